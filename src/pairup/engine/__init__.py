@@ -1,0 +1,52 @@
+"""PairUp's matching engine: pure Python + NumPy/SciPy + OR-Tools, no Django.
+
+Stable interface for the web app (all inputs and outputs are frozen dataclasses):
+
+    from pairup.engine import Mentor, Ask, Policy, MentorIndex, recommend, assign, rotations, tables
+
+    index = MentorIndex(mentors, policy)          # build once
+    recommend(ask, index, k=10)                   # -> list[Suggestion], best first
+    assign(asks, mentors, policy)                 # -> list[Assignment], one per ask, exact optimum
+    rotations(mentees, mentors, rounds, seats, policy)   # -> Schedule
+    tables(mentees, mentors, table_size, policy)  # -> TablePlan
+
+Same input, same output: ties are broken by id. See docs/matching.md.
+"""
+
+from pairup.engine.assign import assign
+from pairup.engine.recommend import recommend
+from pairup.engine.records import (
+    Ask,
+    Assignment,
+    HistoryItem,
+    Meeting,
+    Mentor,
+    Policy,
+    Schedule,
+    Suggestion,
+    Table,
+    TablePlan,
+    TopicLevel,
+)
+from pairup.engine.rotations import rotations
+from pairup.engine.scoring import MentorIndex
+from pairup.engine.tables import tables
+
+__all__ = [
+    "Ask",
+    "Assignment",
+    "HistoryItem",
+    "Meeting",
+    "Mentor",
+    "MentorIndex",
+    "Policy",
+    "Schedule",
+    "Suggestion",
+    "Table",
+    "TablePlan",
+    "TopicLevel",
+    "assign",
+    "recommend",
+    "rotations",
+    "tables",
+]

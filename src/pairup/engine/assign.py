@@ -1,0 +1,270 @@
+"""assign(asks, mentors, policy) -> the exact best assignment, one mentor per ask at most.
+
+Problem: choose pairs (a, m) among eligible pairs, each ask at most once, each mentor at most
+`capacity` times, maximising the total score (`objective="best_total"`), or first the number
+of matched asks and then the total score (`objective="most_matched"`).
+
+Method (exact, with a certificate):
+
+1. Scores are quantised to integers, q = round(score / QUANTUM), QUANTUM = 1e-6; the
+   optimum is exact for the quantised scores (reported scores are rounded to 6 decimals).
+2. Each ask keeps only its K best eligible mentors as arcs (start K = 8). The pruned
+   problem is a min-cost flow (asks -> mentors -> sink) solved by OR-Tools.
+3. From the optimal flow we compute optimal LP duals u_a >= 0 (ask), v_m >= 0 (mentor)
+   with u_a + v_m >= w_am on every arc (w = q, or BIG + q for most_matched): v is the
+   longest-path potential of the alternating-path graph over mentors, and the engine checks
+   dual feasibility, complementary slackness and equal objectives, raising if any fails.
+4. A pruned pair is covered when w_am <= u_a + v_m. For the exactly-scored pruned pairs we
+   check that directly; for the never-scored mentors, whose scores are at most the ask's
+   bound s_a^rest, we check w(s_a^rest) <= u_a (true for every v_m >= 0), and when that
+   fails, the per-mentor bounds b_m - v_m. Then (u, v) is feasible for the full problem and
+   the pruned optimum is the full optimum (weak duality). Asks that fail get K doubled and
+   we re-solve; once an ask has every mentor as an arc it can no longer fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from pairup.engine.recommend import as_index, top_candidates
+from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
+from pairup.engine.scoring import MentorIndex
+
+QUANTUM = 1e-6
+START_K = 8
+
+Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
+
+
+def quantise(scores: np.ndarray | float) -> np.ndarray:
+    return np.rint(np.asarray(scores, dtype=np.float64) / QUANTUM).astype(np.int64)
+
+
+@dataclass
+class _Cand:
+    """One ask's exactly scored eligible mentors (best first) and the bound on the rest."""
+
+    pos: np.ndarray
+    q: np.ndarray
+    rest: float
+    k: int
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    assignments: tuple[Assignment, ...]
+    rounds: int
+    arcs: int
+    index: MentorIndex
+    asks: tuple[Ask, ...]
+
+    def eligible_pairs(self) -> Iterator[dict[str, Any]]:
+        """Every eligible (ask, mentor, score) of the full problem, for independent checks."""
+        everyone = np.arange(len(self.index))
+        for ask in self.asks:
+            scored = self.index.score_ask(ask)
+            scores, ok = scored.score(everyone)
+            for m in np.flatnonzero(ok):
+                yield {
+                    "ask": ask.id,
+                    "mentor": self.index.mentors[m].id,
+                    "score": f"{float(quantise(scores[m])) * QUANTUM:.6f}",
+                }
+
+
+def _candidates(index: MentorIndex, ask: Ask, k: int) -> _Cand:
+    scored = index.score_ask(ask)
+    _, _, pos, rest = top_candidates(scored, k, start=2 * k)
+    return _Cand(pos, quantise(index_scores(scored, pos)), rest, k)
+
+
+def index_scores(scored: Any, pos: np.ndarray) -> np.ndarray:
+    return scored.score(pos)[0] if len(pos) else np.zeros(0)
+
+
+def _solve(
+    arcs_a: np.ndarray,
+    arcs_m: np.ndarray,
+    arcs_q: np.ndarray,
+    caps: np.ndarray,
+    n_asks: int,
+    most_matched: bool,
+) -> np.ndarray:
+    """Optimal 0/1 flow on each arc (ask node a, mentor node n_asks + m, sink last)."""
+    n_m = len(caps)
+    sink = n_asks + n_m
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        arcs_a, n_asks + arcs_m, np.ones(len(arcs_a), dtype=np.int64), -arcs_q
+    )
+    used = np.unique(arcs_m)
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        n_asks + used, np.full(len(used), sink), caps[used], np.zeros(len(used), dtype=np.int64)
+    )
+    if not most_matched:
+        # Bypass: leaving an ask unmatched costs nothing.
+        smcf.add_arcs_with_capacity_and_unit_cost(
+            np.arange(n_asks),
+            np.full(n_asks, sink),
+            np.ones(n_asks, dtype=np.int64),
+            np.zeros(n_asks, dtype=np.int64),
+        )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[:n_asks] = 1
+    supplies[sink] = -n_asks
+    smcf.set_nodes_supplies(np.arange(sink + 1), supplies)
+    status = smcf.solve_max_flow_with_min_cost() if most_matched else smcf.solve()
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    return np.asarray(smcf.flows(np.arange(len(arcs_a))), dtype=np.int64)
+
+
+def _duals(
+    arcs_a: np.ndarray,
+    arcs_m: np.ndarray,
+    w: np.ndarray,
+    flow: np.ndarray,
+    caps: np.ndarray,
+    n_asks: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Optimal duals (u, v) of the pruned LP from its optimal integral primal, verified."""
+    n_m = len(caps)
+    chosen = flow > 0
+    match_m = np.full(n_asks, -1, dtype=np.int64)
+    match_w = np.zeros(n_asks, dtype=np.int64)
+    match_m[arcs_a[chosen]] = arcs_m[chosen]
+    match_w[arcs_a[chosen]] = w[chosen]
+    src = match_m[arcs_a]  # -1 = from the root (ask unmatched)
+    weight = np.where(src >= 0, w - match_w[arcs_a], w)
+    keep = src != arcs_m
+    src, dst, weight = src[keep], arcs_m[keep], weight[keep]
+    v = np.zeros(n_m, dtype=np.int64)
+    root = src < 0
+    np.maximum.at(v, dst[root], weight[root])
+    src, dst, weight = src[~root], dst[~root], weight[~root]
+    order = np.argsort(dst, kind="stable")
+    src, dst, weight = src[order], dst[order], weight[order]
+    heads, starts = np.unique(dst, return_index=True)
+    for _ in range(n_m + 1):
+        if len(dst) == 0:
+            break
+        relaxed = np.maximum.reduceat(v[src] + weight, starts) if len(starts) else starts
+        new = np.maximum(v[heads], relaxed)
+        if np.array_equal(new, v[heads]):
+            break
+        v[heads] = new
+    else:
+        raise RuntimeError("assignment is not optimal (positive alternating cycle)")
+    u = np.where(match_m >= 0, match_w - v[np.maximum(match_m, 0)], 0)
+    load = np.bincount(arcs_m[chosen], minlength=n_m)
+    # Verify the certificate rather than trust it.
+    if (u < 0).any() or (u[arcs_a] + v[arcs_m] < w).any():
+        raise RuntimeError("dual infeasible: the flow solution is not optimal")
+    if (v[load < caps] != 0).any() or int(u.sum() + (caps * v).sum()) != int(w[chosen].sum()):
+        raise RuntimeError("duality gap: the flow solution is not optimal")
+    return u, v
+
+
+def assign_detailed(
+    asks: Sequence[Ask],
+    mentors: MentorIndex | Sequence[Mentor],
+    policy: Policy | None = None,
+    *,
+    progress: Progress | None = None,
+    explain: bool = True,
+) -> MatchResult:
+    """`assign` plus the solve statistics (rounds, arcs) and the eligible-pair dump."""
+    index = as_index(mentors, policy)
+    policy = index.policy
+    asks = tuple(asks)
+    seen: set[Id] = set()
+    for item in asks:
+        if item.id in seen:
+            raise ValueError(f"duplicate ask id {item.id!r}")
+        seen.add(item.id)
+    n_a, n_m = len(asks), len(index)
+    most = policy.objective == "most_matched"
+    caps = np.minimum(index.capacity, max(n_a, 1)).astype(np.int64)
+    it: Iterable[Ask] = progress(asks, n_a, "scoring") if progress else asks
+    cands = [_candidates(index, ask, START_K) for ask in it]
+    qmin = min((int(c.q.min()) for c in cands if len(c.q)), default=0)
+    qmax = max((int(c.q.max()) for c in cands if len(c.q)), default=0)
+    big = (n_a + 1) * (abs(qmax) + abs(qmin) + 2) if most else 0
+    rounds = 0
+    while True:
+        rounds += 1
+        ks = [min(c.k, len(c.pos)) for c in cands]
+        arcs_a = np.repeat(np.arange(n_a, dtype=np.int64), ks)
+        arcs_m = np.concatenate(
+            [c.pos[:k] for c, k in zip(cands, ks, strict=True)] or [np.zeros(0, dtype=np.int64)]
+        )
+        arcs_m = arcs_m.astype(np.int64)
+        arcs_q = np.concatenate(
+            [c.q[:k] for c, k in zip(cands, ks, strict=True)] or [np.zeros(0, dtype=np.int64)]
+        )
+        arcs_q = arcs_q.astype(np.int64)
+        flow = _solve(arcs_a, arcs_m, arcs_q, caps, n_a, most) if len(arcs_a) else arcs_q
+        u, v = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
+        violators = []
+        for a, c in enumerate(cands):
+            k = ks[a]
+            if (
+                len(c.pos) > k
+                and (c.q[k:] + big - v[c.pos[k:]]).max() > u[a]
+                or (
+                    c.rest != -np.inf
+                    and int(quantise(c.rest)) + big > u[a]
+                    and not _unseen_ok(index, asks[a], c, u[a], v, big)
+                )
+            ):
+                violators.append(a)
+        if not violators:
+            break
+        for a in violators:
+            cands[a] = _candidates(index, asks[a], cands[a].k * 2)
+    chosen = flow > 0
+    match = dict(zip(arcs_a[chosen].tolist(), arcs_m[chosen].tolist(), strict=True))
+    qmatch = dict(zip(arcs_a[chosen].tolist(), arcs_q[chosen].tolist(), strict=True))
+    load = np.bincount(arcs_m[chosen], minlength=n_m) if n_m else np.zeros(0, dtype=np.int64)
+    out = []
+    for a, ask in enumerate(asks):
+        if a in match:
+            m = match[a]
+            reasons = index.score_ask(ask).reasons(m) if explain else ()
+            score = round(qmatch[a] * QUANTUM, 6)
+            out.append(Assignment(ask.id, index.mentors[m].id, score, reasons, None))
+        elif len(cands[a].pos) == 0:
+            out.append(Assignment(ask.id, None, 0.0, (), "no eligible mentor"))
+        elif (load[cands[a].pos] >= caps[cands[a].pos]).all():
+            out.append(Assignment(ask.id, None, 0.0, (), "every eligible mentor is full"))
+        else:
+            reason = "no eligible mentor scores above zero, so matching would not add to the total"
+            out.append(Assignment(ask.id, None, 0.0, (), reason))
+    return MatchResult(tuple(out), rounds, len(arcs_a), index, asks)
+
+
+def _unseen_ok(index: MentorIndex, ask: Ask, c: _Cand, u: int, v: np.ndarray, big: int) -> bool:
+    """Per-mentor check of the never-scored mentors: round(b_m) + big - v_m <= u_a."""
+    scored = index.score_ask(ask)
+    b = scored.bound()
+    ok = index.open & (b >= index.policy.min_score)
+    ok[c.pos] = False
+    if scored.excluded:
+        ok[list(scored.excluded)] = False
+    if not ok.any():
+        return True
+    return bool((quantise(b[ok]) + big - v[ok]).max() <= u)
+
+
+def assign(
+    asks: Sequence[Ask],
+    mentors: MentorIndex | Sequence[Mentor],
+    policy: Policy | None = None,
+) -> list[Assignment]:
+    """The exact best assignment (see module docstring); one `Assignment` per ask, in order."""
+    return list(assign_detailed(asks, mentors, policy).assignments)

@@ -1,0 +1,271 @@
+"""Text retrieval for relevance: tokenising and a sublinear TF-IDF / BM25 document index.
+
+`TextIndex` holds one row per document (a history item or a mentor's own words) as a sparse
+CSC matrix of BM25 term weights. A query is scored against every document in one sparse
+product that only touches the posting lists of the query's terms, and the result is divided
+by the best score any document could reach for that query (the query's "ideal" BM25), so a
+document score lies in [0, 1] and means the same thing for every ask.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+# A short English stop list: function words carry no evidence about what someone helps with.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "us",
+        "get",
+        "got",
+        "like",
+        "one",
+        "would",
+        "could",
+        "many",
+        "much",
+        "even",
+        "well",
+        "way",
+    ]
+)
+
+
+def stem(token: str) -> str:
+    """A deliberately light plural/suffix folding ("offers" -> "offer", "studies" -> "study")."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens without stop words, single letters or pure numbers over 4 digits."""
+    out = []
+    for tok in TOKEN_RE.findall(text.lower()):
+        if len(tok) < 2 or tok in STOP_WORDS or (tok.isdigit() and len(tok) > 4):
+            continue
+        out.append(stem(tok))
+    return out
+
+
+class TextIndex:
+    """BM25 (k1, b) over a fixed document collection, with scores normalised into [0, 1].
+
+    Build once from all documents; `query` and `query_many` score new texts against them.
+    Terms unseen at build time are ignored at query time (they cannot match any document).
+    """
+
+    def __init__(
+        self,
+        docs: Sequence[str],
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+        vocabulary: dict[str, int] | None = None,
+    ) -> None:
+        self.k1, self.b = k1, b
+        vocab: dict[str, int] = {} if vocabulary is None else dict(vocabulary)
+        indptr = [0]
+        indices: list[int] = []
+        counts: list[int] = []
+        for doc in docs:
+            tf: dict[int, int] = {}
+            for tok in tokenize(doc):
+                tid = vocab.setdefault(tok, len(vocab))
+                tf[tid] = tf.get(tid, 0) + 1
+            indices.extend(tf.keys())
+            counts.extend(tf.values())
+            indptr.append(len(indices))
+        self.vocab = vocab
+        n_docs, n_terms = len(docs), max(len(vocab), 1)
+        tf_mat = sp.csr_matrix(
+            (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+            shape=(n_docs, n_terms),
+        )
+        df = np.bincount(tf_mat.indices, minlength=n_terms).astype(np.float64)
+        # BM25+ style idf that never goes negative (very common terms score ~0, not < 0).
+        self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+        dl = np.asarray(tf_mat.sum(axis=1)).ravel()
+        avgdl = float(dl.mean()) if n_docs and dl.mean() > 0 else 1.0
+        norm = k1 * (1.0 - b + b * dl / avgdl)
+        rows = np.repeat(np.arange(n_docs), np.diff(tf_mat.indptr))
+        tf_vals = tf_mat.data
+        weights = tf_vals * (k1 + 1.0) / (tf_vals + norm[rows]) * self.idf[tf_mat.indices]
+        # Columns = terms, so a query touches only its terms' posting lists.
+        self.matrix = sp.csr_matrix(
+            (weights, tf_mat.indices, tf_mat.indptr), shape=(n_docs, n_terms)
+        ).tocsc()
+        self.n_docs = n_docs
+
+    def query_terms(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Term ids of `text` known to the index and their query weights (1 per distinct term)."""
+        ids = sorted({self.vocab[t] for t in tokenize(text) if t in self.vocab})
+        arr = np.asarray(ids, dtype=np.int64)
+        return arr, np.ones(len(arr))
+
+    def ideal(self, term_ids: np.ndarray, weights: np.ndarray) -> float:
+        """The best BM25 a document could reach for this query: every term, saturated."""
+        return float((self.idf[term_ids] * weights).sum() * (self.k1 + 1.0))
+
+    def query(self, text: str) -> np.ndarray:
+        """Normalised scores in [0, 1] of `text` against every document (dense vector)."""
+        ids, w = self.query_terms(text)
+        if len(ids) == 0 or self.n_docs == 0:
+            return np.zeros(self.n_docs)
+        sub = self.matrix[:, ids]
+        return np.asarray(sub @ w).ravel() / self.ideal(ids, w)
+
+    def query_many(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Normalised scores of many texts against every document, as a sparse (query x doc)."""
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        for text in texts:
+            ids, w = self.query_terms(text)
+            ideal = self.ideal(ids, w) if len(ids) else 1.0
+            indices.extend(ids.tolist())
+            data.extend((w / ideal).tolist())
+            indptr.append(len(indices))
+        q = sp.csr_matrix(
+            (np.asarray(data), np.asarray(indices, dtype=np.int64), indptr),
+            shape=(len(indptr) - 1, self.matrix.shape[1]),
+        )
+        return (q @ self.matrix.T).tocsr()

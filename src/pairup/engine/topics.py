@@ -1,0 +1,123 @@
+"""Topic overlap that understands the taxonomy.
+
+A topic is a path of slugs ("career/negotiating-an-offer"). The same path earns full credit;
+paths that share a parent earn `parent_credit * shared_depth / deeper_depth` (so
+"career/interview-prep" vs "career/negotiating-an-offer" earns 0.5 * 1/2 = 0.25 by default).
+The mentor's level scales the credit (familiar 0.5, experienced 0.8, expert 1.0 by default).
+An ask's topic score is the mean over its topics of the best credit any mentor topic gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from pairup.engine.records import Policy, TopicLevel
+
+
+def normalise_path(path: str) -> tuple[str, ...]:
+    return tuple(p for p in (s.strip().lower() for s in path.strip().split("/")) if p)
+
+
+def path_similarity(a: tuple[str, ...], b: tuple[str, ...], parent_credit: float) -> float:
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return parent_credit * shared / max(len(a), len(b))
+
+
+def humanise(path: tuple[str, ...]) -> str:
+    """ "negotiating-an-offer" -> "negotiating an offer" (the leaf of the path)."""
+    return path[-1].replace("-", " ").replace("_", " ") if path else ""
+
+
+def level_weight(level: str | None, policy: Policy) -> float:
+    if level is None:
+        return policy.unknown_level_weight
+    return policy.level_weights.get(level, policy.unknown_level_weight)
+
+
+class TopicTable:
+    """Mentor topics as flat arrays, to score one ask's topics against every mentor at once."""
+
+    def __init__(self, mentor_topics: Sequence[tuple[TopicLevel, ...]], policy: Policy) -> None:
+        self.policy = policy
+        self.paths: list[tuple[str, ...]] = []
+        path_ids: dict[tuple[str, ...], int] = {}
+        owners, pids, weights = [], [], []
+        for i, topics in enumerate(mentor_topics):
+            for t in topics:
+                p = normalise_path(t.path)
+                if not p:
+                    continue
+                pid = path_ids.setdefault(p, len(path_ids))
+                if pid == len(self.paths):
+                    self.paths.append(p)
+                owners.append(i)
+                pids.append(pid)
+                weights.append(level_weight(t.level, policy))
+        self.n_mentors = len(mentor_topics)
+        self.owner = np.asarray(owners, dtype=np.int64)
+        self.path_id = np.asarray(pids, dtype=np.int64)
+        self.weight = np.asarray(weights, dtype=np.float64)
+        self._cache: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
+
+    @property
+    def empty(self) -> bool:
+        return len(self.owner) == 0
+
+    def scores(self, ask_topics: tuple[TopicLevel, ...]) -> np.ndarray:
+        """Topic score in [0, 1] of one ask against every mentor (cached per topic set)."""
+        key = tuple(sorted({p for p in (normalise_path(t.path) for t in ask_topics) if p}))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        total = np.zeros(self.n_mentors)
+        if key and not self.empty:
+            for ap in key:
+                sims = np.array(
+                    [path_similarity(ap, mp, self.policy.parent_credit) for mp in self.paths]
+                )
+                credit = sims[self.path_id] * self.weight
+                best = np.zeros(self.n_mentors)
+                np.maximum.at(best, self.owner, credit)
+                total += best
+            total /= len(key)
+        if len(self._cache) > 512:
+            self._cache.clear()
+        self._cache[key] = total
+        return total
+
+
+def explain_topics(
+    ask_topics: tuple[TopicLevel, ...], mentor_topics: tuple[TopicLevel, ...], policy: Policy
+) -> list[str]:
+    """Reasons such as "Knows negotiating an offer (expert)" for the best-matching topics."""
+    out: list[str] = []
+    for at in ask_topics:
+        ap = normalise_path(at.path)
+        best: tuple[float, TopicLevel | None] = (0.0, None)
+        for mt in mentor_topics:
+            s = path_similarity(ap, normalise_path(mt.path), policy.parent_credit)
+            s *= level_weight(mt.level, policy)
+            if s > best[0]:
+                best = (s, mt)
+        found = best[1]
+        if found is None:
+            continue
+        mp = normalise_path(found.path)
+        level = f" ({found.level})" if found.level else ""
+        if mp == ap:
+            text = f"Knows {humanise(mp)}{level}"
+        else:
+            text = f"Knows {humanise(mp)}{level}, close to {humanise(ap)}"
+        if text not in out:
+            out.append(text)
+    return out

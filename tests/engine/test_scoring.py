@@ -1,0 +1,147 @@
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from pairup.engine import Ask, HistoryItem, Mentor, MentorIndex, Policy, TopicLevel, recommend
+from pairup.engine.availability import describe_window
+from pairup.engine.text import TextIndex, tokenize
+from pairup.engine.topics import path_similarity
+
+from .conftest import utc
+
+
+def test_tokenize_drops_stop_words_and_folds_plurals():
+    assert tokenize("How do I negotiate the Offers?") == ["negotiate", "offer"]
+
+
+def test_text_index_scores_lie_in_unit_interval():
+    index = TextIndex(["negotiate an offer", "public speaking nerves", "offer offer offer"])
+    scores = index.query("negotiate offer")
+    assert scores.shape == (3,)
+    assert (scores >= 0).all() and (scores <= 1).all()
+    assert scores[0] == scores.max() and scores[1] == 0.0
+
+
+def test_path_similarity_gives_partial_credit_for_shared_parent():
+    a, b = ("career", "negotiating-an-offer"), ("career", "interview-prep")
+    assert path_similarity(a, a, 0.5) == 1.0
+    assert path_similarity(a, b, 0.5) == 0.25
+    assert path_similarity(a, ("soft-skills",), 0.5) == 0.0
+
+
+def test_recommend_explains_topic_history_window_and_load(mentors, ask):
+    policy = Policy(now=utc("2026-11-23T00:00"))
+    best = recommend(ask, mentors, k=3, policy=policy)[0]
+    assert best.mentor_id == 1
+    assert best.reasons == (
+        "Knows negotiating an offer (expert)",
+        "Has helped with 1 similar ask",
+        "Their profile matches your ask",
+        "Free Tue 14:00–15:00 your time",
+        "Has 1 of 4 sessions this month",
+    )
+    assert set(best.components) == {"relevance", "topics", "availability", "load", "cross_site"}
+    assert best.components["topics"] == 1.0
+    assert best.components["load"] == 0.25
+
+
+def test_recommend_drops_mentor_without_shared_language(mentors, ask):
+    ids = [s.mentor_id for s in recommend(ask, mentors, k=3)]
+    assert ids == [1, 3]  # "bo" speaks only French
+
+
+def test_recommend_respects_exclude_and_capacity(mentors, ask):
+    full = [replace(m, capacity=0) if m.id == 3 else m for m in mentors]
+    ask = replace(ask, exclude=(1,), languages=())
+    assert [s.mentor_id for s in recommend(ask, full, k=3)] == ["bo"]
+
+
+def test_recommend_min_score_is_a_hard_rule(mentors, ask):
+    assert [s.mentor_id for s in recommend(ask, mentors, 3, Policy(min_score=0.5))] == [1]
+
+
+def test_recommend_cross_site_bonus_when_policy_wants_it(mentors):
+    ask = Ask(id=9, text="unrelated words", site="Berlin")
+    policy = Policy(cross_site_bonus=0.4, load_weight=0.0)
+    top = recommend(ask, mentors, 1, policy)[0]
+    assert top.mentor_id == "bo"
+    assert "At another site" in top.reasons
+
+
+def test_recommend_breaks_ties_by_id():
+    mentors = [Mentor(id=i, text="same words") for i in (5, 2, 9)]
+    assert [s.mentor_id for s in recommend(Ask(id=1, text="words"), mentors, 3)] == [2, 5, 9]
+
+
+def test_recommend_history_beats_profile_words():
+    mentors = [
+        Mentor(id="a", text="negotiation"),
+        Mentor(id="b", text="", history=("negotiation of salary", "salary negotiation tips")),
+    ]
+    top = recommend(Ask(id=1, text="salary negotiation"), mentors, 2)
+    assert [s.mentor_id for s in top] == ["b", "a"]
+    assert top[0].reasons[0] == "Has helped with 2 similar asks"
+
+
+def test_recommend_history_weight_scales_evidence():
+    mentors = [
+        Mentor(id="a", history=(HistoryItem("sql joins", 0.2),)),
+        Mentor(id="b", history=(HistoryItem("sql joins", 1.0),)),
+    ]
+    assert [s.mentor_id for s in recommend(Ask(id=1, text="sql joins"), mentors, 2)] == ["b", "a"]
+
+
+def test_availability_unknown_is_neutral_and_no_time_ranks_lower():
+    t = utc("2026-11-24T10:00")
+    mentors = [
+        Mentor(id="busy", text="sql", free=()),
+        Mentor(id="unknown", text="sql"),
+        Mentor(id="free", text="sql", free=((t, utc("2026-11-24T11:00")),)),
+    ]
+    top = recommend(Ask(id=1, text="sql"), mentors, 3)
+    assert [s.mentor_id for s in top] == ["free", "unknown", "busy"]
+    assert [s.components["availability"] for s in top] == [1.0, 0.5, 0.0]
+
+
+def test_availability_needs_window_of_ask_duration():
+    m = Mentor(id=1, text="sql", free=((utc("2026-11-24T10:00"), utc("2026-11-24T10:20")),))
+    ask = Ask(id=1, text="sql", duration=30)
+    assert recommend(ask, [m], 1)[0].components["availability"] == 0.0
+
+
+def test_describe_window_uses_ask_timezone():
+    window = (utc("2026-11-24T13:00").timestamp(), utc("2026-11-24T14:00").timestamp())
+    assert describe_window(window, "America/New_York") == "Free Tue 08:00–09:00 your time"
+
+
+def test_mentor_index_rejects_duplicate_ids():
+    with pytest.raises(ValueError, match="duplicate mentor id 1"):
+        MentorIndex([Mentor(id=1, text="a"), Mentor(id=1, text="b")])
+
+
+def test_recommend_is_exact_against_brute_force():
+    rng = np.random.default_rng(7)
+    words = ["sql", "offer", "talk", "email", "python", "feedback", "salary", "nerves"]
+    paths = ["career/offer", "career/interview", "soft/talk", "hard/sql", "hard/email"]
+    for trial in range(30):
+        mentors = [
+            Mentor(
+                id=i,
+                text=" ".join(rng.choice(words, 3)),
+                history=tuple(" ".join(rng.choice(words, 4)) for _ in range(rng.integers(0, 3))),
+                topics=tuple(TopicLevel(str(p)) for p in rng.choice(paths, rng.integers(0, 3))),
+                capacity=int(rng.integers(0, 3)),
+                load=int(rng.integers(0, 4)),
+            )
+            for i in range(40)
+        ]
+        ask = Ask(
+            id=trial, text=" ".join(rng.choice(words, 3)), topics=(TopicLevel("career/offer"),)
+        )
+        index = MentorIndex(mentors, Policy(evidence_items=5))
+        scored = index.score_ask(ask)
+        scores, ok = scored.score(np.arange(40))
+        want = sorted((-round(s, 6), i) for i, s in enumerate(scores) if ok[i])[:5]
+        got = recommend(ask, index, 5)
+        assert [s.mentor_id for s in got] == [i for _, i in want]
