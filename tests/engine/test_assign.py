@@ -1,0 +1,133 @@
+import importlib
+
+import numpy as np
+import pytest
+from scipy.optimize import LinearConstraint, milp
+
+from pairup.engine import Ask, Mentor, MentorIndex, Policy, TopicLevel, assign
+from pairup.engine.assign import QUANTUM, assign_detailed, quantise
+
+assign_module = importlib.import_module("pairup.engine.assign")
+
+WORDS = ["sql", "offer", "talk", "email", "python", "feedback", "salary", "nerves", "resume"]
+PATHS = ["career/offer", "career/interview", "soft/talk", "hard/sql", "hard/email"]
+
+
+def random_instance(rng, n_asks, n_mentors):
+    mentors = [
+        Mentor(
+            id=f"m{i}" if i % 2 else i,
+            text=" ".join(rng.choice(WORDS, 2)),
+            history=tuple(" ".join(rng.choice(WORDS, 3)) for _ in range(rng.integers(0, 3))),
+            topics=tuple(
+                TopicLevel(str(p), "expert") for p in rng.choice(PATHS, rng.integers(0, 3))
+            ),
+            capacity=None if rng.random() < 0.2 else int(rng.integers(0, 3)),
+            load=int(rng.integers(0, 3)),
+            languages=("en",) if rng.random() < 0.7 else ("fr",),
+        )
+        for i in range(n_mentors)
+    ]
+    asks = [
+        Ask(
+            id=100 + j,
+            text=" ".join(rng.choice(WORDS, 3)),
+            topics=(TopicLevel(str(rng.choice(PATHS))),),
+            languages=("en",) if rng.random() < 0.8 else (),
+            exclude=(mentors[int(rng.integers(n_mentors))].id,) if rng.random() < 0.3 else (),
+        )
+        for j in range(n_asks)
+    ]
+    return asks, mentors
+
+
+def milp_optimum(asks, mentors, policy):
+    """Independent exact optimum with scipy's MILP on the full quantised score matrix."""
+    index = MentorIndex(mentors, policy)
+    pairs, weights = [], []
+    for a, ask in enumerate(asks):
+        scores, ok = index.score_ask(ask).score(np.arange(len(mentors)))
+        for m in np.flatnonzero(ok):
+            pairs.append((a, m))
+            weights.append(int(quantise(scores[m])))
+    if not pairs:
+        return 0, 0
+    w = np.array(weights, dtype=float)
+    rows_a = np.zeros((len(asks), len(pairs)))
+    rows_m = np.zeros((len(mentors), len(pairs)))
+    for p, (a, m) in enumerate(pairs):
+        rows_a[a, p] = 1
+        rows_m[m, p] = 1
+    caps = [len(asks) if m.capacity is None else m.capacity for m in mentors]
+    cons = [LinearConstraint(rows_a, 0, 1), LinearConstraint(rows_m, 0, caps)]
+    if policy.objective == "most_matched":
+        big = 10.0 * (np.abs(w).sum() + 1)
+        w = w + big
+    res = milp(-w, constraints=cons, integrality=np.ones(len(pairs)), bounds=(0, 1))
+    x = np.rint(res.x)
+    count = int(x.sum())
+    total = int(round(sum(weights[p] for p in range(len(pairs)) if x[p] > 0.5)))
+    return count, total
+
+
+@pytest.mark.parametrize("objective", ["best_total", "most_matched"])
+def test_assign_matches_milp_on_random_instances(monkeypatch, objective):
+    monkeypatch.setattr(assign_module, "START_K", 1)  # force pruning and regrowth
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        asks, mentors = random_instance(rng, int(rng.integers(3, 14)), int(rng.integers(2, 9)))
+        policy = Policy(objective=objective, min_score=-1.0)
+        got = assign(asks, mentors, policy)
+        matched = [g for g in got if g.mentor_id is not None]
+        total = sum(int(round(g.score / QUANTUM)) for g in matched)
+        count, want_total = milp_optimum(asks, mentors, policy)
+        if objective == "most_matched":
+            assert len(matched) == count
+        assert total == want_total
+
+
+def test_assign_respects_capacity_and_hard_rules():
+    mentors = [
+        Mentor(id="a", text="sql", capacity=1),
+        Mentor(id="b", text="sql", languages=("fr",)),
+    ]
+    asks = [
+        Ask(id=1, text="sql", languages=("en",)),
+        Ask(id=2, text="sql", languages=("en",)),
+        Ask(id=3, text="sql", exclude=("a", "b")),
+    ]
+    got = assign(asks, mentors)
+    assert [g.mentor_id for g in got] == ["a", None, None]
+    assert got[1].unmatched_reason == "every eligible mentor is full"
+    assert got[2].unmatched_reason == "no eligible mentor"
+
+
+def test_assign_prefers_more_matches_when_policy_says_so():
+    # Ask 1 fits both mentors, ask 2 only "b"; best total puts 1 on "b" if it scores higher.
+    mentors = [
+        Mentor(id="a", text="python", capacity=1),
+        Mentor(id="b", text="python sql sql", history=("python sql",), capacity=1),
+    ]
+    asks = [Ask(id=1, text="python sql"), Ask(id=2, text="sql")]
+    most = assign(asks, mentors, Policy(objective="most_matched"))
+    assert [g.mentor_id for g in most] == ["a", "b"]
+
+
+def test_assign_certifies_with_pruning_rounds(monkeypatch):
+    monkeypatch.setattr(assign_module, "START_K", 1)
+    mentors = [Mentor(id=i, text="sql", capacity=1) for i in range(5)]
+    asks = [Ask(id=j, text="sql") for j in range(5)]
+    result = assign_detailed(asks, mentors)
+    assert sorted(a.mentor_id for a in result.assignments) == [0, 1, 2, 3, 4]
+    assert result.rounds >= 2
+
+
+def test_assign_rejects_duplicate_ask_ids():
+    with pytest.raises(ValueError, match="duplicate ask id 1"):
+        assign([Ask(id=1, text="x"), Ask(id=1, text="y")], [Mentor(id=1, text="x")])
+
+
+def test_assign_is_deterministic():
+    rng = np.random.default_rng(3)
+    asks, mentors = random_instance(rng, 30, 10)
+    assert assign(asks, mentors) == assign(asks, mentors)

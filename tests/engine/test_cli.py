@@ -1,0 +1,131 @@
+import csv
+import json
+
+import pytest
+
+from pairup.engine.cli import main
+from pairup.engine.io import InputError, read_asks, read_mentors
+
+MENTORS = [
+    {"id": 1, "text": "salary negotiation", "history": ["negotiate an offer"], "capacity": 1},
+    {"id": "b", "text": "public speaking", "topics": [{"topic": "soft/talk", "level": "expert"}]},
+]
+ASKS = [{"id": "q1", "text": "negotiate my offer"}, {"id": 7, "text": "public speaking tips"}]
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+@pytest.fixture
+def files(tmp_path):
+    return write_jsonl(tmp_path / "m.jsonl", MENTORS), write_jsonl(tmp_path / "a.jsonl", ASKS)
+
+
+def test_cli_recommend_writes_one_line_per_ask(tmp_path, files):
+    out = tmp_path / "o.jsonl"
+    assert (
+        main(
+            ["recommend", "--mentors", files[0], "--asks", files[1], "--k", "1", "--out", str(out)]
+        )
+        == 0
+    )
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["ask"] for r in rows] == ["q1", 7]
+    assert [r["mentors"][0]["id"] for r in rows] == [1, "b"]
+    assert set(rows[0]["mentors"][0]) == {"id", "score", "reasons"}
+
+
+def test_cli_match_writes_assignments_summary_and_scores(tmp_path, files, capsys):
+    out, dump = tmp_path / "o.jsonl", tmp_path / "s.csv"
+    code = main(
+        [
+            "match",
+            "--mentors",
+            files[0],
+            "--asks",
+            files[1],
+            "--out",
+            str(out),
+            "--dump-scores",
+            str(dump),
+        ]
+    )
+    assert code == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [(r["ask"], r["mentor"]) for r in rows] == [("q1", 1), (7, "b")]
+    assert set(rows[0]) == {"ask", "mentor", "score", "reasons", "unmatched_reason"}
+    pairs = list(csv.DictReader(dump.open()))
+    assert len(pairs) == 4 and set(pairs[0]) == {"ask", "mentor", "score"}
+    assert capsys.readouterr().err.startswith("matched 2, unmatched 0, total score")
+
+
+def test_cli_match_csv_output(tmp_path, files):
+    out = tmp_path / "o.csv"
+    assert main(["match", "--mentors", files[0], "--asks", files[1], "--out", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["ask"], r["mentor"]) for r in rows] == [("q1", "1"), ("7", "b")]
+
+
+def test_cli_reads_csv_twins(tmp_path):
+    (tmp_path / "m.csv").write_text(
+        "id,text,topics,capacity,free\n1,sql help,hard/sql:expert;career,2,"
+        "2026-11-24T10:00Z/2026-11-24T11:00Z\n"
+    )
+    mentors = read_mentors(tmp_path / "m.csv")
+    assert mentors[0].id == 1 and mentors[0].capacity == 2
+    assert [t.level for t in mentors[0].topics] == ["expert", None]
+    assert len(mentors[0].free) == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"text": "x"}', "m.jsonl:2: field 'id': missing"),
+        ('{"id": 1, "text": "y"}', "m.jsonl:2: field 'id': duplicate id 1 (first on line 1)"),
+        ('{"id": 2, "text": 5}', "m.jsonl:2: field 'text': must be a string"),
+        (
+            '{"id": 2, "text": "x", "capacity": -1}',
+            "m.jsonl:2: field 'capacity': must be >= 0, got -1",
+        ),
+        (
+            '{"id": 2, "text": "x", "free": [["soon", "later"]]}',
+            "m.jsonl:2: field 'free': bad time 'soon'",
+        ),
+        (
+            '{"id": 2, "text": "x", "colour": "red"}',
+            "m.jsonl:2: field 'colour': unknown field for a mentor",
+        ),
+        (
+            '{"id": 2, "text": "x", "timezone": "Mars/Base"}',
+            "m.jsonl:2: field 'timezone': unknown IANA time zone 'Mars/Base'",
+        ),
+    ],
+)
+def test_read_mentors_reports_file_line_and_field(tmp_path, line, message):
+    path = tmp_path / "m.jsonl"
+    path.write_text('{"id": 1, "text": "x"}\n' + line + "\n")
+    with pytest.raises(InputError) as err:
+        read_mentors(path)
+    assert str(err.value) == f"{path.parent}/{message}"
+
+
+def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, files, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "x", "duration": 0}\n')
+    out = tmp_path / "o.jsonl"
+    assert main(["match", "--mentors", files[0], "--asks", str(bad), "--out", str(out)]) == 2
+    assert not out.exists()
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("bad.jsonl:1: field 'duration': must be >= 1, got 0")
+    )
+
+
+def test_read_asks_defaults_exclude_nobody(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id": "x", "topics": ["career"]}\n')
+    (ask,) = read_asks(path)
+    assert (ask.text, ask.free, ask.exclude, ask.languages, ask.duration) == ("", None, (), (), 30)
