@@ -1,0 +1,63 @@
+# PairUp: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/pairup
+
+.PHONY: run install install-dev migrate demo test test-pg lint screenshots bench bench-smoke clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/pairup migrate --no-input
+
+demo: migrate
+	$(BIN)/pairup demo
+
+run: demo
+	@echo ""
+	@echo "PairUp is starting on http://127.0.0.1:8000"
+	@echo "Sign in with any demo login above (password: pairup-demo)."
+	@echo ""
+	$(BIN)/pairup serve --host 127.0.0.1 --port 8000
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+# Everything on SQLite, browser tests included (skipped, and said so, without chromium).
+test: lint
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# The database tests again on PostgreSQL (engine and browser tests need no second run).
+test-pg: install-dev
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile -m "not e2e" --ignore=tests/engine
+
+screenshots: install-dev
+	PAIRUP_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m e2e -p no:xdist
+
+bench: install-dev
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py
+
+bench-smoke: install-dev
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py --smoke
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

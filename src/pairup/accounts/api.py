@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from allauth.core import ratelimit
+from django.contrib.auth import authenticate
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+from ninja.errors import Throttled
+from pydantic import Field, field_validator
+
+from pairup.api.auth import TokenEndpointThrottle
+from pairup.api.schemas import PageOut, page_response
+from pairup.core.errors import ServiceError
+from pairup.core.validators import timezone_names
+from pairup.programs.models import Membership
+
+from . import services
+from .models import ApiToken, Profile, User
+
+router = Router(tags=["accounts"])
+
+
+class TokenIn(Schema):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1)
+    name: str = Field(default="", max_length=80)
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class TokenInfo(Schema):
+    id: int
+    name: str
+    hint: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenPage(PageOut):
+    items: list[TokenInfo]
+
+
+from django.conf import settings as _settings  # noqa: E402
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut},
+    throttle=[TokenEndpointThrottle(_settings.API_TOKEN_RATE)],
+    summary="Exchange email and password for an API token",
+)
+def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
+    email = payload.email.lower()
+    # Failed attempts per address are limited too, with state in the shared cache.
+    if not ratelimit.consume(request, action="login_failed", key=email, dry_run=True):
+        raise Throttled(wait=300)
+    user = authenticate(request, email=email, password=payload.password)
+    if user is None:
+        ratelimit.consume(request, action="login_failed", key=email)
+        raise ServiceError(
+            "Email or password is wrong.", code="invalid_credentials", field="password"
+        )
+    _, raw = services.api_token_create(user=user, name=payload.name or "API")
+    return {"token": raw}
+
+
+@router.get("/auth/tokens", response=TokenPage, summary="My API tokens")
+def token_list(request: HttpRequest, page: int = 1) -> dict[str, object]:
+    return page_response(ApiToken.objects.filter(user=request.auth), page, TokenInfo.from_orm)
+
+
+@router.delete("/auth/tokens/{token_id}", response={204: None}, summary="Revoke a token")
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.api_token_revoke(user=request.auth, token_id=token_id)
+    return Status(204, None)  # type: ignore[return-value]
+
+
+class MembershipOut(Schema):
+    program: str
+    name: str
+    roles: list[str]
+    mentor_status: str | None
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    display_name: str
+    timezone: str
+    programs: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, summary="Who I am")
+def me(request: HttpRequest) -> dict[str, object]:
+    user: User = request.auth
+    memberships = Membership.objects.filter(user=user).select_related("program")
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "display_name": user.display_name,
+        "timezone": user.profile.timezone,
+        "programs": [
+            {
+                "program": m.program.slug,
+                "name": m.program.name,
+                "roles": m.roles,
+                "mentor_status": m.mentor_status if m.is_mentor else None,
+            }
+            for m in memberships
+        ],
+    }
+
+
+class ExpertiseItem(Schema):
+    topic: str
+    level: Literal["familiar", "experienced", "expert"]
+
+
+class ProfileOut(Schema):
+    display_name: str
+    headline: str
+    bio: str
+    timezone: str
+    languages: list[str]
+    site: str
+    tags: list[str]
+    expertise: list[ExpertiseItem]
+    goals: list[str]
+
+
+class ProfilePatch(Schema):
+    display_name: str | None = Field(default=None, max_length=80)
+    headline: str | None = Field(default=None, max_length=140)
+    bio: str | None = Field(default=None, max_length=4000)
+    timezone: str | None = None
+    languages: list[str] | None = None
+    site: str | None = Field(default=None, max_length=80)
+    tags: list[str] | None = None
+    expertise: list[ExpertiseItem] | None = None
+    goals: list[str] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def known_timezone(cls, value: str | None) -> str | None:
+        if value is not None and value not in timezone_names():
+            raise ValueError(
+                f"'{value}' is not a time zone we know; use an IANA name such as Europe/London"
+            )
+        return value
+
+
+def profile_out(profile: Profile) -> dict[str, object]:
+    return {
+        "display_name": profile.display_name,
+        "headline": profile.headline,
+        "bio": profile.bio,
+        "timezone": profile.timezone,
+        "languages": profile.languages,
+        "site": profile.site,
+        "tags": profile.tags,
+        "expertise": [
+            {"topic": e.topic.slug, "level": e.level}
+            for e in profile.expertise.select_related("topic")
+        ],
+        "goals": sorted(profile.goals.values_list("slug", flat=True)),
+    }
+
+
+@router.get("/me/profile", response=ProfileOut, summary="My profile")
+def profile_get(request: HttpRequest) -> dict[str, object]:
+    return profile_out(services.profile_get(user=request.auth))
+
+
+@router.patch(
+    "/me/profile", response=ProfileOut, summary="Change my profile (only the fields sent)"
+)
+def profile_patch(request: HttpRequest, payload: ProfilePatch) -> dict[str, object]:
+    data = payload.model_dump(exclude_unset=True)
+    expertise = data.pop("expertise", None)
+    goals = data.pop("goals", None)
+    profile = services.profile_update(
+        user=request.auth,
+        fields=data,
+        expertise=None if expertise is None else [(e["topic"], e["level"]) for e in expertise],
+        goals=goals,
+    )
+    return profile_out(profile)

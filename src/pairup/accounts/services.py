@@ -1,0 +1,123 @@
+"""Account and profile changes. The only place that writes users, profiles and tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from pairup.core.errors import ServiceError
+from pairup.topics.models import Topic
+
+from .models import ApiToken, Expertise, Level, Profile, User, hash_token
+
+# Sent inside the deletion's transaction, before the user row goes. Later features connect
+# here to withdraw invitations, cancel sessions and tell the other people involved.
+account_deleting = Signal()
+
+PROFILE_FIELDS = ("display_name", "headline", "bio", "timezone", "languages", "site", "tags")
+
+
+def profile_get(*, user: User) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def _topics_by_slug(slugs: Iterable[str], field: str) -> dict[str, Topic]:
+    wanted = list(dict.fromkeys(slugs))
+    found = {t.slug: t for t in Topic.objects.filter(slug__in=wanted)}
+    missing = [s for s in wanted if s not in found]
+    if missing:
+        raise ServiceError(
+            f"Unknown topic: {', '.join(missing)}.", code="unknown_topic", field=field
+        )
+    return found
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    fields: dict[str, object] | None = None,
+    expertise: list[tuple[str, str]] | None = None,
+    goals: list[str] | None = None,
+) -> Profile:
+    """Update a profile. `expertise` is [(topic slug, level)] and replaces the old list,
+    `goals` is [topic slug] and replaces the old list; None leaves a part unchanged.
+    Validates everything before writing anything."""
+    profile = profile_get(user=user)
+    for name, value in (fields or {}).items():
+        if name not in PROFILE_FIELDS:
+            raise ServiceError(f"Unknown profile field {name!r}.", field=name)
+        if name == "tags":
+            value = sorted({str(t).strip().lower() for t in value if str(t).strip()})  # type: ignore[union-attr]
+        if name == "languages":
+            value = list(dict.fromkeys(value))  # type: ignore[arg-type]
+        setattr(profile, name, value)
+    profile.full_clean(exclude=["user"])
+    if expertise is not None:
+        levels = {}
+        for slug, level in expertise:
+            if level not in Level.values:
+                raise ServiceError(
+                    f"Level {level!r} is not one of familiar, experienced, expert.",
+                    code="invalid_level",
+                    field="expertise",
+                )
+            levels[slug] = level
+        topics = _topics_by_slug(levels, "expertise")
+    if goals is not None:
+        goal_topics = _topics_by_slug(goals, "goals")
+    profile.save()
+    if expertise is not None:
+        profile.expertise.all().delete()
+        Expertise.objects.bulk_create(
+            Expertise(profile=profile, topic=topics[slug], level=level)
+            for slug, level in levels.items()
+        )
+    if goals is not None:
+        profile.goals.set(goal_topics.values())
+    return profile
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete a person and everything that is only theirs: profile, expertise, memberships,
+    API tokens, email addresses. Side effects: `account_deleting` is sent first, so
+    engagements and sessions with other people are withdrawn or cancelled and those people
+    told (after commit)."""
+    account_deleting.send(sender=User, user=user)
+    user.delete()
+
+
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token; returns it and the raw value, which is never stored or shown again."""
+    raw = ApiToken.new_raw()
+    token = ApiToken(user=user, name=name[:80], key_hash=hash_token(raw), hint=raw[-6:])
+    token.full_clean()
+    token.save()
+    return token, raw
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        from django.http import Http404
+
+        raise Http404("No such token")

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pairup.core.errors import ServiceError
+
+from . import services
+from .forms import DeleteAccountForm, ExpertiseFormSet, ProfileForm, TokenForm
+from .models import ApiToken
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_get(user=request.user)
+    initial_expertise = [
+        {"topic": e.topic.slug, "level": e.level} for e in profile.expertise.select_related("topic")
+    ]
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=profile)
+        formset = ExpertiseFormSet(request.POST, prefix="expertise")
+        if form.is_valid() and formset.is_valid():
+            data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+            try:
+                services.profile_update(
+                    user=request.user,
+                    fields=data,
+                    expertise=formset.pairs(),
+                    goals=form.cleaned_data["goals"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("profile_edit")
+    else:
+        form = ProfileForm(instance=profile)
+        formset = ExpertiseFormSet(prefix="expertise", initial=initial_expertise)
+    return render(
+        request,
+        "accounts/profile_edit.html",
+        {
+            "form": form,
+            "formset": formset,
+            "timezones": ProfileForm.timezones(),
+            "needs_browser_tz": not profile.is_complete,
+        },
+    )
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.info(request, "Your account and your data are deleted.")
+        return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        _, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.api_token_revoke(user=request.user, token_id=token_id)
+    messages.success(request, "The token is revoked.")
+    return redirect("api_tokens")

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import SimpleRateThrottle
+
+from pairup.accounts.services import api_token_authenticate
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`; tokens are looked up by their SHA-256."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+# The signed-in browser session also works (with CSRF on unsafe methods).
+session_auth = SessionAuth(csrf=True)
+bearer_auth = BearerToken()
+AUTH = [bearer_auth, session_auth]
+
+
+class TokenEndpointThrottle(SimpleRateThrottle):
+    """Per client address; its state lives in the shared cache (database or Redis), so every
+    app server sees the same count."""
+
+    scope = "auth_token"
+
+    def __init__(self, rate: str) -> None:
+        self.rate = rate
+        self.num_requests, self.duration = self.parse_rate(rate)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,0 +1,30 @@
+"""The `pairup` command.
+
+Engine commands (recommend, match, rotate, tables) run without Django so they start fast
+and work on plain files; everything else goes through Django's management commands
+(`pairup serve`, `pairup demo`, `pairup migrate`, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ENGINE_COMMANDS = {"recommend", "match", "rotate", "tables"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ENGINE_COMMANDS:
+        from pairup.engine.cli import main as engine_main
+
+        return engine_main(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pairup.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["pairup", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

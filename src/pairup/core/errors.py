@@ -1,0 +1,29 @@
+"""Errors that services raise and every door (view, API, CLI) turns into a clear message."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A refused action. `code` is stable for clients; `field` names the input at fault."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, detail: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.field = field
+
+
+class Conflict(ServiceError):
+    """The action does not fit the current state (already done, out of turn, taken)."""
+
+    status = 409
+    code = "conflict"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"

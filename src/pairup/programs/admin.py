@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import Membership, Program
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "mentors_need_approval", "mentor_monthly_cap"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "program", "is_mentor", "is_mentee", "is_admin", "mentor_status"]
+    list_filter = ["program", "is_mentor", "mentor_status"]
+    raw_id_fields = ["user"]

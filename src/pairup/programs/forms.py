@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+
+from pairup.accounts.forms import topic_choices
+from pairup.core.validators import language_choices
+
+
+class JoinForm(forms.Form):
+    as_mentee = forms.BooleanField(label="As a mentee: I want to ask for help", required=False)
+    as_mentor = forms.BooleanField(label="As a mentor: I can offer short sessions", required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("as_mentee") and not data.get("as_mentor"):
+            self.add_error("as_mentee", "Choose at least one role.")
+        return data
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    topic = forms.ChoiceField(label="Topic", required=False, choices=())
+    site = forms.ChoiceField(label="Site", required=False, choices=())
+    language = forms.ChoiceField(label="Language", required=False, choices=())
+
+    def __init__(self, *args: object, sites: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["topic"].choices = [("", "Any topic"), *topic_choices()]
+        self.fields["site"].choices = [("", "Any site")] + [(s, s) for s in sites]
+        self.fields["language"].choices = [("", "Any language"), *language_choices()]
+
+
+class MentorStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[("approved", "Approve"), ("paused", "Pause")])

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+SESSION_LENGTHS = (15, 30, 45, 60)
+
+
+def new_invite_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def validate_session_lengths(value: list[int]) -> None:
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(not isinstance(v, int) or v not in SESSION_LENGTHS for v in value)
+    ):
+        raise ValidationError(
+            "Choose one or more session lengths among 15, 30, 45 and 60 minutes.",
+            code="invalid_session_lengths",
+        )
+
+
+class Program(models.Model):
+    """The tenant: everything a member sees lives inside one program."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    # Policy.
+    session_lengths = models.JSONField(default=list, validators=[validate_session_lengths])
+    max_sessions_per_engagement = models.PositiveSmallIntegerField(default=3)
+    mentor_monthly_cap = models.PositiveSmallIntegerField(
+        default=4, help_text="Sessions a month a mentor takes by default"
+    )
+    mentors_need_approval = models.BooleanField(default=True)
+    invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_sessions_per_engagement__gte=1)
+                & models.Q(max_sessions_per_engagement__lte=3),
+                name="program_sessions_1_to_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.session_lengths:
+            self.session_lengths = [30, 45]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("program_detail", kwargs={"slug": self.slug})
+
+
+class MentorStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    PAUSED = "paused", "Paused"
+
+
+class Membership(models.Model):
+    """A person in a program, with any of the roles mentor, mentee and admin."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_mentee = models.BooleanField(default=False)
+    is_mentor = models.BooleanField(default=False)
+    is_admin = models.BooleanField(default=False)
+    mentor_status = models.CharField(
+        max_length=10, choices=MentorStatus.choices, default=MentorStatus.PENDING
+    )
+    monthly_cap = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Overrides the program's default cap for this mentor"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "user"], name="membership_once"),
+            models.CheckConstraint(
+                condition=models.Q(is_mentee=True)
+                | models.Q(is_mentor=True)
+                | models.Q(is_admin=True),
+                name="membership_has_a_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "is_mentor", "mentor_status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.program}"
+
+    @property
+    def roles(self) -> list[str]:
+        return [
+            r
+            for r, on in (
+                ("mentor", self.is_mentor),
+                ("mentee", self.is_mentee),
+                ("admin", self.is_admin),
+            )
+            if on
+        ]
+
+    @property
+    def is_approved_mentor(self) -> bool:
+        return self.is_mentor and self.mentor_status == MentorStatus.APPROVED
+
+    @property
+    def effective_monthly_cap(self) -> int:
+        return self.monthly_cap if self.monthly_cap is not None else self.program.mentor_monthly_cap

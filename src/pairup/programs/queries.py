@@ -1,0 +1,108 @@
+"""Reads for programs and the mentor directory. Every read is scoped to what `user` may see."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from pairup.accounts.models import Expertise, User
+
+from .models import Membership, MentorStatus, Program
+
+
+def programs_for_user(user: User) -> QuerySet[Program]:
+    return Program.objects.filter(memberships__user=user).distinct()
+
+
+def get_program_for_user(user: User, slug: str) -> tuple[Program, Membership]:
+    """The program and the user's membership in it; 404 for anyone who is not a member."""
+    membership = (
+        Membership.objects.select_related("program").filter(user=user, program__slug=slug).first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is None:
+        raise Http404("No such program")
+    return membership.program, membership
+
+
+def get_admin_program_for_user(user: User, slug: str) -> tuple[Program, Membership]:
+    program, membership = get_program_for_user(user, slug)
+    if not membership.is_admin:
+        raise Http404("No such program")
+    return program, membership
+
+
+def mentor_directory(
+    program: Program,
+    *,
+    q: str = "",
+    topic: str = "",
+    site: str = "",
+    language: str = "",
+) -> QuerySet[Membership]:
+    """Approved mentors of a program, filtered, with everything a list page shows in a fixed
+    number of queries."""
+    qs = Membership.objects.filter(
+        program=program, is_mentor=True, mentor_status=MentorStatus.APPROVED, user__is_active=True
+    )
+    for word in q.split()[:8]:
+        qs = qs.filter(
+            Q(user__profile__display_name__icontains=word)
+            | Q(user__profile__headline__icontains=word)
+            | Q(user__profile__bio__icontains=word)
+            | Q(user__profile__tags__icontains=word)
+            | Q(user__profile__expertise__topic__name__icontains=word)
+        )
+    if topic:
+        qs = qs.filter(
+            Q(user__profile__expertise__topic__slug=topic)
+            | Q(user__profile__expertise__topic__parent__slug=topic)
+        )
+    if site:
+        qs = qs.filter(user__profile__site__iexact=site)
+    if language:
+        qs = qs.filter(user__profile__languages__icontains=f'"{language}"')
+    ids = qs.values("pk")
+    return (
+        Membership.objects.filter(pk__in=ids)
+        .select_related("user__profile")
+        .prefetch_related(
+            Prefetch(
+                "user__profile__expertise",
+                queryset=Expertise.objects.select_related("topic").order_by("topic__name"),
+            )
+        )
+        .order_by("user__profile__display_name", "pk")
+    )
+
+
+def program_sites(program: Program) -> list[str]:
+    return sorted(
+        {
+            s
+            for s in Membership.objects.filter(program=program).values_list(
+                "user__profile__site", flat=True
+            )
+            if s
+        }
+    )
+
+
+def get_mentor_for_user(user: User, slug: str, mentor_id: int) -> tuple[Program, Membership]:
+    """An approved mentor's membership, visible only to members of the same program
+    (admins also see mentors waiting for approval)."""
+    program, viewer = get_program_for_user(user, slug)
+    qs = Membership.objects.select_related("user__profile").filter(
+        program=program, user_id=mentor_id, is_mentor=True
+    )
+    if not viewer.is_admin and user.pk != mentor_id:
+        qs = qs.filter(mentor_status=MentorStatus.APPROVED)
+    mentor = qs.first()
+    if mentor is None:
+        raise Http404("No such mentor")
+    return program, mentor
+
+
+def program_members(program: Program) -> QuerySet[Membership]:
+    return Membership.objects.filter(program=program).select_related("user__profile")

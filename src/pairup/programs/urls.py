@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("programs/", views.program_list, name="program_list"),
+    path("join/<str:code>/", views.program_join, name="program_join"),
+    path("p/<slug:slug>/", views.program_detail, name="program_detail"),
+    path("p/<slug:slug>/mentors/", views.mentor_directory, name="mentor_directory"),
+    path("p/<slug:slug>/mentors/<int:user_id>/", views.mentor_profile, name="mentor_profile"),
+    path("p/<slug:slug>/members/", views.members, name="program_members"),
+    path(
+        "p/<slug:slug>/members/<int:membership_id>/status/",
+        views.member_set_status,
+        name="program_member_status",
+    ),
+]

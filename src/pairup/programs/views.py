@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from pairup.core.errors import ServiceError
+from pairup.core.pagination import paginate
+
+from . import queries, services
+from .forms import DirectoryFilterForm, JoinForm, MentorStatusForm
+from .models import Membership
+
+
+@login_required
+def program_list(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("program")
+    return render(request, "programs/program_list.html", {"memberships": memberships})
+
+
+@login_required
+def program_join(request: HttpRequest, code: str) -> HttpResponse:
+    program = services.program_find_by_invite(code)
+    if program is None:
+        raise Http404("This invite link is not valid (any more).")
+    form = JoinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        membership = services.program_join(
+            program=program,
+            user=request.user,
+            as_mentor=form.cleaned_data["as_mentor"],
+            as_mentee=form.cleaned_data["as_mentee"],
+        )
+        if membership.is_mentor and not membership.is_approved_mentor:
+            messages.info(request, f"Welcome to {program}. An admin will approve you as a mentor.")
+        else:
+            messages.success(request, f"Welcome to {program}.")
+        return redirect(program)
+    existing = Membership.objects.filter(program=program, user=request.user).first()
+    return render(
+        request, "programs/join.html", {"program": program, "form": form, "existing": existing}
+    )
+
+
+@login_required
+def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    program, membership = queries.get_program_for_user(request.user, slug)
+    return render(
+        request, "programs/program_detail.html", {"program": program, "membership": membership}
+    )
+
+
+@login_required
+def mentor_directory(request: HttpRequest, slug: str) -> HttpResponse:
+    program, membership = queries.get_program_for_user(request.user, slug)
+    form = DirectoryFilterForm(request.GET or None, sites=queries.program_sites(program))
+    filters = form.cleaned_data if form.is_valid() else {}
+    mentors = queries.mentor_directory(
+        program,
+        q=filters.get("q", ""),
+        topic=filters.get("topic", ""),
+        site=filters.get("site", ""),
+        language=filters.get("language", ""),
+    )
+    try:
+        page = paginate(mentors, request.GET.get("page"))
+    except ServiceError:
+        raise Http404("No such page") from None
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "program": program,
+        "membership": membership,
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+    }
+    template = "programs/_directory_results.html" if request.htmx else "programs/directory.html"
+    return render(request, template, context)
+
+
+@login_required
+def mentor_profile(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    program, mentor = queries.get_mentor_for_user(request.user, slug, user_id)
+    profile = mentor.user.profile
+    expertise = profile.expertise.select_related("topic")
+    return render(
+        request,
+        "programs/mentor_profile.html",
+        {"program": program, "mentor": mentor, "profile": profile, "expertise": expertise},
+    )
+
+
+@login_required
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    program, membership = queries.get_admin_program_for_user(request.user, slug)
+    members = queries.program_members(program)
+    invite_url = request.build_absolute_uri(f"/join/{program.invite_code}/")
+    return render(
+        request,
+        "programs/members.html",
+        {
+            "program": program,
+            "membership": membership,
+            "members": members,
+            "invite_url": invite_url,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_set_status(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    program, _ = queries.get_admin_program_for_user(request.user, slug)
+    target = get_object_or_404(Membership, program=program, pk=membership_id)
+    form = MentorStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_set_mentor_status(
+                membership=target, status=form.cleaned_data["status"], by=request.user
+            )
+            messages.success(
+                request, f"{target.user.display_name}: {target.get_mentor_status_display()}."
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+    return redirect("program_members", slug=program.slug)

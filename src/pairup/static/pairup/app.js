@@ -1,0 +1,12 @@
+// Progressive enhancements only: every page works without this file.
+(function () {
+  "use strict";
+  // Pre-fill the time zone from the browser on a profile not filled in yet.
+  document.querySelectorAll("[data-browser-timezone]").forEach(function (form) {
+    var input = document.getElementById(form.getAttribute("data-browser-timezone"));
+    try {
+      var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (input && tz && (!input.value || input.value === "UTC")) { input.value = tz; }
+    } catch (e) { /* old browser: keep the server's value */ }
+  });
+})();

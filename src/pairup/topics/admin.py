@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "position"]
+    list_filter = ["parent"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["parent__slug", "position"]

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from pairup.api.schemas import PageOut, page_response
+
+from .queries import topics_tree
+
+router = Router(tags=["topics"])
+
+
+class TopicOut(Schema):
+    slug: str
+    name: str
+    path: str
+    parent: str | None
+    depth: int
+    description: str
+
+
+class TopicPage(PageOut):
+    items: list[TopicOut]
+
+
+@router.get("/topics", response=TopicPage, summary="The topic taxonomy, in tree order")
+def topic_list(request: HttpRequest, page: int = 1) -> dict[str, object]:
+    tree = topics_tree()
+    slugs = {t.pk: t.slug for t, _ in tree}
+    paths: dict[int, str] = {}
+    for topic, _ in tree:  # parents come before children in tree order
+        parent = topic.parent_id
+        paths[topic.pk] = f"{paths[parent]}/{topic.slug}" if parent else topic.slug
+
+    def out(item: tuple[object, int]) -> dict[str, object]:
+        topic, depth = item
+        return {
+            "slug": topic.slug,  # type: ignore[attr-defined]
+            "name": topic.name,  # type: ignore[attr-defined]
+            "path": paths[topic.pk],  # type: ignore[attr-defined]
+            "parent": slugs.get(topic.parent_id),  # type: ignore[attr-defined]
+            "depth": depth,
+            "description": topic.description,  # type: ignore[attr-defined]
+        }
+
+    return page_response(tree, page, out, per_page=200)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Topic(models.Model):
+    """One node of the topic taxonomy (career → negotiating an offer). Identified by slug."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def path(self) -> str:
+        """Slug path from the root, e.g. `career/negotiating-an-offer` (what the engine reads)."""
+        parts = [self.slug]
+        node = self.parent
+        seen = {self.pk}
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            parts.append(node.slug)
+            node = node.parent
+        return "/".join(reversed(parts))

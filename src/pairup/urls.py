@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pairup.api.api import api
+from pairup.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("pairup.accounts.urls")),
+    path("", include("pairup.programs.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,126 @@
+"""Personas shared by every test: a mentee, a mentor and an admin of one program, and an
+outsider who belongs to another program and must see nothing of the first."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from pairup.accounts.services import api_token_create
+from pairup.programs.models import Membership, Program
+
+from .factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory, make_mentor
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("e2e") is None and "e2e" in item.nodeid.split("/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    if "django_db_setup" not in request.fixturenames:
+        request.getfixturevalue("django_db_setup")
+    if connection.vendor != "postgresql":
+        if os.environ.get("PAIRUP_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PAIRUP_REQUIRE_POSTGRES=1 but this run is not on PostgreSQL")
+        pytest.skip("needs PostgreSQL (run `make test-pg`)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # Real hashing costs ~0.3 s a user; tests check behaviour, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def program(db: None) -> Program:
+    return ProgramFactory(name="Acme Mentoring", slug="acme")
+
+
+@pytest.fixture
+def other_program(db: None) -> Program:
+    return ProgramFactory(name="Globex Mentors", slug="globex")
+
+
+@pytest.fixture
+def mentee(program: Program):
+    user = UserFactory(email="mentee@example.org", profile_fields={"display_name": "Sam Mentee"})
+    Membership.objects.create(program=program, user=user, is_mentee=True)
+    return user
+
+
+@pytest.fixture
+def mentor(program: Program):
+    return make_mentor(
+        program,
+        topics={"negotiating-an-offer": "expert", "sql": "experienced"},
+        display_name="Priya Mentor",
+        headline="Data scientist",
+        site="London",
+        languages=["en", "fr"],
+    )
+
+
+@pytest.fixture
+def admin(program: Program):
+    user = UserFactory(email="admin@example.org", profile_fields={"display_name": "Alex Admin"})
+    Membership.objects.create(program=program, user=user, is_admin=True)
+    return user
+
+
+@pytest.fixture
+def outsider(other_program: Program):
+    user = UserFactory(email="outsider@example.org", profile_fields={"display_name": "Olivia Out"})
+    MembershipFactory(program=other_program, user=user, is_mentee=True, is_admin=True)
+    return user
+
+
+class ApiClient:
+    """JSON calls to /api/v1 as one person (bearer token) or anonymously."""
+
+    def __init__(self, user=None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            _, raw = api_token_create(user=user, name="test")
+            self.headers["Authorization"] = f"Bearer {raw}"
+
+    def _call(self, method: str, path: str, data=None, **params):
+        fn = getattr(self.client, method)
+        if method in {"post", "patch", "put", "delete"} and data is not None:
+            return fn(
+                f"/api/v1{path}", data=data, content_type="application/json", headers=self.headers
+            )
+        return fn(f"/api/v1{path}", data=params or None, headers=self.headers)
+
+    def get(self, path: str, **params):
+        return self._call("get", path, **params)
+
+    def post(self, path: str, data=None):
+        return self._call("post", path, data if data is not None else {})
+
+    def patch(self, path: str, data=None):
+        return self._call("patch", path, data)
+
+    def delete(self, path: str):
+        return self._call("delete", path)
+
+
+@pytest.fixture
+def api():
+    def make(user=None) -> ApiClient:
+        return ApiClient(user)
+
+    return make
