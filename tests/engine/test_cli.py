@@ -129,3 +129,42 @@ def test_read_asks_defaults_exclude_nobody(tmp_path):
     path.write_text('{"id": "x", "topics": ["career"]}\n')
     (ask,) = read_asks(path)
     assert (ask.text, ask.free, ask.exclude, ask.languages, ask.duration) == ("", None, (), (), 30)
+
+
+def test_cli_rotate_and_tables(tmp_path, files, capsys):
+    out = tmp_path / "r.jsonl"
+    code = main(
+        ["rotate", "--mentors", files[0], "--mentees", files[1], "--rounds", "2", "--out", str(out)]
+    )
+    assert code == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert sorted((r["round"], str(r["mentee"])) for r in rows) == [
+        (1, "7"),
+        (1, "q1"),
+        (2, "7"),
+        (2, "q1"),
+    ]
+    assert capsys.readouterr().err == "4 meetings in 2 rounds, total score " + (
+        f"{sum(r['score'] for r in rows):.6f}\n"
+    )
+    mentees = write_jsonl(tmp_path / "e.jsonl", [{"id": 1, "topics": ["soft/talk/nerves"]}])
+    out = tmp_path / "t.csv"
+    assert (
+        main(
+            [
+                "tables",
+                "--mentors",
+                files[0],
+                "--mentees",
+                mentees,
+                "--table-size",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert list(csv.DictReader(out.open())) == [
+        {"mentor": "b", "topic": "soft/talk", "mentees": "1", "score": "0.266667"}
+    ]
