@@ -18,6 +18,7 @@ class JoinForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
+    filters_only = True  # every field is an optional filter: no "(optional)" labels
     q = forms.CharField(label="Search", required=False, max_length=100)
     topic = forms.ChoiceField(label="Topic", required=False, choices=())
     site = forms.ChoiceField(label="Site", required=False, choices=())
