@@ -64,3 +64,18 @@ def test_admin_of_another_program_cannot_change_status(client, program, outsider
     )
     membership.refresh_from_db()
     assert membership.mentor_status == MentorStatus.APPROVED
+
+
+def test_invite_code_form_leads_to_the_join_page(client, program, mentee):
+    client.force_login(mentee)
+    response = client.post("/programs/", {"code": f"  {program.invite_code} "})
+    assert response.status_code == 302
+    assert response["Location"] == f"/join/{program.invite_code}/"
+
+
+def test_unknown_invite_code_shows_error_beside_the_field(client, mentee):
+    client.force_login(mentee)
+    response = client.post("/programs/", {"code": "nope"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_code_error"' in html and "No program has this invite code" in html

@@ -17,6 +17,12 @@ class JoinForm(forms.Form):
         return data
 
 
+class InviteCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Invite code", max_length=64, help_text="From your program admin's invitation."
+    )
+
+
 class DirectoryFilterForm(forms.Form):
     filters_only = True  # every field is an optional filter: no "(optional)" labels
     q = forms.CharField(label="Search", required=False, max_length=100)

@@ -10,14 +10,20 @@ from pairup.core.errors import ServiceError
 from pairup.core.pagination import paginate
 
 from . import queries, services
-from .forms import DirectoryFilterForm, JoinForm, MentorStatusForm
+from .forms import DirectoryFilterForm, InviteCodeForm, JoinForm, MentorStatusForm
 from .models import Membership
 
 
 @login_required
 def program_list(request: HttpRequest) -> HttpResponse:
+    form = InviteCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        program = services.program_find_by_invite(form.cleaned_data["code"].strip())
+        if program is not None:
+            return redirect("program_join", code=program.invite_code)
+        form.add_error("code", "No program has this invite code. Check it with your program admin.")
     memberships = Membership.objects.filter(user=request.user).select_related("program")
-    return render(request, "programs/program_list.html", {"memberships": memberships})
+    return render(request, "programs/program_list.html", {"memberships": memberships, "form": form})
 
 
 @login_required
