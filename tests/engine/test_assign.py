@@ -131,3 +131,18 @@ def test_assign_is_deterministic():
     rng = np.random.default_rng(3)
     asks, mentors = random_instance(rng, 30, 10)
     assert assign(asks, mentors) == assign(asks, mentors)
+
+
+def test_batch_scores_equal_per_ask_scores():
+    from pairup.engine.batch import batch_candidates
+
+    rng = np.random.default_rng(21)
+    asks, mentors = random_instance(rng, 40, 25)
+    index = MentorIndex(mentors, Policy(evidence_items=4, min_score=-1.0))
+    for ask, cand in zip(asks, batch_candidates(index, asks, 3), strict=True):
+        scores, ok = index.score_ask(ask).score(cand.pos)
+        assert ok.all()
+        assert scores.tolist() == cand.scores.tolist()
+        everyone, ok_all = index.score_ask(ask).score(np.arange(25))
+        unseen = np.setdiff1d(np.arange(25), cand.seen)
+        assert (everyone[unseen][ok_all[unseen]] <= cand.rest).all()

@@ -31,12 +31,13 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from pairup.engine.recommend import as_index, top_candidates
+from pairup.engine.batch import Candidates, batch_candidates, extend
+from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
-from pairup.engine.scoring import MentorIndex
+from pairup.engine.scoring import MentorIndex, _langs
 
 QUANTUM = 1e-6
-START_K = 8
+START_K = 32
 
 Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
 
@@ -53,6 +54,12 @@ class _Cand:
     q: np.ndarray
     rest: float
     k: int
+    seen: np.ndarray
+    scores: np.ndarray
+    take: int
+
+    def candidates(self) -> Candidates:
+        return Candidates(self.pos, self.scores, self.rest, self.seen, self.take)
 
 
 @dataclass(frozen=True)
@@ -75,16 +82,6 @@ class MatchResult:
                     "mentor": self.index.mentors[m].id,
                     "score": f"{float(quantise(scores[m])) * QUANTUM:.6f}",
                 }
-
-
-def _candidates(index: MentorIndex, ask: Ask, k: int) -> _Cand:
-    scored = index.score_ask(ask)
-    _, _, pos, rest = top_candidates(scored, k, start=2 * k)
-    return _Cand(pos, quantise(index_scores(scored, pos)), rest, k)
-
-
-def index_scores(scored: Any, pos: np.ndarray) -> np.ndarray:
-    return scored.score(pos)[0] if len(pos) else np.zeros(0)
 
 
 def _solve(
@@ -131,8 +128,14 @@ def _duals(
     flow: np.ndarray,
     caps: np.ndarray,
     n_asks: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Optimal duals (u, v) of the pruned LP from its optimal integral primal, verified."""
+    strict: bool = True,
+    max_iter: int | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Optimal duals (u, v) of the LP over these pairs from an integral primal, verified.
+
+    With strict=False the pairs may include ones without flow that were not in the solved
+    problem; None then means the primal is not optimal for them (no such duals exist).
+    """
     n_m = len(caps)
     chosen = flow > 0
     match_m = np.full(n_asks, -1, dtype=np.int64)
@@ -150,7 +153,7 @@ def _duals(
     order = np.argsort(dst, kind="stable")
     src, dst, weight = src[order], dst[order], weight[order]
     heads, starts = np.unique(dst, return_index=True)
-    for _ in range(n_m + 1):
+    for _ in range(n_m + 1 if max_iter is None else max_iter):
         if len(dst) == 0:
             break
         relaxed = np.maximum.reduceat(v[src] + weight, starts) if len(starts) else starts
@@ -159,13 +162,19 @@ def _duals(
             break
         v[heads] = new
     else:
+        if not strict:
+            return None
         raise RuntimeError("assignment is not optimal (positive alternating cycle)")
     u = np.where(match_m >= 0, match_w - v[np.maximum(match_m, 0)], 0)
     load = np.bincount(arcs_m[chosen], minlength=n_m)
     # Verify the certificate rather than trust it.
     if (u < 0).any() or (u[arcs_a] + v[arcs_m] < w).any():
+        if not strict:
+            return None
         raise RuntimeError("dual infeasible: the flow solution is not optimal")
     if (v[load < caps] != 0).any() or int(u.sum() + (caps * v).sum()) != int(w[chosen].sum()):
+        if not strict:
+            return None
         raise RuntimeError("duality gap: the flow solution is not optimal")
     return u, v
 
@@ -190,8 +199,11 @@ def assign_detailed(
     n_a, n_m = len(asks), len(index)
     most = policy.objective == "most_matched"
     caps = np.minimum(index.capacity, max(n_a, 1)).astype(np.int64)
-    it: Iterable[Ask] = progress(asks, n_a, "scoring") if progress else asks
-    cands = [_candidates(index, ask, START_K) for ask in it]
+    found = batch_candidates(index, asks, 2 * START_K)
+    it: Iterable[Candidates] = progress(found, n_a, "scoring") if progress else found
+    cands = [
+        _Cand(c.pos, quantise(c.scores), c.rest, START_K, c.seen, c.scores, c.take) for c in it
+    ]
     qmin = min((int(c.q.min()) for c in cands if len(c.q)), default=0)
     qmax = max((int(c.q.max()) for c in cands if len(c.q)), default=0)
     big = (n_a + 1) * (abs(qmax) + abs(qmin) + 2) if most else 0
@@ -209,24 +221,58 @@ def assign_detailed(
         )
         arcs_q = arcs_q.astype(np.int64)
         flow = _solve(arcs_a, arcs_m, arcs_q, caps, n_a, most) if len(arcs_a) else arcs_q
-        u, v = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
+        # Duals over every exactly scored pair first: if the flow is optimal for all of them,
+        # the pruned ones need no re-solve. Otherwise fall back to the arcs' own duals.
+        lens = np.array([len(c.pos) for c in cands], dtype=np.int64)
+        duals = None
+        if lens.sum() > len(arcs_a):
+            all_a = np.repeat(np.arange(n_a, dtype=np.int64), lens)
+            all_m = np.concatenate([c.pos for c in cands]).astype(np.int64)
+            all_q = np.concatenate([c.q for c in cands]).astype(np.int64)
+            offset = np.arange(len(all_a)) - np.repeat(np.cumsum(lens) - lens, lens)
+            is_arc = offset < np.repeat(np.asarray(ks, dtype=np.int64), lens)
+            all_flow = np.zeros(len(all_a), dtype=np.int64)
+            all_flow[is_arc] = flow
+            duals = _duals(all_a, all_m, all_q + big, all_flow, caps, n_a, False, 200)
+        if duals is None:
+            duals = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
+        assert duals is not None
+        u, v = duals
         violators = []
+        group_max: dict[tuple, int] = {}
         for a, c in enumerate(cands):
             k = ks[a]
-            if (
-                len(c.pos) > k
-                and (c.q[k:] + big - v[c.pos[k:]]).max() > u[a]
-                or (
-                    c.rest != -np.inf
-                    and int(quantise(c.rest)) + big > u[a]
-                    and not _unseen_ok(index, asks[a], c, u[a], v, big)
-                )
-            ):
+            if len(c.pos) > k and (c.q[k:] + big - v[c.pos[k:]]).max() > u[a]:
                 violators.append(a)
+            elif c.rest != -np.inf and int(quantise(c.rest)) + big > u[a]:
+                group = index.group(asks[a])
+                if group.key not in group_max:
+                    live = np.isfinite(group.bound)
+                    group_max[group.key] = int(
+                        (quantise(group.bound[live]) - v[live]).max(initial=-(2**62))
+                    )
+                if group_max[group.key] + big > u[a] and not _unseen_ok(
+                    index, asks[a], c, int(u[a]), v, big
+                ):
+                    violators.append(a)
         if not violators:
             break
         for a in violators:
-            cands[a] = _candidates(index, asks[a], cands[a].k * 2)
+            c = cands[a]
+            k = c.k * 2
+            if c.rest != -np.inf and len(c.pos) < 2 * k:
+                grown = extend(index, asks[a], c.candidates(), max(2 * c.take, 2 * k))
+                c = _Cand(
+                    grown.pos,
+                    quantise(grown.scores),
+                    grown.rest,
+                    k,
+                    grown.seen,
+                    grown.scores,
+                    grown.take,
+                )
+            c.k = k
+            cands[a] = c
     chosen = flow > 0
     match = dict(zip(arcs_a[chosen].tolist(), arcs_m[chosen].tolist(), strict=True))
     qmatch = dict(zip(arcs_a[chosen].tolist(), arcs_q[chosen].tolist(), strict=True))
@@ -249,16 +295,15 @@ def assign_detailed(
 
 
 def _unseen_ok(index: MentorIndex, ask: Ask, c: _Cand, u: int, v: np.ndarray, big: int) -> bool:
-    """Per-mentor check of the never-scored mentors: round(b_m) + big - v_m <= u_a."""
-    scored = index.score_ask(ask)
-    b = scored.bound()
-    ok = index.open & (b >= index.policy.min_score)
-    ok[c.pos] = False
-    if scored.excluded:
-        ok[list(scored.excluded)] = False
+    """Per-mentor check of the never-scored mentors: round(bound_m) + big - v_m <= u_a."""
+    bound = index.group(ask).bound
+    ok = np.isfinite(bound) & index.language_ok(_langs(ask.languages))
+    ok[c.seen] = False
+    excluded = [index.position[x] for x in set(ask.exclude) if x in index.position]
+    ok[excluded] = False
     if not ok.any():
         return True
-    return bool((quantise(b[ok]) + big - v[ok]).max() <= u)
+    return bool((quantise(bound[ok]) + big - v[ok]).max() <= u)
 
 
 def assign(

@@ -31,37 +31,33 @@ def as_index(mentors: MentorIndex | Sequence[Mentor], policy: Policy | None) -> 
 
 def top_candidates(
     scored: ScoredAsk, k: int, start: int = 16
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Exact top-k eligible mentors of one ask.
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """Exactly scored eligible mentors of one ask, best first (ties by id), whose first k
+    are the exact top k.
 
-    Returns (positions, scores, every exactly-scored position, bound on any unscored mentor);
-    positions are ordered best first, ties by id. The bound is -inf once everyone is scored.
+    Returns (positions, scores, bound on the score of any mentor not scored, every scored
+    position). The bound is -inf once all are scored.
     """
     index = scored.index
-    n = len(index)
-    bound = scored.bound()
-    bound = np.where(index.open, bound, -np.inf)
+    bound, order = scored.group.bound, scored.group.order
     rel_set = scored.relevance_set()
-    outside = bound.copy()
-    outside[rel_set] = -np.inf
-    live = int(np.isfinite(outside).sum())
-    take = min(max(start, k), live)
+    n = len(order)
+    take = max(start, k)
     while True:
-        if take < live:
-            part = np.argpartition(-outside, take)[: take + 1]
-            # Order by bound, ties by id, so the (take+1)-th is the best unscored one.
-            part = part[np.lexsort((index.id_rank[part], -outside[part]))]
-            extra, rest = part[:take], float(outside[part[take]])
+        window = order[: take + len(rel_set) + 1]
+        outside = window[~np.isin(window, rel_set)] if len(rel_set) else window
+        if len(outside) > take and np.isfinite(bound[outside[take]]):
+            extra, rest = outside[:take], float(bound[outside[take]])
         else:
-            extra, rest = np.flatnonzero(np.isfinite(outside)), -np.inf
-        cand = np.union1d(rel_set, extra).astype(np.int64)
+            extra, rest = outside, -np.inf
+        everyone = cand = np.union1d(rel_set, extra).astype(np.int64)
         scores, ok = scored.score(cand)
         cand, scores = cand[ok], scores[ok]
-        order = np.lexsort((index.id_rank[cand], -scores))
-        cand, scores = cand[order], scores[order]
-        if len(cand) >= k and scores[k - 1] > rest or rest == -np.inf or take >= n:
-            return cand[:k], scores[:k], cand, rest
-        take = min(take * 4, live)
+        ranked = np.lexsort((index.id_rank[cand], -scores))
+        cand, scores = cand[ranked], scores[ranked]
+        if (len(cand) >= k and scores[k - 1] > rest) or rest == -np.inf or take >= n:
+            return cand, scores, rest, everyone
+        take *= 4
 
 
 def recommend(
@@ -76,6 +72,7 @@ def recommend(
         return []
     scored = index.score_ask(ask)
     best, scores, _, _ = top_candidates(scored, k)
+    best, scores = best[:k], scores[:k]
     return [
         Suggestion(
             mentor_id=index.mentors[m].id,

@@ -150,6 +150,8 @@ class Policy:
     relevance_saturation: float = 0.5
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
+    # In collections of 1,000+ documents, terms found in more than this share are ignored.
+    max_df: float = 0.1
     # Topics: a shared parent earns parent_credit * (shared depth / deeper path's depth).
     parent_credit: float = 0.5
     level_weights: dict[str, float] = field(

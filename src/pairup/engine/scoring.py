@@ -72,7 +72,7 @@ class MentorIndex:
                     owner.append(i)
                     weight.append(item.weight)
                     is_history.append(True)
-        self.text = TextIndex(docs, k1=policy.bm25_k1, b=policy.bm25_b)
+        self.text = TextIndex(docs, k1=policy.bm25_k1, b=policy.bm25_b, max_df=policy.max_df)
         self.doc_owner = np.asarray(owner, dtype=np.int64)
         self.doc_weight = np.asarray(weight, dtype=np.float64)
         self.doc_is_history = np.asarray(is_history, dtype=bool)
@@ -83,16 +83,29 @@ class MentorIndex:
         denom = load + np.where(np.isinf(cap), policy.nominal_capacity, cap)
         self.load_ratio = np.divide(load, denom, out=np.zeros(n), where=denom > 0)
         self.langs = [_langs(m.languages) for m in self.mentors]
+        all_langs = sorted(set().union(*self.langs)) if self.langs else []
+        # Languages as bits when few enough (the usual case); otherwise sets, checked one by one.
+        self.lang_bits = (
+            {x: 1 << k for k, x in enumerate(all_langs)} if len(all_langs) < 63 else None
+        )
+        if self.lang_bits is not None:
+            bits = self.lang_bits
+            self.lang_mask = np.array(
+                [sum(bits[x] for x in langs) for langs in self.langs], dtype=np.int64
+            )
         sites = sorted({m.site for m in self.mentors if m.site})
         self.site_ids = {s: k + 1 for k, s in enumerate(sites)}
         self.site = np.array([self.site_ids.get(m.site, 0) for m in self.mentors], dtype=np.int64)
         self.spans = [av.prepare(m.free, policy) for m in self.mentors]
         self.free_known = np.array([s is not None for s in self.spans], dtype=bool)
+        self.any_free_known = bool(self.free_known.any())
         self.longest = np.array([av.longest(s) for s in self.spans])
         # Static part of every score and the availability upper bound.
         self.static = -policy.load_weight * self.load_ratio
         self.avail_ub = np.where(self.free_known, 1.0, policy.availability_unknown)
         self.open = cap > 0
+        self._groups: dict[tuple, Group] = {}
+        self._group_cells = 0
 
     def __len__(self) -> int:
         return len(self.mentors)
@@ -100,89 +113,145 @@ class MentorIndex:
     def score_ask(self, ask: Ask) -> ScoredAsk:
         return ScoredAsk(self, ask)
 
+    def language_ok(self, langs: frozenset[str], idx: np.ndarray | None = None) -> np.ndarray:
+        """Mask of mentors (all, or at `idx`) sharing a language with `langs` or listing none."""
+        rows = np.arange(len(self)) if idx is None else idx
+        if not langs or not self.policy.require_shared_language:
+            return np.ones(len(rows), dtype=bool)
+        if self.lang_bits is not None:
+            ask_mask = sum(self.lang_bits.get(x, 0) for x in langs)
+            m = self.lang_mask[rows]
+            return (m == 0) | ((m & ask_mask) != 0)
+        return np.array([not self.langs[m] or bool(self.langs[m] & langs) for m in rows])
+
+    def group(self, ask: Ask) -> Group:
+        """Per (topics, site) of an ask: the bound of every mentor and its order."""
+        site = ask.site if self.policy.cross_site_bonus else ""
+        key = (self.topics.key(ask.topics), site)
+        found = self._groups.get(key)
+        if found is not None:
+            return found
+        policy = self.policy
+        topic_scores = self.topics.scores(ask.topics)
+        ask_site = self.site_ids.get(site, -1) if site else 0
+        cross = (self.site != 0) & (ask_site != 0) & (self.site != ask_site)
+        bound = (
+            self.static
+            + policy.topic_weight * topic_scores
+            + policy.cross_site_bonus * cross
+            + policy.availability_weight * self.avail_ub
+        )
+        ok = self.open & (bound + policy.relevance_weight >= policy.min_score)
+        bound = np.where(ok, bound, -np.inf)
+        order = np.lexsort((self.id_rank, -bound)).astype(np.int32)
+        group = Group(key, topic_scores, cross, bound, order)
+        if self._group_cells > 20_000_000:
+            self._groups.clear()
+            self._group_cells = 0
+        self._groups[key] = group
+        self._group_cells += len(self)
+        return group
+
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
-    """Why relevance is what it is: similar past asks and whether the profile matched."""
+class Group:
+    """What every ask with the same topics (and site, when cross-site counts) shares.
 
-    similar: int
-    profile: bool
+    `bound[m]` is an upper bound of the score of mentor m for such an ask *without relevance*
+    (exact but for availability, taken at its best; language and exclusions ignored); -inf
+    when m can never be eligible. `order` sorts mentors by bound, best first, ties by id.
+    """
+
+    key: tuple
+    topic_scores: np.ndarray
+    cross: np.ndarray
+    bound: np.ndarray
+    order: np.ndarray
 
 
 class ScoredAsk:
-    """One ask prepared against a `MentorIndex`: relevance votes, topic vector, bound."""
+    """One ask prepared against a `MentorIndex`: relevance votes, its group, exact scores."""
 
     def __init__(self, index: MentorIndex, ask: Ask) -> None:
         self.index, self.ask = index, ask
-        policy = index.policy
-        self.relevance = self._relevance(ask.text)
-        self.topic_scores = index.topics.scores(ask.topics)
-        ask_site = index.site_ids.get(ask.site, -1) if ask.site else 0
-        self.cross = (index.site != 0) & (ask_site != 0) & (index.site != ask_site)
-        self.spans = av.prepare(ask.free, policy)
+        self.group = index.group(ask)
+        self.topic_scores, self.cross = self.group.topic_scores, self.group.cross
+        self.spans = av.prepare(ask.free, index.policy)
         self.langs = _langs(ask.languages)
-        self.excluded = {index.position[x] for x in ask.exclude if x in index.position}
-        # Exact for everything but relevance (0 outside `relevance`) and availability (bound).
-        self.base = (
-            index.static
-            + policy.topic_weight * self.topic_scores
-            + policy.cross_site_bonus * self.cross
+        self.excluded = np.array(
+            sorted(index.position[x] for x in set(ask.exclude) if x in index.position),
+            dtype=np.int64,
         )
+        self._relevance(ask.text)
 
-    def _relevance(self, text: str) -> dict[int, tuple[float, Evidence]]:
+    def _relevance(self, text: str) -> None:
         index, policy = self.index, self.index.policy
-        out: dict[int, tuple[float, Evidence]] = {}
+        empty = np.zeros(0, dtype=np.int64)
+        self.rel_idx, self.rel_val = empty, np.zeros(0)
+        self.rel_similar, self.rel_profile = empty, np.zeros(0, dtype=bool)
         if index.text.n_docs == 0 or not text.strip():
-            return out
+            return
         ids, w = index.text.query_terms(text)
         if len(ids) == 0:
-            return out
+            return
         mat = index.text.matrix
         starts, ends = mat.indptr[ids], mat.indptr[ids + 1]
         rows = np.concatenate([mat.indices[s:e] for s, e in zip(starts, ends, strict=True)])
-        vals = np.concatenate(
-            [mat.data[s:e] * wt for s, e, wt in zip(starts, ends, w, strict=True)]
-        )
         if len(rows) == 0:
-            return out
-        docs, inv = np.unique(rows, return_inverse=True)
-        sims = np.bincount(inv, weights=vals) / index.text.ideal(ids, w)
+            return
+        scale = 1.0 / index.text.ideal(ids, np.ones(len(ids)))  # same floats as the batch
+        vals = np.concatenate([mat.data[s:e] * scale for s, e in zip(starts, ends, strict=True)])
+        if len(rows) * 8 < index.text.n_docs:
+            docs, inv = np.unique(rows, return_inverse=True)
+            sims = np.bincount(inv, weights=vals)
+        else:
+            dense = np.bincount(rows, weights=vals, minlength=index.text.n_docs)
+            docs = np.flatnonzero(dense)
+            sims = dense[docs]
         votes = sims * index.doc_weight[docs]
         n = policy.evidence_items
         if len(docs) > n:
-            # Deterministic: highest vote first, then lowest document number.
-            top = np.lexsort((docs, -votes))[:n]
-            docs, sims, votes = docs[top], sims[top], votes[top]
+            # The n best votes, ties by document number (as the batch scorer does).
+            cut = votes[np.argpartition(-votes, n - 1)[n - 1]]
+            above = np.flatnonzero(votes > cut)
+            tied = np.flatnonzero(votes == cut)[: n - len(above)]
+            part = np.concatenate([above, tied])
+            docs, sims, votes = docs[part], sims[part], votes[part]
         owners = index.doc_owner[docs]
-        best = float(sims[index.doc_is_history[docs]].max(initial=0.0))
-        for m in np.unique(owners):
-            mask = owners == m
-            total = float(votes[mask].sum())
-            hist = index.doc_is_history[docs[mask]]
-            similar = int(((sims[mask] >= 0.5 * best) & hist).sum()) if best > 0 else 0
-            rel = 1.0 - float(np.exp(-total / policy.relevance_saturation))
-            out[int(m)] = (rel, Evidence(similar, bool((~hist).any())))
-        return out
+        hist = index.doc_is_history[docs]
+        best = float(sims[hist].max(initial=0.0))
+        similar = (sims >= 0.5 * best) & hist if best > 0 else np.zeros(len(docs), dtype=bool)
+        order = np.argsort(owners, kind="stable")
+        owners, votes, similar, hist = owners[order], votes[order], similar[order], hist[order]
+        self.rel_idx, first = np.unique(owners, return_index=True)
+        total = np.add.reduceat(votes, first)
+        self.rel_val = 1.0 - np.exp(-total / policy.relevance_saturation)
+        self.rel_similar = np.add.reduceat(similar.astype(np.int64), first)
+        self.rel_profile = np.add.reduceat((~hist).astype(np.int64), first) > 0
+
+    def _lookup(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in rel arrays, found mask) for mentor positions `idx`."""
+        pos = np.searchsorted(self.rel_idx, idx)
+        pos = np.minimum(pos, max(len(self.rel_idx) - 1, 0))
+        found = (self.rel_idx[pos] == idx) if len(self.rel_idx) else np.zeros(len(idx), bool)
+        return pos, found
+
+    def relevance_of(self, idx: np.ndarray) -> np.ndarray:
+        pos, found = self._lookup(idx)
+        return np.where(found, self.rel_val[pos] if len(self.rel_val) else 0.0, 0.0)
 
     def bound(self) -> np.ndarray:
-        """Upper bound of every mentor's score, exact-valued except for relevance/availability."""
-        policy = self.index.policy
-        return self.base + policy.availability_weight * self.index.avail_ub
+        """Upper bound of every mentor's score without relevance; -inf = never eligible."""
+        return self.group.bound
 
     def relevance_set(self) -> np.ndarray:
-        return np.fromiter(self.relevance.keys(), dtype=np.int64, count=len(self.relevance))
+        return self.rel_idx
 
     def eligible(self, idx: np.ndarray) -> np.ndarray:
         """Hard rules except min_score: capacity left, not excluded, a shared language."""
-        index = self.index
-        ok = index.open[idx].copy()
-        if self.excluded:
-            ok &= ~np.isin(idx, list(self.excluded))
-        if self.langs and index.policy.require_shared_language:
-            for k, m in enumerate(idx):
-                langs = index.langs[m]
-                if ok[k] and langs and not (langs & self.langs):
-                    ok[k] = False
+        ok = self.index.open[idx] & self.index.language_ok(self.langs, idx)
+        if len(self.excluded):
+            ok &= ~np.isin(idx, self.excluded)
         return ok
 
     def availability(self, m: int) -> tuple[float, av.Span | None]:
@@ -193,19 +262,24 @@ class ScoredAsk:
     def score(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(exact scores, eligible mask incl. min_score) of the mentors at positions `idx`."""
         index, policy = self.index, self.index.policy
-        rel = np.array([self.relevance.get(int(m), (0.0, None))[0] for m in idx])
-        avail = np.where(index.free_known[idx], 0.0, policy.availability_unknown)
-        for k, m in enumerate(idx):
-            if index.free_known[m]:
-                avail[k] = self.availability(int(m))[0]
-        scores = self.base[idx] + policy.relevance_weight * rel + policy.availability_weight * avail
+        avail = self.index.avail_ub[idx].copy()
+        if index.any_free_known:
+            for k in np.flatnonzero(index.free_known[idx]):
+                avail[k] = self.availability(int(idx[k]))[0]
+        scores = (
+            index.static[idx]
+            + policy.topic_weight * self.topic_scores[idx]
+            + policy.cross_site_bonus * self.cross[idx]
+            + policy.relevance_weight * self.relevance_of(idx)
+            + policy.availability_weight * avail
+        )
         ok = self.eligible(idx) & (scores >= policy.min_score)
         return scores, ok
 
     def components(self, m: int) -> dict[str, float]:
         index = self.index
         return {
-            "relevance": self.relevance.get(m, (0.0, None))[0],
+            "relevance": float(self.relevance_of(np.array([m]))[0]),
             "topics": float(self.topic_scores[m]),
             "availability": self.availability(m)[0],
             "load": float(index.load_ratio[m]),
@@ -217,13 +291,14 @@ class ScoredAsk:
         index, policy = self.index, self.index.policy
         mentor = index.mentors[m]
         out = explain_topics(self.ask.topics, mentor.topics, policy)
-        ev = self.relevance.get(m, (0.0, None))[1]
-        if ev is not None:
-            if ev.similar == 1:
+        pos, found = self._lookup(np.array([m]))
+        if found[0]:
+            similar = int(self.rel_similar[pos[0]])
+            if similar == 1:
                 out.append("Has helped with 1 similar ask")
-            elif ev.similar > 1:
-                out.append(f"Has helped with {ev.similar} similar asks")
-            if ev.profile:
+            elif similar > 1:
+                out.append(f"Has helped with {similar} similar asks")
+            if self.rel_profile[pos[0]]:
                 out.append("Their profile matches your ask")
         value, window = self.availability(m)
         if window is not None:

@@ -176,13 +176,27 @@ def stem(token: str) -> str:
     return token
 
 
+_NORMAL: dict[str, str] = {}
+
+
+def _normal(tok: str) -> str:
+    skip = len(tok) < 2 or tok in STOP_WORDS or (tok.isdigit() and len(tok) > 4)
+    out = "" if skip else stem(tok)
+    if len(_NORMAL) < 1_000_000:
+        _NORMAL[tok] = out
+    return out
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens without stop words, single letters or pure numbers over 4 digits."""
+    get = _NORMAL.get
     out = []
     for tok in TOKEN_RE.findall(text.lower()):
-        if len(tok) < 2 or tok in STOP_WORDS or (tok.isdigit() and len(tok) > 4):
-            continue
-        out.append(stem(tok))
+        norm = get(tok)
+        if norm is None:
+            norm = _normal(tok)
+        if norm:
+            out.append(norm)
     return out
 
 
@@ -199,6 +213,7 @@ class TextIndex:
         *,
         k1: float = 1.2,
         b: float = 0.75,
+        max_df: float = 1.0,
         vocabulary: dict[str, int] | None = None,
     ) -> None:
         self.k1, self.b = k1, b
@@ -223,6 +238,11 @@ class TextIndex:
         df = np.bincount(tf_mat.indices, minlength=n_terms).astype(np.float64)
         # BM25+ style idf that never goes negative (very common terms score ~0, not < 0).
         self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+        # Collection stop words: in a large collection, terms in more than max_df of all
+        # documents are ignored (their idf is small and their posting lists are long).
+        self.active = np.ones(n_terms, dtype=bool)
+        if n_docs >= 1000:
+            self.active = df <= max_df * n_docs
         dl = np.asarray(tf_mat.sum(axis=1)).ravel()
         avgdl = float(dl.mean()) if n_docs and dl.mean() > 0 else 1.0
         norm = k1 * (1.0 - b + b * dl / avgdl)
@@ -239,6 +259,7 @@ class TextIndex:
         """Term ids of `text` known to the index and their query weights (1 per distinct term)."""
         ids = sorted({self.vocab[t] for t in tokenize(text) if t in self.vocab})
         arr = np.asarray(ids, dtype=np.int64)
+        arr = arr[self.active[arr]]
         return arr, np.ones(len(arr))
 
     def ideal(self, term_ids: np.ndarray, weights: np.ndarray) -> float:

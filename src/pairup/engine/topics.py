@@ -68,14 +68,27 @@ class TopicTable:
         self.path_id = np.asarray(pids, dtype=np.int64)
         self.weight = np.asarray(weights, dtype=np.float64)
         self._cache: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
+        self._keys: dict[tuple[TopicLevel, ...], tuple[tuple[str, ...], ...]] = {}
 
     @property
     def empty(self) -> bool:
         return len(self.owner) == 0
 
+    def key(self, ask_topics: tuple[TopicLevel, ...]) -> tuple[tuple[str, ...], ...]:
+        """Asks whose topics give the same key score the same against every mentor."""
+        if self.empty:
+            return ()
+        key = self._keys.get(ask_topics)
+        if key is None:
+            key = tuple(sorted({p for p in (normalise_path(t.path) for t in ask_topics) if p}))
+            if len(self._keys) > 100_000:
+                self._keys.clear()
+            self._keys[ask_topics] = key
+        return key
+
     def scores(self, ask_topics: tuple[TopicLevel, ...]) -> np.ndarray:
         """Topic score in [0, 1] of one ask against every mentor (cached per topic set)."""
-        key = tuple(sorted({p for p in (normalise_path(t.path) for t in ask_topics) if p}))
+        key = self.key(ask_topics)
         cached = self._cache.get(key)
         if cached is not None:
             return cached

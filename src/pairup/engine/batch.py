@@ -1,0 +1,181 @@
+"""Scoring many asks at once: the same exact scores as `ScoredAsk`, vectorised per chunk.
+
+For a chunk of asks, relevance comes from one sparse product (asks x terms) @ (terms x
+documents); each ask keeps its `policy.evidence_items` best documents (ties by document
+number, as in `ScoredAsk`), whose votes are summed per mentor. Each ask's candidate mentors are
+its relevance set plus the first `extra` mentors of its group's bound order; every other
+mentor scores at most the bound of the group's `extra`-th mentor (relevance 0 outside the
+relevance set). Results are `Candidates` per ask, exactly what the per-ask search returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from pairup.engine import availability as av
+from pairup.engine.records import Ask
+from pairup.engine.scoring import MentorIndex, _langs
+
+CHUNK = 2000
+
+
+@dataclass
+class Candidates:
+    """One ask's exactly scored eligible mentors (best first), their scores, the bound on
+    every mentor not scored, and every scored position."""
+
+    pos: np.ndarray
+    scores: np.ndarray
+    rest: float
+    seen: np.ndarray
+    take: int
+
+
+def _relevance_pairs(
+    index: MentorIndex, asks: Sequence[Ask]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, mentor, relevance) for every ask row with relevance > 0, ordered by row."""
+    text, policy = index.text, index.policy
+    n_m = len(index)
+    indptr, cols, vals = [0], [], []
+    for ask in asks:
+        ids, w = text.query_terms(ask.text) if ask.text.strip() else (np.zeros(0, int), None)
+        if len(ids):
+            cols.append(ids)
+            vals.append(np.full(len(ids), 1.0 / text.ideal(ids, np.ones(len(ids)))))
+        indptr.append(indptr[-1] + len(ids))
+    empty = np.zeros(0, dtype=np.int64)
+    if not cols or text.n_docs == 0:
+        return empty, empty, np.zeros(0)
+    q = sp.csr_matrix(
+        (np.concatenate(vals), np.concatenate(cols), np.asarray(indptr)),
+        shape=(len(asks), text.matrix.shape[1]),
+    )
+    sims = (q @ text.matrix.T).tocsr()
+    sims.sort_indices()
+    rows = np.repeat(np.arange(len(asks)), np.diff(sims.indptr))
+    docs = sims.indices.astype(np.int64)
+    votes = sims.data * index.doc_weight[docs]
+    n = policy.evidence_items
+    # Top-n documents per row: by vote, ties by document number (matches ScoredAsk).
+    order = np.lexsort((docs, -votes, rows))
+    rows, docs, votes = rows[order], docs[order], votes[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    keep = (np.arange(len(rows)) - starts) < n
+    rows, docs, votes = rows[keep], docs[keep], votes[keep]
+    key = rows * n_m + index.doc_owner[docs]
+    uniq, inv = np.unique(key, return_inverse=True)
+    total = np.bincount(inv, weights=votes)
+    rel = 1.0 - np.exp(-total / policy.relevance_saturation)
+    return uniq // n_m, uniq % n_m, rel
+
+
+def batch_candidates(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Candidates]:
+    """`Candidates` for each ask in order (see module docstring)."""
+    for lo in range(0, len(asks), CHUNK):
+        yield from _chunk(index, asks[lo : lo + CHUNK], extra)
+
+
+def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Candidates]:
+    policy, n_m = index.policy, len(index)
+    n_a = len(asks)
+    groups = [index.group(a) for a in asks]
+    gid: dict[tuple, int] = {}
+    uniq_groups = []
+    for g in groups:
+        if g.key not in gid:
+            gid[g.key] = len(uniq_groups)
+            uniq_groups.append(g)
+    row_group = np.array([gid[g.key] for g in groups], dtype=np.int64)
+    take = min(extra, n_m)
+    heads = np.stack([g.order[:take] for g in uniq_groups]).astype(np.int64)
+    rests = np.array(
+        [float(g.bound[g.order[take]]) if take < n_m else -np.inf for g in uniq_groups]
+    )
+    r_rows, r_m, r_val = _relevance_pairs(index, asks)
+    h_rows = np.repeat(np.arange(n_a), take)
+    h_m = heads[row_group].ravel()
+    key = np.concatenate([r_rows * n_m + r_m, h_rows * n_m + h_m])
+    relv = np.concatenate([r_val, np.zeros(len(h_rows))])
+    key, first = np.unique(key, return_index=True)  # relevance pairs come first: keep them
+    relv = relv[first]
+    rows, ms = key // n_m, key % n_m
+    g_of = row_group[rows]
+    topic = np.stack([g.topic_scores for g in uniq_groups])[g_of, ms]
+    cross = np.stack([g.cross for g in uniq_groups])[g_of, ms]
+    avail = index.avail_ub[ms].copy()
+    if index.any_free_known:
+        dur = np.array([a.duration * 60.0 for a in asks])[rows]
+        known = index.free_known[ms]
+        avail[known] = (index.longest[ms[known]] >= dur[known]).astype(float)
+        for k in np.flatnonzero(known):
+            ask = asks[int(rows[k])]
+            if ask.free is not None:
+                spans = av.prepare(ask.free, policy)
+                avail[k] = av.availability(spans, index.spans[ms[k]], ask.duration, policy)[0]
+    scores = (
+        index.static[ms]
+        + policy.topic_weight * topic
+        + policy.cross_site_bonus * cross
+        + policy.relevance_weight * relv
+        + policy.availability_weight * avail
+    )
+    ok = index.open[ms] & (scores >= policy.min_score)
+    if policy.require_shared_language:
+        for r, ask in enumerate(asks):
+            langs = _langs(ask.languages)
+            if langs:
+                lo, hi = np.searchsorted(rows, [r, r + 1])
+                ok[lo:hi] &= index.language_ok(langs, ms[lo:hi])
+    excluded = [
+        r * n_m + index.position[x]
+        for r, ask in enumerate(asks)
+        for x in set(ask.exclude)
+        if x in index.position
+    ]
+    if excluded:
+        ok &= ~np.isin(key, np.asarray(excluded, dtype=np.int64))
+    bounds = np.searchsorted(rows, np.arange(n_a + 1))
+    order = np.lexsort((index.id_rank[ms], -scores, rows))
+    rows_s, ms_s, sc_s, ok_s = rows[order], ms[order], scores[order], ok[order]
+    for r in range(n_a):
+        lo, hi = bounds[r], bounds[r + 1]
+        good = ok_s[lo:hi]
+        yield Candidates(
+            ms_s[lo:hi][good], sc_s[lo:hi][good], float(rests[row_group[r]]), ms[lo:hi], take
+        )
+    del rows_s
+
+
+def extend(index: MentorIndex, ask: Ask, cand: Candidates, take: int) -> Candidates:
+    """Score the group's first `take` mentors too. They have no relevance unless already
+    seen (the relevance set is always seen), so no text is needed."""
+    policy, n_m = index.policy, len(index)
+    group = index.group(ask)
+    take = min(take, n_m)
+    heads = group.order[:take].astype(np.int64)
+    new = heads[~np.isin(heads, cand.seen)]
+    rest = float(group.bound[group.order[take]]) if take < n_m else -np.inf
+    avail = index.avail_ub[new].copy()
+    spans = av.prepare(ask.free, policy)
+    for k in np.flatnonzero(index.free_known[new]):
+        avail[k] = av.availability(spans, index.spans[new[k]], ask.duration, policy)[0]
+    scores = (
+        index.static[new]
+        + policy.topic_weight * group.topic_scores[new]
+        + policy.cross_site_bonus * group.cross[new]
+        + policy.availability_weight * avail
+    )
+    ok = index.open[new] & (scores >= policy.min_score)
+    ok &= index.language_ok(_langs(ask.languages), new)
+    excluded = [index.position[x] for x in set(ask.exclude) if x in index.position]
+    if excluded:
+        ok &= ~np.isin(new, excluded)
+    pos = np.concatenate([cand.pos, new[ok]])
+    sc = np.concatenate([cand.scores, scores[ok]])
+    order = np.lexsort((index.id_rank[pos], -sc))
+    return Candidates(pos[order], sc[order], rest, np.concatenate([cand.seen, new]), take)
