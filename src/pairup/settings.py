@@ -89,10 +89,14 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "pairup.core",
     "pairup.accounts",
     "pairup.topics",
     "pairup.programs",
+    "pairup.notifications",
+    "pairup.asks",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +165,10 @@ else:
             "LOCATION": "pairup_cache",
         }
     }
+
+# Background jobs (emails, invitation expiry, reminders): django-tasks on the database;
+# `pairup db_worker` runs them. TASKS_BACKEND may name another backend (e.g. an RQ one).
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

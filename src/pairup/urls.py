@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("pairup.accounts.urls")),
     path("", include("pairup.programs.urls")),
+    path("", include("pairup.notifications.urls")),
+    path("", include("pairup.asks.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -39,6 +39,12 @@ class Program(models.Model):
         default=4, help_text="Sessions a month a mentor takes by default"
     )
     mentors_need_approval = models.BooleanField(default=True)
+    response_window_hours = models.PositiveSmallIntegerField(
+        default=48, help_text="How long a mentor has to answer an invitation"
+    )
+    max_open_asks = models.PositiveSmallIntegerField(
+        default=3, help_text="Open asks a mentee may have at once"
+    )
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -85,6 +91,9 @@ class Membership(models.Model):
     )
     monthly_cap = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Overrides the program's default cap for this mentor"
+    )
+    invitations_paused_until = models.DateTimeField(
+        null=True, blank=True, help_text="The mentor takes no new invitations until then"
     )
     joined_at = models.DateTimeField(auto_now_add=True)
 

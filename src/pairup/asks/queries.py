@@ -1,0 +1,180 @@
+"""Reads for asks, invitations and engagements, each scoped to who may see it (404 for
+anyone else, never 403: outsiders do not learn that a thing exists)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from pairup.accounts.models import User
+from pairup.programs.models import Membership, MentorStatus
+
+from .models import (
+    LIVE_INVITATION,
+    Ask,
+    AskStatus,
+    Clarification,
+    Engagement,
+    EngagementStatus,
+    Invitation,
+    Message,
+    Route,
+    ThankYou,
+)
+from .suggest import mentor_load, month_start
+
+
+def get_ask_for_user(user: User, pk: int) -> Ask:
+    """The mentee, mentors invited to it, and (for board asks) the program's approved
+    mentors may see an ask."""
+    if not user.is_authenticated:
+        raise Http404
+    ask = Ask.objects.select_related("program", "mentee__profile").filter(pk=pk).first()
+    if ask is None:
+        raise Http404("No such ask")
+    if ask.mentee_id == user.pk or Invitation.objects.filter(ask=ask, mentor=user).exists():
+        return ask
+    if (
+        ask.route == Route.BOARD
+        and ask.status == AskStatus.OPEN
+        and Membership.objects.filter(
+            program_id=ask.program_id,
+            user=user,
+            is_mentor=True,
+            mentor_status=MentorStatus.APPROVED,
+        ).exists()
+    ):
+        return ask
+    raise Http404("No such ask")
+
+
+def get_own_ask(user: User, pk: int) -> Ask:
+    ask = get_ask_for_user(user, pk)
+    if ask.mentee_id != user.pk:
+        raise Http404("No such ask")
+    return ask
+
+
+def get_invitation_for_user(user: User, pk: int) -> Invitation:
+    if not user.is_authenticated:
+        raise Http404
+    invitation = (
+        Invitation.objects.select_related("ask__program", "ask__mentee__profile", "mentor__profile")
+        .filter(pk=pk)
+        .filter(Q(mentor=user) | Q(ask__mentee=user))
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
+
+
+def get_engagement_for_user(user: User, pk: int) -> Engagement:
+    """Only the two participants; admins read states and ratings elsewhere, never threads."""
+    if not user.is_authenticated:
+        raise Http404
+    engagement = (
+        Engagement.objects.select_related("ask", "program", "mentee__profile", "mentor__profile")
+        .filter(pk=pk)
+        .filter(Q(mentee=user) | Q(mentor=user))
+        .first()
+    )
+    if engagement is None:
+        raise Http404("No such engagement")
+    return engagement
+
+
+def engagements_for_user(user: User) -> QuerySet[Engagement]:
+    return (
+        Engagement.objects.filter(Q(mentee=user) | Q(mentor=user))
+        .select_related("ask", "program", "mentee__profile", "mentor__profile")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def thread(engagement: Engagement) -> QuerySet[Message]:
+    return engagement.messages.select_related("author__profile")
+
+
+def clarifications(invitation: Invitation) -> QuerySet[Clarification]:
+    return invitation.clarifications.select_related("author__profile")
+
+
+def mentee_dashboard(user: User) -> dict[str, object]:
+    asks = list(
+        Ask.objects.filter(mentee=user)
+        .exclude(status=AskStatus.WITHDRAWN)
+        .select_related("program", "engagement__mentor__profile")
+        .prefetch_related(
+            "topics",
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.filter(status__in=LIVE_INVITATION).select_related(
+                    "mentor__profile"
+                ),
+                to_attr="live_invitations",
+            ),
+        )
+        .order_by("-created_at", "-pk")[:50]
+    )
+    return {"asks": asks}
+
+
+def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, object]:
+    now = now or timezone.now()
+    invitations = list(
+        Invitation.objects.filter(mentor=user, status__in=LIVE_INVITATION)
+        .select_related("ask__program", "ask__mentee__profile")
+        .prefetch_related("ask__topics")
+        .order_by("expires_at", "pk")
+    )
+    active = list(
+        Engagement.objects.filter(mentor=user, status=EngagementStatus.ACTIVE)
+        .select_related("ask", "mentee__profile", "program")
+        .order_by("-created_at", "-pk")
+    )
+    memberships = list(
+        Membership.objects.filter(user=user, is_mentor=True)
+        .select_related("program")
+        .order_by("program__name")
+    )
+    loads = []
+    for m in memberships:
+        used = mentor_load(m.program, [user.pk], now)[user.pk]
+        loads.append({"membership": m, "used": used, "cap": m.effective_monthly_cap})
+    thanks = list(
+        ThankYou.objects.filter(engagement__mentor=user)
+        .select_related("engagement__mentee__profile")
+        .order_by("-created_at")[:10]
+    )
+    return {
+        "invitations": invitations,
+        "active": active,
+        "loads": loads,
+        "thanks": thanks,
+        "month_start": month_start(now),
+        "now": now,
+    }
+
+
+def board_asks(user: User) -> QuerySet[Ask]:
+    """Open-board asks of the programs where `user` is an approved mentor."""
+    programs = Membership.objects.filter(
+        user=user, is_mentor=True, mentor_status=MentorStatus.APPROVED
+    ).values("program_id")
+    return (
+        Ask.objects.filter(program_id__in=programs, route=Route.BOARD, status=AskStatus.OPEN)
+        .exclude(mentee=user)
+        .select_related("program", "mentee__profile")
+        .prefetch_related("topics")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def public_thanks(mentor: User, program_id: int) -> QuerySet[ThankYou]:
+    return ThankYou.objects.filter(
+        engagement__mentor=mentor, engagement__program_id=program_id, on_profile=True
+    ).select_related("engagement__mentee__profile")

@@ -1,0 +1,247 @@
+"""Suggestions for an ask: load the program's mentors as plain engine records, call the
+engine's `recommend`, and map the result back to people. Reads only; writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from pairup.accounts.models import User
+from pairup.engine import Ask as EngineAsk
+from pairup.engine import (
+    HistoryItem,
+    Mentor,
+    MentorIndex,
+    Policy,
+    Suggestion,
+    TopicLevel,
+    recommend,
+)
+from pairup.programs.models import Membership, MentorStatus, Program
+from pairup.topics.queries import topic_paths
+
+from .models import Ask, Block, Engagement, Feedback, Invitation, InvitationStatus
+
+# A rated past ask counts more (or less) as evidence of what a mentor really helps with.
+RATING_WEIGHT = {5: 1.5, 4: 1.2, 3: 1.0, 2: 0.6, 1: 0.3}
+# Mentors whose invitations keep expiring rank lower: score × (1 − penalty × expired share).
+EXPIRY_PENALTY = 0.5
+
+
+@dataclass(frozen=True)
+class MentorSuggestion:
+    mentor: User
+    score: float
+    reasons: tuple[str, ...]
+    responsiveness: str
+
+
+def month_start(now: datetime) -> datetime:
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def mentor_load(program: Program, mentor_ids: list[int], now: datetime) -> dict[int, int]:
+    """Sessions each mentor has committed to this month (engagements accepted this month,
+    and asks waiting on their answer)."""
+    start = month_start(now)
+    load: dict[int, int] = dict.fromkeys(mentor_ids, 0)
+    rows = (
+        Engagement.objects.filter(program=program, mentor_id__in=mentor_ids, created_at__gte=start)
+        .exclude(status="cancelled")
+        .values("mentor_id")
+        .annotate(n=Sum("sessions_agreed"))
+    )
+    for row in rows:
+        load[row["mentor_id"]] += row["n"] or 0
+    live = (
+        Invitation.objects.filter(
+            ask__program=program,
+            mentor_id__in=mentor_ids,
+            status__in=["pending", "awaiting_mentee"],
+        )
+        .values("mentor_id")
+        .annotate(n=Sum("ask__sessions"))
+    )
+    for row in live:
+        load[row["mentor_id"]] += row["n"] or 0
+    return load
+
+
+def responsiveness(
+    program: Program, mentor_ids: list[int]
+) -> dict[int, tuple[float | None, float]]:
+    """(median hours to respond, share of invitations that expired) over recent invitations."""
+    out: dict[int, tuple[float | None, float]] = {}
+    rows = (
+        Invitation.objects.filter(ask__program=program, mentor_id__in=mentor_ids, via_board=False)
+        .exclude(status__in=["pending", "awaiting_mentee", "withdrawn"])
+        .order_by("-created_at")
+        .values_list("mentor_id", "status", "created_at", "responded_at")
+    )
+    per: dict[int, list[tuple[str, datetime, datetime | None]]] = {}
+    for mentor_id, status, created, responded in rows:
+        if len(per.setdefault(mentor_id, [])) < 20:
+            per[mentor_id].append((status, created, responded))
+    for mentor_id, items in per.items():
+        hours = [(r - c).total_seconds() / 3600 for s, c, r in items if s != "expired" and r]
+        expired = sum(1 for s, _, _ in items if s == "expired")
+        out[mentor_id] = (median(hours) if hours else None, expired / len(items))
+    return out
+
+
+def responsiveness_label(stats: tuple[float | None, float] | None) -> str:
+    if not stats or stats[0] is None:
+        return "New mentor: no replies yet" if not stats else "Has not replied recently"
+    hours = stats[0]
+    if hours < 1:
+        return "Usually replies within an hour"
+    if hours < 24:
+        return f"Usually replies within {max(1, round(hours))} h"
+    return f"Usually replies within {round(hours / 24)} day{'s' if hours >= 36 else ''}"
+
+
+def _history(
+    program: Program, mentor_ids: list[int], paths: dict[int, str]
+) -> dict[int, list[HistoryItem]]:
+    history: dict[int, list[HistoryItem]] = {m: [] for m in mentor_ids}
+    engagements = (
+        Engagement.objects.filter(program=program, mentor_id__in=mentor_ids)
+        .exclude(status="cancelled")
+        .select_related("ask")
+        .prefetch_related("ask__topics")
+        .order_by("created_at", "pk")
+    )
+    ratings = dict(
+        Feedback.objects.filter(
+            engagement__in=engagements, role="mentee", rating__isnull=False
+        ).values_list("engagement_id", "rating")
+    )
+    for e in engagements:
+        topics = " ".join(t.name for t in e.ask.topics.all())
+        text = f"{e.ask.question} {e.ask.tried} {topics}".strip()
+        weight = RATING_WEIGHT.get(ratings.get(e.pk, 0), 1.0)
+        history[e.mentor_id].append(HistoryItem(text=text, weight=weight))
+    return history
+
+
+def eligible_mentors(ask: Ask, now: datetime | None = None) -> list[Membership]:
+    """Approved, active mentors of the ask's program who may get this ask: not the mentee,
+    not paused, not blocked either way, never invited to this ask before."""
+    now = now or timezone.now()
+    already = Invitation.objects.filter(ask=ask).values("mentor_id")
+    blocked = Block.objects.filter(Q(blocker=ask.mentee) | Q(blocked=ask.mentee)).values_list(
+        "blocker_id", "blocked_id"
+    )
+    blocked_ids = {a for pair in blocked for a in pair} - {ask.mentee_id}
+    return list(
+        Membership.objects.filter(
+            program_id=ask.program_id,
+            is_mentor=True,
+            mentor_status=MentorStatus.APPROVED,
+            user__is_active=True,
+        )
+        .exclude(user_id=ask.mentee_id)
+        .exclude(user_id__in=already)
+        .exclude(user_id__in=blocked_ids)
+        .exclude(invitations_paused_until__gt=now)
+        .select_related("user__profile", "program")
+        .prefetch_related("user__profile__expertise__topic")
+    )
+
+
+def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[MentorSuggestion]:
+    """The k best mentors for `ask`, best first, with reasons in plain words."""
+    now = now or timezone.now()
+    program = ask.program
+    members = eligible_mentors(ask, now)
+    ids = [m.user_id for m in members]
+    if not ids:
+        return []
+    paths = topic_paths()
+    load = mentor_load(program, ids, now)
+    history = _history(program, ids, paths)
+    stats = responsiveness(program, ids)
+    mentee_profile = ask.mentee.profile
+    records = []
+    for m in members:
+        cap = m.effective_monthly_cap
+        left = cap - load[m.user_id]
+        if left < ask.sessions:
+            continue  # at the monthly cap: not suggested
+        p = m.user.profile
+        expertise = list(p.expertise.all())
+        records.append(
+            Mentor(
+                id=m.user_id,
+                name=p.display_name,
+                text=" ".join(
+                    [p.headline, p.bio, " ".join(p.tags), " ".join(e.topic.name for e in expertise)]
+                ),
+                history=tuple(history[m.user_id]),
+                topics=tuple(TopicLevel(paths[e.topic_id], e.level) for e in expertise),
+                capacity=left,
+                load=load[m.user_id],
+                site=p.site,
+                languages=tuple(p.languages),
+                timezone=p.timezone,
+            )
+        )
+    if not records:
+        return []
+    ask_topics = list(ask.topics.all())
+    engine_ask = EngineAsk(
+        id=ask.pk,
+        text=" ".join([ask.question, ask.tried, " ".join(t.name for t in ask_topics)]),
+        topics=tuple(TopicLevel(paths[t.pk]) for t in ask_topics),
+        site=mentee_profile.site,
+        languages=tuple(mentee_profile.languages),
+        timezone=mentee_profile.timezone,
+        duration=ask.duration,
+    )
+    policy = Policy(
+        now=now,
+        # Informational interviews are matched across sites on purpose.
+        cross_site_bonus=0.3 if ask.kind == "informational" else 0.0,
+    )
+    index = MentorIndex(records, policy)
+    found: list[Suggestion] = recommend(engine_ask, index, k=max(k * 2, k + 5), policy=policy)
+    by_id = {m.user_id: m.user for m in members}
+    out = []
+    for s in found:
+        stat = stats.get(int(s.mentor_id))
+        reasons = list(s.reasons)
+        score = s.score
+        if stat and stat[1] > 0:
+            score *= 1 - EXPIRY_PENALTY * stat[1]
+            if stat[1] >= 0.5:
+                reasons.append("Often misses invitations")
+        out.append(
+            MentorSuggestion(
+                mentor=by_id[int(s.mentor_id)],
+                score=round(score, 4),
+                reasons=tuple(reasons),
+                responsiveness=responsiveness_label(stat),
+            )
+        )
+    out.sort(key=lambda s: (-s.score, s.mentor.pk))
+    return out[:k]
+
+
+def open_asks_count(mentee: User, program: Program) -> int:
+    return Ask.objects.filter(mentee=mentee, program=program, status__in=["open", "draft"]).count()
+
+
+def invitation_counts(mentor: User) -> dict[str, int]:
+    rows = Invitation.objects.filter(mentor=mentor).values("status").annotate(n=Count("pk"))
+    return {r["status"]: r["n"] for r in rows}
+
+
+def response_window(program: Program) -> timedelta:
+    return timedelta(hours=program.response_window_hours)
+
+
+__all__ = ["InvitationStatus", "MentorSuggestion", "suggest_mentors"]

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django_tasks import default_task_backend, task
+
+if TYPE_CHECKING:
+    from .models import Invitation
+
+
+@task()
+def expire_invitations() -> int:
+    """Expire invitations past their window and re-route their asks (idempotent)."""
+    from .services import invitations_expire
+
+    return invitations_expire()
+
+
+def expire_invitation_later(invitation: Invitation) -> None:
+    """Queue the expiry check for when the window closes, where the backend can defer.
+    `pairup expire-invitations` (cron) covers backends that cannot."""
+    if invitation.expires_at is None or not default_task_backend.supports_defer:
+        return
+    run_after = invitation.expires_at
+    transaction.on_commit(lambda: expire_invitations.using(run_after=run_after).enqueue())

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("asks/", views.mentee_dashboard, name="mentee_dashboard"),
+    path("mentor/", views.mentor_dashboard, name="mentor_dashboard"),
+    path("board/", views.board, name="board"),
+    path("conduct/", views.code_of_conduct, name="code_of_conduct"),
+    path("p/<slug:slug>/asks/new/", views.ask_create, name="ask_create"),
+    path("p/<slug:slug>/asks/", views.program_asks, name="program_asks"),
+    path("p/<slug:slug>/reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("asks/<int:pk>/", views.ask_detail, name="ask_detail"),
+    path("asks/<int:pk>/edit/", views.ask_edit, name="ask_edit"),
+    path("asks/<int:pk>/<str:action>/", views.ask_action, name="ask_action"),
+    path("invitations/<int:pk>/", views.invitation_detail, name="invitation_detail"),
+    path("invitations/<int:pk>/<str:action>/", views.invitation_action, name="invitation_action"),
+    path("engagements/<int:pk>/", views.engagement_detail, name="engagement_detail"),
+    path("engagements/<int:pk>/report/", views.engagement_report, name="engagement_report"),
+    path("engagements/<int:pk>/<str:action>/", views.engagement_action, name="engagement_action"),
+    path("thanks/<int:pk>/profile/", views.thanks_profile, name="thanks_profile"),
+]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    INVITED = "invited", "You are invited to an ask"
+    CLARIFY = "clarify", "A clarifying question or answer"
+    ACCEPTED = "accepted", "Your ask was accepted"
+    DECLINED = "declined", "A mentor declined or did not answer"
+    REROUTED = "rerouted", "Your ask went to the next mentor"
+    MESSAGE = "message", "A new message"
+    WRAP_UP = "wrap_up", "Wrap-up is due"
+    THANKS = "thanks", "A thank-you note"
+    WITHDRAWN = "withdrawn", "An invitation was withdrawn"
+    REPORT = "report", "A report to review (admins)"
+
+
+class Notification(models.Model):
+    """An in-app notice; email goes out too unless the person muted that kind."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EmailMute(models.Model):
+    """A kind of notification this person does not want by email."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_mutes"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_mute_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} mutes {self.kind}"

@@ -1,0 +1,85 @@
+"""Notifications: an in-app notice for every step, and an email unless muted. Emails go out
+after the transaction commits (a rolled-back change sends nothing), through a task."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+
+from pairup.accounts.models import User
+
+from .models import EmailMute, Kind, Notification
+from .tasks import send_notification_email
+
+UNSUBSCRIBE_SALT = "pairup.notifications.unsubscribe"
+
+
+def unsubscribe_token(user: User, kind: str) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(user: User, kind: str) -> str:
+    return settings.SITE_URL + reverse(
+        "notifications_unsubscribe", args=[unsubscribe_token(user, kind)]
+    )
+
+
+def notify(
+    *, user: User, kind: str, text: str, url: str = "", email_body: str = ""
+) -> Notification:
+    """Record an in-app notification; queue its email after commit unless `kind` is muted."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notification = Notification.objects.create(user=user, kind=kind, text=text[:300], url=url)
+    if not EmailMute.objects.filter(user=user, kind=kind).exists() and user.is_active:
+        body = email_body or text
+        link = settings.SITE_URL + url if url.startswith("/") else url
+        payload = {
+            "to": user.email,
+            "subject": text[:120],
+            "body": f"{body}\n\n{link}\n" if link else f"{body}\n",
+            "unsubscribe": unsubscribe_url(user, kind),
+            "kind_label": Kind(kind).label,
+        }
+        transaction.on_commit(lambda: send_notification_email.enqueue(**payload))
+    return notification
+
+
+def email_mute_set(*, user: User, kind: str, muted: bool) -> None:
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if muted:
+        EmailMute.objects.get_or_create(user=user, kind=kind)
+    else:
+        EmailMute.objects.filter(user=user, kind=kind).delete()
+
+
+def email_mutes_replace(*, user: User, kinds: list[str]) -> None:
+    with transaction.atomic():
+        EmailMute.objects.filter(user=user).exclude(kind__in=kinds).delete()
+        for kind in kinds:
+            email_mute_set(user=user, kind=kind, muted=True)
+
+
+def unsubscribe(token: str) -> tuple[User, str] | None:
+    """Mute the kind named by a signed unsubscribe token; None when the token is bad."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data.get("u")).first()
+    if user is None or data.get("k") not in Kind.values:
+        return None
+    email_mute_set(user=user, kind=data["k"], muted=True)
+    return user, data["k"]
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django_tasks import task
+
+
+@task()
+def send_notification_email(
+    *, to: str, subject: str, body: str, unsubscribe: str, kind_label: str
+) -> None:
+    footer = (
+        f"\n--\nYou get this email because of: {kind_label}.\nStop these emails: {unsubscribe}\n"
+    )
+    message = EmailMessage(
+        subject=f"[PairUp] {subject}",
+        body=body + footer,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.send()
