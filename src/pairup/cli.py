@@ -11,6 +11,8 @@ import os
 import sys
 
 ENGINE_COMMANDS = {"recommend", "match", "rotate", "tables"}
+# Friendlier names for Django management commands.
+ALIASES = {"expire-invitations": "expire_invitations", "worker": "db_worker"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
         from pairup.engine.cli import main as engine_main
 
         return engine_main(args)
+    if args and args[0] in ALIASES:
+        args[0] = ALIASES[args[0]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pairup.settings")
     from django.core.management import execute_from_command_line
 

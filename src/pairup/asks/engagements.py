@@ -324,13 +324,17 @@ def block_create(*, by: User, blocked: User) -> Block:
         .filter(status__in=LIVE_INVITATION)
         .filter(ask__mentee__in=[by, blocked], mentor__in=[by, blocked])
     )
-    for invitation in live:
+    for invitation in live.select_related("ask__program", "mentor"):
+        mentor_blocked = invitation.mentor_id == by.pk
         invitation.status = (
-            InvitationStatus.WITHDRAWN
-            if invitation.ask.mentee_id == by.pk
-            else InvitationStatus.DECLINED
+            InvitationStatus.DECLINED if mentor_blocked else InvitationStatus.WITHDRAWN
         )
         invitation.responded_at = now
         invitation.expires_at = None
         invitation.save(update_fields=["status", "responded_at", "expires_at"])
+        if mentor_blocked:
+            # The mentee still deserves a mentor: the next suggestion is invited.
+            from .services import _reroute
+
+            _reroute(invitation.ask, now, f"{invitation.mentor.display_name} cannot take your ask.")
     return block

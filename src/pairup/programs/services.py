@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from pairup.accounts.models import User
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 
 from .models import Membership, MentorStatus, Program
+
+# Sent (inside the transaction) when a mentor stops taking asks in a program: paused by an
+# admin or left. Asks connects here to withdraw and re-route pending invitations.
+mentor_unavailable = Signal()
 
 
 def program_create(*, name: str, slug: str, admin: User, **policy: object) -> Program:
@@ -57,7 +62,20 @@ def membership_set_mentor_status(*, membership: Membership, status: str, by: Use
         raise ServiceError(f"Unknown mentor status {status!r}.", field="status")
     membership.mentor_status = status
     membership.save(update_fields=["mentor_status"])
+    if status != MentorStatus.APPROVED:
+        mentor_unavailable.send(sender=Membership, membership=membership)
     return membership
+
+
+@transaction.atomic
+def program_leave(*, program: Program, user: User) -> None:
+    """Leave a program: pending invitations are withdrawn and re-routed first."""
+    membership = Membership.objects.select_for_update().filter(program=program, user=user).first()
+    if membership is None:
+        raise Conflict("You are not a member of this program.", code="not_a_member")
+    if membership.is_mentor:
+        mentor_unavailable.send(sender=Membership, membership=membership)
+    membership.delete()
 
 
 def program_find_by_invite(code: str) -> Program | None:

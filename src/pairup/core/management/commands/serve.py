@@ -1,4 +1,5 @@
 import os
+import subprocess
 import sys
 
 from django.conf import settings
@@ -7,7 +8,10 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve PairUp: Django's server in development, gunicorn in production (DEBUG=false)."
+    help = (
+        "Serve PairUp: Django's server in development (with a task worker beside it, so "
+        "emails and reminders really go out), gunicorn in production (DEBUG=false)."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -15,10 +19,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3"))
         )
+        parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker")
 
-    def handle(self, *args: object, host: str, port: int, workers: int, **options: object) -> None:
+    def handle(
+        self, *args: object, host: str, port: int, workers: int, no_worker: bool, **options: object
+    ) -> None:
+        pairup = os.path.join(os.path.dirname(sys.executable), "pairup")
         if settings.DEBUG:
-            call_command("runserver", f"{host}:{port}", use_reloader=False)
+            worker = (
+                None if no_worker else subprocess.Popen([pairup, "db_worker", "--interval", "2"])
+            )
+            try:
+                call_command("runserver", f"{host}:{port}", use_reloader=False)
+            finally:
+                if worker is not None:
+                    worker.terminate()
+                    worker.wait(timeout=10)
             return
         call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from .models import Ask, Block, Engagement, Feedback, Invitation, Report, ThankYou
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ["mentor", "status", "rank", "score", "expires_at", "responded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Ask)
+class AskAdmin(admin.ModelAdmin):
+    list_display = ["question", "program", "mentee", "status", "route", "created_at"]
+    list_filter = ["program", "status", "route", "kind"]
+    search_fields = ["question"]
+    inlines = [InvitationInline]
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    # Messages are private to the two participants: the admin shows states, never threads.
+    list_display = ["pk", "program", "mentee", "mentor", "status", "created_at", "closed_at"]
+    list_filter = ["program", "status"]
+    readonly_fields = ["ask", "program", "mentee", "mentor", "created_at"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "role", "rating", "shared", "created_at"]
+    list_filter = ["role", "rating", "shared"]
+
+
+admin.site.register(ThankYou)
+admin.site.register(Report)
+admin.site.register(Block)

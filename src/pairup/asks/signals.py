@@ -1,0 +1,38 @@
+"""Keep asks and engagements consistent when people leave, pause or delete their account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from pairup.accounts.services import account_deleting
+from pairup.programs.services import mentor_unavailable
+
+from . import engagements, services
+from .models import AskStatus, Engagement, EngagementStatus
+
+
+@receiver(account_deleting)
+def on_account_deleting(sender: Any, user: Any, **kwargs: Any) -> None:
+    # Invitations to this mentor go to the next suggested mentor; engagements with other
+    # people are cancelled and the other person told; their own open asks are withdrawn.
+    services.invitations_withdraw_for_mentor(mentor=user, why="has left PairUp")
+    for engagement in Engagement.objects.filter(status=EngagementStatus.ACTIVE).filter(
+        mentee=user
+    ) | Engagement.objects.filter(status=EngagementStatus.ACTIVE, mentor=user):
+        engagements.engagement_close(
+            engagement=engagement,
+            by=user,
+            cancel=True,
+            reason="The other person deleted their account.",
+        )
+    for ask in user.asks.filter(status__in=[AskStatus.DRAFT, AskStatus.OPEN]):
+        services.ask_withdraw(ask=ask, by=user)
+
+
+@receiver(mentor_unavailable)
+def on_mentor_unavailable(sender: Any, membership: Any, **kwargs: Any) -> None:
+    services.invitations_withdraw_for_mentor(
+        mentor=membership.user, program=membership.program, why="is not taking new asks now"
+    )
