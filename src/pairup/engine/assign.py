@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from pairup.engine.batch import Candidates, batch_candidates, extend
+from pairup.engine.batch import Candidates, batch_candidates, extend, mentor_side
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
 from pairup.engine.scoring import MentorIndex, _langs
@@ -201,8 +201,12 @@ def assign_detailed(
     caps = np.minimum(index.capacity, max(n_a, 1)).astype(np.int64)
     found = batch_candidates(index, asks, 2 * START_K)
     it: Iterable[Candidates] = progress(found, n_a, "scoring") if progress else found
+    first = list(it)
+    forced = np.zeros(0, dtype=np.int64)
+    if n_a and n_m:
+        forced = mentor_side(index, asks, first, 2 * caps + 2)
     cands = [
-        _Cand(c.pos, quantise(c.scores), c.rest, START_K, c.seen, c.scores, c.take) for c in it
+        _Cand(c.pos, quantise(c.scores), c.rest, START_K, c.seen, c.scores, c.take) for c in first
     ]
     qmin = min((int(c.q.min()) for c in cands if len(c.q)), default=0)
     qmax = max((int(c.q.max()) for c in cands if len(c.q)), default=0)
@@ -211,26 +215,20 @@ def assign_detailed(
     while True:
         rounds += 1
         ks = [min(c.k, len(c.pos)) for c in cands]
-        arcs_a = np.repeat(np.arange(n_a, dtype=np.int64), ks)
-        arcs_m = np.concatenate(
-            [c.pos[:k] for c, k in zip(cands, ks, strict=True)] or [np.zeros(0, dtype=np.int64)]
-        )
-        arcs_m = arcs_m.astype(np.int64)
-        arcs_q = np.concatenate(
-            [c.q[:k] for c, k in zip(cands, ks, strict=True)] or [np.zeros(0, dtype=np.int64)]
-        )
-        arcs_q = arcs_q.astype(np.int64)
+        lens = np.array([len(c.pos) for c in cands], dtype=np.int64)
+        all_a = np.repeat(np.arange(n_a, dtype=np.int64), lens)
+        all_m = np.concatenate([c.pos for c in cands] or [np.zeros(0)]).astype(np.int64)
+        all_q = np.concatenate([c.q for c in cands] or [np.zeros(0)]).astype(np.int64)
+        offset = np.arange(len(all_a)) - np.repeat(np.cumsum(lens) - lens, lens)
+        is_arc = offset < np.repeat(np.asarray(ks, dtype=np.int64), lens)
+        if len(forced):
+            is_arc |= np.isin(all_a * n_m + all_m, forced)
+        arcs_a, arcs_m, arcs_q = all_a[is_arc], all_m[is_arc], all_q[is_arc]
         flow = _solve(arcs_a, arcs_m, arcs_q, caps, n_a, most) if len(arcs_a) else arcs_q
         # Duals over every exactly scored pair first: if the flow is optimal for all of them,
         # the pruned ones need no re-solve. Otherwise fall back to the arcs' own duals.
-        lens = np.array([len(c.pos) for c in cands], dtype=np.int64)
         duals = None
-        if lens.sum() > len(arcs_a):
-            all_a = np.repeat(np.arange(n_a, dtype=np.int64), lens)
-            all_m = np.concatenate([c.pos for c in cands]).astype(np.int64)
-            all_q = np.concatenate([c.q for c in cands]).astype(np.int64)
-            offset = np.arange(len(all_a)) - np.repeat(np.cumsum(lens) - lens, lens)
-            is_arc = offset < np.repeat(np.asarray(ks, dtype=np.int64), lens)
+        if len(all_a) > len(arcs_a):
             all_flow = np.zeros(len(all_a), dtype=np.int64)
             all_flow[is_arc] = flow
             duals = _duals(all_a, all_m, all_q + big, all_flow, caps, n_a, False, 200)
@@ -257,6 +255,25 @@ def assign_detailed(
                     violators.append(a)
         if not violators:
             break
+        chosen = flow > 0
+        load = np.bincount(arcs_m[chosen], minlength=n_m)
+        unmatched = np.ones(n_a, dtype=bool)
+        unmatched[arcs_a[chosen]] = False
+        spare = np.where(index.open & (load < caps), 2 * (caps - load) + 2, 0)
+        if spare.any() and unmatched.any():
+            # Mentors with room first reach out to unmatched asks (cheaper than each
+            # unmatched ask searching for them).
+            extra = [c.candidates() for c in cands]
+            added = mentor_side(index, asks, extra, spare, unmatched)
+            added = added[~np.isin(added, forced)]
+            if len(added):
+                forced = np.union1d(forced, added)
+                for a in np.unique(added // max(n_m, 1)):
+                    e, old_k = extra[a], cands[a].k
+                    cands[a] = _Cand(
+                        e.pos, quantise(e.scores), e.rest, old_k, e.seen, e.scores, e.take
+                    )
+                violators = [a for a in violators if not unmatched[a]]
         for a in violators:
             c = cands[a]
             k = c.k * 2

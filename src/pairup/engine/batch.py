@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask
-from pairup.engine.scoring import MentorIndex, _langs
+from pairup.engine.scoring import Group, MentorIndex, _langs
 
 CHUNK = 2000
 
@@ -85,7 +85,7 @@ def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Cand
     n_a = len(asks)
     groups = [index.group(a) for a in asks]
     gid: dict[tuple, int] = {}
-    uniq_groups = []
+    uniq_groups: list[Group] = []
     for g in groups:
         if g.key not in gid:
             gid[g.key] = len(uniq_groups)
@@ -179,3 +179,79 @@ def extend(index: MentorIndex, ask: Ask, cand: Candidates, take: int) -> Candida
     sc = np.concatenate([cand.scores, scores[ok]])
     order = np.lexsort((index.id_rank[pos], -sc))
     return Candidates(pos[order], sc[order], rest, np.concatenate([cand.seen, new]), take)
+
+
+def mentor_side(
+    index: MentorIndex,
+    asks: Sequence[Ask],
+    cands: list[Candidates],
+    per_mentor: np.ndarray,
+    ask_mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """Give every mentor the `per_mentor[m]` asks its bound ranks highest, in place; returns
+    the keys (ask * n_mentors + mentor) of those pairs, to be kept as arcs.
+
+    Asks only ever see their own best mentors; an unpopular mentor would otherwise reach no
+    ask, and certifying that nobody should have it would take every unmatched ask a long
+    search. Asks in one group score a mentor alike (up to relevance), so mentors pick groups.
+    """
+    policy, n_m = index.policy, len(index)
+    members: dict[tuple, list[int]] = {}
+    groups: dict[tuple, Group] = {}
+    for a, ask in enumerate(asks):
+        if ask_mask is not None and not ask_mask[a]:
+            continue
+        g = index.group(ask)
+        members.setdefault(g.key, []).append(a)
+        groups.setdefault(g.key, g)
+    gkeys = list(groups)
+    if not gkeys:
+        return np.zeros(0, dtype=np.int64)
+    bounds = np.stack([groups[k].bound for k in gkeys])  # groups x mentors
+    rank = np.argsort(-bounds, axis=0, kind="stable")
+    pairs_a: list[int] = []
+    pairs_m: list[int] = []
+    for m in np.flatnonzero(index.open & (per_mentor > 0)).tolist():
+        need = int(per_mentor[m])
+        for gi in rank[:, m]:
+            if not np.isfinite(bounds[gi, m]):
+                break
+            take = members[gkeys[gi]][:need]
+            pairs_a.extend(take)
+            pairs_m.extend([int(m)] * len(take))
+            need -= len(take)
+            if need <= 0:
+                break
+    keys = np.asarray(pairs_a, dtype=np.int64) * n_m + np.asarray(pairs_m, dtype=np.int64)
+    if not gkeys:
+        return keys
+    by_ask: dict[int, list[int]] = {}
+    for pa, pm in zip(pairs_a, pairs_m, strict=True):
+        by_ask.setdefault(pa, []).append(pm)
+    for a, ms in by_ask.items():
+        c = cands[a]
+        new = np.asarray(ms, dtype=np.int64)
+        new = new[~np.isin(new, c.seen)]
+        if len(new) == 0:
+            continue
+        ask, g = asks[a], index.group(asks[a])
+        avail = index.avail_ub[new].copy()
+        spans = av.prepare(ask.free, policy)
+        for k in np.flatnonzero(index.free_known[new]):
+            avail[k] = av.availability(spans, index.spans[new[k]], ask.duration, policy)[0]
+        scores = (
+            index.static[new]
+            + policy.topic_weight * g.topic_scores[new]
+            + policy.cross_site_bonus * g.cross[new]
+            + policy.availability_weight * avail
+        )
+        ok = index.open[new] & (scores >= policy.min_score)
+        ok &= index.language_ok(_langs(ask.languages), new)
+        excluded = [index.position[x] for x in set(ask.exclude) if x in index.position]
+        if excluded:
+            ok &= ~np.isin(new, excluded)
+        pos = np.concatenate([c.pos, new[ok]])
+        sc = np.concatenate([c.scores, scores[ok]])
+        order = np.lexsort((index.id_rank[pos], -sc))
+        cands[a] = Candidates(pos[order], sc[order], c.rest, np.concatenate([c.seen, new]), c.take)
+    return keys
