@@ -240,6 +240,73 @@ MENTEE_GOALS = [
 
 LEVELS = ["expert", "experienced", "experienced", "familiar"]
 
+# Past asks give mentors a history: the engine's best evidence of what they help with.
+PAST_QUESTIONS = {
+    "data-analysis": [
+        "How do I structure an analysis so my manager can act on it?",
+        "Which metrics should I track for a customer churn dashboard?",
+    ],
+    "statistics": ["How do I explain a non-significant A/B test result to stakeholders?"],
+    "machine-learning": ["How do I decide whether a simple model is good enough to ship?"],
+    "python": ["How do I organise a growing Python script into a maintainable package?"],
+    "sql": ["How do I speed up a slow SQL report that joins five tables?"],
+    "leading-a-team": ["How do I lead former peers after being promoted to team lead?"],
+    "one-on-ones": ["What should I cover in my first one-on-ones as a new manager?"],
+    "hiring": ["How do I run a fair structured interview for a junior role?"],
+    "system-design": ["How do I prepare for a system design interview at a larger company?"],
+    "delegation": ["How do I delegate work I could do faster myself?"],
+    "javascript": ["How do I get comfortable with TypeScript in an old JavaScript codebase?"],
+    "code-review": ["How do I give code review comments that do not sound harsh?"],
+    "interview-prep": [
+        "How do I prepare stories for behavioural interview questions?",
+        "How do I handle a technical interview question I cannot answer?",
+    ],
+    "product-management": ["How do I move from customer support into product management?"],
+    "stakeholder-management": ["How do I say no to a senior stakeholder's feature request?"],
+    "storytelling": ["How do I turn a data finding into a story executives remember?"],
+    "strategy": ["How do I write a one-page strategy for my team's next year?"],
+    "performance-reviews": ["How do I write a self-review that shows impact without bragging?"],
+    "employee-relations": ["How should I handle a conflict between two people on my team?"],
+    "compensation": ["How do I ask for a raise when the budget cycle has closed?"],
+    "onboarding": ["What makes a good first two weeks for a new remote hire?"],
+    "resume-review": ["How do I shorten my CV to one page without losing my best work?"],
+    "negotiating-an-offer": [
+        "How do I negotiate salary and equity in a data science offer?",
+        "Should I counter a first offer, and how much should I ask for?",
+        "How do I negotiate a start date and signing bonus politely?",
+    ],
+    "job-applications": ["How do I tailor a cover letter for a career change?"],
+    "ux-design": ["How do I present a design portfolio case study in 20 minutes?"],
+    "accessibility": ["How do I make our web forms accessible to screen-reader users?"],
+    "public-speaking": [
+        "How do I calm my nerves before presenting to leadership?",
+        "How do I structure a 10-minute talk for a team all-hands?",
+    ],
+    "personal-branding": ["How do I rewrite my LinkedIn profile for a new direction?"],
+    "sales": ["How do I run a discovery call that uncovers real needs?"],
+    "negotiation": ["How do I negotiate a deadline with another team?"],
+    "marketing": ["How do I plan a product launch campaign on a small budget?"],
+    "data-visualisation": ["Which chart should I use to compare quarterly results by region?"],
+    "finance-basics": ["How do I build a business case with a simple payback calculation?"],
+    "spreadsheets": ["How do I clean up a shared spreadsheet that everyone edits differently?"],
+    "business-writing": ["How do I write a project update people actually read?"],
+    "social-emotional-learning": ["How do I bring social-emotional learning into a maths class?"],
+    "classroom-management": ["How do I set routines for a noisy class in my first term?"],
+    "curriculum-design": ["How do I plan a unit with assessments that build on each other?"],
+    "giving-feedback": ["How do I give difficult feedback to a colleague who is senior to me?"],
+    "inclusive-leadership": ["How do I run meetings where quieter people speak up?"],
+    "allyship": ["How do I support a colleague who faces biased comments in meetings?"],
+    "employee-resource-groups": ["How do I start an employee resource group at our site?"],
+    "inclusive-hiring": ["How do I remove bias from our job descriptions?"],
+    "project-management": ["How do I rescue a project that is two months late?"],
+    "time-management": ["How do I protect focus time when my calendar is full of meetings?"],
+    "change-management": ["How do I help my team through a reorganisation?"],
+    "cloud": ["How do I get started with cloud certifications as a backend engineer?"],
+    "java": ["How do I modernise an old Java service without a big rewrite?"],
+    "mentoring-others": ["How do I become a good mentor for a junior engineer?"],
+    "email-writing": ["How do I write an email asking a busy executive for 15 minutes?"],
+}
+
 
 def _name(rng: random.Random, used: set[str]) -> str:
     while True:
@@ -430,4 +497,107 @@ def demo_load() -> bool:
         Membership.objects.create(
             program=globex, user=u, is_mentor=True, mentor_status=MentorStatus.APPROVED
         )
+    _demo_history(rng, acme, topics)
     return True
+
+
+def _demo_history(rng: random.Random, program: Program, topics: dict[str, Topic]) -> None:
+    """Past engagements (with ratings and thanks), one open ask waiting on the demo mentor,
+    so every dashboard has something true to show."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pairup.asks.models import Ask, Engagement, Feedback, Invitation, ThankYou
+
+    now = timezone.now()
+    mentors = list(
+        Membership.objects.filter(
+            program=program, is_mentor=True, mentor_status=MentorStatus.APPROVED
+        )
+        .select_related("user__profile")
+        .prefetch_related("user__profile__expertise__topic")
+        .order_by("pk")
+    )
+    mentees = list(
+        Membership.objects.filter(program=program, is_mentee=True, is_mentor=False)
+        .select_related("user")
+        .order_by("pk")
+    )
+    demo_mentee = next(m.user for m in mentees if m.user.email == "mentee@demo.pairup")
+    for i, mentor in enumerate(mentors):
+        slugs = [
+            e.topic.slug
+            for e in mentor.user.profile.expertise.all()
+            if e.topic.slug in PAST_QUESTIONS
+        ]
+        for j in range(min(len(slugs), 2 + i % 3)):
+            slug = slugs[j % len(slugs)]
+            mentee = rng.choice(mentees).user
+            when = now - timedelta(days=40 + rng.randint(0, 120))
+            ask = Ask.objects.create(
+                program=program,
+                mentee=mentee,
+                question=rng.choice(PAST_QUESTIONS[slug]),
+                duration=30,
+                sessions=1,
+                status="closed",
+            )
+            ask.topics.set([topics[slug]])
+            Ask.objects.filter(pk=ask.pk).update(created_at=when)
+            Invitation.objects.create(
+                ask=ask,
+                mentor=mentor.user,
+                status="accepted",
+                created_at=when,
+                responded_at=when + timedelta(hours=rng.randint(1, 30)),
+            )
+            engagement = Engagement.objects.create(
+                ask=ask,
+                program=program,
+                mentee=mentee,
+                mentor=mentor.user,
+                sessions_agreed=1,
+                status="completed",
+                created_at=when,
+                closed_at=when + timedelta(days=7),
+            )
+            Feedback.objects.create(
+                engagement=engagement,
+                author=mentee,
+                role="mentee",
+                rating=rng.choice([4, 5, 5, 3]),
+                applied="I tried it the next week.",
+                shared=True,
+                created_at=when + timedelta(days=7),
+            )
+            if (i + j) % 3 == 0:
+                ThankYou.objects.create(
+                    engagement=engagement,
+                    body="Thank you, that conversation really helped.",
+                    on_profile=True,
+                    created_at=when + timedelta(days=7),
+                )
+    # An open ask of the demo mentee, waiting on the demo mentor's answer.
+    demo_mentor = next(m.user for m in mentors if m.user.email == "mentor@demo.pairup")
+    ask = Ask.objects.create(
+        program=program,
+        mentee=demo_mentee,
+        kind="advice",
+        format="video",
+        duration=30,
+        sessions=2,
+        question="How do I negotiate equity and a signing bonus in my first data-science offer?",
+        tried="I read two blog posts and have a first offer in hand; I do not know what is normal.",
+        status="open",
+    )
+    ask.topics.set([topics["negotiating-an-offer"]])
+    Invitation.objects.create(
+        ask=ask,
+        mentor=demo_mentor,
+        status="pending",
+        rank=0,
+        created_at=now,
+        expires_at=now + timedelta(hours=program.response_window_hours),
+        reasons=["Knows negotiating an offer (expert)"],
+    )
