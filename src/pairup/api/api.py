@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from pairup.accounts.api import router as accounts_router
+from pairup.asks.api import router as asks_router
 from pairup.programs.api import router as programs_router
 from pairup.topics.api import router as topics_router
 
@@ -22,3 +23,4 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", topics_router)
 api.add_router("", programs_router)
+api.add_router("", asks_router)
