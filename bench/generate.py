@@ -50,17 +50,19 @@ class Program:
         self.p_topic = zipf / zipf.sum()
         g = 1.0 / np.arange(1, 3001) ** 1.0
         self.p_general = g / g.sum()
+        self.c_topic, self.c_general = np.cumsum(self.p_topic), np.cumsum(self.p_general)
         pop = 1.0 / np.arange(1, len(self.topics) + 1) ** 0.8  # some topics are much busier
         self.p_topics = pop / pop.sum()
 
     def sentence(self, topic: int, n: int) -> str:
         rng = self.rng
         n_topic = max(1, int(n * 0.4))
-        a = rng.choice(self.vocab[topic], n_topic, p=self.p_topic)
-        b = rng.choice(self.general, n - n_topic, p=self.p_general)
-        words = np.concatenate([a, b])
-        rng.shuffle(words)
-        return " ".join(words)
+        a = np.searchsorted(self.c_topic, rng.random(n_topic))
+        b = np.searchsorted(self.c_general, rng.random(n - n_topic))
+        vocab, general = self.vocab[topic], self.general
+        words = [vocab[min(i, len(vocab) - 1)] for i in a]
+        words += [general[min(i, len(general) - 1)] for i in b]
+        return " ".join(words[i] for i in rng.permutation(len(words)))
 
     def mentors(self, n: int) -> list[Mentor]:
         rng = self.rng

@@ -28,6 +28,7 @@ No Django, no real clock: the caller passes ``now``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -406,21 +407,26 @@ def free_intervals(
     return subtract(windows, [(s - pad, e + pad) for s, e in mine] + theirs)
 
 
-def _grid_starts(zone: tzinfo, days: Iterable[date], grid: timedelta) -> list[datetime]:
-    """UTC instants whose wall-clock time in ``zone`` is on the grid from local midnight.
+@functools.lru_cache(maxsize=8192)
+def _day_grid(zone: tzinfo, day: date, grid_minutes: int) -> tuple[datetime, ...]:
+    """UTC instants of one local date whose wall clock is on the grid from local midnight.
 
-    A wall time inside a gap has no instant; one inside an overlap has two.
+    A wall time inside a gap has no instant; one inside an overlap has two. Cached: many
+    mentors share a zone, and the answer never changes.
     """
-    found: set[datetime] = set()
-    for day in days:
-        midnight = datetime.combine(day, MIDNIGHT)
-        wall = midnight
-        while wall.date() == day:
-            if is_valid_local(wall, zone):
-                found.add(wall.replace(tzinfo=zone, fold=0).astimezone(UTC))
-                found.add(wall.replace(tzinfo=zone, fold=1).astimezone(UTC))
-            wall += grid
-    return sorted(found)
+    out: list[datetime] = []
+    step = timedelta(minutes=grid_minutes)
+    wall = datetime.combine(day, MIDNIGHT)
+    while wall.date() == day:
+        first = wall.replace(tzinfo=zone, fold=0)
+        second = wall.replace(tzinfo=zone, fold=1)
+        instant = first.astimezone(UTC)
+        if instant.astimezone(zone).replace(tzinfo=None) == wall:  # exists
+            out.append(instant)
+            if first.utcoffset() != second.utcoffset():  # happens twice
+                out.append(second.astimezone(UTC))
+        wall += step
+    return tuple(out)
 
 
 def slots(
@@ -460,7 +466,8 @@ def slots(
     length = timedelta(minutes=duration_minutes)
     starts = [s for s, _ in free]
     out: list[Interval] = []
-    for t in _grid_starts(zone, sorted(days), timedelta(minutes=grid_minutes)):
+    candidates = {t for day in days for t in _day_grid(zone, day, grid_minutes)}
+    for t in sorted(candidates):
         i = bisect_right(starts, t) - 1
         if i >= 0 and t + length <= free[i][1]:
             out.append((t, t + length))

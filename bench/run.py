@@ -1,0 +1,305 @@
+"""Benchmarks: the engine's exact `assign` against baselines, `recommend` latency, `rotations`.
+
+    python bench/run.py            # full run (sizes up to 100k asks x 10k mentors); writes
+                                   # docs/benchmarks.md and docs/benchmarks.png
+    python bench/run.py --smoke    # small sizes, < 60 s, for CI; writes bench/results/ only
+
+Every solver runs in its own fresh process (peak memory = that process's max RSS, loaded
+program included). Programs come from bench/generate.py with a fixed seed and are pickled
+once under bench/results/ so every process reads the same input.
+Baselines: (a) greedy: pairs best-first while capacity lasts, on the dense score matrix when
+it fits (<= 2e7 pairs), else on each ask's 64 best candidates; (b) SciPy
+linear_sum_assignment on the capacity-expanded dense matrix (<= 1e7 cells); (c) stable
+matching (hospital/residents, resident-optimal) from the `matching` library with full
+preference lists (<= 2e5 eligible pairs). Totals use the engine's score quantum (1e-6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import pickle
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+RESULTS = HERE / "results"
+DOCS = HERE.parent / "docs"
+
+FULL_SIZES = [(1_000, 100), (10_000, 1_000), (50_000, 5_000), (100_000, 10_000)]
+SMOKE_SIZES = [(1_000, 100), (3_000, 300)]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _load(n_a: int, n_m: int):
+    with (RESULTS / f"program_{n_a}x{n_m}.pkl").open("rb") as fh:
+        return pickle.load(fh)
+
+
+def _dense(asks, index):
+    """Every pair's exact score and eligibility (the baselines' input)."""
+    everyone = np.arange(len(index))
+    scores = np.zeros((len(asks), len(index)))
+    ok = np.zeros((len(asks), len(index)), dtype=bool)
+    for i, ask in enumerate(asks):
+        scores[i], ok[i] = index.score_ask(ask).score(everyone)
+    return scores, ok & (scores > 0)
+
+
+def _q(x: float) -> int:
+    return int(round(x / 1e-6))
+
+
+def job_engine(n_a: int, n_m: int) -> dict:
+    from pairup.engine.assign import assign_detailed
+    from pairup.engine.scoring import MentorIndex
+
+    asks, mentors = _load(n_a, n_m)
+    t0 = time.perf_counter()
+    index = MentorIndex(mentors)
+    t1 = time.perf_counter()
+    result = assign_detailed(asks, index, explain=False)
+    t2 = time.perf_counter()
+    matched = [a for a in result.assignments if a.mentor_id is not None]
+    sec = result.seconds
+    return {
+        "solver": "engine",
+        "index_s": t1 - t0,
+        "scoring_s": (t1 - t0) + sec["scoring"],
+        "solving_s": sec["solving"] + sec["certifying"],
+        "total_s": t2 - t0,
+        "rounds": result.rounds,
+        "arcs": result.arcs,
+        "matched": len(matched),
+        "total": sum(_q(a.score) for a in matched),
+        "peak_mb": _peak_mb(),
+    }
+
+
+def job_greedy(n_a: int, n_m: int) -> dict:
+    from pairup.engine.batch import batch_candidates
+    from pairup.engine.scoring import MentorIndex
+
+    asks, mentors = _load(n_a, n_m)
+    t0 = time.perf_counter()
+    index = MentorIndex(mentors)
+    if n_a * n_m <= 20_000_000:
+        scores, ok = _dense(asks, index)
+        rows, cols = np.nonzero(ok)
+        vals = scores[rows, cols]
+        mode = "dense"
+    else:
+        rows_l, cols_l, vals_l = [], [], []
+        for a, c in enumerate(batch_candidates(index, asks, 64)):
+            keep = c.scores > 0
+            rows_l.append(np.full(int(keep.sum()), a))
+            cols_l.append(c.pos[keep])
+            vals_l.append(c.scores[keep])
+        rows, cols, vals = np.concatenate(rows_l), np.concatenate(cols_l), np.concatenate(vals_l)
+        mode = "top-64 candidates"
+    t1 = time.perf_counter()
+    order = np.lexsort((cols, rows, -vals))
+    cap = np.minimum(index.capacity, n_a).astype(np.int64)
+    taken = np.zeros(n_a, dtype=bool)
+    total = matched = 0
+    for p in order.tolist():
+        a, m = rows[p], cols[p]
+        if not taken[a] and cap[m] > 0:
+            taken[a] = True
+            cap[m] -= 1
+            total += _q(vals[p])
+            matched += 1
+    t2 = time.perf_counter()
+    return {
+        "solver": "greedy",
+        "mode": mode,
+        "scoring_s": t1 - t0,
+        "solving_s": t2 - t1,
+        "total_s": t2 - t0,
+        "matched": matched,
+        "total": total,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def job_lsa(n_a: int, n_m: int) -> dict:
+    from scipy.optimize import linear_sum_assignment
+
+    from pairup.engine.scoring import MentorIndex
+
+    asks, mentors = _load(n_a, n_m)
+    t0 = time.perf_counter()
+    index = MentorIndex(mentors)
+    scores, ok = _dense(asks, index)
+    t1 = time.perf_counter()
+    cap = np.minimum(index.capacity, n_a).astype(np.int64)
+    slots = np.repeat(np.arange(n_m), cap)
+    weights = np.where(ok, scores, 0.0)[:, slots]
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    t2 = time.perf_counter()
+    good = ok[rows, slots[cols]]
+    return {
+        "solver": "scipy LSA",
+        "scoring_s": t1 - t0,
+        "solving_s": t2 - t1,
+        "total_s": t2 - t0,
+        "matched": int(good.sum()),
+        "total": sum(_q(scores[r, slots[c]]) for r, c in zip(rows[good], cols[good], strict=True)),
+        "peak_mb": _peak_mb(),
+    }
+
+
+def job_stable(n_a: int, n_m: int) -> dict:
+    from matching.games import HospitalResident
+
+    from pairup.engine.scoring import MentorIndex
+
+    sys.setrecursionlimit(1_000_000)  # the library recurses once per proposal
+    asks, mentors = _load(n_a, n_m)
+    t0 = time.perf_counter()
+    index = MentorIndex(mentors)
+    scores, ok = _dense(asks, index)
+    t1 = time.perf_counter()
+    res_prefs, hosp_prefs = {}, {}
+    for a in range(n_a):
+        ms = np.flatnonzero(ok[a])
+        res_prefs[f"a{a}"] = [f"m{m}" for m in ms[np.lexsort((ms, -scores[a, ms]))]]
+    for m in range(n_m):
+        asks_m = np.flatnonzero(ok[:, m])
+        hosp_prefs[f"m{m}"] = [f"a{a}" for a in asks_m[np.lexsort((asks_m, -scores[asks_m, m]))]]
+    caps = {f"m{m}": int(min(index.capacity[m], n_a)) for m in range(n_m)}
+    game = HospitalResident.create_from_dictionaries(res_prefs, hosp_prefs, caps)
+    solution = game.solve(optimal="resident")
+    t2 = time.perf_counter()
+    total = matched = 0
+    for hospital, residents in solution.items():
+        m = int(hospital.name[1:])
+        for r in residents:
+            total += _q(scores[int(r.name[1:]), m])
+            matched += 1
+    return {
+        "solver": "stable (H/R)",
+        "scoring_s": t1 - t0,
+        "solving_s": t2 - t1,
+        "total_s": t2 - t0,
+        "matched": matched,
+        "total": total,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def job_recommend(n_m: int, queries: int) -> dict:
+    from generate import Program
+    from pairup.engine import MentorIndex, recommend
+
+    gen = Program(seed=1)
+    mentors = gen.mentors(n_m)
+    asks = gen.asks(queries, n_m)
+    t0 = time.perf_counter()
+    index = MentorIndex(mentors)
+    t1 = time.perf_counter()
+    lat = []
+    for ask in asks:
+        s = time.perf_counter()
+        recommend(ask, index, 10)
+        lat.append(time.perf_counter() - s)
+    ms = np.array(lat) * 1000
+    return {
+        "mentors": n_m,
+        "queries": queries,
+        "index_s": t1 - t0,
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "max_ms": float(ms.max()),
+        "peak_mb": _peak_mb(),
+    }
+
+
+def job_rotations(n_e: int, n_m: int, seats: int, rounds: int) -> dict:
+    from generate import Program
+    from pairup.engine import rotations
+
+    gen = Program(seed=2)
+    mentors = gen.mentors(n_m)
+    mentees = gen.asks(n_e)
+    t0 = time.perf_counter()
+    sched = rotations(mentees, mentors, rounds, seats)
+    secs = time.perf_counter() - t0
+    sit = np.array(list(sched.sit_outs.values()))
+    return {
+        "mentees": n_e,
+        "mentors": n_m,
+        "seats": seats,
+        "rounds": rounds,
+        "seconds": secs,
+        "meetings": len(sched.meetings),
+        "sit_outs_min_max": [int(sit.min()), int(sit.max())],
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _isolated(fn, *args, timeout: float = 1800):
+    """Run fn(*args) in a fresh process; return its dict, or an error note."""
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(1, maxtasksperchild=1) as pool:
+        try:
+            return pool.apply_async(fn, args).get(timeout=timeout)
+        except Exception as exc:  # a baseline that cannot run is reported, not fatal
+            return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--smoke", action="store_true", help="small sizes, < 60 s (CI)")
+    p.add_argument("--sizes", help="e.g. 1000x100,10000x1000 (overrides the defaults)")
+    args = p.parse_args()
+    from generate import program
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    sizes = SMOKE_SIZES if args.smoke else FULL_SIZES
+    if args.sizes:
+        sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes.split(",")]
+    out: dict = {"machine": f"{platform.machine()}, {mp.cpu_count()} cores", "assign": []}
+    for n_a, n_m in sizes:
+        path = RESULTS / f"program_{n_a}x{n_m}.pkl"
+        if not path.exists():
+            with path.open("wb") as fh:
+                pickle.dump(program(n_a, n_m, seed=0), fh)
+        row = {"asks": n_a, "mentors": n_m, "engine": _isolated(job_engine, n_a, n_m)}
+        row["greedy"] = _isolated(job_greedy, n_a, n_m)
+        row["lsa"] = (
+            _isolated(job_lsa, n_a, n_m) if n_a * n_m <= 10_000_000 else {"na": "too large"}
+        )
+        row["stable"] = (
+            _isolated(job_stable, n_a, n_m) if n_a * n_m <= 200_000 else {"na": "too large"}
+        )
+        out["assign"].append(row)
+        print(json.dumps(row), flush=True)
+    if args.smoke:
+        out["recommend"] = _isolated(job_recommend, 5_000, 200)
+        out["rotations"] = _isolated(job_rotations, 200, 40, 5, 10)
+    else:
+        out["recommend"] = _isolated(job_recommend, 50_000, 1_000)
+        out["rotations"] = _isolated(job_rotations, 1_000, 200, 5, 10)
+    print(json.dumps({"recommend": out["recommend"], "rotations": out["rotations"]}), flush=True)
+    name = "smoke.json" if args.smoke else "full.json"
+    (RESULTS / name).write_text(json.dumps(out, indent=2))
+    if not args.smoke:
+        from report import write_report
+
+        write_report(out, DOCS / "benchmarks.md", DOCS / "benchmarks.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
