@@ -226,6 +226,18 @@ def test_free_intervals_mentor_and_mentee_busy_together():
     ]
 
 
+def test_free_intervals_empty_session_blocks_only_its_buffer():
+    a = avail("Europe/London", MONDAY_MORNING, buffer_minutes=15)
+    at_ten = (Z(2026, 1, 12, 10), Z(2026, 1, 12, 10))
+    mine = free_intervals(a, Z(2026, 1, 12), Z(2026, 1, 13), now=LONG_AGO, busy=[at_ten])
+    theirs = free_intervals(a, Z(2026, 1, 12), Z(2026, 1, 13), now=LONG_AGO, other_busy=[at_ten])
+    assert mine == [
+        (Z(2026, 1, 12, 9), Z(2026, 1, 12, 9, 45)),
+        (Z(2026, 1, 12, 10, 15), Z(2026, 1, 12, 12)),
+    ]
+    assert theirs == [(Z(2026, 1, 12, 9), Z(2026, 1, 12, 12))]
+
+
 def test_slots_back_to_back_with_a_busy_session_when_no_buffer():
     a = avail("Europe/London", MONDAY_MORNING)
     got = slots(

@@ -383,8 +383,9 @@ def free_intervals(
     The windows (weekly, replaced per date by overrides; see the module docstring for the
     DST rule) are clipped to ``[max(start, now + notice), min(end, now + horizon))``; each
     of the mentor's ``busy`` sessions is removed widened by ``buffer_minutes`` on both
-    sides, the mentee's ``other_busy`` sessions as they are. All datetimes must be
-    timezone-aware (ValueError otherwise); aware non-UTC values are converted.
+    sides, the mentee's ``other_busy`` sessions as they are (half-open, so an empty
+    session blocks only its buffer). All datetimes must be timezone-aware (ValueError
+    otherwise); aware non-UTC values are converted. ``end_utc < start_utc`` is a ValueError.
     """
     start = _aware_utc(start_utc, "start_utc")
     end = _aware_utc(end_utc, "end_utc")
