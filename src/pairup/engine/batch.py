@@ -92,9 +92,9 @@ def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Cand
             uniq_groups.append(g)
     row_group = np.array([gid[g.key] for g in groups], dtype=np.int64)
     take = min(extra, n_m)
-    heads = np.stack([g.order[:take] for g in uniq_groups]).astype(np.int64)
+    heads = np.stack([g.head(take) for g in uniq_groups]).astype(np.int64)
     rests = np.array(
-        [float(g.bound[g.order[take]]) if take < n_m else -np.inf for g in uniq_groups]
+        [float(g.bound[g.head(take + 1)[take]]) if take < n_m else -np.inf for g in uniq_groups]
     )
     r_rows, r_m, r_val = _relevance_pairs(index, asks)
     h_rows = np.repeat(np.arange(n_a), take)
@@ -157,9 +157,10 @@ def extend(index: MentorIndex, ask: Ask, cand: Candidates, take: int) -> Candida
     policy, n_m = index.policy, len(index)
     group = index.group(ask)
     take = min(take, n_m)
-    heads = group.order[:take].astype(np.int64)
+    first = group.head(take + 1).astype(np.int64)
+    heads = first[:take]
     new = heads[~np.isin(heads, cand.seen)]
-    rest = float(group.bound[group.order[take]]) if take < n_m else -np.inf
+    rest = float(group.bound[first[take]]) if take < n_m else -np.inf
     avail = index.avail_ub[new].copy()
     spans = av.prepare(ask.free, policy)
     for k in np.flatnonzero(index.free_known[new]):

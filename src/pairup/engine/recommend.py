@@ -39,12 +39,13 @@ def top_candidates(
     position). The bound is -inf once all are scored.
     """
     index = scored.index
-    bound, order = scored.group.bound, scored.group.order
+    group = scored.group
+    bound = group.bound
     rel_set = scored.relevance_set()
-    n = len(order)
+    n = len(bound)
     take = max(start, k)
     while True:
-        window = order[: take + len(rel_set) + 1]
+        window = group.head(take + len(rel_set) + 1)
         outside = window[~np.isin(window, rel_set)] if len(rel_set) else window
         if len(outside) > take and np.isfinite(bound[outside[take]]):
             extra, rest = outside[:take], float(bound[outside[take]])

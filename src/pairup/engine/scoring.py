@@ -23,7 +23,6 @@ ask an exact upper bound on the score of the mentors outside its relevance set
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -143,8 +142,7 @@ class MentorIndex:
         )
         ok = self.open & (bound + policy.relevance_weight >= policy.min_score)
         bound = np.where(ok, bound, -np.inf)
-        order = np.lexsort((self.id_rank, -bound)).astype(np.int32)
-        group = Group(key, topic_scores, cross, bound, order)
+        group = Group(key, topic_scores, cross, bound, self.id_rank)
         if self._group_cells > 20_000_000:
             self._groups.clear()
             self._group_cells = 0
@@ -153,20 +151,44 @@ class MentorIndex:
         return group
 
 
-@dataclass(frozen=True, slots=True)
 class Group:
     """What every ask with the same topics (and site, when cross-site counts) shares.
 
     `bound[m]` is an upper bound of the score of mentor m for such an ask *without relevance*
     (exact but for availability, taken at its best; language and exclusions ignored); -inf
-    when m can never be eligible. `order` sorts mentors by bound, best first, ties by id.
+    when m can never be eligible. `head(n)` gives the first n mentors by bound, best first,
+    ties by id, sorting only as much as needed.
     """
 
-    key: tuple
-    topic_scores: np.ndarray
-    cross: np.ndarray
-    bound: np.ndarray
-    order: np.ndarray
+    def __init__(
+        self,
+        key: tuple,
+        topic_scores: np.ndarray,
+        cross: np.ndarray,
+        bound: np.ndarray,
+        id_rank: np.ndarray,
+    ) -> None:
+        self.key, self.topic_scores, self.cross, self.bound = key, topic_scores, cross, bound
+        self._id_rank = id_rank
+        self._order: np.ndarray | None = None
+        self._head = np.zeros(0, dtype=np.int64)
+
+    def head(self, n: int) -> np.ndarray:
+        size = len(self.bound)
+        n = min(n, size)
+        if self._order is not None:
+            return self._order[:n]
+        if n <= len(self._head):
+            return self._head[:n]
+        want = max(2 * n, 256)
+        if want * 4 < size:
+            cut = -np.partition(-self.bound, want - 1)[want - 1]
+            cand = np.flatnonzero(self.bound >= cut)
+            if len(cand) <= 4 * want:  # every mentor ranked at or above the cut: a true prefix
+                self._head = cand[np.lexsort((self._id_rank[cand], -self.bound[cand]))]
+                return self._head[:n]
+        self._order = np.lexsort((self._id_rank, -self.bound))
+        return self._order[:n]
 
 
 class ScoredAsk:
@@ -276,10 +298,16 @@ class ScoredAsk:
         ok = self.eligible(idx) & (scores >= policy.min_score)
         return scores, ok
 
+    def _rel_position(self, m: int) -> int | None:
+        if not hasattr(self, "_rel_pos"):
+            self._rel_pos = {int(x): k for k, x in enumerate(self.rel_idx.tolist())}
+        return self._rel_pos.get(m)
+
     def components(self, m: int) -> dict[str, float]:
         index = self.index
+        k = self._rel_position(m)
         return {
-            "relevance": float(self.relevance_of(np.array([m]))[0]),
+            "relevance": 0.0 if k is None else float(self.rel_val[k]),
             "topics": float(self.topic_scores[m]),
             "availability": self.availability(m)[0],
             "load": float(index.load_ratio[m]),
@@ -291,14 +319,14 @@ class ScoredAsk:
         index, policy = self.index, self.index.policy
         mentor = index.mentors[m]
         out = explain_topics(self.ask.topics, mentor.topics, policy)
-        pos, found = self._lookup(np.array([m]))
-        if found[0]:
-            similar = int(self.rel_similar[pos[0]])
+        k = self._rel_position(m)
+        if k is not None:
+            similar = int(self.rel_similar[k])
             if similar == 1:
                 out.append("Has helped with 1 similar ask")
             elif similar > 1:
                 out.append(f"Has helped with {similar} similar asks")
-            if self.rel_profile[pos[0]]:
+            if self.rel_profile[k]:
                 out.append("Their profile matches your ask")
         value, window = self.availability(m)
         if window is not None:

@@ -10,12 +10,14 @@ An ask's topic score is the mean over its topics of the best credit any mentor t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from pairup.engine.records import Policy, TopicLevel
 
 
+@lru_cache(maxsize=65536)
 def normalise_path(path: str) -> tuple[str, ...]:
     return tuple(p for p in (s.strip().lower() for s in path.strip().split("/")) if p)
 
