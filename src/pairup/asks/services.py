@@ -133,8 +133,17 @@ def ask_create(
 
 
 @transaction.atomic
-def ask_update(*, ask: Ask, by: User, topics: list[str] | None = None, **fields: object) -> Ask:
-    """Edit a draft or an open ask. The mentor already invited sees the new text."""
+def ask_update(
+    *,
+    ask: Ask,
+    by: User,
+    topics: list[str] | None = None,
+    changes: dict[str, object] | None = None,
+    **fields: object,
+) -> Ask:
+    """Edit a draft or an open ask. The mentor already invited sees the new text.
+    Pass the ask's `by` (date) field in `changes`: the keyword `by` is the acting person."""
+    fields = {**(changes or {}), **fields}
     ask = _lock(ask)
     if by.pk != ask.mentee_id:
         raise Forbidden("Only the person who wrote the ask can edit it.")

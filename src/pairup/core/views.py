@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.timesince import timeuntil
 
+from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
+from pairup.asks.queries import engagements_for_user
 from pairup.programs.models import Membership
 
 
@@ -24,8 +27,38 @@ def home(request: HttpRequest) -> HttpResponse:
         steps.append(
             ("Join a program", "Ask your program admin for an invite link, then open it.", None)
         )
+    invitations = list(
+        Invitation.objects.filter(mentor=request.user, status__in=LIVE_INVITATION)
+        .select_related("ask__mentee__profile")
+        .order_by("expires_at", "pk")
+    )
+    for i in invitations:
+        left = f"{timeuntil(i.expires_at)} left to respond" if i.expires_at else "clock paused"
+        steps.append(
+            (
+                f"Answer {i.ask.mentee.display_name}'s invitation",
+                f"“{i.ask.question[:100]}” · {left}",
+                i.get_absolute_url(),
+            )
+        )
+    for e in engagements_for_user(request.user).filter(status=EngagementStatus.ACTIVE):
+        other = e.mentor if e.mentee_id == request.user.pk else e.mentee
+        steps.append(
+            (
+                f"Continue with {other.display_name}",
+                f"“{e.ask.question[:100]}”: messages, resources and wrap-up.",
+                e.get_absolute_url(),
+            )
+        )
     for m in memberships:
         if m.is_mentee:
+            steps.append(
+                (
+                    f"Write an ask in {m.program}",
+                    "One precise question; we suggest the best mentors for it, with reasons.",
+                    f"/p/{m.program.slug}/asks/new/",
+                )
+            )
             steps.append(
                 (
                     f"Find a mentor in {m.program}",

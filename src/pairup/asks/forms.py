@@ -1,0 +1,199 @@
+"""Forms for asks, invitations and engagements. They parse input only: the services decide
+what is allowed, and their errors are put back beside the field they name."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from pairup.accounts.forms import topic_choices
+from pairup.core.errors import ServiceError
+from pairup.programs.models import Program
+
+from .models import Ask, AskKind, DeclineReason, Format, Message
+
+GOOD_QUESTIONS = (
+    "How do I negotiate equity in a data-science offer from a Series B startup?",
+    "How do I give my first piece of critical feedback to a peer who is senior to me?",
+    "What does a product manager at our company do day to day, and how did you move into it?",
+)
+
+SHARE_CHOICES = [
+    ("1", "Share with the other person (admins see it too)"),
+    ("0", "Only program admins"),
+]
+
+
+class ServiceErrorsMixin:
+    """Put a refused service call beside the field it names, or above the form."""
+
+    def add_service_error(self, exc: ServiceError) -> None:
+        field = exc.field if exc.field in self.fields else None  # type: ignore[attr-defined]
+        self.add_error(field, exc.detail)  # type: ignore[attr-defined]
+
+
+class AskForm(ServiceErrorsMixin, forms.Form):
+    topics = forms.MultipleChoiceField(
+        label="Topics",
+        choices=(),
+        help_text="One or two topics your question is about (Ctrl/⌘-click for more than one).",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    question = forms.CharField(
+        label="Your specific question",
+        max_length=2000,
+        help_text="One precise question a mentor can answer in a short session.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    tried = forms.CharField(
+        label="What have you tried, and what would help?",
+        required=False,
+        max_length=2000,
+        help_text="Context that lets a mentor prepare: what you did, where you are stuck.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    kind = forms.ChoiceField(
+        label="Kind of ask",
+        choices=AskKind.choices,
+        initial=AskKind.ADVICE,
+        widget=forms.RadioSelect,
+    )
+    format = forms.ChoiceField(label="Format", choices=Format.choices, initial=Format.VIDEO)
+    # Integers with a select: an out-of-policy value reaches the service, whose message
+    # ("This program offers sessions of 30, 45 minutes.") is the one shown.
+    duration = forms.IntegerField(label="Session length (minutes)", widget=forms.Select)
+    sessions = forms.IntegerField(label="Sessions", widget=forms.Select)
+    by = forms.DateField(
+        label="By when",
+        required=False,
+        help_text="When you need the help by, if there is a date.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: object, program: Program, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["topics"].choices = topic_choices()
+        self.fields["duration"].widget.choices = [
+            (n, f"{n} minutes") for n in program.session_lengths
+        ]
+        self.fields["duration"].initial = program.session_lengths[0]
+        self.fields["sessions"].widget.choices = [
+            (n, f"{n} session{'s' if n > 1 else ''}")
+            for n in range(1, program.max_sessions_per_engagement + 1)
+        ]
+        self.fields["sessions"].initial = 1
+
+    @classmethod
+    def initial_for(cls, ask: Ask) -> dict[str, object]:
+        return {
+            "topics": [t.slug for t in ask.topics.all()],
+            "question": ask.question,
+            "tried": ask.tried,
+            "kind": ask.kind,
+            "format": ask.format,
+            "duration": ask.duration,
+            "sessions": ask.sessions,
+            "by": ask.by,
+        }
+
+    def service_fields(self) -> dict[str, object]:
+        data = dict(self.cleaned_data)
+        data.pop("topics")
+        return data
+
+
+class BodyForm(ServiceErrorsMixin, forms.Form):
+    body = forms.CharField(
+        label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, label: str = "Message", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["body"].label = label
+
+
+class DeclineForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.ChoiceField(
+        label="Why not?", choices=DeclineReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="A word for the mentee", required=False, max_length=300)
+    pause_weeks = forms.TypedChoiceField(
+        label="Pause new invitations",
+        coerce=int,
+        choices=[(0, "Don't pause"), (1, "for 1 week"), (2, "for 2 weeks"), (4, "for 4 weeks")],
+        initial=0,
+        required=False,
+        empty_value=0,
+    )
+
+
+class ResourceForm(ServiceErrorsMixin, forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    url = forms.URLField(label="Link", max_length=500, assume_scheme="https")
+    note = forms.CharField(label="Note", required=False, max_length=500)
+
+
+class CancelForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(label="Why cancel?", max_length=300)
+
+
+class MenteeFeedbackForm(ServiceErrorsMixin, forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How useful was it?",
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        widget=forms.RadioSelect(attrs={"class": "rating"}),
+        help_text="1 = not useful, 5 = very useful.",
+    )
+    applied = forms.CharField(
+        label="What will you apply?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    shared = forms.TypedChoiceField(
+        label="Who may read this?",
+        coerce=lambda v: v == "1",
+        choices=SHARE_CHOICES,
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+
+
+class MentorFeedbackForm(ServiceErrorsMixin, forms.Form):
+    notes = forms.CharField(
+        label="How did it go?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    shared = forms.TypedChoiceField(
+        label="Who may read this?",
+        coerce=lambda v: v == "1",
+        choices=SHARE_CHOICES,
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+
+
+class ReportForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label="What happened?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    messages = forms.TypedMultipleChoiceField(
+        label="Messages to include",
+        coerce=int,
+        required=False,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only the messages you tick are shown to the program's admins.",
+    )
+    block = forms.BooleanField(
+        label="Also block this person (no more asks or messages between you)", required=False
+    )
+
+    def __init__(self, *args: object, thread: list[Message], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["messages"].choices = [
+            (
+                m.pk,
+                f"{m.author.display_name}, {timezone.localtime(m.created_at):%d %b %H:%M}: {m.body[:120]}",
+            )
+            for m in thread
+        ]

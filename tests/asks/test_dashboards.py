@@ -1,0 +1,147 @@
+"""Mentee and mentor dashboards, the open board and the program admins' list: what they show
+and that their query count does not grow with the number of items."""
+
+from __future__ import annotations
+
+import pytest
+
+from pairup.asks import engagements as eng
+from pairup.asks import services
+from pairup.programs.models import Membership
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def new_mentee(program, n: int):
+    user = UserFactory(profile_fields={"display_name": f"Mentee {n}"})
+    Membership.objects.create(program=program, user=user, is_mentee=True)
+    return user
+
+
+def ask_for(program, mentee, n: int = 0):
+    return services.ask_create(
+        program=program,
+        mentee=mentee,
+        topics=["negotiating-an-offer"],
+        question=f"How do I negotiate offer number {n} with a startup?",
+    )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_mentee_dashboard_query_count_does_not_grow(
+    client, program, mentee, mentor, count, django_assert_num_queries
+):
+    program.mentor_monthly_cap = 20
+    program.save()
+    for n in range(count):
+        ask = ask_for(program, mentee, n)
+        services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
+    client.force_login(mentee)
+    client.get("/asks/")  # warm the session
+    with django_assert_num_queries(8):
+        response = client.get("/asks/")
+    html = response.content.decode()
+    assert html.count('class="card ask-item"') == count
+    assert html.count("wait for Priya Mentor") == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_mentor_dashboard_query_count_does_not_grow(
+    client, program, mentor, count, django_assert_num_queries
+):
+    program.mentor_monthly_cap = 20
+    program.save()
+    for n in range(count):
+        mentee = new_mentee(program, n)
+        waiting = ask_for(program, mentee, n)
+        services.invitation_create(ask=waiting, mentor_id=mentor.pk, by=mentee)
+        taken = ask_for(program, mentee, n + 10)
+        invitation = services.invitation_create(ask=taken, mentor_id=mentor.pk, by=mentee)
+        engagement = services.invitation_accept(invitation=invitation, by=mentor)
+        eng.thanks_send(engagement=engagement, by=mentee, body=f"Thanks {n}")
+    client.force_login(mentor)
+    client.get("/mentor/")
+    with django_assert_num_queries(11):
+        response = client.get("/mentor/")
+    html = response.content.decode()
+    assert html.count("left to respond") == count
+    assert html.count("with Mentee") == count
+    assert html.count('class="thanks"') == count
+    assert f"{2 * count} of 20 sessions" in html
+
+
+def test_mentee_dashboard_tells_next_steps(client, program, mentee, mentor):
+    draft = services.ask_create(
+        program=program,
+        mentee=mentee,
+        topics=["sql"],
+        question="How do I write a window function for running totals?",
+        submit=False,
+    )
+    engaged = ask_for(program, mentee)
+    invitation = services.invitation_create(ask=engaged, mentor_id=mentor.pk, by=mentee)
+    services.invitation_accept(invitation=invitation, by=mentor)
+    client.force_login(mentee)
+    html = client.get("/asks/").content.decode()
+    assert f'href="/asks/{draft.pk}/">submit it</a>' in html
+    assert "talk to Priya Mentor" in html
+    assert f'href="/p/{program.slug}/asks/new/"' in html
+
+
+def test_mentor_dashboard_load_bar_and_board_for_approved_mentors(client, program, mentee, mentor):
+    ask = ask_for(program, mentee)
+    services.ask_post_to_board(ask=ask, by=mentee)
+    client.force_login(mentor)
+    html = client.get("/mentor/").content.decode()
+    assert '<meter id="load-' in html and 'max="4" value="0"' in html
+    board = client.get("/board/").content.decode()
+    assert "negotiate offer number 0" in board and "Offer to help" in board
+    client.force_login(mentee)
+    assert "negotiate offer number 0" not in client.get("/board/").content.decode()
+
+
+def test_program_asks_for_admins_only_with_states_and_ratings(
+    client, program, mentee, mentor, admin
+):
+    ask = ask_for(program, mentee)
+    invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
+    engagement = services.invitation_accept(invitation=invitation, by=mentor)
+    eng.message_post(engagement=engagement, by=mentee, body="A private hello")
+    eng.engagement_close(engagement=engagement, by=mentee)
+    eng.feedback_give(engagement=engagement, by=mentee, rating=4, applied="x", shared=False)
+    client.force_login(admin)
+    html = client.get(f"/p/{program.slug}/asks/").content.decode()
+    assert "4/5" in html and "Sam Mentee" in html and "Priya Mentor" in html
+    assert "Closed · completed" in html
+    assert "A private hello" not in html
+    client.force_login(mentee)
+    assert client.get(f"/p/{program.slug}/asks/").status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_program_asks_query_count_does_not_grow(
+    client, program, mentor, admin, count, django_assert_num_queries
+):
+    program.mentor_monthly_cap = 20
+    program.save()
+    for n in range(count):
+        mentee = new_mentee(program, n)
+        ask = ask_for(program, mentee, n)
+        invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
+        services.invitation_accept(invitation=invitation, by=mentor)
+    client.force_login(admin)
+    client.get(f"/p/{program.slug}/asks/")
+    with django_assert_num_queries(9):
+        client.get(f"/p/{program.slug}/asks/")
+
+
+def test_home_lists_invitations_and_active_engagements(client, program, mentee, mentor):
+    ask = ask_for(program, mentee)
+    invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
+    client.force_login(mentor)
+    html = client.get("/").content.decode()
+    assert "Answer Sam Mentee&#x27;s invitation" in html and "left to respond" in html
+    services.invitation_accept(invitation=invitation, by=mentor)
+    html = client.get("/").content.decode()
+    assert "Continue with Sam Mentee" in html
