@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("pairup.programs.urls")),
     path("", include("pairup.notifications.urls")),
     path("", include("pairup.asks.urls")),
+    path("", include("pairup.scheduling.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from pairup.accounts.api import router as accounts_router
 from pairup.asks.api import router as asks_router
 from pairup.programs.api import router as programs_router
+from pairup.scheduling.api import router as scheduling_router
 from pairup.topics.api import router as topics_router
 
 from .auth import AUTH
@@ -24,3 +25,4 @@ api.add_router("", accounts_router)
 api.add_router("", topics_router)
 api.add_router("", programs_router)
 api.add_router("", asks_router)
+api.add_router("", scheduling_router)

@@ -46,6 +46,11 @@ class Program(models.Model):
         default=3, help_text="Open asks a mentee may have at once"
     )
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
+    video_url_template = models.CharField(
+        max_length=300,
+        default="https://meet.jit.si/pairup-{room}",
+        help_text="Meeting link for video sessions; {room} becomes an unguessable room name",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,332 @@
+"""Scheduling over /api/v1: availability, slots, booking and session changes, .ics."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Header, Router, Schema, Status
+from pydantic import Field
+
+from pairup.accounts.models import User
+from pairup.asks.queries import get_engagement_for_user
+from pairup.core.errors import ServiceError
+from pairup.engine import slots as engine_slots
+from pairup.programs.models import Membership, MentorStatus
+
+from . import calendar, queries, services
+from .models import CalendarFeed, Session
+
+router = Router(tags=["scheduling"])
+
+
+class WindowIn(Schema):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    start: time
+    end: time
+
+
+class OverrideIn(Schema):
+    date: date
+    start: time | None = None
+    end: time | None = None
+
+
+class AvailabilityIO(Schema):
+    timezone: str
+    weekly: list[WindowIn]
+    overrides: list[OverrideIn] = []
+    session_lengths: list[int] = []
+    buffer_minutes: int = Field(default=10, ge=0, le=120)
+    min_notice_minutes: int = Field(default=720, ge=0, le=20160)
+    horizon_days: int = Field(default=30, ge=1, le=365)
+    weekly_cap: int | None = Field(default=None, ge=0)
+    monthly_cap: int | None = Field(default=None, ge=0)
+    busy_feed_url: str = ""
+
+
+def _availability_out(user: User) -> dict[str, object]:
+    a = queries.availability_of(user)
+    if a is None:
+        raise Http404("No availability set yet")
+    return {
+        "timezone": a.timezone,
+        "weekly": [{"weekday": w.weekday, "start": w.start, "end": w.end} for w in a.weekly.all()],
+        "overrides": [{"date": o.date, "start": o.start, "end": o.end} for o in a.overrides.all()],
+        "session_lengths": a.session_lengths,
+        "buffer_minutes": a.buffer_minutes,
+        "min_notice_minutes": a.min_notice_minutes,
+        "horizon_days": a.horizon_days,
+        "weekly_cap": a.weekly_cap,
+        "monthly_cap": a.monthly_cap,
+        "busy_feed_url": a.busy_feed_url,
+    }
+
+
+@router.get("/me/availability", response=AvailabilityIO, summary="My weekly availability")
+def availability_get(request: HttpRequest) -> dict[str, object]:
+    return _availability_out(request.auth)
+
+
+@router.put("/me/availability", response=AvailabilityIO, summary="Replace my availability")
+def availability_put(request: HttpRequest, payload: AvailabilityIO) -> dict[str, object]:
+    services.availability_set(
+        user=request.auth,
+        timezone_name=payload.timezone,
+        weekly=[(w.weekday, w.start, w.end) for w in payload.weekly],
+        overrides=[(o.date, o.start, o.end) for o in payload.overrides],
+        session_lengths=payload.session_lengths,
+        buffer_minutes=payload.buffer_minutes,
+        min_notice_minutes=payload.min_notice_minutes,
+        horizon_days=payload.horizon_days,
+        weekly_cap=payload.weekly_cap,
+        monthly_cap=payload.monthly_cap,
+        busy_feed_url=payload.busy_feed_url,
+    )
+    return _availability_out(request.auth)
+
+
+class SlotOut(Schema):
+    start: datetime
+    end: datetime
+
+
+class SlotsOut(Schema):
+    mentor: int
+    timezone: str = Field(description="The mentor's zone; slots themselves are in UTC")
+    duration: int
+    slots: list[SlotOut]
+
+
+def _utc(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise ServiceError("Give times with a UTC offset or Z.", code="naive_datetime", field=field)
+    return value.astimezone(engine_slots.UTC)
+
+
+@router.get("/mentors/{mentor_id}/slots", response=SlotsOut, summary="A mentor's free slots (UTC)")
+def mentor_slots(
+    request: HttpRequest,
+    mentor_id: int,
+    start: datetime,
+    end: datetime,
+    duration: int = 30,
+    engagement: int | None = None,
+) -> dict[str, object]:
+    viewer: User = request.auth
+    start, end = _utc(start, "start"), _utc(end, "end")
+    if end <= start:
+        raise ServiceError("end must be after start.", code="invalid_range", field="end")
+    if end - start > timedelta(days=62):
+        raise ServiceError("Ask for at most 62 days at once.", code="range_too_long", field="end")
+    if engagement is not None:
+        e = get_engagement_for_user(viewer, engagement)
+        if e.mentor_id != mentor_id:
+            raise Http404("No such mentor in this engagement")
+        lengths, program_id = e.program.session_lengths, e.program_id
+    else:
+        shared = (
+            Membership.objects.filter(
+                user_id=mentor_id,
+                is_mentor=True,
+                mentor_status=MentorStatus.APPROVED,
+                program__memberships__user=viewer,
+            )
+            .select_related("program")
+            .first()
+        )
+        if shared is None:
+            raise Http404("No such mentor")
+        lengths, program_id = shared.program.session_lengths, shared.program_id
+    if duration not in lengths:
+        allowed = ", ".join(str(x) for x in lengths)
+        raise ServiceError(
+            f"Sessions here last {allowed} minutes.", code="invalid_duration", field="duration"
+        )
+    mentor = User.objects.filter(pk=mentor_id).select_related("profile").first()
+    availability = queries.availability_of(mentor) if mentor else None
+    if mentor is None or availability is None or not program_id:
+        raise Http404("This mentor has no availability")
+    found = queries.free_slots(
+        mentor=mentor,
+        mentee=viewer if viewer.pk != mentor_id else None,
+        duration=duration,
+        start=start,
+        end=end,
+        now=timezone.now(),
+    )
+    return {
+        "mentor": mentor_id,
+        "timezone": availability.timezone,
+        "duration": duration,
+        "slots": [{"start": s, "end": e} for s, e in found],
+    }
+
+
+class BookIn(Schema):
+    start: datetime
+    duration: int
+    timezone: str | None = Field(
+        default=None, description="Only with a local start time (no offset)"
+    )
+
+
+class SessionOut(Schema):
+    id: int
+    engagement: int
+    start: datetime
+    end: datetime
+    status: str
+    video_url: str
+    location: str
+    sequence: int
+    late_cancel: bool
+
+
+def session_out(s: Session) -> dict[str, object]:
+    return {
+        "id": s.pk,
+        "engagement": s.engagement_id,
+        "start": s.start,
+        "end": s.end,
+        "status": s.status,
+        "video_url": s.video_url,
+        "location": s.location,
+        "sequence": s.sequence,
+        "late_cancel": s.late_cancel,
+    }
+
+
+def _start(payload: BookIn) -> datetime:
+    if payload.start.tzinfo is not None:
+        return payload.start
+    if not payload.timezone:
+        raise ServiceError(
+            "Give the start with a UTC offset or Z, or add a timezone for a local time.",
+            code="naive_datetime",
+            field="start",
+        )
+    try:
+        engine_slots.check_local(payload.start, payload.timezone)
+        return engine_slots.local_to_utc(payload.start, payload.timezone)
+    except ValueError as exc:
+        field = "timezone" if "time zone" in str(exc) else "start"
+        raise ServiceError(str(exc), code="invalid_local_time", field=field) from None
+
+
+@router.post(
+    "/engagements/{engagement_id}/sessions",
+    response={201: SessionOut, 200: SessionOut},
+    summary="Book a session (Idempotency-Key header makes retries safe)",
+)
+def session_book(
+    request: HttpRequest,
+    engagement_id: int,
+    payload: BookIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+) -> Status:
+    engagement = get_engagement_for_user(request.auth, engagement_id)
+    session, created = services.session_book(
+        engagement=engagement,
+        by=request.auth,
+        start=_start(payload),
+        duration=payload.duration,
+        idempotency_key=(idempotency_key or "")[:100] or None,
+    )
+    return Status(201 if created else 200, session_out(session))
+
+
+@router.get("/me/sessions", response=list[SessionOut], summary="My sessions, in any role")
+def my_sessions(request: HttpRequest) -> list[dict[str, object]]:
+    return [session_out(s) for s in queries.sessions_for_user(request.auth)]
+
+
+class RescheduleIn(Schema):
+    start: datetime
+    duration: int | None = None
+    timezone: str | None = None
+
+
+class CancelIn(Schema):
+    reason: str = Field(default="", max_length=300)
+
+
+class OutcomeIn(Schema):
+    outcome: str
+
+
+class SessionFeedbackIn(Schema):
+    rating: int
+    comment: str = Field(default="", max_length=500)
+
+
+@router.post("/sessions/{session_id}/reschedule", response=SessionOut)
+def session_reschedule(
+    request: HttpRequest, session_id: int, payload: RescheduleIn
+) -> dict[str, object]:
+    session = queries.get_session_for_user(request.auth, session_id)
+    start = _start(
+        BookIn(start=payload.start, duration=payload.duration or 30, timezone=payload.timezone)
+    )
+    return session_out(
+        services.session_reschedule(
+            session=session, by=request.auth, start=start, duration=payload.duration
+        )
+    )
+
+
+@router.post("/sessions/{session_id}/cancel", response=SessionOut)
+def session_cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict[str, object]:
+    session = queries.get_session_for_user(request.auth, session_id)
+    return session_out(
+        services.session_cancel(session=session, by=request.auth, reason=payload.reason)
+    )
+
+
+@router.post("/sessions/{session_id}/outcome", response=SessionOut)
+def session_outcome(request: HttpRequest, session_id: int, payload: OutcomeIn) -> dict[str, object]:
+    session = queries.get_session_for_user(request.auth, session_id)
+    return session_out(
+        services.session_outcome(session=session, by=request.auth, outcome=payload.outcome)
+    )
+
+
+@router.post("/sessions/{session_id}/feedback", response={201: dict})
+def session_feedback(request: HttpRequest, session_id: int, payload: SessionFeedbackIn) -> Status:
+    session = queries.get_session_for_user(request.auth, session_id)
+    fb = services.session_feedback_give(
+        session=session, by=request.auth, rating=payload.rating, comment=payload.comment
+    )
+    return Status(201, {"id": fb.pk, "rating": fb.rating})
+
+
+@router.get("/sessions/{session_id}.ics", summary="The session as an .ics file")
+def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = queries.get_session_for_user(request.auth, session_id)
+    response = HttpResponse(
+        calendar.download_ics(session, request.auth), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="pairup-session-{session.pk}.ics"'
+    return response
+
+
+class FeedOut(Schema):
+    url: str
+
+
+@router.get("/me/calendar-feed", response=FeedOut, summary="My private calendar feed address")
+def calendar_feed(request: HttpRequest) -> dict[str, str]:
+    feed = services.calendar_feed_get(user=request.auth)
+    return {"url": services.calendar_feed_url(feed)}
+
+
+@router.post(
+    "/me/calendar-feed/rotate", response=FeedOut, summary="Revoke my feed address and get a new one"
+)
+def calendar_feed_rotate(request: HttpRequest) -> dict[str, str]:
+    feed = services.calendar_feed_rotate(user=request.auth)
+    return {"url": services.calendar_feed_url(feed)}
+
+
+__all__ = ["router", "CalendarFeed"]

@@ -1,0 +1,137 @@
+"""Reads for scheduling: a mentor's availability as engine records, busy times, slots."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from pairup.accounts.models import User
+from pairup.engine import slots as engine_slots
+
+from .models import Availability, BusyTime, Session, SessionParticipant, SessionStatus
+
+COUNTED = [SessionStatus.BOOKED, SessionStatus.HELD]
+
+
+def availability_of(user: User) -> Availability | None:
+    return Availability.objects.filter(user=user).prefetch_related("weekly", "overrides").first()
+
+
+def as_engine(availability: Availability) -> engine_slots.Availability:
+    """The stored availability as the engine's plain record (wall clock + zone)."""
+    by_date: dict = {}
+    for o in availability.overrides.all():
+        windows = by_date.setdefault(o.date, [])
+        if o.start is not None and o.end is not None:
+            windows.append((o.start, o.end))
+    return engine_slots.Availability(
+        timezone=availability.timezone,
+        weekly=tuple(
+            engine_slots.WeeklyWindow(w.weekday, w.start, w.end) for w in availability.weekly.all()
+        ),
+        overrides=tuple(
+            engine_slots.DateOverride(d, tuple(ws)) for d, ws in sorted(by_date.items())
+        ),
+        buffer_minutes=availability.buffer_minutes,
+        min_notice_minutes=availability.min_notice_minutes,
+        horizon_days=availability.horizon_days,
+    )
+
+
+def busy_intervals(
+    user: User, start: datetime, end: datetime, *, exclude_session: int | None = None
+) -> list[tuple[datetime, datetime]]:
+    """A person's booked sessions (any role) overlapping [start, end), plus the busy times
+    read from their own calendar feed."""
+    seats = SessionParticipant.objects.filter(user=user, booked=True, start__lt=end, end__gt=start)
+    if exclude_session is not None:
+        seats = seats.exclude(session_id=exclude_session)
+    out = [(s.start, s.end) for s in seats.only("start", "end")]
+    out += [
+        (b.start, b.end)
+        for b in BusyTime.objects.filter(
+            availability__user=user, start__lt=end, end__gt=start
+        ).only("start", "end")
+    ]
+    return sorted(out)
+
+
+def free_slots(
+    *,
+    mentor: User,
+    mentee: User | None,
+    duration: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude_session: int | None = None,
+) -> list[tuple[datetime, datetime]]:
+    availability = availability_of(mentor)
+    if availability is None:
+        return []
+    margin = timedelta(minutes=availability.buffer_minutes)
+    mine = busy_intervals(mentor, start - margin, end + margin, exclude_session=exclude_session)
+    theirs = busy_intervals(mentee, start, end, exclude_session=exclude_session) if mentee else []
+    return engine_slots.slots(
+        as_engine(availability), duration, start, end, now=now, busy=mine, other_busy=theirs
+    )
+
+
+def period_bounds(moment: datetime, zone: str, period: str) -> tuple[datetime, datetime]:
+    """The week (Monday 00:00) or month containing `moment`, in `zone`, as UTC instants."""
+    tz = ZoneInfo(zone)
+    local = moment.astimezone(tz)
+    if period == "week":
+        first = local.date() - timedelta(days=local.weekday())
+        last = first + timedelta(days=7)
+    else:
+        first = local.date().replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1)
+    return (
+        datetime.combine(first, time(0), tzinfo=tz),
+        datetime.combine(last, time(0), tzinfo=tz),
+    )
+
+
+def sessions_in(
+    mentor: User, start: datetime, end: datetime, *, exclude_session: int | None = None
+) -> int:
+    qs = Session.objects.filter(
+        participants__user=mentor,
+        participants__role="mentor",
+        status__in=COUNTED,
+        start__gte=start,
+        start__lt=end,
+    )
+    if exclude_session is not None:
+        qs = qs.exclude(pk=exclude_session)
+    return qs.count()
+
+
+def get_session_for_user(user: User, pk: int) -> Session:
+    if not user.is_authenticated:
+        raise Http404
+    session = (
+        Session.objects.select_related(
+            "engagement__program", "engagement__mentee__profile", "engagement__mentor__profile"
+        )
+        .filter(pk=pk)
+        .filter(Q(engagement__mentee=user) | Q(engagement__mentor=user))
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session")
+    return session
+
+
+def sessions_for_user(user: User) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(Q(engagement__mentee=user) | Q(engagement__mentor=user))
+        .select_related(
+            "engagement__mentee__profile", "engagement__mentor__profile", "engagement__program"
+        )
+        .order_by("start", "pk")
+    )
