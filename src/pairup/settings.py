@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "pairup.programs",
     "pairup.notifications",
     "pairup.asks",
+    "pairup.scheduling",
 ]
 
 MIDDLEWARE = [
