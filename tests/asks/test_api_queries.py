@@ -1,0 +1,95 @@
+"""List endpoints run a fixed number of queries, whatever the number of items (1 vs 3)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pairup.asks import engagements as eng
+from pairup.asks import services
+from pairup.asks.models import Message
+from pairup.programs.models import Membership
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = "How do I negotiate a data science offer with equity, number {n}?"
+
+
+def _engaged(program, mentor, n: int):
+    mentee = UserFactory(profile_fields={"display_name": f"Mentee {n}"})
+    Membership.objects.create(program=program, user=mentee, is_mentee=True)
+    ask = services.ask_create(
+        program=program,
+        mentee=mentee,
+        topics=["negotiating-an-offer", "sql"],
+        question=QUESTION.format(n=n),
+    )
+    invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
+    engagement = services.invitation_accept(invitation=invitation, by=mentor)
+    eng.message_post(engagement=engagement, by=mentee, body=f"Hello {n}")
+    eng.engagement_close(engagement=engagement, by=mentor)
+    eng.feedback_give(engagement=engagement, by=mentee, rating=5)
+    return engagement
+
+
+def _pending(program, mentor, n: int):
+    mentee = UserFactory(profile_fields={"display_name": f"Waiting {n}"})
+    Membership.objects.create(program=program, user=mentee, is_mentee=True)
+    ask = services.ask_create(
+        program=program, mentee=mentee, topics=["sql"], question=QUESTION.format(n=n)
+    )
+    return services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
+
+
+def _count(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, response.json()
+    return len(ctx.captured_queries)
+
+
+def test_list_endpoints_do_not_grow_with_items(api, program, mentee, mentor, admin):
+    program.mentor_monthly_cap = 20
+    program.max_open_asks = 10
+    program.save()
+    as_mentor, as_admin, as_mentee = api(mentor), api(admin), api(mentee)
+    first = _engaged(program, mentor, 1)
+    _pending(program, mentor, 1)
+    own = services.ask_create(
+        program=program, mentee=mentee, topics=["sql"], question=QUESTION.format(n=0)
+    )
+    services.invitation_create(ask=own, mentor_id=mentor.pk, by=mentee)
+    for client in (as_mentor, as_admin, as_mentee):
+        client.get("/me")  # the token's first use records last_used_at: not part of a list
+    paths = {
+        "asks": (as_mentee, "/asks"),
+        "invitations": (as_mentor, "/invitations"),
+        "engagements": (as_mentor, "/engagements"),
+        "admin": (as_admin, "/programs/acme/engagements"),
+    }
+    one = {name: _count(c, p) for name, (c, p) in paths.items()}
+    one_thread = _count(as_mentor, f"/engagements/{first.pk}/messages")
+
+    for n in (2, 3):
+        _engaged(program, mentor, n)
+        _pending(program, mentor, n)
+        ask = services.ask_create(
+            program=program,
+            mentee=mentee,
+            topics=["sql", "negotiating-an-offer"],
+            question=QUESTION.format(n=10 + n),
+        )
+    for n in (2, 3):  # the engagement is closed: rows straight in, as the thread had them
+        Message.objects.create(
+            engagement=first, author=mentor, body=f"More {n}", created_at=first.created_at
+        )
+    assert ask.status == "open"
+    three = {name: _count(c, p) for name, (c, p) in paths.items()}
+    assert as_mentor.get("/engagements").json()["count"] == 3
+    assert as_mentor.get("/invitations").json()["count"] == 4
+    assert as_mentee.get("/asks").json()["count"] == 3
+    assert three == one
+    assert as_mentor.get(f"/engagements/{first.pk}/messages").json()["count"] == 3
+    assert one_thread == _count(as_mentor, f"/engagements/{first.pk}/messages")
