@@ -219,8 +219,13 @@ def test_decline_with_reason_and_pause(client, program, mentee, mentor):
     ask = make_ask(program, mentee)
     invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
     client.force_login(mentor)
+    html = client.get(f"/invitations/{invitation.pk}/").content.decode()
+    assert (
+        'name="reason" value="not_my_topic"' in html and 'aria-label="Decline: no time now"' in html
+    )
     missing = client.post(f"/invitations/{invitation.pk}/decline/", {"pause_weeks": "2"})
-    assert error_beside(missing.content.decode(), "reason") == "This field is required."
+    assert "This field is required." in missing.content.decode()
+    assert Invitation.objects.get().status == InvitationStatus.PENDING
     client.post(f"/invitations/{invitation.pk}/decline/", {"reason": "no_time", "pause_weeks": "2"})
     invitation.refresh_from_db()
     assert (invitation.status, invitation.decline_reason) == ("declined", "no_time")

@@ -113,9 +113,8 @@ class BodyForm(ServiceErrorsMixin, forms.Form):
 
 
 class DeclineForm(ServiceErrorsMixin, forms.Form):
-    reason = forms.ChoiceField(
-        label="Why not?", choices=DeclineReason.choices, widget=forms.RadioSelect
-    )
+    # The reason is the button clicked: one click declines.
+    reason = forms.ChoiceField(label="Why not?", choices=DeclineReason.choices)
     note = forms.CharField(label="A word for the mentee", required=False, max_length=300)
     pause_weeks = forms.TypedChoiceField(
         label="Pause new invitations",
