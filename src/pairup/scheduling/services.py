@@ -22,6 +22,7 @@ from pairup.programs.models import Membership
 
 from . import queries
 from .calendar import invitation_ics
+from .feeds import refresh_busy_feed
 from .models import (
     LENGTHS,
     Availability,
@@ -96,6 +97,13 @@ def availability_set(
     availability.horizon_days = horizon_days
     availability.weekly_cap = weekly_cap
     availability.monthly_cap = monthly_cap
+    if availability.busy_feed_url != busy_feed_url:
+        # Busy times came from the old address; the new one is read after commit.
+        availability.busy_times.all().delete()
+        availability.busy_feed_fetched_at, availability.busy_feed_error = None, ""
+        if busy_feed_url:
+            pk = availability.pk
+            transaction.on_commit(lambda: refresh_busy_feed.enqueue(availability_id=pk))
     availability.busy_feed_url = busy_feed_url
     availability.full_clean(exclude=["user"])
     availability.save()
