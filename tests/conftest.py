@@ -33,6 +33,32 @@ def _postgres_only(request: pytest.FixtureRequest) -> None:
         pytest.skip("needs PostgreSQL (run `make test-pg`)")
 
 
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy_present(request: pytest.FixtureRequest, django_db_blocker) -> None:
+    """The topic taxonomy is data a migration loads; a transactional test's flush wipes it,
+    so put it back for whichever test comes next."""
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(
+        request.fixturenames
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
+    from pairup.topics.models import Topic
+    from pairup.topics.taxonomy import load_taxonomy
+
+    with django_db_blocker.unblock():
+        if not Topic.objects.exists():
+            load_taxonomy(Topic)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # Real hashing costs ~0.3 s a user; tests check behaviour, not the hash's strength.
