@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
@@ -74,11 +75,20 @@ def reminder_send(
                     user=person,
                     kind=Kind.MESSAGE if kind != "feedback" else Kind.WRAP_UP,
                     text=text,
-                    url=session.get_absolute_url(),
+                    url=_session_url(session),
                 )
     except IntegrityError:
         return False  # sent already
     return True
+
+
+def _session_url(session) -> str:  # type: ignore[no-untyped-def]
+    # The session page comes with the scheduling UI; until its route exists, link to the
+    # engagement (which lists its sessions) rather than fail the reminder.
+    try:
+        return session.get_absolute_url()
+    except NoReverseMatch:
+        return session.engagement.get_absolute_url()
 
 
 def _zone(user):  # type: ignore[no-untyped-def]
