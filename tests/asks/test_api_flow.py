@@ -197,3 +197,17 @@ def test_unboard_and_withdraw(api, program, mentee, mentor):
     withdrawn = as_mentee.post(f"/asks/{ask_id}/withdraw")
     assert withdrawn.json()["status"] == "withdrawn"
     assert Invitation.objects.get().status == "withdrawn"
+
+
+def test_patch_sets_and_clears_the_by_date(api, program, mentee):
+    as_mentee = api(mentee)
+    ask_id = as_mentee.post("/asks", ASK).json()["id"]
+    by = (timezone.localdate() + timedelta(days=3)).isoformat()
+    set_ = as_mentee.patch(f"/asks/{ask_id}", {"by": by})
+    assert set_.status_code == 200, set_.json()
+    assert set_.json()["by"] == by and Ask.objects.get().by.isoformat() == by
+    past = as_mentee.patch(f"/asks/{ask_id}", {"by": "2001-01-01"})
+    assert past.status_code == 422 and past.json()["errors"][0]["field"] == "by"
+    cleared = as_mentee.patch(f"/asks/{ask_id}", {"by": None})
+    assert cleared.status_code == 200 and cleared.json()["by"] is None
+    assert Ask.objects.get().by is None

@@ -613,7 +613,8 @@ def ask_update(request: HttpRequest, ask_id: int, payload: AskPatch) -> dict[str
     data = payload.model_dump(exclude_unset=True)
     topics = data.pop("topics", None)
     fields = {k: v for k, v in data.items() if v is not None or k == "by"}
-    ask = services.ask_update(ask=ask, by=user, topics=topics, **fields)
+    # `by` (the date) goes in `changes`: the keyword `by` is the acting person.
+    ask = services.ask_update(ask=ask, by=user, topics=topics, changes=fields)
     return _ask_out(_reload_ask(ask), user)
 
 
