@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from pairup.accounts.models import User
 from pairup.engine import slots as engine_slots
+from pairup.programs.models import Program
 
 from .models import Availability, BusyTime, Session, SessionParticipant, SessionStatus
 
@@ -109,6 +110,26 @@ def sessions_in(
     if exclude_session is not None:
         qs = qs.exclude(pk=exclude_session)
     return qs.count()
+
+
+def no_show_counts(program: Program) -> dict[int, dict[str, int]]:
+    """Per person, how often they did not come to a session of `program`: as a mentee
+    (no_show_mentee) and as a mentor (no_show_mentor). People without one are left out."""
+    rows = (
+        SessionParticipant.objects.filter(session__engagement__program=program)
+        .filter(
+            Q(role="mentee", session__status=SessionStatus.NO_SHOW_MENTEE)
+            | Q(role="mentor", session__status=SessionStatus.NO_SHOW_MENTOR)
+        )
+        .values("user_id", "session__status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts = out.setdefault(row["user_id"], {"no_show_mentee": 0, "no_show_mentor": 0})
+        counts[row["session__status"]] = row["n"]
+    return out
 
 
 def get_session_for_user(user: User, pk: int) -> Session:
