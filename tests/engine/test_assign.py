@@ -71,8 +71,11 @@ def milp_optimum(asks, mentors, policy):
 
 
 @pytest.mark.parametrize("objective", ["best_total", "most_matched"])
-def test_assign_matches_milp_on_random_instances(monkeypatch, objective):
-    monkeypatch.setattr(assign_module, "START_K", 1)  # force pruning and regrowth
+@pytest.mark.parametrize("mentor_side", [True, False])
+def test_assign_matches_milp_on_random_instances(monkeypatch, objective, mentor_side):
+    monkeypatch.setattr(assign_module, "START_HEADS", 1)  # force pruning and regrowth
+    if not mentor_side:  # exercise the per-ask growth path alone
+        monkeypatch.setattr(assign_module, "mentor_side", lambda *args: np.zeros(0, dtype=np.int64))
     rng = np.random.default_rng(11)
     for _ in range(40):
         asks, mentors = random_instance(rng, int(rng.integers(3, 14)), int(rng.integers(2, 9)))
@@ -114,12 +117,13 @@ def test_assign_prefers_more_matches_when_policy_says_so():
 
 
 def test_assign_certifies_with_pruning_rounds(monkeypatch):
-    monkeypatch.setattr(assign_module, "START_K", 1)
-    mentors = [Mentor(id=i, text="sql", capacity=1) for i in range(5)]
-    asks = [Ask(id=j, text="sql") for j in range(5)]
+    monkeypatch.setattr(assign_module, "START_HEADS", 1)
+    monkeypatch.setattr(assign_module, "mentor_side", lambda *args: np.zeros(0, dtype=np.int64))
+    mentors = [Mentor(id=i, text="python", capacity=1) for i in range(5)]
+    asks = [Ask(id=j, text="sql") for j in range(5)]  # no relevance: only bounds guide
     result = assign_detailed(asks, mentors)
     assert sorted(a.mentor_id for a in result.assignments) == [0, 1, 2, 3, 4]
-    assert result.rounds >= 1
+    assert result.rounds >= 2
 
 
 def test_assign_rejects_duplicate_ask_ids():

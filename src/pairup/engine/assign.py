@@ -38,29 +38,14 @@ from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
 from pairup.engine.scoring import MentorIndex, _langs
 
 QUANTUM = 1e-6
-START_K = 32
+START_HEADS = 16
+START_K = 16
 
 Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
 
 
 def quantise(scores: np.ndarray | float) -> np.ndarray:
     return np.rint(np.asarray(scores, dtype=np.float64) / QUANTUM).astype(np.int64)
-
-
-@dataclass
-class _Cand:
-    """One ask's exactly scored eligible mentors (best first) and the bound on the rest."""
-
-    pos: np.ndarray
-    q: np.ndarray
-    rest: float
-    k: int
-    seen: np.ndarray
-    scores: np.ndarray
-    take: int
-
-    def candidates(self) -> Candidates:
-        return Candidates(self.pos, self.scores, self.rest, self.seen, self.take)
 
 
 @dataclass(frozen=True)
@@ -71,6 +56,7 @@ class MatchResult:
     index: MentorIndex
     asks: tuple[Ask, ...]
     seconds: dict[str, float] = field(default_factory=dict)
+    stats: list[dict[str, Any]] = field(default_factory=list)
 
     def eligible_pairs(self) -> Iterator[dict[str, Any]]:
         """Every eligible (ask, mentor, score) of the full problem, for independent checks."""
@@ -203,68 +189,71 @@ def assign_detailed(
     caps = np.minimum(index.capacity, max(n_a, 1)).astype(np.int64)
     clock = time.perf_counter()
     seconds = {"scoring": 0.0, "solving": 0.0, "certifying": 0.0}
-    found = batch_candidates(index, asks, 2 * START_K)
+    stats: list[dict[str, Any]] = []
+    found = batch_candidates(index, asks, START_HEADS)
     it: Iterable[Candidates] = progress(found, n_a, "scoring") if progress else found
-    first = list(it)
-    forced = np.zeros(0, dtype=np.int64)
+    cands = list(it)
     if n_a and n_m:
-        forced = mentor_side(index, asks, first, 2 * caps + 2)
-    cands = [
-        _Cand(c.pos, quantise(c.scores), c.rest, START_K, c.seen, c.scores, c.take) for c in first
-    ]
-    qmin = min((int(c.q.min()) for c in cands if len(c.q)), default=0)
-    qmax = max((int(c.q.max()) for c in cands if len(c.q)), default=0)
-    big = (n_a + 1) * (abs(qmax) + abs(qmin) + 2) if most else 0
+        arc_keys = np.unique(mentor_side(index, asks, cands, 2 * caps + 2))
+    if not (n_a and n_m):
+        arc_keys = np.zeros(0, dtype=np.int64)
+    big = 0
+    if most:
+        q_abs = max((float(np.abs(c.scores).max()) for c in cands if len(c.scores)), default=0.0)
+        big = (n_a + 1) * (2 * int(quantise(q_abs)) + 2)
     rounds = 0
     while True:
         rounds += 1
-        ks = [min(c.k, len(c.pos)) for c in cands]
         lens = np.array([len(c.pos) for c in cands], dtype=np.int64)
         all_a = np.repeat(np.arange(n_a, dtype=np.int64), lens)
         all_m = np.concatenate([c.pos for c in cands] or [np.zeros(0)]).astype(np.int64)
-        all_q = np.concatenate([c.q for c in cands] or [np.zeros(0)]).astype(np.int64)
-        offset = np.arange(len(all_a)) - np.repeat(np.cumsum(lens) - lens, lens)
-        is_arc = offset < np.repeat(np.asarray(ks, dtype=np.int64), lens)
-        if len(forced):
-            is_arc |= np.isin(all_a * n_m + all_m, forced)
+        all_q = quantise(np.concatenate([c.scores for c in cands] or [np.zeros(0)]))
+        # Arcs: each ask's START_K best pairs, mentor-side offers, and pairs that broke a
+        # previous round's certificate.
+        rank = np.arange(len(all_a)) - np.repeat(np.cumsum(lens) - lens, lens)
+        is_arc = (rank < START_K) | np.isin(all_a * n_m + all_m, arc_keys)
         arcs_a, arcs_m, arcs_q = all_a[is_arc], all_m[is_arc], all_q[is_arc]
         now = time.perf_counter()
         seconds["scoring"] += now - clock
         flow = _solve(arcs_a, arcs_m, arcs_q, caps, n_a, most) if len(arcs_a) else arcs_q
         clock = time.perf_counter()
         seconds["solving"] += clock - now
-        # Duals over every exactly scored pair first: if the flow is optimal for all of them,
-        # the pruned ones need no re-solve. Otherwise fall back to the arcs' own duals.
-        duals = None
-        if len(all_a) > len(arcs_a):
-            all_flow = np.zeros(len(all_a), dtype=np.int64)
-            all_flow[is_arc] = flow
-            duals = _duals(all_a, all_m, all_q + big, all_flow, caps, n_a, False, 200)
-        if duals is None:
-            duals = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
+        duals = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
         assert duals is not None
         u, v = duals
-        violators = []
+        # Scored pairs left out: w_am <= u_a + v_m, else they become arcs.
+        out_a, out_m = all_a[~is_arc], all_m[~is_arc]
+        broken = all_q[~is_arc] + big - v[out_m] > u[out_a]
+        arc_keys = np.union1d(arc_keys, out_a[broken] * n_m + out_m[broken])
+        # Mentors never scored for an ask: bound - v_m <= u_a, first with the ask's own bound
+        # on all of them, then per (group, languages) over mentors, then per mentor.
+        rest = np.array([c.rest for c in cands])
+        live_rest = np.isfinite(rest)
+        open_rest = np.zeros(n_a, dtype=bool)
+        open_rest[live_rest] = quantise(rest[live_rest]) + big > u[live_rest]
         group_max: dict[tuple, int] = {}
-        for a, c in enumerate(cands):
-            k = ks[a]
-            if len(c.pos) > k and (c.q[k:] + big - v[c.pos[k:]]).max() > u[a]:
-                violators.append(a)
-            elif c.rest != -np.inf and int(quantise(c.rest)) + big > u[a]:
-                group = index.group(asks[a])
-                if group.key not in group_max:
-                    live = np.isfinite(group.bound)
-                    group_max[group.key] = int(
-                        (quantise(group.bound[live]) - v[live]).max(initial=-(2**62))
-                    )
-                if group_max[group.key] + big > u[a] and not _unseen_ok(
-                    index, asks[a], c, int(u[a]), v, big
-                ):
-                    violators.append(a)
+        bad = np.zeros(n_a, dtype=bool)
+        for a in np.flatnonzero(open_rest).tolist():
+            ask = asks[a]
+            group = index.group(ask)
+            langs = _langs(ask.languages)
+            gk = (group.key, langs)
+            if gk not in group_max:
+                live = np.isfinite(group.bound) & index.language_ok(langs)
+                values = quantise(np.where(live, group.bound, 0.0)) - v
+                group_max[gk] = int(values[live].max(initial=-(2**62)))
+            if group_max[gk] + big > u[a] and not _unseen_ok(
+                index, ask, cands[a], int(u[a]), v, big
+            ):
+                bad[a] = True
+        violators = np.flatnonzero(bad).tolist()
+        stats.append(
+            {"pairs_added": int(broken.sum()), "violators": len(violators), "arcs": len(arcs_a)}
+        )
         now = time.perf_counter()
         seconds["certifying"] += now - clock
         clock = now
-        if not violators:
+        if not violators and not broken.any():
             break
         chosen = flow > 0
         load = np.bincount(arcs_m[chosen], minlength=n_m)
@@ -272,35 +261,15 @@ def assign_detailed(
         unmatched[arcs_a[chosen]] = False
         spare = np.where(index.open & (load < caps), 2 * (caps - load) + 2, 0)
         if spare.any() and unmatched.any():
-            # Mentors with room first reach out to unmatched asks (cheaper than each
-            # unmatched ask searching for them).
-            extra = [c.candidates() for c in cands]
-            added = mentor_side(index, asks, extra, spare, unmatched)
-            added = added[~np.isin(added, forced)]
-            if len(added):
-                forced = np.union1d(forced, added)
-                for a in np.unique(added // max(n_m, 1)):
-                    e, old_k = extra[a], cands[a].k
-                    cands[a] = _Cand(
-                        e.pos, quantise(e.scores), e.rest, old_k, e.seen, e.scores, e.take
-                    )
-                violators = [a for a in violators if not unmatched[a]]
+            # Mentors with room reach out to unmatched asks first (cheaper than each
+            # unmatched ask searching for them); the asks they reach wait a round.
+            before = [len(c.seen) for c in cands]
+            arc_keys = np.union1d(arc_keys, mentor_side(index, asks, cands, spare, unmatched))
+            reached = {a for a in violators if len(cands[a].seen) > before[a]}
+            violators = [a for a in violators if a not in reached]
         for a in violators:
             c = cands[a]
-            k = c.k * 2
-            if c.rest != -np.inf and len(c.pos) < 2 * k:
-                grown = extend(index, asks[a], c.candidates(), max(2 * c.take, 2 * k))
-                c = _Cand(
-                    grown.pos,
-                    quantise(grown.scores),
-                    grown.rest,
-                    k,
-                    grown.seen,
-                    grown.scores,
-                    grown.take,
-                )
-            c.k = k
-            cands[a] = c
+            cands[a] = extend(index, asks[a], c, 4 * max(c.take, 1))
     chosen = flow > 0
     match = dict(zip(arcs_a[chosen].tolist(), arcs_m[chosen].tolist(), strict=True))
     qmatch = dict(zip(arcs_a[chosen].tolist(), arcs_q[chosen].tolist(), strict=True))
@@ -320,10 +289,12 @@ def assign_detailed(
             reason = "no eligible mentor scores above zero, so matching would not add to the total"
             out.append(Assignment(ask.id, None, 0.0, (), reason))
     seconds["explaining"] = time.perf_counter() - clock
-    return MatchResult(tuple(out), rounds, len(arcs_a), index, asks, seconds)
+    return MatchResult(tuple(out), rounds, len(arcs_a), index, asks, seconds, stats)
 
 
-def _unseen_ok(index: MentorIndex, ask: Ask, c: _Cand, u: int, v: np.ndarray, big: int) -> bool:
+def _unseen_ok(
+    index: MentorIndex, ask: Ask, c: Candidates, u: int, v: np.ndarray, big: int
+) -> bool:
     """Per-mentor check of the never-scored mentors: round(bound_m) + big - v_m <= u_a."""
     bound = index.group(ask).bound
     ok = np.isfinite(bound) & index.language_ok(_langs(ask.languages))

@@ -61,11 +61,20 @@ def _relevance_pairs(
     docs = sims.indices.astype(np.int64)
     votes = sims.data * index.doc_weight[docs]
     n = policy.evidence_items
-    # Top-n documents per row: by vote, ties by document number (matches ScoredAsk).
-    order = np.lexsort((docs, -votes, rows))
-    rows, docs, votes = rows[order], docs[order], votes[order]
-    starts = np.searchsorted(rows, rows, side="left")
-    keep = (np.arange(len(rows)) - starts) < n
+    # Top-n documents per row: by vote, ties by document number (matches ScoredAsk). Rows are
+    # in order and documents ascending within a row, so a per-row cut value suffices.
+    starts = sims.indptr
+    cut = np.full(len(asks), -np.inf)
+    for r in np.flatnonzero(np.diff(starts) > n).tolist():
+        seg = votes[starts[r] : starts[r + 1]]
+        cut[r] = np.partition(seg, len(seg) - n)[len(seg) - n]
+    row_cut = cut[rows]
+    above = votes > row_cut
+    tied = votes == row_cut
+    room = n - np.bincount(rows[above], minlength=len(asks))
+    tied_rank = np.cumsum(tied) - 1
+    first_tied = np.concatenate([[0], np.cumsum(tied)])[starts[:-1]]
+    keep = above | (tied & (tied_rank - first_tied[rows] < room[rows]))
     rows, docs, votes = rows[keep], docs[keep], votes[keep]
     key = rows * n_m + index.doc_owner[docs]
     uniq, inv = np.unique(key, return_inverse=True)
@@ -212,12 +221,17 @@ def mentor_side(
     rank = np.argsort(-bounds, axis=0, kind="stable")
     pairs_a: list[int] = []
     pairs_m: list[int] = []
+    cursor: dict[int, int] = {}
     for m in np.flatnonzero(index.open & (per_mentor > 0)).tolist():
         need = int(per_mentor[m])
         for gi in rank[:, m]:
             if not np.isfinite(bounds[gi, m]):
                 break
-            take = members[gkeys[gi]][:need]
+            # Mentors sharing a best group take successive asks of it, not the same few.
+            pool = members[gkeys[gi]]
+            at = cursor.get(gi, 0)
+            take = (pool[at:] + pool[:at])[:need]
+            cursor[gi] = (at + len(take)) % len(pool)
             pairs_a.extend(take)
             pairs_m.extend([int(m)] * len(take))
             need -= len(take)
