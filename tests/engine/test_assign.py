@@ -75,7 +75,11 @@ def milp_optimum(asks, mentors, policy):
 def test_assign_matches_milp_on_random_instances(monkeypatch, objective, mentor_side):
     monkeypatch.setattr(assign_module, "START_HEADS", 1)  # force pruning and regrowth
     if not mentor_side:  # exercise the per-ask growth path alone
-        monkeypatch.setattr(assign_module, "mentor_side", lambda *args: np.zeros(0, dtype=np.int64))
+        monkeypatch.setattr(
+            assign_module,
+            "mentor_side",
+            lambda *args: (np.zeros(0, int), np.zeros(0, int), np.zeros(0)),
+        )
     rng = np.random.default_rng(11)
     for _ in range(40):
         asks, mentors = random_instance(rng, int(rng.integers(3, 14)), int(rng.integers(2, 9)))
@@ -118,7 +122,11 @@ def test_assign_prefers_more_matches_when_policy_says_so():
 
 def test_assign_certifies_with_pruning_rounds(monkeypatch):
     monkeypatch.setattr(assign_module, "START_HEADS", 1)
-    monkeypatch.setattr(assign_module, "mentor_side", lambda *args: np.zeros(0, dtype=np.int64))
+    monkeypatch.setattr(
+        assign_module,
+        "mentor_side",
+        lambda *args: (np.zeros(0, int), np.zeros(0, int), np.zeros(0)),
+    )
     mentors = [Mentor(id=i, text="python", capacity=1) for i in range(5)]
     asks = [Ask(id=j, text="sql") for j in range(5)]  # no relevance: only bounds guide
     result = assign_detailed(asks, mentors)

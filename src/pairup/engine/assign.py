@@ -194,9 +194,10 @@ def assign_detailed(
     it: Iterable[Candidates] = progress(found, n_a, "scoring") if progress else found
     cands = list(it)
     if n_a and n_m:
-        arc_keys = np.unique(mentor_side(index, asks, cands, 2 * caps + 2))
+        ex_a, ex_m, ex_s = mentor_side(index, asks, cands, 2 * caps + 2)
+    arc_keys = np.zeros(0, dtype=np.int64)
     if not (n_a and n_m):
-        arc_keys = np.zeros(0, dtype=np.int64)
+        ex_a, ex_m, ex_s = arc_keys, arc_keys, np.zeros(0)
     big = 0
     if most:
         q_abs = max((float(np.abs(c.scores).max()) for c in cands if len(c.scores)), default=0.0)
@@ -211,7 +212,13 @@ def assign_detailed(
         # Arcs: each ask's START_K best pairs, mentor-side offers, and pairs that broke a
         # previous round's certificate.
         rank = np.arange(len(all_a)) - np.repeat(np.cumsum(lens) - lens, lens)
-        is_arc = (rank < START_K) | np.isin(all_a * n_m + all_m, arc_keys)
+        is_arc = rank < START_K
+        if len(arc_keys):
+            is_arc |= np.isin(all_a * n_m + all_m, arc_keys)
+        all_a = np.concatenate([all_a, ex_a])
+        all_m = np.concatenate([all_m, ex_m])
+        all_q = np.concatenate([all_q, quantise(ex_s)])
+        is_arc = np.concatenate([is_arc, np.ones(len(ex_a), dtype=bool)])
         arcs_a, arcs_m, arcs_q = all_a[is_arc], all_m[is_arc], all_q[is_arc]
         now = time.perf_counter()
         seconds["scoring"] += now - clock
@@ -263,9 +270,12 @@ def assign_detailed(
         if spare.any() and unmatched.any():
             # Mentors with room reach out to unmatched asks first (cheaper than each
             # unmatched ask searching for them); the asks they reach wait a round.
-            before = [len(c.seen) for c in cands]
-            arc_keys = np.union1d(arc_keys, mentor_side(index, asks, cands, spare, unmatched))
-            reached = {a for a in violators if len(cands[a].seen) > before[a]}
+            new_a, new_m, new_s = mentor_side(index, asks, cands, spare, unmatched)
+            fresh = ~np.isin(new_a * n_m + new_m, ex_a * n_m + ex_m)
+            ex_a = np.concatenate([ex_a, new_a[fresh]])
+            ex_m = np.concatenate([ex_m, new_m[fresh]])
+            ex_s = np.concatenate([ex_s, new_s[fresh]])
+            reached = set(new_a[fresh].tolist())
             violators = [a for a in violators if a not in reached]
         for a in violators:
             c = cands[a]

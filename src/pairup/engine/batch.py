@@ -89,9 +89,70 @@ def batch_candidates(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Ite
         yield from _chunk(index, asks[lo : lo + CHUNK], extra)
 
 
-def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Candidates]:
+def score_pairs(
+    index: MentorIndex, asks: Sequence[Ask], rows: np.ndarray, ms: np.ndarray, relv: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (scores, eligible) of pairs (asks[rows[i]], mentor ms[i]) given their relevance."""
     policy, n_m = index.policy, len(index)
-    n_a = len(asks)
+    gid: dict[tuple, int] = {}
+    uniq: list[Group] = []
+    row_group = np.zeros(len(asks), dtype=np.int64)
+    lang_mask = np.zeros(len(asks), dtype=np.int64)
+    slow_langs: dict[int, frozenset[str]] = {}
+    excluded: list[int] = []
+    for r in np.unique(rows).tolist():
+        ask = asks[r]
+        g = index.group(ask)
+        if g.key not in gid:
+            gid[g.key] = len(uniq)
+            uniq.append(g)
+        row_group[r] = gid[g.key]
+        langs = _langs(ask.languages)
+        if langs and policy.require_shared_language:
+            if index.lang_bits is not None:
+                # An ask language no mentor speaks gets a bit no mentor has.
+                lang_mask[r] = sum(index.lang_bits.get(x, 1 << 62) for x in langs)
+            else:
+                slow_langs[r] = langs
+        excluded.extend(
+            r * n_m + index.position[x] for x in set(ask.exclude) if x in index.position
+        )
+    if not uniq:
+        return np.zeros(0), np.zeros(0, dtype=bool)
+    g_of = row_group[rows]
+    topic = np.stack([g.topic_scores for g in uniq])[g_of, ms]
+    cross = np.stack([g.cross for g in uniq])[g_of, ms]
+    avail = index.avail_ub[ms].copy()
+    if index.any_free_known:
+        dur = np.array([a.duration * 60.0 for a in asks])[rows]
+        known = index.free_known[ms]
+        avail[known] = (index.longest[ms[known]] >= dur[known]).astype(float)
+        for k in np.flatnonzero(known):
+            ask = asks[int(rows[k])]
+            if ask.free is not None:
+                spans = av.prepare(ask.free, policy)
+                avail[k] = av.availability(spans, index.spans[ms[k]], ask.duration, policy)[0]
+    scores = (
+        index.static[ms]
+        + policy.topic_weight * topic
+        + policy.cross_site_bonus * cross
+        + policy.relevance_weight * relv
+        + policy.availability_weight * avail
+    )
+    ok = index.open[ms] & (scores >= policy.min_score)
+    if index.lang_bits is not None:
+        am, mm = lang_mask[rows], index.lang_mask[ms]
+        ok &= (am == 0) | (mm == 0) | ((am & mm) != 0)
+    for r, langs in slow_langs.items():
+        sel = np.flatnonzero(rows == r)
+        ok[sel] &= index.language_ok(langs, ms[sel])
+    if excluded:
+        ok &= ~np.isin(rows * n_m + ms, np.asarray(excluded, dtype=np.int64))
+    return scores, ok
+
+
+def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Candidates]:
+    n_m, n_a = len(index), len(asks)
     groups = [index.group(a) for a in asks]
     gid: dict[tuple, int] = {}
     uniq_groups: list[Group] = []
@@ -113,51 +174,16 @@ def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Cand
     key, first = np.unique(key, return_index=True)  # relevance pairs come first: keep them
     relv = relv[first]
     rows, ms = key // n_m, key % n_m
-    g_of = row_group[rows]
-    topic = np.stack([g.topic_scores for g in uniq_groups])[g_of, ms]
-    cross = np.stack([g.cross for g in uniq_groups])[g_of, ms]
-    avail = index.avail_ub[ms].copy()
-    if index.any_free_known:
-        dur = np.array([a.duration * 60.0 for a in asks])[rows]
-        known = index.free_known[ms]
-        avail[known] = (index.longest[ms[known]] >= dur[known]).astype(float)
-        for k in np.flatnonzero(known):
-            ask = asks[int(rows[k])]
-            if ask.free is not None:
-                spans = av.prepare(ask.free, policy)
-                avail[k] = av.availability(spans, index.spans[ms[k]], ask.duration, policy)[0]
-    scores = (
-        index.static[ms]
-        + policy.topic_weight * topic
-        + policy.cross_site_bonus * cross
-        + policy.relevance_weight * relv
-        + policy.availability_weight * avail
-    )
-    ok = index.open[ms] & (scores >= policy.min_score)
-    if policy.require_shared_language:
-        for r, ask in enumerate(asks):
-            langs = _langs(ask.languages)
-            if langs:
-                lo, hi = np.searchsorted(rows, [r, r + 1])
-                ok[lo:hi] &= index.language_ok(langs, ms[lo:hi])
-    excluded = [
-        r * n_m + index.position[x]
-        for r, ask in enumerate(asks)
-        for x in set(ask.exclude)
-        if x in index.position
-    ]
-    if excluded:
-        ok &= ~np.isin(key, np.asarray(excluded, dtype=np.int64))
+    scores, ok = score_pairs(index, asks, rows, ms, relv)
     bounds = np.searchsorted(rows, np.arange(n_a + 1))
     order = np.lexsort((index.id_rank[ms], -scores, rows))
-    rows_s, ms_s, sc_s, ok_s = rows[order], ms[order], scores[order], ok[order]
+    ms_s, sc_s, ok_s = ms[order], scores[order], ok[order]
     for r in range(n_a):
         lo, hi = bounds[r], bounds[r + 1]
         good = ok_s[lo:hi]
         yield Candidates(
             ms_s[lo:hi][good], sc_s[lo:hi][good], float(rests[row_group[r]]), ms[lo:hi], take
         )
-    del rows_s
 
 
 def extend(index: MentorIndex, ask: Ask, cand: Candidates, take: int) -> Candidates:
@@ -197,15 +223,16 @@ def mentor_side(
     cands: list[Candidates],
     per_mentor: np.ndarray,
     ask_mask: np.ndarray | None = None,
-) -> np.ndarray:
-    """Give every mentor the `per_mentor[m]` asks its bound ranks highest, in place; returns
-    the keys (ask * n_mentors + mentor) of those pairs, to be kept as arcs.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offer every mentor the `per_mentor[m]` asks its bound ranks highest.
 
     Asks only ever see their own best mentors; an unpopular mentor would otherwise reach no
     ask, and certifying that nobody should have it would take every unmatched ask a long
-    search. Asks in one group score a mentor alike (up to relevance), so mentors pick groups.
+    search. Asks in one group score a mentor alike (up to relevance), so mentors pick groups,
+    and mentors sharing a group take successive asks of it. Returns the new eligible pairs
+    (ask rows, mentors, exact scores) not already scored for their ask.
     """
-    policy, n_m = index.policy, len(index)
+    n_m = len(index)
     members: dict[tuple, list[int]] = {}
     groups: dict[tuple, Group] = {}
     for a, ask in enumerate(asks):
@@ -214,9 +241,10 @@ def mentor_side(
         g = index.group(ask)
         members.setdefault(g.key, []).append(a)
         groups.setdefault(g.key, g)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     gkeys = list(groups)
     if not gkeys:
-        return np.zeros(0, dtype=np.int64)
+        return empty
     bounds = np.stack([groups[k].bound for k in gkeys])  # groups x mentors
     rank = np.argsort(-bounds, axis=0, kind="stable")
     pairs_a: list[int] = []
@@ -224,49 +252,29 @@ def mentor_side(
     cursor: dict[int, int] = {}
     for m in np.flatnonzero(index.open & (per_mentor > 0)).tolist():
         need = int(per_mentor[m])
-        for gi in rank[:, m]:
+        for gi in rank[:, m].tolist():
             if not np.isfinite(bounds[gi, m]):
                 break
-            # Mentors sharing a best group take successive asks of it, not the same few.
             pool = members[gkeys[gi]]
             at = cursor.get(gi, 0)
             take = (pool[at:] + pool[:at])[:need]
             cursor[gi] = (at + len(take)) % len(pool)
             pairs_a.extend(take)
-            pairs_m.extend([int(m)] * len(take))
+            pairs_m.extend([m] * len(take))
             need -= len(take)
             if need <= 0:
                 break
-    keys = np.asarray(pairs_a, dtype=np.int64) * n_m + np.asarray(pairs_m, dtype=np.int64)
-    if not gkeys:
-        return keys
-    by_ask: dict[int, list[int]] = {}
-    for pa, pm in zip(pairs_a, pairs_m, strict=True):
-        by_ask.setdefault(pa, []).append(pm)
-    for a, ms in by_ask.items():
-        c = cands[a]
-        new = np.asarray(ms, dtype=np.int64)
-        new = new[~np.isin(new, c.seen)]
-        if len(new) == 0:
-            continue
-        ask, g = asks[a], index.group(asks[a])
-        avail = index.avail_ub[new].copy()
-        spans = av.prepare(ask.free, policy)
-        for k in np.flatnonzero(index.free_known[new]):
-            avail[k] = av.availability(spans, index.spans[new[k]], ask.duration, policy)[0]
-        scores = (
-            index.static[new]
-            + policy.topic_weight * g.topic_scores[new]
-            + policy.cross_site_bonus * g.cross[new]
-            + policy.availability_weight * avail
-        )
-        ok = index.open[new] & (scores >= policy.min_score)
-        ok &= index.language_ok(_langs(ask.languages), new)
-        excluded = [index.position[x] for x in set(ask.exclude) if x in index.position]
-        if excluded:
-            ok &= ~np.isin(new, excluded)
-        pos = np.concatenate([c.pos, new[ok]])
-        sc = np.concatenate([c.scores, scores[ok]])
-        order = np.lexsort((index.id_rank[pos], -sc))
-        cands[a] = Candidates(pos[order], sc[order], c.rest, np.concatenate([c.seen, new]), c.take)
-    return keys
+    if not pairs_a:
+        return empty
+    rows = np.asarray(pairs_a, dtype=np.int64)
+    ms = np.asarray(pairs_m, dtype=np.int64)
+    keys = np.unique(rows * n_m + ms)
+    seen = np.concatenate(
+        [a * n_m + c.seen.astype(np.int64) for a, c in enumerate(cands) if len(c.seen)]
+        or [np.zeros(0, dtype=np.int64)]
+    )
+    keys = keys[~np.isin(keys, seen)]
+    rows, ms = keys // n_m, keys % n_m
+    # Not seen means outside the ask's relevance set: relevance 0.
+    scores, ok = score_pairs(index, asks, rows, ms, np.zeros(len(rows)))
+    return rows[ok], ms[ok], scores[ok]
