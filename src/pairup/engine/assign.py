@@ -35,7 +35,7 @@ from ortools.graph.python import min_cost_flow
 from pairup.engine.batch import Candidates, batch_candidates, extend, mentor_side
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
-from pairup.engine.scoring import MentorIndex, _langs
+from pairup.engine.scoring import MentorIndex, _langs, member
 
 QUANTUM = 1e-6
 START_HEADS = 16
@@ -214,7 +214,7 @@ def assign_detailed(
         rank = np.arange(len(all_a)) - np.repeat(np.cumsum(lens) - lens, lens)
         is_arc = rank < START_K
         if len(arc_keys):
-            is_arc |= np.isin(all_a * n_m + all_m, arc_keys)
+            is_arc |= member(all_a * n_m + all_m, arc_keys)
         all_a = np.concatenate([all_a, ex_a])
         all_m = np.concatenate([all_m, ex_m])
         all_q = np.concatenate([all_q, quantise(ex_s)])
@@ -271,7 +271,7 @@ def assign_detailed(
             # Mentors with room reach out to unmatched asks first (cheaper than each
             # unmatched ask searching for them); the asks they reach wait a round.
             new_a, new_m, new_s = mentor_side(index, asks, cands, spare, unmatched)
-            fresh = ~np.isin(new_a * n_m + new_m, ex_a * n_m + ex_m)
+            fresh = ~member(new_a * n_m + new_m, np.sort(ex_a * n_m + ex_m))
             ex_a = np.concatenate([ex_a, new_a[fresh]])
             ex_m = np.concatenate([ex_m, new_m[fresh]])
             ex_s = np.concatenate([ex_s, new_s[fresh]])

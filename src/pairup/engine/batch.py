@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask
-from pairup.engine.scoring import Group, MentorIndex, _langs
+from pairup.engine.scoring import Group, MentorIndex, _langs, member
 
 CHUNK = 2000
 
@@ -147,7 +147,7 @@ def score_pairs(
         sel = np.flatnonzero(rows == r)
         ok[sel] &= index.language_ok(langs, ms[sel])
     if excluded:
-        ok &= ~np.isin(rows * n_m + ms, np.asarray(excluded, dtype=np.int64))
+        ok &= ~member(rows * n_m + ms, np.unique(np.asarray(excluded, dtype=np.int64)))
     return scores, ok
 
 
@@ -194,7 +194,7 @@ def extend(index: MentorIndex, ask: Ask, cand: Candidates, take: int) -> Candida
     take = min(take, n_m)
     first = group.head(take + 1).astype(np.int64)
     heads = first[:take]
-    new = heads[~np.isin(heads, cand.seen)]
+    new = heads[~member(heads, np.sort(cand.seen))]
     rest = float(group.bound[first[take]]) if take < n_m else -np.inf
     avail = index.avail_ub[new].copy()
     spans = av.prepare(ask.free, policy)
@@ -210,7 +210,7 @@ def extend(index: MentorIndex, ask: Ask, cand: Candidates, take: int) -> Candida
     ok &= index.language_ok(_langs(ask.languages), new)
     excluded = [index.position[x] for x in set(ask.exclude) if x in index.position]
     if excluded:
-        ok &= ~np.isin(new, excluded)
+        ok &= ~member(new, np.sort(np.asarray(excluded, dtype=np.int64)))
     pos = np.concatenate([cand.pos, new[ok]])
     sc = np.concatenate([cand.scores, scores[ok]])
     order = np.lexsort((index.id_rank[pos], -sc))
@@ -273,7 +273,7 @@ def mentor_side(
         [a * n_m + c.seen.astype(np.int64) for a, c in enumerate(cands) if len(c.seen)]
         or [np.zeros(0, dtype=np.int64)]
     )
-    keys = keys[~np.isin(keys, seen)]
+    keys = keys[~member(keys, np.sort(seen))]
     rows, ms = keys // n_m, keys % n_m
     # Not seen means outside the ask's relevance set: relevance 0.
     scores, ok = score_pairs(index, asks, rows, ms, np.zeros(len(rows)))

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from pairup.engine.records import Ask, Mentor, Policy, Suggestion
-from pairup.engine.scoring import MentorIndex, ScoredAsk
+from pairup.engine.scoring import MentorIndex, ScoredAsk, member
 
 
 def as_index(mentors: MentorIndex | Sequence[Mentor], policy: Policy | None) -> MentorIndex:
@@ -46,7 +46,7 @@ def top_candidates(
     take = max(start, k)
     while True:
         window = group.head(take + len(rel_set) + 1)
-        outside = window[~np.isin(window, rel_set)] if len(rel_set) else window
+        outside = window[~member(window, rel_set)] if len(rel_set) else window
         if len(outside) > take and np.isfinite(bound[outside[take]]):
             extra, rest = outside[:take], float(bound[outside[take]])
         else:

@@ -34,6 +34,15 @@ from pairup.engine.topics import TopicTable, explain_topics
 COMPONENTS = ("relevance", "topics", "availability", "load", "cross_site")
 
 
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Mask of `values` found in the sorted array `sorted_set` (np.isin is slow on small
+    arrays)."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[pos] == values
+
+
 def _langs(values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in values if v.strip())
 
@@ -273,7 +282,7 @@ class ScoredAsk:
         """Hard rules except min_score: capacity left, not excluded, a shared language."""
         ok = self.index.open[idx] & self.index.language_ok(self.langs, idx)
         if len(self.excluded):
-            ok &= ~np.isin(idx, self.excluded)
+            ok &= ~member(idx, self.excluded)
         return ok
 
     def availability(self, m: int) -> tuple[float, av.Span | None]:
