@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from pairup.engine.batch import Candidates, batch_candidates, extend, mentor_side
+from pairup.engine.batch import Candidates, batch_candidates, extend_many, mentor_side
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
 from pairup.engine.scoring import MentorIndex, _langs, member
@@ -240,10 +240,12 @@ def assign_detailed(
         open_rest[live_rest] = quantise(rest[live_rest]) + big > u[live_rest]
         group_max: dict[tuple, int] = {}
         bad = np.zeros(n_a, dtype=bool)
+        if rounds == 1:
+            ask_langs = [_langs(ask.languages) for ask in asks]
         for a in np.flatnonzero(open_rest).tolist():
             ask = asks[a]
             group = index.group(ask)
-            langs = _langs(ask.languages)
+            langs = ask_langs[a]
             gk = (group.key, langs)
             if gk not in group_max:
                 live = np.isfinite(group.bound) & index.language_ok(langs)
@@ -277,9 +279,11 @@ def assign_detailed(
             ex_s = np.concatenate([ex_s, new_s[fresh]])
             reached = set(new_a[fresh].tolist())
             violators = [a for a in violators if a not in reached]
-        for a in violators:
-            c = cands[a]
-            cands[a] = extend(index, asks[a], c, 4 * max(c.take, 1))
+        grown = extend_many(
+            index, asks, cands, violators, [4 * max(cands[a].take, 1) for a in violators]
+        )
+        for a, c in zip(violators, grown, strict=True):
+            cands[a] = c
     chosen = flow > 0
     match = dict(zip(arcs_a[chosen].tolist(), arcs_m[chosen].tolist(), strict=True))
     qmatch = dict(zip(arcs_a[chosen].tolist(), arcs_q[chosen].tolist(), strict=True))

@@ -187,34 +187,48 @@ def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Cand
 
 
 def extend(index: MentorIndex, ask: Ask, cand: Candidates, take: int) -> Candidates:
-    """Score the group's first `take` mentors too. They have no relevance unless already
-    seen (the relevance set is always seen), so no text is needed."""
-    policy, n_m = index.policy, len(index)
-    group = index.group(ask)
-    take = min(take, n_m)
-    first = group.head(take + 1).astype(np.int64)
-    heads = first[:take]
-    new = heads[~member(heads, np.sort(cand.seen))]
-    rest = float(group.bound[first[take]]) if take < n_m else -np.inf
-    avail = index.avail_ub[new].copy()
-    spans = av.prepare(ask.free, policy)
-    for k in np.flatnonzero(index.free_known[new]):
-        avail[k] = av.availability(spans, index.spans[new[k]], ask.duration, policy)[0]
-    scores = (
-        index.static[new]
-        + policy.topic_weight * group.topic_scores[new]
-        + policy.cross_site_bonus * group.cross[new]
-        + policy.availability_weight * avail
-    )
-    ok = index.open[new] & (scores >= policy.min_score)
-    ok &= index.language_ok(_langs(ask.languages), new)
-    excluded = [index.position[x] for x in set(ask.exclude) if x in index.position]
-    if excluded:
-        ok &= ~member(new, np.sort(np.asarray(excluded, dtype=np.int64)))
-    pos = np.concatenate([cand.pos, new[ok]])
-    sc = np.concatenate([cand.scores, scores[ok]])
-    order = np.lexsort((index.id_rank[pos], -sc))
-    return Candidates(pos[order], sc[order], rest, np.concatenate([cand.seen, new]), take)
+    """Score the group's first `take` mentors too (see `extend_many`)."""
+    return extend_many(index, [ask], [cand], [0], [take])[0]
+
+
+def extend_many(
+    index: MentorIndex,
+    asks: Sequence[Ask],
+    cands: Sequence[Candidates],
+    which: Sequence[int],
+    takes: Sequence[int],
+) -> list[Candidates]:
+    """For each ask `which[i]`, score its group's first `takes[i]` mentors too. They have no
+    relevance unless already seen (the relevance set is always seen), so no text is needed."""
+    n_m = len(index)
+    rows_l, ms_l, rests, firsts = [], [], [], []
+    for a, take in zip(which, takes, strict=True):
+        take = min(take, n_m)
+        group = index.group(asks[a])
+        first = group.head(take + 1).astype(np.int64)
+        heads = first[:take]
+        new = heads[~member(heads, np.sort(cands[a].seen))]
+        rows_l.append(np.full(len(new), a, dtype=np.int64))
+        ms_l.append(new)
+        rests.append(float(group.bound[first[take]]) if take < n_m else -np.inf)
+        firsts.append(take)
+    if not rows_l:
+        return []
+    rows, ms = np.concatenate(rows_l), np.concatenate(ms_l)
+    scores, ok = score_pairs(index, asks, rows, ms, np.zeros(len(rows)))
+    out = []
+    lo = 0
+    for i, a in enumerate(which):
+        hi = lo + len(ms_l[i])
+        cand = cands[a]
+        good = ok[lo:hi]
+        pos = np.concatenate([cand.pos, ms[lo:hi][good]])
+        sc = np.concatenate([cand.scores, scores[lo:hi][good]])
+        order = np.lexsort((index.id_rank[pos], -sc))
+        seen = np.concatenate([cand.seen, ms[lo:hi]])
+        out.append(Candidates(pos[order], sc[order], rests[i], seen, firsts[i]))
+        lo = hi
+    return out
 
 
 def mentor_side(
