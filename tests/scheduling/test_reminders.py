@@ -150,3 +150,29 @@ def test_a_cancelled_session_sends_no_reminders(engagement, mentee):
     assert not Reminder.objects.exists()
     assert not Notification.objects.exists()
     assert mail.outbox == []
+
+
+def test_with_a_deferring_backend_the_worker_and_cron_still_send_each_reminder_once(
+    settings, engagement, mentee, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        session, _ = session_book(engagement=engagement, by=mentee, start=START, duration=30)
+    queued = DBTaskResult.objects.filter(task_path__endswith=".send_reminder").order_by("run_after")
+    plan = [(r.args_kwargs["kwargs"]["kind"], r.run_after) for r in queued]
+    assert plan == [
+        ("24h", datetime(2026, 3, 3, 10, tzinfo=UTC)),
+        ("1h", datetime(2026, 3, 4, 9, tzinfo=UTC)),
+        ("feedback", datetime(2026, 3, 4, 10, 30, tzinfo=UTC)),
+    ]
+    for row in queued:
+        with time_machine.travel(row.run_after, tick=False):
+            assert send_reminder.call(**row.args_kwargs["kwargs"]) is True  # the worker
+            assert send_reminder.call(**row.args_kwargs["kwargs"]) is False  # a retry
+        assert _run_at(row.run_after) == "Sent 0 reminders."  # cron right after
+    assert Reminder.objects.filter(session=session).count() == 3
