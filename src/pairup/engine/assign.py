@@ -193,8 +193,9 @@ def assign_detailed(
     found = batch_candidates(index, asks, START_HEADS)
     it: Iterable[Candidates] = progress(found, n_a, "scoring") if progress else found
     cands = list(it)
+    ask_groups = [index.group(ask) for ask in asks]
     if n_a and n_m:
-        ex_a, ex_m, ex_s = mentor_side(index, asks, cands, 2 * caps + 2)
+        ex_a, ex_m, ex_s = mentor_side(index, asks, cands, 2 * caps + 2, None, ask_groups)
     arc_keys = np.zeros(0, dtype=np.int64)
     if not (n_a and n_m):
         ex_a, ex_m, ex_s = arc_keys, arc_keys, np.zeros(0)
@@ -244,7 +245,7 @@ def assign_detailed(
             ask_langs = [_langs(ask.languages) for ask in asks]
         for a in np.flatnonzero(open_rest).tolist():
             ask = asks[a]
-            group = index.group(ask)
+            group = ask_groups[a]
             langs = ask_langs[a]
             gk = (group.key, langs)
             if gk not in group_max:
@@ -272,16 +273,15 @@ def assign_detailed(
         if spare.any() and unmatched.any():
             # Mentors with room reach out to unmatched asks first (cheaper than each
             # unmatched ask searching for them); the asks they reach wait a round.
-            new_a, new_m, new_s = mentor_side(index, asks, cands, spare, unmatched)
+            new_a, new_m, new_s = mentor_side(index, asks, cands, spare, unmatched, ask_groups)
             fresh = ~member(new_a * n_m + new_m, np.sort(ex_a * n_m + ex_m))
             ex_a = np.concatenate([ex_a, new_a[fresh]])
             ex_m = np.concatenate([ex_m, new_m[fresh]])
             ex_s = np.concatenate([ex_s, new_s[fresh]])
             reached = set(new_a[fresh].tolist())
             violators = [a for a in violators if a not in reached]
-        grown = extend_many(
-            index, asks, cands, violators, [4 * max(cands[a].take, 1) for a in violators]
-        )
+        takes = [4 * max(cands[a].take, 1) for a in violators]
+        grown = extend_many(index, asks, cands, violators, takes, ask_groups)
         for a, c in zip(violators, grown, strict=True):
             cands[a] = c
     chosen = flow > 0

@@ -90,7 +90,12 @@ def batch_candidates(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Ite
 
 
 def score_pairs(
-    index: MentorIndex, asks: Sequence[Ask], rows: np.ndarray, ms: np.ndarray, relv: np.ndarray
+    index: MentorIndex,
+    asks: Sequence[Ask],
+    rows: np.ndarray,
+    ms: np.ndarray,
+    relv: np.ndarray,
+    groups: Sequence[Group] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact (scores, eligible) of pairs (asks[rows[i]], mentor ms[i]) given their relevance."""
     policy, n_m = index.policy, len(index)
@@ -102,7 +107,7 @@ def score_pairs(
     excluded: list[int] = []
     for r in np.unique(rows).tolist():
         ask = asks[r]
-        g = index.group(ask)
+        g = groups[r] if groups is not None else index.group(ask)
         if g.key not in gid:
             gid[g.key] = len(uniq)
             uniq.append(g)
@@ -197,6 +202,7 @@ def extend_many(
     cands: Sequence[Candidates],
     which: Sequence[int],
     takes: Sequence[int],
+    groups: Sequence[Group] | None = None,
 ) -> list[Candidates]:
     """For each ask `which[i]`, score its group's first `takes[i]` mentors too. They have no
     relevance unless already seen (the relevance set is always seen), so no text is needed."""
@@ -204,7 +210,7 @@ def extend_many(
     rows_l, ms_l, rests, firsts = [], [], [], []
     for a, take in zip(which, takes, strict=True):
         take = min(take, n_m)
-        group = index.group(asks[a])
+        group = groups[a] if groups is not None else index.group(asks[a])
         first = group.head(take + 1).astype(np.int64)
         heads = first[:take]
         new = heads[~member(heads, np.sort(cands[a].seen))]
@@ -215,7 +221,7 @@ def extend_many(
     if not rows_l:
         return []
     rows, ms = np.concatenate(rows_l), np.concatenate(ms_l)
-    scores, ok = score_pairs(index, asks, rows, ms, np.zeros(len(rows)))
+    scores, ok = score_pairs(index, asks, rows, ms, np.zeros(len(rows)), groups)
     out = []
     lo = 0
     for i, a in enumerate(which):
@@ -237,6 +243,7 @@ def mentor_side(
     cands: list[Candidates],
     per_mentor: np.ndarray,
     ask_mask: np.ndarray | None = None,
+    ask_groups: Sequence[Group] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Offer every mentor the `per_mentor[m]` asks its bound ranks highest.
 
@@ -252,7 +259,7 @@ def mentor_side(
     for a, ask in enumerate(asks):
         if ask_mask is not None and not ask_mask[a]:
             continue
-        g = index.group(ask)
+        g = ask_groups[a] if ask_groups is not None else index.group(ask)
         members.setdefault(g.key, []).append(a)
         groups.setdefault(g.key, g)
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -290,5 +297,5 @@ def mentor_side(
     keys = keys[~member(keys, np.sort(seen))]
     rows, ms = keys // n_m, keys % n_m
     # Not seen means outside the ask's relevance set: relevance 0.
-    scores, ok = score_pairs(index, asks, rows, ms, np.zeros(len(rows)))
+    scores, ok = score_pairs(index, asks, rows, ms, np.zeros(len(rows)), ask_groups)
     return rows[ok], ms[ok], scores[ok]
