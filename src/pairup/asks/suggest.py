@@ -128,6 +128,47 @@ def _history(
     return history
 
 
+FREE_HORIZON = timedelta(days=14)
+
+
+def free_windows(mentor_ids: list[int], mentee: User, now: datetime) -> dict[int, tuple]:
+    """Each mentor's free time over the next two weeks (UTC), minus their sessions and the
+    mentee's; mentors without availability are left out (the engine scores them neutral)."""
+    from pairup.engine import slots as engine_slots
+    from pairup.scheduling.models import Availability, BusyTime, SessionParticipant
+    from pairup.scheduling.queries import as_engine
+
+    end = now + FREE_HORIZON
+    availabilities = Availability.objects.filter(user_id__in=mentor_ids).prefetch_related(
+        "weekly", "overrides"
+    )
+    busy: dict[int, list] = {}
+    for seat in SessionParticipant.objects.filter(
+        user_id__in=[*mentor_ids, mentee.pk], booked=True, start__lt=end, end__gt=now
+    ).only("user_id", "start", "end"):
+        busy.setdefault(seat.user_id, []).append((seat.start, seat.end))
+    for b in BusyTime.objects.filter(
+        availability__user_id__in=mentor_ids, start__lt=end, end__gt=now
+    ).select_related("availability"):
+        busy.setdefault(b.availability.user_id, []).append((b.start, b.end))
+    out: dict[int, tuple] = {}
+    for a in availabilities:
+        try:
+            out[a.user_id] = tuple(
+                engine_slots.free_intervals(
+                    as_engine(a),
+                    now,
+                    end,
+                    now=now,
+                    busy=busy.get(a.user_id, []),
+                    other_busy=busy.get(mentee.pk, []),
+                )
+            )
+        except ValueError:
+            continue  # an availability the engine cannot read counts as unknown
+    return out
+
+
 def eligible_mentors(ask: Ask, now: datetime | None = None) -> list[Membership]:
     """Approved, active mentors of the ask's program who may get this ask: not the mentee,
     not paused, not blocked either way, never invited to this ask before."""
@@ -165,6 +206,7 @@ def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[M
     load = mentor_load(program, ids, now)
     history = _history(program, ids, paths)
     stats = responsiveness(program, ids)
+    free = free_windows(ids, ask.mentee, now)
     mentee_profile = ask.mentee.profile
     records = []
     for m in members:
@@ -188,6 +230,7 @@ def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[M
                 site=p.site,
                 languages=tuple(p.languages),
                 timezone=p.timezone,
+                free=free.get(m.user_id),
             )
         )
     if not records:
