@@ -12,7 +12,12 @@ import sys
 
 ENGINE_COMMANDS = {"recommend", "match", "rotate", "tables"}
 # Friendlier names for Django management commands.
-ALIASES = {"expire-invitations": "expire_invitations", "worker": "db_worker"}
+ALIASES = {
+    "expire-invitations": "expire_invitations",
+    "send-reminders": "send_reminders",
+    "refresh-busy-feeds": "refresh_busy_feeds",
+    "worker": "db_worker",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -259,6 +259,10 @@ if not DEBUG:
     if envbool("BEHIND_PROXY", "false"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Mentors' own busy-calendar feeds are fetched by the server: private and loopback
+# addresses are refused unless this is true (a server inside a private network).
+BUSY_FEED_ALLOW_PRIVATE = envbool("BUSY_FEED_ALLOW_PRIVATE", "false")
+
 # Demo logins exist only when the demo is loaded, and never with production settings.
 DEMO_ALLOWED = DEBUG and envbool("PAIRUP_DEMO", "true")
 
