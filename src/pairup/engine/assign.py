@@ -32,7 +32,14 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from pairup.engine.batch import Candidates, batch_candidates, extend_many, mentor_side
+from pairup.engine.batch import (
+    Candidates,
+    batch_candidates,
+    extend_many,
+    mentor_side,
+    relevance_pairs,
+    score_pairs,
+)
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
 from pairup.engine.scoring import MentorIndex, _langs, member
@@ -59,16 +66,23 @@ class MatchResult:
     stats: list[dict[str, Any]] = field(default_factory=list)
 
     def eligible_pairs(self) -> Iterator[dict[str, Any]]:
-        """Every eligible (ask, mentor, score) of the full problem, for independent checks."""
-        everyone = np.arange(len(self.index))
-        for ask in self.asks:
-            scored = self.index.score_ask(ask)
-            scores, ok = scored.score(everyone)
-            for m in np.flatnonzero(ok):
+        """Every eligible (ask, mentor, score) of the full problem, for independent checks,
+        scored by the same batch scorer `assign` uses."""
+        index, n_m = self.index, len(self.index)
+        for lo in range(0, len(self.asks), 256):
+            chunk = self.asks[lo : lo + 256]
+            r_rows, r_m, r_val = relevance_pairs(index, chunk)
+            rows = np.repeat(np.arange(len(chunk)), n_m)
+            ms = np.tile(np.arange(n_m), len(chunk))
+            relv = np.zeros(len(rows))
+            relv[r_rows * n_m + r_m] = r_val
+            scores, ok = score_pairs(index, chunk, rows, ms, relv)
+            q = quantise(scores)
+            for k in np.flatnonzero(ok).tolist():
                 yield {
-                    "ask": ask.id,
-                    "mentor": self.index.mentors[m].id,
-                    "score": f"{float(quantise(scores[m])) * QUANTUM:.6f}",
+                    "ask": chunk[rows[k]].id,
+                    "mentor": index.mentors[ms[k]].id,
+                    "score": f"{q[k] * QUANTUM:.6f}",
                 }
 
 
@@ -278,8 +292,9 @@ def assign_detailed(
             ex_a = np.concatenate([ex_a, new_a[fresh]])
             ex_m = np.concatenate([ex_m, new_m[fresh]])
             ex_s = np.concatenate([ex_s, new_s[fresh]])
-            reached = set(new_a[fresh].tolist())
-            violators = [a for a in violators if a not in reached]
+            if fresh.any():
+                # Filling those mentors raises their duals; unmatched asks retry first.
+                violators = [a for a in violators if not unmatched[a]]
         takes = [4 * max(cands[a].take, 1) for a in violators]
         grown = extend_many(index, asks, cands, violators, takes, ask_groups)
         for a, c in zip(violators, grown, strict=True):

@@ -35,7 +35,7 @@ class Candidates:
     take: int
 
 
-def _relevance_pairs(
+def relevance_pairs(
     index: MentorIndex, asks: Sequence[Ask]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, mentor, relevance) for every ask row with relevance > 0, ordered by row."""
@@ -56,25 +56,26 @@ def _relevance_pairs(
         shape=(len(asks), text.matrix.shape[1]),
     )
     sims = (q @ text.matrix.T).tocsr()
-    sims.sort_indices()
     rows = np.repeat(np.arange(len(asks)), np.diff(sims.indptr))
     docs = sims.indices.astype(np.int64)
     votes = sims.data * index.doc_weight[docs]
     n = policy.evidence_items
-    # Top-n documents per row: by vote, ties by document number (matches ScoredAsk). Rows are
-    # in order and documents ascending within a row, so a per-row cut value suffices.
+    # Top-n documents per row: by vote, ties by document number (matches ScoredAsk).
     starts = sims.indptr
     cut = np.full(len(asks), -np.inf)
     for r in np.flatnonzero(np.diff(starts) > n).tolist():
         seg = votes[starts[r] : starts[r + 1]]
         cut[r] = np.partition(seg, len(seg) - n)[len(seg) - n]
     row_cut = cut[rows]
-    above = votes > row_cut
-    tied = votes == row_cut
-    room = n - np.bincount(rows[above], minlength=len(asks))
-    tied_rank = np.cumsum(tied) - 1
-    first_tied = np.concatenate([[0], np.cumsum(tied)])[starts[:-1]]
-    keep = above | (tied & (tied_rank - first_tied[rows] < room[rows]))
+    keep = votes > row_cut
+    # Ties at a row's cut: the lowest document numbers fill the remaining places (rare).
+    room = n - np.bincount(rows[keep], minlength=len(asks))
+    tie_rows = np.flatnonzero(np.isfinite(cut) & (room > 0))
+    for r in tie_rows.tolist():
+        lo, hi = starts[r], starts[r + 1]
+        tied = lo + np.flatnonzero(votes[lo:hi] == cut[r])
+        keep[tied[np.argsort(docs[tied], kind="stable")[: room[r]]]] = True
+    keep |= ~np.isfinite(row_cut)
     rows, docs, votes = rows[keep], docs[keep], votes[keep]
     key = rows * n_m + index.doc_owner[docs]
     uniq, inv = np.unique(key, return_inverse=True)
@@ -171,7 +172,7 @@ def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Cand
     rests = np.array(
         [float(g.bound[g.head(take + 1)[take]]) if take < n_m else -np.inf for g in uniq_groups]
     )
-    r_rows, r_m, r_val = _relevance_pairs(index, asks)
+    r_rows, r_m, r_val = relevance_pairs(index, asks)
     h_rows = np.repeat(np.arange(n_a), take)
     h_m = heads[row_group].ravel()
     key = np.concatenate([r_rows * n_m + r_m, h_rows * n_m + h_m])
