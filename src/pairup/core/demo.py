@@ -498,7 +498,103 @@ def demo_load() -> bool:
             program=globex, user=u, is_mentor=True, mentor_status=MentorStatus.APPROVED
         )
     _demo_history(rng, acme, topics)
+    _demo_availability(acme)
+    _demo_active_engagement(acme, topics)
     return True
+
+
+# Weekday windows (local wall clock) a demo mentor offers; each mentor gets one pattern and
+# one weekday without sessions, chosen by position, so the demo is the same on every run.
+WINDOW_PATTERNS = [
+    ((9, 0, 12, 0), (14, 0, 17, 0)),
+    ((8, 30, 10, 30), (13, 0, 15, 0), (16, 0, 18, 0)),
+    ((10, 0, 12, 30), (15, 0, 17, 30)),
+    ((7, 30, 9, 0), (12, 0, 13, 30), (17, 0, 19, 0)),
+    ((11, 0, 14, 0), (16, 30, 18, 30)),
+]
+
+
+def _demo_availability(program: Program) -> None:
+    """Every mentor of the demo program offers weekday windows in their own zone."""
+    from datetime import time
+
+    from pairup.scheduling.services import availability_set
+
+    mentors = (
+        Membership.objects.filter(program=program, is_mentor=True)
+        .select_related("user__profile")
+        .order_by("pk")
+    )
+    for i, membership in enumerate(mentors):
+        pattern = WINDOW_PATTERNS[i % len(WINDOW_PATTERNS)]
+        # The well-known demo mentor (first) works every weekday; others skip one.
+        rest = None if i == 0 else (i * 2) % 5
+        availability_set(
+            user=membership.user,
+            timezone_name=membership.user.profile.timezone,
+            weekly=[
+                (day, time(h1, m1), time(h2, m2))
+                for day in range(5)
+                if day != rest
+                for h1, m1, h2, m2 in pattern
+            ],
+            buffer_minutes=(10, 15, 5)[i % 3],
+            min_notice_minutes=12 * 60,
+            horizon_days=30,
+            weekly_cap=(None, 3, 5)[i % 3],
+        )
+
+
+def _demo_active_engagement(program: Program, topics: dict[str, Topic]) -> None:
+    """The demo mentee's accepted ask: an active engagement with sessions still to book."""
+    from django.utils import timezone
+
+    from pairup.asks.models import Ask, Engagement, Invitation
+
+    now = timezone.now()
+    mentee = User.objects.get(email="mentee@demo.pairup")
+    mentor = (
+        Membership.objects.filter(
+            program=program,
+            is_mentor=True,
+            mentor_status=MentorStatus.APPROVED,
+            user__profile__expertise__topic__slug="public-speaking",
+        )
+        .exclude(user__email="mentor@demo.pairup")
+        .order_by("pk")
+        .first()
+    )
+    assert mentor is not None, "the demo has a public-speaking mentor"
+    ask = Ask.objects.create(
+        program=program,
+        mentee=mentee,
+        kind="skill",
+        format="video",
+        duration=30,
+        sessions=2,
+        question="How do I structure a 10-minute talk for our team all-hands next month?",
+        tried="I have a rough outline but it runs to 25 minutes and I lose the thread.",
+        status="engaged",
+    )
+    ask.topics.set([topics["public-speaking"]])
+    Invitation.objects.create(
+        ask=ask,
+        mentor=mentor.user,
+        status="accepted",
+        rank=0,
+        created_at=now,
+        responded_at=now,
+        reasons=["Knows public speaking (expert)"],
+    )
+    Engagement.objects.create(
+        ask=ask,
+        program=program,
+        mentee=mentee,
+        mentor=mentor.user,
+        sessions_agreed=2,
+        status="active",
+        created_at=now,
+    )
 
 
 def _demo_history(rng: random.Random, program: Program, topics: dict[str, Topic]) -> None:

@@ -1,10 +1,418 @@
+"""Pages for availability, the slot picker, booking and sessions.
+
+Each view: access helper (404 for outsiders) → form → one service call → redirect or
+render. Times are shown in the viewer's own zone (activated per request by middleware);
+what is posted back is always the UTC instant of a slot.
+"""
+
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+import uuid
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from . import calendar, queries
-from .models import CalendarFeed
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from pairup.asks.models import Engagement
+from pairup.asks.queries import get_engagement_for_user
+from pairup.core.errors import ServiceError
+from pairup.programs.models import Membership
+
+from . import calendar, queries, services
+from .forms import (
+    AvailabilityForm,
+    OverrideFormSet,
+    RatingForm,
+    SessionCancelForm,
+    SlotForm,
+    WindowFormSet,
+    check_override_overlaps,
+    overrides_initial,
+)
+from .models import LENGTHS, CalendarFeed, Session, SessionFeedback, SessionStatus
+
+PICKER_DAYS = 14
+
+# Refusals (409s) in the words a person can act on; unlisted codes keep the service's text.
+REFUSALS = {
+    "slot_taken": "Someone booked that time a moment ago. Please pick another time.",
+    "outside_availability": "The mentor is no longer free at that time. Please pick another.",
+    "no_availability": "This mentor has not set their availability yet. Ask them in the thread.",
+    "engagement_closed": "This engagement is closed, so no more sessions can be booked.",
+    "session_started": "This session has started already, so it can no longer be changed.",
+    "not_booked": "This session is not booked any more, so it cannot be changed.",
+    "not_ended": "You can record how it went once the session has ended.",
+}
+
+
+def refusal(exc: ServiceError) -> str:
+    return REFUSALS.get(exc.code, exc.detail)
+
+
+@cache
+def _zone_names() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
+
+
+# ---------------------------------------------------------------- the slot picker
+
+
+def _lengths(engagement: Engagement, offered: list[int]) -> list[int]:
+    """The program's lengths the mentor offers (all the program's when they chose none)."""
+    allowed = list(engagement.program.session_lengths)
+    both = [n for n in allowed if n in offered]
+    return both or allowed
+
+
+def slot_picker_context(
+    engagement: Engagement,
+    *,
+    viewer_key: str,
+    action: str,
+    duration: int | None = None,
+    moving: Session | None = None,
+    now: datetime | None = None,
+) -> dict[str, object]:
+    """Free slots of the next two weeks, grouped by day in the viewer's zone."""
+    now = now or timezone.now()
+    availability = queries.availability_of(engagement.mentor)
+    if availability is None:
+        return {"unavailable": True}
+    lengths = _lengths(engagement, availability.session_lengths)
+    if moving is not None:
+        duration = moving.minutes
+    elif duration not in lengths:
+        duration = engagement.ask.duration if engagement.ask.duration in lengths else lengths[0]
+    found = queries.free_slots(
+        mentor=engagement.mentor,
+        mentee=engagement.mentee,
+        duration=duration,
+        start=now,
+        end=now + timedelta(days=PICKER_DAYS),
+        now=now,
+        exclude_session=moving.pk if moving else None,
+    )
+    days: dict[object, list[datetime]] = {}
+    for start, _ in found:
+        local = timezone.localtime(start)
+        days.setdefault(local.date(), []).append(local)
+    out = []
+    for day, starts in days.items():
+        # Half-hour steps are plenty to choose from; a zone off the half hour keeps all.
+        shown = [t for t in starts if t.minute % 30 == 0] or starts
+        out.append(
+            {
+                "date": day,
+                "zone_abbr": shown[0].tzname(),
+                "slots": [{"value": t.astimezone(UTC).isoformat(), "local": t} for t in shown],
+            }
+        )
+    return {
+        "unavailable": False,
+        "lengths": lengths,
+        "duration": duration,
+        "days": out,
+        "zone": timezone.get_current_timezone_name(),
+        "key": f"{viewer_key}-{uuid.uuid4().hex}",
+        "action": action,
+        "moving": moving,
+        "mentor_zone": availability.timezone,
+    }
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def sessions_context(
+    request: HttpRequest, engagement: Engagement, *, now: datetime | None = None
+) -> dict[str, object]:
+    """The engagement page's sessions section: its sessions and, for the mentee while
+    sessions are left, the slot picker."""
+    sessions = list(engagement.sessions.order_by("start", "pk"))
+    used = sum(1 for s in sessions if s.status != SessionStatus.CANCELLED)
+    left = max(engagement.sessions_agreed - used, 0)
+    picker = None
+    if engagement.is_active and left and engagement.role_of(request.user) == "mentee":
+        picker = slot_picker_context(
+            engagement,
+            viewer_key=f"book{engagement.pk}",
+            action=reverse("session_book", args=[engagement.pk]),
+            duration=_int(request.GET.get("duration")),
+            now=now,
+        )
+    return {"sessions": sessions, "sessions_left": left, "picker": picker}
+
+
+@login_required
+@require_GET
+def slot_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    """The picker alone, for htmx when the mentee changes the session length."""
+    engagement = get_engagement_for_user(request.user, pk)
+    context = sessions_context(request, engagement)
+    if context["picker"] is None:
+        raise Http404("Nothing to book here")
+    return render(request, "scheduling/_picker.html", {"engagement": engagement, **context})
+
+
+@login_required
+@require_POST
+def session_book(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_engagement_for_user(request.user, pk)
+    form = SlotForm(request.POST)
+    back = engagement.get_absolute_url()
+    if not form.is_valid():
+        messages.error(request, "Pick one of the times shown.")
+        return redirect(back + "#sessions")
+    data = form.cleaned_data
+    duration = data["duration"] or engagement.ask.duration
+    try:
+        session, created = services.session_book(
+            engagement=engagement,
+            by=request.user,
+            start=data["start"],
+            duration=duration,
+            idempotency_key=data["key"] or None,
+        )
+    except ServiceError as exc:
+        messages.error(request, refusal(exc))
+        return redirect(f"{back}?duration={duration}#sessions")
+    if created:
+        local = timezone.localtime(session.start)
+        messages.success(
+            request, f"Booked: {local:%A %-d %B, %H:%M} ({local.tzname()}). We emailed you both."
+        )
+    return redirect(session)
+
+
+# ---------------------------------------------------------------- the session page
+
+
+CHANGE_LABELS = {
+    "booked": "Booked",
+    "rescheduled": "Moved",
+    "cancelled": "Cancelled",
+    "held": "Marked held",
+    "no_show_mentee": "Mentee did not come",
+    "no_show_mentor": "Mentor did not come",
+}
+
+
+def _session_page(
+    request: HttpRequest, session: Session, *, cancel_form: SessionCancelForm | None = None
+) -> HttpResponse:
+    user = request.user
+    engagement = session.engagement
+    now = timezone.now()
+    role = engagement.role_of(user)
+    booked = session.status == SessionStatus.BOOKED
+    can_move = booked and session.start > now
+    picker = None
+    if can_move and request.GET.get("move"):
+        picker = slot_picker_context(
+            engagement,
+            viewer_key=f"move{session.pk}",
+            action=reverse("session_action", args=[session.pk, "reschedule"]),
+            moving=session,
+            now=now,
+        )
+    changes = list(session.changes.select_related("by__profile"))
+    for change in changes:
+        change.label = CHANGE_LABELS.get(change.kind, change.kind)
+    context = {
+        "session": session,
+        "engagement": engagement,
+        "role": role,
+        "other": engagement.other(user),
+        "changes": changes,
+        "can_move": can_move,
+        "ended": session.end <= now,
+        "can_mark": booked and session.end <= now,
+        "my_rating": SessionFeedback.objects.filter(session=session, author=user).first(),
+        "picker": picker,
+        "cancel_form": cancel_form or SessionCancelForm(),
+        "ics_url": reverse("api:session_ics", args=[session.pk]),
+        "ratings": range(1, 6),
+    }
+    return render(request, "scheduling/session_detail.html", context)
+
+
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _session_page(request, queries.get_session_for_user(request.user, pk))
+
+
+OUTCOME_DONE = {
+    "held": "Marked as held. Thank you!",
+    "no_show_mentee": "Noted: the mentee did not come.",
+    "no_show_mentor": "Noted: the mentor did not come. The program admins can see this.",
+}
+
+
+@login_required
+@require_POST
+def session_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    session = queries.get_session_for_user(request.user, pk)
+    user = request.user
+    try:
+        if action == "reschedule":
+            form = SlotForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Pick one of the times shown.")
+                return redirect(session.get_absolute_url() + "?move=1#move")
+            session = services.session_reschedule(
+                session=session, by=user, start=form.cleaned_data["start"]
+            )
+            local = timezone.localtime(session.start)
+            messages.success(request, f"Moved to {local:%A %-d %B, %H:%M} ({local.tzname()}).")
+        elif action == "cancel":
+            cancel_form = SessionCancelForm(request.POST)
+            if not cancel_form.is_valid():
+                return _session_page(request, session, cancel_form=cancel_form)
+            session = services.session_cancel(
+                session=session, by=user, reason=cancel_form.cleaned_data["reason"]
+            )
+            messages.success(
+                request,
+                "Cancelled."
+                + (
+                    " It was inside the mentor's notice period, so it is noted as late."
+                    if session.late_cancel
+                    else ""
+                ),
+            )
+        elif action in services.OUTCOMES:
+            services.session_outcome(session=session, by=user, outcome=action)
+            messages.success(request, OUTCOME_DONE[action])
+        elif action == "rate":
+            rating_form = RatingForm(request.POST)
+            if not rating_form.is_valid():
+                messages.error(request, "Rate from 1 to 5.")
+                return redirect(session)
+            services.session_feedback_give(
+                session=session, by=user, rating=rating_form.cleaned_data["rating"]
+            )
+            messages.success(request, "Thank you for rating this session.")
+        else:
+            raise Http404("No such action")
+    except ServiceError as exc:
+        messages.error(request, refusal(exc))
+        if action == "reschedule":
+            return redirect(session.get_absolute_url() + "?move=1#move")
+    return redirect(session)
+
+
+# ---------------------------------------------------------------- availability
+
+
+def _mentor_lengths(request: HttpRequest) -> list[int]:
+    memberships = list(
+        Membership.objects.filter(user=request.user, is_mentor=True).select_related("program")
+    )
+    if not memberships:
+        raise Http404("Only mentors set availability")
+    return sorted({n for m in memberships for n in m.program.session_lengths}) or list(LENGTHS)
+
+
+def _availability_page(
+    request: HttpRequest,
+    form: AvailabilityForm,
+    weekly: WindowFormSet,
+    overrides: OverrideFormSet,
+    status: int = 200,
+) -> HttpResponse:
+    feed = services.calendar_feed_get(user=request.user)
+    context = {
+        "form": form,
+        "weekly": weekly,
+        "overrides": overrides,
+        "zones": _zone_names(),
+        "feed_url": services.calendar_feed_url(feed),
+        "availability": queries.availability_of(request.user),
+    }
+    return render(request, "scheduling/availability.html", context, status=status)
+
+
+@login_required
+def availability_edit(request: HttpRequest) -> HttpResponse:
+    lengths = _mentor_lengths(request)
+    user = request.user
+    if request.method != "POST":
+        availability = queries.availability_of(user)
+        form = AvailabilityForm(
+            initial=AvailabilityForm.initial_from(availability, user.profile.timezone),
+            lengths=lengths,
+        )
+        weekly = WindowFormSet(
+            prefix="weekly",
+            initial=[
+                {"weekday": w.weekday, "start": w.start, "end": w.end}
+                for w in (availability.weekly.all() if availability else [])
+            ],
+        )
+        overrides = OverrideFormSet(prefix="overrides", initial=overrides_initial(availability))
+        return _availability_page(request, form, weekly, overrides)
+    data = request.POST.copy()
+    add = data.get("add")
+    if add in ("weekly", "overrides"):
+        # "Add a row" without JavaScript: the same form again with one more blank row.
+        key = f"{add}-TOTAL_FORMS"
+        data[key] = str((_int(data.get(key)) or 0) + 1)
+    form = AvailabilityForm(data, lengths=lengths)
+    weekly = WindowFormSet(data, prefix="weekly")
+    overrides = OverrideFormSet(data, prefix="overrides")
+    if add:
+        return _availability_page(request, form, weekly, overrides)
+    valid = form.is_valid() & weekly.is_valid() & overrides.is_valid()
+    if valid:
+        check_override_overlaps(overrides)
+        valid = overrides.is_valid()
+    if valid:
+        d = form.cleaned_data
+        try:
+            services.availability_set(
+                user=user,
+                timezone_name=d["timezone"],
+                weekly=[w for f in weekly.forms if (w := f.window())],
+                overrides=[r for f in overrides.forms if f.dates() for r in f.rows()],
+                session_lengths=d["session_lengths"],
+                buffer_minutes=d["buffer_minutes"],
+                min_notice_minutes=d["min_notice_hours"] * 60,
+                horizon_days=d["horizon_days"],
+                weekly_cap=d["weekly_cap"],
+                monthly_cap=d["monthly_cap"],
+                busy_feed_url=d["busy_feed_url"],
+            )
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, "Your availability is saved.")
+            return redirect("availability")
+    return _availability_page(request, form, weekly, overrides, status=422)
+
+
+@login_required
+@require_POST
+def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_rotate(user=request.user)
+    messages.success(
+        request, "The old calendar address no longer works. Subscribe again with the new one."
+    )
+    return redirect(reverse("availability") + "#feed")
+
+
+# ---------------------------------------------------------------- calendar feed
 
 
 @require_GET
