@@ -119,6 +119,7 @@ class AvailabilityForm(ServiceErrorsMixin, forms.Form):
 
 
 class WindowForm(forms.Form):
+    filters_only = True  # every cell is optional; _field.html then omits "(optional)"
     weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS, coerce=int, required=False)
     start = forms.TimeField(label="From", required=False, widget=TIME)
     end = forms.TimeField(label="To", required=False, widget=TIME)
@@ -143,9 +144,10 @@ OVERRIDE_KINDS = [
 
 
 class OverrideForm(forms.Form):
+    filters_only = True
     kind = forms.ChoiceField(label="Kind", choices=OVERRIDE_KINDS, required=False)
-    date = forms.DateField(label="Date (from)", required=False, widget=DATE)
-    until = forms.DateField(label="To", required=False, widget=DATE)
+    date = forms.DateField(label="Date", required=False, widget=DATE)
+    until = forms.DateField(label="Until (holiday)", required=False, widget=DATE)
     start = forms.TimeField(label="From", required=False, widget=TIME)
     end = forms.TimeField(label="To", required=False, widget=TIME)
 
