@@ -158,3 +158,23 @@ def test_batch_scores_equal_per_ask_scores():
         everyone, ok_all = index.score_ask(ask).score(np.arange(25))
         unseen = np.setdiff1d(np.arange(25), cand.seen)
         assert (everyone[unseen][ok_all[unseen]] <= cand.rest).all()
+
+
+def test_dumped_pairs_give_the_same_optimum_to_an_independent_solver():
+    rng = np.random.default_rng(99)
+    asks, mentors = random_instance(rng, 12, 6)
+    result = assign_detailed(asks, mentors)
+    pairs = list(result.eligible_pairs())
+    ask_pos = {a.id: i for i, a in enumerate(asks)}
+    mentor_pos = {m.id: j for j, m in enumerate(mentors)}
+    w = np.array([round(float(p["score"]) / QUANTUM) for p in pairs], dtype=float)
+    rows_a = np.zeros((len(asks), len(pairs)))
+    rows_m = np.zeros((len(mentors), len(pairs)))
+    for k, p in enumerate(pairs):
+        rows_a[ask_pos[p["ask"]], k] = 1
+        rows_m[mentor_pos[p["mentor"]], k] = 1
+    caps = [len(asks) if m.capacity is None else m.capacity for m in mentors]
+    cons = [LinearConstraint(rows_a, 0, 1), LinearConstraint(rows_m, 0, caps)]
+    res = milp(-w, constraints=cons, integrality=np.ones(len(pairs)), bounds=(0, 1))
+    got = sum(round(a.score / QUANTUM) for a in result.assignments if a.mentor_id is not None)
+    assert got == round(-res.fun)

@@ -8,18 +8,23 @@ Method (exact, with a certificate):
 
 1. Scores are quantised to integers, q = round(score / QUANTUM), QUANTUM = 1e-6; the
    optimum is exact for the quantised scores (reported scores are rounded to 6 decimals).
-2. Each ask keeps only its K best eligible mentors as arcs (start K = 8). The pruned
+2. Candidates: each ask exactly scores its relevance set plus the START_HEADS best other
+   mentors by its group's upper bound (`batch.py`); every mentor never scored for the ask
+   scores at most the ask's bound s_a^rest. Each mentor is also offered the 2 * capacity + 2
+   asks that its bound ranks highest (`mentor_side`), so unpopular mentors get asks too.
+3. Arcs: each ask's START_K best scored pairs plus the mentor-side offers. The pruned
    problem is a min-cost flow (asks -> mentors -> sink) solved by OR-Tools.
-3. From the optimal flow we compute optimal LP duals u_a >= 0 (ask), v_m >= 0 (mentor)
+4. From the optimal flow we compute optimal LP duals u_a >= 0 (ask), v_m >= 0 (mentor)
    with u_a + v_m >= w_am on every arc (w = q, or BIG + q for most_matched): v is the
    longest-path potential of the alternating-path graph over mentors, and the engine checks
    dual feasibility, complementary slackness and equal objectives, raising if any fails.
-4. A pruned pair is covered when w_am <= u_a + v_m. For the exactly-scored pruned pairs we
-   check that directly; for the never-scored mentors, whose scores are at most the ask's
-   bound s_a^rest, we check w(s_a^rest) <= u_a (true for every v_m >= 0), and when that
-   fails, the per-mentor bounds b_m - v_m. Then (u, v) is feasible for the full problem and
-   the pruned optimum is the full optimum (weak duality). Asks that fail get K doubled and
-   we re-solve; once an ask has every mentor as an arc it can no longer fail.
+5. Every pair left out must satisfy w_am <= u_a + v_m. Scored pairs are checked directly
+   (those that fail become arcs). For never-scored mentors we check w(s_a^rest) <= u_a
+   (enough, since v_m >= 0), then the per-mentor bounds w(b_m) - v_m <= u_a per group and
+   language set, then per ask. If everything holds, (u, v) is dual feasible for the full
+   problem, so by weak duality the pruned optimum is the full optimum. Otherwise mentors
+   with room are offered to unmatched asks, failing asks score 4x more mentors, and we
+   re-solve. An ask with every mentor scored can no longer fail, so this terminates.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def relevance_pairs(
         (np.concatenate(vals), np.concatenate(cols), np.asarray(indptr)),
         shape=(len(asks), text.matrix.shape[1]),
     )
-    sims = (q @ text.matrix.T).tocsr()
+    sims = (q @ text.matrix_t).tocsr()
     rows = np.repeat(np.arange(len(asks)), np.diff(sims.indptr))
     docs = sims.indices.astype(np.int64)
     votes = sims.data * index.doc_weight[docs]

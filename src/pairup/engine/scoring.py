@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
@@ -225,27 +226,24 @@ class ScoredAsk:
         ids, w = index.text.query_terms(text)
         if len(ids) == 0:
             return
-        mat = index.text.matrix
-        starts, ends = mat.indptr[ids], mat.indptr[ids + 1]
-        rows = np.concatenate([mat.indices[s:e] for s, e in zip(starts, ends, strict=True)])
-        if len(rows) == 0:
+        # One sparse product over the query terms' posting lists, the same kernel and the
+        # same floats as the batch scorer.
+        scale = 1.0 / index.text.ideal(ids, np.ones(len(ids)))
+        q = sp.csr_matrix(
+            (np.full(len(ids), scale), ids, [0, len(ids)]), shape=(1, index.text.matrix.shape[1])
+        )
+        found = q @ index.text.matrix_t
+        if found.nnz == 0:
             return
-        scale = 1.0 / index.text.ideal(ids, np.ones(len(ids)))  # same floats as the batch
-        vals = np.concatenate([mat.data[s:e] * scale for s, e in zip(starts, ends, strict=True)])
-        if len(rows) * 8 < index.text.n_docs:
-            docs, inv = np.unique(rows, return_inverse=True)
-            sims = np.bincount(inv, weights=vals)
-        else:
-            dense = np.bincount(rows, weights=vals, minlength=index.text.n_docs)
-            docs = np.flatnonzero(dense)
-            sims = dense[docs]
+        docs, sims = found.indices.astype(np.int64), found.data
         votes = sims * index.doc_weight[docs]
         n = policy.evidence_items
         if len(docs) > n:
             # The n best votes, ties by document number (as the batch scorer does).
             cut = votes[np.argpartition(-votes, n - 1)[n - 1]]
             above = np.flatnonzero(votes > cut)
-            tied = np.flatnonzero(votes == cut)[: n - len(above)]
+            tied = np.flatnonzero(votes == cut)
+            tied = tied[np.argsort(docs[tied], kind="stable")][: n - len(above)]
             part = np.concatenate([above, tied])
             docs, sims, votes = docs[part], sims[part], votes[part]
         owners = index.doc_owner[docs]

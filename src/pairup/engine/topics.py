@@ -66,7 +66,9 @@ class TopicTable:
                 pids.append(pid)
                 weights.append(level_weight(t.level, policy))
         self.n_mentors = len(mentor_topics)
+        # Entries are in mentor order already, so per-mentor maxima are one reduceat.
         self.owner = np.asarray(owners, dtype=np.int64)
+        self.owner_ids, self.owner_starts = np.unique(self.owner, return_index=True)
         self.path_id = np.asarray(pids, dtype=np.int64)
         self.weight = np.asarray(weights, dtype=np.float64)
         self._cache: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
@@ -101,9 +103,7 @@ class TopicTable:
                     [path_similarity(ap, mp, self.policy.parent_credit) for mp in self.paths]
                 )
                 credit = sims[self.path_id] * self.weight
-                best = np.zeros(self.n_mentors)
-                np.maximum.at(best, self.owner, credit)
-                total += best
+                total[self.owner_ids] += np.maximum.reduceat(credit, self.owner_starts)
             total /= len(key)
         if len(self._cache) > 512:
             self._cache.clear()
