@@ -25,10 +25,12 @@ topics say what they want to talk about).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from pairup.engine.batch import relevance_pairs, score_pairs
 from pairup.engine.records import Ask, Id, Meeting, Mentor, Policy, Schedule, id_key
 from pairup.engine.scoring import MentorIndex
 
@@ -44,57 +46,58 @@ def pair_scores(
         if a.id in seen:
             raise ValueError(f"duplicate mentee id {a.id!r}")
         seen.add(a.id)
-    index = MentorIndex(mentors, policy)
-    everyone = np.arange(len(index))
-    scores = np.zeros((len(mentees), len(index)))
-    allowed = np.zeros((len(mentees), len(index)), dtype=bool)
-    open_before = index.open
-    index.open = np.ones(len(index), dtype=bool)  # capacity is not a rule at events
-    try:
-        for i, ask in enumerate(mentees):
-            scored = index.score_ask(ask)
-            scores[i] = scored.score(everyone)[0]
-            allowed[i] = scored.eligible(everyone)
-    finally:
-        index.open = open_before
+    # Capacity and min_score are about asks, not events.
+    index = MentorIndex(mentors, replace(policy, min_score=float("-inf")))
+    index.open = np.ones(len(index), dtype=bool)
+    n_e, n_m = len(mentees), len(index)
+    scores = np.zeros((n_e, n_m))
+    allowed = np.zeros((n_e, n_m), dtype=bool)
+    for lo in range(0, n_e, 256):
+        chunk = mentees[lo : lo + 256]
+        r_rows, r_m, r_val = relevance_pairs(index, chunk)
+        rows = np.repeat(np.arange(len(chunk)), n_m)
+        ms = np.tile(np.arange(n_m), len(chunk))
+        relv = np.zeros(len(rows))
+        relv[r_rows * n_m + r_m] = r_val
+        sc, ok = score_pairs(index, chunk, rows, ms, relv)
+        scores[lo : lo + len(chunk)] = sc.reshape(len(chunk), n_m)
+        allowed[lo : lo + len(chunk)] = ok.reshape(len(chunk), n_m)
     return scores, allowed, index
 
 
 def _edge_colour(edges: list[tuple[int, int]], colours: int) -> list[int]:
     """Colour bipartite edges (left, right) with `colours` colours, max degree <= colours."""
-    at: dict[tuple[int, int], dict[int, int]] = {}  # (side, node) -> colour -> edge index
+    n_left = 1 + max((u for u, _ in edges), default=-1)
+    n_right = 1 + max((v for _, v in edges), default=-1)
+    # at[side][node][c] = edge coloured c at that node, or -1.
+    at = ([[-1] * colours for _ in range(n_left)], [[-1] * colours for _ in range(n_right)])
     colour = [-1] * len(edges)
-
-    def free(node: tuple[int, int]) -> int:
-        used = at.get(node, {})
-        return next(c for c in range(colours) if c not in used)
-
     for e, (u, v) in enumerate(edges):
-        left, right = (0, u), (1, v)
-        a, b = free(left), free(right)
-        if a != b and a in at.get(right, {}):
-            # Swap colours a and b on the path from `right` alternating a, b, ...
-            path, node, c = [], right, a
-            while c in at.get(node, {}):
-                edge = at[node][c]
+        a = at[0][u].index(-1)
+        b = at[1][v].index(-1)
+        if a != b and at[1][v][a] != -1:
+            # Swap colours a and b on the path from v alternating a, b, ... (it never reaches
+            # u: u misses a, and the path enters left nodes through a-edges).
+            path = []
+            side, node, c = 1, v, a
+            while at[side][node][c] != -1:
+                edge = at[side][node][c]
                 path.append(edge)
                 x, y = edges[edge]
-                node = (1, y) if node == (0, x) else (0, x)
+                side, node = (0, x) if side == 1 else (1, y)
                 c = b if c == a else a
             for edge in path:
                 x, y = edges[edge]
-                old = colour[edge]
-                del at[(0, x)][old]
-                del at[(1, y)][old]
+                at[0][x][colour[edge]] = -1
+                at[1][y][colour[edge]] = -1
             for edge in path:
                 x, y = edges[edge]
-                new = b if colour[edge] == a else a
-                colour[edge] = new
-                at[(0, x)][new] = edge
-                at[(1, y)][new] = edge
+                colour[edge] = b if colour[edge] == a else a
+                at[0][x][colour[edge]] = edge
+                at[1][y][colour[edge]] = edge
         colour[e] = a
-        at.setdefault(left, {})[a] = e
-        at.setdefault(right, {})[a] = e
+        at[0][u][a] = e
+        at[1][v][a] = e
     return colour
 
 
