@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from pairup.asks.models import Engagement
+from pairup.programs.models import Membership
 from pairup.scheduling.models import (
     Availability,
     CalendarFeed,
@@ -220,8 +222,6 @@ def test_refused_booking_shows_the_reason_in_plain_words(client, frozen, engagem
 
 def test_taken_slot_is_explained(client, frozen, program, engagement, mentee, mentor):
     other = UserFactory(profile_fields={"display_name": "Other Mentee"})
-    from pairup.programs.models import Membership
-
     Membership.objects.create(program=program, user=other, is_mentee=True)
     theirs = make_engagement(program, other, mentor)
     session_book(
@@ -324,8 +324,6 @@ def test_mentee_reports_mentor_no_show(client, frozen, booked, mentee):
 def test_dashboards_list_upcoming_sessions_in_constant_queries(
     client, frozen, program, mentor, london_week, count, django_assert_num_queries
 ):
-    from pairup.programs.models import Membership
-
     program.mentor_monthly_cap = 20
     program.save()
     for n in range(count):
@@ -342,3 +340,19 @@ def test_dashboards_list_upcoming_sessions_in_constant_queries(
         html = client.get("/mentor/").content.decode()
     assert html.count('class="card session-item"') == count
     assert "Tuesday 3 March, 09:00–09:30" in html
+
+
+def test_demo_mentee_can_book_at_once(client):
+    from pairup.accounts.models import User
+    from pairup.core.demo import demo_load
+    from pairup.programs.models import MentorStatus
+
+    demo_load()
+    mentors = Membership.objects.filter(program__slug="acme-mentoring", is_mentor=True)
+    assert Availability.objects.filter(user__in=mentors.values("user")).count() == mentors.count()
+    assert Availability.objects.get(user__email="mentor@demo.pairup").weekly.count() == 10
+    assert mentors.filter(mentor_status=MentorStatus.APPROVED).exists()
+    client.force_login(User.objects.get(email="mentee@demo.pairup"))
+    engagement = Engagement.objects.get(mentee__email="mentee@demo.pairup", status="active")
+    html = client.get(engagement.get_absolute_url()).content.decode()
+    assert html.count('class="slot"') > 10 and "America/New_York" in html
