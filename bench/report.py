@@ -78,6 +78,38 @@ def write_report(out: dict, md: Path, png: Path) -> None:
             f"sit-outs per mentee between {rot['sit_outs_min_max'][0]} and "
             f"{rot['sit_outs_min_max'][1]}."
         )
+    lines += ["", "## Against the targets", "", "| target | goal | measured |", "|---|---|---|"]
+    by_size = {(r["asks"], r["mentors"]): r for r in out["assign"]}
+
+    def engine(size: tuple[int, int], key: str, fmt: str) -> str:
+        r = by_size.get(size, {}).get("engine", {})
+        return format(r[key], fmt) if key in r else "not run"
+
+    lines.append(
+        f"| assign 100k x 10k incl. scoring | <= 15 s, <= 1.5 GB | "
+        f"{engine((100_000, 10_000), 'total_s', '.1f')} s, "
+        f"{engine((100_000, 10_000), 'peak_mb', '.0f')} MB |"
+    )
+    lines.append(f"| assign 50k x 5k | <= 5 s | {engine((50_000, 5_000), 'total_s', '.1f')} s |")
+    if "p95_ms" in rec:
+        lines.append(f"| recommend top-10 of 50k, p95 | <= 2 ms | {rec['p95_ms']:.2f} ms |")
+    if "seconds" in rot:
+        lines.append(f"| rotations 1,000 x 200 x 10 | <= 0.5 s | {rot['seconds']:.2f} s |")
+    lines += ["", "## Ratios against the baselines", ""]
+    for row in out["assign"]:
+        e = row["engine"]
+        if "total_s" not in e:
+            continue
+        parts = []
+        for key, label in SOLVERS[1:]:
+            r = row[key]
+            if "total_s" in r and "total" in r and e.get("total"):
+                parts.append(
+                    f"{label}: {r['total_s'] / e['total_s']:.2f}x the engine's time, "
+                    f"{100 * r['total'] / e['total']:.2f}% of its score"
+                )
+        if parts:
+            lines.append(f"- {row['asks']:,} x {row['mentors']:,}: " + "; ".join(parts))
     lines += ["", f"![assign time by size]({png.name})", ""]
     md.write_text("\n".join(lines) + "\n")
     _plot(out, png)

@@ -178,3 +178,9 @@ def test_dumped_pairs_give_the_same_optimum_to_an_independent_solver():
     res = milp(-w, constraints=cons, integrality=np.ones(len(pairs)), bounds=(0, 1))
     got = sum(round(a.score / QUANTUM) for a in result.assignments if a.mentor_id is not None)
     assert got == round(-res.fun)
+
+
+def test_assign_handles_empty_inputs():
+    assert assign([], [Mentor(id=1, text="sql")]) == []
+    (only,) = assign([Ask(id=1, text="sql")], [])
+    assert (only.mentor_id, only.unmatched_reason) == (None, "no eligible mentor")

@@ -204,6 +204,9 @@ def assign_detailed(
             raise ValueError(f"duplicate ask id {item.id!r}")
         seen.add(item.id)
     n_a, n_m = len(asks), len(index)
+    if n_a == 0 or n_m == 0:
+        none = tuple(Assignment(a.id, None, 0.0, (), "no eligible mentor") for a in asks)
+        return MatchResult(none, 0, 0, index, asks)
     most = policy.objective == "most_matched"
     caps = np.minimum(index.capacity, max(n_a, 1)).astype(np.int64)
     clock = time.perf_counter()
