@@ -168,3 +168,11 @@ def test_cli_rotate_and_tables(tmp_path, files, capsys):
     assert list(csv.DictReader(out.open())) == [
         {"mentor": "b", "topic": "soft/talk", "mentees": "1", "score": "0.266667"}
     ]
+
+
+def test_cli_bad_policy_exits_2(tmp_path, files, capsys):
+    policy = tmp_path / "p.json"
+    policy.write_text('{"relevance_weight": "high"}')
+    code = main(["match", "--mentors", files[0], "--asks", files[1], "--policy", str(policy)])
+    assert code == 2
+    assert "policy field 'relevance_weight': expected float" in capsys.readouterr().err

@@ -173,6 +173,24 @@ class Policy:
         if unknown:
             raise ValueError(f"unknown policy field(s): {', '.join(unknown)}")
         values = dict(data)
+        defaults = cls()
+        for key, value in values.items():
+            if key == "now":
+                if value is not None and not isinstance(value, str | datetime):
+                    raise ValueError("policy field 'now': expected an ISO time")
+                continue
+            want = getattr(defaults, key)
+            if isinstance(want, bool):
+                ok = isinstance(value, bool)
+            elif isinstance(want, int | float):
+                ok = isinstance(value, int | float) and not isinstance(value, bool)
+                if isinstance(want, int):
+                    ok = ok and float(value).is_integer()
+                    values[key] = int(value) if ok else value
+            else:
+                ok = isinstance(value, type(want))
+            if not ok:
+                raise ValueError(f"policy field '{key}': expected {type(want).__name__}")
         if isinstance(values.get("now"), str):
             values["now"] = datetime.fromisoformat(values["now"].replace("Z", "+00:00"))
         if values.get("objective", "best_total") not in ("best_total", "most_matched"):
