@@ -23,8 +23,9 @@ Method (exact, with a certificate):
    (enough, since v_m >= 0), then the per-mentor bounds w(b_m) - v_m <= u_a per group and
    language set, then per ask. If everything holds, (u, v) is dual feasible for the full
    problem, so by weak duality the pruned optimum is the full optimum. Otherwise mentors
-   with room are offered to unmatched asks, failing asks score 4x more mentors, and we
-   re-solve. An ask with every mentor scored can no longer fail, so this terminates.
+   with room are offered to unmatched asks, failing asks score exactly the mentors that
+   broke the check (plus 2x more heads), and we re-solve. An ask with every mentor scored
+   can no longer fail, so this terminates.
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ def assign_detailed(
     cands = list(it)
     ask_groups = [index.group(ask) for ask in asks]
     if n_a and n_m:
-        ex_a, ex_m, ex_s = mentor_side(index, asks, cands, 2 * caps + 2, None, ask_groups)
+        ex_a, ex_m, ex_s = mentor_side(index, asks, cands, 4 * caps + 8, None, ask_groups)
     arc_keys = np.zeros(0, dtype=np.int64)
     if not (n_a and n_m):
         ex_a, ex_m, ex_s = arc_keys, arc_keys, np.zeros(0)
@@ -261,8 +262,15 @@ def assign_detailed(
         live_rest = np.isfinite(rest)
         open_rest = np.zeros(n_a, dtype=bool)
         open_rest[live_rest] = quantise(rest[live_rest]) + big > u[live_rest]
-        group_max: dict[tuple, int] = {}
+        group_max: dict[tuple, tuple[int, int]] = {}
         bad = np.zeros(n_a, dtype=bool)
+        # Failures that only mentors with room explain can wait for those mentors to fill.
+        chosen = flow > 0
+        load = np.bincount(arcs_m[chosen], minlength=n_m)
+        has_room = index.open & (load < caps)
+        waits = np.zeros(n_a, dtype=bool)
+        targets: dict[int, np.ndarray] = {}
+        failing_cache: dict[tuple, np.ndarray] = {}
         if rounds == 1:
             ask_langs = [_langs(ask.languages) for ask in asks]
         for a in np.flatnonzero(open_rest).tolist():
@@ -273,11 +281,30 @@ def assign_detailed(
             if gk not in group_max:
                 live = np.isfinite(group.bound) & index.language_ok(langs)
                 values = quantise(np.where(live, group.bound, 0.0)) - v
-                group_max[gk] = int(values[live].max(initial=-(2**62)))
-            if group_max[gk] + big > u[a] and not _unseen_ok(
-                index, ask, cands[a], int(u[a]), v, big
-            ):
-                bad[a] = True
+                full = live & ~has_room
+                group_max[gk] = (
+                    int(values[live].max(initial=-(2**62))),
+                    int(values[full].max(initial=-(2**62))),
+                )
+            every, full_only = group_max[gk]
+            if every + big > u[a]:
+                fk = (gk, int(u[a]))
+                if fk not in failing_cache:
+                    live = np.isfinite(group.bound) & index.language_ok(langs)
+                    idx = np.flatnonzero(live)
+                    failing_cache[fk] = idx[quantise(group.bound[idx]) + big - v[idx] > u[a]]
+                failing = failing_cache[fk]
+                if len(failing):
+                    failing = failing[~member(failing, np.sort(cands[a].seen))]
+                    if ask.exclude and len(failing):
+                        excl = [index.position[x] for x in set(ask.exclude) if x in index.position]
+                        failing = failing[
+                            ~member(failing, np.unique(np.asarray(excl, dtype=np.int64)))
+                        ]
+                if len(failing):
+                    bad[a] = True
+                    waits[a] = full_only + big <= u[a]
+                    targets[a] = failing
         violators = np.flatnonzero(bad).tolist()
         stats.append(
             {"pairs_added": int(broken.sum()), "violators": len(violators), "arcs": len(arcs_a)}
@@ -287,24 +314,24 @@ def assign_detailed(
         clock = now
         if not violators and not broken.any():
             break
-        chosen = flow > 0
-        load = np.bincount(arcs_m[chosen], minlength=n_m)
         unmatched = np.ones(n_a, dtype=bool)
         unmatched[arcs_a[chosen]] = False
-        spare = np.where(index.open & (load < caps), 2 * (caps - load) + 2, 0)
+        spare = np.where(index.open & (load < caps), 4 * (caps - load) + 4, 0)
         if spare.any() and unmatched.any():
             # Mentors with room reach out to unmatched asks first (cheaper than each
-            # unmatched ask searching for them); the asks they reach wait a round.
+            # unmatched ask searching for them).
             new_a, new_m, new_s = mentor_side(index, asks, cands, spare, unmatched, ask_groups)
             fresh = ~member(new_a * n_m + new_m, np.sort(ex_a * n_m + ex_m))
             ex_a = np.concatenate([ex_a, new_a[fresh]])
             ex_m = np.concatenate([ex_m, new_m[fresh]])
             ex_s = np.concatenate([ex_s, new_s[fresh]])
             if fresh.any():
-                # Filling those mentors raises their duals; unmatched asks retry first.
-                violators = [a for a in violators if not unmatched[a]]
-        takes = [4 * max(cands[a].take, 1) for a in violators]
-        grown = extend_many(index, asks, cands, violators, takes, ask_groups)
+                # Filling those mentors raises their duals; asks they explain retry first.
+                violators = [a for a in violators if not waits[a] and not unmatched[a]]
+        # Score exactly the mentors that broke the certificate (and a few more heads).
+        takes = [2 * max(cands[a].take, 1) for a in violators]
+        aims = [targets[a] for a in violators]
+        grown = extend_many(index, asks, cands, violators, takes, ask_groups, aims)
         for a, c in zip(violators, grown, strict=True):
             cands[a] = c
     chosen = flow > 0
@@ -327,20 +354,6 @@ def assign_detailed(
             out.append(Assignment(ask.id, None, 0.0, (), reason))
     seconds["explaining"] = time.perf_counter() - clock
     return MatchResult(tuple(out), rounds, len(arcs_a), index, asks, seconds, stats)
-
-
-def _unseen_ok(
-    index: MentorIndex, ask: Ask, c: Candidates, u: int, v: np.ndarray, big: int
-) -> bool:
-    """Per-mentor check of the never-scored mentors: round(bound_m) + big - v_m <= u_a."""
-    bound = index.group(ask).bound
-    ok = np.isfinite(bound) & index.language_ok(_langs(ask.languages))
-    ok[c.seen] = False
-    excluded = [index.position[x] for x in set(ask.exclude) if x in index.position]
-    ok[excluded] = False
-    if not ok.any():
-        return True
-    return bool((quantise(bound[ok]) + big - v[ok]).max() <= u)
 
 
 def assign(

@@ -204,16 +204,20 @@ def extend_many(
     which: Sequence[int],
     takes: Sequence[int],
     groups: Sequence[Group] | None = None,
+    targets: Sequence[np.ndarray] | None = None,
 ) -> list[Candidates]:
-    """For each ask `which[i]`, score its group's first `takes[i]` mentors too. They have no
-    relevance unless already seen (the relevance set is always seen), so no text is needed."""
+    """For each ask `which[i]`, score its group's first `takes[i]` mentors (and the mentors
+    `targets[i]`) too. They have no relevance unless already seen (the relevance set is
+    always seen), so no text is needed."""
     n_m = len(index)
     rows_l, ms_l, rests, firsts = [], [], [], []
-    for a, take in zip(which, takes, strict=True):
+    for i, (a, take) in enumerate(zip(which, takes, strict=True)):
         take = min(take, n_m)
         group = groups[a] if groups is not None else index.group(asks[a])
         first = group.head(take + 1).astype(np.int64)
         heads = first[:take]
+        if targets is not None and len(targets[i]):
+            heads = np.union1d(heads, targets[i])
         new = heads[~member(heads, np.sort(cands[a].seen))]
         rows_l.append(np.full(len(new), a, dtype=np.int64))
         ms_l.append(new)
