@@ -145,3 +145,37 @@ def test_recommend_is_exact_against_brute_force():
         want = sorted((-round(s, 6), i) for i, s in enumerate(scores) if ok[i])[:5]
         got = recommend(ask, index, 5)
         assert [s.mentor_id for s in got] == [i for _, i in want]
+
+
+def test_topic_table_matches_direct_computation():
+    from pairup.engine.topics import TopicTable, level_weight, normalise_path
+
+    rng = np.random.default_rng(4)
+    paths = ["career", "career/offer", "career/interview", "soft/talk", "soft", "hard/sql/joins"]
+    levels = [None, "familiar", "experienced", "expert"]
+    mentor_topics = [
+        tuple(
+            TopicLevel(str(rng.choice(paths)), rng.choice(levels))
+            for _ in range(rng.integers(0, 4))
+        )
+        for _ in range(30)
+    ]
+    policy = Policy()
+    table = TopicTable(mentor_topics, policy)
+    for ask_paths in (["career/offer"], ["soft", "hard/sql"], ["career", "career/interview"]):
+        ask = tuple(TopicLevel(p) for p in ask_paths)
+        want = []
+        for topics in mentor_topics:
+            per = [
+                max(
+                    (
+                        path_similarity(normalise_path(a.path), normalise_path(t.path), 0.5)
+                        * level_weight(t.level, policy)
+                        for t in topics
+                    ),
+                    default=0.0,
+                )
+                for a in ask
+            ]
+            want.append(sum(per) / len(per))
+        assert np.allclose(table.scores(ask), want)

@@ -71,6 +71,11 @@ class TopicTable:
         self.owner_ids, self.owner_starts = np.unique(self.owner, return_index=True)
         self.path_id = np.asarray(pids, dtype=np.int64)
         self.weight = np.asarray(weights, dtype=np.float64)
+        # Entries grouped by path, so an ask touches only the paths that earn credit.
+        self.by_path = np.argsort(self.path_id, kind="stable")
+        self.path_starts = np.searchsorted(
+            self.path_id[self.by_path], np.arange(len(self.paths) + 1)
+        )
         self._cache: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
         self._keys: dict[tuple[TopicLevel, ...], tuple[tuple[str, ...], ...]] = {}
 
@@ -102,8 +107,19 @@ class TopicTable:
                 sims = np.array(
                     [path_similarity(ap, mp, self.policy.parent_credit) for mp in self.paths]
                 )
-                credit = sims[self.path_id] * self.weight
-                total[self.owner_ids] += np.maximum.reduceat(credit, self.owner_starts)
+                hit = np.flatnonzero(sims > 0)
+                if len(hit) == 0:
+                    continue
+                # Entries are in mentor order, so sorted entry numbers group by mentor.
+                rows = np.sort(
+                    np.concatenate(
+                        [self.by_path[self.path_starts[p] : self.path_starts[p + 1]] for p in hit]
+                    )
+                )
+                credit = sims[self.path_id[rows]] * self.weight[rows]
+                owners = self.owner[rows]
+                first = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+                total[owners[first]] += np.maximum.reduceat(credit, first)
             total /= len(key)
         if len(self._cache) > 512:
             self._cache.clear()
