@@ -179,3 +179,15 @@ def test_topic_table_matches_direct_computation():
             ]
             want.append(sum(per) / len(per))
         assert np.allclose(table.scores(ask), want)
+
+
+def test_group_head_is_a_prefix_of_the_full_order_with_ties():
+    from pairup.engine.scoring import Group
+
+    rng = np.random.default_rng(8)
+    bound = rng.choice([0.1, 0.2, 0.3, -np.inf], 5000)
+    id_rank = rng.permutation(5000)
+    full = np.lexsort((id_rank, -bound))
+    for n in (1, 10, 100, 600):
+        group = Group((), np.zeros(5000), np.zeros(5000, bool), bound, id_rank)
+        assert group.head(n).tolist() == full[:n].tolist()

@@ -192,11 +192,17 @@ class Group:
             return self._head[:n]
         want = max(2 * n, 256)
         if want * 4 < size:
+            # The `want` first of the full order: everyone above the cut value, then the
+            # lowest ids among those exactly at it (bounds tie a lot).
             cut = -np.partition(-self.bound, want - 1)[want - 1]
-            cand = np.flatnonzero(self.bound >= cut)
-            if len(cand) <= 4 * want:  # every mentor ranked at or above the cut: a true prefix
-                self._head = cand[np.lexsort((self._id_rank[cand], -self.bound[cand]))]
-                return self._head[:n]
+            above = np.flatnonzero(self.bound > cut)
+            tied = np.flatnonzero(self.bound == cut)
+            need = want - len(above)
+            if len(tied) > need:
+                tied = tied[np.argpartition(self._id_rank[tied], need - 1)[:need]]
+            cand = np.concatenate([above, tied])
+            self._head = cand[np.lexsort((self._id_rank[cand], -self.bound[cand]))]
+            return self._head[:n]
         self._order = np.lexsort((self._id_rank, -self.bound))
         return self._order[:n]
 
