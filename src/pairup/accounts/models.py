@@ -55,7 +55,8 @@ class User(AbstractUser):
         profile = getattr(self, "profile", None)
         if profile is not None and profile.display_name:
             return profile.display_name
-        return self.email.split("@")[0]
+        # Never fall back to the email address: it must not reach other people.
+        return f"Member {self.pk}"
 
 
 class Level(models.TextChoices):

@@ -103,7 +103,7 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 def api_token_authenticate(raw: str) -> User | None:
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__profile")
         .filter(key_hash=hash_token(raw), user__is_active=True)
         .first()
     )

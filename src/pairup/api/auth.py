@@ -7,6 +7,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import SimpleRateThrottle
 
 from pairup.accounts.services import api_token_authenticate
+from pairup.core.middleware import activate_user_timezone
 
 
 class BearerToken(HttpBearer):
@@ -16,6 +17,7 @@ class BearerToken(HttpBearer):
         user = api_token_authenticate(token)
         if user is not None:
             request.user = user
+            activate_user_timezone(user)
         return user
 
 

@@ -32,6 +32,39 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_filter = ["role", "rating", "shared"]
 
 
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Shows only the messages the reporter chose; never a picker over every message."""
+
+    list_display = ["pk", "engagement", "created_at", "resolved_at"]
+    fields = [
+        "engagement",
+        "reporter",
+        "reported",
+        "reason",
+        "chosen_messages",
+        "created_at",
+        "resolved_at",
+    ]
+    readonly_fields = [
+        "engagement",
+        "reporter",
+        "reported",
+        "reason",
+        "chosen_messages",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    @admin.display(description="Messages the reporter chose")
+    def chosen_messages(self, report: Report) -> str:
+        return (
+            "\n\n".join(f"{m.created_at:%Y-%m-%d %H:%M}: {m.body}" for m in report.messages.all())
+            or "—"
+        )
+
+
 admin.site.register(ThankYou)
-admin.site.register(Report)
 admin.site.register(Block)

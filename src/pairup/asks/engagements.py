@@ -88,7 +88,7 @@ def message_post(
         kind=Kind.MESSAGE,
         text=f"New message from {by.display_name}",
         url=engagement.get_absolute_url(),
-        email_body=f"{by.display_name} wrote: {body[:500]}",
+        email_body=f"{by.display_name} sent you a message in PairUp. Read and reply in your thread.",
     )
     return message
 
@@ -319,12 +319,15 @@ def block_create(*, by: User, blocked: User) -> Block:
         raise ServiceError("You cannot block yourself.", field="user")
     block, _ = Block.objects.get_or_create(blocker=by, blocked=blocked)
     now = _now()
-    live = (
-        Invitation.objects.select_for_update()
-        .filter(status__in=LIVE_INVITATION)
-        .filter(ask__mentee__in=[by, blocked], mentor__in=[by, blocked])
-    )
-    for invitation in live.select_related("ask__program", "mentor"):
+    from .services import _lock_invitation, _reroute
+
+    live = Invitation.objects.filter(
+        status__in=LIVE_INVITATION, ask__mentee__in=[by, blocked], mentor__in=[by, blocked]
+    ).values_list("pk", flat=True)
+    for pk in list(live):
+        invitation = _lock_invitation(pk)
+        if not invitation.is_live:
+            continue
         mentor_blocked = invitation.mentor_id == by.pk
         invitation.status = (
             InvitationStatus.DECLINED if mentor_blocked else InvitationStatus.WITHDRAWN
@@ -334,7 +337,5 @@ def block_create(*, by: User, blocked: User) -> Block:
         invitation.save(update_fields=["status", "responded_at", "expires_at"])
         if mentor_blocked:
             # The mentee still deserves a mentor: the next suggestion is invited.
-            from .services import _reroute
-
             _reroute(invitation.ask, now, f"{invitation.mentor.display_name} cannot take your ask.")
     return block

@@ -228,7 +228,8 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.body[:60]
+        # Never the body: admin widgets and logs print this.
+        return f"Message {self.pk}"
 
 
 class Resource(models.Model):

@@ -8,6 +8,7 @@ written then. Notifications and emails go out after commit.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -46,11 +47,16 @@ def _lock(ask: Ask) -> Ask:
     return Ask.objects.select_for_update().get(pk=ask.pk)
 
 
-def _lock_invitation(invitation: Invitation) -> Invitation:
+def _lock_invitation(invitation: Invitation | int) -> Invitation:
+    """Lock the invitation's ask, then the invitation: every path locks in this order, so a
+    mentee withdrawing and a mentor accepting at once never deadlock."""
+    pk = invitation if isinstance(invitation, int) else invitation.pk
+    ask_id = Invitation.objects.filter(pk=pk).values_list("ask_id", flat=True).get()
+    list(Ask.objects.select_for_update().filter(pk=ask_id).values_list("pk", flat=True))
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("ask__program", "ask__mentee", "mentor")
-        .get(pk=invitation.pk)
+        .get(pk=pk)
     )
 
 
@@ -83,7 +89,8 @@ def _validate_ask(
             field="sessions",
         )
     by = data.get("by")
-    if by is not None and (not isinstance(by, date) or by < timezone.localdate()):
+    today = timezone.localdate(timezone=ZoneInfo(mentee.profile.timezone or "UTC"))
+    if by is not None and (not isinstance(by, date) or by < today):
         raise ServiceError("“By when” must be today or later.", code="invalid_date", field="by")
     if topics is None:
         return []
@@ -474,7 +481,7 @@ def invitation_clarify(
     notify(
         user=invitation.ask.mentee,
         kind=Kind.CLARIFY,
-        text=f"{by.display_name} has a question about your ask: {body[:100]}",
+        text=f"{by.display_name} has a clarifying question about your ask.",
         url=invitation.ask.get_absolute_url(),
     )
     return item
@@ -504,7 +511,7 @@ def invitation_answer(
     notify(
         user=invitation.mentor,
         kind=Kind.CLARIFY,
-        text=f"{by.display_name} answered your question: {body[:100]}",
+        text=f"{by.display_name} answered your clarifying question.",
         url=invitation.get_absolute_url(),
     )
     expire_invitation_later(invitation)
@@ -523,9 +530,7 @@ def invitations_expire(*, now: datetime | None = None) -> int:
     count = 0
     for pk in due:
         with transaction.atomic():
-            invitation = (
-                Invitation.objects.select_for_update().select_related("ask", "mentor").get(pk=pk)
-            )
+            invitation = _lock_invitation(pk)
             if (
                 invitation.status != InvitationStatus.PENDING
                 or not invitation.expires_at
@@ -585,7 +590,7 @@ def invitations_withdraw_for_mentor(
     count = 0
     for pk in list(qs.values_list("pk", flat=True)):
         with transaction.atomic():
-            invitation = Invitation.objects.select_for_update().select_related("ask").get(pk=pk)
+            invitation = _lock_invitation(pk)
             if not invitation.is_live:
                 continue
             invitation.status = InvitationStatus.WITHDRAWN

@@ -7,6 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 
+def activate_user_timezone(user: object) -> None:
+    profile = getattr(user, "profile", None)
+    name = getattr(profile, "timezone", None)
+    try:
+        timezone.activate(ZoneInfo(name)) if name else timezone.deactivate()
+    except (KeyError, ValueError):
+        timezone.deactivate()
+
+
 class UserTimezoneMiddleware:
     """Show every signed-in person times in their own zone (stored times stay UTC)."""
 

@@ -489,7 +489,12 @@ def session_feedback_give(
 
 
 def sessions_cancel_future(
-    *, user: User, reason: str, program_id: int | None = None, now: datetime | None = None
+    *,
+    user: User,
+    reason: str,
+    program_id: int | None = None,
+    role: str | None = None,
+    now: datetime | None = None,
 ) -> int:
     """Cancel a person's future booked sessions (account deleted, mentor paused), telling
     the other person."""
@@ -498,6 +503,8 @@ def sessions_cancel_future(
     qs = Session.objects.filter(participants__user=user, status=SessionStatus.BOOKED, start__gt=now)
     if program_id is not None:
         qs = qs.filter(engagement__program_id=program_id)
+    if role is not None:
+        qs = qs.filter(participants__user=user, participants__role=role)
     for session in qs:
         with transaction.atomic():
             session_cancel(session=session, by=None, reason=reason, now=now)

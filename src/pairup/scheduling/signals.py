@@ -20,5 +20,6 @@ def on_mentor_unavailable(sender: Any, membership: Any, **kwargs: Any) -> None:
     sessions_cancel_future(
         user=membership.user,
         program_id=membership.program_id,
+        role="mentor",
         reason="The mentor is not available any more.",
     )
