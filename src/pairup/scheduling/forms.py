@@ -83,7 +83,7 @@ class AvailabilityForm(ServiceErrorsMixin, forms.Form):
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="PairUp reads it every few minutes and never offers a time you are busy.",
+        help_text="PairUp reads it when you save and on each scheduled refresh, and never offers a time it shows you busy.",
     )
 
     def __init__(self, *args: object, lengths: list[int] | None = None, **kwargs: object):
