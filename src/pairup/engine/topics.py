@@ -78,6 +78,13 @@ class TopicTable:
         )
         self._cache: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
         self._keys: dict[tuple[TopicLevel, ...], tuple[tuple[str, ...], ...]] = {}
+        self._paths_cache: dict[tuple[str, ...], np.ndarray] = {}
+        # Index once, query many times: a small taxonomy's paths (and their parents) are
+        # scored now, so a new combination of ask topics costs a sum, not a scan.
+        prefixes = {p[:k] for p in self.paths for k in range(1, len(p) + 1)}
+        if len(prefixes) * self.n_mentors <= 10_000_000:
+            for p in sorted(prefixes):
+                self.path_scores(p)
 
     @property
     def empty(self) -> bool:
@@ -104,27 +111,36 @@ class TopicTable:
         total = np.zeros(self.n_mentors)
         if key and not self.empty:
             for ap in key:
-                sims = np.array(
-                    [path_similarity(ap, mp, self.policy.parent_credit) for mp in self.paths]
-                )
-                hit = np.flatnonzero(sims > 0)
-                if len(hit) == 0:
-                    continue
-                # Entries are in mentor order, so sorted entry numbers group by mentor.
-                rows = np.sort(
-                    np.concatenate(
-                        [self.by_path[self.path_starts[p] : self.path_starts[p + 1]] for p in hit]
-                    )
-                )
-                credit = sims[self.path_id[rows]] * self.weight[rows]
-                owners = self.owner[rows]
-                first = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-                total[owners[first]] += np.maximum.reduceat(credit, first)
+                total += self.path_scores(ap)
             total /= len(key)
         if len(self._cache) > 512:
             self._cache.clear()
         self._cache[key] = total
         return total
+
+    def path_scores(self, ap: tuple[str, ...]) -> np.ndarray:
+        """Best credit of every mentor for one ask path (cached: few paths, many asks)."""
+        cached = self._paths_cache.get(ap)
+        if cached is not None:
+            return cached
+        out = np.zeros(self.n_mentors)
+        sims = np.array([path_similarity(ap, mp, self.policy.parent_credit) for mp in self.paths])
+        hit = np.flatnonzero(sims > 0)
+        if len(hit):
+            # Entries are in mentor order, so sorted entry numbers group by mentor.
+            rows = np.sort(
+                np.concatenate(
+                    [self.by_path[self.path_starts[p] : self.path_starts[p + 1]] for p in hit]
+                )
+            )
+            credit = sims[self.path_id[rows]] * self.weight[rows]
+            owners = self.owner[rows]
+            first = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            out[owners[first]] = np.maximum.reduceat(credit, first)
+        if (len(self._paths_cache) + 1) * self.n_mentors > 20_000_000:
+            self._paths_cache.clear()
+        self._paths_cache[ap] = out
+        return out
 
 
 def explain_topics(
