@@ -56,8 +56,9 @@ def relevance_pairs(
         shape=(len(asks), text.matrix.shape[1]),
     )
     sims = (q @ text.matrix_t).tocsr()
-    rows = np.repeat(np.arange(len(asks)), np.diff(sims.indptr))
-    docs = sims.indices.astype(np.int64)
+    counts = np.diff(sims.indptr)
+    rows = np.repeat(np.arange(len(asks)), counts)
+    docs = sims.indices
     votes = sims.data * index.doc_weight[docs]
     n = policy.evidence_items
     # Top-n documents per row: by vote, ties by document number (matches ScoredAsk).
@@ -66,8 +67,7 @@ def relevance_pairs(
     for r in np.flatnonzero(np.diff(starts) > n).tolist():
         seg = votes[starts[r] : starts[r + 1]]
         cut[r] = np.partition(seg, len(seg) - n)[len(seg) - n]
-    row_cut = cut[rows]
-    keep = votes > row_cut
+    keep = votes > np.repeat(cut, counts)  # rows without a cut keep everything
     # Ties at a row's cut: the lowest document numbers fill the remaining places (rare).
     room = n - np.bincount(rows[keep], minlength=len(asks))
     tie_rows = np.flatnonzero(np.isfinite(cut) & (room > 0))
@@ -75,7 +75,6 @@ def relevance_pairs(
         lo, hi = starts[r], starts[r + 1]
         tied = lo + np.flatnonzero(votes[lo:hi] == cut[r])
         keep[tied[np.argsort(docs[tied], kind="stable")[: room[r]]]] = True
-    keep |= ~np.isfinite(row_cut)
     rows, docs, votes = rows[keep], docs[keep], votes[keep]
     key = rows * n_m + index.doc_owner[docs]
     uniq, inv = np.unique(key, return_inverse=True)
