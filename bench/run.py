@@ -294,6 +294,18 @@ def main() -> int:
     print(json.dumps({"recommend": out["recommend"], "rotations": out["rotations"]}), flush=True)
     name = "smoke.json" if args.smoke else "full.json"
     (RESULTS / name).write_text(json.dumps(out, indent=2))
+    if args.smoke:
+        # CI's check: the engine's optimum equals SciPy's wherever both ran, and no
+        # baseline beats it.
+        for row in out["assign"]:
+            engine_total = row["engine"]["total"]
+            for name in ("lsa", "greedy", "stable"):
+                other = row.get(name, {})
+                if "total" in other and other["total"] > engine_total:
+                    raise SystemExit(f"smoke: {name} beat the engine at {row['asks']} asks")
+            if "total" in row.get("lsa", {}) and row["lsa"]["total"] != engine_total:
+                raise SystemExit(f"smoke: engine total differs from SciPy at {row['asks']} asks")
+        print("smoke: engine optimum equals SciPy's; no baseline beats it")
     if not args.smoke:
         from report import write_report
 
