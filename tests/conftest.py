@@ -8,11 +8,18 @@ import os
 import pytest
 from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from pairup.accounts.services import api_token_create
 from pairup.programs.models import Membership, Program
 
 from .factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory, make_mentor
+
+# In CI property tests are derandomised (same examples every run): a red CI must mean a
+# change broke something. Locally they explore new examples on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -940,3 +940,15 @@ def test_slots_property_match_a_brute_force_and_never_clash(sc):
         and all(t + i * MINUTE in free_minutes for i in range(sc["duration"]))
     )
     assert [s for s, _ in got] == expected
+
+
+def test_window_ending_where_the_repeated_hour_begins_stays_one_hour():
+    # London, 25 Oct 2026: 01:00-02:00 happens twice. 00:00-01:00 local is 23:00Z-00:00Z.
+    a = Availability(
+        timezone="Europe/London", weekly=(WeeklyWindow(6, time(0), time(1)),), min_notice_minutes=0
+    )
+    now = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)
+    got = free_intervals(a, now, now + timedelta(days=1), now=now)
+    assert got == [
+        (datetime(2026, 10, 24, 23, 0, tzinfo=UTC), datetime(2026, 10, 25, 0, 0, tzinfo=UTC))
+    ]

@@ -348,6 +348,14 @@ def has_common_window(
 # --- availability -> free time -> slots --------------------------------------------------
 
 
+def _end_to_utc(naive: datetime, zone: tzinfo) -> datetime:
+    """A window's end: its second occurrence only when the wall clock just before it is
+    repeated, so a window ending exactly where the repeated hour begins (00:00-01:00 on
+    London's autumn day) stays one hour long."""
+    fold = 1 if is_ambiguous_local(naive - _TINY, zone) else 0
+    return local_to_utc(naive, zone, fold=fold)
+
+
 def _local_windows(availability: Availability, first: date, last: date) -> list[Interval]:
     """UTC intervals of the windows of every local date in ``[first, last]``."""
     zone = availability.zone
@@ -362,7 +370,7 @@ def _local_windows(availability: Availability, first: date, last: date) -> list[
         for start, end in walls:
             end_day = day + _DAY if end == MIDNIGHT else day
             s = local_to_utc(datetime.combine(day, start), zone, fold=0)
-            e = local_to_utc(datetime.combine(end_day, end), zone, fold=1)
+            e = _end_to_utc(datetime.combine(end_day, end), zone)
             if s < e:
                 out.append((s, e))
         day += _DAY
