@@ -356,3 +356,17 @@ def test_demo_mentee_can_book_at_once(client):
     engagement = Engagement.objects.get(mentee__email="mentee@demo.pairup", status="active")
     html = client.get(engagement.get_absolute_url()).content.decode()
     assert html.count('class="slot"') > 10 and "America/New_York" in html
+
+
+def test_a_mentee_finds_and_revokes_their_own_calendar_feed(client, mentee):
+    client.force_login(mentee)
+    page = client.get("/my-calendar/")
+    assert page.status_code == 200
+    first = page.context["feed_url"]
+    assert "/calendar/" in first and first.endswith(".ics")
+    assert client.get(first.split("127.0.0.1:8000")[-1]).status_code == 200
+    response = client.post("/availability/feed/rotate/", {"next": "/my-calendar/"})
+    assert response["Location"] == "/my-calendar/#feed"
+    second = client.get("/my-calendar/").context["feed_url"]
+    assert second != first
+    assert client.get(first.split("127.0.0.1:8000")[-1]).status_code == 404

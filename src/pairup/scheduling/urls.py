@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("availability/", views.availability_edit, name="availability"),
+    path("my-calendar/", views.my_calendar, name="my_calendar"),
     path("availability/feed/rotate/", views.calendar_feed_rotate, name="calendar_feed_rotate"),
     # Under engagements/<pk>/sessions/ so the asks app's engagements/<pk>/<action>/ never
     # catches them.

@@ -409,7 +409,21 @@ def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, "The old calendar address no longer works. Subscribe again with the new one."
     )
-    return redirect(reverse("availability") + "#feed")
+    back = (
+        reverse("my_calendar")
+        if request.POST.get("next") == reverse("my_calendar")
+        else reverse("availability")
+    )
+    return redirect(back + "#feed")
+
+
+@login_required
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    """Everyone's private feed address (mentees too), with revoke."""
+    feed = services.calendar_feed_get(user=request.user)
+    return render(
+        request, "scheduling/calendar.html", {"feed_url": services.calendar_feed_url(feed)}
+    )
 
 
 # ---------------------------------------------------------------- calendar feed
