@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 
 from . import services
@@ -18,6 +19,20 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         return redirect("notifications")
     items = Notification.objects.filter(user=request.user)[:100]
     return render(request, "notifications/list.html", {"items": items})
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of my notifications read and go where it points (own notifications only;
+    only paths on this site, never an outside address)."""
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    target = (
+        notification.url
+        if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None)
+        else ""
+    )
+    return redirect(target or "notifications")
 
 
 class MuteForm(forms.Form):

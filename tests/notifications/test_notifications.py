@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from pairup.notifications.models import EmailMute, Notification
+from pairup.notifications.services import notify, unsubscribe_token
+
+pytestmark = pytest.mark.django_db
+
+
+def test_opening_a_notification_marks_it_read_and_follows_its_link(client, mentee):
+    n = notify(user=mentee, kind="message", text="New message", url="/asks/")
+    client.force_login(mentee)
+    response = client.get(f"/notifications/{n.pk}/open/")
+    assert response.status_code == 302 and response["Location"] == "/asks/"
+    n.refresh_from_db()
+    assert n.read_at is not None
+
+
+def test_someone_elses_notification_is_404_and_stays_unread(client, mentee, mentor):
+    n = notify(user=mentee, kind="message", text="New message", url="/asks/")
+    client.force_login(mentor)
+    assert client.get(f"/notifications/{n.pk}/open/").status_code == 404
+    n.refresh_from_db()
+    assert n.read_at is None
+
+
+def test_an_outside_address_is_never_followed(client, mentee):
+    n = Notification.objects.create(
+        user=mentee, kind="message", text="x", url="https://evil.example/"
+    )
+    client.force_login(mentee)
+    assert client.get(f"/notifications/{n.pk}/open/")["Location"] == "/notifications/"
+
+
+def test_one_click_unsubscribe_mutes_that_kind_only(client, mentee):
+    response = client.post(f"/notifications/unsubscribe/{unsubscribe_token(mentee, 'message')}/")
+    assert response.status_code == 200
+    assert list(EmailMute.objects.filter(user=mentee).values_list("kind", flat=True)) == ["message"]
+    assert client.post("/notifications/unsubscribe/forged-token/").status_code == 400
+
+
+def test_a_muted_kind_is_still_shown_in_app_but_not_emailed(
+    mentee, django_capture_on_commit_callbacks, mailoutbox
+):
+    EmailMute.objects.create(user=mentee, kind="message")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=mentee, kind="message", text="Muted", url="/asks/")
+        notify(user=mentee, kind="accepted", text="Not muted", url="/asks/")
+    assert [m.subject for m in mailoutbox] == ["[PairUp] Not muted"]
+    assert Notification.objects.filter(user=mentee).count() == 2
