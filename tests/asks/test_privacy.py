@@ -91,3 +91,23 @@ def test_by_when_today_is_judged_in_the_mentees_zone_over_the_api(program, mente
             },
         )
     assert response.status_code == 201, response.json()
+
+
+def test_an_admin_resolves_a_report_and_nobody_else_can(
+    client, program, admin, mentee, mentor, outsider
+):
+    e = _engagement(program, mentee, mentor)
+    report = Report.objects.create(
+        engagement=e, reporter=mentee, reported=mentor, reason="rude", created_at=timezone.now()
+    )
+    url = f"/p/{program.slug}/reports/{report.pk}/"
+    for person in (mentee, mentor, outsider):
+        client.force_login(person)
+        assert client.post(url).status_code == 404
+    report.refresh_from_db()
+    assert report.resolved_at is None
+    client.force_login(admin)
+    assert client.post(url).status_code == 302
+    report.refresh_from_db()
+    assert report.resolved_at is not None
+    assert "Resolved on" in client.get(url).content.decode()

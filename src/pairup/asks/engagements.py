@@ -339,3 +339,18 @@ def block_create(*, by: User, blocked: User) -> Block:
             # The mentee still deserves a mentor: the next suggestion is invited.
             _reroute(invitation.ask, now, f"{invitation.mentor.display_name} cannot take your ask.")
     return block
+
+
+@transaction.atomic
+def report_resolve(*, report: Report, by: User, now: datetime | None = None) -> Report:
+    """A program admin closes a report once handled (e.g. after pausing someone)."""
+    if not Membership.objects.filter(
+        program_id=report.engagement.program_id, user=by, is_admin=True
+    ).exists():
+        raise Forbidden("Only this program's admins resolve reports.")
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.resolved_at is not None:
+        raise Conflict("This report is resolved already.", code="report_resolved")
+    report.resolved_at = now or _now()
+    report.save(update_fields=["resolved_at"])
+    return report

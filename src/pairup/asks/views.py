@@ -598,6 +598,13 @@ def report_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if report is None:
         raise Http404("No such report")
+    if request.method == "POST":
+        try:
+            eng.report_resolve(report=report, by=request.user)
+            messages.success(request, "The report is marked resolved.")
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+        return redirect("report_detail", slug=program.slug, pk=report.pk)
     chosen = list(report.messages.select_related("author__profile").order_by("created_at", "pk"))
     return render(
         request,
