@@ -145,3 +145,37 @@ def test_home_lists_invitations_and_active_engagements(client, program, mentee, 
     services.invitation_accept(invitation=invitation, by=mentor)
     html = client.get("/").content.decode()
     assert "Continue with Sam Mentee" in html
+
+
+@pytest.mark.parametrize("programs", [1, 3])
+def test_mentor_dashboard_query_count_does_not_grow_with_programs(
+    client, mentor, programs, django_assert_num_queries
+):
+    from tests.factories import ProgramFactory
+
+    for _ in range(programs - 1):
+        Membership.objects.create(
+            program=ProgramFactory(), user=mentor, is_mentor=True, mentor_status="approved"
+        )
+    client.force_login(mentor)
+    client.get("/mentor/")
+    with django_assert_num_queries(11):
+        response = client.get("/mentor/")
+    assert response.content.decode().count(" of 4 sessions") == programs
+
+
+@pytest.mark.parametrize("programs", [1, 3])
+def test_home_query_count_does_not_grow_with_programs(
+    client, mentor, programs, django_assert_num_queries
+):
+    from tests.factories import ProgramFactory
+
+    for _ in range(programs - 1):
+        Membership.objects.create(
+            program=ProgramFactory(), user=mentor, is_mentor=True, mentor_status="approved"
+        )
+    client.force_login(mentor)
+    client.get("/")
+    with django_assert_num_queries(8):
+        response = client.get("/")
+    assert response.status_code == 200

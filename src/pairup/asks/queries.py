@@ -24,7 +24,7 @@ from .models import (
     Route,
     ThankYou,
 )
-from .suggest import mentor_load, month_start
+from .suggest import mentor_load_by_program, month_start
 
 
 def get_ask_for_user(user: User, pk: int) -> Ask:
@@ -141,10 +141,11 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         .select_related("program")
         .order_by("program__name")
     )
-    loads = []
-    for m in memberships:
-        used = mentor_load(m.program, [user.pk], now)[user.pk]
-        loads.append({"membership": m, "used": used, "cap": m.effective_monthly_cap})
+    used = mentor_load_by_program(user.pk, now)
+    loads = [
+        {"membership": m, "used": used.get(m.program_id, 0), "cap": m.effective_monthly_cap}
+        for m in memberships
+    ]
     thanks = list(
         ThankYou.objects.filter(engagement__mentor=user)
         .select_related("engagement__mentee__profile")

@@ -71,6 +71,28 @@ def mentor_load(program: Program, mentor_ids: list[int], now: datetime) -> dict[
     return load
 
 
+def mentor_load_by_program(mentor_id: int, now: datetime) -> dict[int, int]:
+    """One mentor's load this month in each of their programs (two queries in all)."""
+    load: dict[int, int] = {}
+    engaged = (
+        Engagement.objects.filter(mentor_id=mentor_id, created_at__gte=month_start(now))
+        .exclude(status="cancelled")
+        .values("program_id")
+        .annotate(n=Sum("sessions_agreed"))
+    )
+    live = (
+        Invitation.objects.filter(mentor_id=mentor_id, status__in=["pending", "awaiting_mentee"])
+        .values("ask__program_id")
+        .annotate(n=Sum("ask__sessions"))
+    )
+    for row in engaged:
+        load[row["program_id"]] = load.get(row["program_id"], 0) + (row["n"] or 0)
+    for row in live:
+        pid = row["ask__program_id"]
+        load[pid] = load.get(pid, 0) + (row["n"] or 0)
+    return load
+
+
 def responsiveness(
     program: Program, mentor_ids: list[int]
 ) -> dict[int, tuple[float | None, float]]:

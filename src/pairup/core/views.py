@@ -74,10 +74,6 @@ def home(request: HttpRequest) -> HttpResponse:
                     None,
                 )
             )
-        if m.is_mentor and m.is_approved_mentor and not profile.expertise.exists():
-            steps.append(
-                ("Add topics you can help with", "Mentees find you by topic.", "/profile/")
-            )
         if m.is_admin:
             steps.append(
                 (
@@ -86,4 +82,6 @@ def home(request: HttpRequest) -> HttpResponse:
                     f"/p/{m.program.slug}/members/",
                 )
             )
+    if any(m.is_approved_mentor for m in memberships) and not profile.expertise.exists():
+        steps.append(("Add topics you can help with", "Mentees find you by topic.", "/profile/"))
     return render(request, "core/home.html", {"steps": steps, "memberships": memberships})
