@@ -24,6 +24,17 @@ SHARE_CHOICES = [
 ]
 
 
+def share_field() -> forms.TypedChoiceField:
+    """Who may read wrap-up feedback: the other person too, or program admins only."""
+    return forms.TypedChoiceField(
+        label="Who may read this?",
+        coerce=lambda v: v == "1",
+        choices=SHARE_CHOICES,
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+
+
 class ServiceErrorsMixin:
     """Put a refused service call beside the field it names, or above the form."""
 
@@ -149,26 +160,14 @@ class MenteeFeedbackForm(ServiceErrorsMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    shared = forms.TypedChoiceField(
-        label="Who may read this?",
-        coerce=lambda v: v == "1",
-        choices=SHARE_CHOICES,
-        initial="1",
-        widget=forms.RadioSelect,
-    )
+    shared = share_field()
 
 
 class MentorFeedbackForm(ServiceErrorsMixin, forms.Form):
     notes = forms.CharField(
         label="How did it go?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    shared = forms.TypedChoiceField(
-        label="Who may read this?",
-        coerce=lambda v: v == "1",
-        choices=SHARE_CHOICES,
-        initial="1",
-        widget=forms.RadioSelect,
-    )
+    shared = share_field()
 
 
 class ReportForm(ServiceErrorsMixin, forms.Form):
