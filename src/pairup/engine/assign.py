@@ -40,6 +40,7 @@ from ortools.graph.python import min_cost_flow
 
 from pairup.engine.batch import (
     Candidates,
+    auto_workers,
     batch_candidates,
     extend_many,
     mentor_side,
@@ -194,6 +195,7 @@ def assign_detailed(
     *,
     progress: Progress | None = None,
     explain: bool = True,
+    workers: int | None = None,
 ) -> MatchResult:
     """`assign` plus the solve statistics (rounds, arcs) and the eligible-pair dump."""
     index = as_index(mentors, policy)
@@ -213,7 +215,9 @@ def assign_detailed(
     clock = time.perf_counter()
     seconds = {"scoring": 0.0, "solving": 0.0, "certifying": 0.0}
     stats: list[dict[str, Any]] = []
-    found = batch_candidates(index, asks, START_HEADS)
+    if workers is None:
+        workers = auto_workers(n_a)
+    found = batch_candidates(index, asks, START_HEADS, workers)
     it: Iterable[Candidates] = progress(found, n_a, "scoring") if progress else found
     cands = list(it)
     ask_groups = [index.group(ask) for ask in asks]

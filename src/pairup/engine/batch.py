@@ -10,6 +10,8 @@ relevance set). Results are `Candidates` per ask, exactly what the per-ask searc
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -18,9 +20,9 @@ import scipy.sparse as sp
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask
-from pairup.engine.scoring import Group, MentorIndex, _langs, member
+from pairup.engine.scoring import Group, MentorIndex, _langs, member, relevance_of_votes
 
-CHUNK = 2000
+CHUNK = 500
 
 
 @dataclass
@@ -35,58 +37,185 @@ class Candidates:
     take: int
 
 
-def relevance_pairs(
-    index: MentorIndex, asks: Sequence[Ask]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, mentor, relevance) for every ask row with relevance > 0, ordered by row."""
-    text, policy = index.text, index.policy
-    n_m = len(index)
+def top_per_row(
+    indptr: np.ndarray, docs: np.ndarray, votes: np.ndarray, n: int, bins: int = 1024
+) -> np.ndarray:
+    """Positions of each CSR row's `n` best entries by vote (ties: lower document number),
+    in no particular order.
+
+    Vectorised over all rows, without sorting whole rows:
+
+    1. A row's threshold t_r comes from a histogram of every 4th entry (log-spaced bins);
+       every entry with vote >= t_r is kept. If a row keeps at least n entries its n-th
+       best vote is >= t_r, so its top n are all kept; a row that keeps fewer keeps all.
+    2. One float sort of the kept entries by (row, vote) gives each row's candidate n-th
+       best vote c_r; it is checked exactly (fewer than n votes > c_r, at least n >= c_r);
+       a row that fails (votes closer than the sort key's precision) is sorted exactly.
+    3. Votes > c_r are in; votes == c_r fill the remaining places, lowest document first.
+    """
+    counts = np.diff(indptr)
+    n_rows = len(counts)
+    if not (counts > n).any():
+        return np.arange(len(votes))
+    stride = 4
+    sample = np.arange(0, len(votes), stride)
+    s_rows = np.searchsorted(indptr, sample, side="right").astype(np.int32) - 1
+    per_octave = 16
+    top = float(votes.max())
+    level = np.log2(np.maximum(votes[sample], top * 2.0**-30) / top) * -per_octave
+    b = np.minimum(level.astype(np.int32), bins - 1)
+    hist = np.bincount(s_rows * bins + b, minlength=n_rows * bins).reshape(n_rows, bins)
+    reached = np.cumsum(hist, axis=1)  # sampled entries in bin b or better (0 = best)
+    cut = (reached < (3 * n) // (2 * stride) + 2).sum(axis=1)
+    edge = top * 2.0 ** (-(np.minimum(cut, bins - 1) + 1) / per_octave)
+    threshold = np.where((counts > n) & (cut < bins - 1), edge, -np.inf)
+    keep = np.flatnonzero(votes >= np.repeat(threshold, counts))
+    rows = np.searchsorted(indptr, keep, side="right").astype(np.int32) - 1
+    short = np.flatnonzero(np.bincount(rows, minlength=n_rows) < np.minimum(counts, n))
+    if len(short):
+        threshold[short] = -np.inf
+        keep = np.flatnonzero(votes >= np.repeat(threshold, counts))
+        rows = np.searchsorted(indptr, keep, side="right").astype(np.int32) - 1
+    v = votes[keep]
+    kept = np.bincount(rows, minlength=n_rows)
+    big = np.flatnonzero(kept > n)
+    if not len(big):
+        return keep
+    order = np.argsort(rows * 2.0 - v / top)
+    first = np.concatenate([[0], np.cumsum(kept)[:-1]])
+    c = np.full(n_rows, -np.inf)
+    c[big] = v[order[first[big] + n - 1]]
+    c_of = c[rows]
+    above = v > c_of
+    at = v == c_of
+    n_above = np.bincount(rows, weights=above, minlength=n_rows)
+    n_at = np.bincount(rows, weights=at, minlength=n_rows)
+    wrong = big[(n_above[big] >= n) | (n_above[big] + n_at[big] < n)]
+    if len(wrong):
+        # Exact order for the rows the float key could not separate.
+        sel = np.flatnonzero(np.isin(rows, wrong))
+        exact = sel[np.lexsort((docs[keep[sel]], -v[sel], rows[sel]))]
+        first_w = np.searchsorted(rows[exact], wrong)
+        cw = v[exact[first_w + n - 1]]
+        c[wrong] = cw
+        c_of = c[rows]
+        above, at = v > c_of, v == c_of
+        n_above = np.bincount(rows, weights=above, minlength=n_rows)
+    small = kept <= n
+    take = above | small[rows]
+    ties = np.flatnonzero(at & ~small[rows])
+    if len(ties):
+        # Lowest documents first among the votes equal to the row's cut.
+        ties = ties[np.lexsort((docs[keep[ties]], rows[ties]))]
+        t_rows = rows[ties]
+        start = np.searchsorted(t_rows, np.arange(n_rows))
+        rank = np.arange(len(ties)) - start[t_rows]
+        room = (n - n_above).astype(np.int64)
+        take[ties[rank < room[t_rows]]] = True
+    return keep[take]
+
+
+def query_matrix(index: MentorIndex, texts: Sequence[str]) -> sp.csr_matrix:
+    """(texts x terms): each text's known terms, weighted 1 / its ideal BM25."""
+    text = index.text
     indptr, cols, vals = [0], [], []
-    for ask in asks:
-        ids, w = text.query_terms(ask.text) if ask.text.strip() else (np.zeros(0, int), None)
+    for t in texts:
+        ids, w = text.query_terms(t) if t.strip() else (np.zeros(0, np.int64), None)
         if len(ids):
             cols.append(ids)
             vals.append(np.full(len(ids), 1.0 / text.ideal(ids, np.ones(len(ids)))))
         indptr.append(indptr[-1] + len(ids))
-    empty = np.zeros(0, dtype=np.int64)
-    if not cols or text.n_docs == 0:
-        return empty, empty, np.zeros(0)
-    q = sp.csr_matrix(
-        (np.concatenate(vals), np.concatenate(cols), np.asarray(indptr)),
-        shape=(len(asks), text.matrix.shape[1]),
+    return sp.csr_matrix(
+        (
+            np.concatenate(vals) if vals else np.zeros(0),
+            np.concatenate(cols) if cols else np.zeros(0, np.int64),
+            np.asarray(indptr),
+        ),
+        shape=(len(texts), index.vote_t.shape[0]),
     )
-    sims = (q @ text.matrix_t).tocsr()
-    counts = np.diff(sims.indptr)
-    rows = np.repeat(np.arange(len(asks)), counts)
-    docs = sims.indices
-    votes = sims.data * index.doc_weight[docs]
-    n = policy.evidence_items
-    # Top-n documents per row: by vote, ties by document number (matches ScoredAsk).
-    starts = sims.indptr
-    cut = np.full(len(asks), -np.inf)
-    for r in np.flatnonzero(np.diff(starts) > n).tolist():
-        seg = votes[starts[r] : starts[r + 1]]
-        cut[r] = np.partition(seg, len(seg) - n)[len(seg) - n]
-    keep = votes > np.repeat(cut, counts)  # rows without a cut keep everything
-    # Ties at a row's cut: the lowest document numbers fill the remaining places (rare).
-    room = n - np.bincount(rows[keep], minlength=len(asks))
-    tie_rows = np.flatnonzero(np.isfinite(cut) & (room > 0))
-    for r in tie_rows.tolist():
-        lo, hi = starts[r], starts[r + 1]
-        tied = lo + np.flatnonzero(votes[lo:hi] == cut[r])
-        keep[tied[np.argsort(docs[tied], kind="stable")[: room[r]]]] = True
-    rows, docs, votes = rows[keep], docs[keep], votes[keep]
-    key = rows * n_m + index.doc_owner[docs]
+
+
+def relevance_pairs(
+    index: MentorIndex, asks: Sequence[Ask]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, mentor, relevance) for every ask row with relevance > 0, ordered by row.
+
+    One sparse product (asks x terms) @ (terms x documents) gives every document's vote
+    (normalised BM25 times the document's weight); each row keeps its `evidence_items` best
+    votes (`top_per_row`), summed per mentor.
+    """
+    n_m = len(index)
+    empty = np.zeros(0, dtype=np.int64)
+    if index.text.n_docs == 0 or not asks:
+        return empty, empty, np.zeros(0)
+    votes = (query_matrix(index, [a.text for a in asks]) @ index.vote_t).tocsr()
+    if votes.nnz == 0:
+        return empty, empty, np.zeros(0)
+    counts = np.diff(votes.indptr)
+    keep = top_per_row(votes.indptr, votes.indices, votes.data, index.policy.evidence_items)
+    rows = np.repeat(np.arange(len(asks), dtype=np.int64), counts)[keep]
+    key = rows * n_m + index.doc_owner[votes.indices[keep]]
     uniq, inv = np.unique(key, return_inverse=True)
-    total = np.bincount(inv, weights=votes)
-    rel = 1.0 - np.exp(-total / policy.relevance_saturation)
+    rel = relevance_of_votes(inv, votes.data[keep], index.policy.relevance_saturation)
     return uniq // n_m, uniq % n_m, rel
 
 
-def batch_candidates(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Candidates]:
-    """`Candidates` for each ask in order (see module docstring)."""
-    for lo in range(0, len(asks), CHUNK):
-        yield from _chunk(index, asks[lo : lo + CHUNK], extra)
+def batch_candidates(
+    index: MentorIndex, asks: Sequence[Ask], extra: int, workers: int = 1
+) -> Iterator[Candidates]:
+    """`Candidates` for each ask in order (see module docstring).
+
+    With `workers` > 1 (and more than one chunk) the chunks are scored in that many forked
+    processes; the result is the same, in the same order.
+    """
+    spans = [(lo, min(lo + CHUNK, len(asks))) for lo in range(0, len(asks), CHUNK)]
+    if workers > 1 and len(spans) > 1 and "fork" in mp.get_all_start_methods():
+        global _FORKED
+        _FORKED = (index, asks, extra)
+        try:
+            with mp.get_context("fork").Pool(min(workers, len(spans))) as pool:
+                for arrays in pool.imap(_chunk_job, spans):
+                    yield from _unpack(arrays)
+        finally:
+            _FORKED = None
+        return
+    for lo, hi in spans:
+        yield from _unpack(_chunk(index, asks[lo:hi], extra))
+
+
+_FORKED: tuple[MentorIndex, Sequence[Ask], int] | None = None
+
+
+def auto_workers(n_asks: int) -> int:
+    """Processes worth forking for scoring `n_asks` asks: one per available core (at most
+    4) for large batches, else 1 (a fork costs more than it saves on small ones)."""
+    if n_asks < 4 * CHUNK:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _chunk_job(span: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    """A forked worker's chunk: the index and asks come from the parent's memory."""
+    assert _FORKED is not None
+    index, asks, extra = _FORKED
+    return _chunk(index, asks[span[0] : span[1]], extra)
+
+
+def _unpack(arrays: tuple[np.ndarray, ...]) -> Iterator[Candidates]:
+    pos, scores, good_bounds, seen, bounds, rests, take = arrays
+    t = int(take[0])
+    for r in range(len(rests)):
+        yield Candidates(
+            pos[good_bounds[r] : good_bounds[r + 1]],
+            scores[good_bounds[r] : good_bounds[r + 1]],
+            float(rests[r]),
+            seen[bounds[r] : bounds[r + 1]],
+            t,
+        )
 
 
 def score_pairs(
@@ -156,7 +285,10 @@ def score_pairs(
     return scores, ok
 
 
-def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Candidates]:
+def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> tuple[np.ndarray, ...]:
+    """One chunk's candidates as flat arrays (see `_unpack`): eligible positions and scores,
+    best first per ask, with their row bounds; every scored position with its row bounds;
+    each ask's bound on the rest; the number of heads taken."""
     n_m, n_a = len(index), len(asks)
     groups = [index.group(a) for a in asks]
     gid: dict[tuple, int] = {}
@@ -182,13 +314,17 @@ def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> Iterator[Cand
     scores, ok = score_pairs(index, asks, rows, ms, relv)
     bounds = np.searchsorted(rows, np.arange(n_a + 1))
     order = np.lexsort((index.id_rank[ms], -scores, rows))
-    ms_s, sc_s, ok_s = ms[order], scores[order], ok[order]
-    for r in range(n_a):
-        lo, hi = bounds[r], bounds[r + 1]
-        good = ok_s[lo:hi]
-        yield Candidates(
-            ms_s[lo:hi][good], sc_s[lo:hi][good], float(rests[row_group[r]]), ms[lo:hi], take
-        )
+    order = order[ok[order]]
+    good_bounds = np.searchsorted(rows[order], np.arange(n_a + 1))
+    return (
+        ms[order],
+        scores[order],
+        good_bounds,
+        ms,
+        bounds,
+        rests[row_group],
+        np.array([take]),
+    )
 
 
 def extend(index: MentorIndex, ask: Ask, cand: Candidates, take: int) -> Candidates:
