@@ -252,14 +252,27 @@ def job_rotations(n_e: int, n_m: int, seats: int, rounds: int) -> dict:
     }
 
 
+def _run_into(queue, fn, args) -> None:
+    try:
+        queue.put(fn(*args))
+    except Exception as exc:  # a baseline that cannot run is reported, not fatal
+        queue.put({"error": f"{type(exc).__name__}: {exc}"})
+
+
 def _isolated(fn, *args, timeout: float = 1800):
-    """Run fn(*args) in a fresh process; return its dict, or an error note."""
+    """Run fn(*args) in a fresh (non-daemon, so it may fork workers) process; return its
+    dict, or an error note."""
     ctx = mp.get_context("spawn")
-    with ctx.Pool(1, maxtasksperchild=1) as pool:
-        try:
-            return pool.apply_async(fn, args).get(timeout=timeout)
-        except Exception as exc:  # a baseline that cannot run is reported, not fatal
-            return {"error": f"{type(exc).__name__}: {exc}"}
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_run_into, args=(queue, fn, args))
+    proc.start()
+    try:
+        return queue.get(timeout=timeout)
+    except Exception as exc:
+        proc.kill()
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        proc.join()
 
 
 def main() -> int:

@@ -176,3 +176,18 @@ def test_cli_bad_policy_exits_2(tmp_path, files, capsys):
     code = main(["match", "--mentors", files[0], "--asks", files[1], "--policy", str(policy)])
     assert code == 2
     assert "policy field 'relevance_weight': expected float" in capsys.readouterr().err
+
+
+def test_cli_match_workers_must_be_positive(files, capsys):
+    assert main(["match", "--mentors", files[0], "--asks", files[1], "--workers", "0"]) == 2
+    assert "--workers: must be at least 1, not 0" in capsys.readouterr().err
+
+
+def test_cli_match_with_two_workers_gives_the_same_lines(tmp_path, files):
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"o{workers}.jsonl"
+        args = ["match", "--mentors", files[0], "--asks", files[1], "--out", str(out)]
+        assert main([*args, "--workers", workers]) == 0
+        outs.append(out.read_text())
+    assert outs[0] == outs[1]

@@ -31,6 +31,16 @@ def progress(items: Iterable[T], total: int, desc: str) -> Iterator[T]:
     yield from tqdm(items, total=total, desc=desc, unit="ask", file=sys.stderr, leave=False)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pairup", description="PairUp matching engine")
     sub = p.add_subparsers(dest="command", required=True)
@@ -50,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     common(m)
     m.add_argument("--asks", required=True, type=Path)
     m.add_argument("--dump-scores", help="write every eligible pair as CSV ask,mentor,score")
+    m.add_argument(
+        "--workers",
+        type=_positive,
+        help="processes scoring in parallel (default: one per core for 2,000+ asks)",
+    )
     ro = sub.add_parser("rotate", help="speed-mentoring rounds")
     common(ro)
     ro.add_argument("--mentees", required=True, type=Path)
@@ -150,7 +165,7 @@ def _match(args: argparse.Namespace, mentors: list, asks: list, policy: Policy) 
     from pairup.engine.assign import assign_detailed
 
     t0 = time.perf_counter()
-    result = assign_detailed(asks, mentors, policy, progress=progress)
+    result = assign_detailed(asks, mentors, policy, progress=progress, workers=args.workers)
     secs = time.perf_counter() - t0
     rows = [
         {
