@@ -120,7 +120,7 @@ def query_matrix(index: MentorIndex, texts: Sequence[str]) -> sp.csr_matrix:
     text = index.text
     indptr, cols, vals = [0], [], []
     for t in texts:
-        ids, w = text.query_terms(t) if t.strip() else (np.zeros(0, np.int64), None)
+        ids, _ = text.query_terms(t) if t.strip() else (np.zeros(0, np.int64), None)
         if len(ids):
             cols.append(ids)
             vals.append(np.full(len(ids), 1.0 / text.ideal(ids, np.ones(len(ids)))))

@@ -97,8 +97,8 @@ class MentorIndex:
         self.doc_is_history = np.asarray(is_history, dtype=bool)
         # (terms x documents) votes: BM25 weights times the document's weight, so one sparse
         # product with a query gives every document's vote.
-        self.vote_t = self.text.matrix_t.copy()
-        self.vote_t.data = self.vote_t.data * self.doc_weight[self.vote_t.indices]
+        self.vote_t = self.text.matrix.T.tocsr(copy=True)
+        self.vote_t.data *= self.doc_weight[self.vote_t.indices]
         self.topics = TopicTable([m.topics for m in self.mentors], policy)
         cap = np.array([np.inf if m.capacity is None else m.capacity for m in self.mentors])
         self.capacity = cap

@@ -253,7 +253,6 @@ class TextIndex:
         self.matrix = sp.csr_matrix(
             (weights, tf_mat.indices, tf_mat.indptr), shape=(n_docs, n_terms)
         ).tocsc()
-        self.matrix_t = self.matrix.T.tocsr()  # terms x documents, for sparse products
         self.n_docs = n_docs
 
     def query_terms(self, text: str) -> tuple[np.ndarray, np.ndarray]:
