@@ -191,3 +191,27 @@ def test_group_head_is_a_prefix_of_the_full_order_with_ties():
     for n in (1, 10, 100, 600):
         group = Group((), np.zeros(5000), np.zeros(5000, bool), bound, id_rank)
         assert group.head(n).tolist() == full[:n].tolist()
+
+
+def test_evidence_is_the_exact_top_documents_when_documents_match_many_terms():
+    # Each document matches most query terms, so the 3n best posting entries hold fewer than
+    # n distinct documents: the selection must widen until it holds n of them.
+    rng = np.random.default_rng(12)
+    words = [f"w{k}" for k in range(12)]
+    mentors = [
+        Mentor(id=i, history=tuple(" ".join(rng.choice(words, 9)) for _ in range(3)))
+        for i in range(40)
+    ]
+    policy = Policy(evidence_items=7)
+    index = MentorIndex(mentors, policy)
+    dense = index.text.matrix.toarray() * index.doc_weight[:, None]
+    for trial in range(20):
+        text = " ".join(rng.choice(words, 8))
+        ids, _ = index.text.query_terms(text)
+        votes = dense[:, ids].sum(axis=1) / index.text.ideal(ids, np.ones(len(ids)))
+        top = np.lexsort((np.arange(len(votes)), -votes))[:7]
+        total = np.bincount(index.doc_owner[top], weights=votes[top], minlength=len(index))
+        want = np.flatnonzero(total)
+        scored = index.score_ask(Ask(id=trial, text=text))
+        assert scored.rel_idx.tolist() == want.tolist()
+        assert np.allclose(scored.rel_val, 1 - np.exp(-total[want] / 0.5), atol=1e-12)

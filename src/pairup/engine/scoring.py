@@ -29,7 +29,7 @@ import numpy as np
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
 from pairup.engine.text import TextIndex
-from pairup.engine.topics import TopicTable, explain_topics
+from pairup.engine.topics import TopicTable
 
 COMPONENTS = ("relevance", "topics", "availability", "load", "cross_site")
 
@@ -257,15 +257,20 @@ class ScoredAsk:
         parts = np.concatenate([vt.data[lo:hi] for lo, hi in spans]) * scale
         acc = np.bincount(docs_all, weights=parts, minlength=index.text.n_docs)
         n = policy.evidence_items
-        docs = np.zeros(0, dtype=np.int64)
         if len(docs_all) > 3 * n:
-            # Documents appear once per matching term: the 3n best entries hold the n best
-            # documents whenever n distinct documents among them beat the entries left out.
+            # Documents appear once per matching term. Every document voting >= the m-th
+            # best entry holds the n best as soon as n distinct documents vote that much;
+            # m grows until they do (at most every entry, i.e. every document).
             vals = acc[docs_all]
-            floor = -np.partition(-vals, 3 * n - 1)[3 * n - 1]
-            docs = np.unique(docs_all[vals >= floor])  # every document voting >= floor
-        if len(docs) < n:
-            docs = np.flatnonzero(acc)  # every part is > 0
+            m = 3 * n
+            while True:
+                floor = -np.partition(-vals, m - 1)[m - 1]
+                docs = np.unique(docs_all[vals >= floor])
+                if len(docs) >= n or m == len(vals):
+                    break
+                m = min(4 * m, len(vals))
+        else:
+            docs = np.unique(docs_all)
         votes = acc[docs]
         if len(docs) > n:
             cut = votes[np.argpartition(-votes, n - 1)[n - 1]]
@@ -332,9 +337,8 @@ class ScoredAsk:
         return scores, ok
 
     def _rel_position(self, m: int) -> int | None:
-        if not hasattr(self, "_rel_pos"):
-            self._rel_pos = {int(x): k for k, x in enumerate(self.rel_idx.tolist())}
-        return self._rel_pos.get(m)
+        k = int(np.searchsorted(self.rel_idx, m))
+        return k if k < len(self.rel_idx) and self.rel_idx[k] == m else None
 
     def components(self, m: int) -> dict[str, float]:
         index = self.index
@@ -351,7 +355,7 @@ class ScoredAsk:
         """Sentences a person reads, most telling first."""
         index, policy = self.index, self.index.policy
         mentor = index.mentors[m]
-        out = explain_topics(self.ask.topics, mentor.topics, policy)
+        out = index.topics.explain(self.ask.topics, mentor.topics)
         k = self._rel_position(m)
         if k is not None:
             similar = int(self.rel_similar[k])

@@ -79,12 +79,26 @@ class TopicTable:
         self._cache: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
         self._keys: dict[tuple[TopicLevel, ...], tuple[tuple[str, ...], ...]] = {}
         self._paths_cache: dict[tuple[str, ...], np.ndarray] = {}
+        self._explained: dict[tuple, tuple[str, ...]] = {}
         # Index once, query many times: a small taxonomy's paths (and their parents) are
         # scored now, so a new combination of ask topics costs a sum, not a scan.
         prefixes = {p[:k] for p in self.paths for k in range(1, len(p) + 1)}
         if len(prefixes) * self.n_mentors <= 10_000_000:
             for p in sorted(prefixes):
                 self.path_scores(p)
+
+    def explain(
+        self, ask_topics: tuple[TopicLevel, ...], mentor_topics: tuple[TopicLevel, ...]
+    ) -> list[str]:
+        """`explain_topics` under this table's policy, cached (few distinct topic sets)."""
+        key = (ask_topics, mentor_topics)
+        found = self._explained.get(key)
+        if found is None:
+            found = tuple(explain_topics(ask_topics, mentor_topics, self.policy))
+            if len(self._explained) > 100_000:
+                self._explained.clear()
+            self._explained[key] = found
+        return list(found)
 
     @property
     def empty(self) -> bool:
