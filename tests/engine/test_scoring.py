@@ -182,15 +182,34 @@ def test_topic_table_matches_direct_computation():
 
 
 def test_group_head_is_a_prefix_of_the_full_order_with_ties():
-    from pairup.engine.scoring import Group
-
+    # Few distinct loads and levels: bounds tie a lot; some mentors are full (-inf).
     rng = np.random.default_rng(8)
-    bound = rng.choice([0.1, 0.2, 0.3, -np.inf], 5000)
-    id_rank = rng.permutation(5000)
-    full = np.lexsort((id_rank, -bound))
-    for n in (1, 10, 100, 600):
-        group = Group((), np.zeros(5000), np.zeros(5000, bool), bound, id_rank)
-        assert group.head(n).tolist() == full[:n].tolist()
+    paths = ["career/offer", "career/interview", "soft/talk", "hard/sql"]
+    mentors = [
+        Mentor(
+            id=int(i),
+            text="x",
+            topics=tuple(
+                TopicLevel(str(p), str(rng.choice(["familiar", "expert"])))
+                for p in rng.choice(paths, rng.integers(0, 3), replace=False)
+            ),
+            capacity=int(rng.integers(0, 3)),
+            load=int(rng.integers(0, 2)),
+            site=str(rng.choice(["", "berlin", "paris"])),
+        )
+        for i in rng.permutation(5000)
+    ]
+    for policy in (Policy(), Policy(cross_site_bonus=0.2, min_score=0.3)):
+        index = MentorIndex(mentors, policy)
+        for topics in (("career/offer",), ("career/offer", "soft/talk"), ("sales",)):
+            ask = Ask(id=1, text="x", topics=tuple(TopicLevel(t) for t in topics), site="paris")
+            group = index.group(ask)
+            scores, _ = index.score_ask(ask).score(np.arange(len(index)))
+            assert (group.bound[np.isfinite(group.bound)] >= scores[np.isfinite(group.bound)]).all()
+            full = np.lexsort((index.id_rank, -group.bound))
+            for n in (1, 10, 100, 600):
+                assert group.head(n).tolist() == full[:n].tolist()
+                assert group.bound_of(full[:n]).tolist() == group.bound[full[:n]].tolist()
 
 
 def test_evidence_is_the_exact_top_documents_when_documents_match_many_terms():

@@ -301,7 +301,10 @@ def _chunk(index: MentorIndex, asks: Sequence[Ask], extra: int) -> tuple[np.ndar
     take = min(extra, n_m)
     heads = np.stack([g.head(take) for g in uniq_groups]).astype(np.int64)
     rests = np.array(
-        [float(g.bound[g.head(take + 1)[take]]) if take < n_m else -np.inf for g in uniq_groups]
+        [
+            float(g.bound_of(g.head(take + 1)[take:])[0]) if take < n_m else -np.inf
+            for g in uniq_groups
+        ]
     )
     r_rows, r_m, r_val = relevance_pairs(index, asks)
     h_rows = np.repeat(np.arange(n_a), take)
@@ -356,7 +359,7 @@ def extend_many(
         new = heads[~member(heads, np.sort(cands[a].seen))]
         rows_l.append(np.full(len(new), a, dtype=np.int64))
         ms_l.append(new)
-        rests.append(float(group.bound[first[take]]) if take < n_m else -np.inf)
+        rests.append(float(group.bound_of(first[take:])[0]) if take < n_m else -np.inf)
         firsts.append(take)
     if not rows_l:
         return []

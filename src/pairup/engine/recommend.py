@@ -40,15 +40,15 @@ def top_candidates(
     """
     index = scored.index
     group = scored.group
-    bound = group.bound
     rel_set = scored.relevance_set()
-    n = len(bound)
+    n = len(index)
     take = max(start, k)
     while True:
         window = group.head(take + len(rel_set) + 1)
         outside = window[~member(window, rel_set)] if len(rel_set) else window
-        if len(outside) > take and np.isfinite(bound[outside[take]]):
-            extra, rest = outside[:take], float(bound[outside[take]])
+        after = float(group.bound_of(outside[take : take + 1])[0]) if len(outside) > take else 0.0
+        if len(outside) > take and np.isfinite(after):
+            extra, rest = outside[:take], after
         else:
             extra, rest = outside, -np.inf
         everyone = cand = np.union1d(rel_set, extra).astype(np.int64)

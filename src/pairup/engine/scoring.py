@@ -129,6 +129,9 @@ class MentorIndex:
         self.open = cap > 0
         self._groups: dict[tuple, Group] = {}
         self._group_cells = 0
+        self._site_bases: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        if n and not policy.cross_site_bonus:
+            self.site_base("")  # what every group starts from: index once, query many times
 
     def __len__(self) -> int:
         return len(self.mentors)
@@ -147,6 +150,32 @@ class MentorIndex:
             return (m == 0) | ((m & ask_mask) != 0)
         return np.array([not self.langs[m] or bool(self.langs[m] & langs) for m in rows])
 
+    def site_base(self, site: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(cross, base, order) for asks at `site` ("" when cross-site does not count).
+
+        base[m] is mentor m's bound for an ask that earns no topic credit from m (-inf when
+        m can never be eligible): the bound of `Group` with topic score 0, in the same
+        float operations. order = every mentor by base, best first, ties by id.
+        """
+        found = self._site_bases.get(site)
+        if found is not None:
+            return found
+        policy = self.policy
+        ask_site = self.site_ids.get(site, -1) if site else 0
+        cross = (self.site != 0) & (ask_site != 0) & (self.site != ask_site)
+        base = (
+            self.static
+            + policy.cross_site_bonus * cross
+            + policy.availability_weight * self.avail_ub
+        )
+        ok = self.open & (base + policy.relevance_weight >= policy.min_score)
+        base = np.where(ok, base, -np.inf)
+        order = np.lexsort((self.id_rank, -base))
+        if len(self._site_bases) >= 64:
+            self._site_bases.clear()
+        self._site_bases[site] = (cross, base, order)
+        return cross, base, order
+
     def group(self, ask: Ask) -> Group:
         """Per (topics, site) of an ask: the bound of every mentor and its order."""
         site = ask.site if self.policy.cross_site_bonus else ""
@@ -154,24 +183,13 @@ class MentorIndex:
         found = self._groups.get(key)
         if found is not None:
             return found
-        policy = self.policy
-        topic_scores = self.topics.scores(ask.topics)
-        ask_site = self.site_ids.get(site, -1) if site else 0
-        cross = (self.site != 0) & (ask_site != 0) & (self.site != ask_site)
-        bound = (
-            self.static
-            + policy.topic_weight * topic_scores
-            + policy.cross_site_bonus * cross
-            + policy.availability_weight * self.avail_ub
-        )
-        ok = self.open & (bound + policy.relevance_weight >= policy.min_score)
-        bound = np.where(ok, bound, -np.inf)
-        group = Group(key, topic_scores, cross, bound, self.id_rank)
+        topic_scores, credited = self.topics.scores_and_support(ask.topics)
+        group = Group(self, key, topic_scores, credited, *self.site_base(site))
         if self._group_cells > 20_000_000:
             self._groups.clear()
             self._group_cells = 0
         self._groups[key] = group
-        self._group_cells += len(self)
+        self._group_cells += len(self) // 4 + len(credited)
         return group
 
 
@@ -181,44 +199,97 @@ class Group:
     `bound[m]` is an upper bound of the score of mentor m for such an ask *without relevance*
     (exact but for availability, taken at its best; language and exclusions ignored); -inf
     when m can never be eligible. `head(n)` gives the first n mentors by bound, best first,
-    ties by id, sorting only as much as needed.
+    ties by id.
+
+    Only the mentors with topic credit (`credited`) differ from the site's base bound, whose
+    order is computed once per site; so a new group costs its credited mentors, and the
+    full `bound` vector is built only when asked for.
     """
 
     def __init__(
         self,
+        index: MentorIndex,
         key: tuple,
         topic_scores: np.ndarray,
+        credited: np.ndarray,
         cross: np.ndarray,
-        bound: np.ndarray,
-        id_rank: np.ndarray,
+        base: np.ndarray,
+        base_order: np.ndarray,
     ) -> None:
-        self.key, self.topic_scores, self.cross, self.bound = key, topic_scores, cross, bound
-        self._id_rank = id_rank
+        self.key, self.topic_scores, self.cross = key, topic_scores, cross
+        self._index = index
+        self._credited = credited
+        self._base, self._base_order = base, base_order
+        self._credited_bound = self._bound_from_parts(credited)
+        self._bound: np.ndarray | None = None
         self._order: np.ndarray | None = None
         self._head = np.zeros(0, dtype=np.int64)
 
+    def _bound_from_parts(self, idx: np.ndarray) -> np.ndarray:
+        # The same float operations as `ScoredAsk.score` with relevance 0 and availability
+        # at its upper bound, so a bound is never below the exact score it bounds.
+        index, policy = self._index, self._index.policy
+        bound = (
+            index.static[idx]
+            + policy.topic_weight * self.topic_scores[idx]
+            + policy.cross_site_bonus * self.cross[idx]
+            + policy.availability_weight * index.avail_ub[idx]
+        )
+        ok = index.open[idx] & (bound + policy.relevance_weight >= policy.min_score)
+        return np.where(ok, bound, -np.inf)
+
+    @property
+    def bound(self) -> np.ndarray:
+        if self._bound is None:
+            bound = self._base.copy()
+            bound[self._credited] = self._credited_bound
+            self._bound = bound
+        return self._bound
+
+    def bound_of(self, idx: np.ndarray) -> np.ndarray:
+        """`bound[idx]` without building the full vector."""
+        if self._bound is not None:
+            return self._bound[idx]
+        out = self._base[idx]
+        pos = np.searchsorted(self._credited, idx)
+        pos = np.minimum(pos, max(len(self._credited) - 1, 0))
+        hit = self._credited[pos] == idx if len(self._credited) else np.zeros(len(idx), bool)
+        out[hit] = self._credited_bound[pos[hit]]
+        return out
+
     def head(self, n: int) -> np.ndarray:
-        size = len(self.bound)
+        size = len(self._base)
         n = min(n, size)
         if self._order is not None:
             return self._order[:n]
         if n <= len(self._head):
             return self._head[:n]
-        want = max(2 * n, 256)
-        if want * 4 < size:
-            # The `want` first of the full order: everyone above the cut value, then the
-            # lowest ids among those exactly at it (bounds tie a lot).
-            cut = -np.partition(-self.bound, want - 1)[want - 1]
-            above = np.flatnonzero(self.bound > cut)
-            tied = np.flatnonzero(self.bound == cut)
-            need = want - len(above)
-            if len(tied) > need:
-                tied = tied[np.argpartition(self._id_rank[tied], need - 1)[:need]]
-            cand = np.concatenate([above, tied])
-            self._head = cand[np.lexsort((self._id_rank[cand], -self.bound[cand]))]
-            return self._head[:n]
-        self._order = np.lexsort((self._id_rank, -self.bound))
-        return self._order[:n]
+        want = min(max(2 * n, 256), size)
+        if want * 4 >= size:
+            self._order = np.lexsort((self._index.id_rank, -self.bound))
+            return self._order[:n]
+        # The first `want` of the full order are among the first `want` credited mentors
+        # (by their own bound) and the first `want` others (by the site's base order).
+        credited, c_bound = self._credited, self._credited_bound
+        id_rank = self._index.id_rank
+        if len(credited) > want:
+            cut = -np.partition(-c_bound, want - 1)[want - 1]
+            sel = np.flatnonzero(c_bound >= cut)
+            credited, c_bound = credited[sel], c_bound[sel]
+        is_credited = np.zeros(size, dtype=bool)
+        is_credited[self._credited] = True
+        order, end = self._base_order, 2 * want
+        while True:
+            window = order[:end]
+            window = window[~is_credited[window]]
+            if len(window) >= want or end >= size:
+                break
+            end *= 4
+        window = window[:want]
+        cand = np.concatenate([credited, window])
+        values = np.concatenate([c_bound, self._base[window]])
+        self._head = cand[np.lexsort((id_rank[cand], -values))[:want]]
+        return self._head[:n]
 
 
 class ScoredAsk:

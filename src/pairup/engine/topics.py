@@ -76,7 +76,8 @@ class TopicTable:
         self.path_starts = np.searchsorted(
             self.path_id[self.by_path], np.arange(len(self.paths) + 1)
         )
-        self._cache: dict[tuple[tuple[str, ...], ...], np.ndarray] = {}
+        self._cache: dict[tuple[tuple[str, ...], ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._support: dict[tuple[str, ...], np.ndarray] = {}
         self._keys: dict[tuple[TopicLevel, ...], tuple[tuple[str, ...], ...]] = {}
         self._paths_cache: dict[tuple[str, ...], np.ndarray] = {}
         self._explained: dict[tuple, tuple[str, ...]] = {}
@@ -118,19 +119,30 @@ class TopicTable:
 
     def scores(self, ask_topics: tuple[TopicLevel, ...]) -> np.ndarray:
         """Topic score in [0, 1] of one ask against every mentor (cached per topic set)."""
+        return self.scores_and_support(ask_topics)[0]
+
+    def scores_and_support(
+        self, ask_topics: tuple[TopicLevel, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`scores` and the sorted positions of the mentors scoring above 0."""
         key = self.key(ask_topics)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         total = np.zeros(self.n_mentors)
-        if key and not self.empty:
+        support = np.zeros(0, dtype=np.int64)
+        if len(key) == 1 and not self.empty:
+            total = self.path_scores(key[0])
+            support = self._support[key[0]]
+        elif key and not self.empty:
             for ap in key:
                 total += self.path_scores(ap)
             total /= len(key)
+            support = np.flatnonzero(total)
         if len(self._cache) > 512:
             self._cache.clear()
-        self._cache[key] = total
-        return total
+        self._cache[key] = (total, support)
+        return total, support
 
     def path_scores(self, ap: tuple[str, ...]) -> np.ndarray:
         """Best credit of every mentor for one ask path (cached: few paths, many asks)."""
@@ -153,7 +165,9 @@ class TopicTable:
             out[owners[first]] = np.maximum.reduceat(credit, first)
         if (len(self._paths_cache) + 1) * self.n_mentors > 20_000_000:
             self._paths_cache.clear()
+            self._support.clear()
         self._paths_cache[ap] = out
+        self._support[ap] = np.flatnonzero(out)
         return out
 
 
