@@ -41,6 +41,10 @@ def random_instance(rng, n_asks, n_mentors):
     return asks, mentors
 
 
+def no_offers(*args):
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+
 def milp_optimum(asks, mentors, policy):
     """Independent exact optimum with scipy's MILP on the full quantised score matrix."""
     index = MentorIndex(mentors, policy)
@@ -71,15 +75,17 @@ def milp_optimum(asks, mentors, policy):
 
 
 @pytest.mark.parametrize("objective", ["best_total", "most_matched"])
-@pytest.mark.parametrize("mentor_side", [True, False])
-def test_assign_matches_milp_on_random_instances(monkeypatch, objective, mentor_side):
+@pytest.mark.parametrize("offers", [True, False])
+@pytest.mark.parametrize("mentor_arcs,lookahead", [(0, 0), (4, 20_000)])
+def test_assign_matches_milp_on_random_instances(
+    monkeypatch, objective, offers, mentor_arcs, lookahead
+):
     monkeypatch.setattr(assign_module, "START_HEADS", 1)  # force pruning and regrowth
-    if not mentor_side:  # exercise the per-ask growth path alone
-        monkeypatch.setattr(
-            assign_module,
-            "mentor_side",
-            lambda *args: (np.zeros(0, int), np.zeros(0, int), np.zeros(0)),
-        )
+    monkeypatch.setattr(assign_module, "START_K", 1)
+    monkeypatch.setattr(assign_module, "MENTOR_ARCS", mentor_arcs)
+    monkeypatch.setattr(assign_module, "LOOKAHEAD", lookahead)
+    if not offers:  # exercise the per-ask growth path alone
+        monkeypatch.setattr(assign_module, "mentor_offers", no_offers)
     rng = np.random.default_rng(11)
     for _ in range(40):
         asks, mentors = random_instance(rng, int(rng.integers(3, 14)), int(rng.integers(2, 9)))
@@ -122,11 +128,7 @@ def test_assign_prefers_more_matches_when_policy_says_so():
 
 def test_assign_certifies_with_pruning_rounds(monkeypatch):
     monkeypatch.setattr(assign_module, "START_HEADS", 1)
-    monkeypatch.setattr(
-        assign_module,
-        "mentor_side",
-        lambda *args: (np.zeros(0, int), np.zeros(0, int), np.zeros(0)),
-    )
+    monkeypatch.setattr(assign_module, "mentor_offers", no_offers)
     mentors = [Mentor(id=i, text="python", capacity=1) for i in range(5)]
     asks = [Ask(id=j, text="sql") for j in range(5)]  # no relevance: only bounds guide
     result = assign_detailed(asks, mentors)
@@ -143,21 +145,6 @@ def test_assign_is_deterministic():
     rng = np.random.default_rng(3)
     asks, mentors = random_instance(rng, 30, 10)
     assert assign(asks, mentors) == assign(asks, mentors)
-
-
-def test_batch_scores_equal_per_ask_scores():
-    from pairup.engine.batch import batch_candidates
-
-    rng = np.random.default_rng(21)
-    asks, mentors = random_instance(rng, 40, 25)
-    index = MentorIndex(mentors, Policy(evidence_items=4, min_score=-1.0))
-    for ask, cand in zip(asks, batch_candidates(index, asks, 3), strict=True):
-        scores, ok = index.score_ask(ask).score(cand.pos)
-        assert ok.all()
-        assert scores.tolist() == cand.scores.tolist()
-        everyone, ok_all = index.score_ask(ask).score(np.arange(25))
-        unseen = np.setdiff1d(np.arange(25), cand.seen)
-        assert (everyone[unseen][ok_all[unseen]] <= cand.rest).all()
 
 
 def test_dumped_pairs_give_the_same_optimum_to_an_independent_solver():
@@ -184,3 +171,11 @@ def test_assign_handles_empty_inputs():
     assert assign([], [Mentor(id=1, text="sql")]) == []
     (only,) = assign([Ask(id=1, text="sql")], [])
     assert (only.mentor_id, only.unmatched_reason) == (None, "no eligible mentor")
+
+
+def test_assign_breaks_ties_towards_earlier_asks_and_lower_mentor_ids():
+    # Every pair scores the same: the earliest asks by id get the lowest mentor ids.
+    mentors = [Mentor(id=i, text="sql", capacity=1) for i in (7, 3, 5)]
+    asks = [Ask(id=j, text="sql") for j in (40, 10, 30, 20)]
+    got = {g.ask_id: g.mentor_id for g in assign(asks, mentors)}
+    assert got == {10: 3, 20: 5, 30: 7, 40: None}

@@ -1,4 +1,5 @@
-"""The vectorised batch scorer: exact top-n selection and forked workers."""
+"""The vectorised batch scorer: exact top-n selection, pair scores equal to the per-ask
+scorer, forked workers, mentor offers."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pairup.engine import MentorIndex, Policy
-from pairup.engine.batch import CHUNK, batch_candidates, relevance_pairs, top_per_row
+from pairup.engine.batch import CHUNK, AskTable, candidate_pairs, mentor_offers
+from pairup.engine.relevance import (
+    _top_per_long_row,
+    _top_per_short_row,
+    query_matrix,
+    relevance_pairs,
+    top_per_row,
+)
 from tests.engine.test_assign import random_instance
 
 
@@ -19,6 +27,7 @@ def naive_top(indptr, docs, votes, n):
     return sorted(out)
 
 
+@pytest.mark.parametrize("strategy", [top_per_row, _top_per_long_row, _top_per_short_row])
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.integers(0, 400), min_size=1, max_size=12),
@@ -26,13 +35,13 @@ def naive_top(indptr, docs, votes, n):
     st.integers(1, 8),
     st.integers(0, 2**32 - 1),
 )
-def test_top_per_row_is_the_exact_top_n_with_ties_by_document(counts, n, levels, seed):
+def test_top_per_row_is_the_exact_top_n_with_ties_by_document(strategy, counts, n, levels, seed):
     # Few distinct vote levels: many ties at every cut, the hard case.
     rng = np.random.default_rng(seed)
     indptr = np.concatenate([[0], np.cumsum(counts)])
     docs = np.concatenate([rng.permutation(5000)[:c] for c in counts]).astype(np.int32)
     votes = rng.integers(1, levels + 1, indptr[-1]) / (levels * rng.uniform(1, 4))
-    got = sorted(top_per_row(indptr, docs, votes, n).tolist())
+    got = sorted(strategy(indptr, docs, votes, n).tolist())
     assert got == naive_top(indptr, docs, votes, n)
 
 
@@ -46,7 +55,7 @@ def test_top_per_row_with_votes_closer_than_the_sort_key_can_tell(monkeypatch):
     calls = []
     real = np.lexsort
     monkeypatch.setattr(np, "lexsort", lambda keys: calls.append(1) or real(keys))
-    got = sorted(top_per_row(indptr, docs, votes, 100).tolist())
+    got = sorted(_top_per_short_row(indptr, docs, votes, 100).tolist())
     monkeypatch.undo()
     assert calls, "the exact fallback did not run"
     assert got == naive_top(indptr, docs, votes, 100)
@@ -64,20 +73,67 @@ def test_relevance_pairs_equal_the_single_ask_scorer():
         assert rel[sel].tolist() == scored.rel_val.tolist()  # to the last bit
 
 
-@pytest.mark.skipif(
-    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork"
-)
-def test_forked_workers_give_the_same_candidates_in_the_same_order():
+def test_threads_give_the_same_candidates_in_the_same_order():
     rng = np.random.default_rng(8)
     asks, mentors = random_instance(rng, 2 * CHUNK + 17, 40)
-    index = MentorIndex(mentors)
-    one = list(batch_candidates(index, asks, 4, workers=1))
-    two = list(batch_candidates(index, asks, 4, workers=2))
-    assert len(one) == len(two) == len(asks)
+    table = AskTable(MentorIndex(mentors), asks)
+    one, rest_one = candidate_pairs(table, 4, workers=1)
+    two, rest_two = candidate_pairs(table, 4, workers=2)
     for a, b in zip(one, two, strict=True):
-        assert a.pos.tolist() == b.pos.tolist()
-        assert a.scores.tolist() == b.scores.tolist()
-        assert a.rest == b.rest and sorted(a.seen.tolist()) == sorted(b.seen.tolist())
+        assert a.tolist() == b.tolist()
+    assert rest_one.tolist() == rest_two.tolist()
+
+
+def test_candidate_scores_equal_the_per_ask_scorer_and_bound_the_rest():
+    rng = np.random.default_rng(21)
+    asks, mentors = random_instance(rng, 40, 25)
+    index = MentorIndex(mentors, Policy(evidence_items=4, min_score=-1.0))
+    (rows, ms, scores, ok), rest = candidate_pairs(AskTable(index, asks), 3)
+    assert (np.diff(rows * 25 + ms) > 0).all()  # sorted by (ask, mentor), no repeats
+    for a, ask in enumerate(asks):
+        scored = index.score_ask(ask)
+        mine = rows == a
+        want, want_ok = scored.score(ms[mine])
+        assert scores[mine].tolist() == want.tolist()  # to the last bit
+        assert ok[mine].tolist() == want_ok.tolist()
+        assert set(scored.rel_idx.tolist()) <= set(ms[mine].tolist())
+        everyone, ok_all = scored.score(np.arange(25))
+        unseen = np.setdiff1d(np.arange(25), ms[mine])
+        assert (everyone[unseen][ok_all[unseen]] <= rest[a]).all()
+
+
+def test_query_matrix_weights_equal_the_single_query_ideal():
+    rng = np.random.default_rng(2)
+    asks, mentors = random_instance(rng, 30, 20)
+    index = MentorIndex(mentors)
+    q = query_matrix(index, [a.text for a in asks])
+    for r, ask in enumerate(asks):
+        ids, _ = index.text.query_terms(ask.text)
+        row = q[r]
+        assert row.indices.tolist() == ids.tolist()
+        if len(ids):
+            want = 1.0 / index.text.ideal(ids, np.ones(len(ids)))
+            assert row.data.tolist() == [want] * len(ids)
+
+
+def test_mentor_offers_walk_groups_from_the_best_bound_and_spread_over_asks():
+    from pairup.engine import Ask, Mentor, TopicLevel
+
+    mentors = [
+        Mentor(id=0, topics=(TopicLevel("career/offer", "expert"),)),
+        Mentor(id=1, topics=(TopicLevel("career/offer", "expert"),)),
+        Mentor(id=2, topics=(TopicLevel("soft/talk", "expert"),), capacity=0),
+    ]
+    asks = [Ask(id=j, text="x", topics=(TopicLevel("career/offer"),)) for j in range(3)]
+    asks += [Ask(id=10 + j, text="x", topics=(TopicLevel("soft/talk"),)) for j in range(4)]
+    table = AskTable(MentorIndex(mentors), asks)
+    rows, ms = mentor_offers(table, np.array([2, 2, 5]))
+    by_mentor = {m: sorted(rows[ms == m].tolist()) for m in range(3)}
+    # Mentors 0 and 1 share their best group (career/offer: asks 0-2) and take successive
+    # asks of it, wrapping around; mentor 2 has no capacity and gets nothing.
+    assert by_mentor == {0: [0, 1], 1: [0, 2], 2: []}
+    rows, ms = mentor_offers(table, np.array([5, 0, 0]))
+    assert sorted(rows[ms == 0].tolist()) == [0, 1, 2, 3, 4]  # then the next group
 
 
 def test_sparse_votes_match_a_dense_reference():

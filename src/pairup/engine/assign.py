@@ -9,29 +9,39 @@ Method (exact, with a certificate):
 1. Scores are quantised to integers, q = round(score / QUANTUM), QUANTUM = 1e-6; the
    optimum is exact for the quantised scores (reported scores are rounded to 6 decimals).
 2. Candidates: each ask exactly scores its relevance set plus the START_HEADS best other
-   mentors by its group's upper bound (`batch.py`); every mentor never scored for the ask
-   scores at most the ask's bound s_a^rest. Each mentor is also offered the 2 * capacity + 2
-   asks that its bound ranks highest (`mentor_side`), so unpopular mentors get asks too.
-3. Arcs: each ask's START_K best scored pairs plus the mentor-side offers. The pruned
-   problem is a min-cost flow (asks -> mentors -> sink) solved by OR-Tools.
+   mentors by its group's upper bound (`batch.candidate_pairs`); every mentor never scored
+   for the ask scores at most the ask's bound s_a^rest. Each mentor is also offered the
+   4 * capacity + 8 asks that its bound ranks highest (`batch.mentor_offers`), so unpopular
+   mentors get asks too.
+3. Arcs of the first solve: each ask's START_K best scored pairs, each mentor's
+   MENTOR_ARCS * (capacity + 1) best (so every mentor meets the asks competing for it and
+   the first solve prices it nearly right), and the offers. The pruned problem is a
+   min-cost flow (asks -> mentors -> sink) solved by OR-Tools. After the first solve only
+   its tight arcs stay; the others are still checked in step 5 and come back if they break
+   it. From then on arcs are only added.
 4. From the optimal flow we compute optimal LP duals u_a >= 0 (ask), v_m >= 0 (mentor)
    with u_a + v_m >= w_am on every arc (w = q, or BIG + q for most_matched): v is the
    longest-path potential of the alternating-path graph over mentors, and the engine checks
    dual feasibility, complementary slackness and equal objectives, raising if any fails.
-5. Every pair left out must satisfy w_am <= u_a + v_m. Scored pairs are checked directly
-   (those that fail become arcs). For never-scored mentors we check w(s_a^rest) <= u_a
+5. Every pair left out must satisfy w_am <= u_a + v_m. Scored pairs are checked directly;
+   when some break it, they and every pair within LOOKAHEAD of breaking it become arcs
+   (the duals are about to move). For never-scored mentors we check w(s_a^rest) <= u_a
    (enough, since v_m >= 0), then the per-mentor bounds w(b_m) - v_m <= u_a per group and
-   language set, then per ask. If everything holds, (u, v) is dual feasible for the full
-   problem, so by weak duality the pruned optimum is the full optimum. Otherwise mentors
-   with room are offered to unmatched asks, failing asks score exactly the mentors that
-   broke the check (plus 2x more heads), and we re-solve. An ask with every mentor scored
-   can no longer fail, so this terminates.
+   language rule, all asks at once. If everything holds, (u, v) is dual feasible for the
+   full problem, so by weak duality the pruned optimum is the full optimum. Otherwise
+   mentors with room are offered to unmatched asks and failing asks score exactly the
+   mentors that broke the check (plus 2x more heads); the flow is solved again only if a
+   pair now breaks the duals, else the check simply runs again. Each round adds arcs or
+   scored pairs, and an ask with every mentor scored can no longer fail, so this ends.
+6. Ties: among the optimal assignments, the one matching the earliest asks (by id) to the
+   lowest mentor ids (`_break_ties`: a second flow over the tight pairs).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,23 +49,24 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from pairup.engine.batch import (
-    Candidates,
+    AskTable,
+    Progress,
     auto_workers,
-    batch_candidates,
-    extend_many,
-    mentor_side,
-    relevance_pairs,
+    candidate_pairs,
+    mentor_offers,
     score_pairs,
 )
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
-from pairup.engine.scoring import MentorIndex, _langs, member
+from pairup.engine.relevance import relevance_pairs, top_per_row
+from pairup.engine.scoring import MentorIndex, member
 
 QUANTUM = 1e-6
 START_HEADS = 16
-START_K = 16
-
-Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
+START_K = 2
+MENTOR_ARCS = 4
+LOOKAHEAD = 20_000  # quanta (0.02 of a score)
+NONE = -(2**62)  # "no bound": a quantised score below every real one
 
 
 def quantise(scores: np.ndarray | float) -> np.ndarray:
@@ -78,12 +89,13 @@ class MatchResult:
         index, n_m = self.index, len(self.index)
         for lo in range(0, len(self.asks), 256):
             chunk = self.asks[lo : lo + 256]
+            table = AskTable(index, chunk)
             r_rows, r_m, r_val = relevance_pairs(index, chunk)
             rows = np.repeat(np.arange(len(chunk)), n_m)
             ms = np.tile(np.arange(n_m), len(chunk))
             relv = np.zeros(len(rows))
             relv[r_rows * n_m + r_m] = r_val
-            scores, ok = score_pairs(index, chunk, rows, ms, relv)
+            scores, ok = score_pairs(table, rows, ms, relv)
             q = quantise(scores)
             for k in np.flatnonzero(ok).tolist():
                 yield {
@@ -98,31 +110,31 @@ def _solve(
     arcs_m: np.ndarray,
     arcs_q: np.ndarray,
     caps: np.ndarray,
-    n_asks: int,
     most_matched: bool,
 ) -> np.ndarray:
-    """Optimal 0/1 flow on each arc (ask node a, mentor node n_asks + m, sink last)."""
-    n_m = len(caps)
-    sink = n_asks + n_m
+    """Optimal 0/1 flow on each arc; only the asks and mentors with arcs become nodes."""
+    asks, a_node = np.unique(arcs_a, return_inverse=True)
+    mentors, m_node = np.unique(arcs_m, return_inverse=True)
+    n_a, n_m = len(asks), len(mentors)
+    sink = n_a + n_m
     smcf = min_cost_flow.SimpleMinCostFlow()
     smcf.add_arcs_with_capacity_and_unit_cost(
-        arcs_a, n_asks + arcs_m, np.ones(len(arcs_a), dtype=np.int64), -arcs_q
+        a_node, n_a + m_node, np.ones(len(arcs_a), dtype=np.int64), -arcs_q
     )
-    used = np.unique(arcs_m)
     smcf.add_arcs_with_capacity_and_unit_cost(
-        n_asks + used, np.full(len(used), sink), caps[used], np.zeros(len(used), dtype=np.int64)
+        n_a + np.arange(n_m), np.full(n_m, sink), caps[mentors], np.zeros(n_m, dtype=np.int64)
     )
     if not most_matched:
         # Bypass: leaving an ask unmatched costs nothing.
         smcf.add_arcs_with_capacity_and_unit_cost(
-            np.arange(n_asks),
-            np.full(n_asks, sink),
-            np.ones(n_asks, dtype=np.int64),
-            np.zeros(n_asks, dtype=np.int64),
+            np.arange(n_a),
+            np.full(n_a, sink),
+            np.ones(n_a, dtype=np.int64),
+            np.zeros(n_a, dtype=np.int64),
         )
     supplies = np.zeros(sink + 1, dtype=np.int64)
-    supplies[:n_asks] = 1
-    supplies[sink] = -n_asks
+    supplies[:n_a] = 1
+    supplies[sink] = -n_a
     smcf.set_nodes_supplies(np.arange(sink + 1), supplies)
     status = smcf.solve_max_flow_with_min_cost() if most_matched else smcf.solve()
     if status != smcf.OPTIMAL:
@@ -188,6 +200,192 @@ def _duals(
     return u, v
 
 
+class _Pairs:
+    """Every scored pair of one `assign` run: ask row, mentor, quantised score, eligibility,
+    and whether it is an arc of the flow problem. The first pairs come sorted by (ask,
+    mentor); later ones are appended, and sorted blocks of keys (ask * n_mentors + mentor)
+    answer "scored yet?"."""
+
+    def __init__(
+        self, n_m: int, rows: np.ndarray, ms: np.ndarray, scores: np.ndarray, ok: np.ndarray
+    ) -> None:
+        self.n_m = n_m
+        self.rows, self.ms = rows, ms
+        self.q = quantise(scores)
+        self.ok = ok
+        self.arc = np.zeros(len(rows), dtype=bool)
+        self._keys = [rows * n_m + ms]
+
+    def unseen(self, rows: np.ndarray, ms: np.ndarray) -> np.ndarray:
+        """Mask of the pairs (rows, ms) not scored yet."""
+        key = rows * self.n_m + ms
+        out = np.ones(len(key), dtype=bool)
+        for block in self._keys:
+            out &= ~member(key, block)
+        return out
+
+    def add(
+        self,
+        rows: np.ndarray,
+        ms: np.ndarray,
+        scores: np.ndarray,
+        ok: np.ndarray,
+        arc: np.ndarray,
+    ) -> None:
+        """Append new (unseen, unique) pairs."""
+        self.rows = np.concatenate([self.rows, rows])
+        self.ms = np.concatenate([self.ms, ms])
+        self.q = np.concatenate([self.q, quantise(scores)])
+        self.ok = np.concatenate([self.ok, ok])
+        self.arc = np.concatenate([self.arc, arc])
+        self._keys.append(np.sort(rows * self.n_m + ms))
+        if len(self._keys) > 2 and sum(len(k) for k in self._keys[1:]) > len(self._keys[0]) // 8:
+            self._keys = [np.sort(np.concatenate(self._keys))]
+        elif len(self._keys) > 3:
+            self._keys = [self._keys[0], np.sort(np.concatenate(self._keys[1:]))]
+
+
+def _first_arcs(pairs: _Pairs, index: MentorIndex, n_a: int, k: int, workers: int) -> None:
+    """Mark each ask's k best eligible pairs (ties by mentor id) as arcs."""
+    sel = np.flatnonzero(pairs.ok)
+    if not len(sel):
+        return
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pairs.rows[sel], minlength=n_a))])
+    q = pairs.q[sel]
+    values = (q - q.min() + 1).astype(np.float64)  # positive, as top_per_row wants
+    ties = index.id_rank[pairs.ms[sel]]
+    step = 2_000  # asks at a time: top_per_row keeps a histogram per ask
+
+    def block(lo: int) -> np.ndarray:
+        hi = min(lo + step, n_a)
+        a, b = indptr[lo], indptr[hi]
+        return a + top_per_row(indptr[lo : hi + 1] - a, ties[a:b], values[a:b], k)
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        for top in pool.map(block, range(0, n_a, step)):
+            pairs.arc[sel[top]] = True
+
+
+def _mentor_arcs(pairs: _Pairs, caps: np.ndarray, per_cap: int, bins: int = 256) -> None:
+    """Mark, for each mentor, about its per_cap * (capacity + 1) best eligible pairs as arcs
+    (by a histogram threshold over score bins: a few more at the cut bin). Each mentor then
+    meets the asks competing for it, so the first solve prices it nearly right."""
+    sel = np.flatnonzero(pairs.ok)
+    if not len(sel) or per_cap <= 0:
+        return
+    n_m = pairs.n_m
+    ms = pairs.ms[sel]
+    q = pairs.q[sel]
+    lo, hi = int(q.min()), int(q.max())
+    width = max(1, (hi - lo) // (bins - 1) + 1)
+    b = (hi - q) // width  # 0 = best bin
+    hist = np.bincount(ms * bins + b, minlength=n_m * bins).reshape(n_m, bins)
+    reached = np.cumsum(hist, axis=1)
+    want = per_cap * (np.minimum(caps, 1_000_000) + 1)
+    cut = (reached < want[:, None]).sum(axis=1)  # first bin reaching `want`
+    pairs.arc[sel[b <= cut[ms]]] = True
+
+
+def _group_rest(table: AskTable, take: np.ndarray, n_m: int) -> np.ndarray:
+    """Each ask's quantised bound on the mentors after its group's first take[a]."""
+    combos, inverse = np.unique(table.group_of * (n_m + 1) + take, return_inverse=True)
+    values = np.full(len(combos), NONE, dtype=np.int64)
+    for c, key in enumerate(combos.tolist()):
+        g, t = divmod(key, n_m + 1)
+        if t < n_m:
+            group = table.groups[g]
+            b = float(group.bound_of(group.head(t + 1)[t:])[0])
+            if np.isfinite(b):
+                values[c] = int(quantise(b))
+    return values[inverse.ravel()]
+
+
+@dataclass
+class _Failures:
+    """Unscored mentors that break the certificate: asks failing, whether each failure is
+    explained by mentors with room alone (the ask may wait for them), and the pairs."""
+
+    bad: np.ndarray
+    waits: np.ndarray
+    rows: np.ndarray
+    ms: np.ndarray
+
+
+def _unscored_failures(
+    table: AskTable,
+    pairs: _Pairs,
+    u: np.ndarray,
+    v: np.ndarray,
+    big: int,
+    rest: np.ndarray,
+    has_room: np.ndarray,
+) -> _Failures:
+    """Never-scored pairs with w(bound) - v_m > u_a, all asks at once (step 5)."""
+    n_a, n_m = len(table), len(table.index)
+    bad = np.zeros(n_a, dtype=bool)
+    waits = np.zeros(n_a, dtype=bool)
+    empty = np.zeros(0, dtype=np.int64)
+    # v >= 0, so an ask whose bound on every unscored mentor is within u_a passes at once.
+    asks = np.flatnonzero((rest > NONE) & (rest + big > u))
+    if not len(asks):
+        return _Failures(bad, waits, empty, empty)
+    # Per (group, language rule): the best w(bound) - v over the mentors it allows.
+    n_lang = len(table.lang_sets)
+    combos, ca = np.unique(table.group_of[asks] * n_lang + table.lang_of[asks], return_inverse=True)
+    ca = ca.ravel()
+    live_of: list[np.ndarray] = []
+    val_of: list[np.ndarray] = []
+    best = np.zeros(len(combos), dtype=np.int64)
+    best_full = np.zeros(len(combos), dtype=np.int64)
+    for c, key in enumerate(combos.tolist()):
+        bound = table.groups[key // n_lang].bound
+        live = np.flatnonzero(np.isfinite(bound))
+        live = live[table.lang_ok(key % n_lang, live)]
+        val = quantise(bound[live]) - v[live]
+        live_of.append(live)
+        val_of.append(val)
+        best[c] = int(val.max(initial=NONE))
+        best_full[c] = int(val[~has_room[live]].max(initial=NONE))
+    failing = best[ca] + big > u[asks]
+    asks, ca = asks[failing], ca[failing]
+    waits[asks] = best_full[ca] + big <= u[asks]
+    # Each failing ask's breaking mentors: a prefix of its combination's mentors sorted by
+    # w(bound) - v, best first.
+    rows_l, ms_l = [], []
+    by_combo = np.argsort(ca, kind="stable")
+    bounds = np.searchsorted(ca[by_combo], np.arange(len(combos) + 1))
+    for c in np.flatnonzero(np.diff(bounds)).tolist():
+        members = asks[by_combo[bounds[c] : bounds[c + 1]]]
+        order = np.argsort(-val_of[c], kind="stable")
+        ranked, neg = live_of[c][order], -val_of[c][order]
+        length = np.searchsorted(neg, big - u[members], side="left")
+        before = np.cumsum(length) - length
+        step = np.arange(int(length.sum())) - np.repeat(before, length)
+        rows_l.append(np.repeat(members, length))
+        ms_l.append(ranked[step])
+    rows = np.concatenate(rows_l) if rows_l else empty
+    ms = np.concatenate(ms_l) if ms_l else empty
+    keep = pairs.unseen(rows, ms)
+    if len(table.excluded):
+        keep &= ~member(rows * n_m + ms, table.excluded)
+    rows, ms = rows[keep], ms[keep]
+    bad[rows] = True
+    waits &= bad
+    return _Failures(bad, waits, rows, ms)
+
+
+def _score_new(
+    table: AskTable, rows: np.ndarray, ms: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Unique new pairs scored exactly; they are outside every relevance set (every
+    relevance pair is scored first), so their relevance is 0."""
+    n_m = len(table.index)
+    key = np.unique(rows * n_m + ms)
+    rows, ms = key // n_m, key % n_m
+    scores, ok = score_pairs(table, rows, ms, np.zeros(len(rows)))
+    return rows, ms, scores, ok
+
+
 def assign_detailed(
     asks: Sequence[Ask],
     mentors: MentorIndex | Sequence[Mentor],
@@ -215,149 +413,246 @@ def assign_detailed(
     clock = time.perf_counter()
     seconds = {"scoring": 0.0, "solving": 0.0, "certifying": 0.0}
     stats: list[dict[str, Any]] = []
+    table = AskTable(index, asks)
     if workers is None:
         workers = auto_workers(n_a)
-    found = batch_candidates(index, asks, START_HEADS, workers)
-    it: Iterable[Candidates] = progress(found, n_a, "scoring") if progress else found
-    cands = list(it)
-    ask_groups = [index.group(ask) for ask in asks]
-    if n_a and n_m:
-        ex_a, ex_m, ex_s = mentor_side(index, asks, cands, 4 * caps + 8, None, ask_groups)
-    arc_keys = np.zeros(0, dtype=np.int64)
-    if not (n_a and n_m):
-        ex_a, ex_m, ex_s = arc_keys, arc_keys, np.zeros(0)
+    found, rest_f = candidate_pairs(table, START_HEADS, workers, progress)
+    seconds["candidates"] = time.perf_counter() - clock
+    pairs = _Pairs(n_m, *found)
+    take = np.full(n_a, min(START_HEADS, n_m), dtype=np.int64)
+    finite = np.isfinite(rest_f)
+    rest = np.where(finite, quantise(np.where(finite, rest_f, 0.0)), NONE)
+    _first_arcs(pairs, index, n_a, START_K, workers)
+    _mentor_arcs(pairs, caps, MENTOR_ARCS)
+    o_rows, o_ms = mentor_offers(table, 4 * caps + 8)
+    fresh = pairs.unseen(o_rows, o_ms)
+    o_rows, o_ms, o_sc, o_ok = _score_new(table, o_rows[fresh], o_ms[fresh])
+    pairs.add(o_rows, o_ms, o_sc, o_ok, o_ok)
     big = 0
     if most:
-        q_abs = max((float(np.abs(c.scores).max()) for c in cands if len(c.scores)), default=0.0)
-        big = (n_a + 1) * (2 * int(quantise(q_abs)) + 2)
+        # Above any difference of totals: every score lies within the sum of the weights.
+        weights = (
+            policy.relevance_weight,
+            policy.topic_weight,
+            policy.availability_weight,
+            policy.load_weight,
+            policy.cross_site_bonus,
+        )
+        q_abs = int(quantise(sum(abs(x) for x in weights)))
+        big = (n_a + 1) * (2 * q_abs + 2)
     rounds = 0
+    solve = True
     while True:
-        rounds += 1
-        lens = np.array([len(c.pos) for c in cands], dtype=np.int64)
-        all_a = np.repeat(np.arange(n_a, dtype=np.int64), lens)
-        all_m = np.concatenate([c.pos for c in cands] or [np.zeros(0)]).astype(np.int64)
-        all_q = quantise(np.concatenate([c.scores for c in cands] or [np.zeros(0)]))
-        # Arcs: each ask's START_K best pairs, mentor-side offers, and pairs that broke a
-        # previous round's certificate.
-        rank = np.arange(len(all_a)) - np.repeat(np.cumsum(lens) - lens, lens)
-        is_arc = rank < START_K
-        if len(arc_keys):
-            is_arc |= member(all_a * n_m + all_m, arc_keys)
-        all_a = np.concatenate([all_a, ex_a])
-        all_m = np.concatenate([all_m, ex_m])
-        all_q = np.concatenate([all_q, quantise(ex_s)])
-        is_arc = np.concatenate([is_arc, np.ones(len(ex_a), dtype=bool)])
-        arcs_a, arcs_m, arcs_q = all_a[is_arc], all_m[is_arc], all_q[is_arc]
-        now = time.perf_counter()
-        seconds["scoring"] += now - clock
-        flow = _solve(arcs_a, arcs_m, arcs_q, caps, n_a, most) if len(arcs_a) else arcs_q
-        clock = time.perf_counter()
-        seconds["solving"] += clock - now
-        duals = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
-        assert duals is not None
-        u, v = duals
+        if solve:
+            rounds += 1
+            sel = np.flatnonzero(pairs.arc & pairs.ok)
+            arcs_a, arcs_m, arcs_q = pairs.rows[sel], pairs.ms[sel], pairs.q[sel]
+            now = time.perf_counter()
+            seconds["scoring"] += now - clock
+            flow = _solve(arcs_a, arcs_m, arcs_q, caps, most) if len(sel) else arcs_q
+            clock = time.perf_counter()
+            seconds["solving"] += clock - now
+            duals = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
+            assert duals is not None
+            u, v = duals
+            chosen = flow > 0
+            load = np.bincount(arcs_m[chosen], minlength=n_m)
+            has_room = index.open & (load < caps)
+            unmatched = np.ones(n_a, dtype=bool)
+            unmatched[arcs_a[chosen]] = False
+        all_a, all_m = pairs.rows, pairs.ms
+        slack = u[all_a] + v[all_m] - (pairs.q + big)
+        if rounds == 1 and solve:
+            # Keep the tight arcs (and the matched ones); the rest stay checked below.
+            pairs.arc &= slack <= 0
+            pairs.arc[sel[chosen]] = True
         # Scored pairs left out: w_am <= u_a + v_m, else they become arcs.
-        out_a, out_m = all_a[~is_arc], all_m[~is_arc]
-        broken = all_q[~is_arc] + big - v[out_m] > u[out_a]
-        arc_keys = np.union1d(arc_keys, out_a[broken] * n_m + out_m[broken])
-        # Mentors never scored for an ask: bound - v_m <= u_a, first with the ask's own bound
-        # on all of them, then per (group, languages) over mentors, then per mentor.
-        rest = np.array([c.rest for c in cands])
-        live_rest = np.isfinite(rest)
-        open_rest = np.zeros(n_a, dtype=bool)
-        open_rest[live_rest] = quantise(rest[live_rest]) + big > u[live_rest]
-        group_max: dict[tuple, tuple[int, int]] = {}
-        bad = np.zeros(n_a, dtype=bool)
-        # Failures that only mentors with room explain can wait for those mentors to fill.
-        chosen = flow > 0
-        load = np.bincount(arcs_m[chosen], minlength=n_m)
-        has_room = index.open & (load < caps)
-        waits = np.zeros(n_a, dtype=bool)
-        targets: dict[int, np.ndarray] = {}
-        failing_cache: dict[tuple, np.ndarray] = {}
-        if rounds == 1:
-            ask_langs = [_langs(ask.languages) for ask in asks]
-        for a in np.flatnonzero(open_rest).tolist():
-            ask = asks[a]
-            group = ask_groups[a]
-            langs = ask_langs[a]
-            gk = (group.key, langs)
-            if gk not in group_max:
-                live = np.isfinite(group.bound) & index.language_ok(langs)
-                values = quantise(np.where(live, group.bound, 0.0)) - v
-                full = live & ~has_room
-                group_max[gk] = (
-                    int(values[live].max(initial=-(2**62))),
-                    int(values[full].max(initial=-(2**62))),
-                )
-            every, full_only = group_max[gk]
-            if every + big > u[a]:
-                fk = (gk, int(u[a]))
-                if fk not in failing_cache:
-                    live = np.isfinite(group.bound) & index.language_ok(langs)
-                    idx = np.flatnonzero(live)
-                    failing_cache[fk] = idx[quantise(group.bound[idx]) + big - v[idx] > u[a]]
-                failing = failing_cache[fk]
-                if len(failing):
-                    failing = failing[~member(failing, np.sort(cands[a].seen))]
-                    if ask.exclude and len(failing):
-                        excl = [index.position[x] for x in set(ask.exclude) if x in index.position]
-                        failing = failing[
-                            ~member(failing, np.unique(np.asarray(excl, dtype=np.int64)))
-                        ]
-                if len(failing):
-                    bad[a] = True
-                    waits[a] = full_only + big <= u[a]
-                    targets[a] = failing
-        violators = np.flatnonzero(bad).tolist()
+        broken = pairs.ok & ~pairs.arc & (slack < 0)
+        if broken.any():
+            # The duals will move: pairs nearly tight now are likely to break next.
+            pairs.arc |= pairs.ok & (slack < LOOKAHEAD)
+        fail = _unscored_failures(table, pairs, u, v, big, rest, has_room)
         stats.append(
-            {"pairs_added": int(broken.sum()), "violators": len(violators), "arcs": len(arcs_a)}
+            {
+                "solved": solve,
+                "pairs_added": int(broken.sum()),
+                "violators": int(fail.bad.sum()),
+                "arcs": len(sel),
+            }
         )
         now = time.perf_counter()
         seconds["certifying"] += now - clock
         clock = now
-        if not violators and not broken.any():
+        if not fail.bad.any() and not broken.any():
             break
-        unmatched = np.ones(n_a, dtype=bool)
-        unmatched[arcs_a[chosen]] = False
-        spare = np.where(index.open & (load < caps), 4 * (caps - load) + 4, 0)
+        # Only new arcs change the optimum; newly scored pairs within the duals need no
+        # new solve, just another check.
+        solve = bool(broken.any())
+        grow = fail.bad.copy()
+        spare = np.where(has_room, 4 * (caps - load) + 4, 0)
         if spare.any() and unmatched.any():
             # Mentors with room reach out to unmatched asks first (cheaper than each
             # unmatched ask searching for them).
-            new_a, new_m, new_s = mentor_side(index, asks, cands, spare, unmatched, ask_groups)
-            fresh = ~member(new_a * n_m + new_m, np.sort(ex_a * n_m + ex_m))
-            ex_a = np.concatenate([ex_a, new_a[fresh]])
-            ex_m = np.concatenate([ex_m, new_m[fresh]])
-            ex_s = np.concatenate([ex_s, new_s[fresh]])
+            o_rows, o_ms = mentor_offers(table, spare, unmatched)
+            fresh = pairs.unseen(o_rows, o_ms)
             if fresh.any():
+                o_rows, o_ms, o_sc, o_ok = _score_new(table, o_rows[fresh], o_ms[fresh])
+                o_slack = u[o_rows] + v[o_ms] - (quantise(o_sc) + big)
+                pairs.add(o_rows, o_ms, o_sc, o_ok, o_ok & (o_slack < LOOKAHEAD))
+                solve |= bool((o_ok & (o_slack < 0)).any())
                 # Filling those mentors raises their duals; asks they explain retry first.
-                violators = [a for a in violators if not waits[a] and not unmatched[a]]
-        # Score exactly the mentors that broke the certificate (and a few more heads).
-        takes = [2 * max(cands[a].take, 1) for a in violators]
-        aims = [targets[a] for a in violators]
-        grown = extend_many(index, asks, cands, violators, takes, ask_groups, aims)
-        for a, c in zip(violators, grown, strict=True):
-            cands[a] = c
+                grow &= ~fail.waits & ~unmatched
+        # Score exactly the mentors that broke the certificate, and twice the heads.
+        which = np.flatnonzero(grow)
+        if len(which):
+            keep = grow[fail.rows]
+            new_rows, new_ms = [fail.rows[keep]], [fail.ms[keep]]
+            combos, inverse = np.unique(
+                np.stack([table.group_of[which], take[which]]), axis=1, return_inverse=True
+            )
+            inverse = inverse.ravel()
+            for c, (g, t) in enumerate(combos.T.tolist()):
+                heads = table.groups[g].head(2 * t)[t:]
+                members = which[inverse == c]
+                new_rows.append(np.repeat(members, len(heads)))
+                new_ms.append(np.tile(heads, len(members)))
+            take[which] = np.minimum(2 * take[which], n_m)
+            rest[which] = _group_rest(table, take, n_m)[which]
+            rows_n, ms_n = np.concatenate(new_rows), np.concatenate(new_ms)
+            fresh = pairs.unseen(rows_n, ms_n)
+            rows_n, ms_n, sc_n, ok_n = _score_new(table, rows_n[fresh], ms_n[fresh])
+            n_slack = u[rows_n] + v[ms_n] - (quantise(sc_n) + big)
+            pairs.add(rows_n, ms_n, sc_n, ok_n, ok_n & (n_slack < LOOKAHEAD))
+            solve |= bool((ok_n & (n_slack < 0)).any())
+    seconds["certifying"] += time.perf_counter() - clock
+    arcs_a, arcs_m, arcs_q, flow = _break_ties(table, pairs, u, v, big, caps, most)
+    clock = time.perf_counter()
+    assignments = _assignments(table, pairs, arcs_a, arcs_m, arcs_q, flow, caps, explain)
+    seconds["explaining"] = time.perf_counter() - clock
+    return MatchResult(assignments, rounds, len(arcs_a), index, asks, seconds, stats)
+
+
+def _break_ties(
+    table: AskTable,
+    pairs: _Pairs,
+    u: np.ndarray,
+    v: np.ndarray,
+    big: int,
+    caps: np.ndarray,
+    most: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Among the optimal assignments, the one matching the earliest asks (by ask id) to the
+    lowest mentor ids, found in the tight pairs (arcs, flow) so ties never depend on the
+    solver's choices.
+
+    By complementary slackness an assignment is optimal exactly when it uses only tight
+    pairs (u_a + v_m = w_am), matches every ask with u_a > 0 and fills every mentor with
+    v_m > 0; a second flow over the tight scored pairs, with costs that only rank ids,
+    picks the preferred one among them.
+    """
+    n_a, n_m = len(u), len(v)
+    w = pairs.q + big
+    rows, ms = pairs.rows, pairs.ms
+    tight = pairs.ok & (u[rows] + v[ms] == w)
+    if not most:
+        tight &= w > 0  # a pair scoring 0 adds nothing: best-total leaves it out
+    sel = np.flatnonzero(tight)
+    arcs_a, arcs_m, arcs_q = rows[sel], ms[sel], pairs.q[sel]
+    if not len(sel):
+        return arcs_a, arcs_m, arcs_q, np.zeros(0, dtype=np.int64)
+    asks, a_node = np.unique(arcs_a, return_inverse=True)
+    mentors, m_node = np.unique(arcs_m, return_inverse=True)
+    k_a, k_m = len(asks), len(mentors)
+    sink = k_a + k_m
+    # Matching ask a to mentor m gains (n_a - rank a) * (n_m + 1 - rank m): earlier asks
+    # first and, by the rearrangement inequality, the lowest mentor ids to the earliest asks.
+    cost = -(n_a - table.id_rank[arcs_a]) * (n_m + 1 - table.index.id_rank[arcs_m])
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        a_node, k_a + m_node, np.ones(len(sel), dtype=np.int64), cost
+    )
+    optional = np.flatnonzero(u[asks] == 0)
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        optional,
+        np.full(len(optional), sink),
+        np.ones(len(optional), dtype=np.int64),
+        np.zeros(len(optional), dtype=np.int64),
+    )
+    room = np.flatnonzero(v[mentors] == 0)
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        k_a + room,
+        np.full(len(room), sink),
+        caps[mentors[room]],
+        np.zeros(len(room), dtype=np.int64),
+    )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[:k_a] = 1
+    must_fill = v[mentors] > 0
+    supplies[k_a:sink][must_fill] = -caps[mentors[must_fill]]
+    supplies[sink] = -(k_a - int(caps[mentors[must_fill]].sum()))
+    smcf.set_nodes_supplies(np.arange(sink + 1), supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"tie-breaking flow failed with status {status}")
+    flow = np.asarray(smcf.flows(np.arange(len(sel))), dtype=np.int64)
+    return arcs_a, arcs_m, arcs_q, flow
+
+
+def _assignments(
+    table: AskTable,
+    pairs: _Pairs,
+    arcs_a: np.ndarray,
+    arcs_m: np.ndarray,
+    arcs_q: np.ndarray,
+    flow: np.ndarray,
+    caps: np.ndarray,
+    explain: bool,
+) -> tuple[Assignment, ...]:
+    index, asks = table.index, table.asks
+    n_a, n_m = len(asks), len(index)
     chosen = flow > 0
-    match = dict(zip(arcs_a[chosen].tolist(), arcs_m[chosen].tolist(), strict=True))
-    qmatch = dict(zip(arcs_a[chosen].tolist(), arcs_q[chosen].tolist(), strict=True))
-    load = np.bincount(arcs_m[chosen], minlength=n_m) if n_m else np.zeros(0, dtype=np.int64)
+    match = np.full(n_a, -1, dtype=np.int64)
+    match[arcs_a[chosen]] = arcs_m[chosen]
+    qmatch = np.zeros(n_a, dtype=np.int64)
+    qmatch[arcs_a[chosen]] = arcs_q[chosen]
+    load = np.bincount(arcs_m[chosen], minlength=n_m)
+    full = load >= caps
+    # Per ask: any eligible scored pair, and any with a mentor who has room.
+    ok = np.flatnonzero(pairs.ok)
+    rows, ms = pairs.rows[ok], pairs.ms[ok]
+    any_ok = np.bincount(rows, minlength=n_a) > 0
+    any_room = np.bincount(rows, weights=(~full[ms]).astype(float), minlength=n_a) > 0
     out = []
     for a, ask in enumerate(asks):
-        if a in match:
-            m = match[a]
+        m = int(match[a])
+        if m >= 0:
             reasons = index.score_ask(ask).reasons(m) if explain else ()
-            score = round(qmatch[a] * QUANTUM, 6)
+            score = round(int(qmatch[a]) * QUANTUM, 6)
             out.append(Assignment(ask.id, index.mentors[m].id, score, reasons, None))
-        elif len(cands[a].pos) == 0:
+            continue
+        if not any_ok[a]:
+            any_ok[a], any_room[a] = _eligible_anywhere(table, a, full)
+        if not any_ok[a]:
             out.append(Assignment(ask.id, None, 0.0, (), "no eligible mentor"))
-        elif (load[cands[a].pos] >= caps[cands[a].pos]).all():
+        elif not any_room[a]:
             out.append(Assignment(ask.id, None, 0.0, (), "every eligible mentor is full"))
         else:
             reason = "no eligible mentor scores above zero, so matching would not add to the total"
             out.append(Assignment(ask.id, None, 0.0, (), reason))
-    seconds["explaining"] = time.perf_counter() - clock
-    return MatchResult(tuple(out), rounds, len(arcs_a), index, asks, seconds, stats)
+    return tuple(out)
+
+
+def _eligible_anywhere(table: AskTable, a: int, full: np.ndarray) -> tuple[bool, bool]:
+    """(any eligible mentor, any eligible mentor with room) for an ask none of whose scored
+    pairs is eligible: every mentor scored exactly (rare, one ask at a time)."""
+    n_m = len(table.index)
+    everyone = np.arange(n_m)
+    rows = np.full(n_m, a, dtype=np.int64)
+    relv = np.zeros(n_m)
+    r_rows, r_m, r_val = relevance_pairs(table.index, [table.asks[a]])
+    relv[r_m] = r_val
+    _, ok = score_pairs(table, rows, everyone, relv)
+    return bool(ok.any()), bool((ok & ~full).any())
 
 
 def assign(

@@ -23,12 +23,13 @@ T = TypeVar("T")
 
 
 def progress(items: Iterable[T], total: int, desc: str) -> Iterator[T]:
+    """A tqdm bar on a terminal (stderr), nothing when piped."""
     if not sys.stderr.isatty():
         yield from items
         return
     from tqdm import tqdm
 
-    yield from tqdm(items, total=total, desc=desc, unit="ask", file=sys.stderr, leave=False)
+    yield from tqdm(items, total=total, desc=desc, file=sys.stderr, leave=False)
 
 
 def _positive(text: str) -> int:
@@ -63,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument(
         "--workers",
         type=_positive,
-        help="processes scoring in parallel (default: one per core for 2,000+ asks)",
+        help="threads scoring in parallel (default: one per core for 2,000+ asks)",
     )
     ro = sub.add_parser("rotate", help="speed-mentoring rounds")
     common(ro)

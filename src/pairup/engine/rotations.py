@@ -33,8 +33,9 @@ from dataclasses import replace
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from pairup.engine.batch import relevance_pairs, score_pairs
+from pairup.engine.batch import AskTable, score_pairs
 from pairup.engine.records import Ask, Id, Meeting, Mentor, Policy, Schedule, id_key
+from pairup.engine.relevance import relevance_pairs
 from pairup.engine.scoring import MentorIndex
 
 ROTATION_QUANTUM = 1e-4
@@ -62,7 +63,7 @@ def pair_scores(
         ms = np.tile(np.arange(n_m), len(chunk))
         relv = np.zeros(len(rows))
         relv[r_rows * n_m + r_m] = r_val
-        sc, ok = score_pairs(index, chunk, rows, ms, relv)
+        sc, ok = score_pairs(AskTable(index, chunk), rows, ms, relv)
         scores[lo : lo + len(chunk)] = sc.reshape(len(chunk), n_m)
         allowed[lo : lo + len(chunk)] = ok.reshape(len(chunk), n_m)
     return scores, allowed, index

@@ -263,8 +263,31 @@ class TextIndex:
         return arr, np.ones(len(arr))
 
     def ideal(self, term_ids: np.ndarray, weights: np.ndarray) -> float:
-        """The best BM25 a document could reach for this query: every term, saturated."""
-        return float((self.idf[term_ids] * weights).sum() * (self.k1 + 1.0))
+        """The best BM25 a document could reach for this query: every term, saturated.
+        Summed term by term in order, as `ideal_many` does, so both give the same float."""
+        total = np.bincount(np.zeros(len(term_ids), dtype=np.int64), self.idf[term_ids] * weights)
+        return float(total[0] * (self.k1 + 1.0)) if len(total) else 0.0
+
+    def ideal_many(self, rows: np.ndarray, term_ids: np.ndarray, n_rows: int) -> np.ndarray:
+        """`ideal` of many queries with weight 1 per term: entries (rows[i], term_ids[i]),
+        in order within each row."""
+        return np.bincount(rows, self.idf[term_ids], minlength=n_rows) * (self.k1 + 1.0)
+
+    def query_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, term ids) of the known, active, distinct terms of many texts, sorted by
+        (row, term): what `query_terms` gives for each text, flattened."""
+        vocab = self.vocab
+        rows: list[int] = []
+        cols: list[int] = []
+        for r, text in enumerate(texts):
+            ids = {vocab[t] for t in tokenize(text) if t in vocab}
+            cols.extend(ids)
+            rows.extend([r] * len(ids))
+        n_terms = max(len(vocab), 1)
+        key = np.unique(np.asarray(rows, dtype=np.int64) * n_terms + np.asarray(cols, np.int64))
+        r_arr, c_arr = key // n_terms, key % n_terms
+        keep = self.active[c_arr]
+        return r_arr[keep], c_arr[keep]
 
     def query(self, text: str) -> np.ndarray:
         """Normalised scores in [0, 1] of `text` against every document (dense vector)."""
