@@ -1,4 +1,5 @@
 import importlib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -179,3 +180,26 @@ def test_assign_breaks_ties_towards_earlier_asks_and_lower_mentor_ids():
     asks = [Ask(id=j, text="sql") for j in (40, 10, 30, 20)]
     got = {g.ask_id: g.mentor_id for g in assign(asks, mentors)}
     assert got == {10: 3, 20: 5, 30: 7, 40: None}
+
+
+def test_assign_reasons_equal_the_per_ask_reasons():
+    from datetime import UTC, datetime, timedelta
+
+    rng = np.random.default_rng(17)
+    asks, mentors = random_instance(rng, 40, 12)
+    start = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    mentors = [
+        replace(m, site=str(rng.choice(["berlin", "paris"])))
+        if i % 3
+        else replace(m, free=((start + timedelta(hours=i), start + timedelta(hours=i + 1)),))
+        for i, m in enumerate(mentors)
+    ]
+    asks = [replace(a, site="paris", timezone="Europe/Paris") for a in asks]
+    policy = Policy(cross_site_bonus=0.1, now=start, evidence_items=3)
+    index = MentorIndex(mentors, policy)
+    got = assign(asks, index)
+    position = {m.id: i for i, m in enumerate(mentors)}
+    assert any(g.mentor_id is not None for g in got)
+    for ask, g in zip(asks, got, strict=True):
+        if g.mentor_id is not None:
+            assert g.reasons == index.score_ask(ask).reasons(position[g.mentor_id])

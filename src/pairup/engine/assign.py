@@ -48,7 +48,9 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from pairup.engine import availability as av
 from pairup.engine.batch import (
+    CHUNK,
     AskTable,
     Progress,
     auto_workers,
@@ -58,8 +60,9 @@ from pairup.engine.batch import (
 )
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
-from pairup.engine.relevance import relevance_pairs, top_per_row
+from pairup.engine.relevance import evidence, relevance_pairs, top_per_row
 from pairup.engine.scoring import MentorIndex, member
+from pairup.engine.scoring import explain as explain_pair
 
 QUANTUM = 1e-6
 START_HEADS = 16
@@ -527,7 +530,7 @@ def assign_detailed(
     seconds["certifying"] += time.perf_counter() - clock
     arcs_a, arcs_m, arcs_q, flow = _break_ties(table, pairs, u, v, big, caps, most)
     clock = time.perf_counter()
-    assignments = _assignments(table, pairs, arcs_a, arcs_m, arcs_q, flow, caps, explain)
+    assignments = _assignments(table, pairs, arcs_a, arcs_m, arcs_q, flow, caps, explain, workers)
     seconds["explaining"] = time.perf_counter() - clock
     return MatchResult(assignments, rounds, len(arcs_a), index, asks, seconds, stats)
 
@@ -607,12 +610,14 @@ def _assignments(
     flow: np.ndarray,
     caps: np.ndarray,
     explain: bool,
+    workers: int,
 ) -> tuple[Assignment, ...]:
     index, asks = table.index, table.asks
     n_a, n_m = len(asks), len(index)
     chosen = flow > 0
     match = np.full(n_a, -1, dtype=np.int64)
     match[arcs_a[chosen]] = arcs_m[chosen]
+    reasons = _match_reasons(table, match, workers) if explain else {}
     qmatch = np.zeros(n_a, dtype=np.int64)
     qmatch[arcs_a[chosen]] = arcs_q[chosen]
     load = np.bincount(arcs_m[chosen], minlength=n_m)
@@ -626,9 +631,9 @@ def _assignments(
     for a, ask in enumerate(asks):
         m = int(match[a])
         if m >= 0:
-            reasons = index.score_ask(ask).reasons(m) if explain else ()
             score = round(int(qmatch[a]) * QUANTUM, 6)
-            out.append(Assignment(ask.id, index.mentors[m].id, score, reasons, None))
+            said = reasons.get(a, ())
+            out.append(Assignment(ask.id, index.mentors[m].id, score, said, None))
             continue
         if not any_ok[a]:
             any_ok[a], any_room[a] = _eligible_anywhere(table, a, full)
@@ -640,6 +645,43 @@ def _assignments(
             reason = "no eligible mentor scores above zero, so matching would not add to the total"
             out.append(Assignment(ask.id, None, 0.0, (), reason))
     return tuple(out)
+
+
+def _match_reasons(table: AskTable, match: np.ndarray, workers: int) -> dict[int, tuple[str, ...]]:
+    """The reasons of every matched pair, as `ScoredAsk.reasons` gives them, with the
+    evidence of the matched asks found in batches (in threads)."""
+    index, policy = table.index, table.index.policy
+    matched = np.flatnonzero(match >= 0)
+    spans = [matched[lo : lo + CHUNK] for lo in range(0, len(matched), CHUNK)]
+
+    def block(which: np.ndarray) -> dict[int, tuple[str, ...]]:
+        rows, ms, _, similar, profile = evidence(index, [table.asks[a] for a in which])
+        key = rows * len(index) + ms
+        cross = table.per_group("cross", table.group_of[which], match[which])
+        out = {}
+        for r, a in enumerate(which.tolist()):
+            m = int(match[a])
+            ask = table.asks[a]
+            k = int(np.searchsorted(key, r * len(index) + m))
+            found = k < len(key) and key[k] == r * len(index) + m
+            spans = table.free.get(a) if ask.free is not None else None
+            avail = av.availability(spans, index.spans[m], ask.duration, policy)
+            out[a] = explain_pair(
+                index,
+                ask,
+                m,
+                int(similar[k]) if found else 0,
+                bool(profile[k]) if found else False,
+                avail,
+                bool(cross[r]),
+            )
+        return out
+
+    found: dict[int, tuple[str, ...]] = {}
+    with ThreadPoolExecutor(max(1, min(workers, len(spans)))) as pool:
+        for part in pool.map(block, spans):
+            found.update(part)
+    return found
 
 
 def _eligible_anywhere(table: AskTable, a: int, full: np.ndarray) -> tuple[bool, bool]:

@@ -154,17 +154,36 @@ def relevance_pairs(
     (normalised BM25 times the document's weight); each row keeps its `evidence_items` best
     votes (`top_per_row`), summed per mentor.
     """
+    return evidence(index, asks)[:3]
+
+
+def evidence(
+    index: MentorIndex, asks: Sequence[Ask]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`relevance_pairs` plus, per (row, mentor), the number of its history items among the
+    ask's evidence at least half as similar as the most similar one ("has helped with N
+    similar asks") and whether its profile is among the evidence: what `ScoredAsk` keeps
+    for its reasons."""
     n_m = len(index)
     empty = np.zeros(0, dtype=np.int64)
+    nothing = (empty, empty, np.zeros(0), empty, np.zeros(0, dtype=bool))
     if index.text.n_docs == 0 or not asks:
-        return empty, empty, np.zeros(0)
+        return nothing
     votes = (query_matrix(index, [a.text for a in asks]) @ index.vote_t).tocsr()
     if votes.nnz == 0:
-        return empty, empty, np.zeros(0)
+        return nothing
     counts = np.diff(votes.indptr)
     keep = top_per_row(votes.indptr, votes.indices, votes.data, index.policy.evidence_items)
     rows = np.repeat(np.arange(len(asks), dtype=np.int64), counts)[keep]
-    key = rows * n_m + index.doc_owner[votes.indices[keep]]
+    docs = votes.indices[keep]
+    key = rows * n_m + index.doc_owner[docs]
     uniq, inv = np.unique(key, return_inverse=True)
     rel = relevance_of_votes(inv, votes.data[keep], index.policy.relevance_saturation)
-    return uniq // n_m, uniq % n_m, rel
+    hist = index.doc_is_history[docs]
+    sims = votes.data[keep] / index.doc_weight[docs]
+    best = np.zeros(len(asks))
+    np.maximum.at(best, rows[hist], sims[hist])
+    similar = hist & (sims >= 0.5 * best[rows]) & (best[rows] > 0)
+    n_similar = np.bincount(inv, weights=similar, minlength=len(uniq)).astype(np.int64)
+    profile = np.bincount(inv, weights=~hist, minlength=len(uniq)) > 0
+    return uniq // n_m, uniq % n_m, rel, n_similar, profile

@@ -335,7 +335,7 @@ class ScoredAsk:
             vals = acc[docs_all]
             m = 3 * n
             while True:
-                floor = -np.partition(-vals, m - 1)[m - 1]
+                floor = np.partition(vals, len(vals) - m)[len(vals) - m]  # m-th best
                 docs = np.unique(docs_all[vals >= floor])
                 if len(docs) >= n or m == len(vals):
                     break
@@ -424,31 +424,46 @@ class ScoredAsk:
 
     def reasons(self, m: int) -> tuple[str, ...]:
         """Sentences a person reads, most telling first."""
-        index, policy = self.index, self.index.policy
-        mentor = index.mentors[m]
-        out = index.topics.explain(self.ask.topics, mentor.topics)
         k = self._rel_position(m)
-        if k is not None:
-            similar = int(self.rel_similar[k])
-            if similar == 1:
-                out.append("Has helped with 1 similar ask")
-            elif similar > 1:
-                out.append(f"Has helped with {similar} similar asks")
-            if self.rel_profile[k]:
-                out.append("Their profile matches your ask")
-        value, window = self.availability(m)
-        if window is not None:
-            out.append(av.describe_window(window, self.ask.timezone))
-        elif index.free_known[m] and value == 0.0:
-            out.append("No common free time soon")
-        if self.cross[m] and policy.cross_site_bonus > 0:
-            out.append("At another site")
-        cap = index.capacity[m]
-        if mentor.capacity is None:
-            if mentor.load:
-                noun = "session" if mentor.load == 1 else "sessions"
-                out.append(f"Has {mentor.load} {noun} this month")
-        else:
-            total = int(mentor.load + cap)
-            out.append(f"Has {mentor.load} of {total} sessions this month")
-        return tuple(out)
+        similar = 0 if k is None else int(self.rel_similar[k])
+        profile = k is not None and bool(self.rel_profile[k])
+        avail = self.availability(m)
+        return explain(self.index, self.ask, m, similar, profile, avail, bool(self.cross[m]))
+
+
+def explain(
+    index: MentorIndex,
+    ask: Ask,
+    m: int,
+    similar: int,
+    profile: bool,
+    avail: tuple[float, av.Span | None],
+    cross: bool,
+) -> tuple[str, ...]:
+    """The reasons for suggesting mentor m for `ask`, most telling first: topics, similar
+    asks helped with (`similar`), the profile matching (`profile`), the first common free
+    window (`avail`), another site (`cross`), the month's load."""
+    policy = index.policy
+    mentor = index.mentors[m]
+    out = index.topics.explain(ask.topics, mentor.topics)
+    if similar == 1:
+        out.append("Has helped with 1 similar ask")
+    elif similar > 1:
+        out.append(f"Has helped with {similar} similar asks")
+    if profile:
+        out.append("Their profile matches your ask")
+    value, window = avail
+    if window is not None:
+        out.append(av.describe_window(window, ask.timezone))
+    elif index.free_known[m] and value == 0.0:
+        out.append("No common free time soon")
+    if cross and policy.cross_site_bonus > 0:
+        out.append("At another site")
+    if mentor.capacity is None:
+        if mentor.load:
+            noun = "session" if mentor.load == 1 else "sessions"
+            out.append(f"Has {mentor.load} {noun} this month")
+    else:
+        total = int(mentor.load + index.capacity[m])
+        out.append(f"Has {mentor.load} of {total} sessions this month")
+    return tuple(out)

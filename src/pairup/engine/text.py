@@ -243,6 +243,7 @@ class TextIndex:
         self.active = np.ones(n_terms, dtype=bool)
         if n_docs >= 1000:
             self.active = df <= max_df * n_docs
+        self._active_ids = frozenset(np.flatnonzero(self.active).tolist())
         dl = np.asarray(tf_mat.sum(axis=1)).ravel()
         avgdl = float(dl.mean()) if n_docs and dl.mean() > 0 else 1.0
         norm = k1 * (1.0 - b + b * dl / avgdl)
@@ -257,10 +258,9 @@ class TextIndex:
 
     def query_terms(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Term ids of `text` known to the index and their query weights (1 per distinct term)."""
-        ids = sorted({self.vocab[t] for t in tokenize(text) if t in self.vocab})
-        arr = np.asarray(ids, dtype=np.int64)
-        arr = arr[self.active[arr]]
-        return arr, np.ones(len(arr))
+        vocab, active = self.vocab, self._active_ids
+        ids = sorted({i for i in (vocab.get(t) for t in tokenize(text)) if i in active})
+        return np.asarray(ids, dtype=np.int64), np.ones(len(ids))
 
     def ideal(self, term_ids: np.ndarray, weights: np.ndarray) -> float:
         """The best BM25 a document could reach for this query: every term, saturated.
