@@ -102,9 +102,9 @@ def job_greedy(n_a: int, n_m: int) -> dict:
         mode = "dense"
     else:
         table = AskTable(index, asks)
-        (rows, cols, vals, ok), _ = candidate_pairs(table, 64, auto_workers(n_a))
-        keep = ok & (vals > 0)
-        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        found, _ = candidate_pairs(table, 64, auto_workers(n_a))
+        keep = found.ok & (found.scores > 0)
+        rows, cols, vals = found.rows[keep], found.ms[keep], found.scores[keep]
         mode = "relevance set + 64 best by bound"
     t1 = time.perf_counter()
     order = np.lexsort((cols, rows, -vals))

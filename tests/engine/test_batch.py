@@ -14,6 +14,7 @@ from pairup.engine.relevance import (
     _top_per_short_row,
     query_matrix,
     relevance_pairs,
+    top_few_per_row,
     top_per_row,
 )
 from tests.engine.test_assign import random_instance
@@ -43,6 +44,22 @@ def test_top_per_row_is_the_exact_top_n_with_ties_by_document(strategy, counts, 
     votes = rng.integers(1, levels + 1, indptr[-1]) / (levels * rng.uniform(1, 4))
     got = sorted(strategy(indptr, docs, votes, n).tolist())
     assert got == naive_top(indptr, docs, votes, n)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 30), min_size=1, max_size=12),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(0, 2**32 - 1),
+)
+def test_top_few_per_row_is_the_exact_top_k_with_ties(counts, k, levels, seed):
+    rng = np.random.default_rng(seed)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    ties = np.concatenate([rng.permutation(100)[:c] for c in counts])
+    values = rng.integers(-levels, levels + 1, indptr[-1]) / 3.0  # negative too
+    got = sorted(top_few_per_row(indptr, ties, values, k).tolist())
+    assert got == naive_top(indptr, ties, values, k)
 
 
 def test_top_per_row_with_votes_closer_than_the_sort_key_can_tell(monkeypatch):
@@ -77,10 +94,10 @@ def test_threads_give_the_same_candidates_in_the_same_order():
     rng = np.random.default_rng(8)
     asks, mentors = random_instance(rng, 2 * CHUNK + 17, 40)
     table = AskTable(MentorIndex(mentors), asks)
-    one, rest_one = candidate_pairs(table, 4, workers=1)
-    two, rest_two = candidate_pairs(table, 4, workers=2)
-    for a, b in zip(one, two, strict=True):
-        assert a.tolist() == b.tolist()
+    one, rest_one = candidate_pairs(table, 4, workers=1, best=2)
+    two, rest_two = candidate_pairs(table, 4, workers=2, best=2)
+    for field in ("rows", "ms", "scores", "ok", "best"):
+        assert getattr(one, field).tolist() == getattr(two, field).tolist()
     assert rest_one.tolist() == rest_two.tolist()
 
 
@@ -88,7 +105,8 @@ def test_candidate_scores_equal_the_per_ask_scorer_and_bound_the_rest():
     rng = np.random.default_rng(21)
     asks, mentors = random_instance(rng, 40, 25)
     index = MentorIndex(mentors, Policy(evidence_items=4, min_score=-1.0))
-    (rows, ms, scores, ok), rest = candidate_pairs(AskTable(index, asks), 3)
+    found, rest = candidate_pairs(AskTable(index, asks), 3, best=2)
+    rows, ms, scores, ok = found.rows, found.ms, found.scores, found.ok
     assert (np.diff(rows * 25 + ms) > 0).all()  # sorted by (ask, mentor), no repeats
     for a, ask in enumerate(asks):
         scored = index.score_ask(ask)
@@ -96,6 +114,10 @@ def test_candidate_scores_equal_the_per_ask_scorer_and_bound_the_rest():
         want, want_ok = scored.score(ms[mine])
         assert scores[mine].tolist() == want.tolist()  # to the last bit
         assert ok[mine].tolist() == want_ok.tolist()
+        # The 2 best eligible pairs (ties: lower mentor id) are marked best.
+        good = np.flatnonzero(want_ok)
+        ranked = good[np.lexsort((index.id_rank[ms[mine][good]], -want[good]))][:2]
+        assert np.flatnonzero(found.best[mine]).tolist() == sorted(ranked.tolist())
         assert set(scored.rel_idx.tolist()) <= set(ms[mine].tolist())
         everyone, ok_all = scored.score(np.arange(25))
         unseen = np.setdiff1d(np.arange(25), ms[mine])

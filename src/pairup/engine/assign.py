@@ -53,6 +53,7 @@ from pairup.engine.batch import (
     CHUNK,
     AskTable,
     Progress,
+    Scored,
     auto_workers,
     candidate_pairs,
     mentor_offers,
@@ -60,7 +61,7 @@ from pairup.engine.batch import (
 )
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
-from pairup.engine.relevance import evidence, relevance_pairs, top_per_row
+from pairup.engine.relevance import evidence, relevance_pairs
 from pairup.engine.scoring import MentorIndex, member
 from pairup.engine.scoring import explain as explain_pair
 
@@ -69,6 +70,7 @@ START_HEADS = 16
 START_K = 2
 MENTOR_ARCS = 4
 LOOKAHEAD = 20_000  # quanta (0.02 of a score)
+OFFERS = 4  # each mentor is offered OFFERS * (capacity + 2) asks
 NONE = -(2**62)  # "no bound": a quantised score below every real one
 
 
@@ -205,19 +207,56 @@ def _duals(
 
 class _Pairs:
     """Every scored pair of one `assign` run: ask row, mentor, quantised score, eligibility,
-    and whether it is an arc of the flow problem. The first pairs come sorted by (ask,
-    mentor); later ones are appended, and sorted blocks of keys (ask * n_mentors + mentor)
+    and whether it is an arc of the flow problem. New pairs are appended (in one copy per
+    round, when the arrays are next read); sorted blocks of keys (ask * n_mentors + mentor)
     answer "scored yet?"."""
 
-    def __init__(
-        self, n_m: int, rows: np.ndarray, ms: np.ndarray, scores: np.ndarray, ok: np.ndarray
-    ) -> None:
+    def __init__(self, n_m: int, scored: Scored) -> None:
         self.n_m = n_m
-        self.rows, self.ms = rows, ms
-        self.q = quantise(scores)
-        self.ok = ok
-        self.arc = np.zeros(len(rows), dtype=bool)
-        self._keys = [rows * n_m + ms]
+        self._rows, self._ms = scored.rows, scored.ms
+        self._q = quantise(scored.scores)
+        self._ok = scored.ok
+        self._arc = scored.best.copy()
+        self._keys = [scored.rows * n_m + scored.ms]  # sorted: candidates come sorted
+        self._pending: list[tuple[np.ndarray, ...]] = []
+
+    def _flush(self) -> None:
+        if self._pending:
+            parts = [(self._rows, self._ms, self._q, self._ok, self._arc), *self._pending]
+            self._rows, self._ms, self._q, self._ok, self._arc = (
+                np.concatenate(column) for column in zip(*parts, strict=True)
+            )
+            self._pending = []
+
+    @property
+    def rows(self) -> np.ndarray:
+        self._flush()
+        return self._rows
+
+    @property
+    def ms(self) -> np.ndarray:
+        self._flush()
+        return self._ms
+
+    @property
+    def q(self) -> np.ndarray:
+        self._flush()
+        return self._q
+
+    @property
+    def ok(self) -> np.ndarray:
+        self._flush()
+        return self._ok
+
+    @property
+    def arc(self) -> np.ndarray:
+        self._flush()
+        return self._arc
+
+    @arc.setter
+    def arc(self, value: np.ndarray) -> None:
+        self._flush()
+        self._arc = value
 
     def unseen(self, rows: np.ndarray, ms: np.ndarray) -> np.ndarray:
         """Mask of the pairs (rows, ms) not scored yet."""
@@ -236,37 +275,12 @@ class _Pairs:
         arc: np.ndarray,
     ) -> None:
         """Append new (unseen, unique) pairs."""
-        self.rows = np.concatenate([self.rows, rows])
-        self.ms = np.concatenate([self.ms, ms])
-        self.q = np.concatenate([self.q, quantise(scores)])
-        self.ok = np.concatenate([self.ok, ok])
-        self.arc = np.concatenate([self.arc, arc])
+        self._pending.append((rows, ms, quantise(scores), ok, arc))
         self._keys.append(np.sort(rows * self.n_m + ms))
         if len(self._keys) > 2 and sum(len(k) for k in self._keys[1:]) > len(self._keys[0]) // 8:
             self._keys = [np.sort(np.concatenate(self._keys))]
         elif len(self._keys) > 3:
             self._keys = [self._keys[0], np.sort(np.concatenate(self._keys[1:]))]
-
-
-def _first_arcs(pairs: _Pairs, index: MentorIndex, n_a: int, k: int, workers: int) -> None:
-    """Mark each ask's k best eligible pairs (ties by mentor id) as arcs."""
-    sel = np.flatnonzero(pairs.ok)
-    if not len(sel):
-        return
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(pairs.rows[sel], minlength=n_a))])
-    q = pairs.q[sel]
-    values = (q - q.min() + 1).astype(np.float64)  # positive, as top_per_row wants
-    ties = index.id_rank[pairs.ms[sel]]
-    step = 2_000  # asks at a time: top_per_row keeps a histogram per ask
-
-    def block(lo: int) -> np.ndarray:
-        hi = min(lo + step, n_a)
-        a, b = indptr[lo], indptr[hi]
-        return a + top_per_row(indptr[lo : hi + 1] - a, ties[a:b], values[a:b], k)
-
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        for top in pool.map(block, range(0, n_a, step)):
-            pairs.arc[sel[top]] = True
 
 
 def _mentor_arcs(pairs: _Pairs, caps: np.ndarray, per_cap: int, bins: int = 256) -> None:
@@ -419,15 +433,14 @@ def assign_detailed(
     table = AskTable(index, asks)
     if workers is None:
         workers = auto_workers(n_a)
-    found, rest_f = candidate_pairs(table, START_HEADS, workers, progress)
+    found, rest_f = candidate_pairs(table, START_HEADS, workers, progress, best=START_K)
     seconds["candidates"] = time.perf_counter() - clock
-    pairs = _Pairs(n_m, *found)
+    pairs = _Pairs(n_m, found)
     take = np.full(n_a, min(START_HEADS, n_m), dtype=np.int64)
     finite = np.isfinite(rest_f)
     rest = np.where(finite, quantise(np.where(finite, rest_f, 0.0)), NONE)
-    _first_arcs(pairs, index, n_a, START_K, workers)
     _mentor_arcs(pairs, caps, MENTOR_ARCS)
-    o_rows, o_ms = mentor_offers(table, 4 * caps + 8)
+    o_rows, o_ms = mentor_offers(table, OFFERS * (caps + 2))
     fresh = pairs.unseen(o_rows, o_ms)
     o_rows, o_ms, o_sc, o_ok = _score_new(table, o_rows[fresh], o_ms[fresh])
     pairs.add(o_rows, o_ms, o_sc, o_ok, o_ok)

@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, id_key
-from pairup.engine.relevance import relevance_pairs
+from pairup.engine.relevance import relevance_pairs, top_few_per_row
 from pairup.engine.scoring import Group, MentorIndex, _langs, member
 
 CHUNK = 500
@@ -168,7 +169,16 @@ def score_pairs(
     return scores, ok
 
 
-Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+@dataclass
+class Scored:
+    """Scored pairs sorted by (ask row, mentor): exact scores, eligibility, and `best`: the
+    pair is among its ask's `best` highest-scoring eligible pairs (ties: lower mentor id)."""
+
+    rows: np.ndarray
+    ms: np.ndarray
+    scores: np.ndarray
+    ok: np.ndarray
+    best: np.ndarray
 
 
 def candidate_pairs(
@@ -176,10 +186,11 @@ def candidate_pairs(
     extra: int,
     workers: int = 1,
     progress: Progress | None = None,
-) -> tuple[Pairs, np.ndarray]:
+    best: int = 0,
+) -> tuple[Scored, np.ndarray]:
     """Every ask's relevance set plus the first `extra` mentors of its group's bound order,
-    scored exactly: ((rows, mentors, scores, eligible) sorted by (row, mentor), rest) where
-    rest[a] bounds the score of every mentor not scored for ask a (-inf: none left).
+    scored exactly, and rest[a]: a bound on the score of every mentor not scored for ask a
+    (-inf: none left).
 
     With `workers` > 1 the chunks are scored in that many threads; the result is the same.
     """
@@ -196,18 +207,17 @@ def candidate_pairs(
     with ThreadPoolExecutor(max(1, min(workers, len(spans)))) as pool:
         # NumPy and SciPy release the GIL in the heavy parts (the sparse product, the
         # partitions), so threads share the cores without copying the index.
-        parts: Iterable[Pairs] = pool.map(lambda span: _chunk(table, heads, *span), spans)
+        parts: Iterable[Scored] = pool.map(lambda span: _chunk(table, heads, best, *span), spans)
         if progress is not None:
             parts = progress(parts, len(spans), f"scoring (chunks of {CHUNK} asks)")
         chunks = list(parts)
-    rows = np.concatenate([c[0] for c in chunks]).astype(np.int64)
-    ms = np.concatenate([c[1] for c in chunks]).astype(np.int64)
-    scores = np.concatenate([c[2] for c in chunks])
-    ok = np.concatenate([c[3] for c in chunks])
-    return (rows, ms, scores, ok), group_rest[table.group_of]
+    scored = Scored(
+        *(np.concatenate([getattr(c, f) for c in chunks]) for f in Scored.__dataclass_fields__)
+    )
+    return scored, group_rest[table.group_of]
 
 
-def _chunk(table: AskTable, heads: np.ndarray, lo: int, hi: int) -> Pairs:
+def _chunk(table: AskTable, heads: np.ndarray, best: int, lo: int, hi: int) -> Scored:
     index, n_m = table.index, len(table.index)
     r_rows, r_m, r_val = relevance_pairs(index, table.asks[lo:hi])
     take = heads.shape[1]
@@ -218,7 +228,13 @@ def _chunk(table: AskTable, heads: np.ndarray, lo: int, hi: int) -> Pairs:
     key, first = np.unique(key, return_index=True)  # relevance pairs come first: keep them
     rows, ms = key // n_m, key % n_m
     scores, ok = score_pairs(table, rows, ms, relv[first])
-    return rows, ms, scores, ok
+    top = np.zeros(len(rows), dtype=bool)
+    sel = np.flatnonzero(ok)
+    if best > 0 and len(sel):
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[sel] - lo, minlength=hi - lo))])
+        values = scores[sel]
+        top[sel[top_few_per_row(indptr, index.id_rank[ms[sel]], values, best)]] = True
+    return Scored(rows, ms, scores, ok, top)
 
 
 def auto_workers(n_asks: int) -> int:

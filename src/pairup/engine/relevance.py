@@ -34,6 +34,30 @@ def top_per_row(
     return _top_per_short_row(indptr, docs, votes, n, bins)
 
 
+def top_few_per_row(indptr: np.ndarray, ties: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of each CSR row's k best entries by value (ties: lower `ties`), for a
+    small k: k rounds of one per-row maximum each."""
+    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    left = np.ones(len(values), dtype=bool)
+    out = []
+    for _ in range(k):
+        live = np.flatnonzero(left)
+        if not len(live):
+            break
+        r = rows[live]
+        first = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        best = np.maximum.reduceat(values[live], first)
+        at = live[values[live] == np.repeat(best, np.diff(np.r_[first, len(live)]))]
+        # Among a row's entries at its maximum, the lowest tie key.
+        r_at = rows[at]
+        order = np.lexsort((ties[at], r_at))
+        at, r_at = at[order], r_at[order]
+        pick = at[np.r_[True, r_at[1:] != r_at[:-1]]]
+        out.append(pick)
+        left[pick] = False
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
 def _top_per_long_row(
     indptr: np.ndarray, docs: np.ndarray, votes: np.ndarray, n: int
 ) -> np.ndarray:
@@ -47,13 +71,12 @@ def _top_per_long_row(
             continue
         row = votes[lo:hi]
         cut = np.partition(row, hi - lo - n)[hi - lo - n]
-        sel = np.flatnonzero(row > cut)
-        need = n - len(sel)
-        if need:
-            tied = np.flatnonzero(row == cut)
-            if len(tied) > need:
-                tied = tied[np.argsort(docs[lo + tied], kind="stable")[:need]]
-            sel = np.concatenate([sel, tied])
+        sel = np.flatnonzero(row >= cut)
+        if len(sel) > n:  # votes tie at the cut: the lowest documents among them
+            at = row[sel] == cut
+            tied = sel[at]
+            keep = tied[np.argsort(docs[lo + tied], kind="stable")[: n - (len(sel) - len(tied))]]
+            sel = np.concatenate([sel[~at], keep])
         out.append(sel + lo)
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
@@ -172,9 +195,8 @@ def evidence(
     votes = (query_matrix(index, [a.text for a in asks]) @ index.vote_t).tocsr()
     if votes.nnz == 0:
         return nothing
-    counts = np.diff(votes.indptr)
     keep = top_per_row(votes.indptr, votes.indices, votes.data, index.policy.evidence_items)
-    rows = np.repeat(np.arange(len(asks), dtype=np.int64), counts)[keep]
+    rows = np.searchsorted(votes.indptr, keep, side="right").astype(np.int64) - 1
     docs = votes.indices[keep]
     key = rows * n_m + index.doc_owner[docs]
     uniq, inv = np.unique(key, return_inverse=True)

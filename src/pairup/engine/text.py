@@ -244,6 +244,7 @@ class TextIndex:
         if n_docs >= 1000:
             self.active = df <= max_df * n_docs
         self._active_ids = frozenset(np.flatnonzero(self.active).tolist())
+        self._term_of_word: dict[str, int] = {}  # raw word -> term id, -1 = none
         dl = np.asarray(tf_mat.sum(axis=1)).ravel()
         avgdl = float(dl.mean()) if n_docs and dl.mean() > 0 else 1.0
         norm = k1 * (1.0 - b + b * dl / avgdl)
@@ -256,10 +257,29 @@ class TextIndex:
         ).tocsc()
         self.n_docs = n_docs
 
+    def term_ids(self, text: str) -> set[int]:
+        """The distinct known, active term ids of `text` (what `tokenize` then the vocabulary
+        give), through a cache from raw lower-cased words to term ids."""
+        cache = self._term_of_word
+        out = set()
+        for word in TOKEN_RE.findall(text.lower()):
+            tid = cache.get(word)
+            if tid is None:
+                norm = _NORMAL.get(word)
+                if norm is None:
+                    norm = _normal(word)
+                tid = self.vocab.get(norm, -1) if norm else -1
+                if tid >= 0 and tid not in self._active_ids:
+                    tid = -1
+                if len(cache) < 1_000_000:
+                    cache[word] = tid
+            if tid >= 0:
+                out.add(tid)
+        return out
+
     def query_terms(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Term ids of `text` known to the index and their query weights (1 per distinct term)."""
-        vocab, active = self.vocab, self._active_ids
-        ids = sorted({i for i in (vocab.get(t) for t in tokenize(text)) if i in active})
+        ids = sorted(self.term_ids(text))
         return np.asarray(ids, dtype=np.int64), np.ones(len(ids))
 
     def ideal(self, term_ids: np.ndarray, weights: np.ndarray) -> float:
@@ -276,18 +296,15 @@ class TextIndex:
     def query_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, term ids) of the known, active, distinct terms of many texts, sorted by
         (row, term): what `query_terms` gives for each text, flattened."""
-        vocab = self.vocab
         rows: list[int] = []
         cols: list[int] = []
         for r, text in enumerate(texts):
-            ids = {vocab[t] for t in tokenize(text) if t in vocab}
+            ids = self.term_ids(text)
             cols.extend(ids)
             rows.extend([r] * len(ids))
-        n_terms = max(len(vocab), 1)
+        n_terms = max(len(self.vocab), 1)
         key = np.unique(np.asarray(rows, dtype=np.int64) * n_terms + np.asarray(cols, np.int64))
-        r_arr, c_arr = key // n_terms, key % n_terms
-        keep = self.active[c_arr]
-        return r_arr[keep], c_arr[keep]
+        return key // n_terms, key % n_terms
 
     def query(self, text: str) -> np.ndarray:
         """Normalised scores in [0, 1] of `text` against every document (dense vector)."""
