@@ -541,11 +541,12 @@ def assign_detailed(
             pairs.add(rows_n, ms_n, sc_n, ok_n, ok_n & (n_slack < LOOKAHEAD))
             solve |= bool((ok_n & (n_slack < 0)).any())
     seconds["certifying"] += time.perf_counter() - clock
+    solved_arcs = len(arcs_a)
     arcs_a, arcs_m, arcs_q, flow = _break_ties(table, pairs, u, v, big, caps, most)
     clock = time.perf_counter()
     assignments = _assignments(table, pairs, arcs_a, arcs_m, arcs_q, flow, caps, explain, workers)
     seconds["explaining"] = time.perf_counter() - clock
-    return MatchResult(assignments, rounds, len(arcs_a), index, asks, seconds, stats)
+    return MatchResult(assignments, rounds, solved_arcs, index, asks, seconds, stats)
 
 
 def _break_ties(

@@ -186,8 +186,8 @@ def _match(args: argparse.Namespace, mentors: list, asks: list, policy: Policy) 
     total = sum(a.score for a in result.assignments if a.mentor_id is not None)
     print(
         f"matched {matched}, unmatched {len(rows) - matched}, total score {total:.6f}, "
-        f"{secs:.2f} s (certified optimal after {result.rounds} round(s), "
-        f"{result.arcs} candidate pairs)",
+        f"{secs:.2f} s (certified optimal after {result.rounds} flow solve(s), "
+        f"{result.arcs} arcs in the last)",
         file=sys.stderr,
     )
     return 0
