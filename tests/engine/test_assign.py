@@ -1,4 +1,5 @@
 import importlib
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -203,3 +204,45 @@ def test_assign_reasons_equal_the_per_ask_reasons():
     for ask, g in zip(asks, got, strict=True):
         if g.mentor_id is not None:
             assert g.reasons == index.score_ask(ask).reasons(position[g.mentor_id])
+
+
+def test_assign_ties_do_not_depend_on_pruning_or_input_order(monkeypatch):
+    # Every assignment below totals the same. Mentors 1-60 have known but empty free time
+    # (exact score 0.5, bound 0.7); mentor 0 has unknown free time (exact = bound = 0.5), so
+    # the pruning never scores most of its pairs: the tie rule must still see them.
+    t = (TopicLevel("hard/sql", "expert"),)
+    mentors = [Mentor(id=i, topics=t, capacity=1, free=()) for i in range(1, 61)]
+    mentors.append(Mentor(id=0, topics=t, capacity=2, load=1))
+    asks = [Ask(id=j, topics=(TopicLevel("hard/sql"),)) for j in range(1, 20)]
+    asks.append(Ask(id=0, topics=(TopicLevel("hard/sql"),)))
+    want = {g.ask_id: g.mentor_id for g in assign(asks, mentors)}
+    assert want[0] == 0  # the earliest ask gets the lowest mentor id
+    monkeypatch.setattr(assign_module, "START_HEADS", 10**6)  # every pair scored
+    assert {g.ask_id: g.mentor_id for g in assign(asks, mentors)} == want
+    monkeypatch.undo()
+    # Exclusions leave ties the costs cannot order: the input order must not decide them.
+    q = (TopicLevel("hard/sql"),)
+    three = [Mentor(id=i, topics=t, capacity=1) for i in range(3)]
+    tied = [Ask(id=0, topics=q, exclude=(0, 1, 2)), Ask(id=1, topics=q, exclude=(2,))]
+    tied.append(Ask(id=2, topics=q, exclude=(1,)))
+    results = {
+        tuple(sorted((g.ask_id, g.mentor_id) for g in assign(list(a), list(m))))
+        for a in itertools.permutations(tied)
+        for m in itertools.permutations(three)
+    }
+    assert len(results) == 1
+
+
+def test_policy_rejects_values_the_bounds_cannot_hold():
+    with pytest.raises(ValueError, match="policy field 'relevance_weight': must be >= 0"):
+        Policy(relevance_weight=-1.0)
+    with pytest.raises(ValueError, match="policy field 'availability_unknown'"):
+        Policy(availability_unknown=2.0)
+
+
+def test_mentors_without_capacity_do_not_make_every_pair_a_candidate():
+    rng = np.random.default_rng(5)
+    asks, mentors = random_instance(rng, 1500, 60)
+    mentors = [replace(m, capacity=None) for m in mentors]
+    result = assign_detailed(asks, mentors)
+    assert result.arcs < 1500 * 60 // 4  # offers and mentor arcs stay a few per mentor

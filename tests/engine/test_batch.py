@@ -176,3 +176,30 @@ def test_sparse_votes_match_a_dense_reference():
         got[ms[rows == r]] = rel[rows == r]
         assert np.allclose(got, want, atol=1e-9)
     assert sp.issparse(index.vote_t)
+
+
+def test_batch_and_single_ask_agree_on_edge_cases():
+    from datetime import UTC, datetime
+
+    from pairup.engine import Ask, Mentor
+    from pairup.engine.assign import assign_detailed
+
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    mentors = [
+        Mentor(id=1, text="sql joins", history=("how to write sql joins",), free=()),
+        Mentor(id=2, text="sql expert"),
+    ]
+    asks = [Ask(id=1, text="sql joins", duration=0), Ask(id=2, text="sql", duration=30)]
+    for policy in (Policy(now=now), Policy(profile_weight=0.0)):
+        index = MentorIndex(mentors, policy)
+        result = assign_detailed(asks, index)
+        dumped = {(p["ask"], p["mentor"]): p["score"] for p in result.eligible_pairs()}
+        for ask in asks:
+            scores, ok = index.score_ask(ask).score(np.arange(2))
+            for m in np.flatnonzero(ok):
+                assert dumped[(ask.id, mentors[m].id)] == f"{scores[m]:.6f}"
+        for a in result.assignments:
+            if a.mentor_id is not None:
+                ask = asks[[x.id for x in asks].index(a.ask_id)]
+                position = [m.id for m in mentors].index(a.mentor_id)
+                assert a.reasons == index.score_ask(ask).reasons(position)

@@ -191,3 +191,22 @@ def test_cli_match_with_two_workers_gives_the_same_lines(tmp_path, files):
         assert main([*args, "--workers", workers]) == 0
         outs.append(out.read_text())
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize(
+    "policy, message",
+    [
+        ('{"availability_weight": -0.5}', "policy field 'availability_weight': must be >= 0"),
+        (
+            '{"level_weights": {"expert": 50}}',
+            "policy field 'level_weights': every weight must be between 0 and 1",
+        ),
+        ('{"max_df": 0}', "policy field 'max_df': must be > 0 and <= 1"),
+    ],
+)
+def test_cli_policy_out_of_range_exits_2(tmp_path, files, capsys, policy, message):
+    path = tmp_path / "p.json"
+    path.write_text(policy)
+    code = main(["match", "--mentors", files[0], "--asks", files[1], "--policy", str(path)])
+    assert code == 2
+    assert message in capsys.readouterr().err

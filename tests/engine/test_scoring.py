@@ -234,3 +234,14 @@ def test_evidence_is_the_exact_top_documents_when_documents_match_many_terms():
         scored = index.score_ask(Ask(id=trial, text=text))
         assert scored.rel_idx.tolist() == want.tolist()
         assert np.allclose(scored.rel_val, 1 - np.exp(-total[want] / 0.5), atol=1e-12)
+
+
+def test_topic_similarities_equal_path_similarity_for_every_path():
+    from pairup.engine.topics import TopicTable, normalise_path
+
+    paths = ["career", "career/offer", "career/offer/equity", "career/interview", "soft/talk"]
+    table = TopicTable([(TopicLevel(p),) for p in paths], Policy(parent_credit=0.6))
+    for ask_path in ["career/offer", "career", "career/offer/equity/vesting", "soft", "x/y", ""]:
+        ap = normalise_path(ask_path)
+        want = [path_similarity(ap, p, 0.6) for p in table.paths]
+        assert table.similarities(ap).tolist() == want

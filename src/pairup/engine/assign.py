@@ -154,14 +154,10 @@ def _duals(
     flow: np.ndarray,
     caps: np.ndarray,
     n_asks: int,
-    strict: bool = True,
-    max_iter: int | None = None,
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Optimal duals (u, v) of the LP over these pairs from an integral primal, verified.
-
-    With strict=False the pairs may include ones without flow that were not in the solved
-    problem; None then means the primal is not optimal for them (no such duals exist).
-    """
+) -> tuple[np.ndarray, np.ndarray]:
+    """Optimal duals (u, v) of the LP over these pairs from an optimal integral primal,
+    verified (raises if the primal is not optimal): v is the least optimal dual, so it does
+    not depend on which optimal primal it came from."""
     n_m = len(caps)
     chosen = flow > 0
     match_m = np.full(n_asks, -1, dtype=np.int64)
@@ -179,7 +175,7 @@ def _duals(
     order = np.argsort(dst, kind="stable")
     src, dst, weight = src[order], dst[order], weight[order]
     heads, starts = np.unique(dst, return_index=True)
-    for _ in range(n_m + 1 if max_iter is None else max_iter):
+    for _ in range(n_m + 1):
         if len(dst) == 0:
             break
         relaxed = np.maximum.reduceat(v[src] + weight, starts) if len(starts) else starts
@@ -188,19 +184,13 @@ def _duals(
             break
         v[heads] = new
     else:
-        if not strict:
-            return None
         raise RuntimeError("assignment is not optimal (positive alternating cycle)")
     u = np.where(match_m >= 0, match_w - v[np.maximum(match_m, 0)], 0)
     load = np.bincount(arcs_m[chosen], minlength=n_m)
     # Verify the certificate rather than trust it.
     if (u < 0).any() or (u[arcs_a] + v[arcs_m] < w).any():
-        if not strict:
-            return None
         raise RuntimeError("dual infeasible: the flow solution is not optimal")
     if (v[load < caps] != 0).any() or int(u.sum() + (caps * v).sum()) != int(w[chosen].sum()):
-        if not strict:
-            return None
         raise RuntimeError("duality gap: the flow solution is not optimal")
     return u, v
 
@@ -298,7 +288,7 @@ def _mentor_arcs(pairs: _Pairs, caps: np.ndarray, per_cap: int, bins: int = 256)
     b = (hi - q) // width  # 0 = best bin
     hist = np.bincount(ms * bins + b, minlength=n_m * bins).reshape(n_m, bins)
     reached = np.cumsum(hist, axis=1)
-    want = per_cap * (np.minimum(caps, 1_000_000) + 1)
+    want = per_cap * (caps + 1)
     cut = (reached < want[:, None]).sum(axis=1)  # first bin reaching `want`
     pairs.arc[sel[b <= cut[ms]]] = True
 
@@ -336,14 +326,17 @@ def _unscored_failures(
     big: int,
     rest: np.ndarray,
     has_room: np.ndarray,
+    min_gain: int = 1,
 ) -> _Failures:
-    """Never-scored pairs with w(bound) - v_m > u_a, all asks at once (step 5)."""
+    """Never-scored pairs with w(bound) - v_m - u_a >= min_gain, all asks at once: with 1,
+    the pairs that may break the certificate (step 5); with 0, also those that may be tight
+    (ties)."""
     n_a, n_m = len(table), len(table.index)
     bad = np.zeros(n_a, dtype=bool)
     waits = np.zeros(n_a, dtype=bool)
     empty = np.zeros(0, dtype=np.int64)
     # v >= 0, so an ask whose bound on every unscored mentor is within u_a passes at once.
-    asks = np.flatnonzero((rest > NONE) & (rest + big > u))
+    asks = np.flatnonzero((rest > NONE) & (rest + big - u >= min_gain))
     if not len(asks):
         return _Failures(bad, waits, empty, empty)
     # Per (group, language rule): the best w(bound) - v over the mentors it allows.
@@ -363,10 +356,10 @@ def _unscored_failures(
         val_of.append(val)
         best[c] = int(val.max(initial=NONE))
         best_full[c] = int(val[~has_room[live]].max(initial=NONE))
-    failing = best[ca] + big > u[asks]
+    failing = best[ca] + big - u[asks] >= min_gain
     asks, ca = asks[failing], ca[failing]
-    waits[asks] = best_full[ca] + big <= u[asks]
-    # Each failing ask's breaking mentors: a prefix of its combination's mentors sorted by
+    waits[asks] = best_full[ca] + big - u[asks] < min_gain
+    # Each failing ask's mentors: a prefix of its combination's mentors sorted by
     # w(bound) - v, best first.
     rows_l, ms_l = [], []
     by_combo = np.argsort(ca, kind="stable")
@@ -375,7 +368,7 @@ def _unscored_failures(
         members = asks[by_combo[bounds[c] : bounds[c + 1]]]
         order = np.argsort(-val_of[c], kind="stable")
         ranked, neg = live_of[c][order], -val_of[c][order]
-        length = np.searchsorted(neg, big - u[members], side="left")
+        length = np.searchsorted(neg, big - u[members] - min_gain, side="right")
         before = np.cumsum(length) - length
         step = np.arange(int(length.sum())) - np.repeat(before, length)
         rows_l.append(np.repeat(members, length))
@@ -439,8 +432,10 @@ def assign_detailed(
     take = np.full(n_a, min(START_HEADS, n_m), dtype=np.int64)
     finite = np.isfinite(rest_f)
     rest = np.where(finite, quantise(np.where(finite, rest_f, 0.0)), NONE)
-    _mentor_arcs(pairs, caps, MENTOR_ARCS)
-    o_rows, o_ms = mentor_offers(table, OFFERS * (caps + 2))
+    # Heuristic sizes use capacity up to 8: a mentor without a limit need not see every ask.
+    hint = np.minimum(caps, 8)
+    _mentor_arcs(pairs, hint, MENTOR_ARCS)
+    o_rows, o_ms = mentor_offers(table, OFFERS * (hint + 2))
     fresh = pairs.unseen(o_rows, o_ms)
     o_rows, o_ms, o_sc, o_ok = _score_new(table, o_rows[fresh], o_ms[fresh])
     pairs.add(o_rows, o_ms, o_sc, o_ok, o_ok)
@@ -468,9 +463,7 @@ def assign_detailed(
             flow = _solve(arcs_a, arcs_m, arcs_q, caps, most) if len(sel) else arcs_q
             clock = time.perf_counter()
             seconds["solving"] += clock - now
-            duals = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
-            assert duals is not None
-            u, v = duals
+            u, v = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
             chosen = flow > 0
             load = np.bincount(arcs_m[chosen], minlength=n_m)
             has_room = index.open & (load < caps)
@@ -505,7 +498,7 @@ def assign_detailed(
         # new solve, just another check.
         solve = bool(broken.any())
         grow = fail.bad.copy()
-        spare = np.where(has_room, 4 * (caps - load) + 4, 0)
+        spare = np.where(has_room, 4 * np.minimum(caps - load, 8) + 4, 0)
         if spare.any() and unmatched.any():
             # Mentors with room reach out to unmatched asks first (cheaper than each
             # unmatched ask searching for them).
@@ -540,6 +533,12 @@ def assign_detailed(
             n_slack = u[rows_n] + v[ms_n] - (quantise(sc_n) + big)
             pairs.add(rows_n, ms_n, sc_n, ok_n, ok_n & (n_slack < LOOKAHEAD))
             solve |= bool((ok_n & (n_slack < 0)).any())
+    # Ties: every pair that may be tight must be scored for the tie rule to see it (none
+    # can break the certificate: its bound, an upper bound of its score, is within it).
+    even = _unscored_failures(table, pairs, u, v, big, rest, has_room, min_gain=0)
+    if len(even.rows):
+        rows_n, ms_n, sc_n, ok_n = _score_new(table, even.rows, even.ms)
+        pairs.add(rows_n, ms_n, sc_n, ok_n, np.zeros(len(rows_n), dtype=bool))
     seconds["certifying"] += time.perf_counter() - clock
     solved_arcs = len(arcs_a)
     arcs_a, arcs_m, arcs_q, flow = _break_ties(table, pairs, u, v, big, caps, most)
@@ -558,14 +557,17 @@ def _break_ties(
     caps: np.ndarray,
     most: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Among the optimal assignments, the one matching the earliest asks (by ask id) to the
-    lowest mentor ids, found in the tight pairs (arcs, flow) so ties never depend on the
-    solver's choices.
+    """Among the optimal assignments, one that prefers the earliest asks (by ask id) and the
+    lowest mentor ids for them, found in the tight pairs (arcs, flow), so ties depend
+    neither on the solver's choices nor on the order of the input.
 
     By complementary slackness an assignment is optimal exactly when it uses only tight
     pairs (u_a + v_m = w_am), matches every ask with u_a > 0 and fills every mentor with
-    v_m > 0; a second flow over the tight scored pairs, with costs that only rank ids,
-    picks the preferred one among them.
+    v_m > 0; a second flow over the tight pairs (every pair that may be tight is scored
+    first), with costs that only rank ids, picks the preferred one among them. The costs
+    are a weighted preference, not a strict lexicographic one; what they leave tied falls
+    to the id order of the flow's nodes and arcs. The duals are the least optimal ones, so
+    the tight pairs do not depend on which optimum the first flows found.
     """
     n_a, n_m = len(u), len(v)
     w = pairs.q + big
@@ -574,16 +576,23 @@ def _break_ties(
     if not most:
         tight &= w > 0  # a pair scoring 0 adds nothing: best-total leaves it out
     sel = np.flatnonzero(tight)
-    arcs_a, arcs_m, arcs_q = rows[sel], ms[sel], pairs.q[sel]
     if not len(sel):
-        return arcs_a, arcs_m, arcs_q, np.zeros(0, dtype=np.int64)
-    asks, a_node = np.unique(arcs_a, return_inverse=True)
-    mentors, m_node = np.unique(arcs_m, return_inverse=True)
+        return rows[sel], ms[sel], pairs.q[sel], np.zeros(0, dtype=np.int64)
+    # Nodes and arcs in id order, so the flow (and any tie its costs leave) does not depend
+    # on the order the asks and mentors came in.
+    ask_rank, mentor_rank = table.id_rank, table.index.id_rank
+    sel = sel[np.lexsort((mentor_rank[ms[sel]], ask_rank[rows[sel]]))]
+    arcs_a, arcs_m, arcs_q = rows[sel], ms[sel], pairs.q[sel]
+    _, a_node = np.unique(ask_rank[arcs_a], return_inverse=True)
+    _, m_node = np.unique(mentor_rank[arcs_m], return_inverse=True)
+    asks = arcs_a[np.r_[True, a_node[1:] != a_node[:-1]]] if len(a_node) else arcs_a
+    mentors = np.empty(int(m_node.max()) + 1, dtype=np.int64)
+    mentors[m_node] = arcs_m
     k_a, k_m = len(asks), len(mentors)
     sink = k_a + k_m
     # Matching ask a to mentor m gains (n_a - rank a) * (n_m + 1 - rank m): earlier asks
     # first and, by the rearrangement inequality, the lowest mentor ids to the earliest asks.
-    cost = -(n_a - table.id_rank[arcs_a]) * (n_m + 1 - table.index.id_rank[arcs_m])
+    cost = -(n_a - ask_rank[arcs_a]) * (n_m + 1 - mentor_rank[arcs_m])
     smcf = min_cost_flow.SimpleMinCostFlow()
     smcf.add_arcs_with_capacity_and_unit_cost(
         a_node, k_a + m_node, np.ones(len(sel), dtype=np.int64), cost

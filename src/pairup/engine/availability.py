@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+
 from pairup.engine.records import Policy, Window
 
 Span = tuple[float, float]
@@ -44,7 +46,9 @@ def prepare(windows: tuple[Window, ...] | None, policy: Policy) -> tuple[Span, .
 
 
 def longest(spans: tuple[Span, ...] | None) -> float:
-    return max((e - s for s, e in spans), default=0.0) if spans else 0.0
+    """The longest span in seconds; -inf when there is none, so that no duration fits
+    (as `availability` says for an empty list, even for a duration of 0)."""
+    return max((e - s for s, e in spans), default=-np.inf) if spans else -np.inf
 
 
 def first_common(a: tuple[Span, ...], b: tuple[Span, ...], seconds: float) -> Span | None:

@@ -271,34 +271,42 @@ def mentor_offers(
     present, pool_start, pool_size = np.unique(
         table.group_of[by_group], return_index=True, return_counts=True
     )
-    bounds = np.stack([table.groups[g].bound for g in present.tolist()])  # groups x mentors
-    rank = np.argsort(-bounds, axis=0, kind="stable")
-    need = np.where(index.open, per_mentor, 0).astype(np.int64)
+    groups = [table.groups[g] for g in present.tolist()]
+    need_all = np.where(index.open, per_mentor, 0).astype(np.int64)
     cursor = np.zeros(len(present), dtype=np.int64)
     out_rows: list[np.ndarray] = []
     out_ms: list[np.ndarray] = []
-    for level in range(len(present)):
-        active = np.flatnonzero(need > 0)
-        if not len(active):
-            break
-        gi = rank[level, active]
-        live = np.isfinite(bounds[gi, active])
-        need[active[~live]] = 0  # every group left bounds it at -inf: never eligible
-        active, gi = active[live], gi[live]
-        order = np.argsort(gi, kind="stable")  # mentors in index order within a group
-        active, gi = active[order], gi[order]
-        take = np.minimum(need[active], pool_size[gi])
-        before = np.cumsum(take) - take
-        group_first = np.searchsorted(gi, gi)  # first mentor of the same group
-        start = cursor[gi] + before - before[group_first]
-        total = int(take.sum())
-        step = np.arange(total) - np.repeat(before, take)
-        pos = (np.repeat(start, take) + step) % np.repeat(pool_size[gi], take)
-        out_rows.append(by_group[np.repeat(pool_start[gi], take) + pos])
-        out_ms.append(np.repeat(active, take))
-        used = np.bincount(gi, weights=take, minlength=len(present)).astype(np.int64)
-        cursor = (cursor + used) % pool_size
-        need[active] -= take
+    # Mentors in blocks, so the (groups x mentors) bounds never need to be whole.
+    block = max(1, STACK_CELLS // max(len(groups), 1))
+    for lo in range(0, n_m, block):
+        mentors = np.arange(lo, min(lo + block, n_m))
+        mentors = mentors[need_all[mentors] > 0]
+        if not len(mentors):
+            continue
+        bounds = np.stack([g.bound_of(mentors) for g in groups])  # groups x block
+        rank = np.argsort(-bounds, axis=0, kind="stable")
+        need = need_all[mentors]
+        for level in range(len(groups)):
+            active = np.flatnonzero(need > 0)
+            if not len(active):
+                break
+            gi = rank[level, active]
+            live = np.isfinite(bounds[gi, active])
+            need[active[~live]] = 0  # every group left bounds it at -inf: never eligible
+            active, gi = active[live], gi[live]
+            order = np.argsort(gi, kind="stable")  # mentors in index order within a group
+            active, gi = active[order], gi[order]
+            take = np.minimum(need[active], pool_size[gi])
+            before = np.cumsum(take) - take
+            group_first = np.searchsorted(gi, gi)  # first mentor of the same group
+            start = cursor[gi] + before - before[group_first]
+            step = np.arange(int(take.sum())) - np.repeat(before, take)
+            pos = (np.repeat(start, take) + step) % np.repeat(pool_size[gi], take)
+            out_rows.append(by_group[np.repeat(pool_start[gi], take) + pos])
+            out_ms.append(np.repeat(mentors[active], take))
+            used = np.bincount(gi, weights=take, minlength=len(present)).astype(np.int64)
+            cursor = (cursor + used) % pool_size
+            need[active] -= take
     if not out_rows:
         return empty, empty
     keys = np.unique(np.concatenate(out_rows) * n_m + np.concatenate(out_ms))

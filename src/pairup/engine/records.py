@@ -166,6 +166,41 @@ class Policy:
     nominal_capacity: int = 4
     require_shared_language: bool = True
 
+    def __post_init__(self) -> None:
+        # Bounds and the certificate of `assign` rely on every component lying in [0, 1]
+        # and on relevance and availability adding to a score, never taking away.
+        checks = [
+            ("relevance_weight", self.relevance_weight >= 0, "must be >= 0"),
+            ("availability_weight", self.availability_weight >= 0, "must be >= 0"),
+            ("evidence_items", self.evidence_items >= 1, "must be >= 1"),
+            ("profile_weight", self.profile_weight >= 0, "must be >= 0"),
+            ("relevance_saturation", self.relevance_saturation > 0, "must be > 0"),
+            ("bm25_k1", self.bm25_k1 >= 0, "must be >= 0"),
+            ("bm25_b", 0 <= self.bm25_b <= 1, "must be between 0 and 1"),
+            ("max_df", 0 < self.max_df <= 1, "must be > 0 and <= 1"),
+            ("parent_credit", 0 <= self.parent_credit <= 1, "must be between 0 and 1"),
+            (
+                "level_weights",
+                all(0 <= float(x) <= 1 for x in self.level_weights.values()),
+                "every weight must be between 0 and 1",
+            ),
+            (
+                "unknown_level_weight",
+                0 <= self.unknown_level_weight <= 1,
+                "must be between 0 and 1",
+            ),
+            ("horizon_days", self.horizon_days > 0, "must be > 0"),
+            (
+                "availability_unknown",
+                0 <= self.availability_unknown <= 1,
+                "must be between 0 and 1",
+            ),
+            ("nominal_capacity", self.nominal_capacity >= 1, "must be >= 1"),
+        ]
+        for name, ok, message in checks:
+            if not ok:
+                raise ValueError(f"policy field '{name}': {message}")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Policy:
         known = {f.name for f in fields(cls)}

@@ -79,7 +79,7 @@ class MentorIndex:
         weight: list[float] = []
         is_history: list[bool] = []
         for i, m in enumerate(self.mentors):
-            if m.text.strip():
+            if m.text.strip() and policy.profile_weight > 0:
                 docs.append(m.text)
                 owner.append(i)
                 weight.append(policy.profile_weight)
@@ -168,7 +168,9 @@ class MentorIndex:
             + policy.cross_site_bonus * cross
             + policy.availability_weight * self.avail_ub
         )
-        ok = self.open & (base + policy.relevance_weight >= policy.min_score)
+        # Bounds stand for mentors without relevance (relevance 0): below min_score without
+        # it, a mentor is never eligible that way.
+        ok = self.open & (base >= policy.min_score)
         base = np.where(ok, base, -np.inf)
         order = np.lexsort((self.id_rank, -base))
         if len(self._site_bases) >= 64:
@@ -198,8 +200,8 @@ class Group:
 
     `bound[m]` is an upper bound of the score of mentor m for such an ask *without relevance*
     (exact but for availability, taken at its best; language and exclusions ignored); -inf
-    when m can never be eligible. `head(n)` gives the first n mentors by bound, best first,
-    ties by id.
+    when m can never be eligible without relevance (no capacity, or below `min_score`).
+    `head(n)` gives the first n mentors by bound, best first, ties by id.
 
     Only the mentors with topic credit (`credited`) differ from the site's base bound, whose
     order is computed once per site; so a new group costs its credited mentors, and the
@@ -235,7 +237,7 @@ class Group:
             + policy.cross_site_bonus * self.cross[idx]
             + policy.availability_weight * index.avail_ub[idx]
         )
-        ok = index.open[idx] & (bound + policy.relevance_weight >= policy.min_score)
+        ok = index.open[idx] & (bound >= policy.min_score)
         return np.where(ok, bound, -np.inf)
 
     @property

@@ -66,6 +66,14 @@ class TopicTable:
                 pids.append(pid)
                 weights.append(level_weight(t.level, policy))
         self.n_mentors = len(mentor_topics)
+        self._path_ids = path_ids
+        self.path_len = np.array([len(p) for p in self.paths], dtype=np.int64)
+        # Every prefix of a mentor path -> the paths having it (for `similarities`).
+        by_prefix: dict[tuple[str, ...], list[int]] = {}
+        for pid, p in enumerate(self.paths):
+            for depth in range(1, len(p) + 1):
+                by_prefix.setdefault(p[:depth], []).append(pid)
+        self._by_prefix = {k: np.asarray(v, dtype=np.int64) for k, v in by_prefix.items()}
         # Entries are in mentor order already, so per-mentor maxima are one reduceat.
         self.owner = np.asarray(owners, dtype=np.int64)
         self.owner_ids, self.owner_starts = np.unique(self.owner, return_index=True)
@@ -144,13 +152,34 @@ class TopicTable:
         self._cache[key] = (total, support)
         return total, support
 
+    def similarities(self, ap: tuple[str, ...]) -> np.ndarray:
+        """`path_similarity(ap, p)` for every mentor path p, touching only the paths that
+        share ap's first slug (the others score 0)."""
+        sims = np.zeros(len(self.paths))
+        if not ap:
+            return sims
+        shared = np.zeros(len(self.paths), dtype=np.int64)
+        for depth in range(1, len(ap) + 1):
+            ids = self._by_prefix.get(ap[:depth])
+            if ids is None:
+                break
+            shared[ids] = depth  # deeper prefixes hold subsets of the shallower ones
+        hit = self._by_prefix.get(ap[:1], np.zeros(0, dtype=np.int64))
+        if len(hit):
+            deeper = np.maximum(self.path_len[hit], len(ap))
+            sims[hit] = self.policy.parent_credit * shared[hit] / deeper
+            exact = self._path_ids.get(ap)
+            if exact is not None:
+                sims[exact] = 1.0
+        return sims
+
     def path_scores(self, ap: tuple[str, ...]) -> np.ndarray:
         """Best credit of every mentor for one ask path (cached: few paths, many asks)."""
         cached = self._paths_cache.get(ap)
         if cached is not None:
             return cached
         out = np.zeros(self.n_mentors)
-        sims = np.array([path_similarity(ap, mp, self.policy.parent_credit) for mp in self.paths])
+        sims = self.similarities(ap)
         hit = np.flatnonzero(sims > 0)
         if len(hit):
             # Entries are in mentor order, so sorted entry numbers group by mentor.
