@@ -246,3 +246,17 @@ def test_mentors_without_capacity_do_not_make_every_pair_a_candidate():
     mentors = [replace(m, capacity=None) for m in mentors]
     result = assign_detailed(asks, mentors)
     assert result.arcs < 1500 * 60 // 4  # offers and mentor arcs stay a few per mentor
+
+
+@pytest.mark.parametrize("heads", [1, 16])
+def test_assign_does_not_depend_on_the_order_of_the_input(monkeypatch, heads):
+    monkeypatch.setattr(assign_module, "START_HEADS", heads)
+    rng = np.random.default_rng(23)
+    for _ in range(12):
+        asks, mentors = random_instance(rng, int(rng.integers(5, 40)), int(rng.integers(2, 12)))
+        want = {g.ask_id: (g.mentor_id, g.score, g.reasons) for g in assign(asks, mentors)}
+        for _ in range(3):
+            a = [asks[i] for i in rng.permutation(len(asks))]
+            m = [mentors[i] for i in rng.permutation(len(mentors))]
+            got = {g.ask_id: (g.mentor_id, g.score, g.reasons) for g in assign(a, m)}
+            assert got == want

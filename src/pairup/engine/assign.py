@@ -533,9 +533,12 @@ def assign_detailed(
             n_slack = u[rows_n] + v[ms_n] - (quantise(sc_n) + big)
             pairs.add(rows_n, ms_n, sc_n, ok_n, ok_n & (n_slack < LOOKAHEAD))
             solve |= bool((ok_n & (n_slack < 0)).any())
-    # Ties: every pair that may be tight must be scored for the tie rule to see it (none
-    # can break the certificate: its bound, an upper bound of its score, is within it).
-    even = _unscored_failures(table, pairs, u, v, big, rest, has_room, min_gain=0)
+    # Ties: the pairs of matched asks that may be tight are scored for the tie rule to see
+    # them (none can break the certificate: its bound, an upper bound of its score, is
+    # within it). Unmatched asks tying at a mentor's price are not: in a popular program
+    # whole groups of them do (millions of pairs), so those ties go by the scored pairs.
+    matched_rest = np.where(u > 0, rest, NONE)
+    even = _unscored_failures(table, pairs, u, v, big, matched_rest, has_room, min_gain=0)
     if len(even.rows):
         rows_n, ms_n, sc_n, ok_n = _score_new(table, even.rows, even.ms)
         pairs.add(rows_n, ms_n, sc_n, ok_n, np.zeros(len(rows_n), dtype=bool))

@@ -84,6 +84,13 @@ class AskTable:
                 if spans is not None:
                     self.free[a] = spans
             self.duration[a] = ask.duration * 60.0
+        # Groups numbered in key order, not first appearance: nothing downstream depends
+        # on the order the asks came in.
+        by_key = sorted(range(len(self.groups)), key=lambda g: repr(self.groups[g].key))
+        renumber = np.empty(len(self.groups), dtype=np.int64)
+        renumber[by_key] = np.arange(len(self.groups))
+        self.groups = [self.groups[g] for g in by_key]
+        self.group_of = renumber[self.group_of] if n_a else self.group_of
         self.excluded = np.unique(np.asarray(excluded, dtype=np.int64))
         order = sorted(range(n_a), key=lambda a: id_key(self.asks[a].id))
         self.id_rank = np.empty(n_a, dtype=np.int64)
@@ -267,7 +274,9 @@ def mentor_offers(
     asks = np.arange(len(table)) if ask_mask is None else np.flatnonzero(ask_mask)
     if not len(asks) or not n_m:
         return empty, empty
-    by_group = asks[np.argsort(table.group_of[asks], kind="stable")]
+    # Pools of asks per group in id order, mentors in id order: offers do not depend on
+    # the order of the input.
+    by_group = asks[np.lexsort((table.id_rank[asks], table.group_of[asks]))]
     present, pool_start, pool_size = np.unique(
         table.group_of[by_group], return_index=True, return_counts=True
     )
@@ -278,8 +287,9 @@ def mentor_offers(
     out_ms: list[np.ndarray] = []
     # Mentors in blocks, so the (groups x mentors) bounds never need to be whole.
     block = max(1, STACK_CELLS // max(len(groups), 1))
+    by_id = np.argsort(index.id_rank)
     for lo in range(0, n_m, block):
-        mentors = np.arange(lo, min(lo + block, n_m))
+        mentors = by_id[lo : lo + block]
         mentors = mentors[need_all[mentors] > 0]
         if not len(mentors):
             continue
@@ -294,7 +304,7 @@ def mentor_offers(
             live = np.isfinite(bounds[gi, active])
             need[active[~live]] = 0  # every group left bounds it at -inf: never eligible
             active, gi = active[live], gi[live]
-            order = np.argsort(gi, kind="stable")  # mentors in index order within a group
+            order = np.argsort(gi, kind="stable")  # mentors in id order within a group
             active, gi = active[order], gi[order]
             take = np.minimum(need[active], pool_size[gi])
             before = np.cumsum(take) - take

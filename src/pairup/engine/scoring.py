@@ -73,12 +73,15 @@ class MentorIndex:
         order = sorted(range(n), key=lambda i: id_key(self.mentors[i].id))
         self.id_rank = np.empty(n, dtype=np.int64)
         self.id_rank[order] = np.arange(n)
-        # Documents: profile text then history items, each owned by one mentor.
+        # Documents: profile text then history items, each owned by one mentor; mentors in
+        # id order, so document numbers (which break evidence ties) and term ids do not
+        # depend on the order the mentors came in.
         docs: list[str] = []
         owner: list[int] = []
         weight: list[float] = []
         is_history: list[bool] = []
-        for i, m in enumerate(self.mentors):
+        for i in order:
+            m = self.mentors[i]
             if m.text.strip() and policy.profile_weight > 0:
                 docs.append(m.text)
                 owner.append(i)
