@@ -2,21 +2,13 @@
 scorer, forked workers, mentor offers."""
 
 import numpy as np
-import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pairup.engine import MentorIndex, Policy
 from pairup.engine.batch import CHUNK, AskTable, candidate_pairs, mentor_offers
-from pairup.engine.relevance import (
-    _top_per_long_row,
-    _top_per_short_row,
-    query_matrix,
-    relevance_pairs,
-    top_few_per_row,
-    top_per_row,
-)
+from pairup.engine.relevance import query_matrix, relevance_pairs, top_few_per_row, top_per_row
 from tests.engine.test_assign import random_instance
 
 
@@ -28,7 +20,6 @@ def naive_top(indptr, docs, votes, n):
     return sorted(out)
 
 
-@pytest.mark.parametrize("strategy", [top_per_row, _top_per_long_row, _top_per_short_row])
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.integers(0, 400), min_size=1, max_size=12),
@@ -36,13 +27,13 @@ def naive_top(indptr, docs, votes, n):
     st.integers(1, 8),
     st.integers(0, 2**32 - 1),
 )
-def test_top_per_row_is_the_exact_top_n_with_ties_by_document(strategy, counts, n, levels, seed):
+def test_top_per_row_is_the_exact_top_n_with_ties_by_document(counts, n, levels, seed):
     # Few distinct vote levels: many ties at every cut, the hard case.
     rng = np.random.default_rng(seed)
     indptr = np.concatenate([[0], np.cumsum(counts)])
     docs = np.concatenate([rng.permutation(5000)[:c] for c in counts]).astype(np.int32)
     votes = rng.integers(1, levels + 1, indptr[-1]) / (levels * rng.uniform(1, 4))
-    got = sorted(strategy(indptr, docs, votes, n).tolist())
+    got = sorted(top_per_row(indptr, docs, votes, n).tolist())
     assert got == naive_top(indptr, docs, votes, n)
 
 
@@ -60,22 +51,6 @@ def test_top_few_per_row_is_the_exact_top_k_with_ties(counts, k, levels, seed):
     values = rng.integers(-levels, levels + 1, indptr[-1]) / 3.0  # negative too
     got = sorted(top_few_per_row(indptr, ties, values, k).tolist())
     assert got == naive_top(indptr, ties, values, k)
-
-
-def test_top_per_row_with_votes_closer_than_the_sort_key_can_tell(monkeypatch):
-    # Row 1500's sort key is about 3000, whose float spacing (5e-13) hides vote differences
-    # of 1e-15: the exact fallback must order them.
-    counts = [0] * 1500 + [300]
-    indptr = np.concatenate([[0], np.cumsum(counts)])
-    docs = np.arange(300)[::-1].astype(np.int32)
-    votes = 0.5 + (np.arange(300) % 5) * 1e-15
-    calls = []
-    real = np.lexsort
-    monkeypatch.setattr(np, "lexsort", lambda keys: calls.append(1) or real(keys))
-    got = sorted(_top_per_short_row(indptr, docs, votes, 100).tolist())
-    monkeypatch.undo()
-    assert calls, "the exact fallback did not run"
-    assert got == naive_top(indptr, docs, votes, 100)
 
 
 def test_relevance_pairs_equal_the_single_ask_scorer():

@@ -16,22 +16,27 @@ import scipy.sparse as sp
 from pairup.engine.records import Ask
 from pairup.engine.scoring import MentorIndex, relevance_of_votes
 
-# Rows longer than this on average are cut one by one (one linear-time partition each);
-# shorter ones all at once with a histogram threshold (fewer Python steps per entry).
-LONG_ROWS = 512
 
-
-def top_per_row(
-    indptr: np.ndarray, docs: np.ndarray, votes: np.ndarray, n: int, bins: int = 1024
-) -> np.ndarray:
+def top_per_row(indptr: np.ndarray, docs: np.ndarray, votes: np.ndarray, n: int) -> np.ndarray:
     """Positions of each CSR row's `n` best entries by vote (ties: lower document number),
-    in no particular order. Votes must be positive."""
-    counts = np.diff(indptr)
-    if not (counts > n).any():
-        return np.arange(len(votes))
-    if len(votes) > LONG_ROWS * len(counts):
-        return _top_per_long_row(indptr, docs, votes, n)
-    return _top_per_short_row(indptr, docs, votes, n, bins)
+    row by row: one `np.partition` gives the row's n-th best vote c; votes > c are in and
+    votes == c fill the remaining places, lowest document first."""
+    out = []
+    bounds = indptr.tolist()
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        if hi - lo <= n:
+            out.append(np.arange(lo, hi))
+            continue
+        row = votes[lo:hi]
+        cut = np.partition(row, hi - lo - n)[hi - lo - n]
+        sel = np.flatnonzero(row >= cut)
+        if len(sel) > n:  # votes tie at the cut: the lowest documents among them
+            at = row[sel] == cut
+            tied = sel[at]
+            keep = tied[np.argsort(docs[lo + tied], kind="stable")[: n - (len(sel) - len(tied))]]
+            sel = np.concatenate([sel[~at], keep])
+        out.append(sel + lo)
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 def top_few_per_row(indptr: np.ndarray, ties: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
@@ -56,104 +61,6 @@ def top_few_per_row(indptr: np.ndarray, ties: np.ndarray, values: np.ndarray, k:
         out.append(pick)
         left[pick] = False
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
-
-
-def _top_per_long_row(
-    indptr: np.ndarray, docs: np.ndarray, votes: np.ndarray, n: int
-) -> np.ndarray:
-    """Row by row: one `np.partition` gives the row's n-th best vote c; votes > c are in and
-    votes == c fill the remaining places, lowest document first."""
-    out = []
-    bounds = indptr.tolist()
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        if hi - lo <= n:
-            out.append(np.arange(lo, hi))
-            continue
-        row = votes[lo:hi]
-        cut = np.partition(row, hi - lo - n)[hi - lo - n]
-        sel = np.flatnonzero(row >= cut)
-        if len(sel) > n:  # votes tie at the cut: the lowest documents among them
-            at = row[sel] == cut
-            tied = sel[at]
-            keep = tied[np.argsort(docs[lo + tied], kind="stable")[: n - (len(sel) - len(tied))]]
-            sel = np.concatenate([sel[~at], keep])
-        out.append(sel + lo)
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
-
-
-def _top_per_short_row(
-    indptr: np.ndarray, docs: np.ndarray, votes: np.ndarray, n: int, bins: int = 1024
-) -> np.ndarray:
-    """Vectorised over all rows, without sorting whole rows:
-
-    1. A row's threshold t_r comes from a histogram of every 4th entry (log-spaced bins);
-       every entry with vote >= t_r is kept. If a row keeps at least n entries its n-th
-       best vote is >= t_r, so its top n are all kept; a row that keeps fewer keeps all.
-    2. One float sort of the kept entries by (row, vote) gives each row's candidate n-th
-       best vote c_r; it is checked exactly (fewer than n votes > c_r, at least n >= c_r);
-       a row that fails (votes closer than the sort key's precision) is sorted exactly.
-    3. Votes > c_r are in; votes == c_r fill the remaining places, lowest document first.
-    """
-    counts = np.diff(indptr)
-    n_rows = len(counts)
-    if not (counts > n).any():
-        return np.arange(len(votes))
-    stride = 4
-    sample = np.arange(0, len(votes), stride)
-    s_rows = np.searchsorted(indptr, sample, side="right").astype(np.int32) - 1
-    per_octave = 16
-    top = float(votes.max())
-    level = np.log2(np.maximum(votes[sample], top * 2.0**-30) / top) * -per_octave
-    b = np.minimum(level.astype(np.int32), bins - 1)
-    hist = np.bincount(s_rows * bins + b, minlength=n_rows * bins).reshape(n_rows, bins)
-    reached = np.cumsum(hist, axis=1)  # sampled entries in bin b or better (0 = best)
-    cut = (reached < (3 * n) // (2 * stride) + 2).sum(axis=1)
-    edge = top * 2.0 ** (-(np.minimum(cut, bins - 1) + 1) / per_octave)
-    threshold = np.where((counts > n) & (cut < bins - 1), edge, -np.inf)
-    keep = np.flatnonzero(votes >= np.repeat(threshold, counts))
-    rows = np.searchsorted(indptr, keep, side="right").astype(np.int32) - 1
-    short = np.flatnonzero(np.bincount(rows, minlength=n_rows) < np.minimum(counts, n))
-    if len(short):
-        threshold[short] = -np.inf
-        keep = np.flatnonzero(votes >= np.repeat(threshold, counts))
-        rows = np.searchsorted(indptr, keep, side="right").astype(np.int32) - 1
-    v = votes[keep]
-    kept = np.bincount(rows, minlength=n_rows)
-    big = np.flatnonzero(kept > n)
-    if not len(big):
-        return keep
-    order = np.argsort(rows * 2.0 - v / top)
-    first = np.concatenate([[0], np.cumsum(kept)[:-1]])
-    c = np.full(n_rows, -np.inf)
-    c[big] = v[order[first[big] + n - 1]]
-    c_of = c[rows]
-    above = v > c_of
-    at = v == c_of
-    n_above = np.bincount(rows, weights=above, minlength=n_rows)
-    n_at = np.bincount(rows, weights=at, minlength=n_rows)
-    wrong = big[(n_above[big] >= n) | (n_above[big] + n_at[big] < n)]
-    if len(wrong):
-        # Exact order for the rows the float key could not separate.
-        sel = np.flatnonzero(np.isin(rows, wrong))
-        exact = sel[np.lexsort((docs[keep[sel]], -v[sel], rows[sel]))]
-        first_w = np.searchsorted(rows[exact], wrong)
-        cw = v[exact[first_w + n - 1]]
-        c[wrong] = cw
-        c_of = c[rows]
-        above, at = v > c_of, v == c_of
-        n_above = np.bincount(rows, weights=above, minlength=n_rows)
-    small = kept <= n
-    take = above | small[rows]
-    ties = np.flatnonzero(at & ~small[rows])
-    if len(ties):
-        # Lowest documents first among the votes equal to the row's cut.
-        ties = ties[np.lexsort((docs[keep[ties]], rows[ties]))]
-        t_rows = rows[ties]
-        start = np.searchsorted(t_rows, np.arange(n_rows))
-        rank = np.arange(len(ties)) - start[t_rows]
-        room = (n - n_above).astype(np.int64)
-        take[ties[rank < room[t_rows]]] = True
-    return keep[take]
 
 
 def query_matrix(index: MentorIndex, texts: Sequence[str]) -> sp.csr_matrix:
