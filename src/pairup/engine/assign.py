@@ -385,15 +385,34 @@ def _unscored_failures(
 
 
 def _score_new(
-    table: AskTable, rows: np.ndarray, ms: np.ndarray
+    table: AskTable, pairs: _Pairs, rows: np.ndarray, ms: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Unique new pairs scored exactly; they are outside every relevance set (every
-    relevance pair is scored first), so their relevance is 0."""
+    """The pairs (rows, ms) not scored yet, once each, scored exactly: (rows, mentors,
+    scores, eligible). They are outside every relevance set (every relevance pair is
+    scored first), so their relevance is 0."""
     n_m = len(table.index)
     key = np.unique(rows * n_m + ms)
+    key = key[pairs.unseen(key // n_m, key % n_m)]
     rows, ms = key // n_m, key % n_m
     scores, ok = score_pairs(table, rows, ms, np.zeros(len(rows)))
     return rows, ms, scores, ok
+
+
+def _admit(
+    pairs: _Pairs,
+    rows: np.ndarray,
+    ms: np.ndarray,
+    scores: np.ndarray,
+    ok: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    big: int,
+) -> bool:
+    """Add newly scored pairs, as arcs when within LOOKAHEAD of breaking the duals (u, v);
+    True when one breaks them (the flow must be solved again)."""
+    slack = u[rows] + v[ms] - (quantise(scores) + big)
+    pairs.add(rows, ms, scores, ok, ok & (slack < LOOKAHEAD))
+    return bool((ok & (slack < 0)).any())
 
 
 def assign_detailed(
@@ -435,9 +454,7 @@ def assign_detailed(
     # Heuristic sizes use capacity up to 8: a mentor without a limit need not see every ask.
     hint = np.minimum(caps, 8)
     _mentor_arcs(pairs, hint, MENTOR_ARCS)
-    o_rows, o_ms = mentor_offers(table, OFFERS * (hint + 2))
-    fresh = pairs.unseen(o_rows, o_ms)
-    o_rows, o_ms, o_sc, o_ok = _score_new(table, o_rows[fresh], o_ms[fresh])
+    o_rows, o_ms, o_sc, o_ok = _score_new(table, pairs, *mentor_offers(table, OFFERS * (hint + 2)))
     pairs.add(o_rows, o_ms, o_sc, o_ok, o_ok)
     big = 0
     if most:
@@ -502,13 +519,9 @@ def assign_detailed(
         if spare.any() and unmatched.any():
             # Mentors with room reach out to unmatched asks first (cheaper than each
             # unmatched ask searching for them).
-            o_rows, o_ms = mentor_offers(table, spare, unmatched)
-            fresh = pairs.unseen(o_rows, o_ms)
-            if fresh.any():
-                o_rows, o_ms, o_sc, o_ok = _score_new(table, o_rows[fresh], o_ms[fresh])
-                o_slack = u[o_rows] + v[o_ms] - (quantise(o_sc) + big)
-                pairs.add(o_rows, o_ms, o_sc, o_ok, o_ok & (o_slack < LOOKAHEAD))
-                solve |= bool((o_ok & (o_slack < 0)).any())
+            offered = _score_new(table, pairs, *mentor_offers(table, spare, unmatched))
+            if len(offered[0]):
+                solve |= _admit(pairs, *offered, u, v, big)
                 # Filling those mentors raises their duals; asks they explain retry first.
                 grow &= ~fail.waits & ~unmatched
         # Score exactly the mentors that broke the certificate, and twice the heads.
@@ -516,32 +529,27 @@ def assign_detailed(
         if len(which):
             keep = grow[fail.rows]
             new_rows, new_ms = [fail.rows[keep]], [fail.ms[keep]]
-            combos, inverse = np.unique(
-                np.stack([table.group_of[which], take[which]]), axis=1, return_inverse=True
-            )
-            inverse = inverse.ravel()
-            for c, (g, t) in enumerate(combos.T.tolist()):
+            combo = table.group_of[which] * (n_m + 1) + take[which]
+            order = np.argsort(combo, kind="stable")
+            combos, starts = np.unique(combo[order], return_index=True)
+            for key, lo, hi in zip(combos.tolist(), starts, [*starts[1:], len(order)], strict=True):
+                g, t = divmod(key, n_m + 1)
                 heads = table.groups[g].head(2 * t)[t:]
-                members = which[inverse == c]
+                members = which[order[lo:hi]]
                 new_rows.append(np.repeat(members, len(heads)))
                 new_ms.append(np.tile(heads, len(members)))
             take[which] = np.minimum(2 * take[which], n_m)
             rest[which] = _group_rest(table, take, n_m)[which]
-            rows_n, ms_n = np.concatenate(new_rows), np.concatenate(new_ms)
-            fresh = pairs.unseen(rows_n, ms_n)
-            rows_n, ms_n, sc_n, ok_n = _score_new(table, rows_n[fresh], ms_n[fresh])
-            n_slack = u[rows_n] + v[ms_n] - (quantise(sc_n) + big)
-            pairs.add(rows_n, ms_n, sc_n, ok_n, ok_n & (n_slack < LOOKAHEAD))
-            solve |= bool((ok_n & (n_slack < 0)).any())
+            grown = _score_new(table, pairs, np.concatenate(new_rows), np.concatenate(new_ms))
+            solve |= _admit(pairs, *grown, u, v, big)
     # Ties: the pairs of matched asks that may be tight are scored for the tie rule to see
     # them (none can break the certificate: its bound, an upper bound of its score, is
     # within it). Unmatched asks tying at a mentor's price are not: in a popular program
     # whole groups of them do (millions of pairs), so those ties go by the scored pairs.
     matched_rest = np.where(u > 0, rest, NONE)
     even = _unscored_failures(table, pairs, u, v, big, matched_rest, has_room, min_gain=0)
-    if len(even.rows):
-        rows_n, ms_n, sc_n, ok_n = _score_new(table, even.rows, even.ms)
-        pairs.add(rows_n, ms_n, sc_n, ok_n, np.zeros(len(rows_n), dtype=bool))
+    rows_n, ms_n, sc_n, ok_n = _score_new(table, pairs, even.rows, even.ms)
+    pairs.add(rows_n, ms_n, sc_n, ok_n, np.zeros(len(rows_n), dtype=bool))
     seconds["certifying"] += time.perf_counter() - clock
     solved_arcs = len(arcs_a)
     arcs_a, arcs_m, arcs_q, flow = _break_ties(table, pairs, u, v, big, caps, most)

@@ -187,17 +187,16 @@ def _normal(tok: str) -> str:
     return out
 
 
+def normalise(word: str) -> str:
+    """A lower-cased word as a term: folded, or "" for a stop word, a single letter or a
+    number over 4 digits (cached)."""
+    norm = _NORMAL.get(word)
+    return _normal(word) if norm is None else norm
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens without stop words, single letters or pure numbers over 4 digits."""
-    get = _NORMAL.get
-    out = []
-    for tok in TOKEN_RE.findall(text.lower()):
-        norm = get(tok)
-        if norm is None:
-            norm = _normal(tok)
-        if norm:
-            out.append(norm)
-    return out
+    return [norm for norm in map(normalise, TOKEN_RE.findall(text.lower())) if norm]
 
 
 class TextIndex:
@@ -265,9 +264,7 @@ class TextIndex:
         for word in TOKEN_RE.findall(text.lower()):
             tid = cache.get(word)
             if tid is None:
-                norm = _NORMAL.get(word)
-                if norm is None:
-                    norm = _normal(word)
+                norm = normalise(word)
                 tid = self.vocab.get(norm, -1) if norm else -1
                 if tid >= 0 and tid not in self._active_ids:
                     tid = -1
