@@ -58,7 +58,9 @@ def test_cli_match_writes_assignments_summary_and_scores(tmp_path, files, capsys
     assert set(rows[0]) == {"ask", "mentor", "score", "reasons", "unmatched_reason"}
     pairs = list(csv.DictReader(dump.open()))
     assert len(pairs) == 4 and set(pairs[0]) == {"ask", "mentor", "score"}
-    assert capsys.readouterr().err.startswith("matched 2, unmatched 0, total score")
+    err = capsys.readouterr().err
+    assert err.startswith("matched 2, unmatched 0, total score")
+    assert "(certified optimal after 1 flow solve(s), " in err
 
 
 def test_cli_match_csv_output(tmp_path, files):
