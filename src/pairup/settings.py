@@ -202,9 +202,13 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_REDIRECT_URL = "profile_edit"
 ACCOUNT_ADAPTER = "pairup.accounts.adapter.AccountAdapter"
+# Failed sign-ins (web form and POST /api/v1/auth/token alike, one counter): 10 a minute
+# from one address across all accounts; and per (address, account) a backoff of 5 in five
+# minutes, then 20 in an hour. The key is the pair, never the account alone, so guesses from
+# elsewhere cannot lock the owner out (see pairup.accounts.adapter). Successes don't count.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/300s/key",
+    "login_failed": "10/m/ip,5/5m/key,20/h/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
@@ -241,8 +245,16 @@ STORAGES = {
 
 # The API accepts a signed-in browser session (with CSRF) as well as bearer tokens.
 NINJA_PAGINATION_PER_PAGE = 20
-API_TOKEN_RATE = env("API_TOKEN_RATE", "10/m")
-NINJA_NUM_PROXIES = envint("NUM_PROXIES", "0") if env("NUM_PROXIES") else None
+# Every request to the token endpoint, successes too, per address: the web form's "login" rate.
+API_TOKEN_RATE = env("API_TOKEN_RATE", "30/m")
+# How many proxies of ours sit in front (0: clients connect directly and X-Forwarded-For is
+# ignored). pairup.core.net.client_ip reads it for every per-address limit; allauth and
+# django-ninja get the same count so that any code of theirs agrees.
+NUM_PROXIES = envint("NUM_PROXIES", "0")
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES={NUM_PROXIES} must be 0 or more")
+NINJA_NUM_PROXIES = NUM_PROXIES
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

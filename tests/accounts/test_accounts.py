@@ -60,13 +60,19 @@ def test_unverified_user_cannot_sign_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_sign_in_is_rate_limited_per_address(client, mentee, password):
+def test_sign_in_is_slowed_down_per_address_and_account(client, mentee, password):
+    # More in tests/accounts/test_signin_protection.py: other addresses are not held back.
     for _ in range(5):
         client.post("/accounts/login/", {"login": "mentee@example.org", "password": "wrong"})
     response = client.post(
         "/accounts/login/", {"login": "mentee@example.org", "password": password}
     )
-    assert "Too many failed login attempts" in response.content.decode()
+    assert response.status_code == 429
+    wait = int(response["Retry-After"])
+    assert 295 <= wait <= 300
+    assert f"Too many failed sign-in attempts. Try again in {wait} seconds." in (
+        response.content.decode()
+    )
     assert "_auth_user_id" not in client.session
 
 

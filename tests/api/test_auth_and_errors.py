@@ -29,7 +29,7 @@ def test_token_endpoint_wrong_password_is_422_naming_the_field(api, mentee):
     assert not ApiToken.objects.exists()
 
 
-def test_token_endpoint_locks_an_address_after_repeated_failures(api, mentee, password):
+def test_token_endpoint_slows_an_address_down_after_repeated_failures(api, mentee, password):
     client = api()
     for _ in range(5):
         assert (
@@ -39,6 +39,7 @@ def test_token_endpoint_locks_an_address_after_repeated_failures(api, mentee, pa
     locked = client.post("/auth/token", {"email": "mentee@example.org", "password": password})
     assert locked.status_code == 429
     assert locked.json()["code"] == "rate_limited"
+    assert 295 <= int(locked["Retry-After"]) <= 300
     assert not ApiToken.objects.exists()
 
 

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+
+from pairup.core.net import client_ip
+
+from . import signin
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,3 +17,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return "/profile/"
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # Every allauth rate limit and record asks here: the same address as the API's.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return ip
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth keys its per-`key` sign-in limit on the account alone, which lets anyone
+        # lock the owner out; keyed on (address, account) it only slows that pair down.
+        # Password reset clears the limit through this key too.
+        login = credentials.get("email", credentials.get("username", ""))
+        return signin.pair_key(request, login)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as exc:
+            if exc.code != signin.THROTTLED:
+                raise
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            raise signin.throttled_error(signin.retry_after(request, key=key)) from exc

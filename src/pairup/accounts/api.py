@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from allauth.core import ratelimit
-from django.contrib.auth import authenticate
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import Throttled
@@ -16,7 +16,7 @@ from pairup.core.errors import ServiceError
 from pairup.core.validators import timezone_names
 from pairup.programs.models import Membership
 
-from . import services
+from . import services, signin
 from .models import ApiToken, Profile, User
 
 router = Router(tags=["accounts"])
@@ -56,12 +56,16 @@ from django.conf import settings as _settings  # noqa: E402
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     email = payload.email.lower()
-    # Failed attempts per address are limited too, with state in the shared cache.
-    if not ratelimit.consume(request, action="login_failed", key=email, dry_run=True):
-        raise Throttled(wait=300)
-    user = authenticate(request, email=email, password=payload.password)
+    # Through allauth's adapter, like the web form: one count of failed sign-ins per address
+    # and per (address, account), and the owner told of repeated failures (accounts.signin).
+    try:
+        user = get_adapter(request).authenticate(request, email=email, password=payload.password)
+    except ValidationError as exc:
+        wait = signin.throttled_wait([exc])
+        if wait is None:
+            raise
+        raise Throttled(wait=wait) from exc
     if user is None:
-        ratelimit.consume(request, action="login_failed", key=email)
         raise ServiceError(
             "Email or password is wrong.", code="invalid_credentials", field="password"
         )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from allauth.account.views import LoginView
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -10,9 +12,22 @@ from django.views.decorators.http import require_POST
 
 from pairup.core.errors import ServiceError
 
-from . import services
+from . import services, signin
 from .forms import DeleteAccountForm, ExpertiseFormSet, ProfileForm, TokenForm
 from .models import ApiToken
+
+
+class SignInView(LoginView):
+    """allauth's sign-in, answering a refusal by the sign-in limits with 429 and Retry-After
+    (the form says when to retry) instead of an ordinary form error."""
+
+    def form_invalid(self, form: forms.Form) -> HttpResponse:
+        response = super().form_invalid(form)
+        wait = signin.throttled_wait(form.non_field_errors().as_data())
+        if wait is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        return response
 
 
 @login_required
