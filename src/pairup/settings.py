@@ -255,6 +255,10 @@ if NUM_PROXIES < 0:
     raise ImproperlyConfigured(f"NUM_PROXIES={NUM_PROXIES} must be 0 or more")
 NINJA_NUM_PROXIES = NUM_PROXIES
 ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+# The owner is told (in-app and by email, once per window) after this many failed sign-ins
+# to their account within SIGNIN_ALERT_WINDOW seconds, from any address.
+SIGNIN_ALERT_FAILURES = 5
+SIGNIN_ALERT_WINDOW = 60 * 60
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -16,6 +16,7 @@ from django.core.cache.backends.db import DatabaseCache
 from django.test import Client, RequestFactory
 
 from pairup.accounts.models import ApiToken
+from pairup.notifications.models import Kind, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +244,36 @@ def test_allauth_and_the_api_throttle_use_the_same_address(settings):
     )
     assert get_adapter(request).get_client_ip(request) == "198.51.100.9"
     assert TokenEndpointThrottle("30/m").get_ident(request) == "198.51.100.9"
+
+
+def test_owner_is_told_once_per_window(
+    mentee, password, django_capture_on_commit_callbacks, mailoutbox, _frozen_clock
+):
+    def alerts() -> list[str]:
+        return list(
+            Notification.objects.filter(user=mentee, kind=Kind.SIGNIN_FAILURES).values_list(
+                "text", flat=True
+            )
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(4):
+            web(Client(), "mentee@example.org", "guess", f"198.51.100.{i}")
+        assert alerts() == []
+        token(Client(), "mentee@example.org", "guess", ATTACKER)
+        assert alerts() == ["5 failed sign-ins to your account in the last 60 minutes."]
+        for i in range(6):
+            token(Client(), "mentee@example.org", "guess", f"192.0.2.{i}")
+        assert len(alerts()) == 1
+    assert [m.subject for m in mailoutbox] == [
+        "[PairUp] 5 failed sign-ins to your account in the last 60 minutes."
+    ]
+    assert mailoutbox[0].to == ["mentee@example.org"]
+    assert f"most recently from the address {ATTACKER}" in mailoutbox[0].body
+    # A later window brings one more notice, not one per attempt.
+    _frozen_clock.shift(dt.timedelta(hours=1, seconds=1))
+    for i in range(5):
+        token(Client(), "mentee@example.org", "guess", f"192.0.2.{100 + i}")
+    assert len(alerts()) == 2
+    # The owner still signs in from their own address.
+    assert token(Client(), "mentee@example.org", password, OWNER).status_code == 200

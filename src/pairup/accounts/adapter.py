@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from pairup.core.net import client_ip
 
-from . import signin
+from . import services, signin
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -40,3 +40,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 raise
             key = self._get_login_attempts_cache_key(request, **credentials)
             raise signin.throttled_error(signin.retry_after(request, key=key)) from exc
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        login = credentials.get("email", credentials.get("username", ""))
+        services.signin_failure_record(login=login, client_ip=self.get_client_ip(request))

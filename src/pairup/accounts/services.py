@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -16,6 +19,10 @@ from .models import ApiToken, Expertise, Level, Profile, User, hash_token
 # Sent inside the deletion's transaction, before the user row goes. Later features connect
 # here to withdraw invitations, cancel sessions and tell the other people involved.
 account_deleting = Signal()
+# Sent once per settings.SIGNIN_ALERT_WINDOW when an account has had
+# SIGNIN_ALERT_FAILURES failed sign-ins within it (from any address), with `user`,
+# `failures` and `client_ip` (the latest). The notifications app tells the owner.
+signin_failures_repeated = Signal()
 
 PROFILE_FIELDS = ("display_name", "headline", "bio", "timezone", "languages", "site", "tags")
 
@@ -121,3 +128,29 @@ def api_token_revoke(*, user: User, token_id: int) -> None:
         from django.http import Http404
 
         raise Http404("No such token")
+
+
+def signin_failure_record(*, login: str, client_ip: str) -> None:
+    """Count a failed sign-in against the account `login` names (nothing if none does).
+
+    Side effects: the account's recent failures (a list of timestamps, at most
+    SIGNIN_ALERT_FAILURES, in the shared cache for SIGNIN_ALERT_WINDOW); and, when they reach
+    SIGNIN_ALERT_FAILURES within the window and the owner has not been told within the last
+    window, `signin_failures_repeated` is sent. The guard is `cache.add`, which only one
+    worker wins; two workers racing on the list may lose one count, which only delays the
+    alert by a failure.
+    """
+    user = User.objects.filter(email=login.strip().lower()).first()
+    if user is None:
+        return
+    window = settings.SIGNIN_ALERT_WINDOW
+    threshold = settings.SIGNIN_ALERT_FAILURES
+    now = time.time()
+    key = f"pairup:signin-failures:{user.pk}"
+    recent = [ts for ts in cache.get(key, []) if ts > now - window]
+    recent = [*recent, now][-threshold:]
+    cache.set(key, recent, window)
+    if len(recent) >= threshold and cache.add(f"pairup:signin-alerted:{user.pk}", now, window):
+        signin_failures_repeated.send(
+            sender=User, user=user, failures=len(recent), client_ip=client_ip
+        )

@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     THANKS = "thanks", "A thank-you note"
     WITHDRAWN = "withdrawn", "An invitation was withdrawn"
     REPORT = "report", "A report to review (admins)"
+    SIGNIN_FAILURES = "signin_failures", "Repeated failed sign-ins to your account"
 
 
 class Notification(models.Model):
