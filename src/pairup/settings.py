@@ -250,7 +250,7 @@ API_TOKEN_RATE = env("API_TOKEN_RATE", "30/m")
 # How many proxies of ours sit in front (0: clients connect directly and X-Forwarded-For is
 # ignored). pairup.core.net.client_ip reads it for every per-address limit; allauth and
 # django-ninja get the same count so that any code of theirs agrees.
-NUM_PROXIES = envint("NUM_PROXIES", "0")
+NUM_PROXIES = envint("NUM_PROXIES", "0") if env("NUM_PROXIES").strip() else 0  # empty: 0
 if NUM_PROXIES < 0:
     raise ImproperlyConfigured(f"NUM_PROXIES={NUM_PROXIES} must be 0 or more")
 NINJA_NUM_PROXIES = NUM_PROXIES
