@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# A body over DATA_UPLOAD_MAX_MEMORY_SIZE reaches Django's 400 handler; ours makes it a 413.
+handler400 = "pairup.core.views.bad_request"

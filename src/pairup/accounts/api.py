@@ -12,7 +12,9 @@ from pydantic import Field, field_validator
 
 from pairup.api.auth import TokenEndpointThrottle
 from pairup.api.schemas import PageOut, page_response
+from pairup.core import limits
 from pairup.core.errors import ServiceError
+from pairup.core.schemas import Input
 from pairup.core.validators import timezone_names
 from pairup.programs.models import Membership
 
@@ -22,10 +24,14 @@ from .models import ApiToken, Profile, User
 router = Router(tags=["accounts"])
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     email: str = Field(min_length=3, max_length=254)
-    password: str = Field(min_length=1)
-    name: str = Field(default="", max_length=80)
+    password: str = Field(min_length=1, max_length=4096)
+    name: str = Field(default="", max_length=limits.TOKEN_NAME_MAX_LENGTH)
+
+    # A password is only ever hashed, so line breaks and tabs may stay; NUL is refused, as
+    # the web sign-in form refuses it.
+    multiline = frozenset({"password"})
 
 
 class TokenOut(Schema):
@@ -120,7 +126,7 @@ def me(request: HttpRequest) -> dict[str, object]:
     }
 
 
-class ExpertiseItem(Schema):
+class ExpertiseItem(Input):
     topic: str
     level: Literal["familiar", "experienced", "expert"]
 
@@ -137,21 +143,47 @@ class ProfileOut(Schema):
     goals: list[str]
 
 
-class ProfilePatch(Schema):
-    display_name: str | None = Field(default=None, max_length=80)
-    headline: str | None = Field(default=None, max_length=140)
-    bio: str | None = Field(default=None, max_length=4000)
-    timezone: str | None = None
-    languages: list[str] | None = None
-    site: str | None = Field(default=None, max_length=80)
-    tags: list[str] | None = None
-    expertise: list[ExpertiseItem] | None = None
-    goals: list[str] | None = None
+CLEARS = "null clears it"
+
+
+class ProfilePatch(Input):
+    """Only the fields sent change. `null` clears a text (to "") or a list (to [])."""
+
+    display_name: str | None = Field(
+        default=None, max_length=limits.DISPLAY_NAME_MAX_LENGTH, description=CLEARS
+    )
+    headline: str | None = Field(
+        default=None, max_length=limits.HEADLINE_MAX_LENGTH, description=CLEARS
+    )
+    bio: str | None = Field(default=None, max_length=limits.BIO_MAX_LENGTH, description=CLEARS)
+    # A profile always has a time zone: leave it out to keep it; null is refused.
+    timezone: str = Field(default=None, description="An IANA name; not nullable")
+    languages: list[str] | None = Field(
+        default=None, max_length=limits.LANGUAGES_MAX, description=CLEARS
+    )
+    site: str | None = Field(default=None, max_length=limits.SITE_MAX_LENGTH, description=CLEARS)
+    tags: list[str] | None = Field(default=None, max_length=limits.TAGS_MAX, description=CLEARS)
+    expertise: list[ExpertiseItem] | None = Field(
+        default=None, max_length=limits.EXPERTISE_MAX, description=CLEARS
+    )
+    goals: list[str] | None = Field(default=None, max_length=limits.GOALS_MAX, description=CLEARS)
+
+    multiline = frozenset({"bio"})
+
+    @field_validator("display_name", "headline", "bio", "site", mode="after")
+    @classmethod
+    def null_clears_text(cls, value: str | None) -> str:
+        return "" if value is None else value
+
+    @field_validator("languages", "tags", "expertise", "goals", mode="after")
+    @classmethod
+    def null_clears_list(cls, value: list[object] | None) -> list[object]:
+        return [] if value is None else value
 
     @field_validator("timezone")
     @classmethod
-    def known_timezone(cls, value: str | None) -> str | None:
-        if value is not None and value not in timezone_names():
+    def known_timezone(cls, value: str) -> str:
+        if value not in timezone_names():
             raise ValueError(
                 f"'{value}' is not a time zone we know; use an IANA name such as Europe/London"
             )

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from pairup.core import limits
+from pairup.core.forms import CleanTextMixin
 from pairup.core.validators import language_choices, timezone_names, validate_timezone
 from pairup.topics.queries import topics_tree
 
@@ -21,7 +23,7 @@ def topic_choices(blank: bool = False) -> list[tuple[str, object]]:
     return groups
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(CleanTextMixin, forms.ModelForm):
     timezone = forms.CharField(
         label="Time zone",
         help_text="An IANA name such as Europe/London; we show every time in it.",
@@ -65,7 +67,15 @@ class ProfileForm(forms.ModelForm):
             self.initial["goals"] = [t.slug for t in self.instance.goals.all()]
 
     def clean_tags(self) -> list[str]:
-        return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+        tags = [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+        if len(tags) > limits.TAGS_MAX:
+            raise forms.ValidationError(f"At most {limits.TAGS_MAX} tags, please.")
+        long = [t for t in tags if len(t) > limits.TAG_MAX_LENGTH]
+        if long:
+            raise forms.ValidationError(
+                f"A tag has at most {limits.TAG_MAX_LENGTH} characters: “{long[0][:60]}…”."
+            )
+        return tags
 
     @staticmethod
     def timezones() -> list[str]:
@@ -107,7 +117,7 @@ ExpertiseFormSet = forms.formset_factory(
 )
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(CleanTextMixin, forms.Form):
     confirm = forms.CharField(label="Type DELETE to confirm", help_text="This cannot be undone.")
 
     def clean_confirm(self) -> str:
@@ -116,7 +126,7 @@ class DeleteAccountForm(forms.Form):
         return "DELETE"
 
 
-class TokenForm(forms.Form):
+class TokenForm(CleanTextMixin, forms.Form):
     name = forms.CharField(
         label="Token name", max_length=80, help_text="What it is for, e.g. my script"
     )

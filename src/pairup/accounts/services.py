@@ -11,7 +11,9 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from pairup.core import limits
 from pairup.core.errors import ServiceError
+from pairup.core.validators import check_count, clean_text, clean_text_list, listed, text_problem
 from pairup.topics.models import Topic
 
 from .models import ApiToken, Expertise, Level, Profile, User, hash_token
@@ -25,6 +27,39 @@ account_deleting = Signal()
 signin_failures_repeated = Signal()
 
 PROFILE_FIELDS = ("display_name", "headline", "bio", "timezone", "languages", "site", "tags")
+PROFILE_TEXT = {
+    "display_name": limits.DISPLAY_NAME_MAX_LENGTH,
+    "headline": limits.HEADLINE_MAX_LENGTH,
+    "site": limits.SITE_MAX_LENGTH,
+    "bio": limits.BIO_MAX_LENGTH,
+}
+
+
+def _profile_value(name: str, value: object) -> object:
+    """One profile field as stored: text cleaned (None clears it), lists deduplicated
+    (None empties them), every limit checked."""
+    if name in PROFILE_TEXT:
+        return clean_text(
+            value if value is not None else "",
+            field=name,
+            max_length=PROFILE_TEXT[name],
+            multiline=name == "bio",
+        )
+    if name == "tags":
+        tags = clean_text_list(
+            value if value is not None else [],
+            field="tags",
+            max_items=limits.TAGS_MAX,
+            max_length=limits.TAG_MAX_LENGTH,
+        )
+        return sorted({t.lower() for t in tags if t})
+    if name == "languages":
+        languages = list(dict.fromkeys(value if value is not None else []))  # type: ignore[call-overload]
+        check_count(languages, field="languages", max_items=limits.LANGUAGES_MAX, what="languages")
+        return languages
+    if name == "timezone":
+        return clean_text(value, field="timezone", max_length=64)
+    return value
 
 
 def profile_get(*, user: User) -> Profile:
@@ -34,12 +69,12 @@ def profile_get(*, user: User) -> Profile:
 
 def _topics_by_slug(slugs: Iterable[str], field: str) -> dict[str, Topic]:
     wanted = list(dict.fromkeys(slugs))
-    found = {t.slug: t for t in Topic.objects.filter(slug__in=wanted)}
+    # A slug with a control character is unknown; PostgreSQL could not even compare it.
+    queryable = [s for s in wanted if isinstance(s, str) and text_problem(s) is None]
+    found = {t.slug: t for t in Topic.objects.filter(slug__in=queryable)}
     missing = [s for s in wanted if s not in found]
     if missing:
-        raise ServiceError(
-            f"Unknown topic: {', '.join(missing)}.", code="unknown_topic", field=field
-        )
+        raise ServiceError(f"Unknown topic: {listed(missing)}.", code="unknown_topic", field=field)
     return found
 
 
@@ -58,13 +93,10 @@ def profile_update(
     for name, value in (fields or {}).items():
         if name not in PROFILE_FIELDS:
             raise ServiceError(f"Unknown profile field {name!r}.", field=name)
-        if name == "tags":
-            value = sorted({str(t).strip().lower() for t in value if str(t).strip()})  # type: ignore[union-attr]
-        if name == "languages":
-            value = list(dict.fromkeys(value))  # type: ignore[arg-type]
-        setattr(profile, name, value)
+        setattr(profile, name, _profile_value(name, value))
     profile.full_clean(exclude=["user"])
     if expertise is not None:
+        check_count(expertise, field="expertise", max_items=limits.EXPERTISE_MAX, what="topics")
         levels = {}
         for slug, level in expertise:
             if level not in Level.values:
@@ -76,6 +108,7 @@ def profile_update(
             levels[slug] = level
         topics = _topics_by_slug(levels, "expertise")
     if goals is not None:
+        check_count(goals, field="goals", max_items=limits.GOALS_MAX, what="topics")
         goal_topics = _topics_by_slug(goals, "goals")
     profile.save()
     if expertise is not None:
@@ -102,7 +135,8 @@ def account_delete(*, user: User) -> None:
 def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Create a token; returns it and the raw value, which is never stored or shown again."""
     raw = ApiToken.new_raw()
-    token = ApiToken(user=user, name=name[:80], key_hash=hash_token(raw), hint=raw[-6:])
+    name = clean_text(name, field="name", max_length=limits.TOKEN_NAME_MAX_LENGTH)
+    token = ApiToken(user=user, name=name, key_hash=hash_token(raw), hint=raw[-6:])
     token.full_clean()
     token.save()
     return token, raw

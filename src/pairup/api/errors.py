@@ -6,14 +6,15 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
-from pairup.core.errors import ServiceError
+from pairup.core.errors import ServiceError, payload_too_large_detail
+from pairup.core.limits import ERROR_ITEMS_LISTED
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
             errors.append({"field": _field_name(loc), "message": message})
+        if len(errors) > ERROR_ITEMS_LISTED:
+            # A list of 10,000 bad items must not come back as 10,000 errors.
+            more = len(errors) - ERROR_ITEMS_LISTED
+            errors = errors[:ERROR_ITEMS_LISTED]
+            errors.append({"field": "body", "message": f"and {more:,} more errors"})
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid input."
         return respond(request, 422, error_body(detail, "invalid", errors))
 
@@ -67,6 +73,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
             errors = [{"field": "body", "message": str(m)} for m in exc.messages]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return respond(request, 422, error_body(detail, "invalid", errors))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return respond(request, 413, error_body(payload_too_large_detail(), "payload_too_large"))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

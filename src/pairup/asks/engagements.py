@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.validators import check_count, clean_text
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
 from pairup.programs.models import Membership
@@ -74,14 +76,14 @@ def message_post(
     engagement = _lock(engagement)
     _participant(engagement, by)
     _require_active(engagement, "send messages")
-    body = body.strip()
+    body = clean_text(body, field="body", max_length=limits.MESSAGE_MAX_LENGTH, multiline=True)
     if not body:
         raise ServiceError("Write a message.", field="body")
     other = engagement.other(by)
     if _is_blocked(by, other):  # type: ignore[arg-type]
         raise Conflict("Messages are off between you two.", code="blocked")
     message = Message.objects.create(
-        engagement=engagement, author=by, body=body[:5000], created_at=now or _now()
+        engagement=engagement, author=by, body=body, created_at=now or _now()
     )
     notify(
         user=other,  # type: ignore[arg-type]
@@ -109,9 +111,9 @@ def resource_add(
     resource = Resource(
         engagement=engagement,
         author=by,
-        title=title.strip(),
-        url=url.strip(),
-        note=note.strip(),
+        title=clean_text(title, field="title", max_length=limits.RESOURCE_TITLE_MAX_LENGTH),
+        url=clean_text(url, field="url", max_length=limits.RESOURCE_URL_MAX_LENGTH),
+        note=clean_text(note, field="note", max_length=limits.RESOURCE_NOTE_MAX_LENGTH),
         created_at=now or _now(),
     )
     resource.full_clean()
@@ -129,6 +131,7 @@ def engagement_close(
     now: datetime | None = None,
 ) -> Engagement:
     """Either side closes it: completed (wrap-up opens for both) or cancelled."""
+    reason = clean_text(reason, field="reason", max_length=limits.SHORT_NOTE_MAX_LENGTH)
     engagement = _lock(engagement)
     _participant(engagement, by)
     _require_active(engagement, "close it")
@@ -136,7 +139,7 @@ def engagement_close(
     engagement.status = EngagementStatus.CANCELLED if cancel else EngagementStatus.COMPLETED
     engagement.closed_at = now
     engagement.closed_by = by
-    engagement.cancel_reason = reason[:300] if cancel else ""
+    engagement.cancel_reason = reason if cancel else ""
     engagement.save(update_fields=["status", "closed_at", "closed_by", "cancel_reason"])
     ask = engagement.ask
     ask.status = AskStatus.CLOSED
@@ -188,8 +191,12 @@ def feedback_give(
         author=by,
         role=role,
         rating=rating,
-        applied=applied.strip(),
-        notes=notes.strip(),
+        applied=clean_text(
+            applied, field="applied", max_length=limits.FEEDBACK_MAX_LENGTH, multiline=True
+        ),
+        notes=clean_text(
+            notes, field="notes", max_length=limits.FEEDBACK_MAX_LENGTH, multiline=True
+        ),
         shared=shared,
         created_at=now or _now(),
     )
@@ -213,16 +220,14 @@ def thanks_send(
         raise Forbidden("The mentee sends the thank-you note.")
     if engagement.status == EngagementStatus.CANCELLED:
         raise Conflict("This engagement was cancelled.", code="engagement_closed")
-    body = body.strip()
+    body = clean_text(body, field="body", max_length=limits.THANKS_MAX_LENGTH, multiline=True)
     if not body:
         raise ServiceError("Write a few words of thanks.", field="body")
     if ThankYou.objects.filter(engagement=engagement).exists():
         raise Conflict(
             "You have thanked this mentor for this engagement already.", code="thanks_sent"
         )
-    thanks = ThankYou.objects.create(
-        engagement=engagement, body=body[:2000], created_at=now or _now()
-    )
+    thanks = ThankYou.objects.create(engagement=engagement, body=body, created_at=now or _now())
     notify(
         user=engagement.mentor,
         kind=Kind.THANKS,
@@ -283,10 +288,11 @@ def report_create(
     """Report the other person. Only the messages chosen here become visible to admins."""
     engagement = _lock(engagement)
     _participant(engagement, by)
-    reason = reason.strip()
+    reason = clean_text(reason, field="reason", max_length=limits.REPORT_MAX_LENGTH, multiline=True)
     if not reason:
         raise ServiceError("Say briefly what happened.", field="reason")
     ids = list(dict.fromkeys(message_ids or []))
+    check_count(ids, field="messages", max_items=limits.REPORT_MESSAGES_MAX, what="messages")
     chosen = list(Message.objects.filter(engagement=engagement, pk__in=ids))
     if len(chosen) != len(ids):
         raise ServiceError("Choose messages from this conversation only.", field="messages")
@@ -294,7 +300,7 @@ def report_create(
         engagement=engagement,
         reporter=by,
         reported=engagement.other(by),  # type: ignore[misc]
-        reason=reason[:2000],
+        reason=reason,
         created_at=now or _now(),
     )
     report.messages.set(chosen)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from pairup.accounts.forms import topic_choices
 from pairup.core.errors import ServiceError
+from pairup.core.forms import CleanTextMixin
 from pairup.programs.models import Program
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
@@ -35,8 +36,9 @@ def share_field() -> forms.TypedChoiceField:
     )
 
 
-class ServiceErrorsMixin:
-    """Put a refused service call beside the field it names, or above the form."""
+class ServiceErrorsMixin(CleanTextMixin):
+    """Put a refused service call beside the field it names, or above the form (and refuse
+    control characters in text, as every form does)."""
 
     def add_service_error(self, exc: ServiceError) -> None:
         field = exc.field if exc.field in self.fields else None  # type: ignore[attr-defined]

@@ -14,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.validators import check_count, clean_text, listed, text_problem
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
 from pairup.programs.models import Membership, Program
@@ -63,7 +65,19 @@ def _lock_invitation(invitation: Invitation | int) -> Invitation:
 def _validate_ask(
     program: Program, mentee: User, data: dict[str, object], topics: list[str] | None
 ) -> list[Topic]:
-    question = str(data.get("question") or "").strip()
+    question = clean_text(
+        data.get("question") or "",
+        field="question",
+        max_length=limits.ASK_QUESTION_MAX_LENGTH,
+        multiline=True,
+    )
+    data["question"] = question
+    data["tried"] = clean_text(
+        data.get("tried") or "",
+        field="tried",
+        max_length=limits.ASK_TRIED_MAX_LENGTH,
+        multiline=True,
+    )
     if len(question) < 15:
         raise ServiceError(
             "Write your question in a sentence or two (at least 15 characters): what exactly do you want to solve?",
@@ -95,11 +109,14 @@ def _validate_ask(
     if topics is None:
         return []
     wanted = list(dict.fromkeys(topics))
-    found = {t.slug: t for t in Topic.objects.filter(slug__in=wanted)}
+    check_count(wanted, field="topics", max_items=limits.ASK_TOPICS_MAX, what="topics")
+    # A slug with a control character is unknown; PostgreSQL could not even compare it.
+    queryable = [s for s in wanted if isinstance(s, str) and text_problem(s) is None]
+    found = {t.slug: t for t in Topic.objects.filter(slug__in=queryable)}
     missing = [s for s in wanted if s not in found]
     if missing:
         raise ServiceError(
-            f"Unknown topic: {', '.join(missing)}.", code="unknown_topic", field="topics"
+            f"Unknown topic: {listed(missing)}.", code="unknown_topic", field="topics"
         )
     if not wanted:
         raise ServiceError("Choose at least one topic.", code="no_topic", field="topics")
@@ -437,7 +454,9 @@ def invitation_decline(
         _require_pending(invitation, now)
     invitation.status = InvitationStatus.DECLINED
     invitation.decline_reason = reason
-    invitation.decline_note = note[:300]
+    invitation.decline_note = clean_text(
+        note, field="note", max_length=limits.SHORT_NOTE_MAX_LENGTH
+    )
     invitation.responded_at = now
     invitation.expires_at = None
     invitation.save(
@@ -465,7 +484,9 @@ def invitation_clarify(
 ) -> Clarification:
     """The mentor asks a clarifying question: the clock stops until the mentee answers."""
     now = now or _now()
-    body = body.strip()
+    body = clean_text(
+        body, field="body", max_length=limits.CLARIFICATION_MAX_LENGTH, multiline=True
+    )
     if not body:
         raise ServiceError("Write your question.", field="body")
     invitation = _lock_invitation(invitation)
@@ -475,9 +496,7 @@ def invitation_clarify(
     invitation.remaining = invitation.expires_at - now if invitation.expires_at else None
     invitation.expires_at = None
     invitation.save(update_fields=["status", "remaining", "expires_at"])
-    item = Clarification.objects.create(
-        invitation=invitation, author=by, body=body[:2000], created_at=now
-    )
+    item = Clarification.objects.create(invitation=invitation, author=by, body=body, created_at=now)
     notify(
         user=invitation.ask.mentee,
         kind=Kind.CLARIFY,
@@ -493,7 +512,9 @@ def invitation_answer(
 ) -> Clarification:
     """The mentee answers the clarifying question: the mentor gets a fresh response window."""
     now = now or _now()
-    body = body.strip()
+    body = clean_text(
+        body, field="body", max_length=limits.CLARIFICATION_MAX_LENGTH, multiline=True
+    )
     if not body:
         raise ServiceError("Write your answer.", field="body")
     invitation = _lock_invitation(invitation)
@@ -505,9 +526,7 @@ def invitation_answer(
     invitation.expires_at = now + response_window(invitation.ask.program)
     invitation.remaining = None
     invitation.save(update_fields=["status", "expires_at", "remaining"])
-    item = Clarification.objects.create(
-        invitation=invitation, author=by, body=body[:2000], created_at=now
-    )
+    item = Clarification.objects.create(invitation=invitation, author=by, body=body, created_at=now)
     notify(
         user=invitation.mentor,
         kind=Kind.CLARIFY,

@@ -27,3 +27,11 @@ class Conflict(ServiceError):
 class Forbidden(ServiceError):
     status = 403
     code = "forbidden"
+
+
+def payload_too_large_detail() -> str:
+    """What a 413 says, on a page or in the API: the body is over Django's limit."""
+    from django.conf import settings
+
+    limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / 2**20
+    return f"The request body is too large: send at most {limit:.1f} MB at once."

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.timesince import timeuntil
+from django.views import defaults
 
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
 from pairup.asks.queries import engagements_for_user
+from pairup.core.errors import payload_too_large_detail
 from pairup.programs.models import Membership
 
 
@@ -85,3 +89,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if any(m.is_approved_mentor for m in memberships) and not profile.expertise.exists():
         steps.append(("Add topics you can help with", "Mentees find you by topic.", "/profile/"))
     return render(request, "core/home.html", {"steps": steps, "memberships": memberships})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 handler, with one case of its own: a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 that says so (JSON under /api/)."""
+    if not isinstance(exception, RequestDataTooBig):
+        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+    if request.path.startswith("/api/"):
+        body = {"detail": payload_too_large_detail(), "code": "payload_too_large", "errors": []}
+        return JsonResponse(body, status=413)
+    limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / 2**20
+    return render(request, "core/too_large.html", {"limit_mb": f"{limit:.1f}"}, status=413)

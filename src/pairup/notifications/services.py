@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from pairup.accounts.models import User
+from pairup.core.validators import one_line
 
 from .models import EmailMute, Kind, Notification
 from .tasks import send_notification_email
@@ -38,7 +39,7 @@ def notify(
         link = settings.SITE_URL + url if url.startswith("/") else url
         payload = {
             "to": user.email,
-            "subject": text[:120],
+            "subject": one_line(text)[:120],
             "body": f"{body}\n\n{link}\n" if link else f"{body}\n",
             "unsubscribe": unsubscribe_url(user, kind),
             "kind_label": Kind(kind).label,

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django_tasks import task
 
+from pairup.core.validators import one_line
+
 
 @task()
 def send_notification_email(
@@ -13,7 +15,7 @@ def send_notification_email(
         f"\n--\nYou get this email because of: {kind_label}.\nStop these emails: {unsubscribe}\n"
     )
     message = EmailMessage(
-        subject=f"[PairUp] {subject}",
+        subject=f"[PairUp] {one_line(subject)}",
         body=body + footer,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],

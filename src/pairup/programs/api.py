@@ -5,6 +5,7 @@ from ninja import Router, Schema
 
 from pairup.api.schemas import PageOut, page_response
 from pairup.core.errors import ServiceError
+from pairup.core.schemas import Line
 from pairup.core.validators import language_name
 from pairup.topics.models import Topic
 
@@ -90,11 +91,11 @@ def mentor_card(m: Membership) -> dict[str, object]:
 @router.get("/programs/{slug}/mentors", response=MentorPage, summary="A program's mentor directory")
 def mentor_list(
     request: HttpRequest,
-    slug: str,
-    q: str = "",
-    topic: str = "",
-    site: str = "",
-    language: str = "",
+    slug: Line,
+    q: Line = "",
+    topic: Line = "",
+    site: Line = "",
+    language: Line = "",
     page: int = 1,
 ) -> dict[str, object]:
     program, _ = queries.get_program_for_user(request.auth, slug)

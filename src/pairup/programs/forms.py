@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from pairup.accounts.forms import topic_choices
+from pairup.core.forms import CleanTextMixin
 from pairup.core.validators import language_choices
 
 
@@ -17,13 +18,13 @@ class JoinForm(forms.Form):
         return data
 
 
-class InviteCodeForm(forms.Form):
+class InviteCodeForm(CleanTextMixin, forms.Form):
     code = forms.CharField(
         label="Invite code", max_length=64, help_text="From your program admin's invitation."
     )
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(CleanTextMixin, forms.Form):
     filters_only = True  # every field is an optional filter: no "(optional)" labels
     q = forms.CharField(label="Search", required=False, max_length=100)
     topic = forms.ChoiceField(label="Topic", required=False, choices=())

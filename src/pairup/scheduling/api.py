@@ -11,7 +11,9 @@ from pydantic import Field
 
 from pairup.accounts.models import User
 from pairup.asks.queries import get_engagement_for_user
+from pairup.core import limits
 from pairup.core.errors import ServiceError
+from pairup.core.schemas import Input
 from pairup.engine import slots as engine_slots
 from pairup.programs.models import Membership, MentorStatus
 
@@ -21,13 +23,13 @@ from .models import CalendarFeed, Session
 router = Router(tags=["scheduling"])
 
 
-class WindowIn(Schema):
+class WindowIn(Input):
     weekday: int = Field(ge=0, le=6, description="0 = Monday")
     start: time
     end: time
 
 
-class OverrideIn(Schema):
+class OverrideIn(Input):
     date: date
     start: time | None = None
     end: time | None = None
@@ -44,6 +46,11 @@ class AvailabilityIO(Schema):
     weekly_cap: int | None = Field(default=None, ge=0)
     monthly_cap: int | None = Field(default=None, ge=0)
     busy_feed_url: str = ""
+
+
+class AvailabilityIn(Input, AvailabilityIO):
+    """The same shape as read; see "Limits" in docs/api.md for how many windows and
+    overrides. Overlapping windows of a day are stored merged."""
 
 
 def _availability_out(user: User) -> dict[str, object]:
@@ -70,7 +77,7 @@ def availability_get(request: HttpRequest) -> dict[str, object]:
 
 
 @router.put("/me/availability", response=AvailabilityIO, summary="Replace my availability")
-def availability_put(request: HttpRequest, payload: AvailabilityIO) -> dict[str, object]:
+def availability_put(request: HttpRequest, payload: AvailabilityIn) -> dict[str, object]:
     services.availability_set(
         user=request.auth,
         timezone_name=payload.timezone,
@@ -164,7 +171,7 @@ def mentor_slots(
     }
 
 
-class BookIn(Schema):
+class BookIn(Input):
     start: datetime
     duration: int
     timezone: str | None = Field(
@@ -242,23 +249,23 @@ def my_sessions(request: HttpRequest) -> list[dict[str, object]]:
     return [session_out(s) for s in queries.sessions_for_user(request.auth)]
 
 
-class RescheduleIn(Schema):
+class RescheduleIn(Input):
     start: datetime
     duration: int | None = None
     timezone: str | None = None
 
 
-class CancelIn(Schema):
-    reason: str = Field(default="", max_length=300)
+class CancelIn(Input):
+    reason: str = Field(default="", max_length=limits.SHORT_NOTE_MAX_LENGTH)
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(Input):
     outcome: str
 
 
-class SessionFeedbackIn(Schema):
+class SessionFeedbackIn(Input):
     rating: int
-    comment: str = Field(default="", max_length=500)
+    comment: str = Field(default="", max_length=limits.SESSION_COMMENT_MAX_LENGTH)
 
 
 @router.post("/sessions/{session_id}/reschedule", response=SessionOut)

@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.asks.models import Engagement, EngagementStatus, Format
+from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.validators import check_count, clean_text
 from pairup.engine import slots as engine_slots
 from pairup.programs.models import Membership
 
@@ -65,14 +67,23 @@ def availability_set(
     busy_feed_url: str = "",
 ) -> Availability:
     """Replace a mentor's availability. Validates every window (through the engine's own
-    checks) before writing anything."""
+    checks) before writing anything. Overlapping or touching windows of one day are stored
+    merged, so duplicates never multiply the work of every slot listing."""
+    timezone_name = clean_text(timezone_name, field="timezone", max_length=64)
+    busy_feed_url = clean_text(
+        busy_feed_url, field="busy_feed_url", max_length=limits.RESOURCE_URL_MAX_LENGTH
+    )
+    check_count(weekly, field="weekly", max_items=limits.WEEKLY_WINDOWS_MAX, what="weekly windows")
+    check_count(
+        overrides or [], field="overrides", max_items=limits.OVERRIDES_MAX, what="date overrides"
+    )
     lengths = sorted(set(session_lengths or []))
     if any(x not in LENGTHS for x in lengths):
         raise ServiceError("Session lengths are 15, 30, 45 or 60 minutes.", field="session_lengths")
     try:
         record = engine_slots.Availability(
             timezone=timezone_name,
-            weekly=tuple(engine_slots.WeeklyWindow(d, s, e) for d, s, e in weekly),
+            weekly=_merged_weekly(tuple(engine_slots.WeeklyWindow(d, s, e) for d, s, e in weekly)),
             overrides=_override_records(overrides or []),
             buffer_minutes=buffer_minutes,
             min_notice_minutes=min_notice_minutes,
@@ -133,7 +144,38 @@ def _override_records(
         windows = by_date.setdefault(day, [])
         if start is not None and end is not None:
             windows.append((start, end))
-    return tuple(engine_slots.DateOverride(d, tuple(ws)) for d, ws in sorted(by_date.items()))
+    records = [engine_slots.DateOverride(d, tuple(ws)) for d, ws in sorted(by_date.items())]
+    return tuple(engine_slots.DateOverride(o.date, _merged(o.windows)) for o in records)
+
+
+def _end_key(t: time) -> tuple[bool, time]:
+    # An end of 00:00 is midnight at the end of the day: later than any other end.
+    return (t == time(0), t)
+
+
+def _merged(windows: tuple[tuple[time, time], ...]) -> tuple[tuple[time, time], ...]:
+    """One day's windows, sorted, with overlapping and touching ones joined. Call it only
+    on windows the engine has checked (start before end)."""
+    spans: list[list[time]] = []
+    for start, end in sorted(windows, key=lambda w: (w[0], _end_key(w[1]))):
+        if spans and (False, start) <= _end_key(spans[-1][1]):
+            spans[-1][1] = max(spans[-1][1], end, key=_end_key)
+        else:
+            spans.append([start, end])
+    return tuple((start, end) for start, end in spans)
+
+
+def _merged_weekly(
+    windows: tuple[engine_slots.WeeklyWindow, ...],
+) -> tuple[engine_slots.WeeklyWindow, ...]:
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for w in windows:
+        by_day.setdefault(w.weekday, []).append((w.start, w.end))
+    return tuple(
+        engine_slots.WeeklyWindow(day, start, end)
+        for day in sorted(by_day)
+        for start, end in _merged(tuple(by_day[day]))
+    )
 
 
 def _lengths(engagement: Engagement, availability: Availability | None) -> list[int]:
@@ -396,6 +438,7 @@ def session_cancel(
 ) -> Session:
     """Cancel with a reason; inside the mentor's notice period it is recorded as late."""
     now = now or timezone.now()
+    reason = clean_text(reason, field="reason", max_length=limits.SHORT_NOTE_MAX_LENGTH)
     if by is not None:
         session = _lock_session(session, by)
     if session.status != SessionStatus.BOOKED:
@@ -405,7 +448,7 @@ def session_cancel(
     availability = queries.availability_of(session.engagement.mentor)
     notice = timedelta(minutes=availability.min_notice_minutes if availability else 720)
     session.status = SessionStatus.CANCELLED
-    session.cancel_reason = reason[:300]
+    session.cancel_reason = reason
     session.cancelled_by = by
     session.late_cancel = session.start - now < notice
     session.sequence += 1
@@ -414,7 +457,7 @@ def session_cancel(
     )
     session.participants.update(booked=False)
     SessionChange.objects.create(
-        session=session, kind="cancelled", by=by, old_start=session.start, note=reason[:300], at=now
+        session=session, kind="cancelled", by=by, old_start=session.start, note=reason, at=now
     )
     _tell(session, "Session cancelled" + (f": {reason}" if reason else ""), "CANCEL")
     return session
@@ -470,6 +513,7 @@ def session_outcome(
 def session_feedback_give(
     *, session: Session, by: User, rating: int, comment: str = "", now: datetime | None = None
 ) -> SessionFeedback:
+    comment = clean_text(comment, field="comment", max_length=limits.SESSION_COMMENT_MAX_LENGTH)
     session = _lock_session(session, by)
     if session.status != SessionStatus.HELD:
         raise Conflict("Rate a session once it is marked held.", code="not_held")
@@ -481,7 +525,7 @@ def session_feedback_give(
                 session=session,
                 author=by,
                 rating=rating,
-                comment=comment[:500],
+                comment=comment,
                 created_at=now or timezone.now(),
             )
     except IntegrityError:

@@ -9,6 +9,8 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from pairup.core.validators import one_line
+
 REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
 # A reminder still goes out this long after it was due (a worker restart), never later:
 # a late "tomorrow" reminder an hour before the session would only confuse.
@@ -19,7 +21,10 @@ GRACE = {"24h": timedelta(hours=2), "1h": timedelta(minutes=20), "feedback": tim
 def send_session_email(*, to: str, subject: str, body: str, method: str, ics: str) -> None:
     """Email one participant their own invitation (REQUEST or CANCEL) as an attachment."""
     message = EmailMessage(
-        subject=f"[PairUp] {subject}", body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+        subject=f"[PairUp] {one_line(subject)}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
     )
     message.attach("invite.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
     message.send()

@@ -14,6 +14,7 @@ from pairup.asks import queries, services
 from pairup.asks.models import AskStatus, Invitation
 from pairup.asks.suggest import suggest_mentors
 from pairup.core.errors import ServiceError
+from pairup.core.schemas import Line
 from pairup.programs.queries import get_program_for_user
 
 from . import router
@@ -51,7 +52,7 @@ def ask_create(request: HttpRequest, payload: AskIn) -> Status:
 
 
 @router.get("/asks", response=AskPage, summary="My asks")
-def ask_list(request: HttpRequest, status: str = "", page: int = 1) -> dict[str, Any]:
+def ask_list(request: HttpRequest, status: Line = "", page: int = 1) -> dict[str, Any]:
     user: User = request.auth
     asks = _asks_qs().filter(mentee=user).order_by("-created_at", "-pk")
     if status:
@@ -91,9 +92,8 @@ def ask_update(request: HttpRequest, ask_id: int, payload: AskPatch) -> dict[str
     ask = queries.get_own_ask(user, ask_id)
     data = payload.model_dump(exclude_unset=True)
     topics = data.pop("topics", None)
-    fields = {k: v for k, v in data.items() if v is not None or k == "by"}
     # `by` (the date) goes in `changes`: the keyword `by` is the acting person.
-    ask = services.ask_update(ask=ask, by=user, topics=topics, changes=fields)
+    ask = services.ask_update(ask=ask, by=user, topics=topics, changes=data)
     return _ask_out(_reload_ask(ask), user)
 
 

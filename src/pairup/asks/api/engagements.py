@@ -13,6 +13,7 @@ from pairup.api.schemas import page_response
 from pairup.asks import engagements as eng
 from pairup.asks import queries
 from pairup.asks.models import Engagement, Feedback
+from pairup.core.schemas import Line
 from pairup.programs.queries import get_admin_program_for_user
 
 from . import router
@@ -201,7 +202,7 @@ def block_create(request: HttpRequest, engagement_id: int) -> Status:
     summary="A program's engagements: states, feedback and ratings (admins; never messages)",
 )
 def program_engagements(
-    request: HttpRequest, slug: str, status: str = "", page: int = 1
+    request: HttpRequest, slug: Line, status: Line = "", page: int = 1
 ) -> dict[str, Any]:
     program, _ = get_admin_program_for_user(request.auth, slug)
     qs = (

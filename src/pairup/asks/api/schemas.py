@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pairup.accounts.models import User
 from pairup.api.schemas import PageOut
@@ -21,6 +21,8 @@ from pairup.asks.models import (
     Message,
     Resource,
 )
+from pairup.core import limits
+from pairup.core.schemas import Input
 
 # ---------------------------------------------------------------------------- schemas
 
@@ -69,28 +71,44 @@ class AskPage(PageOut):
     items: list[AskOut]
 
 
-class AskIn(Schema):
+class AskIn(Input):
+    """A field left out or null takes the program's default."""
+
     program: str = Field(description="The program's slug")
     kind: str | None = None
-    topics: list[str]
-    question: str = Field(max_length=2000)
-    tried: str | None = Field(default=None, max_length=2000)
+    topics: list[str] = Field(max_length=limits.ASK_TOPICS_MAX)
+    question: str = Field(max_length=limits.ASK_QUESTION_MAX_LENGTH)
+    tried: str | None = Field(default=None, max_length=limits.ASK_TRIED_MAX_LENGTH)
     format: str | None = Field(default=None, description="video, in_person or chat")
     duration: int | None = Field(default=None, description="Minutes: one of the program's lengths")
     sessions: int | None = Field(default=None, description="1 to 3")
     by: date | None = None
     draft: bool = False
 
+    multiline = frozenset({"question", "tried"})
 
-class AskPatch(Schema):
-    kind: str | None = None
-    topics: list[str] | None = None
-    question: str | None = Field(default=None, max_length=2000)
-    tried: str | None = Field(default=None, max_length=2000)
-    format: str | None = None
-    duration: int | None = None
-    sessions: int | None = None
-    by: date | None = None
+
+class AskPatch(Input):
+    """Only the fields sent change. `tried` and `by` may be null (cleared); the others are
+    never null: leave them out to keep them."""
+
+    kind: str = Field(default=None)
+    topics: list[str] = Field(default=None, max_length=limits.ASK_TOPICS_MAX)
+    question: str = Field(default=None, max_length=limits.ASK_QUESTION_MAX_LENGTH)
+    tried: str | None = Field(
+        default=None, max_length=limits.ASK_TRIED_MAX_LENGTH, description="null clears it"
+    )
+    format: str = Field(default=None)
+    duration: int = Field(default=None)
+    sessions: int = Field(default=None)
+    by: date | None = Field(default=None, description="null clears it")
+
+    multiline = frozenset({"question", "tried"})
+
+    @field_validator("tried", mode="after")
+    @classmethod
+    def null_clears_text(cls, value: str | None) -> str:
+        return "" if value is None else value
 
 
 class MentorBrief(Schema):
@@ -107,7 +125,7 @@ class SuggestionOut(Schema):
     responsiveness: str
 
 
-class InviteIn(Schema):
+class InviteIn(Input):
     mentor: int = Field(description="The suggested mentor's user id")
 
 
@@ -161,14 +179,16 @@ class InvitationPage(PageOut):
     items: list[InvitationSummary]
 
 
-class DeclineIn(Schema):
+class DeclineIn(Input):
     reason: str = Field(description="not_my_topic, no_time or other")
-    note: str = Field(default="", max_length=300)
+    note: str = Field(default="", max_length=limits.SHORT_NOTE_MAX_LENGTH)
     pause_weeks: int = Field(default=0, description="Take no new invitations for 0–26 weeks")
 
 
-class BodyIn(Schema):
-    body: str = Field(max_length=5000)
+class BodyIn(Input):
+    body: str = Field(max_length=limits.MESSAGE_MAX_LENGTH)
+
+    multiline = frozenset({"body"})
 
 
 class EngagementAsk(Schema):
@@ -254,31 +274,35 @@ class MessagePage(PageOut):
     items: list[MessageOut]
 
 
-class ResourceIn(Schema):
-    title: str = Field(max_length=200)
-    url: str = Field(max_length=500)
-    note: str = Field(default="", max_length=500)
+class ResourceIn(Input):
+    title: str = Field(max_length=limits.RESOURCE_TITLE_MAX_LENGTH)
+    url: str = Field(max_length=limits.RESOURCE_URL_MAX_LENGTH)
+    note: str = Field(default="", max_length=limits.RESOURCE_NOTE_MAX_LENGTH)
 
 
-class CloseIn(Schema):
+class CloseIn(Input):
     cancel: bool = False
-    reason: str = Field(default="", max_length=300)
+    reason: str = Field(default="", max_length=limits.SHORT_NOTE_MAX_LENGTH)
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(Input):
     rating: int | None = None
-    applied: str = Field(default="", max_length=2000)
-    notes: str = Field(default="", max_length=2000)
+    applied: str = Field(default="", max_length=limits.FEEDBACK_MAX_LENGTH)
+    notes: str = Field(default="", max_length=limits.FEEDBACK_MAX_LENGTH)
     shared: bool = True
 
+    multiline = frozenset({"applied", "notes"})
 
-class ContactIn(Schema):
+
+class ContactIn(Input):
     share: bool
 
 
-class ReportIn(Schema):
-    reason: str = Field(max_length=2000)
-    messages: list[int] = Field(default_factory=list)
+class ReportIn(Input):
+    reason: str = Field(max_length=limits.REPORT_MAX_LENGTH)
+    messages: list[int] = Field(default_factory=list, max_length=limits.REPORT_MESSAGES_MAX)
+
+    multiline = frozenset({"reason"})
 
 
 class ReportOut(Schema):

@@ -1,0 +1,46 @@
+"""How much one person may send at once. The services enforce these, so the web, the API and
+the command line agree; docs/api.md lists them under "Limits". Changing a text length here
+changes a model's max_length too (and needs a migration): keep them in step."""
+
+from __future__ import annotations
+
+# Profiles
+DISPLAY_NAME_MAX_LENGTH = 80
+HEADLINE_MAX_LENGTH = 140
+BIO_MAX_LENGTH = 4000
+SITE_MAX_LENGTH = 80
+TAGS_MAX = 20
+TAG_MAX_LENGTH = 40
+LANGUAGES_MAX = 20
+EXPERTISE_MAX = 30  # topics a mentor offers
+GOALS_MAX = 20  # topics a mentee wants to grow in
+
+# Asks
+ASK_TOPICS_MAX = 5
+ASK_QUESTION_MAX_LENGTH = 2000
+ASK_TRIED_MAX_LENGTH = 2000
+
+# Engagements
+MESSAGE_MAX_LENGTH = 5000
+CLARIFICATION_MAX_LENGTH = 2000  # a mentor's clarifying question, and the answer
+THANKS_MAX_LENGTH = 2000
+SHORT_NOTE_MAX_LENGTH = 300  # decline notes, cancel reasons
+RESOURCE_TITLE_MAX_LENGTH = 200
+RESOURCE_URL_MAX_LENGTH = 500
+RESOURCE_NOTE_MAX_LENGTH = 500
+FEEDBACK_MAX_LENGTH = 2000
+REPORT_MAX_LENGTH = 2000
+REPORT_MESSAGES_MAX = 200
+
+# Sessions
+SESSION_COMMENT_MAX_LENGTH = 500
+
+# Availability
+WEEKLY_WINDOWS_MAX = 70  # after overlapping windows are merged; ten a day
+OVERRIDES_MAX = 400  # date override rows (a day off, or one window on a date)
+
+# API tokens
+TOKEN_NAME_MAX_LENGTH = 80
+
+# Error bodies: a refusal names at most this many of the items at fault, then "and N more".
+ERROR_ITEMS_LISTED = 10
