@@ -212,3 +212,84 @@ def test_cli_policy_out_of_range_exits_2(tmp_path, files, capsys, policy, messag
     code = main(["match", "--mentors", files[0], "--asks", files[1], "--policy", str(path)])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+MENTOR_HEADER = "id,name,text,history,topics,capacity,load,site,languages,timezone,free"
+MENTOR_ROW = "1,Ana,salary negotiation,,career,2,1,Berlin,en,Europe/Berlin,"
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "message"),
+    [
+        # A row cut short (4 of 11 cells): its values would land in the wrong columns' place.
+        (
+            f"{MENTOR_HEADER}\n{MENTOR_ROW}\n2,Bo,public speaking,\n",
+            "m.csv:3: field 'topics': missing: the row has 4 cells, the header 11",
+        ),
+        (
+            f"{MENTOR_HEADER}\n{MENTOR_ROW}\n{MENTOR_ROW.replace('1,', '3,', 1)},extra,cells\n",
+            "m.csv:3: the row has 13 cells, the header 11 (quote a value that holds a comma)",
+        ),
+        # An unknown column is refused at the header even when all its cells are empty.
+        (
+            "id,text,colour\n1,salary negotiation,\n",
+            "m.csv:1: field 'colour': unknown column for a mentor (known: "
+            "id, name, text, history, topics, capacity, load, site, languages, timezone, free)",
+        ),
+        ("id,text,text\n1,a,b\n", "m.csv:1: field 'text': column given twice"),
+        ("id,text,\n1,a,\n", "m.csv:1: column 3 has no name"),
+        ("name,text\nAna,a\n", "m.csv:1: field 'id': missing column"),
+    ],
+)
+def test_read_mentors_refuses_csv_rows_of_the_wrong_shape(tmp_path, csv_text, message):
+    path = tmp_path / "m.csv"
+    path.write_text(csv_text)
+    with pytest.raises(InputError) as err:
+        read_mentors(path)
+    assert str(err.value) == f"{path.parent}/{message}"
+
+
+def test_read_csv_skips_blank_lines_and_rows_of_empty_cells(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("id,text,duration\n\nq1,negotiate,45\n,,\n")
+    assert [(a.id, a.duration) for a in read_asks(path)] == [("q1", 45)]
+
+
+@pytest.mark.parametrize("command", ["recommend", "match", "rotate", "tables"])
+def test_cli_short_csv_row_exits_2_and_writes_nothing(tmp_path, files, capsys, command):
+    mentees = tmp_path / "a.csv"
+    mentees.write_text("id,text,topics,site,languages,timezone,duration,free,exclude\nq1,a,b,c\n")
+    out = tmp_path / "o.jsonl"
+    inputs = ["--asks" if command in ("recommend", "match") else "--mentees", str(mentees)]
+    extra = {"rotate": ["--rounds", "1"], "tables": ["--table-size", "2"]}.get(command, [])
+    code = main([command, "--mentors", files[0], *inputs, *extra, "--out", str(out)])
+    assert code == 2
+    assert not out.exists()
+    assert capsys.readouterr().err == (
+        f"pairup {command}: {mentees}:2: field 'languages': missing: "
+        "the row has 4 cells, the header 9\n"
+    )
+
+
+@pytest.mark.parametrize("broken", ["--out", "--dump-scores"])
+def test_cli_output_into_a_missing_folder_exits_2_and_writes_nothing(
+    tmp_path, files, capsys, broken
+):
+    paths = {"--out": tmp_path / "o.jsonl", "--dump-scores": tmp_path / "s.csv"}
+    paths[broken] = tmp_path / "no-such-folder" / "x.csv"
+    args = ["match", "--mentors", files[0], "--asks", files[1]]
+    code = main([*args, "--out", str(paths["--out"]), "--dump-scores", str(paths["--dump-scores"])])
+    assert code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "m.jsonl"]
+    assert capsys.readouterr().err == (
+        f"pairup match: {broken}: cannot write {paths[broken]}: "
+        f"folder {tmp_path / 'no-such-folder'} does not exist\n"
+    )
+
+
+def test_cli_output_onto_a_folder_exits_2(tmp_path, files, capsys):
+    code = main(["recommend", "--mentors", files[0], "--asks", files[1], "--out", str(tmp_path)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"pairup recommend: --out: cannot write {tmp_path}: it is a folder\n"
+    )

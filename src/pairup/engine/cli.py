@@ -2,7 +2,8 @@
 
 Input is JSON Lines or CSV (by extension); output is JSON Lines unless `--format csv` or an
 `--out` ending in `.csv`. Bad input exits with code 2 and `FILE:LINE: field 'x': problem`;
-output is written to a temp file and renamed, so nothing partial is ever left behind.
+so does an `--out` (or `--dump-scores`) whose folder does not exist, checked before any work.
+Output is written to a temp file and renamed, so nothing partial is ever left behind.
 A progress bar shows on a terminal (stderr is a tty) and stays quiet when piped.
 """
 
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pairup.engine.io import InputError, read_asks, read_mentors, write_atomic
+from pairup.engine.io import InputError, check_output, read_asks, read_mentors, write_atomic
 from pairup.engine.records import Policy
 
 T = TypeVar("T")
@@ -111,6 +112,10 @@ def main(argv: list[str]) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
+        # Outputs first: a typo in --out must not cost a long run, nor leave --dump-scores
+        # written beside a failed --out.
+        check_output(args.out, "--out")
+        check_output(getattr(args, "dump_scores", None), "--dump-scores")
         policy = _policy(args)
         mentors = read_mentors(args.mentors)
         if args.command in ("recommend", "match"):

@@ -57,21 +57,14 @@ class _FieldError(ValueError):
         super().__init__(f"field '{field}': {problem}")
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
+def _rows(path: Path, allowed: list[str], kind: str) -> Iterator[tuple[int, dict[str, Any], bool]]:
     """(line number, raw record, is_csv) for each non-empty record of the file."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
     if path.suffix.lower() == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        for row in reader:
-            if None in row:
-                raise InputError(f"{path}:{reader.line_num}: more cells than columns")
-            cleaned = {k.strip(): v.strip() for k, v in row.items() if v is not None}
-            cleaned = {k: v for k, v in cleaned.items() if v != ""}
-            if cleaned:
-                yield reader.line_num, cleaned, True
+        yield from _csv_rows(path, text, allowed, kind)
         return
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -83,6 +76,57 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
         if not isinstance(obj, dict):
             raise InputError(f"{path}:{n}: a record must be a JSON object")
         yield n, obj, False
+
+
+def _csv_rows(
+    path: Path, text: str, allowed: list[str], kind: str
+) -> Iterator[tuple[int, dict[str, Any], bool]]:
+    """CSV records, strictly: the header (line 1) names only known, distinct columns, and
+    every row has exactly one cell per column. A row cut short or run long would otherwise
+    shift or drop values (a capacity read as a load) and change scores without a word."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num}: not valid CSV: {exc}") from None
+    where = f"{path}:{reader.line_num}"
+    for number, name in enumerate(header, start=1):
+        if not name:
+            raise InputError(f"{where}: column {number} has no name")
+        if name not in allowed:
+            raise InputError(
+                f"{where}: field '{name}': unknown column for a {kind} "
+                f"(known: {', '.join(allowed)})"
+            )
+        if name in header[: number - 1]:
+            raise InputError(f"{where}: field '{name}': column given twice")
+    if "id" not in header:
+        raise InputError(f"{where}: field 'id': missing column")
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{path}:{reader.line_num}: not valid CSV: {exc}") from None
+        # A blank line, or a row of empty cells (spreadsheets add those), holds no record.
+        if not any(cell.strip() for cell in cells):
+            continue
+        where = f"{path}:{reader.line_num}"
+        if len(cells) < len(header):
+            raise InputError(
+                f"{where}: field '{header[len(cells)]}': missing: the row has {len(cells)} "
+                f"cells, the header {len(header)}"
+            )
+        if len(cells) > len(header):
+            raise InputError(
+                f"{where}: the row has {len(cells)} cells, the header {len(header)} "
+                "(quote a value that holds a comma)"
+            )
+        row = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+        yield reader.line_num, {k: v for k, v in row.items() if v != ""}, True
 
 
 def _split(value: Any, is_csv: bool, field: str) -> list[Any]:
@@ -234,10 +278,12 @@ def _common(raw: dict[str, Any], is_csv: bool, allowed: list[str], kind: str) ->
     return out
 
 
-def _read(path: Path, build: Callable[[dict[str, Any], bool], Any]) -> list[Any]:
+def _read(
+    path: Path, build: Callable[[dict[str, Any], bool], Any], allowed: list[str], kind: str
+) -> list[Any]:
     seen: dict[Id, int] = {}
     out = []
-    for line, raw, is_csv in _rows(path):
+    for line, raw, is_csv in _rows(path, allowed, kind):
         try:
             record = build(raw, is_csv)
         except _FieldError as exc:
@@ -252,7 +298,12 @@ def _read(path: Path, build: Callable[[dict[str, Any], bool], Any]) -> list[Any]
 
 
 def read_mentors(path: str | Path) -> list[Mentor]:
-    return _read(Path(path), lambda raw, c: Mentor(**_common(raw, c, MENTOR_FIELDS, "mentor")))
+    return _read(
+        Path(path),
+        lambda raw, c: Mentor(**_common(raw, c, MENTOR_FIELDS, "mentor")),
+        MENTOR_FIELDS,
+        "mentor",
+    )
 
 
 def read_asks(path: str | Path) -> list[Ask]:
@@ -261,7 +312,21 @@ def read_asks(path: str | Path) -> list[Ask]:
         values.pop("history", None)
         return Ask(**values)
 
-    return _read(Path(path), build)
+    return _read(Path(path), build, ASK_FIELDS, "ask")
+
+
+def check_output(path: str | None, option: str) -> None:
+    """Refuse an output path that cannot be written, before any work or any other file:
+    a missing folder, or a folder where the file should be. (stdout when None.)"""
+    if path is None:
+        return
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise InputError(f"{option}: cannot write {path}: folder {folder} {what}")
+    if target.is_dir():
+        raise InputError(f"{option}: cannot write {path}: it is a folder")
 
 
 def write_atomic(
