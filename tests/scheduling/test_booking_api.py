@@ -137,8 +137,8 @@ def test_idempotency_key_makes_a_retry_return_the_same_session(api, frozen, enga
     client = api(mentee)
     first = _book(client, engagement, "2026-03-03T10:00:00Z", **{"Idempotency-Key": "abc-1"})
     again = _book(client, engagement, "2026-03-03T10:00:00Z", **{"Idempotency-Key": "abc-1"})
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["id"] == again.json()["id"]
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json() and again.headers["Idempotent-Replayed"] == "true"
     assert Session.objects.count() == 1
 
 

@@ -65,7 +65,7 @@ def test_twenty_concurrent_bookings_of_one_slot_give_exactly_one_session(
     engagements = [make_engagement(program, m, mentor, sessions=1) for m in mentees]
     start = datetime(2026, 3, 3, 10, tzinfo=UTC)
     jobs = [
-        (lambda e=e, m=m: session_book(engagement=e, by=m, start=start, duration=30)[0].pk)
+        (lambda e=e, m=m: session_book(engagement=e, by=m, start=start, duration=30).pk)
         for e, m in zip(engagements, mentees, strict=True)
     ]
     results = _race(jobs)
@@ -103,7 +103,7 @@ def test_overlapping_slots_across_two_roles_never_both_succeed(
                         by=mentee,
                         start=datetime(2026, 3, 3, 10, tzinfo=UTC),
                         duration=30,
-                    )[0].pk
+                    ).pk
                 ),
                 lambda: (
                     session_book(
@@ -111,7 +111,7 @@ def test_overlapping_slots_across_two_roles_never_both_succeed(
                         by=learner,
                         start=datetime(2026, 3, 3, 10, 15, tzinfo=UTC),
                         duration=30,
-                    )[0].pk
+                    ).pk
                 ),
             ]
         )
@@ -127,7 +127,7 @@ def test_the_database_itself_refuses_overlapping_booked_rows(program, mentee, me
 
     engagement = make_engagement(program, mentee, mentor, sessions=2)
     with time_machine.travel(NOW, tick=False):
-        first, _ = session_book(
+        session_book(
             engagement=engagement,
             by=mentee,
             start=datetime(2026, 3, 3, 10, tzinfo=UTC),

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def _book(engagement, by, start):
     with time_machine.travel(NOW, tick=False):
-        session, _ = session_book(engagement=engagement, by=by, start=start, duration=30)
+        session = session_book(engagement=engagement, by=by, start=start, duration=30)
     return session
 
 

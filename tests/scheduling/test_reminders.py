@@ -25,7 +25,7 @@ START = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # Wednesday, 30 minutes
 
 def _book(engagement, mentee, start=START):
     with time_machine.travel(NOW, tick=False):
-        session, _ = session_book(engagement=engagement, by=mentee, start=start, duration=30)
+        session = session_book(engagement=engagement, by=mentee, start=start, duration=30)
     # Only what scheduling sends from here on: not the ask's and the booking's notices.
     Notification.objects.all().delete()
     mail.outbox.clear()
@@ -162,7 +162,7 @@ def test_with_a_deferring_backend_the_worker_and_cron_still_send_each_reminder_o
         time_machine.travel(NOW, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        session, _ = session_book(engagement=engagement, by=mentee, start=START, duration=30)
+        session = session_book(engagement=engagement, by=mentee, start=START, duration=30)
     queued = DBTaskResult.objects.filter(task_path__endswith=".send_reminder").order_by("run_after")
     plan = [(r.args_kwargs["kwargs"]["kind"], r.run_after) for r in queued]
     assert plan == [

@@ -242,7 +242,7 @@ def test_taken_slot_is_explained(client, frozen, program, engagement, mentee, me
 
 @pytest.fixture
 def booked(frozen, engagement, mentee):
-    session, _ = session_book(
+    session = session_book(
         engagement=engagement, by=mentee, start=datetime(2026, 3, 3, 10, tzinfo=UTC), duration=30
     )
     return session

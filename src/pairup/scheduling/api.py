@@ -17,7 +17,7 @@ from pairup.core.schemas import Input
 from pairup.engine import slots as engine_slots
 from pairup.programs.models import Membership, MentorStatus
 
-from . import calendar, queries, services
+from . import calendar, idempotency, queries, services
 from .models import CalendarFeed, Session
 
 router = Router(tags=["scheduling"])
@@ -224,24 +224,48 @@ def _start(payload: BookIn) -> datetime:
 
 @router.post(
     "/engagements/{engagement_id}/sessions",
-    response={201: SessionOut, 200: SessionOut},
-    summary="Book a session (Idempotency-Key header makes retries safe)",
+    response={201: SessionOut},
+    summary="Book a session (an Idempotency-Key header makes retries safe)",
+    description=(
+        "With an `Idempotency-Key` header (up to 255 printable ASCII characters, your own per "
+        "user) a retry of the same request returns the first response, the same 201 and body, "
+        "with the header `Idempotent-Replayed: true`, and books nothing more; a retry sent "
+        "while the first is still running waits for it. The same key with another request is "
+        "422 `idempotency_key_reused`. Refused requests are not stored: a retry runs again. "
+        "Keys are forgotten after 24 hours."
+    ),
 )
 def session_book(
     request: HttpRequest,
+    response: HttpResponse,
     engagement_id: int,
     payload: BookIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+    idempotency_key: str | None = Header(default=None, alias=idempotency.HEADER),
 ) -> Status:
     engagement = get_engagement_for_user(request.auth, engagement_id)
-    session, created = services.session_book(
-        engagement=engagement,
-        by=request.auth,
-        start=_start(payload),
-        duration=payload.duration,
-        idempotency_key=(idempotency_key or "")[:100] or None,
+    start = _start(payload)
+
+    def book() -> tuple[int, dict[str, object]]:
+        session = services.session_book(
+            engagement=engagement, by=request.auth, start=start, duration=payload.duration
+        )
+        return 201, SessionOut.model_validate(session_out(session)).model_dump(mode="json")
+
+    if idempotency_key is None:
+        return Status(*book())
+    stored = idempotency.idempotency_key_use(
+        user=request.auth,
+        key=idempotency_key,
+        request_hash=idempotency.request_hash(
+            method=request.method or "POST",
+            path=request.path,
+            body=payload.model_dump(mode="json"),
+        ),
+        perform=book,
     )
-    return Status(201 if created else 200, session_out(session))
+    if stored.replayed:
+        response[idempotency.REPLAYED_HEADER] = "true"
+    return Status(stored.status, stored.body)
 
 
 @router.get("/me/sessions", response=list[SessionOut], summary="My sessions, in any role")

@@ -219,12 +219,17 @@ class SessionFeedback(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """A client's Idempotency-Key for a booking, scoped per user: a retry returns the same
-    session instead of booking twice."""
+    """A client's Idempotency-Key, per user: the request it came with (as a hash) and the
+    response it got, so a retry of that request gets the same response instead of doing the
+    work twice (see idempotency.py). Rows older than KEY_TTL are forgotten."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of method, path and canonical body"
+    )
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -30,7 +30,6 @@ from .models import (
     Availability,
     CalendarFeed,
     DateOverride,
-    IdempotencyKey,
     Session,
     SessionChange,
     SessionFeedback,
@@ -297,23 +296,15 @@ def session_book(
     by: User,
     start: datetime,
     duration: int,
-    idempotency_key: str | None = None,
     now: datetime | None = None,
-) -> tuple[Session, bool]:
-    """Book a session of an active engagement. Returns (session, created); a retried
-    request with the same Idempotency-Key returns the first session, created=False."""
+) -> Session:
+    """Book a session of an active engagement. Retries are made safe by the caller running
+    this under an idempotency key (idempotency.idempotency_key_use), in the same
+    transaction. Side effects after commit: both people emailed, reminders queued."""
     now = now or timezone.now()
     start = _aware(start, "start")
     if engagement.role_of(by) is None:
         raise Forbidden("Only the two people of this engagement can book its sessions.")
-    if idempotency_key:
-        previous = (
-            IdempotencyKey.objects.filter(user=by, key=idempotency_key)
-            .select_related("session")
-            .first()
-        )
-        if previous is not None:
-            return previous.session, False
     engagement = (
         Engagement.objects.select_for_update(of=("self",))
         .select_related("ask", "program", "mentor__profile")
@@ -361,21 +352,14 @@ def session_book(
                     ),
                 ]
             )
-            if idempotency_key:
-                IdempotencyKey.objects.create(
-                    user=by, key=idempotency_key, session=session, created_at=now
-                )
-    except IntegrityError as exc:
-        if idempotency_key and "idempotency" in str(exc).lower():
-            previous = IdempotencyKey.objects.get(user=by, key=idempotency_key)
-            return previous.session, False
+    except IntegrityError:
         raise Conflict("That time was just taken.", code="slot_taken") from None
     SessionChange.objects.create(
         session=session, kind="booked", by=by, new_start=session.start, at=now
     )
     _tell(session, "Session booked", "REQUEST")
     schedule_reminders(session)
-    return session, True
+    return session
 
 
 def _lock_session(session: Session, by: User) -> Session:

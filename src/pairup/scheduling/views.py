@@ -25,7 +25,7 @@ from pairup.asks.queries import get_engagement_for_user
 from pairup.core.errors import ServiceError
 from pairup.programs.models import Membership
 
-from . import calendar, queries, services
+from . import calendar, idempotency, queries, services
 from .forms import (
     AvailabilityForm,
     OverrideFormSet,
@@ -49,6 +49,7 @@ REFUSALS = {
     "session_started": "This session has started already, so it can no longer be changed.",
     "not_booked": "This session is not booked any more, so it cannot be changed.",
     "not_ended": "You can record how it went once the session has ended.",
+    "idempotency_key_reused": "This page was used to book already. Please pick a time again.",
 }
 
 
@@ -176,18 +177,34 @@ def session_book(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back + "#sessions")
     data = form.cleaned_data
     duration = data["duration"] or engagement.ask.duration
-    try:
-        session, created = services.session_book(
-            engagement=engagement,
-            by=request.user,
-            start=data["start"],
-            duration=duration,
-            idempotency_key=data["key"] or None,
+
+    def book() -> tuple[int, dict[str, object]]:
+        session = services.session_book(
+            engagement=engagement, by=request.user, start=data["start"], duration=duration
         )
+        return 201, {"id": session.pk}
+
+    try:
+        if data["key"]:
+            # The key comes with each rendering of the picker, so a double click or a resent
+            # form books once and lands on the same session.
+            stored = idempotency.idempotency_key_use(
+                user=request.user,
+                key=data["key"],
+                request_hash=idempotency.request_hash(
+                    method="POST",
+                    path=request.path,
+                    body={"start": data["start"].astimezone(UTC).isoformat(), "duration": duration},
+                ),
+                perform=book,
+            )
+        else:
+            stored = idempotency.StoredResponse(*book())
     except ServiceError as exc:
         messages.error(request, refusal(exc))
         return redirect(f"{back}?duration={duration}#sessions")
-    if created:
+    session = queries.get_session_for_user(request.user, stored.body["id"])
+    if not stored.replayed:
         local = timezone.localtime(session.start)
         messages.success(
             request, f"Booked: {local:%A %-d %B, %H:%M} ({local.tzname()}). We emailed you both."
