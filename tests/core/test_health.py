@@ -43,7 +43,7 @@ def test_healthz_refuses_writes():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_healthz_is_503_when_the_database_is_down():
     # Point the connection at a port where no database listens, as when the server is down
     # (SQLite, a file, has no such state).
