@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pairup
 
-.PHONY: run install install-dev migrate demo test test-pg lint screenshots bench bench-smoke clean
+.PHONY: run install install-dev migrate demo test test-pg lint screenshots bench bench-smoke bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ bench: install-dev
 bench-smoke: install-dev
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py --smoke
+
+# Web load test against the baseline commit, both on PostgreSQL (PG_URL's server; drops and
+# recreates the databases pairup_loadbase and pairup_loadbench). Not part of `make test`/CI.
+LOAD_ARGS ?=
+bench-load: install-dev
+	LOAD_PG=$(dir $(PG_URL)) $(BIN)/python bench/load.py --write-docs $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

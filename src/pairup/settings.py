@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's probe needs no session, Host check or HTTPS redirect.
+    "pairup.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -141,8 +143,19 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'pairup.sqlite3'}")
 if DATABASE_URL.startswith("sqlite"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+# PostgreSQL connections are kept open between requests (DB_CONN_MAX_AGE seconds, 60 by
+# default): opening one costs a few milliseconds of TCP, authentication and a new backend
+# process, which under load was most of a short request. Each gunicorn (sync) worker then
+# holds one connection, so this is a pool of one per process: count workers x servers
+# against PostgreSQL's max_connections. Health checks drop a connection the database closed
+# (a restart, an idle timeout) before a request uses it. SQLite opens a file: nothing to keep.
+_IS_SQLITE = DATABASE_URL.startswith("sqlite")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "0"))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=envint("DB_CONN_MAX_AGE", "0" if _IS_SQLITE else "60"),
+        conn_health_checks=True,
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

@@ -10,7 +10,7 @@ from pairup.asks import engagements as eng
 from pairup.asks import services
 from pairup.asks.models import Message
 from pairup.programs.models import Membership
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_mentor
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,26 @@ def test_list_endpoints_do_not_grow_with_items(api, program, mentee, mentor, adm
     assert three == one
     assert as_mentor.get(f"/engagements/{first.pk}/messages").json()["count"] == 3
     assert one_thread == _count(as_mentor, f"/engagements/{first.pk}/messages")
+
+
+def test_suggestions_do_not_grow_with_history_or_mentors(api, program, mentee, mentor):
+    # Suggestions read every mentor's history and availability of the program on each call:
+    # one query per mentor or per past engagement would be the page's whole cost.
+    program.mentor_monthly_cap = 20
+    program.max_open_asks = 10
+    program.save()
+    as_mentee = api(mentee)
+    _engaged(program, mentor, 1)
+    ask = services.ask_create(
+        program=program, mentee=mentee, topics=["sql"], question=QUESTION.format(n=0)
+    )
+    as_mentee.get("/me")
+    path = f"/asks/{ask.pk}/suggestions"
+    assert [s["mentor"]["id"] for s in as_mentee.get(path).json()] == [mentor.pk]
+    one = _count(as_mentee, path)
+
+    for n in (2, 3):
+        _engaged(program, mentor, n)
+        make_mentor(program, topics={"sql": "expert"}, display_name=f"Mentor {n}")
+    assert len(as_mentee.get(path).json()) == 3
+    assert _count(as_mentee, path) == one

@@ -129,24 +129,32 @@ def responsiveness_label(stats: tuple[float | None, float] | None) -> str:
 def _history(
     program: Program, mentor_ids: list[int], paths: dict[int, str]
 ) -> dict[int, list[HistoryItem]]:
+    # Plain values, not model instances with a prefetch: a program's whole history is read
+    # on every suggestion, and building thousands of Engagement + Ask objects cost most of it.
     history: dict[int, list[HistoryItem]] = {m: [] for m in mentor_ids}
     engagements = (
         Engagement.objects.filter(program=program, mentor_id__in=mentor_ids)
         .exclude(status="cancelled")
-        .select_related("ask")
-        .prefetch_related("ask__topics")
         .order_by("created_at", "pk")
     )
+    rows = list(engagements.values_list("pk", "mentor_id", "ask_id", "ask__question", "ask__tried"))
+    topic_names: dict[int, list[str]] = {}
+    for ask_id, name in (
+        Ask.topics.through.objects.filter(ask_id__in=[r[2] for r in rows])
+        .order_by("topic__position", "topic__name")
+        .values_list("ask_id", "topic__name")
+    ):
+        topic_names.setdefault(ask_id, []).append(name)
     ratings = dict(
         Feedback.objects.filter(
-            engagement__in=engagements, role="mentee", rating__isnull=False
+            engagement__in=engagements.values("pk"), role="mentee", rating__isnull=False
         ).values_list("engagement_id", "rating")
     )
-    for e in engagements:
-        topics = " ".join(t.name for t in e.ask.topics.all())
-        text = f"{e.ask.question} {e.ask.tried} {topics}".strip()
-        weight = RATING_WEIGHT.get(ratings.get(e.pk, 0), 1.0)
-        history[e.mentor_id].append(HistoryItem(text=text, weight=weight))
+    for pk, mentor_id, ask_id, question, tried in rows:
+        topics = " ".join(topic_names.get(ask_id, []))
+        text = f"{question} {tried} {topics}".strip()
+        weight = RATING_WEIGHT.get(ratings.get(pk, 0), 1.0)
+        history[mentor_id].append(HistoryItem(text=text, weight=weight))
     return history
 
 

@@ -368,13 +368,22 @@ def _local_windows(availability: Availability, first: date, last: date) -> list[
     while day <= last:
         walls = overrides[day] if day in overrides else weekly.get(day.weekday(), [])
         for start, end in walls:
-            end_day = day + _DAY if end == MIDNIGHT else day
-            s = local_to_utc(datetime.combine(day, start), zone, fold=0)
-            e = _end_to_utc(datetime.combine(end_day, end), zone)
+            s, e = _window_utc(zone, day, start, end)
             if s < e:
                 out.append((s, e))
         day += _DAY
     return union(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def _window_utc(zone: tzinfo, day: date, start: time, end: time) -> Interval:
+    """One local window of one date in UTC. Cached: every suggestion converts the windows of
+    all of a program's mentors over two weeks, and mentors share zones, days and hours."""
+    end_day = day + _DAY if end == MIDNIGHT else day
+    return (
+        local_to_utc(datetime.combine(day, start), zone, fold=0),
+        _end_to_utc(datetime.combine(end_day, end), zone),
+    )
 
 
 def free_intervals(
