@@ -10,7 +10,7 @@ from statistics import median
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from pairup.accounts.models import User
+from pairup.accounts.models import Expertise, User
 from pairup.engine import Ask as EngineAsk
 from pairup.engine import (
     HistoryItem,
@@ -158,6 +158,18 @@ def _history(
     return history
 
 
+def _expertise(profile_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """(topic id, topic name, level) per profile, by topic name, as plain values."""
+    out: dict[int, list[tuple[int, str, str]]] = {}
+    for profile_id, topic_id, name, level in (
+        Expertise.objects.filter(profile_id__in=profile_ids)
+        .order_by("profile_id", "topic__name", "pk")
+        .values_list("profile_id", "topic_id", "topic__name", "level")
+    ):
+        out.setdefault(profile_id, []).append((topic_id, name, level))
+    return out
+
+
 FREE_HORIZON = timedelta(days=14)
 
 
@@ -165,32 +177,29 @@ def free_windows(mentor_ids: list[int], mentee: User, now: datetime) -> dict[int
     """Each mentor's free time over the next two weeks (UTC), minus their sessions and the
     mentee's; mentors without availability are left out (the engine scores them neutral)."""
     from pairup.engine import slots as engine_slots
-    from pairup.scheduling.models import Availability, BusyTime, SessionParticipant
-    from pairup.scheduling.queries import as_engine
+    from pairup.scheduling.models import BusyTime, SessionParticipant
+    from pairup.scheduling.queries import engine_availabilities
 
     end = now + FREE_HORIZON
-    availabilities = Availability.objects.filter(user_id__in=mentor_ids).prefetch_related(
-        "weekly", "overrides"
-    )
     busy: dict[int, list] = {}
-    for seat in SessionParticipant.objects.filter(
+    for user_id, start, stop in SessionParticipant.objects.filter(
         user_id__in=[*mentor_ids, mentee.pk], booked=True, start__lt=end, end__gt=now
-    ).only("user_id", "start", "end"):
-        busy.setdefault(seat.user_id, []).append((seat.start, seat.end))
-    for b in BusyTime.objects.filter(
+    ).values_list("user_id", "start", "end"):
+        busy.setdefault(user_id, []).append((start, stop))
+    for user_id, start, stop in BusyTime.objects.filter(
         availability__user_id__in=mentor_ids, start__lt=end, end__gt=now
-    ).select_related("availability"):
-        busy.setdefault(b.availability.user_id, []).append((b.start, b.end))
+    ).values_list("availability__user_id", "start", "end"):
+        busy.setdefault(user_id, []).append((start, stop))
     out: dict[int, tuple] = {}
-    for a in availabilities:
+    for user_id, record in engine_availabilities(mentor_ids).items():
         try:
-            out[a.user_id] = tuple(
+            out[user_id] = tuple(
                 engine_slots.free_intervals(
-                    as_engine(a),
+                    record,
                     now,
                     end,
                     now=now,
-                    busy=busy.get(a.user_id, []),
+                    busy=busy.get(user_id, []),
                     other_busy=busy.get(mentee.pk, []),
                 )
             )
@@ -220,7 +229,6 @@ def eligible_mentors(ask: Ask, now: datetime | None = None) -> list[Membership]:
         .exclude(user_id__in=blocked_ids)
         .exclude(invitations_paused_until__gt=now)
         .select_related("user__profile", "program")
-        .prefetch_related("user__profile__expertise__topic")
     )
 
 
@@ -238,6 +246,7 @@ def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[M
     stats = responsiveness(program, ids)
     free = free_windows(ids, ask.mentee, now)
     mentee_profile = ask.mentee.profile
+    expertise_of = _expertise([m.user.profile.pk for m in members])
     records = []
     for m in members:
         cap = m.effective_monthly_cap
@@ -245,16 +254,23 @@ def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[M
         if left < ask.sessions:
             continue  # at the monthly cap: not suggested
         p = m.user.profile
-        expertise = list(p.expertise.all())
+        expertise = expertise_of.get(p.pk, [])
         records.append(
             Mentor(
                 id=m.user_id,
                 name=p.display_name,
                 text=" ".join(
-                    [p.headline, p.bio, " ".join(p.tags), " ".join(e.topic.name for e in expertise)]
+                    [
+                        p.headline,
+                        p.bio,
+                        " ".join(p.tags),
+                        " ".join(name for _, name, _ in expertise),
+                    ]
                 ),
                 history=tuple(history[m.user_id]),
-                topics=tuple(TopicLevel(paths[e.topic_id], e.level) for e in expertise),
+                topics=tuple(
+                    TopicLevel(paths[topic_id], level) for topic_id, _, level in expertise
+                ),
                 capacity=left,
                 load=load[m.user_id],
                 site=p.site,

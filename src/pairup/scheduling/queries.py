@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
@@ -12,7 +13,15 @@ from pairup.accounts.models import User
 from pairup.engine import slots as engine_slots
 from pairup.programs.models import Program
 
-from .models import Availability, BusyTime, Session, SessionParticipant, SessionStatus
+from .models import (
+    Availability,
+    BusyTime,
+    DateOverride,
+    Session,
+    SessionParticipant,
+    SessionStatus,
+    WeeklyWindow,
+)
 
 COUNTED = [SessionStatus.BOOKED, SessionStatus.HELD]
 
@@ -21,25 +30,71 @@ def availability_of(user: User) -> Availability | None:
     return Availability.objects.filter(user=user).prefetch_related("weekly", "overrides").first()
 
 
-def as_engine(availability: Availability) -> engine_slots.Availability:
-    """The stored availability as the engine's plain record (wall clock + zone)."""
-    by_date: dict = {}
-    for o in availability.overrides.all():
-        windows = by_date.setdefault(o.date, [])
-        if o.start is not None and o.end is not None:
-            windows.append((o.start, o.end))
+def _engine_record(
+    fields: dict[str, Any],
+    weekly: list[tuple[int, time, time]],
+    overrides: list[tuple[date, time | None, time | None]],
+) -> engine_slots.Availability:
+    by_date: dict[date, list[tuple[time, time]]] = {}
+    for day, start, end in overrides:
+        windows = by_date.setdefault(day, [])
+        if start is not None and end is not None:
+            windows.append((start, end))
     return engine_slots.Availability(
-        timezone=availability.timezone,
-        weekly=tuple(
-            engine_slots.WeeklyWindow(w.weekday, w.start, w.end) for w in availability.weekly.all()
-        ),
+        timezone=fields["timezone"],
+        weekly=tuple(engine_slots.WeeklyWindow(d, s, e) for d, s, e in weekly),
         overrides=tuple(
             engine_slots.DateOverride(d, tuple(ws)) for d, ws in sorted(by_date.items())
         ),
-        buffer_minutes=availability.buffer_minutes,
-        min_notice_minutes=availability.min_notice_minutes,
-        horizon_days=availability.horizon_days,
+        buffer_minutes=fields["buffer_minutes"],
+        min_notice_minutes=fields["min_notice_minutes"],
+        horizon_days=fields["horizon_days"],
     )
+
+
+def as_engine(availability: Availability) -> engine_slots.Availability:
+    """The stored availability as the engine's plain record (wall clock + zone)."""
+    return _engine_record(
+        {f: getattr(availability, f) for f in _RECORD_FIELDS},
+        [(w.weekday, w.start, w.end) for w in availability.weekly.all()],
+        [(o.date, o.start, o.end) for o in availability.overrides.all()],
+    )
+
+
+_RECORD_FIELDS = ("timezone", "buffer_minutes", "min_notice_minutes", "horizon_days")
+
+
+def engine_availabilities(user_ids: list[int]) -> dict[int, engine_slots.Availability]:
+    """Many people's availability as engine records, in three queries of plain values (no
+    model instances: suggestions read every mentor of a program on each call). People whose
+    stored availability the engine cannot read are left out, as unknown."""
+    rows = {
+        row["pk"]: row
+        for row in Availability.objects.filter(user_id__in=user_ids).values(
+            "pk", "user_id", *_RECORD_FIELDS
+        )
+    }
+    weekly: dict[int, list[tuple[int, time, time]]] = {pk: [] for pk in rows}
+    for pk, day, start, end in (
+        WeeklyWindow.objects.filter(availability_id__in=rows)
+        .order_by("availability_id", "weekday", "start")
+        .values_list("availability_id", "weekday", "start", "end")
+    ):
+        weekly[pk].append((day, start, end))
+    overrides: dict[int, list[tuple[date, time | None, time | None]]] = {pk: [] for pk in rows}
+    for pk, day, start, end in (
+        DateOverride.objects.filter(availability_id__in=rows)
+        .order_by("availability_id", "date", "start")
+        .values_list("availability_id", "date", "start", "end")
+    ):
+        overrides[pk].append((day, start, end))
+    out: dict[int, engine_slots.Availability] = {}
+    for pk, fields in rows.items():
+        try:
+            out[fields["user_id"]] = _engine_record(fields, weekly[pk], overrides[pk])
+        except ValueError:
+            continue
+    return out
 
 
 def busy_intervals(
