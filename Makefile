@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pairup
 
-.PHONY: run install install-dev migrate demo test test-pg lint screenshots bench bench-smoke bench-load clean
+.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: lint
 # The database tests again on PostgreSQL (engine and browser tests need no second run).
 test-pg: install-dev
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile -m "not e2e" --ignore=tests/engine
+
+# Schemathesis against the live OpenAPI schema, signed in as the demo mentee, on PostgreSQL
+# (where bad bytes bite): no 5xx, every status and body as documented. A few minutes.
+fuzz: install-dev
+	DATABASE_URL=$(PG_URL) PAIRUP_FUZZ=1 $(BIN)/pytest -q -p no:xdist tests/api/test_fuzz.py
 
 screenshots: install-dev
 	PAIRUP_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m e2e -p no:xdist

@@ -1,6 +1,10 @@
 """The HTTP API at /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 
 from pairup.accounts.api import router as accounts_router
 from pairup.asks.api import router as asks_router
@@ -10,8 +14,30 @@ from pairup.topics.api import router as topics_router
 
 from .auth import AUTH
 from .errors import install_error_handlers
+from .openapi import document_errors
 
-api = NinjaAPI(
+
+class PairUpAPI(NinjaAPI):
+    """Ninja's API with every operation's error responses in its schema (see `openapi.py`)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema, self.operations_by_id())
+        return schema
+
+    def operations_by_id(self) -> dict[str, Operation]:
+        # The bound routers hold the operations as served, with inherited auth and throttles.
+        return {
+            op.operation_id or self.get_openapi_operation_id(op): op
+            for bound in self._get_bound_routers()
+            for path_view in bound.path_operations.values()
+            for op in path_view.operations
+        }
+
+
+api = PairUpAPI(
     title="PairUp API",
     version="1",
     description="Micro-mentoring: asks, mentors, engagements and sessions. "

@@ -10,6 +10,7 @@ from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from pairup.accounts.models import User
+from pairup.api.errors import also_returns
 from pairup.asks.queries import get_engagement_for_user
 from pairup.core import limits
 from pairup.core.errors import ServiceError
@@ -72,6 +73,7 @@ def _availability_out(user: User) -> dict[str, object]:
 
 
 @router.get("/me/availability", response=AvailabilityIO, summary="My weekly availability")
+@also_returns(404)  # none set yet
 def availability_get(request: HttpRequest) -> dict[str, object]:
     return _availability_out(request.auth)
 
@@ -332,7 +334,18 @@ def session_feedback(request: HttpRequest, session_id: int, payload: SessionFeed
     return Status(201, {"id": fb.pk, "rating": fb.rating})
 
 
-@router.get("/sessions/{session_id}.ics", summary="The session as an .ics file")
+@router.get(
+    "/sessions/{session_id}.ics",
+    summary="The session as an .ics file",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "An iCalendar file with the one event",
+                "content": {"text/calendar": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
 def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     session = queries.get_session_for_user(request.auth, session_id)
     response = HttpResponse(

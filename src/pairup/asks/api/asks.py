@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Status
 
 from pairup.accounts.models import User
+from pairup.api.errors import also_returns
 from pairup.api.schemas import page_response
 from pairup.asks import queries, services
 from pairup.asks.models import AskStatus, Invitation
@@ -38,6 +39,7 @@ from .schemas import (
 
 
 @router.post("/asks", response={201: AskOut}, summary="Write an ask (open at once, or a draft)")
+@also_returns(404, 409)  # the program named in the body; too many open asks
 def ask_create(request: HttpRequest, payload: AskIn) -> Status:
     user: User = request.auth
     program, _ = get_program_for_user(user, payload.program)

@@ -1,0 +1,429 @@
+"""Who may reach what: every route of the URL conf and every operation of the OpenAPI schema,
+as each persona, against the table below.
+
+The routes are discovered, not listed: a route (web or API) with no entry in the table fails
+`test_every_route_has_an_expected_outcome`, so nothing new ships without someone deciding
+who may see it. Path parameters name objects of the mentee's program (the mentee's ask,
+invitation, engagement, session ...), so the outsider, a member of another program only,
+must get 404 everywhere they appear.
+
+Personas: anonymous, the mentee, the mentor of the mentee's engagement, the program's admin,
+the outsider, and staff (Django's is_staff, a member of no program).
+
+Outcomes: a status code, or LOGIN for a redirect to the sign-in page, or REDIRECT for any
+other redirect. Web routes are read with GET by everyone and posted to (empty form) by
+anonymous and the outsider; API operations are read with GET by everyone, and the unsafe
+ones are sent (with a valid body, so that the refusal is about access) by anonymous and
+the outsider.
+"""
+
+from __future__ import annotations
+
+import os
+import pprint
+import re
+from collections.abc import Iterator
+from datetime import time, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from pairup.accounts.models import ApiToken
+from pairup.accounts.services import api_token_create
+from pairup.api.api import api as ninja_api
+from pairup.asks import engagements as eng
+from pairup.asks import services as ask_services
+from pairup.notifications.models import Notification
+from pairup.notifications.services import unsubscribe_token
+from pairup.programs.models import Membership
+from pairup.scheduling import queries as scheduling_queries
+from pairup.scheduling import services as scheduling_services
+from tests.factories import UserFactory
+
+PERSONAS = ("anonymous", "mentee", "mentor", "admin", "outsider", "staff")
+LOGIN = "login"
+REDIRECT = "redirect"
+
+# Third-party route trees, tested upstream: Django's admin and allauth's sign-in pages.
+SKIPPED_PREFIXES = ("admin/", "accounts/")
+API_PREFIX = "api/v1/"
+
+# ---------------------------------------------------------------------------- the table
+
+# Web route: (GET as each of PERSONAS, POST as (anonymous, outsider)).
+# Tokens in a path (join code, unsubscribe link, calendar feed) are the credential
+# themselves: whoever holds one may use it. A mentee's ask opened by its mentor redirects to
+# the invitation; a 405 on GET is a POST-only action (and 405 before the access check tells
+# nothing). The slot picker is the mentee's: the mentor gets 404 ("nothing to book here").
+WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
+    "": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    "profile/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "account/delete/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "account/tokens/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "account/tokens/<int:token_id>/revoke/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "programs/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "join/<str:code>/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "p/<slug:slug>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/<int:user_id>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/<int:membership_id>/status/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "notifications/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
+    "notifications/email/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
+    "notifications/<int:pk>/open/": ((LOGIN, REDIRECT, 404, 404, 404, 404), (LOGIN, 404)),
+    "notifications/unsubscribe/<str:token>/": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    "asks/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "mentor/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "board/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "conduct/": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    "p/<slug:slug>/asks/new/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/asks/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/reports/<int:pk>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "asks/<int:pk>/": ((LOGIN, 200, REDIRECT, 404, 404, 404), (LOGIN, 404)),
+    "asks/<int:pk>/edit/": ((LOGIN, 200, 404, 404, 404, 404), (LOGIN, 404)),
+    "asks/<int:pk>/<str:action>/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "invitations/<int:pk>/": ((LOGIN, REDIRECT, 200, 404, 404, 404), (LOGIN, 404)),
+    "invitations/<int:pk>/<str:action>/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "engagements/<int:pk>/": ((LOGIN, 200, 200, 404, 404, 404), (LOGIN, 404)),
+    "engagements/<int:pk>/report/": ((LOGIN, 200, 200, 404, 404, 404), (LOGIN, 404)),
+    "engagements/<int:pk>/<str:action>/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "thanks/<int:pk>/profile/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "calendar/<str:token>.ics": ((200, 200, 200, 200, 200, 200), (405, 405)),
+    "availability/": ((LOGIN, 404, 200, 404, 404, 404), (LOGIN, 404)),
+    "my-calendar/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "availability/feed/rotate/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, REDIRECT)),
+    "engagements/<int:pk>/sessions/slots/": ((LOGIN, 200, 404, 404, 404, 404), (LOGIN, 405)),
+    "engagements/<int:pk>/sessions/book/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "sessions/<int:pk>/": ((LOGIN, 200, 200, 404, 404, 404), (LOGIN, 405)),
+    "sessions/<int:pk>/<str:action>/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "api/v1/openapi.json": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    "api/v1/docs": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    "api/v1/": ((404, 404, 404, 404, 404, 404), (404, 404)),
+}
+
+# API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
+# The outsider's unsafe calls without a path parameter act on their own things (200), or
+# name the mentee's program in the body (404).
+API: dict[str, tuple[Any, ...]] = {
+    "GET /auth/tokens": (401, 200, 200, 200, 200, 200),
+    "GET /me": (401, 200, 200, 200, 200, 200),
+    "GET /me/profile": (401, 200, 200, 200, 200, 200),
+    "GET /topics": (401, 200, 200, 200, 200, 200),
+    "GET /programs": (401, 200, 200, 200, 200, 200),
+    "GET /programs/{slug}/mentors": (401, 200, 200, 200, 404, 404),
+    "GET /asks": (401, 200, 200, 200, 200, 200),
+    "GET /board": (401, 200, 200, 200, 200, 200),
+    "GET /asks/{ask_id}": (401, 200, 200, 404, 404, 404),
+    "GET /asks/{ask_id}/suggestions": (401, 200, 404, 404, 404, 404),
+    "GET /engagements": (401, 200, 200, 200, 200, 200),
+    "GET /engagements/{engagement_id}": (401, 200, 200, 404, 404, 404),
+    "GET /engagements/{engagement_id}/messages": (401, 200, 200, 404, 404, 404),
+    "GET /programs/{slug}/engagements": (401, 404, 404, 200, 404, 404),
+    "GET /invitations": (401, 200, 200, 200, 200, 200),
+    "GET /invitations/{invitation_id}": (401, 200, 200, 404, 404, 404),
+    "GET /me/availability": (401, 404, 200, 404, 404, 404),
+    "GET /mentors/{mentor_id}/slots": (401, 200, 200, 200, 404, 404),
+    "GET /me/sessions": (401, 200, 200, 200, 200, 200),
+    "GET /sessions/{session_id}.ics": (401, 200, 200, 404, 404, 404),
+    "GET /me/calendar-feed": (401, 200, 200, 200, 200, 200),
+    "POST /auth/token": (422, 422),
+    "DELETE /auth/tokens/{token_id}": (401, 404),
+    "PATCH /me/profile": (401, 200),
+    "POST /asks": (401, 404),
+    "PATCH /asks/{ask_id}": (401, 404),
+    "POST /asks/{ask_id}/submit": (401, 404),
+    "POST /asks/{ask_id}/withdraw": (401, 404),
+    "POST /asks/{ask_id}/board": (401, 404),
+    "POST /asks/{ask_id}/unboard": (401, 404),
+    "POST /asks/{ask_id}/offer": (401, 404),
+    "POST /asks/{ask_id}/invitations": (401, 404),
+    "POST /engagements/{engagement_id}/messages": (401, 404),
+    "POST /engagements/{engagement_id}/resources": (401, 404),
+    "POST /engagements/{engagement_id}/close": (401, 404),
+    "POST /engagements/{engagement_id}/feedback": (401, 404),
+    "POST /engagements/{engagement_id}/thanks": (401, 404),
+    "POST /engagements/{engagement_id}/contact": (401, 404),
+    "POST /engagements/{engagement_id}/report": (401, 404),
+    "POST /engagements/{engagement_id}/block": (401, 404),
+    "POST /invitations/{invitation_id}/accept": (401, 404),
+    "POST /invitations/{invitation_id}/decline": (401, 404),
+    "POST /invitations/{invitation_id}/clarify": (401, 404),
+    "POST /invitations/{invitation_id}/answer": (401, 404),
+    "POST /invitations/{invitation_id}/withdraw": (401, 404),
+    "PUT /me/availability": (401, 200),
+    "POST /engagements/{engagement_id}/sessions": (401, 404),
+    "POST /sessions/{session_id}/reschedule": (401, 404),
+    "POST /sessions/{session_id}/cancel": (401, 404),
+    "POST /sessions/{session_id}/outcome": (401, 404),
+    "POST /sessions/{session_id}/feedback": (401, 404),
+    "POST /me/calendar-feed/rotate": (401, 200),
+}
+
+# Bodies and query strings that pass validation, so the answer is about access, not input.
+LATER = "2030-01-07T10:00:00Z"
+API_BODIES: dict[str, dict[str, Any]] = {
+    "POST /auth/token": {"email": "mentee@example.org", "password": "wrong"},
+    "PATCH /me/profile": {"headline": "Hello"},
+    "PUT /me/availability": {"timezone": "UTC", "weekly": []},
+    "POST /asks": {
+        "program": "acme",
+        "topics": ["sql"],
+        "question": "How do I use window functions?",
+    },
+    "PATCH /asks/{ask_id}": {"question": "How do I negotiate equity?"},
+    "POST /asks/{ask_id}/invitations": {"mentor": 1},
+    "POST /engagements/{engagement_id}/messages": {"body": "Hello"},
+    "POST /engagements/{engagement_id}/resources": {"title": "A", "url": "https://example.org"},
+    "POST /engagements/{engagement_id}/thanks": {"body": "Thanks"},
+    "POST /engagements/{engagement_id}/contact": {"share": True},
+    "POST /engagements/{engagement_id}/report": {"reason": "Rude"},
+    "POST /engagements/{engagement_id}/sessions": {"start": LATER, "duration": 30},
+    "POST /invitations/{invitation_id}/decline": {"reason": "no_time"},
+    "POST /invitations/{invitation_id}/clarify": {"body": "Which country?"},
+    "POST /invitations/{invitation_id}/answer": {"body": "Germany"},
+    "POST /sessions/{session_id}/reschedule": {"start": LATER},
+    "POST /sessions/{session_id}/outcome": {"outcome": "held"},
+    "POST /sessions/{session_id}/feedback": {"rating": 5},
+}
+API_QUERIES: dict[str, dict[str, Any]] = {
+    "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
+}
+
+# ------------------------------------------------------------------------- discovery
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def _api_schema() -> dict[str, Any]:
+    return ninja_api.get_openapi_schema(path_prefix="/" + API_PREFIX)
+
+
+def api_operations() -> list[str]:
+    """Every operation of the OpenAPI schema as "METHOD /path" (path after /api/v1)."""
+    return [
+        f"{method.upper()} {path.removeprefix('/' + API_PREFIX.rstrip('/'))}"
+        for path, item in _api_schema()["paths"].items()
+        for method in item
+    ]
+
+
+def web_routes() -> list[str]:
+    """Every route of the URL conf that is not an API operation nor third-party."""
+    api_paths = {re.sub(r"\{(\w+)\}", r"<\1>", path.lstrip("/")) for path in _api_schema()["paths"]}
+    routes = []
+    for route in _walk(get_resolver().url_patterns):
+        if route.startswith(SKIPPED_PREFIXES) or route in api_paths or route in routes:
+            continue
+        routes.append(route)
+    return routes
+
+
+def test_every_route_has_an_expected_outcome() -> None:
+    assert sorted(web_routes()) == sorted(WEB), "add the new web route to WEB (or remove it)"
+    assert sorted(api_operations()) == sorted(API), "add the new API operation to API"
+
+
+# ----------------------------------------------------------------------------- world
+
+
+def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
+    """The mentee's ask, accepted by the mentor: an engagement with a booked session, a
+    thank-you, a report; everything a route's path can name, keyed by name."""
+    scheduling_services.availability_set(
+        user=mentor,
+        timezone_name="UTC",
+        weekly=[(day, time(0), time(23, 30)) for day in range(7)],
+        min_notice_minutes=0,
+    )
+    ask = ask_services.ask_create(
+        program=program,
+        mentee=mentee,
+        topics=["negotiating-an-offer"],
+        question="How do I negotiate a data science offer with equity?",
+        sessions=2,  # one booked below, one left: the slot picker has something to show
+    )
+    invitation = ask_services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
+    engagement = ask_services.invitation_accept(invitation=invitation, by=mentor)
+    now = timezone.now()
+    slot, _ = scheduling_queries.free_slots(
+        mentor=mentor,
+        mentee=mentee,
+        duration=30,
+        start=now + timedelta(days=1),
+        end=now + timedelta(days=3),
+        now=now,
+    )[0]
+    session, _ = scheduling_services.session_book(
+        engagement=engagement, by=mentee, start=slot, duration=30
+    )
+    thanks = eng.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+    report = eng.report_create(engagement=engagement, by=mentee, reason="Test report")
+    token, _ = api_token_create(user=mentee, name="web")
+    return {
+        "program": program.slug,
+        "join_code": program.invite_code,
+        "ask": ask.pk,
+        "invitation": invitation.pk,
+        "engagement": engagement.pk,
+        "session": session.pk,
+        "thanks": thanks.pk,
+        "report": report.pk,
+        "mentor": mentor.pk,
+        "mentor_membership": Membership.objects.get(program=program, user=mentor).pk,
+        "notification": Notification.objects.filter(user=mentee).order_by("pk")[0].pk,
+        "unsubscribe": unsubscribe_token(mentee, "message"),
+        "calendar": scheduling_services.calendar_feed_get(user=mentee).token,
+        "token": token.pk,
+        "ask_action": "withdraw",
+        "invitation_action": "decline",
+        "engagement_action": "close",
+        "session_action": "cancel",
+    }
+
+
+# ------------------------------------------------------------------------------ calls
+
+API_PARAMS = {
+    "ask_id": "ask",
+    "invitation_id": "invitation",
+    "engagement_id": "engagement",
+    "session_id": "session",
+    "mentor_id": "mentor",
+    "slug": "program",
+    "token_id": "token",
+}
+
+
+def outcome(response: Any) -> Any:
+    if response.status_code in (301, 302, 303, 307, 308):
+        return LOGIN if response["Location"].startswith("/accounts/login/") else REDIRECT
+    return response.status_code
+
+
+# A web route's parameter names an entry of the world: by its name, or for `pk`, `action`
+# and `token` by the route's first segment ("asks/<int:pk>/" is the mentee's ask).
+WEB_PARAMS = {
+    "slug": "program",
+    "code": "join_code",
+    "user_id": "mentor",
+    "membership_id": "mentor_membership",
+    "token_id": "token",
+}
+BY_SEGMENT = {
+    ("pk", "asks"): "ask",
+    ("pk", "invitations"): "invitation",
+    ("pk", "engagements"): "engagement",
+    ("pk", "sessions"): "session",
+    ("pk", "notifications"): "notification",
+    ("pk", "thanks"): "thanks",
+    ("pk", "p"): "report",
+    ("action", "asks"): "ask_action",
+    ("action", "invitations"): "invitation_action",
+    ("action", "engagements"): "engagement_action",
+    ("action", "sessions"): "session_action",
+    ("token", "notifications"): "unsubscribe",
+    ("token", "calendar"): "calendar",
+}
+
+
+def web_path(route: str, world: dict[str, Any]) -> str:
+    segment = route.split("/", 1)[0]
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return str(world[WEB_PARAMS.get(name) or BY_SEGMENT[name, segment]])
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
+
+
+def api_path(operation: str, world: dict[str, Any]) -> str:
+    path = operation.split(" ", 1)[1]
+    return "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(world[API_PARAMS[m.group(1)]]), path)
+
+
+def observe(people: dict[str, Any], world: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What each persona gets, in the shape of WEB and API (reads first, then writes)."""
+    web_clients = {}
+    api_headers: dict[str, dict[str, str]] = {}
+    for persona in PERSONAS:
+        client = Client()
+        user = people.get(persona)
+        api_headers[persona] = {}
+        if user is not None:
+            client.force_login(user)
+            _, raw = api_token_create(user=user, name="matrix")
+            api_headers[persona] = {"Authorization": f"Bearer {raw}"}
+        web_clients[persona] = client
+    bare = Client()  # API calls carry no session: the token alone signs them in
+    web_get: dict[str, list[Any]] = {}
+    api_result: dict[str, list[Any]] = {}
+    operations = api_operations()
+    for route in web_routes():
+        path = web_path(route, world)
+        web_get[route] = [outcome(web_clients[p].get(path)) for p in PERSONAS]
+    for op in operations:
+        if op.startswith("GET "):
+            path = api_path(op, world)
+            query = API_QUERIES.get(op, {})
+            api_result[op] = [
+                outcome(bare.get(path, query, headers=api_headers[p])) for p in PERSONAS
+            ]
+    web_post: dict[str, list[Any]] = {}
+    for route in web_routes():
+        path = web_path(route, world)
+        web_post[route] = [
+            outcome(web_clients[p].post(path, {})) for p in ("anonymous", "outsider")
+        ]
+    for op in operations:
+        if not op.startswith("GET "):
+            method, _ = op.split(" ", 1)
+            call = getattr(bare, method.lower())
+            api_result[op] = [
+                outcome(
+                    call(
+                        api_path(op, world),
+                        API_BODIES.get(op, {}),
+                        content_type="application/json",
+                        headers=api_headers[p],
+                    )
+                )
+                for p in ("anonymous", "outsider")
+            ]
+    web = {route: (tuple(web_get[route]), tuple(web_post[route])) for route in web_get}
+    return {"web": web, "api": {op: tuple(v) for op, v in api_result.items()}}
+
+
+@pytest.mark.django_db
+def test_access_matrix(program, mentee, mentor, admin, outsider) -> None:
+    staff = UserFactory(email="staff@example.org", is_staff=True)
+    people = {"mentee": mentee, "mentor": mentor, "admin": admin, "outsider": outsider}
+    people["staff"] = staff
+    world = build_world(program, mentee, mentor, admin)
+    seen = observe(people, world)
+    if os.environ.get("PAIRUP_MATRIX_RECORD") == "1":
+        print("WEB = " + pprint.pformat(seen["web"], width=100, sort_dicts=False))
+        print("API = " + pprint.pformat(seen["api"], width=100, sort_dicts=False))
+    wrong = [
+        f"{route}: expected {WEB.get(route)}, got {got}"
+        for route, got in seen["web"].items()
+        if WEB.get(route) != got
+    ] + [
+        f"{op}: expected {API.get(op)}, got {got}"
+        for op, got in seen["api"].items()
+        if API.get(op) != got
+    ]
+    assert not wrong, "\n".join(wrong)
+    assert ApiToken.objects.filter(user=mentee).count() == 2  # nobody revoked the mentee's
