@@ -266,7 +266,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         end=now + timedelta(days=3),
         now=now,
     )[0]
-    session, _ = scheduling_services.session_book(
+    session = scheduling_services.session_book(
         engagement=engagement, by=mentee, start=slot, duration=30
     )
     thanks = eng.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
