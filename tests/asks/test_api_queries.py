@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from pairup.asks import engagements as eng
 from pairup.asks import services
 from pairup.asks.models import Message
+from pairup.asks.suggest import DISPLAY_TTL_SECONDS
 from pairup.programs.models import Membership
 from tests.factories import UserFactory, make_mentor
 
@@ -109,10 +115,40 @@ def test_suggestions_do_not_grow_with_history_or_mentors(api, program, mentee, m
     as_mentee.get("/me")
     path = f"/asks/{ask.pk}/suggestions"
     assert [s["mentor"]["id"] for s in as_mentee.get(path).json()] == [mentor.pk]
+    cache.clear()  # count the scoring, not the display cache
     one = _count(as_mentee, path)
 
     for n in (2, 3):
         _engaged(program, mentor, n)
         make_mentor(program, topics={"sql": "expert"}, display_name=f"Mentor {n}")
+    cache.clear()
     assert len(as_mentee.get(path).json()) == 3
+    cache.clear()
     assert _count(as_mentee, path) == one
+
+
+def test_suggestions_shown_are_kept_briefly_but_follow_the_mentees_own_changes(
+    api, program, mentee, mentor
+):
+    # A reload within DISPLAY_TTL_SECONDS shows the same list without scoring again; a new
+    # mentor shows once it runs out, an invitation the mentee sends shows at once.
+    program.max_open_asks = 10
+    program.save()
+    as_mentee = api(mentee)
+    ask = services.ask_create(
+        program=program, mentee=mentee, topics=["sql"], question=QUESTION.format(n=0)
+    )
+    path = f"/asks/{ask.pk}/suggestions"
+    first = as_mentee.get(path).json()
+    assert [s["mentor"]["id"] for s in first] == [mentor.pk]
+    other = make_mentor(program, topics={"sql": "expert"}, display_name="Other Mentor")
+    assert as_mentee.get(path).json() == first
+    hit = _count(as_mentee, path)
+    with time_machine.travel(timezone.now() + timedelta(seconds=DISPLAY_TTL_SECONDS + 1)):
+        ids = {s["mentor"]["id"] for s in as_mentee.get(path).json()}
+        cache.clear()
+        miss = _count(as_mentee, path)
+    assert ids == {mentor.pk, other.pk}
+    assert hit < miss
+    services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
+    assert [s["mentor"]["id"] for s in as_mentee.get(path).json()] == [other.pk]

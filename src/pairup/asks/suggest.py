@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -320,6 +321,40 @@ def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[M
     return out[:k]
 
 
+# What a mentee sees of their ask's suggestions is kept this long, per ask: reloading the
+# page or polling the API does not score the whole program again, and the list does not
+# reshuffle between two looks. Inviting re-checks with fresh suggestions (invitation_create),
+# so a mentor who filled up meanwhile is refused there with a clear reason.
+DISPLAY_TTL_SECONDS = 30
+
+
+def suggestions_for_display(ask: Ask, k: int = 5) -> list[MentorSuggestion]:
+    """`suggest_mentors(ask, k)` for pages and the API, cached for DISPLAY_TTL_SECONDS in the
+    shared cache. The key holds what the mentee changes (the ask itself, its invitations,
+    their blocks), so their own actions show at once."""
+    invited = Invitation.objects.filter(ask=ask).count()
+    blocks = Block.objects.filter(Q(blocker_id=ask.mentee_id) | Q(blocked_id=ask.mentee_id)).count()
+    stamp = ask.updated_at.timestamp() if ask.updated_at else 0
+    key = f"pairup:suggest:1:{ask.pk}:{k}:{stamp}:{ask.status}:{invited}:{blocks}"
+    cached = cache.get(key)
+    if cached is not None:
+        users = User.objects.select_related("profile").in_bulk([row[0] for row in cached])
+        if len(users) == len(cached):
+            return [
+                MentorSuggestion(
+                    mentor=users[mentor_id], score=score, reasons=tuple(reasons), responsiveness=r
+                )
+                for mentor_id, score, reasons, r in cached
+            ]
+    found = suggest_mentors(ask, k=k)
+    cache.set(
+        key,
+        [(s.mentor.pk, s.score, list(s.reasons), s.responsiveness) for s in found],
+        DISPLAY_TTL_SECONDS,
+    )
+    return found
+
+
 def open_asks_count(mentee: User, program: Program) -> int:
     return Ask.objects.filter(mentee=mentee, program=program, status__in=["open", "draft"]).count()
 
@@ -333,4 +368,4 @@ def response_window(program: Program) -> timedelta:
     return timedelta(hours=program.response_window_hours)
 
 
-__all__ = ["InvitationStatus", "MentorSuggestion", "suggest_mentors"]
+__all__ = ["InvitationStatus", "MentorSuggestion", "suggest_mentors", "suggestions_for_display"]

@@ -45,7 +45,7 @@ from .models import (
     Route,
     ThankYou,
 )
-from .suggest import suggest_mentors
+from .suggest import suggestions_for_display
 
 # ---------------------------------------------------------------- dashboards and board
 
@@ -164,7 +164,7 @@ def _ask_page(
     live = next((i for i in invitations if i.status in LIVE_INVITATION), None)
     suggestions = []
     if ask.status == AskStatus.OPEN and ask.route == Route.INVITE:
-        suggestions = suggest_mentors(ask)
+        suggestions = suggestions_for_display(ask)
     engagement = Engagement.objects.filter(ask=ask).first()
     return render(
         request,

@@ -28,7 +28,7 @@ import numpy as np
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
-from pairup.engine.text import TextIndex
+from pairup.engine.text import TextIndex, text_index
 from pairup.engine.topics import TopicTable
 
 COMPONENTS = ("relevance", "topics", "availability", "load", "cross_site")
@@ -94,7 +94,9 @@ class MentorIndex:
                     owner.append(i)
                     weight.append(item.weight)
                     is_history.append(True)
-        self.text = TextIndex(docs, k1=policy.bm25_k1, b=policy.bm25_b, max_df=policy.max_df)
+        self.text: TextIndex = text_index(
+            docs, k1=policy.bm25_k1, b=policy.bm25_b, max_df=policy.max_df
+        )
         self.doc_owner = np.asarray(owner, dtype=np.int64)
         self.doc_weight = np.asarray(weight, dtype=np.float64)
         self.doc_is_history = np.asarray(is_history, dtype=bool)

@@ -358,6 +358,15 @@ def _end_to_utc(naive: datetime, zone: tzinfo) -> datetime:
 
 def _local_windows(availability: Availability, first: date, last: date) -> list[Interval]:
     """UTC intervals of the windows of every local date in ``[first, last]``."""
+    return list(_local_windows_cached(availability, first, last))
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_windows_cached(
+    availability: Availability, first: date, last: date
+) -> tuple[Interval, ...]:
+    # Cached by value (the record is frozen): suggestions convert the same mentors' weeks on
+    # every call, and a changed availability is a different key.
     zone = availability.zone
     overrides = {o.date: o.windows for o in availability.overrides}
     weekly: dict[int, list[tuple[time, time]]] = {}
@@ -372,7 +381,7 @@ def _local_windows(availability: Availability, first: date, last: date) -> list[
             if s < e:
                 out.append((s, e))
         day += _DAY
-    return union(out)
+    return tuple(union(out))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -10,6 +10,8 @@ document score lies in [0, 1] and means the same thing for every ask.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -327,3 +329,32 @@ class TextIndex:
             shape=(len(indptr) - 1, self.matrix.shape[1]),
         )
         return (q @ self.matrix.T).tocsr()
+
+
+# Indexes of small collections, by their exact documents and parameters. A web app builds the
+# index of one program's mentors on every suggestion, and the documents rarely change between
+# two calls: the same documents give the same index, so no invalidation is needed. Large
+# collections (batch matching) are not kept: they are built once per run and are big.
+_CACHE_MAX_DOCS = 20_000
+_CACHE_ENTRIES = 8
+_cache: OrderedDict[tuple, TextIndex] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def text_index(docs: Sequence[str], *, k1: float, b: float, max_df: float) -> TextIndex:
+    """`TextIndex(docs, ...)`, shared with earlier calls on the same documents. The index is
+    read-only apart from its word-to-term memo, which is the same for every caller."""
+    if len(docs) > _CACHE_MAX_DOCS:
+        return TextIndex(docs, k1=k1, b=b, max_df=max_df)
+    key = (tuple(docs), k1, b, max_df)
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    index = TextIndex(docs, k1=k1, b=b, max_df=max_df)
+    with _cache_lock:
+        _cache[key] = index
+        while len(_cache) > _CACHE_ENTRIES:
+            _cache.popitem(last=False)
+    return index

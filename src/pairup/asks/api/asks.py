@@ -13,7 +13,7 @@ from pairup.api.errors import also_returns
 from pairup.api.schemas import page_response
 from pairup.asks import queries, services
 from pairup.asks.models import AskStatus, Invitation
-from pairup.asks.suggest import suggest_mentors
+from pairup.asks.suggest import suggestions_for_display
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Line
 from pairup.programs.queries import get_program_for_user
@@ -161,7 +161,7 @@ def ask_suggestions(request: HttpRequest, ask_id: int, k: int = 5) -> list[dict[
             "reasons": list(s.reasons),
             "responsiveness": s.responsiveness,
         }
-        for s in suggest_mentors(ask, k=k)
+        for s in suggestions_for_display(ask, k=k)
     ]
 
 
