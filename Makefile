@@ -51,7 +51,7 @@ test-pg: install-dev
 # Schemathesis against the live OpenAPI schema, signed in as the demo mentee, on PostgreSQL
 # (where bad bytes bite): no 5xx, every status and body as documented. A few minutes.
 fuzz: install-dev
-	DATABASE_URL=$(PG_URL) PAIRUP_FUZZ=1 $(BIN)/pytest -q -p no:xdist tests/api/test_fuzz.py
+	DATABASE_URL=$(PG_URL) PAIRUP_FUZZ=1 $(BIN)/pytest -q -p no:xdist tests/site/test_fuzz.py
 
 screenshots: install-dev
 	PAIRUP_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m e2e -p no:xdist

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "pairup.notifications",
     "pairup.asks",
     "pairup.scheduling",
+    "pairup.site",
 ]
 
 MIDDLEWARE = [
@@ -120,7 +121,7 @@ MIDDLEWARE = [
     "pairup.core.middleware.UserTimezoneMiddleware",
 ]
 
-ROOT_URLCONF = "pairup.urls"
+ROOT_URLCONF = "pairup.site.urls"
 WSGI_APPLICATION = "pairup.wsgi.application"
 
 TEMPLATES = [
@@ -133,7 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "pairup.asks.context.nav",
+                "pairup.site.context.nav",
             ],
         },
     },

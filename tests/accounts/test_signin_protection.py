@@ -236,7 +236,7 @@ def test_client_ip(settings, proxies, remote, xff, expected):
 def test_allauth_and_the_api_throttle_use_the_same_address(settings):
     from allauth.account.adapter import get_adapter
 
-    from pairup.api.auth import TokenEndpointThrottle
+    from pairup.accounts.api_auth import TokenEndpointThrottle
 
     settings.NUM_PROXIES = 1
     request = RequestFactory().post(

@@ -161,7 +161,7 @@ def test_directory_page_with_nul_in_search_shows_the_error_beside_search(client,
 
 def test_every_api_body_schema_derives_from_input():
     """A new body schema that forgot the base would let control characters through."""
-    from pairup.api.api import api
+    from pairup.site.api import api
 
     bodies = []
     for _prefix, router in api._routers:

@@ -344,8 +344,8 @@ def test_dashboards_list_upcoming_sessions_in_constant_queries(
 
 def test_demo_mentee_can_book_at_once(client):
     from pairup.accounts.models import User
-    from pairup.core.demo import demo_load
     from pairup.programs.models import MentorStatus
+    from pairup.site.demo import demo_load
 
     demo_load()
     mentors = Membership.objects.filter(program__slug="acme-mentoring", is_mentor=True)

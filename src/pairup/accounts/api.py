@@ -10,9 +10,9 @@ from ninja import Router, Schema, Status
 from ninja.errors import Throttled
 from pydantic import Field, field_validator
 
-from pairup.api.auth import TokenEndpointThrottle
-from pairup.api.schemas import PageOut, page_response
+from pairup.accounts.api_auth import TokenEndpointThrottle
 from pairup.core import limits
+from pairup.core.api import PageOut, page_response
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Input
 from pairup.core.validators import timezone_names

@@ -10,9 +10,9 @@ from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from pairup.accounts.models import User
-from pairup.api.errors import also_returns
 from pairup.asks.queries import get_engagement_for_user
 from pairup.core import limits
+from pairup.core.api import also_returns
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Input
 from pairup.engine import slots as engine_slots

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from pairup.api.schemas import PageOut, page_response
+from pairup.core.api import PageOut, page_response
 
 from .queries import topics_tree
 

@@ -9,11 +9,10 @@ from django.http import HttpRequest
 from ninja import Status
 
 from pairup.accounts.models import User
-from pairup.api.errors import also_returns
-from pairup.api.schemas import page_response
 from pairup.asks import queries, services
 from pairup.asks.models import AskStatus, Invitation
 from pairup.asks.suggest import suggestions_for_display
+from pairup.core.api import also_returns, page_response
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Line
 from pairup.programs.queries import get_program_for_user

@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from ninja import Status
 
 from pairup.accounts.models import User
-from pairup.api.schemas import page_response
 from pairup.asks import engagements as eng
 from pairup.asks import queries
 from pairup.asks.models import Engagement, Feedback
+from pairup.core.api import page_response
 from pairup.core.schemas import Line
 from pairup.programs.queries import get_admin_program_for_user
 

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from ninja import Status
 
 from pairup.accounts.models import User
-from pairup.api.schemas import page_response
 from pairup.asks import queries, services
 from pairup.asks.models import LIVE_INVITATION, Invitation
+from pairup.core.api import page_response
 
 from . import router
 from .schemas import (

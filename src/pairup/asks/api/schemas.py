@@ -10,7 +10,6 @@ from ninja import Schema
 from pydantic import Field, field_validator
 
 from pairup.accounts.models import User
-from pairup.api.schemas import PageOut
 from pairup.asks import queries
 from pairup.asks.models import (
     LIVE_INVITATION,
@@ -22,6 +21,7 @@ from pairup.asks.models import (
     Resource,
 )
 from pairup.core import limits
+from pairup.core.api import PageOut
 from pairup.core.schemas import Input
 
 # ---------------------------------------------------------------------------- schemas

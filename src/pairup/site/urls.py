@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pairup.accounts.views import SignInView
-from pairup.api.api import api
-from pairup.core import views as core_views
+
+from . import views
+from .api import api
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", views.home, name="home"),
     # Ahead of allauth's own: the same view, with 429 and Retry-After when sign-ins are limited.
     path("accounts/login/", SignInView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),

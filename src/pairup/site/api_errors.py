@@ -1,59 +1,25 @@
-"""Every API error has one shape: {"detail", "code", "errors": [{"field", "message"}]}."""
+"""The API's error handlers: every error becomes the one shape of `pairup.core.api.Error`."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from pairup.core.api import error_body
 from pairup.core.errors import ServiceError, payload_too_large_detail
 from pairup.core.limits import ERROR_ITEMS_LISTED
 
 logger = logging.getLogger(__name__)
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class ErrorField(Schema):
-    field: str
-    message: str
-
-
-class Error(Schema):
-    """The one error body of the API, whatever the status."""
-
-    detail: str
-    code: str
-    errors: list[ErrorField]
-
-
-def also_returns(*statuses: int) -> Callable[[F], F]:
-    """Declare on an endpoint the error statuses its shape does not reveal (see
-    `pairup.api.openapi`), e.g. a 404 for a program named in the body. Put it under the
-    router's decorator."""
-
-    def mark(view: F) -> F:
-        view.api_errors = frozenset(statuses)  # type: ignore[attr-defined]
-        return view
-
-    return mark
-
-
 LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file", "payload"}
-
-
-def error_body(
-    detail: str, code: str, errors: list[dict[str, str]] | None = None
-) -> dict[str, Any]:
-    return {"detail": detail, "code": code, "errors": errors or []}
 
 
 def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 
 from ninja.operation import Operation
 
-from .errors import Error
+from pairup.core.api import Error
 
 UNSAFE = {"post", "put", "patch", "delete"}
 

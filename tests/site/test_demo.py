@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import authenticate
 
 from pairup.accounts.models import User
-from pairup.core.demo import demo_load
 from pairup.programs.models import Membership, MentorStatus, Program
+from pairup.site.demo import demo_load
 
 pytestmark = pytest.mark.django_db
 

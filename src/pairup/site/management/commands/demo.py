@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pairup.core.demo import LOGINS, PASSWORD, demo_load
+from pairup.site.demo import LOGINS, PASSWORD, demo_load
 
 
 class Command(BaseCommand):

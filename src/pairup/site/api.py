@@ -7,13 +7,13 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
 from pairup.accounts.api import router as accounts_router
+from pairup.accounts.api_auth import AUTH
 from pairup.asks.api import router as asks_router
 from pairup.programs.api import router as programs_router
 from pairup.scheduling.api import router as scheduling_router
 from pairup.topics.api import router as topics_router
 
-from .auth import AUTH
-from .errors import install_error_handlers
+from .api_errors import install_error_handlers
 from .openapi import document_errors
 
 

@@ -33,7 +33,6 @@ from django.utils import timezone
 
 from pairup.accounts.models import ApiToken
 from pairup.accounts.services import api_token_create
-from pairup.api.api import api as ninja_api
 from pairup.asks import engagements as eng
 from pairup.asks import services as ask_services
 from pairup.notifications.models import Notification
@@ -41,6 +40,7 @@ from pairup.notifications.services import unsubscribe_token
 from pairup.programs.models import Membership
 from pairup.scheduling import queries as scheduling_queries
 from pairup.scheduling import services as scheduling_services
+from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
 
 PERSONAS = ("anonymous", "mentee", "mentor", "admin", "outsider", "staff")
