@@ -16,10 +16,9 @@ from pairup.core.api import PageOut, page_response
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Input
 from pairup.core.validators import timezone_names
-from pairup.programs.models import Membership
 
 from . import services, signin
-from .models import ApiToken, Profile, User
+from .models import ApiToken, Profile
 
 router = Router(tags=["accounts"])
 
@@ -88,42 +87,6 @@ def token_list(request: HttpRequest, page: int = 1) -> dict[str, object]:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(user=request.auth, token_id=token_id)
     return Status(204, None)  # type: ignore[return-value]
-
-
-class MembershipOut(Schema):
-    program: str
-    name: str
-    roles: list[str]
-    mentor_status: str | None
-
-
-class MeOut(Schema):
-    id: int
-    email: str
-    display_name: str
-    timezone: str
-    programs: list[MembershipOut]
-
-
-@router.get("/me", response=MeOut, summary="Who I am")
-def me(request: HttpRequest) -> dict[str, object]:
-    user: User = request.auth
-    memberships = Membership.objects.filter(user=user).select_related("program")
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "display_name": user.display_name,
-        "timezone": user.profile.timezone,
-        "programs": [
-            {
-                "program": m.program.slug,
-                "name": m.program.name,
-                "roles": m.roles,
-                "mentor_status": m.mentor_status if m.is_mentor else None,
-            }
-            for m in memberships
-        ],
-    }
 
 
 class ExpertiseItem(Input):

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from pairup.core.errors import ServiceError
+from pairup.programs import queries as program_queries
 from pairup.programs.models import Membership
 from pairup.programs.queries import get_admin_program_for_user, get_program_for_user
 from pairup.scheduling.views import sessions_context
@@ -610,4 +611,27 @@ def report_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "asks/report_detail.html",
         {"program": program, "report": report, "chosen": chosen},
+    )
+
+
+# A mentor's page in a program's directory: it lives with asks because it shows the thanks
+# the mentor received and leads to writing an ask.
+@login_required
+def mentor_profile(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    program, mentor = program_queries.get_mentor_for_user(request.user, slug, user_id)
+    profile = mentor.user.profile
+    expertise = profile.expertise.select_related("topic")
+    thanks = queries.public_thanks(mentor.user, program.pk)
+    can_ask = Membership.objects.filter(program=program, user=request.user, is_mentee=True).exists()
+    return render(
+        request,
+        "programs/mentor_profile.html",
+        {
+            "program": program,
+            "mentor": mentor,
+            "profile": profile,
+            "expertise": expertise,
+            "thanks": thanks,
+            "can_ask": can_ask and request.user.pk != mentor.user_id,
+        },
     )

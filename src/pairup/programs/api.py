@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from pairup.accounts.models import User
 from pairup.core.api import PageOut, page_response
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Line
@@ -13,6 +14,43 @@ from . import queries
 from .models import Membership
 
 router = Router(tags=["programs"])
+
+
+class MembershipOut(Schema):
+    program: str
+    name: str
+    roles: list[str]
+    mentor_status: str | None
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    display_name: str
+    timezone: str
+    programs: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, summary="Who I am")
+def me(request: HttpRequest) -> dict[str, object]:
+    user: User = request.auth
+    # Here, not in accounts: "who I am" includes my programs, and accounts sits below them.
+    memberships = Membership.objects.filter(user=user).select_related("program")
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "display_name": user.display_name,
+        "timezone": user.profile.timezone,
+        "programs": [
+            {
+                "program": m.program.slug,
+                "name": m.program.name,
+                "roles": m.roles,
+                "mentor_status": m.mentor_status if m.is_mentor else None,
+            }
+            for m in memberships
+        ],
+    }
 
 
 class ProgramOut(Schema):

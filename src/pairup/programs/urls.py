@@ -7,7 +7,6 @@ urlpatterns = [
     path("join/<str:code>/", views.program_join, name="program_join"),
     path("p/<slug:slug>/", views.program_detail, name="program_detail"),
     path("p/<slug:slug>/mentors/", views.mentor_directory, name="mentor_directory"),
-    path("p/<slug:slug>/mentors/<int:user_id>/", views.mentor_profile, name="mentor_profile"),
     path("p/<slug:slug>/members/", views.members, name="program_members"),
     path(
         "p/<slug:slug>/members/<int:membership_id>/status/",

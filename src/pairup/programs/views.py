@@ -6,7 +6,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from pairup.asks.queries import public_thanks
 from pairup.core.errors import ServiceError
 from pairup.core.pagination import paginate
 
@@ -86,27 +85,6 @@ def mentor_directory(request: HttpRequest, slug: str) -> HttpResponse:
     }
     template = "programs/_directory_results.html" if request.htmx else "programs/directory.html"
     return render(request, template, context)
-
-
-@login_required
-def mentor_profile(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
-    program, mentor = queries.get_mentor_for_user(request.user, slug, user_id)
-    profile = mentor.user.profile
-    expertise = profile.expertise.select_related("topic")
-    thanks = public_thanks(mentor.user, program.pk)
-    can_ask = Membership.objects.filter(program=program, user=request.user, is_mentee=True).exists()
-    return render(
-        request,
-        "programs/mentor_profile.html",
-        {
-            "program": program,
-            "mentor": mentor,
-            "profile": profile,
-            "expertise": expertise,
-            "thanks": thanks,
-            "can_ask": can_ask and request.user.pk != mentor.user_id,
-        },
-    )
 
 
 @login_required
