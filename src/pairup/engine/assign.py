@@ -31,12 +31,13 @@ The steps, as `assign_detailed` runs them:
    the ask scores at most the ask's bound s_a^rest.
 2. First solve (`_seed_arcs`, `_first_solve`): the arcs are each ask's START_K best scored
    pairs, each mentor's MENTOR_ARCS * (capacity + 1) best (so every mentor meets the asks
-   competing for it and the first solve prices it nearly right), and the OFFERS asks each
-   mentor's bound ranks highest (`batch.mentor_offers`, so unpopular mentors get asks too).
-   The flow is solved and priced (`_solve_and_price`: v is the longest-path potential of the
-   alternating-path graph over mentors, the least optimal dual). Only the first solve's
-   tight arcs stay; the others are still priced in step 3 and come back if they break it.
-   From then on arcs are only added.
+   competing for it and the first solve prices it nearly right), and the OFFERS *
+   (capacity + 2) asks each mentor's bound ranks highest (`batch.mentor_offers`, so
+   unpopular mentors get asks too; capacity counted up to 8 in these sizes). The flow is
+   solved and priced (`_solve_and_price` over flow.py: v is the longest-path potential of
+   the alternating-path graph over mentors, the least optimal dual). Only the first
+   solve's tight arcs stay; the others are still priced in step 3 and come back if they
+   break it. From then on arcs are only added.
 3. Certify (`_certify`): every pair left out must satisfy w_am <= u_a + v_m. Scored pairs
    are checked directly. For never-scored mentors, w(s_a^rest) <= u_a is enough (v_m >= 0);
    failing that, the per-mentor bounds w(b_m) - v_m <= u_a per group and language rule, all
@@ -79,6 +80,7 @@ from pairup.engine.batch import (
     mentor_offers,
     score_pairs,
 )
+from pairup.engine.flow import certified_duals, solve_flow
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
 from pairup.engine.relevance import evidence, relevance_pairs
@@ -300,16 +302,16 @@ def _first_solve(search: _Search, watch: Stopwatch) -> _Solution:
 
 
 def _solve_and_price(search: _Search, watch: Stopwatch) -> _Solution:
-    """The optimal flow over the current arcs (`_solve`) and its optimal duals, verified
-    (`_duals`): the prices every pair left out is checked against."""
+    """The optimal flow over the current arcs (`flow.solve_flow`) and its optimal duals, verified
+    (`flow.certified_duals`): the prices every pair left out is checked against."""
     pairs, caps = search.pairs, search.caps
     n_a, n_m = len(search.table), len(search.table.index)
     sel = np.flatnonzero(pairs.arc & pairs.ok)
     arcs_a, arcs_m, arcs_q = pairs.rows[sel], pairs.ms[sel], pairs.q[sel]
     with watch("solving"):
-        flow = _solve(arcs_a, arcs_m, arcs_q, caps, search.most) if len(sel) else arcs_q
+        flow = solve_flow(arcs_a, arcs_m, arcs_q, caps, search.most) if len(sel) else arcs_q
     with watch("certifying"):
-        u, v = _duals(arcs_a, arcs_m, arcs_q + search.big, flow, caps, n_a)
+        u, v = certified_duals(arcs_a, arcs_m, arcs_q + search.big, flow, caps, n_a)
         chosen = flow > 0
         load = np.bincount(arcs_m[chosen], minlength=n_m)
         has_room = search.table.index.open & (load < caps)
@@ -403,94 +405,6 @@ def _score_ties(search: _Search, solution: _Solution) -> None:
     )
     rows_n, ms_n, sc_n, ok_n = _score_new(search.table, search.pairs, even.rows, even.ms)
     search.pairs.add(rows_n, ms_n, sc_n, ok_n, np.zeros(len(rows_n), dtype=bool))
-
-
-# The flow and its certificate.
-
-
-def _solve(
-    arcs_a: np.ndarray,
-    arcs_m: np.ndarray,
-    arcs_q: np.ndarray,
-    caps: np.ndarray,
-    most_matched: bool,
-) -> np.ndarray:
-    """Optimal 0/1 flow on each arc; only the asks and mentors with arcs become nodes."""
-    asks, a_node = np.unique(arcs_a, return_inverse=True)
-    mentors, m_node = np.unique(arcs_m, return_inverse=True)
-    n_a, n_m = len(asks), len(mentors)
-    sink = n_a + n_m
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        a_node, n_a + m_node, np.ones(len(arcs_a), dtype=np.int64), -arcs_q
-    )
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        n_a + np.arange(n_m), np.full(n_m, sink), caps[mentors], np.zeros(n_m, dtype=np.int64)
-    )
-    if not most_matched:
-        # Bypass: leaving an ask unmatched costs nothing.
-        smcf.add_arcs_with_capacity_and_unit_cost(
-            np.arange(n_a),
-            np.full(n_a, sink),
-            np.ones(n_a, dtype=np.int64),
-            np.zeros(n_a, dtype=np.int64),
-        )
-    supplies = np.zeros(sink + 1, dtype=np.int64)
-    supplies[:n_a] = 1
-    supplies[sink] = -n_a
-    smcf.set_nodes_supplies(np.arange(sink + 1), supplies)
-    status = smcf.solve_max_flow_with_min_cost() if most_matched else smcf.solve()
-    if status != smcf.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    return np.asarray(smcf.flows(np.arange(len(arcs_a))), dtype=np.int64)
-
-
-def _duals(
-    arcs_a: np.ndarray,
-    arcs_m: np.ndarray,
-    w: np.ndarray,
-    flow: np.ndarray,
-    caps: np.ndarray,
-    n_asks: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Optimal duals (u, v) of the LP over these pairs from an optimal integral primal,
-    verified (raises if the primal is not optimal): v is the least optimal dual, so it does
-    not depend on which optimal primal it came from."""
-    n_m = len(caps)
-    chosen = flow > 0
-    match_m = np.full(n_asks, -1, dtype=np.int64)
-    match_w = np.zeros(n_asks, dtype=np.int64)
-    match_m[arcs_a[chosen]] = arcs_m[chosen]
-    match_w[arcs_a[chosen]] = w[chosen]
-    src = match_m[arcs_a]  # -1 = from the root (ask unmatched)
-    weight = np.where(src >= 0, w - match_w[arcs_a], w)
-    keep = src != arcs_m
-    src, dst, weight = src[keep], arcs_m[keep], weight[keep]
-    v = np.zeros(n_m, dtype=np.int64)
-    root = src < 0
-    np.maximum.at(v, dst[root], weight[root])
-    src, dst, weight = src[~root], dst[~root], weight[~root]
-    order = np.argsort(dst, kind="stable")
-    src, dst, weight = src[order], dst[order], weight[order]
-    heads, starts = np.unique(dst, return_index=True)
-    for _ in range(n_m + 1):
-        if len(dst) == 0:
-            break
-        relaxed = np.maximum.reduceat(v[src] + weight, starts) if len(starts) else starts
-        new = np.maximum(v[heads], relaxed)
-        if np.array_equal(new, v[heads]):
-            break
-        v[heads] = new
-    else:
-        raise RuntimeError("assignment is not optimal (positive alternating cycle)")
-    u = np.where(match_m >= 0, match_w - v[np.maximum(match_m, 0)], 0)
-    load = np.bincount(arcs_m[chosen], minlength=n_m)
-    # Verify the certificate rather than trust it.
-    if (u < 0).any() or (u[arcs_a] + v[arcs_m] < w).any():
-        raise RuntimeError("dual infeasible: the flow solution is not optimal")
-    if (v[load < caps] != 0).any() or int(u.sum() + (caps * v).sum()) != int(w[chosen].sum()):
-        raise RuntimeError("duality gap: the flow solution is not optimal")
-    return u, v
 
 
 # Scored pairs, and the pricing of the pairs never scored.
