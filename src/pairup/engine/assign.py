@@ -173,8 +173,8 @@ def assign_detailed(
     if workers is None:
         workers = auto_workers(n_a)
     watch = Stopwatch()
-    table = AskTable(index, asks)
     with watch("candidates"):  # step 1
+        table = AskTable(index, asks)
         found, rest = candidate_pairs(table, START_HEADS, workers, progress, best=START_K)
     with watch("scoring"):  # step 2
         search = _seed_arcs(table, found, rest)
@@ -199,7 +199,7 @@ def assign_detailed(
         if solved:
             rounds += 1
             solution = _solve_and_price(search, watch)
-    with watch("certifying"):  # step 5
+    with watch("certifying"):  # step 5, ties
         _score_ties(search, solution)
     with watch("ties"):
         arcs_a, arcs_m, arcs_q, flow = _break_ties(search, solution)
