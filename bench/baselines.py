@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 QUANTUM = 1e-6
 
@@ -52,8 +53,6 @@ def greedy(
 def scipy_lsa(scores: np.ndarray, ok: np.ndarray, caps: np.ndarray) -> tuple[int, int]:
     """SciPy's linear_sum_assignment on the capacity-expanded dense matrix (one column per
     seat); ineligible pairs weigh 0 and do not count as matched."""
-    from scipy.optimize import linear_sum_assignment
-
     slots = np.repeat(np.arange(scores.shape[1]), caps)
     weights = np.where(ok, scores, 0.0)[:, slots]
     rows, cols = linear_sum_assignment(weights, maximize=True)
@@ -65,7 +64,7 @@ def scipy_lsa(scores: np.ndarray, ok: np.ndarray, caps: np.ndarray) -> tuple[int
 def stable_matching(scores: np.ndarray, ok: np.ndarray, caps: np.ndarray) -> tuple[int, int]:
     """Hospital/residents, resident-optimal, from the `matching` library (bench extra), with
     full preference lists by score (ties by id) on both sides."""
-    from matching.games import HospitalResident
+    from matching.games import HospitalResident  # the caller imports it before timing
 
     sys.setrecursionlimit(1_000_000)  # the library recurses once per proposal
     n_a, n_m = scores.shape

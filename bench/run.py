@@ -135,6 +135,8 @@ def job_lsa(n_a: int, n_m: int) -> dict:
 
 
 def job_stable(n_a: int, n_m: int) -> dict:
+    import matching.games  # noqa: F401  (imported before the clock starts, like SciPy)
+
     from baselines import dense_scores, stable_matching
     from pairup.engine.scoring import MentorIndex
     from pairup.engine.stopwatch import Stopwatch
