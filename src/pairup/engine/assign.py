@@ -53,8 +53,8 @@ The steps, as `assign_detailed` runs them:
    earliest asks (by id) to the lowest mentor ids: a second flow over the tight pairs.
 6. Explain (`_assignments`): reasons of each match, or why an ask stays unmatched.
 
-`assign` is what the web app calls; `assign_detailed` adds what the command line
-(`pairup match`) and bench/ read: solve statistics, phase timings and a dump of every
+`assign` is the interface `pairup.engine` exports; `assign_detailed` adds what the command
+line (`pairup match`) and bench/ read: solve statistics, phase timings and a dump of every
 eligible pair for independent checks. The baselines the benchmarks compare against (greedy,
 SciPy's linear_sum_assignment, stable matching) live in bench/baselines.py, not here.
 """
