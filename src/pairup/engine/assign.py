@@ -4,42 +4,63 @@ Problem: choose pairs (a, m) among eligible pairs, each ask at most once, each m
 `capacity` times, maximising the total score (`objective="best_total"`), or first the number
 of matched asks and then the total score (`objective="most_matched"`).
 
-Method (exact, with a certificate):
+Technique: lazy pricing over a min-cost flow, with an LP-duality certificate.
 
-1. Scores are quantised to integers, q = round(score / QUANTUM), QUANTUM = 1e-6; the
-   optimum is exact for the quantised scores (reported scores are rounded to 6 decimals).
-2. Candidates: each ask exactly scores its relevance set plus the START_HEADS best other
-   mentors by its group's upper bound (`batch.candidate_pairs`); every mentor never scored
-   for the ask scores at most the ask's bound s_a^rest. Each mentor is also offered the
-   4 * capacity + 8 asks that its bound ranks highest (`batch.mentor_offers`), so unpopular
-   mentors get asks too.
-3. Arcs of the first solve: each ask's START_K best scored pairs, each mentor's
-   MENTOR_ARCS * (capacity + 1) best (so every mentor meets the asks competing for it and
-   the first solve prices it nearly right), and the offers. The pruned problem is a
-   min-cost flow (asks -> mentors -> sink) solved by OR-Tools. After the first solve only
-   its tight arcs stay; the others are still checked in step 5 and come back if they break
-   it. From then on arcs are only added.
-4. From the optimal flow we compute optimal LP duals u_a >= 0 (ask), v_m >= 0 (mentor)
-   with u_a + v_m >= w_am on every arc (w = q, or BIG + q for most_matched): v is the
-   longest-path potential of the alternating-path graph over mentors, and the engine checks
-   dual feasibility, complementary slackness and equal objectives, raising if any fails.
-5. Every pair left out must satisfy w_am <= u_a + v_m. Scored pairs are checked directly;
-   when some break it, they and every pair within LOOKAHEAD of breaking it become arcs
-   (the duals are about to move). For never-scored mentors we check w(s_a^rest) <= u_a
-   (enough, since v_m >= 0), then the per-mentor bounds w(b_m) - v_m <= u_a per group and
-   language rule, all asks at once. If everything holds, (u, v) is dual feasible for the
-   full problem, so by weak duality the pruned optimum is the full optimum. Otherwise
-   mentors with room are offered to unmatched asks and failing asks score exactly the
-   mentors that broke the check (plus 2x more heads); the flow is solved again only if a
-   pair now breaks the duals, else the check simply runs again. Each round adds arcs or
-   scored pairs, and an ask with every mentor scored can no longer fail, so this ends.
-6. Ties: among the optimal assignments, the one matching the earliest asks (by id) to the
-   lowest mentor ids (`_break_ties`: a second flow over the tight pairs).
+- The problem is a bipartite b-matching. Its LP relaxation has integral optima (the
+  constraint matrix is totally unimodular), so a min-cost flow (asks -> mentors -> sink,
+  solved by OR-Tools) finds the integer optimum, and the LP's duals, a price u_a >= 0 per
+  ask and v_m >= 0 per mentor, certify it.
+- Scoring every pair is too much (10^9 pairs at 100k asks x 10k mentors), so the flow runs
+  over a few pairs (the "arcs") and every pair left out is *priced* against the duals: it
+  could raise the total only if w_am > u_a + v_m. Such pairs join the arcs and the flow is
+  solved again; unscored pairs are priced through upper bounds of their scores, so most are
+  never scored at all. This is column generation ("lazy pricing") on a flow problem.
+- Why the result is exact: when no pair left out breaks u_a + v_m >= w_am, (u, v) is
+  feasible for the dual of the *full* problem, so by weak duality no assignment of the full
+  problem scores more than sum(u) + sum(capacity * v), which is what the pruned optimum
+  scores. The engine checks this in integers (it does not trust the solver): dual
+  feasibility, complementary slackness and equal objectives, raising if any fails.
+
+The steps, as `assign_detailed` runs them:
+
+0. Quantise: q = round(score / QUANTUM), QUANTUM = 1e-6; the optimum is exact for the
+   quantised scores (reported scores are rounded to 6 decimals). For most_matched the flow
+   maximises w = BIG + q, with BIG above any difference of totals.
+1. Candidates (`batch.candidate_pairs`): each ask exactly scores its relevance set plus the
+   START_HEADS best other mentors by its group's upper bound; every mentor never scored for
+   the ask scores at most the ask's bound s_a^rest.
+2. First solve (`_seed_arcs`, `_first_solve`): the arcs are each ask's START_K best scored
+   pairs, each mentor's MENTOR_ARCS * (capacity + 1) best (so every mentor meets the asks
+   competing for it and the first solve prices it nearly right), and the OFFERS *
+   (capacity + 2) asks each mentor's bound ranks highest (`batch.mentor_offers`, so
+   unpopular mentors get asks too; capacity counted up to 8 in these sizes). The flow is
+   solved and priced (`_solve_and_price` over flow.py: v is the longest-path potential of
+   the alternating-path graph over mentors, the least optimal dual). Only the first
+   solve's tight arcs stay; the others are still priced in step 3 and come back if they
+   break it. From then on arcs are only added.
+3. Certify (`_certify`): every pair left out must satisfy w_am <= u_a + v_m. Scored pairs
+   are checked directly. For never-scored mentors, w(s_a^rest) <= u_a is enough (v_m >= 0);
+   failing that, the per-mentor bounds w(b_m) - v_m <= u_a per group and language rule, all
+   asks at once (`_unscored_failures`). If everything holds the pruned optimum is the full
+   optimum (see above) and the search stops.
+4. Grow (`_grow`): scored pairs that broke the check, and every pair within LOOKAHEAD of
+   breaking it, become arcs (the duals are about to move); mentors with room are offered to
+   unmatched asks; failing asks score exactly the mentors that broke the check (plus 2x more
+   heads). The flow is solved and priced again only if a pair now breaks the duals, else the
+   check simply runs again. Each round adds arcs or scored pairs, and an ask with every
+   mentor scored can no longer fail, so this ends.
+5. Ties (`_score_ties`, `_break_ties`): among the optimal assignments, the one matching the
+   earliest asks (by id) to the lowest mentor ids: a second flow over the tight pairs.
+6. Explain (`_assignments`): reasons of each match, or why an ask stays unmatched.
+
+`assign` is the interface `pairup.engine` exports; `assign_detailed` adds what the command
+line (`pairup match`) and bench/ read: solve statistics, phase timings and a dump of every
+eligible pair for independent checks. The baselines the benchmarks compare against (greedy,
+SciPy's linear_sum_assignment, stable matching) live in bench/baselines.py, not here.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -59,11 +80,13 @@ from pairup.engine.batch import (
     mentor_offers,
     score_pairs,
 )
+from pairup.engine.flow import certified_duals, solve_flow
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
 from pairup.engine.relevance import evidence, relevance_pairs
 from pairup.engine.scoring import MentorIndex, member
 from pairup.engine.scoring import explain as explain_pair
+from pairup.engine.stopwatch import Stopwatch
 
 QUANTUM = 1e-6
 START_HEADS = 16
@@ -75,11 +98,16 @@ NONE = -(2**62)  # "no bound": a quantised score below every real one
 
 
 def quantise(scores: np.ndarray | float) -> np.ndarray:
+    """Scores as integer multiples of QUANTUM: the flow and the certificate are exact on them."""
     return np.rint(np.asarray(scores, dtype=np.float64) / QUANTUM).astype(np.int64)
 
 
 @dataclass(frozen=True)
 class MatchResult:
+    """The assignments plus how the search went: flow solves (`rounds`), arcs of the last
+    solve, seconds per phase (candidates, scoring, solving, certifying, ties, explaining)
+    and one `stats` entry per certificate check."""
+
     assignments: tuple[Assignment, ...]
     rounds: int
     arcs: int
@@ -110,89 +138,276 @@ class MatchResult:
                 }
 
 
-def _solve(
-    arcs_a: np.ndarray,
-    arcs_m: np.ndarray,
-    arcs_q: np.ndarray,
-    caps: np.ndarray,
-    most_matched: bool,
-) -> np.ndarray:
-    """Optimal 0/1 flow on each arc; only the asks and mentors with arcs become nodes."""
-    asks, a_node = np.unique(arcs_a, return_inverse=True)
-    mentors, m_node = np.unique(arcs_m, return_inverse=True)
-    n_a, n_m = len(asks), len(mentors)
-    sink = n_a + n_m
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        a_node, n_a + m_node, np.ones(len(arcs_a), dtype=np.int64), -arcs_q
-    )
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        n_a + np.arange(n_m), np.full(n_m, sink), caps[mentors], np.zeros(n_m, dtype=np.int64)
-    )
-    if not most_matched:
-        # Bypass: leaving an ask unmatched costs nothing.
-        smcf.add_arcs_with_capacity_and_unit_cost(
-            np.arange(n_a),
-            np.full(n_a, sink),
-            np.ones(n_a, dtype=np.int64),
-            np.zeros(n_a, dtype=np.int64),
+def assign(
+    asks: Sequence[Ask],
+    mentors: MentorIndex | Sequence[Mentor],
+    policy: Policy | None = None,
+) -> list[Assignment]:
+    """The exact best assignment (see module docstring); one `Assignment` per ask, in order."""
+    return list(assign_detailed(asks, mentors, policy).assignments)
+
+
+def assign_detailed(
+    asks: Sequence[Ask],
+    mentors: MentorIndex | Sequence[Mentor],
+    policy: Policy | None = None,
+    *,
+    progress: Progress | None = None,
+    explain: bool = True,
+    workers: int | None = None,
+) -> MatchResult:
+    """`assign` plus the solve statistics (rounds, arcs, phase timings) and the eligible-pair
+    dump, for the command line and the benchmarks."""
+    index = as_index(mentors, policy)
+    policy = index.policy
+    asks = tuple(asks)
+    seen: set[Id] = set()
+    for item in asks:
+        if item.id in seen:
+            raise ValueError(f"duplicate ask id {item.id!r}")
+        seen.add(item.id)
+    n_a, n_m = len(asks), len(index)
+    if n_a == 0 or n_m == 0:
+        none = tuple(Assignment(a.id, None, 0.0, (), "no eligible mentor") for a in asks)
+        return MatchResult(none, 0, 0, index, asks)
+    if workers is None:
+        workers = auto_workers(n_a)
+    watch = Stopwatch()
+    with watch("candidates"):  # step 1
+        table = AskTable(index, asks)
+        found, rest = candidate_pairs(table, START_HEADS, workers, progress, best=START_K)
+    with watch("scoring"):  # step 2
+        search = _seed_arcs(table, found, rest)
+    solution = _first_solve(search, watch)
+    rounds, solved = 1, True
+    stats: list[dict[str, Any]] = []
+    while True:
+        with watch("certifying"):  # step 3
+            check = _certify(search, solution)
+        stats.append(
+            {
+                "solved": solved,
+                "pairs_added": int(check.broken.sum()),
+                "violators": int(check.failures.bad.sum()),
+                "arcs": len(solution.arcs_a),
+            }
         )
-    supplies = np.zeros(sink + 1, dtype=np.int64)
-    supplies[:n_a] = 1
-    supplies[sink] = -n_a
-    smcf.set_nodes_supplies(np.arange(sink + 1), supplies)
-    status = smcf.solve_max_flow_with_min_cost() if most_matched else smcf.solve()
-    if status != smcf.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    return np.asarray(smcf.flows(np.arange(len(arcs_a))), dtype=np.int64)
+        if check.holds:
+            break
+        with watch("scoring"):  # step 4
+            solved = _grow(search, solution, check)
+        if solved:
+            rounds += 1
+            solution = _solve_and_price(search, watch)
+    with watch("certifying"):  # step 5, ties
+        _score_ties(search, solution)
+    with watch("ties"):
+        arcs_a, arcs_m, arcs_q, flow = _break_ties(search, solution)
+    with watch("explaining"):  # step 6
+        assignments = _assignments(
+            table, search.pairs, arcs_a, arcs_m, arcs_q, flow, search.caps, explain, workers
+        )
+    return MatchResult(assignments, rounds, len(solution.arcs_a), index, asks, watch.seconds, stats)
 
 
-def _duals(
-    arcs_a: np.ndarray,
-    arcs_m: np.ndarray,
-    w: np.ndarray,
-    flow: np.ndarray,
-    caps: np.ndarray,
-    n_asks: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Optimal duals (u, v) of the LP over these pairs from an optimal integral primal,
-    verified (raises if the primal is not optimal): v is the least optimal dual, so it does
-    not depend on which optimal primal it came from."""
-    n_m = len(caps)
-    chosen = flow > 0
-    match_m = np.full(n_asks, -1, dtype=np.int64)
-    match_w = np.zeros(n_asks, dtype=np.int64)
-    match_m[arcs_a[chosen]] = arcs_m[chosen]
-    match_w[arcs_a[chosen]] = w[chosen]
-    src = match_m[arcs_a]  # -1 = from the root (ask unmatched)
-    weight = np.where(src >= 0, w - match_w[arcs_a], w)
-    keep = src != arcs_m
-    src, dst, weight = src[keep], arcs_m[keep], weight[keep]
-    v = np.zeros(n_m, dtype=np.int64)
-    root = src < 0
-    np.maximum.at(v, dst[root], weight[root])
-    src, dst, weight = src[~root], dst[~root], weight[~root]
-    order = np.argsort(dst, kind="stable")
-    src, dst, weight = src[order], dst[order], weight[order]
-    heads, starts = np.unique(dst, return_index=True)
-    for _ in range(n_m + 1):
-        if len(dst) == 0:
-            break
-        relaxed = np.maximum.reduceat(v[src] + weight, starts) if len(starts) else starts
-        new = np.maximum(v[heads], relaxed)
-        if np.array_equal(new, v[heads]):
-            break
-        v[heads] = new
-    else:
-        raise RuntimeError("assignment is not optimal (positive alternating cycle)")
-    u = np.where(match_m >= 0, match_w - v[np.maximum(match_m, 0)], 0)
-    load = np.bincount(arcs_m[chosen], minlength=n_m)
-    # Verify the certificate rather than trust it.
-    if (u < 0).any() or (u[arcs_a] + v[arcs_m] < w).any():
-        raise RuntimeError("dual infeasible: the flow solution is not optimal")
-    if (v[load < caps] != 0).any() or int(u.sum() + (caps * v).sum()) != int(w[chosen].sum()):
-        raise RuntimeError("duality gap: the flow solution is not optimal")
-    return u, v
+# The search's state and its steps, in the order `assign_detailed` runs them.
+
+
+@dataclass
+class _Search:
+    """What one `assign` run knows: every scored pair (and which are arcs), each mentor's
+    capacity, and, per ask, how far down its group's bound order it has scored."""
+
+    table: AskTable
+    pairs: _Pairs
+    caps: np.ndarray  # each mentor's capacity, at most the number of asks
+    most: bool  # objective most_matched
+    big: int  # added to every pair's weight for most_matched (0 for best_total)
+    take: np.ndarray  # per ask: how many of its group's best mentors by bound are scored
+    rest: np.ndarray  # per ask: quantised bound of every mentor not scored (NONE: none)
+
+
+@dataclass(frozen=True)
+class _Solution:
+    """An optimal flow over the current arcs and its verified optimal duals (prices)."""
+
+    sel: np.ndarray  # the arcs, as indices into the scored pairs
+    arcs_a: np.ndarray
+    arcs_m: np.ndarray
+    arcs_q: np.ndarray
+    flow: np.ndarray  # 0/1 per arc
+    u: np.ndarray  # per ask
+    v: np.ndarray  # per mentor
+    load: np.ndarray  # asks matched per mentor
+    has_room: np.ndarray  # per mentor: open and below capacity
+    unmatched: np.ndarray  # per ask
+
+
+@dataclass(frozen=True)
+class _Check:
+    """The certificate check of one round: scored pairs left out that break the duals and
+    never-scored pairs that may."""
+
+    slack: np.ndarray  # u_a + v_m - w_am per scored pair (< 0: breaks the duals)
+    broken: np.ndarray  # scored pairs, not arcs, with slack < 0
+    failures: _Failures
+
+    @property
+    def holds(self) -> bool:
+        """True when (u, v) is dual feasible for the full problem: the optimum is proven."""
+        return not self.failures.bad.any() and not self.broken.any()
+
+
+def _seed_arcs(table: AskTable, found: Scored, rest_f: np.ndarray) -> _Search:
+    """Step 2a, the arcs of the first solve: each ask's START_K best pairs (marked by the
+    candidate scorer), each mentor's MENTOR_ARCS * (capacity + 1) best and each mentor's
+    offers. Cheap, and close enough to the optimum that few rounds follow."""
+    index, policy = table.index, table.index.policy
+    n_a, n_m = len(table), len(index)
+    caps = np.minimum(index.capacity, max(n_a, 1)).astype(np.int64)
+    pairs = _Pairs(n_m, found)
+    take = np.full(n_a, min(START_HEADS, n_m), dtype=np.int64)
+    finite = np.isfinite(rest_f)
+    rest = np.where(finite, quantise(np.where(finite, rest_f, 0.0)), NONE)
+    # Heuristic sizes use capacity up to 8: a mentor without a limit need not see every ask.
+    hint = np.minimum(caps, 8)
+    _mentor_arcs(pairs, hint, MENTOR_ARCS)
+    o_rows, o_ms, o_sc, o_ok = _score_new(table, pairs, *mentor_offers(table, OFFERS * (hint + 2)))
+    pairs.add(o_rows, o_ms, o_sc, o_ok, o_ok)
+    most = policy.objective == "most_matched"
+    big = 0
+    if most:
+        # Above any difference of totals: every score lies within the sum of the weights.
+        weights = (
+            policy.relevance_weight,
+            policy.topic_weight,
+            policy.availability_weight,
+            policy.load_weight,
+            policy.cross_site_bonus,
+        )
+        q_abs = int(quantise(sum(abs(x) for x in weights)))
+        big = (n_a + 1) * (2 * q_abs + 2)
+    return _Search(table, pairs, caps, most, big, take, rest)
+
+
+def _first_solve(search: _Search, watch: Stopwatch) -> _Solution:
+    """Step 2b: solve and price the seeded arcs, then keep only the tight ones (and the
+    matched ones). The others stay scored, so step 3 still prices them."""
+    solution = _solve_and_price(search, watch)
+    with watch("certifying"):
+        pairs = search.pairs
+        pairs.arc &= _slack(search, solution) <= 0
+        pairs.arc[solution.sel[solution.flow > 0]] = True
+    return solution
+
+
+def _solve_and_price(search: _Search, watch: Stopwatch) -> _Solution:
+    """The optimal flow over the current arcs (`flow.solve_flow`) and its optimal duals, verified
+    (`flow.certified_duals`): the prices every pair left out is checked against."""
+    pairs, caps = search.pairs, search.caps
+    n_a, n_m = len(search.table), len(search.table.index)
+    sel = np.flatnonzero(pairs.arc & pairs.ok)
+    arcs_a, arcs_m, arcs_q = pairs.rows[sel], pairs.ms[sel], pairs.q[sel]
+    with watch("solving"):
+        flow = solve_flow(arcs_a, arcs_m, arcs_q, caps, search.most) if len(sel) else arcs_q
+    with watch("certifying"):
+        u, v = certified_duals(arcs_a, arcs_m, arcs_q + search.big, flow, caps, n_a)
+        chosen = flow > 0
+        load = np.bincount(arcs_m[chosen], minlength=n_m)
+        has_room = search.table.index.open & (load < caps)
+        unmatched = np.ones(n_a, dtype=bool)
+        unmatched[arcs_a[chosen]] = False
+    return _Solution(sel, arcs_a, arcs_m, arcs_q, flow, u, v, load, has_room, unmatched)
+
+
+def _slack(search: _Search, solution: _Solution) -> np.ndarray:
+    """u_a + v_m - w_am for every scored pair: negative where the pair breaks the duals."""
+    pairs = search.pairs
+    return solution.u[pairs.rows] + solution.v[pairs.ms] - (pairs.q + search.big)
+
+
+def _certify(search: _Search, solution: _Solution) -> _Check:
+    """Step 3, the LP-duality certificate: price every pair left out against (u, v). Scored
+    pairs directly; never-scored ones through their upper bounds, all asks at once."""
+    pairs = search.pairs
+    slack = _slack(search, solution)
+    broken = pairs.ok & ~pairs.arc & (slack < 0)
+    failures = _unscored_failures(
+        search.table,
+        pairs,
+        solution.u,
+        solution.v,
+        search.big,
+        search.rest,
+        solution.has_room,
+    )
+    return _Check(slack, broken, failures)
+
+
+def _grow(search: _Search, solution: _Solution, check: _Check) -> bool:
+    """Step 4: add what broke the certificate: scored pairs as arcs, unscored ones scored
+    exactly. True when the flow must be solved again (a pair now breaks the duals); newly
+    scored pairs within the duals change no optimum and only need another check."""
+    table, pairs, caps, take = search.table, search.pairs, search.caps, search.take
+    u, v, big = solution.u, solution.v, search.big
+    n_m = len(table.index)
+    fail = check.failures
+    solve = bool(check.broken.any())
+    if solve:
+        # The duals will move: pairs nearly tight now are likely to break next.
+        pairs.arc |= pairs.ok & (check.slack < LOOKAHEAD)
+    grow = fail.bad.copy()
+    spare = np.where(solution.has_room, 4 * np.minimum(caps - solution.load, 8) + 4, 0)
+    if spare.any() and solution.unmatched.any():
+        # Mentors with room reach out to unmatched asks first (cheaper than each
+        # unmatched ask searching for them).
+        offered = _score_new(table, pairs, *mentor_offers(table, spare, solution.unmatched))
+        if len(offered[0]):
+            solve |= _admit(pairs, *offered, u, v, big)
+            # Filling those mentors raises their duals; asks they explain retry first.
+            grow &= ~fail.waits & ~solution.unmatched
+    # Score exactly the mentors that broke the certificate, and twice the heads.
+    which = np.flatnonzero(grow)
+    if len(which):
+        keep = grow[fail.rows]
+        new_rows, new_ms = [fail.rows[keep]], [fail.ms[keep]]
+        combo = table.group_of[which] * (n_m + 1) + take[which]
+        order = np.argsort(combo, kind="stable")
+        combos, starts = np.unique(combo[order], return_index=True)
+        for key, lo, hi in zip(combos.tolist(), starts, [*starts[1:], len(order)], strict=True):
+            g, t = divmod(key, n_m + 1)
+            heads = table.groups[g].head(2 * t)[t:]
+            members = which[order[lo:hi]]
+            new_rows.append(np.repeat(members, len(heads)))
+            new_ms.append(np.tile(heads, len(members)))
+        take[which] = np.minimum(2 * take[which], n_m)
+        search.rest[which] = _group_rest(table, take, n_m)[which]
+        grown = _score_new(table, pairs, np.concatenate(new_rows), np.concatenate(new_ms))
+        solve |= _admit(pairs, *grown, u, v, big)
+    return solve
+
+
+def _score_ties(search: _Search, solution: _Solution) -> None:
+    """Step 5a: score the pairs of matched asks that may be tight, for the tie rule to see
+    them (none can break the certificate: its bound, an upper bound of its score, is within
+    it). Unmatched asks tying at a mentor's price are not: in a popular program whole groups
+    of them do (millions of pairs), so those ties go by the scored pairs."""
+    matched_rest = np.where(solution.u > 0, search.rest, NONE)
+    even = _unscored_failures(
+        search.table,
+        search.pairs,
+        solution.u,
+        solution.v,
+        search.big,
+        matched_rest,
+        solution.has_room,
+        min_gain=0,
+    )
+    rows_n, ms_n, sc_n, ok_n = _score_new(search.table, search.pairs, even.rows, even.ms)
+    search.pairs.add(rows_n, ms_n, sc_n, ok_n, np.zeros(len(rows_n), dtype=bool))
+
+
+# Scored pairs, and the pricing of the pairs never scored.
 
 
 class _Pairs:
@@ -415,160 +630,13 @@ def _admit(
     return bool((ok & (slack < 0)).any())
 
 
-def assign_detailed(
-    asks: Sequence[Ask],
-    mentors: MentorIndex | Sequence[Mentor],
-    policy: Policy | None = None,
-    *,
-    progress: Progress | None = None,
-    explain: bool = True,
-    workers: int | None = None,
-) -> MatchResult:
-    """`assign` plus the solve statistics (rounds, arcs) and the eligible-pair dump."""
-    index = as_index(mentors, policy)
-    policy = index.policy
-    asks = tuple(asks)
-    seen: set[Id] = set()
-    for item in asks:
-        if item.id in seen:
-            raise ValueError(f"duplicate ask id {item.id!r}")
-        seen.add(item.id)
-    n_a, n_m = len(asks), len(index)
-    if n_a == 0 or n_m == 0:
-        none = tuple(Assignment(a.id, None, 0.0, (), "no eligible mentor") for a in asks)
-        return MatchResult(none, 0, 0, index, asks)
-    most = policy.objective == "most_matched"
-    caps = np.minimum(index.capacity, max(n_a, 1)).astype(np.int64)
-    clock = time.perf_counter()
-    seconds = {"scoring": 0.0, "solving": 0.0, "certifying": 0.0}
-    stats: list[dict[str, Any]] = []
-    table = AskTable(index, asks)
-    if workers is None:
-        workers = auto_workers(n_a)
-    found, rest_f = candidate_pairs(table, START_HEADS, workers, progress, best=START_K)
-    seconds["candidates"] = time.perf_counter() - clock
-    pairs = _Pairs(n_m, found)
-    take = np.full(n_a, min(START_HEADS, n_m), dtype=np.int64)
-    finite = np.isfinite(rest_f)
-    rest = np.where(finite, quantise(np.where(finite, rest_f, 0.0)), NONE)
-    # Heuristic sizes use capacity up to 8: a mentor without a limit need not see every ask.
-    hint = np.minimum(caps, 8)
-    _mentor_arcs(pairs, hint, MENTOR_ARCS)
-    o_rows, o_ms, o_sc, o_ok = _score_new(table, pairs, *mentor_offers(table, OFFERS * (hint + 2)))
-    pairs.add(o_rows, o_ms, o_sc, o_ok, o_ok)
-    big = 0
-    if most:
-        # Above any difference of totals: every score lies within the sum of the weights.
-        weights = (
-            policy.relevance_weight,
-            policy.topic_weight,
-            policy.availability_weight,
-            policy.load_weight,
-            policy.cross_site_bonus,
-        )
-        q_abs = int(quantise(sum(abs(x) for x in weights)))
-        big = (n_a + 1) * (2 * q_abs + 2)
-    rounds = 0
-    solve = True
-    while True:
-        if solve:
-            rounds += 1
-            sel = np.flatnonzero(pairs.arc & pairs.ok)
-            arcs_a, arcs_m, arcs_q = pairs.rows[sel], pairs.ms[sel], pairs.q[sel]
-            now = time.perf_counter()
-            seconds["scoring"] += now - clock
-            flow = _solve(arcs_a, arcs_m, arcs_q, caps, most) if len(sel) else arcs_q
-            clock = time.perf_counter()
-            seconds["solving"] += clock - now
-            u, v = _duals(arcs_a, arcs_m, arcs_q + big, flow, caps, n_a)
-            chosen = flow > 0
-            load = np.bincount(arcs_m[chosen], minlength=n_m)
-            has_room = index.open & (load < caps)
-            unmatched = np.ones(n_a, dtype=bool)
-            unmatched[arcs_a[chosen]] = False
-        all_a, all_m = pairs.rows, pairs.ms
-        slack = u[all_a] + v[all_m] - (pairs.q + big)
-        if rounds == 1 and solve:
-            # Keep the tight arcs (and the matched ones); the rest stay checked below.
-            pairs.arc &= slack <= 0
-            pairs.arc[sel[chosen]] = True
-        # Scored pairs left out: w_am <= u_a + v_m, else they become arcs.
-        broken = pairs.ok & ~pairs.arc & (slack < 0)
-        if broken.any():
-            # The duals will move: pairs nearly tight now are likely to break next.
-            pairs.arc |= pairs.ok & (slack < LOOKAHEAD)
-        fail = _unscored_failures(table, pairs, u, v, big, rest, has_room)
-        stats.append(
-            {
-                "solved": solve,
-                "pairs_added": int(broken.sum()),
-                "violators": int(fail.bad.sum()),
-                "arcs": len(sel),
-            }
-        )
-        now = time.perf_counter()
-        seconds["certifying"] += now - clock
-        clock = now
-        if not fail.bad.any() and not broken.any():
-            break
-        # Only new arcs change the optimum; newly scored pairs within the duals need no
-        # new solve, just another check.
-        solve = bool(broken.any())
-        grow = fail.bad.copy()
-        spare = np.where(has_room, 4 * np.minimum(caps - load, 8) + 4, 0)
-        if spare.any() and unmatched.any():
-            # Mentors with room reach out to unmatched asks first (cheaper than each
-            # unmatched ask searching for them).
-            offered = _score_new(table, pairs, *mentor_offers(table, spare, unmatched))
-            if len(offered[0]):
-                solve |= _admit(pairs, *offered, u, v, big)
-                # Filling those mentors raises their duals; asks they explain retry first.
-                grow &= ~fail.waits & ~unmatched
-        # Score exactly the mentors that broke the certificate, and twice the heads.
-        which = np.flatnonzero(grow)
-        if len(which):
-            keep = grow[fail.rows]
-            new_rows, new_ms = [fail.rows[keep]], [fail.ms[keep]]
-            combo = table.group_of[which] * (n_m + 1) + take[which]
-            order = np.argsort(combo, kind="stable")
-            combos, starts = np.unique(combo[order], return_index=True)
-            for key, lo, hi in zip(combos.tolist(), starts, [*starts[1:], len(order)], strict=True):
-                g, t = divmod(key, n_m + 1)
-                heads = table.groups[g].head(2 * t)[t:]
-                members = which[order[lo:hi]]
-                new_rows.append(np.repeat(members, len(heads)))
-                new_ms.append(np.tile(heads, len(members)))
-            take[which] = np.minimum(2 * take[which], n_m)
-            rest[which] = _group_rest(table, take, n_m)[which]
-            grown = _score_new(table, pairs, np.concatenate(new_rows), np.concatenate(new_ms))
-            solve |= _admit(pairs, *grown, u, v, big)
-    # Ties: the pairs of matched asks that may be tight are scored for the tie rule to see
-    # them (none can break the certificate: its bound, an upper bound of its score, is
-    # within it). Unmatched asks tying at a mentor's price are not: in a popular program
-    # whole groups of them do (millions of pairs), so those ties go by the scored pairs.
-    matched_rest = np.where(u > 0, rest, NONE)
-    even = _unscored_failures(table, pairs, u, v, big, matched_rest, has_room, min_gain=0)
-    rows_n, ms_n, sc_n, ok_n = _score_new(table, pairs, even.rows, even.ms)
-    pairs.add(rows_n, ms_n, sc_n, ok_n, np.zeros(len(rows_n), dtype=bool))
-    seconds["certifying"] += time.perf_counter() - clock
-    solved_arcs = len(arcs_a)
-    arcs_a, arcs_m, arcs_q, flow = _break_ties(table, pairs, u, v, big, caps, most)
-    clock = time.perf_counter()
-    assignments = _assignments(table, pairs, arcs_a, arcs_m, arcs_q, flow, caps, explain, workers)
-    seconds["explaining"] = time.perf_counter() - clock
-    return MatchResult(assignments, rounds, solved_arcs, index, asks, seconds, stats)
+# Step 5b: ties.
 
 
 def _break_ties(
-    table: AskTable,
-    pairs: _Pairs,
-    u: np.ndarray,
-    v: np.ndarray,
-    big: int,
-    caps: np.ndarray,
-    most: bool,
+    search: _Search, solution: _Solution
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Among the optimal assignments, one that prefers the earliest asks (by ask id) and the
+    """Step 5b: among the optimal assignments, one that prefers the earliest asks (by ask id) and the
     lowest mentor ids for them, found in the tight pairs (arcs, flow), so ties depend
     neither on the solver's choices nor on the order of the input.
 
@@ -580,6 +648,8 @@ def _break_ties(
     to the id order of the flow's nodes and arcs. The duals are the least optimal ones, so
     the tight pairs do not depend on which optimum the first flows found.
     """
+    table, pairs, caps, most = search.table, search.pairs, search.caps, search.most
+    u, v, big = solution.u, solution.v, search.big
     n_a, n_m = len(u), len(v)
     w = pairs.q + big
     rows, ms = pairs.rows, pairs.ms
@@ -633,6 +703,9 @@ def _break_ties(
         raise RuntimeError(f"tie-breaking flow failed with status {status}")
     flow = np.asarray(smcf.flows(np.arange(len(sel))), dtype=np.int64)
     return arcs_a, arcs_m, arcs_q, flow
+
+
+# Step 6: the assignments and their reasons.
 
 
 def _assignments(
@@ -729,12 +802,3 @@ def _eligible_anywhere(table: AskTable, a: int, full: np.ndarray) -> tuple[bool,
     relv[r_m] = r_val
     _, ok = score_pairs(table, rows, everyone, relv)
     return bool(ok.any()), bool((ok & ~full).any())
-
-
-def assign(
-    asks: Sequence[Ask],
-    mentors: MentorIndex | Sequence[Mentor],
-    policy: Policy | None = None,
-) -> list[Assignment]:
-    """The exact best assignment (see module docstring); one `Assignment` per ask, in order."""
-    return list(assign_detailed(asks, mentors, policy).assignments)
