@@ -323,7 +323,7 @@ def _solve_and_price(search: _Search, watch: Stopwatch) -> _Solution:
 def _slack(search: _Search, solution: _Solution) -> np.ndarray:
     """u_a + v_m - w_am for every scored pair: negative where the pair breaks the duals."""
     pairs = search.pairs
-    return solution.u[pairs.rows] + solution.v[pairs.ms] - (pairs.q + search.big)
+    return np.asarray(solution.u[pairs.rows] + solution.v[pairs.ms] - (pairs.q + search.big))
 
 
 def _certify(search: _Search, solution: _Solution) -> _Check:

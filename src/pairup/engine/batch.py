@@ -43,7 +43,7 @@ class AskTable:
     def __init__(self, index: MentorIndex, asks: Sequence[Ask]) -> None:
         self.index, self.asks = index, tuple(asks)
         policy, n_m, n_a = index.policy, len(index), len(asks)
-        gid: dict[tuple, int] = {}
+        gid: dict[tuple[Any, ...], int] = {}
         lid: dict[frozenset[str], int] = {frozenset(): 0}
         self.groups: list[Group] = []
         self.lang_sets: list[frozenset[str]] = [frozenset()]
@@ -53,7 +53,9 @@ class AskTable:
         self.free: dict[int, tuple[av.Span, ...]] = {}
         excluded: list[int] = []
         position = index.position
-        by_topics: dict[tuple, int] = {}  # asks with the same topics and site share a group
+        by_topics: dict[
+            tuple[Any, ...], int
+        ] = {}  # asks with the same topics and site share a group
         by_languages: dict[tuple[str, ...], int] = {(): 0}
         cross_site = bool(policy.cross_site_bonus)
         for a, ask in enumerate(self.asks):
@@ -125,7 +127,7 @@ class AskTable:
             if stacked is None:
                 stacked = np.stack([getattr(group, name) for group in self.groups])
                 self._stacked[name] = stacked
-            return stacked[g, ms]
+            return np.asarray(stacked[g, ms])
         first = getattr(self.groups[0], name)
         out = np.zeros(len(ms), dtype=first.dtype)
         order = np.argsort(g, kind="stable")

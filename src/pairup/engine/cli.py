@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pairup.engine.io import InputError, check_output, read_asks, read_mentors, write_atomic
-from pairup.engine.records import Policy
+from pairup.engine.records import Ask, Mentor, Policy
 
 T = TypeVar("T")
 
@@ -133,7 +133,9 @@ def main(argv: list[str]) -> int:
     return handler[args.command](args, mentors, asks, policy)
 
 
-def _recommend(args: argparse.Namespace, mentors: list, asks: list, policy: Policy) -> int:
+def _recommend(
+    args: argparse.Namespace, mentors: list[Mentor], asks: list[Ask], policy: Policy
+) -> int:
     from pairup.engine.recommend import recommend
     from pairup.engine.scoring import MentorIndex
 
@@ -167,7 +169,7 @@ def _recommend(args: argparse.Namespace, mentors: list, asks: list, policy: Poli
     return 0
 
 
-def _match(args: argparse.Namespace, mentors: list, asks: list, policy: Policy) -> int:
+def _match(args: argparse.Namespace, mentors: list[Mentor], asks: list[Ask], policy: Policy) -> int:
     from pairup.engine.assign import assign_detailed
 
     t0 = time.perf_counter()
@@ -198,7 +200,9 @@ def _match(args: argparse.Namespace, mentors: list, asks: list, policy: Policy) 
     return 0
 
 
-def _rotate(args: argparse.Namespace, mentors: list, mentees: list, policy: Policy) -> int:
+def _rotate(
+    args: argparse.Namespace, mentors: list[Mentor], mentees: list[Ask], policy: Policy
+) -> int:
     from pairup.engine.rotations import rotations
 
     sched = rotations(mentees, mentors, args.rounds, args.seats, policy)
@@ -214,7 +218,9 @@ def _rotate(args: argparse.Namespace, mentors: list, mentees: list, policy: Poli
     return 0
 
 
-def _tables(args: argparse.Namespace, mentors: list, mentees: list, policy: Policy) -> int:
+def _tables(
+    args: argparse.Namespace, mentors: list[Mentor], mentees: list[Ask], policy: Policy
+) -> int:
     from pairup.engine.tables import tables
 
     plan = tables(mentees, mentors, args.table_size, policy)

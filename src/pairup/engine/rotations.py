@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -199,7 +200,7 @@ def _round6(values: np.ndarray) -> list[float]:
         fast = (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6) & (np.abs(values) < 1000)
     slow = np.flatnonzero(~fast)
     out[slow] = [round(float(v), 6) for v in values[slow]]
-    return out.tolist()
+    return cast(list[float], out.tolist())
 
 
 def rotations(

@@ -23,6 +23,7 @@ ask an exact upper bound on the score of the mentors outside its relevance set
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ VOTE_QUANTUM = 2.0**-40
 def relevance_of_votes(owner: np.ndarray, votes: np.ndarray, saturation: float) -> np.ndarray:
     """relevance = 1 - exp(-total / saturation) per owner (0..max(owner)) of the votes."""
     units = np.bincount(owner, weights=np.rint(votes / VOTE_QUANTUM))
-    return 1.0 - np.exp(-(units * VOTE_QUANTUM) / saturation)
+    return np.asarray(1.0 - np.exp(-(units * VOTE_QUANTUM) / saturation))
 
 
 def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -51,7 +52,7 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     if len(sorted_set) == 0:
         return np.zeros(len(values), dtype=bool)
     pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[pos] == values
+    return np.asarray(sorted_set[pos] == values)
 
 
 def _langs(values: tuple[str, ...]) -> frozenset[str]:
@@ -132,7 +133,7 @@ class MentorIndex:
         self.static = -policy.load_weight * self.load_ratio
         self.avail_ub = np.where(self.free_known, 1.0, policy.availability_unknown)
         self.open = cap > 0
-        self._groups: dict[tuple, Group] = {}
+        self._groups: dict[tuple[Any, ...], Group] = {}
         self._group_cells = 0
         self._site_bases: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if n and not policy.cross_site_bonus:
@@ -152,7 +153,7 @@ class MentorIndex:
         if self.lang_bits is not None:
             ask_mask = sum(self.lang_bits.get(x, 0) for x in langs)
             m = self.lang_mask[rows]
-            return (m == 0) | ((m & ask_mask) != 0)
+            return np.asarray((m == 0) | ((m & ask_mask) != 0))
         return np.array([not self.langs[m] or bool(self.langs[m] & langs) for m in rows])
 
     def site_base(self, site: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -216,7 +217,7 @@ class Group:
     def __init__(
         self,
         index: MentorIndex,
-        key: tuple,
+        key: tuple[Any, ...],
         topic_scores: np.ndarray,
         credited: np.ndarray,
         cross: np.ndarray,
@@ -256,13 +257,13 @@ class Group:
     def bound_of(self, idx: np.ndarray) -> np.ndarray:
         """`bound[idx]` without building the full vector."""
         if self._bound is not None:
-            return self._bound[idx]
+            return np.asarray(self._bound[idx])
         out = self._base[idx]
         pos = np.searchsorted(self._credited, idx)
         pos = np.minimum(pos, max(len(self._credited) - 1, 0))
         hit = self._credited[pos] == idx if len(self._credited) else np.zeros(len(idx), bool)
         out[hit] = self._credited_bound[pos[hit]]
-        return out
+        return np.asarray(out)
 
     def head(self, n: int) -> np.ndarray:
         size = len(self._base)
@@ -390,7 +391,7 @@ class ScoredAsk:
         ok = self.index.open[idx] & self.index.language_ok(self.langs, idx)
         if len(self.excluded):
             ok &= ~member(idx, self.excluded)
-        return ok
+        return np.asarray(ok)
 
     def availability(self, m: int) -> tuple[float, av.Span | None]:
         return av.availability(

@@ -13,6 +13,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -337,7 +338,7 @@ class TextIndex:
 # collections (batch matching) are not kept: they are built once per run and are big.
 _CACHE_MAX_DOCS = 20_000
 _CACHE_ENTRIES = 8
-_cache: OrderedDict[tuple, TextIndex] = OrderedDict()
+_cache: OrderedDict[tuple[Any, ...], TextIndex] = OrderedDict()
 _cache_lock = threading.Lock()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +89,7 @@ class TopicTable:
         self._support: dict[tuple[str, ...], np.ndarray] = {}
         self._keys: dict[tuple[TopicLevel, ...], tuple[tuple[str, ...], ...]] = {}
         self._paths_cache: dict[tuple[str, ...], np.ndarray] = {}
-        self._explained: dict[tuple, tuple[str, ...]] = {}
+        self._explained: dict[tuple[Any, ...], tuple[str, ...]] = {}
         # Index once, query many times: a small taxonomy's paths (and their parents) are
         # scored now, so a new combination of ask topics costs a sum, not a scan.
         prefixes = {p[:k] for p in self.paths for k in range(1, len(p) + 1)}
