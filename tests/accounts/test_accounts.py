@@ -142,3 +142,36 @@ def test_profile_form_saves_expertise(client, mentee):
         ("public-speaking", "expert")
     ]
     assert list(profile.goals.values_list("slug", flat=True)) == ["sql"]
+
+
+def test_user_create_writes_the_account_profile_and_verified_address():
+    from pairup.accounts.services import user_create
+
+    user = user_create(email=" Ada@Example.ORG", password="a-long-enough-passphrase")
+    assert user.email == "ada@example.org" and user.check_password("a-long-enough-passphrase")
+    assert Profile.objects.filter(user=user).exists()
+    assert list(
+        EmailAddress.objects.filter(user=user).values_list("email", "verified", "primary")
+    ) == [("ada@example.org", False, True)]
+    other = user_create(email="bo@example.org", password_hash=user.password, email_verified=True)
+    assert other.password == user.password
+    assert EmailAddress.objects.get(user=other).verified is True
+    assert mail.outbox == []
+
+
+def test_user_create_refuses_a_weak_password_a_taken_email_or_no_password():
+    from django.core.exceptions import ValidationError
+
+    from pairup.accounts.services import user_create
+    from pairup.core.errors import ServiceError
+
+    with pytest.raises(ServiceError) as weak:
+        user_create(email="ada@example.org", password="short")
+    assert weak.value.field == "password"
+    with pytest.raises(ServiceError):
+        user_create(email="ada@example.org")
+    user_create(email="ada@example.org", password="a-long-enough-passphrase")
+    with pytest.raises(ValidationError) as taken:
+        user_create(email="ADA@example.org", password="a-long-enough-passphrase")
+    assert "email" in taken.value.message_dict
+    assert User.objects.count() == 1 and EmailAddress.objects.count() == 1

@@ -49,3 +49,21 @@ def test_a_muted_kind_is_still_shown_in_app_but_not_emailed(
         notify(user=mentee, kind="accepted", text="Not muted", url="/asks/")
     assert [m.subject for m in mailoutbox] == ["[PairUp] Not muted"]
     assert Notification.objects.filter(user=mentee).count() == 2
+
+
+def test_notify_quietly_records_the_notice_but_queues_no_email(
+    mentee, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from pairup.core.quiet import quietly
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, quietly():
+        notify(user=mentee, kind="message", text="New message", url="/asks/")
+    assert (len(callbacks), mail.outbox) == (0, [])
+    assert list(Notification.objects.filter(user=mentee).values_list("text", flat=True)) == [
+        "New message"
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify(user=mentee, kind="message", text="Another message", url="/asks/")
+    assert len(callbacks) == 1 and [m.subject for m in mail.outbox] == ["[PairUp] Another message"]

@@ -1,13 +1,63 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from datetime import timedelta
+
 import pytest
+from django.apps import apps
 from django.contrib.auth import authenticate
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.asks.models import Ask, Engagement, Invitation
+from pairup.asks.services import ask_create
+from pairup.asks.suggest import suggest_mentors
+from pairup.notifications.models import Notification
 from pairup.programs.models import Membership, MentorStatus, Program
-from pairup.site.demo import demo_load
+from pairup.site.demo import demo_load, demo_now
+from pairup.site.demo_data import build
 
 pytestmark = pytest.mark.django_db
+
+# Rows the demo writes, per table. The first fifteen are the numbers of the demo that wrote
+# its rows with objects.create, before it went through the services: the same people,
+# programs, history and availability. The notifications are new: the services record an
+# in-app notice for each step (invited, accepted, wrap-up due, thanks), as they do for
+# everyone; those of the past are marked read.
+DEMO_ROWS = {
+    "account_emailaddress": 120,
+    "accounts_expertise": 109,
+    "accounts_profile": 120,
+    "accounts_profile_goals": 157,
+    "accounts_user": 120,
+    "asks_ask": 76,
+    "asks_ask_topics": 76,
+    "asks_engagement": 75,
+    "asks_feedback": 74,
+    "asks_invitation": 76,
+    "asks_thankyou": 27,
+    "programs_membership": 120,
+    "programs_program": 2,
+    "scheduling_availability": 33,
+    "scheduling_weeklywindow": 318,
+    "notifications_notification": 326,
+}
+
+
+def _rows() -> dict[str, int]:
+    """Rows in every table (by table name: moving a model between apps keeps its table),
+    except the cache, which holds no data."""
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table == "pairup_cache":
+                continue
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+            counts[table] = cursor.fetchone()[0]
+    return counts
 
 
 def _snapshot() -> list[tuple]:
@@ -20,6 +70,22 @@ def _snapshot() -> list[tuple]:
             "user__profile__site",
             "is_mentor",
             "mentor_status",
+        )
+    )
+
+
+def _history() -> list[tuple]:
+    return list(
+        Invitation.objects.order_by(
+            "ask__created_at", "ask__question", "mentor__email"
+        ).values_list(
+            "ask__mentee__email",
+            "mentor__email",
+            "ask__question",
+            "ask__created_at",
+            "status",
+            "responded_at",
+            "ask__engagement__closed_at",
         )
     )
 
@@ -55,9 +121,119 @@ def test_demo_builds_the_promised_people_and_is_idempotent():
 
 def test_demo_is_deterministic(django_db_blocker):
     demo_load()
-    first = _snapshot()
+    first, first_history = _snapshot(), _history()
     Program.objects.all().delete()
     User.objects.all().delete()
     demo_load()
-    second = _snapshot()
+    second, second_history = _snapshot(), _history()
     assert [row[1:] for row in first] == [row[1:] for row in second]
+    assert first_history == second_history and len(first_history) == 76
+
+
+def test_demo_writes_the_same_rows_as_before_and_nothing_on_a_second_load(
+    django_capture_on_commit_callbacks,
+):
+    empty = _rows()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert demo_load() is True
+    loaded = _rows()
+    written = {t: loaded[t] - empty[t] for t in loaded if loaded[t] != empty[t]}
+    assert written == DEMO_ROWS
+    # No email sent, and no email nor task queued for after the commit.
+    assert (callbacks, mail.outbox) == ([], [])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert demo_load() is False
+    assert (_rows(), callbacks, mail.outbox) == (loaded, [], [])
+
+
+def test_demo_rows_pass_their_models_checks():
+    demo_load()
+    labels = [
+        "accounts.User",
+        "accounts.Profile",
+        "accounts.Expertise",
+        "account.EmailAddress",
+        "programs.Program",
+        "programs.Membership",
+        "asks.Ask",
+        "asks.Invitation",
+        "asks.Engagement",
+        "asks.Feedback",
+        "asks.ThankYou",
+        "notifications.Notification",
+    ]
+    checked = 0
+    for label in labels:
+        for row in apps.get_model(label).objects.all():
+            row.full_clean()
+            checked += 1
+    assert checked == 120 * 3 + 109 + 2 + 120 + 76 * 2 + 75 + 74 + 27 + 326
+
+
+def test_demo_history_is_dated_as_its_data_says():
+    demo_load()
+    now = demo_now()
+    data = build()
+    assert sorted(Ask.objects.filter(status="closed").values_list("created_at", flat=True)) == (
+        sorted(now - timedelta(days=p.days_ago) for p in data.history)
+    )
+    for engagement in Engagement.objects.filter(status="completed").select_related("ask"):
+        asked = engagement.ask.created_at
+        invitation = engagement.ask.invitations.get()
+        assert invitation.created_at == asked and invitation.reasons  # the engine's reasons
+        assert asked < invitation.responded_at <= asked + timedelta(hours=30)
+        assert engagement.created_at == invitation.responded_at
+        assert engagement.closed_at == asked + timedelta(days=7)
+        assert engagement.closed_by_id == engagement.mentor_id
+        assert [f.created_at for f in engagement.feedback.all()] == [engagement.closed_at]
+    # The past was seen; today's invitations and acceptance wait to be read.
+    unread = Notification.objects.filter(read_at__isnull=True)
+    speaker = data.current[1].mentor
+    assert sorted(unread.values_list("user__email", "kind")) == sorted(
+        [
+            ("mentee@demo.pairup", "accepted"),
+            ("mentor@demo.pairup", "invited"),
+            (speaker, "invited"),
+        ]
+    )
+
+
+def test_demo_keeps_its_contract_for_the_mentee_and_the_mentor(api):
+    demo_load()
+    mentee = User.objects.get(email="mentee@demo.pairup")
+    mentor = User.objects.get(email="mentor@demo.pairup")
+    admin = User.objects.get(email="admin@demo.pairup")
+    for person in (admin, mentee):
+        body = api(person).get("/programs").json()
+        items = body["items"] if isinstance(body, dict) else body
+        assert items[0]["slug"] == "acme-mentoring"
+    # mentee@ may open another ask at once, and mentor@ (under every cap) may take it.
+    ask = ask_create(
+        program=Program.objects.get(slug="acme-mentoring"),
+        mentee=mentee,
+        topics=["negotiating-an-offer"],
+        format="video",
+        duration=30,
+        sessions=1,
+        question="How do I answer when a recruiter asks for my current salary?",
+    )
+    assert mentor.pk in [s.mentor.pk for s in suggest_mentors(ask, k=1000)]
+    # Free 30- and 60-minute slots 1–14 days ahead.
+    start = timezone.now() + timedelta(days=1)
+    for duration in (30, 60):
+        slots = api(mentee).get(
+            f"/mentors/{mentor.pk}/slots",
+            start=start.isoformat(),
+            end=(start + timedelta(days=13)).isoformat(),
+            duration=duration,
+        )
+        assert slots.status_code == 200 and len(slots.json()["slots"]) > 10
+
+
+def test_demo_data_imports_no_django():
+    code = (
+        "import sys, pairup.site.demo_data as d; d.build();"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

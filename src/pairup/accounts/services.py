@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -60,6 +63,40 @@ def _profile_value(name: str, value: object) -> object:
     if name == "timezone":
         return clean_text(value, field="timezone", max_length=64)
     return value
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    email_verified: bool = False,
+) -> User:
+    """Create an account as sign-up does: the user (email lower-cased, checked and unique),
+    their empty profile and their primary email address, verified or not. Give `password`
+    (checked by the password validators, then hashed) or `password_hash` (an already
+    hashed password the caller has checked, e.g. one hash shared by every demo account).
+
+    Side effects: none besides the rows; no email is sent (sign-up through allauth sends
+    its own confirmation)."""
+    if (password is None) == (password_hash is None):
+        raise ServiceError("Give a password or a password hash.", field="password")
+    user = User(email=User.objects.normalize_email(email).strip().lower())
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ServiceError(" ".join(exc.messages), field="password") from None
+        user.set_password(password)
+    else:
+        user.password = password_hash
+    user.full_clean()
+    user.save()
+    address = EmailAddress(user=user, email=user.email, verified=email_verified, primary=True)
+    address.full_clean()
+    address.save()
+    return user
 
 
 def profile_get(*, user: User) -> Profile:

@@ -130,9 +130,16 @@ def _require_mentee(program: Program, user: User) -> None:
 
 @transaction.atomic
 def ask_create(
-    *, program: Program, mentee: User, topics: list[str], submit: bool = True, **fields: object
+    *,
+    program: Program,
+    mentee: User,
+    topics: list[str],
+    submit: bool = True,
+    now: datetime | None = None,
+    **fields: object,
 ) -> Ask:
-    """Write an ask (a draft, or open at once). Refused past the program's open-asks limit."""
+    """Write an ask (a draft, or open at once). Refused past the program's open-asks limit.
+    `now` dates it (written as of then, e.g. the demo's history); by default it is now."""
     _require_mentee(program, mentee)
     data = {"kind": AskKind.ADVICE, "format": Format.VIDEO, "tried": "", "by": None, **fields}
     data.setdefault("duration", program.session_lengths[0])
@@ -152,6 +159,10 @@ def ask_create(
     ask.question = str(ask.question).strip()
     ask.full_clean()
     ask.save()
+    if now is not None:
+        # created_at is auto_now_add, which the first save always sets to the clock.
+        Ask.objects.filter(pk=ask.pk).update(created_at=now, updated_at=now)
+        ask.created_at = ask.updated_at = now
     ask.topics.set(topic_rows)
     return ask
 

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django_tasks import default_task_backend, task
 
+from pairup.core.quiet import is_quiet
+
 if TYPE_CHECKING:
     from .models import Invitation
 
@@ -19,8 +21,9 @@ def expire_invitations() -> int:
 
 def expire_invitation_later(invitation: Invitation) -> None:
     """Queue the expiry check for when the window closes, where the backend can defer.
-    `pairup expire-invitations` (cron) covers backends that cannot."""
-    if invitation.expires_at is None or not default_task_backend.supports_defer:
+    `pairup expire-invitations` (cron) covers backends that cannot, and
+    invitations written `quietly()` (the demo)."""
+    if invitation.expires_at is None or not default_task_backend.supports_defer or is_quiet():
         return
     run_after = invitation.expires_at
     transaction.on_commit(lambda: expire_invitations.using(run_after=run_after).enqueue())

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from pairup.accounts.models import User
+from pairup.core.quiet import is_quiet
 from pairup.core.validators import one_line
 
 from .models import EmailMute, Kind, Notification
@@ -30,10 +31,13 @@ def unsubscribe_url(user: User, kind: str) -> str:
 def notify(
     *, user: User, kind: str, text: str, url: str = "", email_body: str = ""
 ) -> Notification:
-    """Record an in-app notification; queue its email after commit unless `kind` is muted."""
+    """Record an in-app notification; queue its email after commit unless `kind` is muted
+    or this runs inside `pairup.core.quiet.quietly()`."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     notification = Notification.objects.create(user=user, kind=kind, text=text[:300], url=url)
+    if is_quiet():
+        return notification
     if not EmailMute.objects.filter(user=user, kind=kind).exists() and user.is_active:
         body = email_body or text
         link = settings.SITE_URL + url if url.startswith("/") else url

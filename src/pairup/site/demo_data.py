@@ -1,0 +1,693 @@
+"""The demo as data: its people, programs, availability and history, in plain dataclasses.
+
+Nothing here touches the database (no Django import): `build()` turns the fixed lists below
+and a seeded random generator into one `Demo`, the same on every run, and the loader
+(`pairup.site.demo`) walks it through the services exactly as people would have written it.
+Times are relative: a day count before the loader's "now", so the history stays recent.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pairup.topics.taxonomy import read_taxonomy
+
+PASSWORD = "pairup-demo"
+DEMO_SLUG = "acme-mentoring"
+OTHER_SLUG = "globex-mentors"
+
+LOGINS = [
+    ("admin@demo.pairup", "program admin of Acme Mentoring"),
+    ("mentor@demo.pairup", "an approved mentor in Acme Mentoring"),
+    ("mentee@demo.pairup", "a mentee in Acme Mentoring"),
+    ("outsider@demo.pairup", "a member of Globex Mentors only: sees nothing of Acme"),
+]
+
+SITES = [
+    ("London", "Europe/London", ["en"]),
+    ("New York", "America/New_York", ["en", "es"]),
+    ("Bengaluru", "Asia/Kolkata", ["en", "hi"]),
+]
+
+FIRST = [
+    "Amara",
+    "Ben",
+    "Chen",
+    "Dalia",
+    "Elif",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kavya",
+    "Liam",
+    "Mei",
+    "Nadia",
+    "Omar",
+    "Paula",
+    "Quentin",
+    "Rosa",
+    "Sanjay",
+    "Tamsin",
+    "Uche",
+    "Vera",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zara",
+    "Aditi",
+    "Bruno",
+    "Camille",
+    "Dev",
+    "Emeka",
+    "Freya",
+    "Gabriel",
+    "Hana",
+    "Ivan",
+    "Julia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nia",
+]
+LAST = [
+    "Adeyemi",
+    "Bauer",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fernandes",
+    "Gupta",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Mensah",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Sato",
+    "Thompson",
+    "Usman",
+    "Varga",
+    "Wang",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+    "Iyer",
+    "Murphy",
+]
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    topics: tuple[str, ...]
+    story: str
+
+
+ROLES = [
+    Role(
+        "Data scientist",
+        ("data-analysis", "statistics", "machine-learning", "python", "sql"),
+        "I build forecasting and pricing models and I like turning messy data into a decision.",
+    ),
+    Role(
+        "Engineering manager",
+        ("leading-a-team", "one-on-ones", "hiring", "system-design", "delegation"),
+        "I went from engineer to manager four years ago and made most of the classic mistakes first.",
+    ),
+    Role(
+        "Software engineer",
+        ("python", "javascript", "code-review", "system-design", "interview-prep"),
+        "I have run more than two hundred technical interviews and I enjoy demystifying them.",
+    ),
+    Role(
+        "Product manager",
+        ("product-management", "stakeholder-management", "storytelling", "strategy"),
+        "I moved into product from customer support, so changing fields is close to my heart.",
+    ),
+    Role(
+        "HR business partner",
+        ("performance-reviews", "employee-relations", "compensation", "onboarding"),
+        "I help managers through reviews, pay conversations and the occasional hard case.",
+    ),
+    Role(
+        "Talent acquisition lead",
+        ("interview-prep", "resume-review", "negotiating-an-offer", "job-applications"),
+        "I have been on the other side of hundreds of offers and know what is negotiable.",
+    ),
+    Role(
+        "UX designer",
+        ("ux-design", "accessibility", "public-speaking", "personal-branding"),
+        "I design for accessibility first and speak about it at meetups.",
+    ),
+    Role(
+        "Sales director",
+        ("sales", "negotiation", "public-speaking", "leading-a-team"),
+        "I lead a team of twelve account executives and still take discovery calls myself.",
+    ),
+    Role(
+        "Marketing lead",
+        ("marketing", "storytelling", "personal-branding", "data-visualisation"),
+        "I run campaigns end to end and care about telling a story the numbers back up.",
+    ),
+    Role(
+        "Finance analyst",
+        ("finance-basics", "spreadsheets", "data-analysis", "business-writing"),
+        "Budgets, business cases and spreadsheets that other people can actually read.",
+    ),
+    Role(
+        "Teacher and SEL coach",
+        (
+            "social-emotional-learning",
+            "classroom-management",
+            "curriculum-design",
+            "giving-feedback",
+        ),
+        "Fifteen years in classrooms; now I coach new teachers on social-emotional learning.",
+    ),
+    Role(
+        "DEI program lead",
+        ("inclusive-leadership", "allyship", "employee-resource-groups", "inclusive-hiring"),
+        "I started our first employee resource group and now run inclusive hiring training.",
+    ),
+    Role(
+        "Project manager",
+        ("project-management", "time-management", "stakeholder-management", "change-management"),
+        "I deliver cross-site projects and I am happy to share the templates that saved me.",
+    ),
+    Role(
+        "Cloud architect",
+        ("cloud", "system-design", "java", "mentoring-others"),
+        "I moved our platform to the cloud and mentor engineers growing into architects.",
+    ),
+    Role(
+        "Communications manager",
+        ("email-writing", "business-writing", "public-speaking", "storytelling"),
+        "I help people write the email that gets answered and give the talk people remember.",
+    ),
+]
+
+MENTEE_HEADLINES = [
+    "Junior analyst",
+    "Graduate software engineer",
+    "New team lead",
+    "Customer support specialist",
+    "Marketing associate",
+    "First-year teacher",
+    "HR coordinator",
+    "Sales development rep",
+    "Operations analyst",
+    "Product designer",
+    "Returning to work after a career break",
+    "Project coordinator",
+]
+
+MENTEE_GOALS = [
+    "negotiating-an-offer",
+    "interview-prep",
+    "public-speaking",
+    "career-goals",
+    "changing-fields",
+    "leading-a-team",
+    "giving-feedback",
+    "email-writing",
+    "sql",
+    "data-analysis",
+    "spreadsheets",
+    "promotion",
+    "confidence",
+    "time-management",
+    "product-management",
+    "python",
+    "social-emotional-learning",
+    "workplace-challenges",
+    "networking",
+    "resume-review",
+]
+
+LEVELS = ["expert", "experienced", "experienced", "familiar"]
+
+# Past asks give mentors a history: the engine's best evidence of what they help with.
+PAST_QUESTIONS = {
+    "data-analysis": [
+        "How do I structure an analysis so my manager can act on it?",
+        "Which metrics should I track for a customer churn dashboard?",
+    ],
+    "statistics": ["How do I explain a non-significant A/B test result to stakeholders?"],
+    "machine-learning": ["How do I decide whether a simple model is good enough to ship?"],
+    "python": ["How do I organise a growing Python script into a maintainable package?"],
+    "sql": ["How do I speed up a slow SQL report that joins five tables?"],
+    "leading-a-team": ["How do I lead former peers after being promoted to team lead?"],
+    "one-on-ones": ["What should I cover in my first one-on-ones as a new manager?"],
+    "hiring": ["How do I run a fair structured interview for a junior role?"],
+    "system-design": ["How do I prepare for a system design interview at a larger company?"],
+    "delegation": ["How do I delegate work I could do faster myself?"],
+    "javascript": ["How do I get comfortable with TypeScript in an old JavaScript codebase?"],
+    "code-review": ["How do I give code review comments that do not sound harsh?"],
+    "interview-prep": [
+        "How do I prepare stories for behavioural interview questions?",
+        "How do I handle a technical interview question I cannot answer?",
+    ],
+    "product-management": ["How do I move from customer support into product management?"],
+    "stakeholder-management": ["How do I say no to a senior stakeholder's feature request?"],
+    "storytelling": ["How do I turn a data finding into a story executives remember?"],
+    "strategy": ["How do I write a one-page strategy for my team's next year?"],
+    "performance-reviews": ["How do I write a self-review that shows impact without bragging?"],
+    "employee-relations": ["How should I handle a conflict between two people on my team?"],
+    "compensation": ["How do I ask for a raise when the budget cycle has closed?"],
+    "onboarding": ["What makes a good first two weeks for a new remote hire?"],
+    "resume-review": ["How do I shorten my CV to one page without losing my best work?"],
+    "negotiating-an-offer": [
+        "How do I negotiate salary and equity in a data science offer?",
+        "Should I counter a first offer, and how much should I ask for?",
+        "How do I negotiate a start date and signing bonus politely?",
+    ],
+    "job-applications": ["How do I tailor a cover letter for a career change?"],
+    "ux-design": ["How do I present a design portfolio case study in 20 minutes?"],
+    "accessibility": ["How do I make our web forms accessible to screen-reader users?"],
+    "public-speaking": [
+        "How do I calm my nerves before presenting to leadership?",
+        "How do I structure a 10-minute talk for a team all-hands?",
+    ],
+    "personal-branding": ["How do I rewrite my LinkedIn profile for a new direction?"],
+    "sales": ["How do I run a discovery call that uncovers real needs?"],
+    "negotiation": ["How do I negotiate a deadline with another team?"],
+    "marketing": ["How do I plan a product launch campaign on a small budget?"],
+    "data-visualisation": ["Which chart should I use to compare quarterly results by region?"],
+    "finance-basics": ["How do I build a business case with a simple payback calculation?"],
+    "spreadsheets": ["How do I clean up a shared spreadsheet that everyone edits differently?"],
+    "business-writing": ["How do I write a project update people actually read?"],
+    "social-emotional-learning": ["How do I bring social-emotional learning into a maths class?"],
+    "classroom-management": ["How do I set routines for a noisy class in my first term?"],
+    "curriculum-design": ["How do I plan a unit with assessments that build on each other?"],
+    "giving-feedback": ["How do I give difficult feedback to a colleague who is senior to me?"],
+    "inclusive-leadership": ["How do I run meetings where quieter people speak up?"],
+    "allyship": ["How do I support a colleague who faces biased comments in meetings?"],
+    "employee-resource-groups": ["How do I start an employee resource group at our site?"],
+    "inclusive-hiring": ["How do I remove bias from our job descriptions?"],
+    "project-management": ["How do I rescue a project that is two months late?"],
+    "time-management": ["How do I protect focus time when my calendar is full of meetings?"],
+    "change-management": ["How do I help my team through a reorganisation?"],
+    "cloud": ["How do I get started with cloud certifications as a backend engineer?"],
+    "java": ["How do I modernise an old Java service without a big rewrite?"],
+    "mentoring-others": ["How do I become a good mentor for a junior engineer?"],
+    "email-writing": ["How do I write an email asking a busy executive for 15 minutes?"],
+}
+
+
+# Weekday windows (local wall clock) a demo mentor offers; each mentor gets one pattern and
+# one weekday without sessions, chosen by position, so the demo is the same on every run.
+WINDOW_PATTERNS = [
+    ((9, 0, 12, 0), (14, 0, 17, 0)),
+    ((8, 30, 10, 30), (13, 0, 15, 0), (16, 0, 18, 0)),
+    ((10, 0, 12, 30), (15, 0, 17, 30)),
+    ((7, 30, 9, 0), (12, 0, 13, 30), (17, 0, 19, 0)),
+    ((11, 0, 14, 0), (16, 30, 18, 30)),
+]
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    """A program, created by its first admin (`admin`, an email) with this policy."""
+
+    name: str
+    slug: str
+    admin: str
+    policy: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Person:
+    """One account and its profile, as its owner fills in the sign-up and profile forms."""
+
+    email: str
+    display_name: str
+    headline: str
+    timezone: str
+    site: str
+    languages: tuple[str, ...]
+    bio: str = ""
+    tags: tuple[str, ...] = ()
+    expertise: tuple[tuple[str, str], ...] = ()  # (topic slug, level)
+    goals: tuple[str, ...] = ()  # topic slugs
+
+
+@dataclass(frozen=True)
+class Member:
+    """`email` joins `program` through its invite; a mentor's `mentor_status` is the admin's
+    decision afterwards (None leaves what joining gives)."""
+
+    program: str
+    email: str
+    as_mentor: bool = False
+    as_mentee: bool = False
+    mentor_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """A mentor's availability: weekday windows (day, start, end as (hour, minute)) in
+    their own zone."""
+
+    email: str
+    timezone: str
+    windows: tuple[tuple[int, tuple[int, int], tuple[int, int]], ...]
+    buffer_minutes: int
+    weekly_cap: int | None
+    min_notice_minutes: int = 12 * 60
+    horizon_days: int = 30
+
+
+@dataclass(frozen=True)
+class PastEngagement:
+    """A closed one-session engagement: asked `days_ago` days before now, accepted
+    `answered_after_hours` later, completed by the mentor a week after the ask, then rated
+    by the mentee and, when `thanks`, thanked with the note shown on the mentor's profile."""
+
+    program: str
+    mentee: str
+    mentor: str
+    topic: str
+    question: str
+    days_ago: int
+    answered_after_hours: int
+    rating: int
+    applied: str = "I tried it the next week."
+    thanks: str = ""
+
+
+@dataclass(frozen=True)
+class CurrentAsk:
+    """An ask of today: the mentee invites `mentor`, who accepts when `accepted`."""
+
+    program: str
+    mentee: str
+    mentor: str
+    topics: tuple[str, ...]
+    kind: str
+    format: str
+    duration: int
+    sessions: int
+    question: str
+    tried: str
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class Demo:
+    people: tuple[Person, ...]
+    programs: tuple[ProgramSpec, ...]
+    members: tuple[Member, ...]
+    history: tuple[PastEngagement, ...]
+    availability: tuple[Weekly, ...]
+    current: tuple[CurrentAsk, ...]
+    # The admin who approves or pauses each program's mentors.
+    approver: Mapping[str, str] = field(default_factory=dict)
+
+
+THANKS = "Thank you, that conversation really helped."
+
+ACME = ProgramSpec(
+    name="Acme Mentoring",
+    slug=DEMO_SLUG,
+    admin="admin@demo.pairup",
+    policy={
+        "description": "Short, focused sessions with colleagues across London, New York and Bengaluru.",
+        "session_lengths": [15, 30, 45, 60],
+        "max_sessions_per_engagement": 3,
+        "mentor_monthly_cap": 4,
+        "mentors_need_approval": True,
+        "invite_code": "acme-demo-invite",
+    },
+)
+GLOBEX = ProgramSpec(
+    name="Globex Mentors",
+    slug=OTHER_SLUG,
+    admin="outsider@demo.pairup",
+    policy={
+        "description": "Globex's own program.",
+        "session_lengths": [30],
+        "max_sessions_per_engagement": 1,
+        "mentor_monthly_cap": 2,
+        "mentors_need_approval": False,
+        "invite_code": "globex-demo-invite",
+    },
+)
+
+ADMIN = Person(
+    email="admin@demo.pairup",
+    display_name="Alex Morgan",
+    headline="Head of learning, Acme",
+    timezone="Europe/London",
+    site="London",
+    languages=("en",),
+    bio="I run Acme's mentoring program. Tell me what would make it better.",
+)
+OUTSIDER = Person(
+    email="outsider@demo.pairup",
+    display_name="Olivia Stone",
+    headline="Engineer at Globex",
+    timezone="Europe/Berlin",
+    site="Berlin",
+    languages=("en", "de"),
+)
+# The well-known mentor: first of Acme's mentors, and the one the demo mentee's open ask waits on.
+MENTOR_EXPERTISE = (
+    ("negotiating-an-offer", "expert"),
+    ("data-analysis", "expert"),
+    ("sql", "experienced"),
+    ("interview-prep", "experienced"),
+    ("machine-learning", "familiar"),
+)
+MENTEE_EMAIL = "mentee@demo.pairup"
+MENTOR_EMAIL = "mentor@demo.pairup"
+
+
+def _name(rng: random.Random, used: set[str]) -> str:
+    while True:
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        if name not in used:
+            used.add(name)
+            return name
+
+
+def topic_names() -> dict[str, str]:
+    """Slug → name of the shipped taxonomy (the names bios quote and history is ordered by)."""
+    names: dict[str, str] = {}
+
+    def walk(nodes: list[dict[str, object]]) -> None:
+        for node in nodes:
+            names[str(node["slug"])] = str(node["name"])
+            walk(node.get("children", []))  # type: ignore[arg-type]
+
+    walk(read_taxonomy())
+    return names
+
+
+def build(seed: int = 20261122) -> Demo:
+    """The whole demo. The order of the random draws is part of the data: changing it
+    changes every generated name, topic and date after it."""
+    rng = random.Random(seed)
+    names = topic_names()
+    used: set[str] = set()
+    people: list[Person] = [ADMIN]
+    members: list[Member] = []
+    mentors: list[Person] = []  # Acme's, in joining order
+
+    def mentor(
+        email: str,
+        name: str,
+        role: Role,
+        site_index: int,
+        status: str,
+        years: int,
+        expertise: list[tuple[str, str]],
+    ) -> None:
+        site, tz, langs = SITES[site_index]
+        extra = sorted(
+            set(langs)
+            | ({"fr"} if rng.random() < 0.2 else set())
+            | ({"de"} if rng.random() < 0.1 else set())
+        )
+        focus = ", ".join(names[s].lower() for s, _ in expertise[:3])
+        person = Person(
+            email=email,
+            display_name=name,
+            headline=f"{role.title} · {site}",
+            timezone=tz,
+            site=site,
+            languages=tuple(extra),
+            tags=tuple(sorted({role.title.split()[0].lower(), site.lower().replace(" ", "-")})),
+            bio=f"{role.story} {years} years in the job. Ask me about {focus}.",
+            expertise=tuple(expertise),
+        )
+        people.append(person)
+        mentors.append(person)
+        members.append(
+            Member(
+                DEMO_SLUG,
+                email,
+                as_mentor=True,
+                as_mentee=rng.random() < 0.15,
+                mentor_status=status,
+            )
+        )
+
+    # The well-known mentor, then 29 more approved, 2 waiting for approval and 1 paused.
+    mentor(MENTOR_EMAIL, "Priya Raman", ROLES[0], 0, "approved", 11, list(MENTOR_EXPERTISE))
+    used.add("Priya Raman")
+    statuses = ["approved"] * 29 + ["pending"] * 2 + ["paused"]
+    for i, status in enumerate(statuses):
+        role = ROLES[i % len(ROLES)]
+        picked = rng.sample(role.topics, k=min(len(role.topics), rng.randint(2, 4)))
+        mentor(
+            f"mentor{i + 1:02d}@demo.pairup",
+            _name(rng, used),
+            role,
+            i % 3,
+            status,
+            rng.randint(3, 22),
+            [(s, rng.choice(LEVELS)) for s in picked],
+        )
+
+    mentees: list[Person] = []
+
+    def mentee(email: str, name: str, i: int, goals: tuple[str, ...] | None = None) -> None:
+        site, tz, langs = SITES[i % 3]
+        drawn = tuple(rng.sample(MENTEE_GOALS, k=rng.randint(1, 3)))
+        person = Person(
+            email=email,
+            display_name=name,
+            headline=f"{MENTEE_HEADLINES[i % len(MENTEE_HEADLINES)]} · {site}",
+            timezone=tz,
+            site=site,
+            languages=tuple(langs[: 1 + (i % 2)]),
+            bio="Early in my career here and keen to learn from colleagues at other sites.",
+            goals=goals if goals is not None else drawn,
+        )
+        people.append(person)
+        mentees.append(person)
+        members.append(Member(DEMO_SLUG, email, as_mentee=True))
+
+    mentee(MENTEE_EMAIL, "Sam Okoye", 1, goals=("negotiating-an-offer", "public-speaking"))
+    used.add("Sam Okoye")
+    for i in range(79):
+        mentee(f"mentee{i + 1:02d}@demo.pairup", _name(rng, used), i)
+
+    # A second program: its members must see nothing of Acme, and Acme nothing of it.
+    people.append(OUTSIDER)
+    members.append(Member(OTHER_SLUG, OUTSIDER.email, as_mentee=True))
+    for i in range(5):
+        email = f"globex{i + 1}@demo.pairup"
+        people.append(
+            Person(
+                email=email,
+                display_name=_name(rng, used),
+                headline="Globex mentor",
+                timezone="Europe/Berlin",
+                site="Berlin",
+                languages=("de", "en"),
+                expertise=(("public-speaking", "expert"),),
+            )
+        )
+        members.append(Member(OTHER_SLUG, email, as_mentor=True))
+
+    # Past engagements give mentors a history: the engine's best evidence of what they help
+    # with. Each approved mentor has two to four, on the topics they know best.
+    status_of = {m.email: m.mentor_status for m in members if m.program == DEMO_SLUG}
+    approved = [p for p in mentors if status_of[p.email] == "approved"]
+    history: list[PastEngagement] = []
+    for i, person in enumerate(approved):
+        slugs = sorted(
+            (s for s, _ in person.expertise if s in PAST_QUESTIONS), key=lambda s: names[s]
+        )
+        for j in range(min(len(slugs), 2 + i % 3)):
+            slug = slugs[j % len(slugs)]
+            who = rng.choice(mentees).email
+            days_ago = 40 + rng.randint(0, 120)
+            question = rng.choice(PAST_QUESTIONS[slug])
+            hours = rng.randint(1, 30)
+            history.append(
+                PastEngagement(
+                    program=DEMO_SLUG,
+                    mentee=who,
+                    mentor=person.email,
+                    topic=slug,
+                    question=question,
+                    days_ago=days_ago,
+                    answered_after_hours=hours,
+                    rating=rng.choice([4, 5, 5, 3]),
+                    thanks=THANKS if (i + j) % 3 == 0 else "",
+                )
+            )
+
+    # Every Acme mentor offers weekday windows in their own zone: one pattern each and one
+    # weekday off, chosen by position; the well-known mentor works every weekday.
+    availability = tuple(
+        Weekly(
+            email=person.email,
+            timezone=person.timezone,
+            windows=tuple(
+                (day, (h1, m1), (h2, m2))
+                for day in range(5)
+                if day != (None if i == 0 else (i * 2) % 5)
+                for h1, m1, h2, m2 in WINDOW_PATTERNS[i % len(WINDOW_PATTERNS)]
+            ),
+            buffer_minutes=(10, 15, 5)[i % 3],
+            weekly_cap=(None, 3, 5)[i % 3],
+        )
+        for i, person in enumerate(mentors)
+    )
+
+    # Today: the demo mentee's open ask waits on the well-known mentor's answer, and an
+    # earlier one was accepted by the first other mentor who knows public speaking.
+    speaker = next(
+        p
+        for p in approved
+        if p.email != MENTOR_EMAIL and any(s == "public-speaking" for s, _ in p.expertise)
+    )
+    current = (
+        CurrentAsk(
+            program=DEMO_SLUG,
+            mentee=MENTEE_EMAIL,
+            mentor=MENTOR_EMAIL,
+            topics=("negotiating-an-offer",),
+            kind="advice",
+            format="video",
+            duration=30,
+            sessions=2,
+            question="How do I negotiate equity and a signing bonus in my first data-science offer?",
+            tried="I read two blog posts and have a first offer in hand; I do not know what is normal.",
+            accepted=False,
+        ),
+        CurrentAsk(
+            program=DEMO_SLUG,
+            mentee=MENTEE_EMAIL,
+            mentor=speaker.email,
+            topics=("public-speaking",),
+            kind="skill",
+            format="video",
+            duration=30,
+            sessions=2,
+            question="How do I structure a 10-minute talk for our team all-hands next month?",
+            tried="I have a rough outline but it runs to 25 minutes and I lose the thread.",
+            accepted=True,
+        ),
+    )
+    return Demo(
+        people=tuple(people),
+        programs=(ACME, GLOBEX),
+        members=tuple(members),
+        history=tuple(history),
+        availability=availability,
+        current=current,
+        approver={DEMO_SLUG: ADMIN.email, OTHER_SLUG: OUTSIDER.email},
+    )
