@@ -40,7 +40,7 @@ from pairup.accounts.models import User
 from pairup.accounts.services import api_token_create
 from pairup.asks.models import Ask, Engagement, Invitation
 from pairup.core.demo import demo_load
-from pairup.scheduling.models import Session
+from pairup.sessions.models import Session
 
 pytestmark = [
     pytest.mark.fuzz,

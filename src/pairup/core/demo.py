@@ -518,7 +518,7 @@ def _demo_availability(program: Program) -> None:
     """Every mentor of the demo program offers weekday windows in their own zone."""
     from datetime import time
 
-    from pairup.scheduling.services import availability_set
+    from pairup.availability.services import availability_set
 
     mentors = (
         Membership.objects.filter(program=program, is_mentor=True)
