@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 
 from pairup.accounts.services import account_delete
+from pairup.availability.models import Commitment
 from pairup.programs.models import Membership
 from pairup.programs.services import membership_set_mentor_status
 from pairup.sessions.models import Session, SessionChange
@@ -58,6 +59,8 @@ def test_deleting_an_account_cancels_their_future_sessions_and_tells_the_other_p
     assert event.decoded("dtstart") == datetime(2026, 3, 3, 10, tzinfo=UTC)
     # Their engagement (and its sessions) went with the account: nothing booked is left.
     assert not Session.objects.filter(status="booked").exists()
+    # The mentor's committed time went with the session, not only the deleted mentee's.
+    assert not Commitment.objects.exists()
 
 
 def test_pausing_a_mentor_cancels_their_future_sessions_in_that_program_only(
