@@ -53,8 +53,8 @@ def seed(*, mentors: int, mentees: int, engagements: int, rng_seed: int = 202610
     from pairup.accounts.models import Expertise, Profile, User
     from pairup.accounts.services import api_token_create
     from pairup.asks.models import Ask, Engagement, Invitation
+    from pairup.availability.services import availability_set
     from pairup.programs.models import Membership, MentorStatus, Program
-    from pairup.scheduling.services import availability_set
     from pairup.site.demo import FIRST, LAST, ROLES
     from pairup.topics.models import Topic
 

@@ -98,7 +98,10 @@ INSTALLED_APPS = [
     "pairup.topics",
     "pairup.programs",
     "pairup.notifications",
+    "pairup.availability",
     "pairup.asks",
+    "pairup.sessions",
+    # Holds only the history of migrations from before availability and sessions split.
     "pairup.scheduling",
     "pairup.site",
 ]

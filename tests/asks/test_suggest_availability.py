@@ -7,7 +7,7 @@ import time_machine
 
 from pairup.asks import services
 from pairup.asks.suggest import suggest_mentors
-from pairup.scheduling.services import availability_set
+from pairup.availability.services import availability_set
 from tests.factories import make_mentor
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from pairup.asks import engagements as eng
 from pairup.asks.models import Ask, Message
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Input
-from tests.scheduling.conftest import make_engagement
+from tests.sessions.conftest import make_engagement
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +294,7 @@ def test_notification_about_a_name_with_line_breaks_is_sent_on_one_line(
 
 
 def test_session_email_subject_with_line_breaks_is_sent_on_one_line():
-    from pairup.scheduling.tasks import send_session_email
+    from pairup.sessions.tasks import send_session_email
 
     mail.outbox.clear()
     send_session_email.call(

@@ -9,11 +9,11 @@ import pytest
 from pairup.accounts.services import profile_update
 from pairup.asks import engagements as eng
 from pairup.asks.services import ask_create
+from pairup.availability.models import DateOverride, WeeklyWindow
+from pairup.availability.services import availability_set
 from pairup.core import limits
 from pairup.core.errors import ServiceError
-from pairup.scheduling.models import DateOverride, WeeklyWindow
-from pairup.scheduling.services import availability_set
-from tests.scheduling.conftest import make_engagement
+from tests.sessions.conftest import make_engagement
 
 pytestmark = pytest.mark.django_db
 

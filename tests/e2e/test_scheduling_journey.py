@@ -16,8 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from pairup.asks import services as ask_services
+from pairup.availability.models import Availability
 from pairup.programs.models import Membership
-from pairup.scheduling.models import Availability, Session
+from pairup.sessions.models import Session
 from tests.factories import ProgramFactory, UserFactory, make_mentor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

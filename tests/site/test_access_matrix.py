@@ -35,11 +35,12 @@ from pairup.accounts.models import ApiToken
 from pairup.accounts.services import api_token_create
 from pairup.asks import engagements as eng
 from pairup.asks import services as ask_services
+from pairup.availability import queries as availability_queries
+from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.models import Membership
-from pairup.scheduling import queries as scheduling_queries
-from pairup.scheduling import services as scheduling_services
+from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
 
@@ -242,7 +243,7 @@ def test_every_route_has_an_expected_outcome() -> None:
 def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     """The mentee's ask, accepted by the mentor: an engagement with a booked session, a
     thank-you, a report; everything a route's path can name, keyed by name."""
-    scheduling_services.availability_set(
+    availability_services.availability_set(
         user=mentor,
         timezone_name="UTC",
         weekly=[(day, time(0), time(23, 30)) for day in range(7)],
@@ -258,7 +259,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     invitation = ask_services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
     engagement = ask_services.invitation_accept(invitation=invitation, by=mentor)
     now = timezone.now()
-    slot, _ = scheduling_queries.free_slots(
+    slot, _ = availability_queries.free_slots(
         mentor=mentor,
         mentee=mentee,
         duration=30,
@@ -266,7 +267,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         end=now + timedelta(days=3),
         now=now,
     )[0]
-    session = scheduling_services.session_book(
+    session = sessions_services.session_book(
         engagement=engagement, by=mentee, start=slot, duration=30
     )
     thanks = eng.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
@@ -285,7 +286,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "mentor_membership": Membership.objects.get(program=program, user=mentor).pk,
         "notification": Notification.objects.filter(user=mentee).order_by("pk")[0].pk,
         "unsubscribe": unsubscribe_token(mentee, "message"),
-        "calendar": scheduling_services.calendar_feed_get(user=mentee).token,
+        "calendar": sessions_services.calendar_feed_get(user=mentee).token,
         "token": token.pk,
         "ask_action": "withdraw",
         "invitation_action": "decline",

@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 from pairup.accounts.models import User
 from pairup.accounts.services import api_token_create
 from pairup.asks.models import Ask, Engagement, Invitation
-from pairup.scheduling.models import Session
+from pairup.sessions.models import Session
 from pairup.site.demo import demo_load
 
 pytestmark = [

@@ -7,8 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from pairup.accounts.forms import topic_choices
-from pairup.core.errors import ServiceError
-from pairup.core.forms import CleanTextMixin
+from pairup.core.forms import ServiceErrorsMixin
 from pairup.programs.models import Program
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
@@ -34,15 +33,6 @@ def share_field() -> forms.TypedChoiceField:
         initial="1",
         widget=forms.RadioSelect,
     )
-
-
-class ServiceErrorsMixin(CleanTextMixin):
-    """Put a refused service call beside the field it names, or above the form (and refuse
-    control characters in text, as every form does)."""
-
-    def add_service_error(self, exc: ServiceError) -> None:
-        field = exc.field if exc.field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(field, exc.detail)  # type: ignore[attr-defined]
 
 
 class AskForm(ServiceErrorsMixin, forms.Form):

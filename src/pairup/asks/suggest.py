@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from pairup.accounts.models import Expertise, User
+from pairup.availability.queries import free_windows
 from pairup.engine import Ask as EngineAsk
 from pairup.engine import (
     HistoryItem,
@@ -168,44 +169,6 @@ def _expertise(profile_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
         .values_list("profile_id", "topic_id", "topic__name", "level")
     ):
         out.setdefault(profile_id, []).append((topic_id, name, level))
-    return out
-
-
-FREE_HORIZON = timedelta(days=14)
-
-
-def free_windows(mentor_ids: list[int], mentee: User, now: datetime) -> dict[int, tuple]:
-    """Each mentor's free time over the next two weeks (UTC), minus their sessions and the
-    mentee's; mentors without availability are left out (the engine scores them neutral)."""
-    from pairup.engine import slots as engine_slots
-    from pairup.scheduling.models import BusyTime, SessionParticipant
-    from pairup.scheduling.queries import engine_availabilities
-
-    end = now + FREE_HORIZON
-    busy: dict[int, list] = {}
-    for user_id, start, stop in SessionParticipant.objects.filter(
-        user_id__in=[*mentor_ids, mentee.pk], booked=True, start__lt=end, end__gt=now
-    ).values_list("user_id", "start", "end"):
-        busy.setdefault(user_id, []).append((start, stop))
-    for user_id, start, stop in BusyTime.objects.filter(
-        availability__user_id__in=mentor_ids, start__lt=end, end__gt=now
-    ).values_list("availability__user_id", "start", "end"):
-        busy.setdefault(user_id, []).append((start, stop))
-    out: dict[int, tuple] = {}
-    for user_id, record in engine_availabilities(mentor_ids).items():
-        try:
-            out[user_id] = tuple(
-                engine_slots.free_intervals(
-                    record,
-                    now,
-                    end,
-                    now=now,
-                    busy=busy.get(user_id, []),
-                    other_busy=busy.get(mentee.pk, []),
-                )
-            )
-        except ValueError:
-            continue  # an availability the engine cannot read counts as unknown
     return out
 
 

@@ -20,7 +20,6 @@ from pairup.core.errors import ServiceError
 from pairup.programs import queries as program_queries
 from pairup.programs.models import Membership
 from pairup.programs.queries import get_admin_program_for_user, get_program_for_user
-from pairup.scheduling.views import sessions_context
 
 from . import engagements as eng
 from . import queries, services
@@ -390,7 +389,6 @@ def _engagement_page(
         "cancel_form": CancelForm(),
         "feedback_form": MenteeFeedbackForm() if role == "mentee" else MentorFeedbackForm(),
         "thanks_form": BodyForm(label="Your thank-you note"),
-        **sessions_context(request, engagement),
         **(forms or {}),
     }
     return render(request, "asks/engagement_detail.html", context)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from .errors import ServiceError
 from .validators import validate_multiline, validate_single_line
 
 
@@ -20,3 +21,12 @@ class CleanTextMixin:
             if isinstance(field, forms.CharField):
                 multiline = isinstance(field.widget, forms.Textarea)
                 field.validators.append(validate_multiline if multiline else validate_single_line)
+
+
+class ServiceErrorsMixin(CleanTextMixin):
+    """Put a refused service call beside the field it names, or above the form (and refuse
+    control characters in text, as every form does)."""
+
+    def add_service_error(self, exc: ServiceError) -> None:
+        field = exc.field if exc.field in self.fields else None  # type: ignore[attr-defined]
+        self.add_error(field, exc.detail)  # type: ignore[attr-defined]

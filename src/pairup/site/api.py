@@ -9,8 +9,9 @@ from ninja.operation import Operation
 from pairup.accounts.api import router as accounts_router
 from pairup.accounts.api_auth import AUTH
 from pairup.asks.api import router as asks_router
+from pairup.availability.api import router as availability_router
 from pairup.programs.api import router as programs_router
-from pairup.scheduling.api import router as scheduling_router
+from pairup.sessions.api import router as sessions_router
 from pairup.topics.api import router as topics_router
 
 from .api_errors import install_error_handlers
@@ -51,4 +52,5 @@ api.add_router("", accounts_router)
 api.add_router("", topics_router)
 api.add_router("", programs_router)
 api.add_router("", asks_router)
-api.add_router("", scheduling_router)
+api.add_router("", availability_router)
+api.add_router("", sessions_router)

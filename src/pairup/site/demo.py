@@ -29,13 +29,11 @@ from pairup.asks.engagements import (
     thanks_show_on_profile,
 )
 from pairup.asks.services import ask_create, invitation_accept, invitation_create
+from pairup.availability.services import availability_set
 from pairup.core.quiet import quietly
 from pairup.notifications.services import notifications_mark_read
 from pairup.programs.models import Program
 from pairup.programs.services import membership_set_mentor_status, program_create, program_join
-
-# The lead moves availability_set to `pairup.availability` when scheduling is split.
-from pairup.scheduling.services import availability_set
 
 from .demo_data import (
     DEMO_SLUG,

@@ -15,7 +15,8 @@ urlpatterns = [
     path("", include("pairup.programs.urls")),
     path("", include("pairup.notifications.urls")),
     path("", include("pairup.asks.urls")),
-    path("", include("pairup.scheduling.urls")),
+    path("", include("pairup.availability.urls")),
+    path("", include("pairup.sessions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

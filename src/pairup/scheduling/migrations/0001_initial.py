@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import pairup.core.validators
-import pairup.scheduling.models
+import pairup.sessions.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 (
                     "token",
                     models.CharField(
-                        default=pairup.scheduling.models.new_feed_token, max_length=64, unique=True
+                        default=pairup.sessions.models.new_feed_token, max_length=64, unique=True
                     ),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),

@@ -1,0 +1,176 @@
+"""Reads for availability: a person's availability as engine records, busy times (their
+committed time and their own calendar's), free slots and free windows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pairup.accounts.models import User
+from pairup.engine import slots as engine_slots
+
+from .models import Availability, BusyTime, Commitment, DateOverride, WeeklyWindow
+
+
+def availability_of(user: User) -> Availability | None:
+    return Availability.objects.filter(user=user).prefetch_related("weekly", "overrides").first()
+
+
+def _engine_record(
+    fields: dict[str, Any],
+    weekly: list[tuple[int, time, time]],
+    overrides: list[tuple[date, time | None, time | None]],
+) -> engine_slots.Availability:
+    by_date: dict[date, list[tuple[time, time]]] = {}
+    for day, start, end in overrides:
+        windows = by_date.setdefault(day, [])
+        if start is not None and end is not None:
+            windows.append((start, end))
+    return engine_slots.Availability(
+        timezone=fields["timezone"],
+        weekly=tuple(engine_slots.WeeklyWindow(d, s, e) for d, s, e in weekly),
+        overrides=tuple(
+            engine_slots.DateOverride(d, tuple(ws)) for d, ws in sorted(by_date.items())
+        ),
+        buffer_minutes=fields["buffer_minutes"],
+        min_notice_minutes=fields["min_notice_minutes"],
+        horizon_days=fields["horizon_days"],
+    )
+
+
+def as_engine(availability: Availability) -> engine_slots.Availability:
+    """The stored availability as the engine's plain record (wall clock + zone)."""
+    return _engine_record(
+        {f: getattr(availability, f) for f in _RECORD_FIELDS},
+        [(w.weekday, w.start, w.end) for w in availability.weekly.all()],
+        [(o.date, o.start, o.end) for o in availability.overrides.all()],
+    )
+
+
+_RECORD_FIELDS = ("timezone", "buffer_minutes", "min_notice_minutes", "horizon_days")
+
+
+def engine_availabilities(user_ids: list[int]) -> dict[int, engine_slots.Availability]:
+    """Many people's availability as engine records, in three queries of plain values (no
+    model instances: suggestions read every mentor of a program on each call). People whose
+    stored availability the engine cannot read are left out, as unknown."""
+    rows = {
+        row["pk"]: row
+        for row in Availability.objects.filter(user_id__in=user_ids).values(
+            "pk", "user_id", *_RECORD_FIELDS
+        )
+    }
+    weekly: dict[int, list[tuple[int, time, time]]] = {pk: [] for pk in rows}
+    for pk, day, start, end in (
+        WeeklyWindow.objects.filter(availability_id__in=rows)
+        .order_by("availability_id", "weekday", "start")
+        .values_list("availability_id", "weekday", "start", "end")
+    ):
+        weekly[pk].append((day, start, end))
+    overrides: dict[int, list[tuple[date, time | None, time | None]]] = {pk: [] for pk in rows}
+    for pk, day, start, end in (
+        DateOverride.objects.filter(availability_id__in=rows)
+        .order_by("availability_id", "date", "start")
+        .values_list("availability_id", "date", "start", "end")
+    ):
+        overrides[pk].append((day, start, end))
+    out: dict[int, engine_slots.Availability] = {}
+    for pk, fields in rows.items():
+        try:
+            out[fields["user_id"]] = _engine_record(fields, weekly[pk], overrides[pk])
+        except ValueError:
+            continue
+    return out
+
+
+def busy_intervals(
+    user: User, start: datetime, end: datetime, *, exclude_session: int | None = None
+) -> list[tuple[datetime, datetime]]:
+    """A person's booked commitments (sessions in any role) overlapping [start, end), plus the busy times
+    read from their own calendar feed."""
+    seats = Commitment.objects.filter(user=user, booked=True, start__lt=end, end__gt=start)
+    if exclude_session is not None:
+        seats = seats.exclude(session_id=exclude_session)
+    out = [(s.start, s.end) for s in seats.only("start", "end")]
+    out += [
+        (b.start, b.end)
+        for b in BusyTime.objects.filter(
+            availability__user=user, start__lt=end, end__gt=start
+        ).only("start", "end")
+    ]
+    return sorted(out)
+
+
+def free_slots(
+    *,
+    mentor: User,
+    mentee: User | None,
+    duration: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude_session: int | None = None,
+) -> list[tuple[datetime, datetime]]:
+    availability = availability_of(mentor)
+    if availability is None:
+        return []
+    margin = timedelta(minutes=availability.buffer_minutes)
+    mine = busy_intervals(mentor, start - margin, end + margin, exclude_session=exclude_session)
+    theirs = busy_intervals(mentee, start, end, exclude_session=exclude_session) if mentee else []
+    return engine_slots.slots(
+        as_engine(availability), duration, start, end, now=now, busy=mine, other_busy=theirs
+    )
+
+
+def period_bounds(moment: datetime, zone: str, period: str) -> tuple[datetime, datetime]:
+    """The week (Monday 00:00) or month containing `moment`, in `zone`, as UTC instants."""
+    tz = ZoneInfo(zone)
+    local = moment.astimezone(tz)
+    if period == "week":
+        first = local.date() - timedelta(days=local.weekday())
+        last = first + timedelta(days=7)
+    else:
+        first = local.date().replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1)
+    return (
+        datetime.combine(first, time(0), tzinfo=tz),
+        datetime.combine(last, time(0), tzinfo=tz),
+    )
+
+
+FREE_HORIZON = timedelta(days=14)
+
+
+def free_windows(
+    mentor_ids: list[int], mentee: User, now: datetime, horizon: timedelta = FREE_HORIZON
+) -> dict[int, tuple[tuple[datetime, datetime], ...]]:
+    """Each mentor's free time over the next two weeks (UTC), minus their commitments and
+    busy times and the mentee's commitments; mentors without availability are left out (the
+    engine scores them neutral)."""
+    end = now + horizon
+    busy: dict[int, list[tuple[datetime, datetime]]] = {}
+    for user_id, start, stop in Commitment.objects.filter(
+        user_id__in=[*mentor_ids, mentee.pk], booked=True, start__lt=end, end__gt=now
+    ).values_list("user_id", "start", "end"):
+        busy.setdefault(user_id, []).append((start, stop))
+    for user_id, start, stop in BusyTime.objects.filter(
+        availability__user_id__in=mentor_ids, start__lt=end, end__gt=now
+    ).values_list("availability__user_id", "start", "end"):
+        busy.setdefault(user_id, []).append((start, stop))
+    out: dict[int, tuple[tuple[datetime, datetime], ...]] = {}
+    for user_id, record in engine_availabilities(mentor_ids).items():
+        try:
+            out[user_id] = tuple(
+                engine_slots.free_intervals(
+                    record,
+                    now,
+                    end,
+                    now=now,
+                    busy=busy.get(user_id, []),
+                    other_busy=busy.get(mentee.pk, []),
+                )
+            )
+        except ValueError:
+            continue  # an availability the engine cannot read counts as unknown
+    return out

@@ -1,0 +1,83 @@
+"""Reads for sessions: counts for caps, no-shows, the sessions a person may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from pairup.accounts.models import User
+from pairup.asks.models import Engagement
+from pairup.programs.models import Program
+
+from .models import Session, SessionStatus
+
+COUNTED = [SessionStatus.BOOKED, SessionStatus.HELD]
+
+
+def sessions_left(engagement: Engagement) -> int:
+    """How many of the engagement's agreed sessions are still to book (cancelled ones give
+    their place back)."""
+    used = engagement.sessions.exclude(status=SessionStatus.CANCELLED).count()
+    return max(engagement.sessions_agreed - used, 0)
+
+
+def sessions_in(
+    mentor: User, start: datetime, end: datetime, *, exclude_session: int | None = None
+) -> int:
+    qs = Session.objects.filter(
+        engagement__mentor=mentor,
+        status__in=COUNTED,
+        start__gte=start,
+        start__lt=end,
+    )
+    if exclude_session is not None:
+        qs = qs.exclude(pk=exclude_session)
+    return qs.count()
+
+
+def no_show_counts(program: Program) -> dict[int, dict[str, int]]:
+    """Per person, how often they did not come to a session of `program`: as a mentee
+    (no_show_mentee) and as a mentor (no_show_mentor). People without one are left out."""
+    out: dict[int, dict[str, int]] = {}
+    for status, person in (
+        (SessionStatus.NO_SHOW_MENTEE, "engagement__mentee_id"),
+        (SessionStatus.NO_SHOW_MENTOR, "engagement__mentor_id"),
+    ):
+        rows = (
+            Session.objects.filter(engagement__program=program, status=status)
+            .values(person)
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            counts = out.setdefault(row[person], {"no_show_mentee": 0, "no_show_mentor": 0})
+            counts[str(status)] = row["n"]
+    return out
+
+
+def get_session_for_user(user: User, pk: int) -> Session:
+    if not user.is_authenticated:
+        raise Http404
+    session = (
+        Session.objects.select_related(
+            "engagement__program", "engagement__mentee__profile", "engagement__mentor__profile"
+        )
+        .filter(pk=pk)
+        .filter(Q(engagement__mentee=user) | Q(engagement__mentor=user))
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session")
+    return session
+
+
+def sessions_for_user(user: User) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(Q(engagement__mentee=user) | Q(engagement__mentor=user))
+        .select_related(
+            "engagement__mentee__profile", "engagement__mentor__profile", "engagement__program"
+        )
+        .order_by("start", "pk")
+    )
