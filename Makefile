@@ -39,6 +39,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Everything on SQLite, browser tests included (skipped, and said so, without chromium).
 test: lint
