@@ -82,8 +82,18 @@ class InvitationStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
+    @classmethod
+    def live(cls) -> list[InvitationStatus]:
+        """Waiting on someone: the mentor's answer, or the mentee's to a question."""
+        return [cls.PENDING, cls.AWAITING_MENTEE]
 
-LIVE_INVITATION = [InvitationStatus.PENDING, InvitationStatus.AWAITING_MENTEE]
+    @classmethod
+    def answered(cls) -> list[InvitationStatus]:
+        """Over with an answer or a lapse (what responsiveness is measured on)."""
+        return [cls.ACCEPTED, cls.DECLINED, cls.EXPIRED]
+
+
+LIVE_INVITATION = InvitationStatus.live()
 
 
 class DeclineReason(models.TextChoices):

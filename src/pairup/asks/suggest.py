@@ -63,7 +63,7 @@ def mentor_load(program: Program, mentor_ids: list[int], now: datetime) -> dict[
         Invitation.objects.filter(
             ask__program=program,
             mentor_id__in=mentor_ids,
-            status__in=["pending", "awaiting_mentee"],
+            status__in=InvitationStatus.live(),
         )
         .values("mentor_id")
         .annotate(n=Sum("ask__sessions"))
@@ -83,7 +83,7 @@ def mentor_load_by_program(mentor_id: int, now: datetime) -> dict[int, int]:
         .annotate(n=Sum("sessions_agreed"))
     )
     live = (
-        Invitation.objects.filter(mentor_id=mentor_id, status__in=["pending", "awaiting_mentee"])
+        Invitation.objects.filter(mentor_id=mentor_id, status__in=InvitationStatus.live())
         .values("ask__program_id")
         .annotate(n=Sum("ask__sessions"))
     )
@@ -102,7 +102,7 @@ def responsiveness(
     out: dict[int, tuple[float | None, float]] = {}
     rows = (
         Invitation.objects.filter(ask__program=program, mentor_id__in=mentor_ids, via_board=False)
-        .exclude(status__in=["pending", "awaiting_mentee", "withdrawn"])
+        .filter(status__in=InvitationStatus.answered())
         .order_by("-created_at")
         .values_list("mentor_id", "status", "created_at", "responded_at")
     )

@@ -41,6 +41,7 @@ from .models import (
     Engagement,
     Feedback,
     Invitation,
+    InvitationStatus,
     Report,
     Route,
     ThankYou,
@@ -282,7 +283,7 @@ def _triage_page(
     ask = invitation.ask
     engagement = (
         Engagement.objects.filter(ask=ask, mentor=request.user).first()
-        if invitation.status == "accepted"
+        if invitation.status == InvitationStatus.ACCEPTED
         else None
     )
     return render(

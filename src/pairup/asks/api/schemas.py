@@ -17,6 +17,7 @@ from pairup.asks.models import (
     Engagement,
     Feedback,
     Invitation,
+    InvitationStatus,
     Message,
     Resource,
 )
@@ -418,7 +419,7 @@ def _invitation_ask(ask: Ask) -> dict[str, Any]:
 def _invitation_out(invitation: Invitation) -> dict[str, Any]:
     ask = invitation.ask
     engagement = None
-    if invitation.status == "accepted":
+    if invitation.status == InvitationStatus.ACCEPTED:
         engagement = Engagement.objects.filter(ask=ask).values_list("pk", flat=True).first()
     return {
         "id": invitation.pk,
