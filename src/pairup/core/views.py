@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 
+from .api import error_body
 from .errors import payload_too_large_detail
 
 
@@ -15,7 +16,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if not isinstance(exception, RequestDataTooBig):
         return defaults.bad_request(request, exception)  # type: ignore[arg-type]
     if request.path.startswith("/api/"):
-        body = {"detail": payload_too_large_detail(), "code": "payload_too_large", "errors": []}
+        body = error_body(payload_too_large_detail(), "payload_too_large")
         return JsonResponse(body, status=413)
     limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / 2**20
     return render(request, "core/too_large.html", {"limit_mb": f"{limit:.1f}"}, status=413)
