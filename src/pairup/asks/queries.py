@@ -12,6 +12,7 @@ from django.utils import timezone
 from pairup.accounts.models import User
 from pairup.programs.models import Membership, MentorStatus
 
+from .load import mentor_load
 from .models import (
     LIVE_INVITATION,
     Ask,
@@ -24,7 +25,6 @@ from .models import (
     Route,
     ThankYou,
 )
-from .suggest import mentor_load_by_program, month_start
 
 
 def get_ask_for_user(user: User, pk: int) -> Ask:
@@ -141,9 +141,9 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         .select_related("program")
         .order_by("program__name")
     )
-    used = mentor_load_by_program(user.pk, now)
+    load = mentor_load(user.pk, now)
     loads = [
-        {"membership": m, "used": used.get(m.program_id, 0), "cap": m.effective_monthly_cap}
+        {"membership": m, "used": load.month.count(m.program_id), "cap": m.effective_monthly_cap}
         for m in memberships
     ]
     thanks = list(
@@ -156,7 +156,7 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         "active": active,
         "loads": loads,
         "thanks": thanks,
-        "month_start": month_start(now),
+        "own_caps": load.caps(),
         "now": now,
     }
 

@@ -22,6 +22,7 @@ from pairup.notifications.services import notify
 from pairup.programs.models import Membership, Program
 from pairup.topics.models import Topic
 
+from .eligibility import mentor_eligibility
 from .models import (
     LIVE_INVITATION,
     Ask,
@@ -333,15 +334,20 @@ def invitation_create(
         )
     if Invitation.objects.filter(ask=ask, mentor_id=mentor_id).exists():
         raise Conflict("This mentor was already invited to this ask.", code="already_invited")
-    suggestions = suggest_mentors(ask, k=1000, now=now)
-    for rank, s in enumerate(suggestions):
+    verdict = mentor_eligibility(ask, mentor_id, now)
+    if not verdict.ok:
+        raise ServiceError(
+            f"This mentor cannot take this ask: {verdict.reason}.",
+            code="mentor_not_eligible",
+            field="mentor",
+        )
+    # Eligible, so invited; the place in the suggestions is kept to learn from.
+    ranked = suggest_mentors(ask, k=None, now=now)
+    for rank, s in enumerate(ranked):
         if s.mentor.pk == mentor_id:
             return _invite(ask, s.mentor, rank=rank, score=s.score, reasons=s.reasons, now=now)
-    raise ServiceError(
-        "This mentor cannot take this ask (not in the program's suggestions: busy, paused or not a match).",
-        code="mentor_not_eligible",
-        field="mentor",
-    )
+    mentor = User.objects.get(pk=mentor_id)
+    return _invite(ask, mentor, rank=len(ranked), score=0.0, reasons=(), now=now)
 
 
 def _reroute(ask: Ask, now: datetime, why: str) -> Invitation | None:
@@ -585,8 +591,9 @@ def board_offer(*, ask: Ask, mentor: User, now: datetime | None = None) -> Engag
     ask = _lock(ask)
     if ask.route != Route.BOARD or ask.status != AskStatus.OPEN:
         raise Conflict("This ask is no longer on the board.", code="not_on_board")
-    if not any(s.mentor.pk == mentor.pk for s in suggest_mentors(ask, k=10_000, now=now)):
-        raise Forbidden("You cannot take this ask (not eligible, paused or at your monthly cap).")
+    verdict = mentor_eligibility(ask, mentor.pk, now)
+    if not verdict.ok:
+        raise Forbidden(f"You cannot take this ask: {verdict.reason}.")
     Invitation.objects.create(
         ask=ask,
         mentor=mentor,

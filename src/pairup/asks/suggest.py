@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from statistics import median
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from pairup.accounts.models import Expertise, User
@@ -23,9 +23,10 @@ from pairup.engine import (
     TopicLevel,
     recommend,
 )
-from pairup.programs.models import Membership, MentorStatus, Program
+from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
+from .eligibility import eligible_mentors
 from .models import Ask, Block, Engagement, Feedback, Invitation, InvitationStatus
 
 # A rated past ask counts more (or less) as evidence of what a mentor really helps with.
@@ -40,59 +41,6 @@ class MentorSuggestion:
     score: float
     reasons: tuple[str, ...]
     responsiveness: str
-
-
-def month_start(now: datetime) -> datetime:
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def mentor_load(program: Program, mentor_ids: list[int], now: datetime) -> dict[int, int]:
-    """Sessions each mentor has committed to this month (engagements accepted this month,
-    and asks waiting on their answer)."""
-    start = month_start(now)
-    load: dict[int, int] = dict.fromkeys(mentor_ids, 0)
-    rows = (
-        Engagement.objects.filter(program=program, mentor_id__in=mentor_ids, created_at__gte=start)
-        .exclude(status="cancelled")
-        .values("mentor_id")
-        .annotate(n=Sum("sessions_agreed"))
-    )
-    for row in rows:
-        load[row["mentor_id"]] += row["n"] or 0
-    live = (
-        Invitation.objects.filter(
-            ask__program=program,
-            mentor_id__in=mentor_ids,
-            status__in=InvitationStatus.live(),
-        )
-        .values("mentor_id")
-        .annotate(n=Sum("ask__sessions"))
-    )
-    for row in live:
-        load[row["mentor_id"]] += row["n"] or 0
-    return load
-
-
-def mentor_load_by_program(mentor_id: int, now: datetime) -> dict[int, int]:
-    """One mentor's load this month in each of their programs (two queries in all)."""
-    load: dict[int, int] = {}
-    engaged = (
-        Engagement.objects.filter(mentor_id=mentor_id, created_at__gte=month_start(now))
-        .exclude(status="cancelled")
-        .values("program_id")
-        .annotate(n=Sum("sessions_agreed"))
-    )
-    live = (
-        Invitation.objects.filter(mentor_id=mentor_id, status__in=InvitationStatus.live())
-        .values("ask__program_id")
-        .annotate(n=Sum("ask__sessions"))
-    )
-    for row in engaged:
-        load[row["program_id"]] = load.get(row["program_id"], 0) + (row["n"] or 0)
-    for row in live:
-        pid = row["ask__program_id"]
-        load[pid] = load.get(pid, 0) + (row["n"] or 0)
-    return load
 
 
 def responsiveness(
@@ -172,51 +120,28 @@ def _expertise(profile_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
     return out
 
 
-def eligible_mentors(ask: Ask, now: datetime | None = None) -> list[Membership]:
-    """Approved, active mentors of the ask's program who may get this ask: not the mentee,
-    not paused, not blocked either way, never invited to this ask before."""
-    now = now or timezone.now()
-    already = Invitation.objects.filter(ask=ask).values("mentor_id")
-    blocked = Block.objects.filter(Q(blocker=ask.mentee) | Q(blocked=ask.mentee)).values_list(
-        "blocker_id", "blocked_id"
-    )
-    blocked_ids = {a for pair in blocked for a in pair} - {ask.mentee_id}
-    return list(
-        Membership.objects.filter(
-            program_id=ask.program_id,
-            is_mentor=True,
-            mentor_status=MentorStatus.APPROVED,
-            user__is_active=True,
-        )
-        .exclude(user_id=ask.mentee_id)
-        .exclude(user_id__in=already)
-        .exclude(user_id__in=blocked_ids)
-        .exclude(invitations_paused_until__gt=now)
-        .select_related("user__profile", "program")
-    )
-
-
-def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[MentorSuggestion]:
-    """The k best mentors for `ask`, best first, with reasons in plain words."""
+def suggest_mentors(
+    ask: Ask, k: int | None = 5, now: datetime | None = None
+) -> list[MentorSuggestion]:
+    """The k best eligible mentors for `ask` (None: all of them), best first, with reasons
+    in plain words."""
     now = now or timezone.now()
     program = ask.program
-    members = eligible_mentors(ask, now)
+    eligible = eligible_mentors(ask, now)
+    members = [e.membership for e in eligible if e.membership is not None]
     ids = [m.user_id for m in members]
     if not ids:
         return []
     paths = topic_paths()
-    load = mentor_load(program, ids, now)
     history = _history(program, ids, paths)
     stats = responsiveness(program, ids)
     free = free_windows(ids, ask.mentee, now)
     mentee_profile = ask.mentee.profile
     expertise_of = _expertise([m.user.profile.pk for m in members])
     records = []
-    for m in members:
-        cap = m.effective_monthly_cap
-        left = cap - load[m.user_id]
-        if left < ask.sessions:
-            continue  # at the monthly cap: not suggested
+    for e in eligible:
+        m, load = e.membership, e.load
+        assert m is not None and load is not None
         p = m.user.profile
         expertise = expertise_of.get(p.pk, [])
         records.append(
@@ -235,8 +160,8 @@ def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[M
                 topics=tuple(
                     TopicLevel(paths[topic_id], level) for topic_id, _, level in expertise
                 ),
-                capacity=left,
-                load=load[m.user_id],
+                capacity=e.room,
+                load=load.month.count(program.pk),
                 site=p.site,
                 languages=tuple(p.languages),
                 timezone=p.timezone,
@@ -261,7 +186,8 @@ def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[M
         cross_site_bonus=0.3 if ask.kind == "informational" else 0.0,
     )
     index = MentorIndex(records, policy)
-    found: list[Suggestion] = recommend(engine_ask, index, k=max(k * 2, k + 5), policy=policy)
+    want = len(records) if k is None else max(k * 2, k + 5)
+    found: list[Suggestion] = recommend(engine_ask, index, k=want, policy=policy)
     by_id = {m.user_id: m.user for m in members}
     out = []
     for s in found:
@@ -281,7 +207,7 @@ def suggest_mentors(ask: Ask, k: int = 5, now: datetime | None = None) -> list[M
             )
         )
     out.sort(key=lambda s: (-s.score, s.mentor.pk))
-    return out[:k]
+    return out if k is None else out[:k]
 
 
 # What a mentee sees of their ask's suggestions is kept this long, per ask: reloading the

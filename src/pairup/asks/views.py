@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from pairup.programs.queries import get_admin_program_for_user, get_program_for_
 
 from . import engagements as eng
 from . import queries, services
+from .eligibility import eligibility_for_asks
 from .forms import (
     GOOD_QUESTIONS,
     AskForm,
@@ -70,7 +72,10 @@ def mentor_dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "asks/board.html", {"asks": queries.board_asks(request.user)})
+    asks = list(queries.board_asks(request.user))
+    verdicts = eligibility_for_asks(request.user, asks, timezone.now())
+    rows = [(ask, verdicts[ask.pk]) for ask in asks]
+    return render(request, "asks/board.html", {"rows": rows})
 
 
 def code_of_conduct(request: HttpRequest) -> HttpResponse:

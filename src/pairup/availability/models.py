@@ -116,14 +116,20 @@ class CommitmentRole(models.TextChoices):
 
 class Commitment(models.Model):
     """A person's committed time: one row per person per session, copying the session's
-    time while it is booked (`booked` goes false when it is cancelled). On PostgreSQL an
-    exclusion constraint forbids two overlapping booked rows for one person, whatever their
-    role (scheduling migration 0002, PostgreSQL only).
+    time while it is booked (`booked` goes false when it is cancelled; a held or missed
+    session stays booked). On PostgreSQL an exclusion constraint forbids two overlapping
+    booked rows for one person, whatever their role (scheduling migration 0002).
 
-    `session_id` names the session it comes from as a plain number, not a foreign key: the
-    sessions app sits above this one. Only `services.commitment_*` write these rows."""
+    `session_id` and `engagement_id` name the session and the engagement it comes from as
+    plain numbers, not foreign keys: the apps that own them sit above this one. The program
+    is kept so a mentor's load can be counted per program (pairup.asks.load). Only
+    `services.commitment_*` write these rows."""
 
     session_id = models.BigIntegerField(db_index=True)
+    engagement_id = models.BigIntegerField(null=True, db_index=True)
+    program = models.ForeignKey(
+        "programs.Program", null=True, on_delete=models.CASCADE, related_name="+"
+    )
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="commitments")
     role = models.CharField(max_length=6, choices=CommitmentRole.choices)
     start = models.DateTimeField()

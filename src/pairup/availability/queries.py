@@ -7,10 +7,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pairup.accounts.models import User
+from pairup.accounts.models import Profile, User
 from pairup.engine import slots as engine_slots
 
-from .models import Availability, BusyTime, Commitment, DateOverride, WeeklyWindow
+from .models import (
+    Availability,
+    BusyTime,
+    Commitment,
+    CommitmentRole,
+    DateOverride,
+    WeeklyWindow,
+)
 
 
 def availability_of(user: User) -> Availability | None:
@@ -174,3 +181,50 @@ def free_windows(
         except ValueError:
             continue  # an availability the engine cannot read counts as unknown
     return out
+
+
+# ---------------------------------------------------------------- committed time, counted
+
+
+def zones_and_caps(user_ids: list[int]) -> dict[int, tuple[str, int | None, int | None]]:
+    """(zone, weekly cap, monthly cap) of each person: the zone of their availability, else
+    of their profile, in which their weeks and months are counted; caps None when unset."""
+    out: dict[int, tuple[str, int | None, int | None]] = {
+        pk: (zone or "UTC", weekly, monthly)
+        for pk, zone, weekly, monthly in Availability.objects.filter(
+            user_id__in=user_ids
+        ).values_list("user_id", "timezone", "weekly_cap", "monthly_cap")
+    }
+    rest = [pk for pk in user_ids if pk not in out]
+    if rest:
+        for pk, zone in Profile.objects.filter(user_id__in=rest).values_list("user_id", "timezone"):
+            out[pk] = (zone or "UTC", None, None)
+    return {pk: out.get(pk, ("UTC", None, None)) for pk in user_ids}
+
+
+def mentor_commitments(
+    mentor_ids: list[int], start: datetime, end: datetime
+) -> list[tuple[int, int | None, int, datetime]]:
+    """(mentor id, program id, session id, start) of each session booked or held (not
+    cancelled) that a mentor gives and that starts in [start, end)."""
+    return list(
+        Commitment.objects.filter(
+            user_id__in=mentor_ids,
+            role=CommitmentRole.MENTOR,
+            booked=True,
+            start__gte=start,
+            start__lt=end,
+        ).values_list("user_id", "program_id", "session_id", "start")
+    )
+
+
+def sessions_committed(engagement_ids: list[int]) -> dict[int, int]:
+    """How many sessions each engagement has booked or held (cancelled ones not counted)."""
+    counts = dict.fromkeys(engagement_ids, 0)
+    if not engagement_ids:
+        return counts
+    for engagement_id in Commitment.objects.filter(
+        engagement_id__in=engagement_ids, role=CommitmentRole.MENTOR, booked=True
+    ).values_list("engagement_id", flat=True):
+        counts[engagement_id] += 1
+    return counts

@@ -154,13 +154,28 @@ def _merged_weekly(
 
 
 def commitment_hold(
-    *, session_id: int, people: Iterable[tuple[User, str]], start: datetime, end: datetime
+    *,
+    session_id: int,
+    people: Iterable[tuple[User, str]],
+    start: datetime,
+    end: datetime,
+    engagement_id: int | None = None,
+    program_id: int | None = None,
 ) -> list[Commitment]:
-    """Commit each (person, role) to [start, end) for session `session_id`. Run it inside
-    the transaction that writes the session. Raises Conflict `slot_taken` when one of them
-    has an overlapping booked commitment that the checks before could not see (a race)."""
+    """Commit each (person, role) to [start, end) for session `session_id` of engagement
+    `engagement_id` in program `program_id`. Run it inside the transaction that writes the
+    session. Raises Conflict `slot_taken` when one of them has an overlapping booked
+    commitment that the checks before could not see (a race)."""
     rows = [
-        Commitment(session_id=session_id, user=user, role=role, start=start, end=end)
+        Commitment(
+            session_id=session_id,
+            engagement_id=engagement_id,
+            program_id=program_id,
+            user=user,
+            role=role,
+            start=start,
+            end=end,
+        )
         for user, role in people
     ]
     try:

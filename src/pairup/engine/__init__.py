@@ -29,7 +29,7 @@ from pairup.engine.records import (
     TopicLevel,
 )
 from pairup.engine.rotations import rotations
-from pairup.engine.scoring import MentorIndex
+from pairup.engine.scoring import MentorIndex, shares_language
 from pairup.engine.tables import tables
 
 __all__ = [
@@ -48,5 +48,6 @@ __all__ = [
     "assign",
     "recommend",
     "rotations",
+    "shares_language",
     "tables",
 ]

@@ -59,6 +59,13 @@ def _langs(values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in values if v.strip())
 
 
+def shares_language(ask_languages: tuple[str, ...], mentor_languages: tuple[str, ...]) -> bool:
+    """The language rule (when `Policy.require_shared_language`): true when both list a
+    language in common, or when either lists none."""
+    theirs, mine = _langs(ask_languages), _langs(mentor_languages)
+    return not theirs or not mine or bool(theirs & mine)
+
+
 class MentorIndex:
     """Everything about the mentors that does not depend on an ask, built once."""
 

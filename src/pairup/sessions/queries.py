@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from pairup.accounts.models import User
+from pairup.asks.load import sessions_unbooked
 from pairup.asks.models import Engagement
 from pairup.programs.models import Program
 
 from .models import Session, SessionStatus
 
-COUNTED = [SessionStatus.BOOKED, SessionStatus.HELD]
-
 
 def sessions_left(engagement: Engagement) -> int:
     """How many of the engagement's agreed sessions are still to book (cancelled ones give
-    their place back)."""
-    used = engagement.sessions.exclude(status=SessionStatus.CANCELLED).count()
-    return max(engagement.sessions_agreed - used, 0)
-
-
-def sessions_in(
-    mentor: User, start: datetime, end: datetime, *, exclude_session: int | None = None
-) -> int:
-    qs = Session.objects.filter(
-        engagement__mentor=mentor,
-        status__in=COUNTED,
-        start__gte=start,
-        start__lt=end,
-    )
-    if exclude_session is not None:
-        qs = qs.exclude(pk=exclude_session)
-    return qs.count()
+    their place back): `pairup.asks.load.sessions_unbooked`, the one definition."""
+    return sessions_unbooked([engagement])[engagement.pk]
 
 
 def no_show_counts(program: Program) -> dict[int, dict[str, int]]:

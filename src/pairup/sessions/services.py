@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.asks.engagements import engagement_close
+from pairup.asks.load import booking_over_cap
 from pairup.asks.models import Engagement, EngagementStatus, Format
 from pairup.availability import queries as availability_queries
 from pairup.availability.models import Availability
@@ -25,7 +26,6 @@ from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import clean_text
 from pairup.engine import slots as engine_slots
-from pairup.programs.models import Membership
 
 from . import queries
 from .calendar import invitation_ics
@@ -107,18 +107,13 @@ def _check_slot(
                 f"{label} already {'have' if label == 'You' else 'has'} a session then.",
                 code="slot_taken",
             )
-    membership = Membership.objects.filter(program_id=engagement.program_id, user=mentor).first()
-    caps = [("week", availability.weekly_cap), ("month", availability.monthly_cap)]
-    if membership is not None:
-        caps.append(("month", membership.effective_monthly_cap))
-    for period, cap in caps:
-        if cap is None:
-            continue
-        lo, hi = availability_queries.period_bounds(start, availability.timezone, period)
-        if queries.sessions_in(mentor, lo, hi, exclude_session=exclude) >= cap:
-            raise Conflict(
-                f"The mentor's cap of {cap} sessions this {period} is reached.", code="cap_reached"
-            )
+    cap = booking_over_cap(engagement, start, now, moving_session=exclude)
+    if cap is not None:
+        whose = "" if cap.is_own else " in this program"
+        raise Conflict(
+            f"The mentor's cap of {cap.limit} sessions this {cap.period}{whose} is reached.",
+            code="cap_reached",
+        )
     free = availability_queries.free_slots(
         mentor=mentor,
         mentee=mentee,
@@ -214,6 +209,8 @@ def session_book(
         people=[(engagement.mentee, "mentee"), (engagement.mentor, "mentor")],
         start=session.start,
         end=session.end,
+        engagement_id=engagement.pk,
+        program_id=engagement.program_id,
     )
     SessionChange.objects.create(
         session=session, kind="booked", by=by, new_start=session.start, at=now

@@ -1,0 +1,167 @@
+"""May this mentor take this ask? The one answer that suggestions, invitations and the open
+board all use. It is a yes or no with the reason, never a ranking: a mentor ranked last is
+as eligible as the first.
+
+A mentor may take an ask when they are an approved mentor of the ask's program with an
+active account, not its author, not pausing new asks, not blocked by or blocking the mentee,
+never invited to this ask before, sharing a language with the mentee (the engine's rule),
+and with room under their caps for the sessions it asks (pairup.asks.load).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from pairup.accounts.models import User
+from pairup.engine import shares_language
+from pairup.programs.models import Membership, MentorStatus
+
+from .load import MentorLoad, mentor_loads
+from .models import Ask, Block, Invitation
+
+# Why a mentor may not take an ask, in words that follow "... cannot take this ask: ".
+REFUSALS = {
+    "not_a_mentor": "not a mentor of this program",
+    "not_approved": "not yet approved as a mentor of this program",
+    "inactive": "the account is not active",
+    "own_ask": "an ask cannot go to its own author",
+    "paused": "new asks are paused",
+    "blocked": "a block stands between mentor and mentee",
+    "already_invited": "already invited to it once",
+    "no_shared_language": "no language in common with the mentee",
+    "at_cap": "no room left under the session caps this week or month",
+}
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """One mentor's answer for one ask: `refusal` is None when they may take it."""
+
+    mentor_id: int
+    refusal: str | None
+    membership: Membership | None = None
+    load: MentorLoad | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def reason(self) -> str:
+        return REFUSALS.get(self.refusal or "", "")
+
+    @property
+    def room(self) -> int | None:
+        """Sessions the mentor can still take in the ask's program (None: no cap)."""
+        if self.load is None or self.membership is None:
+            return 0
+        return self.load.room(self.membership.program_id)
+
+
+def _refusal(
+    ask: Ask,
+    m: Membership,
+    load: MentorLoad,
+    now: datetime,
+    *,
+    invited: bool,
+    blocked: bool,
+) -> str | None:
+    """The rule itself, on facts already read: the first reason `m` may not take `ask`."""
+    if m.mentor_status != MentorStatus.APPROVED:
+        return "not_approved"
+    if not m.user.is_active:
+        return "inactive"
+    if m.user_id == ask.mentee_id:
+        return "own_ask"
+    if m.invitations_paused_until is not None and m.invitations_paused_until > now:
+        return "paused"
+    if blocked:
+        return "blocked"
+    if invited:
+        return "already_invited"
+    if not shares_language(tuple(ask.mentee.profile.languages), tuple(m.user.profile.languages)):
+        return "no_shared_language"
+    room = load.room(ask.program_id)
+    if room is not None and room < ask.sessions:
+        return "at_cap"
+    return None
+
+
+def _blocks(person_id: int, others: list[int]) -> set[int]:
+    """Who among `others` blocked `person_id` or was blocked by them."""
+    pairs = Block.objects.filter(
+        Q(blocker_id=person_id, blocked_id__in=others)
+        | Q(blocked_id=person_id, blocker_id__in=others)
+    ).values_list("blocker_id", "blocked_id")
+    return {a for pair in pairs for a in pair} - {person_id}
+
+
+def eligibility(
+    ask: Ask, now: datetime, mentor_ids: list[int] | None = None
+) -> dict[int, Eligibility]:
+    """The answer for each of `mentor_ids` (default: every mentor of the ask's program), in a
+    fixed number of queries."""
+    members = Membership.objects.filter(program_id=ask.program_id, is_mentor=True).select_related(
+        "user__profile", "program"
+    )
+    if mentor_ids is not None:
+        members = members.filter(user_id__in=mentor_ids)
+    by_user = {m.user_id: m for m in members}
+    ids = list(by_user) if mentor_ids is None else list(mentor_ids)
+    out = {pk: Eligibility(pk, "not_a_mentor") for pk in ids if pk not in by_user}
+    candidates = [pk for pk in ids if pk in by_user]
+    invited = set(
+        Invitation.objects.filter(ask=ask, mentor_id__in=candidates).values_list(
+            "mentor_id", flat=True
+        )
+    )
+    blocked = _blocks(ask.mentee_id, candidates)
+    loads = mentor_loads(candidates, now)
+    for pk in candidates:
+        m = by_user[pk]
+        refusal = _refusal(ask, m, loads[pk], now, invited=pk in invited, blocked=pk in blocked)
+        out[pk] = Eligibility(pk, refusal, m, loads[pk])
+    return out
+
+
+def eligible_mentors(ask: Ask, now: datetime) -> list[Eligibility]:
+    """The mentors who may take `ask`, by user id."""
+    return sorted((e for e in eligibility(ask, now).values() if e.ok), key=lambda e: e.mentor_id)
+
+
+def mentor_eligibility(ask: Ask, mentor_id: int, now: datetime) -> Eligibility:
+    """The answer for one mentor."""
+    return eligibility(ask, now, [mentor_id])[mentor_id]
+
+
+def eligibility_for_asks(mentor: User, asks: list[Ask], now: datetime) -> dict[int, Eligibility]:
+    """One mentor's answer for each of `asks` (the open board), by ask id, in a fixed
+    number of queries. The asks come with `mentee__profile` loaded."""
+    members = {
+        m.program_id: m
+        for m in Membership.objects.filter(user=mentor, is_mentor=True).select_related(
+            "user__profile", "program"
+        )
+    }
+    load = mentor_loads([mentor.pk], now)[mentor.pk]
+    invited = set(
+        Invitation.objects.filter(mentor=mentor, ask__in=[a.pk for a in asks]).values_list(
+            "ask_id", flat=True
+        )
+    )
+    blocked = _blocks(mentor.pk, list({a.mentee_id for a in asks}))
+    out = {}
+    for ask in asks:
+        m = members.get(ask.program_id)
+        if m is None:
+            out[ask.pk] = Eligibility(mentor.pk, "not_a_mentor")
+            continue
+        refusal = _refusal(
+            ask, m, load, now, invited=ask.pk in invited, blocked=ask.mentee_id in blocked
+        )
+        out[ask.pk] = Eligibility(mentor.pk, refusal, m, load)
+    return out
