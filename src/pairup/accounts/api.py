@@ -5,7 +5,7 @@ from typing import Literal
 
 from allauth.account.adapter import get_adapter
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import Throttled
 from pydantic import Field, field_validator
@@ -14,10 +14,11 @@ from pairup.accounts.api_auth import TokenEndpointThrottle
 from pairup.core import limits
 from pairup.core.api import PageOut, page_response
 from pairup.core.errors import ServiceError
-from pairup.core.schemas import Input
+from pairup.core.schemas import Input, Omittable
 from pairup.core.validators import timezone_names
 
 from . import services, signin
+from .http import ApiRequest
 from .models import ApiToken, Profile
 
 router = Router(tags=["accounts"])
@@ -79,14 +80,14 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
 
 
 @router.get("/auth/tokens", response=TokenPage, summary="My API tokens")
-def token_list(request: HttpRequest, page: int = 1) -> dict[str, object]:
+def token_list(request: ApiRequest, page: int = 1) -> dict[str, object]:
     return page_response(ApiToken.objects.filter(user=request.auth), page, TokenInfo.from_orm)
 
 
 @router.delete("/auth/tokens/{token_id}", response={204: None}, summary="Revoke a token")
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: ApiRequest, token_id: int) -> Status[None]:
     services.api_token_revoke(user=request.auth, token_id=token_id)
-    return Status(204, None)  # type: ignore[return-value]
+    return Status(204, None)
 
 
 class ExpertiseItem(Input):
@@ -120,7 +121,7 @@ class ProfilePatch(Input):
     )
     bio: str | None = Field(default=None, max_length=limits.BIO_MAX_LENGTH, description=CLEARS)
     # A profile always has a time zone: leave it out to keep it; null is refused.
-    timezone: str = Field(default=None, description="An IANA name; not nullable")
+    timezone: Omittable[str] = Field(default=None, description="An IANA name; not nullable")
     languages: list[str] | None = Field(
         default=None, max_length=limits.LANGUAGES_MAX, description=CLEARS
     )
@@ -171,14 +172,14 @@ def profile_out(profile: Profile) -> dict[str, object]:
 
 
 @router.get("/me/profile", response=ProfileOut, summary="My profile")
-def profile_get(request: HttpRequest) -> dict[str, object]:
+def profile_get(request: ApiRequest) -> dict[str, object]:
     return profile_out(services.profile_get(user=request.auth))
 
 
 @router.patch(
     "/me/profile", response=ProfileOut, summary="Change my profile (only the fields sent)"
 )
-def profile_patch(request: HttpRequest, payload: ProfilePatch) -> dict[str, object]:
+def profile_patch(request: ApiRequest, payload: ProfilePatch) -> dict[str, object]:
     data = payload.model_dump(exclude_unset=True)
     expertise = data.pop("expertise", None)
     goals = data.pop("goals", None)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from pairup.core import limits
-from pairup.core.forms import CleanTextMixin
+from pairup.core.forms import CleanTextMixin, choice_field
 from pairup.core.validators import language_choices, timezone_names, validate_timezone
 from pairup.topics.queries import topics_tree
 
@@ -58,9 +60,9 @@ class ProfileForm(CleanTextMixin, forms.ModelForm):
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["goals"].choices = topic_choices()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "goals").choices = topic_choices()
         self.fields["display_name"].required = True
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags)
@@ -86,9 +88,9 @@ class ExpertiseForm(forms.Form):
     topic = forms.ChoiceField(label="Topic I can help with", required=False, choices=())
     level = forms.ChoiceField(label="My level", choices=Level.choices, initial=Level.EXPERIENCED)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["topic"].choices = topic_choices(blank=True)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "topic").choices = topic_choices(blank=True)
 
 
 class BaseExpertiseFormSet(forms.BaseFormSet):
@@ -112,8 +114,10 @@ class BaseExpertiseFormSet(forms.BaseFormSet):
         ]
 
 
-ExpertiseFormSet = forms.formset_factory(
-    ExpertiseForm, formset=BaseExpertiseFormSet, extra=2, max_num=30
+# formset_factory makes a subclass of the formset it is given; its stub returns the base.
+ExpertiseFormSet = cast(
+    type[BaseExpertiseFormSet],
+    forms.formset_factory(ExpertiseForm, formset=BaseExpertiseFormSet, extra=2, max_num=30),
 )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -34,15 +35,18 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """One person. Signs in with email; may be a mentor, a mentee and an admin at once."""
 
+    # None removes AbstractUser's field (Django's way); the stubs type the fields as str.
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
 
-    objects = UserManager()  # type: ignore[misc]
+    # A custom user model brings its own BaseUserManager (auth's UserManager needs a
+    # username); the stubs pin AbstractUser.objects to auth's UserManager.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]

@@ -89,7 +89,7 @@ def user_create(
         except ValidationError as exc:
             raise ServiceError(" ".join(exc.messages), field="password") from None
         user.set_password(password)
-    else:
+    elif password_hash is not None:
         user.password = password_hash
     user.full_clean()
     user.save()

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,6 +14,7 @@ from pairup.core.errors import ServiceError
 
 from . import services, signin
 from .forms import DeleteAccountForm, ExpertiseFormSet, ProfileForm, TokenForm
+from .http import AuthenticatedHttpRequest
 from .models import ApiToken
 
 
@@ -31,7 +32,7 @@ class SignInView(LoginView):
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = services.profile_get(user=request.user)
     initial_expertise = [
         {"topic": e.topic.slug, "level": e.level} for e in profile.expertise.select_related("topic")
@@ -72,7 +73,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user
@@ -84,7 +85,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST if request.method == "POST" else None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -98,7 +99,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(user=request.user, token_id=token_id)
     messages.success(request, "The token is revoked.")
     return redirect("api_tokens")

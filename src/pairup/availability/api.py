@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema
 from pydantic import Field
 
+from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
 from pairup.core.api import also_returns
 from pairup.core.schemas import Input
@@ -68,12 +69,12 @@ def _availability_out(user: User) -> dict[str, object]:
 
 @router.get("/me/availability", response=AvailabilityIO, summary="My weekly availability")
 @also_returns(404)  # none set yet
-def availability_get(request: HttpRequest) -> dict[str, object]:
+def availability_get(request: ApiRequest) -> dict[str, object]:
     return _availability_out(request.auth)
 
 
 @router.put("/me/availability", response=AvailabilityIO, summary="Replace my availability")
-def availability_put(request: HttpRequest, payload: AvailabilityIn) -> dict[str, object]:
+def availability_put(request: ApiRequest, payload: AvailabilityIn) -> dict[str, object]:
     services.availability_set(
         user=request.auth,
         timezone_name=payload.timezone,

@@ -26,7 +26,8 @@ import socket
 import urllib.error
 import urllib.request
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from http.client import HTTPMessage
+from typing import IO, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -154,7 +155,15 @@ def _check_url(url: str) -> None:
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         _check_url(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -261,9 +270,10 @@ def _occurrences(
     if event.get("dtend") is not None:
         length = _wall(_value(event, "dtend"), own_zone, zone) - begin
     elif event.get("duration") is not None:
-        length = getattr(event.get("duration"), "dt", None)
-        if not isinstance(length, timedelta):
+        duration = getattr(event.get("duration"), "dt", None)
+        if not isinstance(duration, timedelta):
             raise BusyFeedError(f"Event {event.get('uid', '?')} has an unreadable DURATION.")
+        length = duration
     else:
         length = timedelta(days=1) if all_day else timedelta(0)
     if length <= timedelta(0):
@@ -311,7 +321,7 @@ def _expand(rule: Any, begin: datetime, zone: tzinfo, lo: datetime, hi: datetime
         recurrence = rrulestr(text, dtstart=begin)
     except (ValueError, TypeError) as exc:
         raise BusyFeedError(f"A repeating event has a rule PairUp cannot read: {exc}") from None
-    out = []
+    out: list[datetime] = []
     steps = 0
     for instance in itertools.islice(recurrence, MAX_STEPS):
         steps += 1

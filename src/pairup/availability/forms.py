@@ -3,13 +3,15 @@ their refusals are put back beside the field they name."""
 
 from __future__ import annotations
 
+import datetime
 from datetime import date, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.forms import formset_factory
 
-from pairup.core.forms import ServiceErrorsMixin
+from pairup.core.forms import ServiceErrorsMixin, choice_field
 
 from .models import LENGTHS, Availability
 
@@ -86,9 +88,9 @@ class AvailabilityForm(ServiceErrorsMixin, forms.Form):
         help_text="PairUp reads it when you save and on each scheduled refresh, and never offers a time it shows you busy.",
     )
 
-    def __init__(self, *args: object, lengths: list[int] | None = None, **kwargs: object):
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["session_lengths"].choices = [
+    def __init__(self, *args: Any, lengths: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "session_lengths").choices = [
             (n, f"{n} minutes") for n in (lengths or list(LENGTHS))
         ]
 
@@ -172,7 +174,8 @@ class OverrideForm(forms.Form):
                 self.add_error("until", "A holiday of at most a year, please.")
         return data
 
-    def dates(self) -> list[date]:
+    # `datetime.date`: in this class body, `date` is the form's field.
+    def dates(self) -> list[datetime.date]:
         d = getattr(self, "cleaned_data", {})
         if d.get("DELETE") or not d.get("date"):
             return []
@@ -180,7 +183,7 @@ class OverrideForm(forms.Form):
             return [d["date"] + timedelta(days=i) for i in range((d["until"] - d["date"]).days + 1)]
         return [d["date"]]
 
-    def rows(self) -> list[tuple[date, time | None, time | None]]:
+    def rows(self) -> list[tuple[datetime.date, time | None, time | None]]:
         d = self.cleaned_data
         if (d.get("kind") or "hours") == "hours":
             return [(day, d["start"], d["end"]) for day in self.dates()]

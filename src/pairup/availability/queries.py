@@ -76,12 +76,12 @@ def engine_availabilities(user_ids: list[int]) -> dict[int, engine_slots.Availab
     ):
         weekly[pk].append((day, start, end))
     overrides: dict[int, list[tuple[date, time | None, time | None]]] = {pk: [] for pk in rows}
-    for pk, day, start, end in (
+    for pk, on, from_, until in (
         DateOverride.objects.filter(availability_id__in=rows)
         .order_by("availability_id", "date", "start")
         .values_list("availability_id", "date", "start", "end")
     ):
-        overrides[pk].append((day, start, end))
+        overrides[pk].append((on, from_, until))
     out: dict[int, engine_slots.Availability] = {}
     for pk, fields in rows.items():
         try:
@@ -226,5 +226,6 @@ def sessions_committed(engagement_ids: list[int]) -> dict[int, int]:
     for engagement_id in Commitment.objects.filter(
         engagement_id__in=engagement_ids, role=CommitmentRole.MENTOR, booked=True
     ).values_list("engagement_id", flat=True):
-        counts[engagement_id] += 1
+        if engagement_id is not None:  # never None (the filter is on ids); typed nullable
+            counts[engagement_id] += 1
     return counts

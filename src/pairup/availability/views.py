@@ -11,16 +11,20 @@ from functools import cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import BaseFormSet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.core.errors import ServiceError
 from pairup.programs.models import Membership
 
 from . import queries, services
 from .forms import (
     AvailabilityForm,
+    OverrideForm,
     OverrideFormSet,
+    WindowForm,
     WindowFormSet,
     check_override_overlaps,
     overrides_initial,
@@ -33,14 +37,16 @@ def _zone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
-def _int(value: object) -> int | None:
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
     try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return int(value)
+    except ValueError:
         return None
 
 
-def _mentor_lengths(request: HttpRequest) -> list[int]:
+def _mentor_lengths(request: AuthenticatedHttpRequest) -> list[int]:
     memberships = list(
         Membership.objects.filter(user=request.user, is_mentor=True).select_related("program")
     )
@@ -50,10 +56,10 @@ def _mentor_lengths(request: HttpRequest) -> list[int]:
 
 
 def _availability_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: AvailabilityForm,
-    weekly: WindowFormSet,
-    overrides: OverrideFormSet,
+    weekly: BaseFormSet[WindowForm],
+    overrides: BaseFormSet[OverrideForm],
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -67,7 +73,7 @@ def _availability_page(
 
 
 @login_required
-def availability_edit(request: HttpRequest) -> HttpResponse:
+def availability_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     lengths = _mentor_lengths(request)
     user = request.user
     if request.method != "POST":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeAlias, TypeVar
 
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
@@ -48,3 +48,19 @@ def _single_line(value: str) -> str:
 
 # For query and path parameters, which are not part of a body schema.
 Line = Annotated[str, AfterValidator(_single_line)]
+
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    # What the code reads: the value, or None when the field was left out.
+    Omittable: TypeAlias = T | None
+else:
+
+    class Omittable:
+        """`field: Omittable[str] = Field(default=None)`: a field the client may leave out
+        (the attribute is then None) but may not send as null. The schema and validation
+        see the bare type (`str`, not nullable); the type checker sees `str | None`."""
+
+        def __class_getitem__(cls, item: object) -> object:
+            return item

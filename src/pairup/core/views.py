@@ -10,11 +10,11 @@ from .api import error_body
 from .errors import payload_too_large_detail
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 400 handler, with one case of its own: a body over
     DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 that says so (JSON under /api/)."""
     if not isinstance(exception, RequestDataTooBig):
-        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+        return defaults.bad_request(request, exception)
     if request.path.startswith("/api/"):
         body = error_body(payload_too_large_detail(), "payload_too_large")
         return JsonResponse(body, status=413)

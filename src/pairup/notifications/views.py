@@ -8,12 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 
+from pairup.accounts.http import AuthenticatedHttpRequest
+
 from . import services
 from .models import EmailMute, Kind, Notification
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("notifications")
@@ -22,7 +24,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one of my notifications read and go where it points (own notifications only;
     only paths on this site, never an outside address)."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
@@ -45,7 +47,7 @@ class MuteForm(forms.Form):
 
 
 @login_required
-def email_settings(request: HttpRequest) -> HttpResponse:
+def email_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = list(EmailMute.objects.filter(user=request.user).values_list("kind", flat=True))
     form = MuteForm(request.POST if request.method == "POST" else None, initial={"muted": current})
     if request.method == "POST" and form.is_valid():

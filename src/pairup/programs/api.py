@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
 from pairup.core.api import PageOut, page_response
 from pairup.core.errors import ServiceError
@@ -32,7 +32,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut, summary="Who I am")
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: ApiRequest) -> dict[str, object]:
     user: User = request.auth
     # Here, not in accounts: "who I am" includes my programs, and accounts sits below them.
     memberships = Membership.objects.filter(user=user).select_related("program")
@@ -69,7 +69,7 @@ class ProgramPage(PageOut):
 
 
 @router.get("/programs", response=ProgramPage, summary="Programs I belong to")
-def program_list(request: HttpRequest, page: int = 1) -> dict[str, object]:
+def program_list(request: ApiRequest, page: int = 1) -> dict[str, object]:
     memberships = Membership.objects.filter(user=request.auth).select_related("program")
 
     def out(m: Membership) -> dict[str, object]:
@@ -128,7 +128,7 @@ def mentor_card(m: Membership) -> dict[str, object]:
 
 @router.get("/programs/{slug}/mentors", response=MentorPage, summary="A program's mentor directory")
 def mentor_list(
-    request: HttpRequest,
+    request: ApiRequest,
     slug: Line,
     q: Line = "",
     topic: Line = "",

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from pairup.accounts.forms import topic_choices
-from pairup.core.forms import CleanTextMixin
+from pairup.core.forms import CleanTextMixin, choice_field
 from pairup.core.validators import language_choices
 
 
@@ -31,11 +33,11 @@ class DirectoryFilterForm(CleanTextMixin, forms.Form):
     site = forms.ChoiceField(label="Site", required=False, choices=())
     language = forms.ChoiceField(label="Language", required=False, choices=())
 
-    def __init__(self, *args: object, sites: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["topic"].choices = [("", "Any topic"), *topic_choices()]
-        self.fields["site"].choices = [("", "Any site")] + [(s, s) for s in sites]
-        self.fields["language"].choices = [("", "Any language"), *language_choices()]
+    def __init__(self, *args: Any, sites: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "topic").choices = [("", "Any topic"), *topic_choices()]
+        choice_field(self, "site").choices = [("", "Any site")] + [(s, s) for s in sites]
+        choice_field(self, "language").choices = [("", "Any language"), *language_choices()]
 
 
 class MentorStatusForm(forms.Form):

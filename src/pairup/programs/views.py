@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.core.errors import ServiceError
 from pairup.core.pagination import paginate
 
@@ -15,7 +16,7 @@ from .models import Membership
 
 
 @login_required
-def program_list(request: HttpRequest) -> HttpResponse:
+def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         program = services.program_find_by_invite(form.cleaned_data["code"].strip())
@@ -27,7 +28,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def program_join(request: HttpRequest, code: str) -> HttpResponse:
+def program_join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     program = services.program_find_by_invite(code)
     if program is None:
         raise Http404("This invite link is not valid (any more).")
@@ -51,7 +52,7 @@ def program_join(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def program_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, membership = queries.get_program_for_user(request.user, slug)
     return render(
         request, "programs/program_detail.html", {"program": program, "membership": membership}
@@ -59,7 +60,7 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def mentor_directory(request: HttpRequest, slug: str) -> HttpResponse:
+def mentor_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, membership = queries.get_program_for_user(request.user, slug)
     form = DirectoryFilterForm(request.GET or None, sites=queries.program_sites(program))
     filters = form.cleaned_data if form.is_valid() else {}
@@ -88,7 +89,7 @@ def mentor_directory(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def members(request: HttpRequest, slug: str) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, membership = queries.get_admin_program_for_user(request.user, slug)
     members = queries.program_members(program)
     invite_url = request.build_absolute_uri(f"/join/{program.invite_code}/")
@@ -106,7 +107,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_set_status(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def member_set_status(
+    request: AuthenticatedHttpRequest, slug: str, membership_id: int
+) -> HttpResponse:
     program, _ = queries.get_admin_program_for_user(request.user, slug)
     target = get_object_or_404(Membership, program=program, pk=membership_id)
     form = MentorStatusForm(request.POST)

@@ -3,13 +3,14 @@ calendar feed."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
+from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
 from pairup.asks.queries import get_engagement_for_user
 from pairup.availability import queries as availability_queries
@@ -41,12 +42,12 @@ class SlotsOut(Schema):
 def _utc(value: datetime, field: str) -> datetime:
     if value.tzinfo is None:
         raise ServiceError("Give times with a UTC offset or Z.", code="naive_datetime", field=field)
-    return value.astimezone(engine_slots.UTC)
+    return value.astimezone(UTC)
 
 
 @router.get("/mentors/{mentor_id}/slots", response=SlotsOut, summary="A mentor's free slots (UTC)")
 def mentor_slots(
-    request: HttpRequest,
+    request: ApiRequest,
     mentor_id: int,
     start: datetime,
     end: datetime,
@@ -168,7 +169,7 @@ def _start(payload: BookIn) -> datetime:
     ),
 )
 def session_book(
-    request: HttpRequest,
+    request: ApiRequest,
     response: HttpResponse,
     engagement_id: int,
     payload: BookIn,
@@ -201,7 +202,7 @@ def session_book(
 
 
 @router.get("/me/sessions", response=list[SessionOut], summary="My sessions, in any role")
-def my_sessions(request: HttpRequest) -> list[dict[str, object]]:
+def my_sessions(request: ApiRequest) -> list[dict[str, object]]:
     return [session_out(s) for s in queries.sessions_for_user(request.auth)]
 
 
@@ -226,7 +227,7 @@ class SessionFeedbackIn(Input):
 
 @router.post("/sessions/{session_id}/reschedule", response=SessionOut)
 def session_reschedule(
-    request: HttpRequest, session_id: int, payload: RescheduleIn
+    request: ApiRequest, session_id: int, payload: RescheduleIn
 ) -> dict[str, object]:
     session = queries.get_session_for_user(request.auth, session_id)
     start = _start(
@@ -240,7 +241,7 @@ def session_reschedule(
 
 
 @router.post("/sessions/{session_id}/cancel", response=SessionOut)
-def session_cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> dict[str, object]:
+def session_cancel(request: ApiRequest, session_id: int, payload: CancelIn) -> dict[str, object]:
     session = queries.get_session_for_user(request.auth, session_id)
     return session_out(
         services.session_cancel(session=session, by=request.auth, reason=payload.reason)
@@ -248,7 +249,7 @@ def session_cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> 
 
 
 @router.post("/sessions/{session_id}/outcome", response=SessionOut)
-def session_outcome(request: HttpRequest, session_id: int, payload: OutcomeIn) -> dict[str, object]:
+def session_outcome(request: ApiRequest, session_id: int, payload: OutcomeIn) -> dict[str, object]:
     session = queries.get_session_for_user(request.auth, session_id)
     return session_out(
         services.session_outcome(session=session, by=request.auth, outcome=payload.outcome)
@@ -256,7 +257,7 @@ def session_outcome(request: HttpRequest, session_id: int, payload: OutcomeIn) -
 
 
 @router.post("/sessions/{session_id}/feedback", response={201: dict})
-def session_feedback(request: HttpRequest, session_id: int, payload: SessionFeedbackIn) -> Status:
+def session_feedback(request: ApiRequest, session_id: int, payload: SessionFeedbackIn) -> Status:
     session = queries.get_session_for_user(request.auth, session_id)
     fb = services.session_feedback_give(
         session=session, by=request.auth, rating=payload.rating, comment=payload.comment
@@ -276,7 +277,7 @@ def session_feedback(request: HttpRequest, session_id: int, payload: SessionFeed
         }
     },
 )
-def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_ics(request: ApiRequest, session_id: int) -> HttpResponse:
     session = queries.get_session_for_user(request.auth, session_id)
     response = HttpResponse(
         calendar.download_ics(session, request.auth), content_type="text/calendar; charset=utf-8"
@@ -290,7 +291,7 @@ class FeedOut(Schema):
 
 
 @router.get("/me/calendar-feed", response=FeedOut, summary="My private calendar feed address")
-def calendar_feed(request: HttpRequest) -> dict[str, str]:
+def calendar_feed(request: ApiRequest) -> dict[str, str]:
     feed = services.calendar_feed_get(user=request.auth)
     return {"url": services.calendar_feed_url(feed)}
 
@@ -298,7 +299,7 @@ def calendar_feed(request: HttpRequest) -> dict[str, str]:
 @router.post(
     "/me/calendar-feed/rotate", response=FeedOut, summary="Revoke my feed address and get a new one"
 )
-def calendar_feed_rotate(request: HttpRequest) -> dict[str, str]:
+def calendar_feed_rotate(request: ApiRequest) -> dict[str, str]:
     feed = services.calendar_feed_rotate(user=request.auth)
     return {"url": services.calendar_feed_url(feed)}
 

@@ -70,6 +70,16 @@ class Session(models.Model):
         return int((self.end - self.start).total_seconds() // 60)
 
 
+CHANGE_LABELS = {
+    "booked": "Booked",
+    "rescheduled": "Moved",
+    "cancelled": "Cancelled",
+    "held": "Marked held",
+    "no_show_mentee": "Mentee did not come",
+    "no_show_mentor": "Mentor did not come",
+}
+
+
 class SessionChange(models.Model):
     """The history of a session: booked, moved, cancelled, outcome."""
 
@@ -87,6 +97,11 @@ class SessionChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.session_id}"
+
+    @property
+    def label(self) -> str:
+        """What the session page's history says of this change."""
+        return CHANGE_LABELS.get(self.kind, self.kind)
 
 
 class SessionFeedback(models.Model):

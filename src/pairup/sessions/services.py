@@ -9,7 +9,8 @@ transaction, and those refuse an overlap (see pairup.availability.services).
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -46,7 +47,7 @@ def _aware(value: datetime, field: str) -> datetime:
             code="naive_datetime",
             field=field,
         )
-    return value.astimezone(engine_slots.UTC)
+    return value.astimezone(UTC)
 
 
 def _lengths(engagement: Engagement, availability: Availability | None) -> list[int]:
@@ -155,7 +156,7 @@ def _tell(session: Session, subject: str, method: str) -> None:
             "method": method,
             "ics": invitation_ics(session, person, cancel=method == "CANCEL").decode(),
         }
-        transaction.on_commit(lambda kw=kwargs: send_session_email.enqueue(**kw))
+        transaction.on_commit(partial(send_session_email.enqueue, **kwargs))
 
 
 @transaction.atomic

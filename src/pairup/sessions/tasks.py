@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -10,6 +12,11 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from pairup.core.validators import one_line
+
+if TYPE_CHECKING:
+    from pairup.accounts.models import User
+
+    from .models import Session
 
 REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
 # A reminder still goes out this long after it was due (a worker restart), never later:
@@ -87,7 +94,7 @@ def reminder_send(
     return True
 
 
-def _session_url(session) -> str:  # type: ignore[no-untyped-def]
+def _session_url(session: Session) -> str:
     # The session page comes with the scheduling UI; until its route exists, link to the
     # engagement (which lists its sessions) rather than fail the reminder.
     try:
@@ -96,13 +103,11 @@ def _session_url(session) -> str:  # type: ignore[no-untyped-def]
         return session.engagement.get_absolute_url()
 
 
-def _zone(user):  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
+def _zone(user: User) -> ZoneInfo:
     return ZoneInfo(user.profile.timezone)
 
 
-def schedule_reminders(session) -> None:  # type: ignore[no-untyped-def]
+def schedule_reminders(session: Session) -> None:
     """Queue the 24 h and 1 h reminders and the feedback request for the session's current
     time (after commit). Moved sessions queue new ones; old ones find the time changed."""
     if not default_task_backend.supports_defer:

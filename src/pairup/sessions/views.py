@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks.models import Engagement
 from pairup.asks.queries import get_engagement_for_user
 from pairup.availability import queries as availability_queries
@@ -112,10 +113,12 @@ def slot_picker_context(
     }
 
 
-def _int(value: object) -> int | None:
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
     try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return int(value)
+    except ValueError:
         return None
 
 
@@ -140,7 +143,7 @@ def sessions_context(
 
 @login_required
 @require_GET
-def slot_picker(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_picker(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The picker alone, for htmx when the mentee changes the session length."""
     engagement = get_engagement_for_user(request.user, pk)
     context = sessions_context(request, engagement)
@@ -151,7 +154,7 @@ def slot_picker(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_book(request: HttpRequest, pk: int) -> HttpResponse:
+def session_book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_engagement_for_user(request.user, pk)
     form = SlotForm(request.POST)
     back = engagement.get_absolute_url()
@@ -198,18 +201,11 @@ def session_book(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- the session page
 
 
-CHANGE_LABELS = {
-    "booked": "Booked",
-    "rescheduled": "Moved",
-    "cancelled": "Cancelled",
-    "held": "Marked held",
-    "no_show_mentee": "Mentee did not come",
-    "no_show_mentor": "Mentor did not come",
-}
-
-
 def _session_page(
-    request: HttpRequest, session: Session, *, cancel_form: SessionCancelForm | None = None
+    request: AuthenticatedHttpRequest,
+    session: Session,
+    *,
+    cancel_form: SessionCancelForm | None = None,
 ) -> HttpResponse:
     user = request.user
     engagement = session.engagement
@@ -227,8 +223,6 @@ def _session_page(
             now=now,
         )
     changes = list(session.changes.select_related("by__profile"))
-    for change in changes:
-        change.label = CHANGE_LABELS.get(change.kind, change.kind)
     context = {
         "session": session,
         "engagement": engagement,
@@ -249,7 +243,7 @@ def _session_page(
 
 @login_required
 @require_GET
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _session_page(request, queries.get_session_for_user(request.user, pk))
 
 
@@ -262,7 +256,7 @@ OUTCOME_DONE = {
 
 @login_required
 @require_POST
-def session_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def session_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     session = queries.get_session_for_user(request.user, pk)
     user = request.user
     try:
@@ -318,7 +312,7 @@ def session_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
+def calendar_feed_rotate(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.calendar_feed_rotate(user=request.user)
     messages.success(
         request, "The old calendar address no longer works. Subscribe again with the new one."
@@ -332,7 +326,7 @@ def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_calendar(request: HttpRequest) -> HttpResponse:
+def my_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone's private feed address (mentees too), with revoke."""
     # The address itself comes from the `my_calendar_feed_url` tag in sessions/_feed.html.
     return render(request, "sessions/calendar.html")

@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "site/landing.html")
     profile = request.user.profile
     memberships = list(Membership.objects.filter(user=request.user).select_related("program"))
-    steps = []
+    steps: list[tuple[str, str, str | None]] = []
     if not profile.is_complete:
         steps.append(
             (

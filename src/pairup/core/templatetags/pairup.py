@@ -13,7 +13,7 @@ register = template.Library()
 def attrs(field: BoundField) -> SafeString:
     """Render a widget with aria links to its help text and error, for screen readers."""
     described = []
-    extra: dict[str, str] = {}
+    extra: dict[str, str | bool] = {}
     if field.errors:
         described.append(f"{field.auto_id}_error")
         extra["aria-invalid"] = "true"
