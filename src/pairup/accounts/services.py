@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import cast
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -57,7 +58,9 @@ def _profile_value(name: str, value: object) -> object:
         )
         return sorted({t.lower() for t in tags if t})
     if name == "languages":
-        languages = list(dict.fromkeys(value if value is not None else []))  # type: ignore[call-overload]
+        # The profile form and the API both give a list of language codes.
+        codes = cast("list[str]", value if value is not None else [])
+        languages = list(dict.fromkeys(codes))
         check_count(languages, field="languages", max_items=limits.LANGUAGES_MAX, what="languages")
         return languages
     if name == "timezone":

@@ -2,12 +2,14 @@ from django.contrib import admin
 
 from .models import Ask, Block, Engagement, Feedback, Invitation, Report, ThankYou
 
+INVITATION_FIELDS = ("mentor", "status", "rank", "score", "expires_at", "responded_at")
+
 
 class InvitationInline(admin.TabularInline):
     model = Invitation
     extra = 0
-    fields = ["mentor", "status", "rank", "score", "expires_at", "responded_at"]
-    readonly_fields = fields
+    fields = INVITATION_FIELDS
+    readonly_fields = INVITATION_FIELDS
 
 
 @admin.register(Ask)

@@ -3,11 +3,13 @@ what is allowed, and their errors are put back beside the field they name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
 from pairup.accounts.forms import topic_choices
-from pairup.core.forms import ServiceErrorsMixin
+from pairup.core.forms import ServiceErrorsMixin, choice_field
 from pairup.programs.models import Program
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
@@ -73,9 +75,9 @@ class AskForm(ServiceErrorsMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: object, program: Program, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["topics"].choices = topic_choices()
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "topics").choices = topic_choices()
         self.fields["duration"].widget.choices = [
             (n, f"{n} minutes") for n in program.session_lengths
         ]
@@ -99,7 +101,7 @@ class AskForm(ServiceErrorsMixin, forms.Form):
             "by": ask.by,
         }
 
-    def service_fields(self) -> dict[str, object]:
+    def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("topics")
         return data
@@ -110,8 +112,8 @@ class BodyForm(ServiceErrorsMixin, forms.Form):
         label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: object, label: str = "Message", **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, label: str = "Message", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["body"].label = label
 
 
@@ -125,7 +127,8 @@ class DeclineForm(ServiceErrorsMixin, forms.Form):
         choices=[(0, "Don't pause"), (1, "for 1 week"), (2, "for 2 weeks"), (4, "for 4 weeks")],
         initial=0,
         required=False,
-        empty_value=0,
+        # Django returns empty_value as given, of any type; the stubs allow only str | None.
+        empty_value=0,  # type: ignore[arg-type]
     )
 
 
@@ -178,9 +181,9 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
         label="Also block this person (no more asks or messages between you)", required=False
     )
 
-    def __init__(self, *args: object, thread: list[Message], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["messages"].choices = [
+    def __init__(self, *args: Any, thread: list[Message], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "messages").choices = [
             (
                 m.pk,
                 f"{m.author.display_name}, {timezone.localtime(m.created_at):%d %b %H:%M}: {m.body[:120]}",

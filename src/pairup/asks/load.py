@@ -94,9 +94,9 @@ class MentorLoad:
         if program_id is not None and program_id in self.program_caps:
             limit = self.program_caps[program_id]
             out.append(Cap(MONTH, limit, self.month.count(program_id), program_id))
-        for name, limit in ((WEEK, self.weekly_cap), (MONTH, self.monthly_cap)):
-            if limit is not None:
-                out.append(Cap(name, limit, self.period(name).count()))
+        for name, own in ((WEEK, self.weekly_cap), (MONTH, self.monthly_cap)):
+            if own is not None:
+                out.append(Cap(name, own, self.period(name).count()))
         return out
 
     def room(self, program_id: int) -> int | None:
@@ -125,11 +125,12 @@ def _promised(
 ) -> dict[int, Counter[int | None]]:
     """Per mentor, per program: sessions promised and not booked yet."""
     out: dict[int, Counter[int | None]] = {pk: Counter() for pk in mentor_ids}
-    active = list(
-        Engagement.objects.filter(mentor_id__in=mentor_ids, status=EngagementStatus.ACTIVE)
-        .exclude(pk=exclude_engagement)
-        .only("pk", "mentor_id", "program_id", "sessions_agreed")
-    )
+    engagements = Engagement.objects.filter(
+        mentor_id__in=mentor_ids, status=EngagementStatus.ACTIVE
+    ).only("pk", "mentor_id", "program_id", "sessions_agreed")
+    if exclude_engagement is not None:
+        engagements = engagements.exclude(pk=exclude_engagement)
+    active = list(engagements)
     unbooked = sessions_unbooked(active)
     for e in active:
         out[e.mentor_id][e.program_id] += unbooked[e.pk]

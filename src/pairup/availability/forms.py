@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from datetime import date, time, timedelta
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -232,4 +233,4 @@ def overrides_initial(availability: Availability | None) -> list[dict[str, objec
             rows.append({"kind": "holiday", "date": off[i], "until": off[j]})
         i = j + 1
     rows += [{"kind": "hours", "date": o.date, "start": o.start, "end": o.end} for o in hours]
-    return sorted(rows, key=lambda r: r["date"])  # type: ignore[arg-type, return-value]
+    return sorted(rows, key=itemgetter("date"))

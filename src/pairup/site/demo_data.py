@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pairup.topics.taxonomy import read_taxonomy
 
@@ -483,10 +484,10 @@ def topic_names() -> dict[str, str]:
     """Slug → name of the shipped taxonomy (the names bios quote and history is ordered by)."""
     names: dict[str, str] = {}
 
-    def walk(nodes: list[dict[str, object]]) -> None:
+    def walk(nodes: list[dict[str, Any]]) -> None:
         for node in nodes:
             names[str(node["slug"])] = str(node["name"])
-            walk(node.get("children", []))  # type: ignore[arg-type]
+            walk(node.get("children", []))
 
     walk(read_taxonomy())
     return names

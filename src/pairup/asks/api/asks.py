@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpRequest
 from ninja import Status
 
+from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
 from pairup.asks import queries, services
 from pairup.asks.matching.suggestions import suggestions_for_display
@@ -39,7 +39,7 @@ from .schemas import (
 
 @router.post("/asks", response={201: AskOut}, summary="Write an ask (open at once, or a draft)")
 @also_returns(404, 409)  # the program named in the body; too many open asks
-def ask_create(request: HttpRequest, payload: AskIn) -> Status:
+def ask_create(request: ApiRequest, payload: AskIn) -> Status:
     user: User = request.auth
     program, _ = get_program_for_user(user, payload.program)
     data = payload.model_dump(exclude_unset=True)
@@ -53,7 +53,7 @@ def ask_create(request: HttpRequest, payload: AskIn) -> Status:
 
 
 @router.get("/asks", response=AskPage, summary="My asks")
-def ask_list(request: HttpRequest, status: Line = "", page: int = 1) -> dict[str, Any]:
+def ask_list(request: ApiRequest, status: Line = "", page: int = 1) -> dict[str, Any]:
     user: User = request.auth
     asks = _asks_qs().filter(mentee=user).order_by("-created_at", "-pk")
     if status:
@@ -68,7 +68,7 @@ def ask_list(request: HttpRequest, status: Line = "", page: int = 1) -> dict[str
 
 
 @router.get("/board", response=AskPage, summary="Open-board asks I may take (mentors)")
-def board_list(request: HttpRequest, page: int = 1) -> dict[str, Any]:
+def board_list(request: ApiRequest, page: int = 1) -> dict[str, Any]:
     user: User = request.auth
     asks = (
         queries.board_asks(user)
@@ -81,14 +81,14 @@ def board_list(request: HttpRequest, page: int = 1) -> dict[str, Any]:
 
 
 @router.get("/asks/{ask_id}", response=AskOut, summary="One ask")
-def ask_detail(request: HttpRequest, ask_id: int) -> dict[str, Any]:
+def ask_detail(request: ApiRequest, ask_id: int) -> dict[str, Any]:
     user: User = request.auth
     ask = queries.get_ask_for_user(user, ask_id)
     return _ask_out(_reload_ask(ask), user)
 
 
 @router.patch("/asks/{ask_id}", response=AskOut, summary="Edit a draft or open ask")
-def ask_update(request: HttpRequest, ask_id: int, payload: AskPatch) -> dict[str, Any]:
+def ask_update(request: ApiRequest, ask_id: int, payload: AskPatch) -> dict[str, Any]:
     user: User = request.auth
     ask = queries.get_own_ask(user, ask_id)
     data = payload.model_dump(exclude_unset=True)
@@ -98,29 +98,29 @@ def ask_update(request: HttpRequest, ask_id: int, payload: AskPatch) -> dict[str
     return _ask_out(_reload_ask(ask), user)
 
 
-def _own_ask_action(request: HttpRequest, ask_id: int, action: Any) -> dict[str, Any]:
+def _own_ask_action(request: ApiRequest, ask_id: int, action: Any) -> dict[str, Any]:
     user: User = request.auth
     ask = action(ask=queries.get_own_ask(user, ask_id), by=user)
     return _ask_out(_reload_ask(ask), user)
 
 
 @router.post("/asks/{ask_id}/submit", response=AskOut, summary="Submit a draft")
-def ask_submit(request: HttpRequest, ask_id: int) -> dict[str, Any]:
+def ask_submit(request: ApiRequest, ask_id: int) -> dict[str, Any]:
     return _own_ask_action(request, ask_id, services.ask_submit)
 
 
 @router.post("/asks/{ask_id}/withdraw", response=AskOut, summary="Withdraw an ask")
-def ask_withdraw(request: HttpRequest, ask_id: int) -> dict[str, Any]:
+def ask_withdraw(request: ApiRequest, ask_id: int) -> dict[str, Any]:
     return _own_ask_action(request, ask_id, services.ask_withdraw)
 
 
 @router.post("/asks/{ask_id}/board", response=AskOut, summary="Post an open ask to the board")
-def ask_board(request: HttpRequest, ask_id: int) -> dict[str, Any]:
+def ask_board(request: ApiRequest, ask_id: int) -> dict[str, Any]:
     return _own_ask_action(request, ask_id, services.ask_post_to_board)
 
 
 @router.post("/asks/{ask_id}/unboard", response=AskOut, summary="Take an ask off the board")
-def ask_unboard(request: HttpRequest, ask_id: int) -> dict[str, Any]:
+def ask_unboard(request: ApiRequest, ask_id: int) -> dict[str, Any]:
     return _own_ask_action(request, ask_id, services.ask_take_off_board)
 
 
@@ -129,7 +129,7 @@ def ask_unboard(request: HttpRequest, ask_id: int) -> dict[str, Any]:
     response={201: EngagementOut},
     summary="Take an ask from the open board (mentors)",
 )
-def ask_offer(request: HttpRequest, ask_id: int) -> Status:
+def ask_offer(request: ApiRequest, ask_id: int) -> Status:
     user: User = request.auth
     ask = queries.get_ask_for_user(user, ask_id)
     engagement = services.board_offer(ask=ask, mentor=user)
@@ -141,7 +141,7 @@ def ask_offer(request: HttpRequest, ask_id: int) -> Status:
     response=list[SuggestionOut],
     summary="The best mentors for my ask, with the reasons why",
 )
-def ask_suggestions(request: HttpRequest, ask_id: int, k: int = 5) -> list[dict[str, Any]]:
+def ask_suggestions(request: ApiRequest, ask_id: int, k: int = 5) -> list[dict[str, Any]]:
     user: User = request.auth
     ask = queries.get_own_ask(user, ask_id)
     if not 1 <= k <= 50:
@@ -169,7 +169,7 @@ def ask_suggestions(request: HttpRequest, ask_id: int, k: int = 5) -> list[dict[
     response={201: InvitationOut},
     summary="Invite one suggested mentor",
 )
-def invitation_create(request: HttpRequest, ask_id: int, payload: InviteIn) -> Status:
+def invitation_create(request: ApiRequest, ask_id: int, payload: InviteIn) -> Status:
     user: User = request.auth
     ask = queries.get_own_ask(user, ask_id)
     invitation = services.invitation_create(ask=ask, mentor_id=payload.mentor, by=user)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpRequest
 from ninja import Status
 
+from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
 from pairup.asks import queries, services
 from pairup.asks.models import Engagement, Feedback
@@ -46,7 +46,7 @@ from .schemas import (
 
 
 @router.get("/engagements", response=EngagementPage, summary="My engagements")
-def engagement_list(request: HttpRequest, page: int = 1) -> dict[str, Any]:
+def engagement_list(request: ApiRequest, page: int = 1) -> dict[str, Any]:
     user: User = request.auth
     return page_response(
         queries.engagements_for_user(user), page, lambda e: _engagement_summary(e, user)
@@ -54,7 +54,7 @@ def engagement_list(request: HttpRequest, page: int = 1) -> dict[str, Any]:
 
 
 @router.get("/engagements/{engagement_id}", response=EngagementOut, summary="One engagement")
-def engagement_detail(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
+def engagement_detail(request: ApiRequest, engagement_id: int) -> dict[str, Any]:
     user: User = request.auth
     return _engagement_out(queries.get_engagement_for_user(user, engagement_id), user)
 
@@ -64,7 +64,7 @@ def engagement_detail(request: HttpRequest, engagement_id: int) -> dict[str, Any
     response=MessagePage,
     summary="The private thread (participants only)",
 )
-def message_list(request: HttpRequest, engagement_id: int, page: int = 1) -> dict[str, Any]:
+def message_list(request: ApiRequest, engagement_id: int, page: int = 1) -> dict[str, Any]:
     engagement = queries.get_engagement_for_user(request.auth, engagement_id)
     return page_response(queries.thread(engagement), page, _message_out, per_page=50)
 
@@ -72,7 +72,7 @@ def message_list(request: HttpRequest, engagement_id: int, page: int = 1) -> dic
 @router.post(
     "/engagements/{engagement_id}/messages", response={201: MessageOut}, summary="Send a message"
 )
-def message_post(request: HttpRequest, engagement_id: int, payload: BodyIn) -> Status:
+def message_post(request: ApiRequest, engagement_id: int, payload: BodyIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     message = services.message_post(engagement=engagement, by=user, body=payload.body)
@@ -84,7 +84,7 @@ def message_post(request: HttpRequest, engagement_id: int, payload: BodyIn) -> S
     response={201: ResourceOut},
     summary="Share a link",
 )
-def resource_add(request: HttpRequest, engagement_id: int, payload: ResourceIn) -> Status:
+def resource_add(request: ApiRequest, engagement_id: int, payload: ResourceIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     resource = services.resource_add(
@@ -98,7 +98,7 @@ def resource_add(request: HttpRequest, engagement_id: int, payload: ResourceIn) 
     response=EngagementOut,
     summary="Complete (wrap-up opens) or cancel",
 )
-def engagement_close(request: HttpRequest, engagement_id: int, payload: CloseIn) -> dict[str, Any]:
+def engagement_close(request: ApiRequest, engagement_id: int, payload: CloseIn) -> dict[str, Any]:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     services.engagement_close(
@@ -112,7 +112,7 @@ def engagement_close(request: HttpRequest, engagement_id: int, payload: CloseIn)
     response={201: FeedbackOut},
     summary="Wrap-up feedback, once per side",
 )
-def feedback_give(request: HttpRequest, engagement_id: int, payload: FeedbackIn) -> Status:
+def feedback_give(request: ApiRequest, engagement_id: int, payload: FeedbackIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     feedback = services.feedback_give(
@@ -131,7 +131,7 @@ def feedback_give(request: HttpRequest, engagement_id: int, payload: FeedbackIn)
     response={201: ThanksOut},
     summary="Thank the mentor (mentee)",
 )
-def thanks_send(request: HttpRequest, engagement_id: int, payload: BodyIn) -> Status:
+def thanks_send(request: ApiRequest, engagement_id: int, payload: BodyIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     thanks = services.thanks_send(engagement=engagement, by=user, body=payload.body)
@@ -150,7 +150,7 @@ def thanks_send(request: HttpRequest, engagement_id: int, payload: BodyIn) -> St
     response=EngagementOut,
     summary="Share my email (shown only when both share)",
 )
-def contact_share(request: HttpRequest, engagement_id: int, payload: ContactIn) -> dict[str, Any]:
+def contact_share(request: ApiRequest, engagement_id: int, payload: ContactIn) -> dict[str, Any]:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     services.contact_share(engagement=engagement, by=user, share=payload.share)
@@ -162,7 +162,7 @@ def contact_share(request: HttpRequest, engagement_id: int, payload: ContactIn) 
     response={201: ReportOut},
     summary="Report the other person; the chosen messages become visible to admins",
 )
-def report_create(request: HttpRequest, engagement_id: int, payload: ReportIn) -> Status:
+def report_create(request: ApiRequest, engagement_id: int, payload: ReportIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     report = services.report_create(
@@ -184,12 +184,12 @@ def report_create(request: HttpRequest, engagement_id: int, payload: ReportIn) -
     response={201: BlockOut},
     summary="Block the other person: no more asks, invitations or messages between you",
 )
-def block_create(request: HttpRequest, engagement_id: int) -> Status:
+def block_create(request: ApiRequest, engagement_id: int) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     other = engagement.other(user)
-    services.block_create(by=user, blocked=other)  # type: ignore[arg-type]
-    return Status(201, {"blocked": other.pk})  # type: ignore[attr-defined]
+    services.block_create(by=user, blocked=other)
+    return Status(201, {"blocked": other.pk})
 
 
 # ------------------------------------------------------------------------------ admins
@@ -201,7 +201,7 @@ def block_create(request: HttpRequest, engagement_id: int) -> Status:
     summary="A program's engagements: states, feedback and ratings (admins; never messages)",
 )
 def program_engagements(
-    request: HttpRequest, slug: Line, status: Line = "", page: int = 1
+    request: ApiRequest, slug: Line, status: Line = "", page: int = 1
 ) -> dict[str, Any]:
     program, _ = get_admin_program_for_user(request.auth, slug)
     qs = (

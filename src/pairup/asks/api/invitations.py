@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Status
 
+from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
 from pairup.asks import queries, services
 from pairup.asks.models import LIVE_INVITATION, Invitation
@@ -31,7 +31,7 @@ from .schemas import (
 @router.get(
     "/invitations", response=InvitationPage, summary="Invitations waiting for my answer (mentor)"
 )
-def invitation_list(request: HttpRequest, page: int = 1) -> dict[str, Any]:
+def invitation_list(request: ApiRequest, page: int = 1) -> dict[str, Any]:
     user: User = request.auth
     invitations = (
         Invitation.objects.filter(mentor=user, status__in=LIVE_INVITATION)
@@ -43,7 +43,7 @@ def invitation_list(request: HttpRequest, page: int = 1) -> dict[str, Any]:
 
 
 @router.get("/invitations/{invitation_id}", response=InvitationOut, summary="One invitation")
-def invitation_detail(request: HttpRequest, invitation_id: int) -> dict[str, Any]:
+def invitation_detail(request: ApiRequest, invitation_id: int) -> dict[str, Any]:
     return _invitation_out(queries.get_invitation_for_user(request.auth, invitation_id))
 
 
@@ -52,7 +52,7 @@ def invitation_detail(request: HttpRequest, invitation_id: int) -> dict[str, Any
     response={201: EngagementOut},
     summary="Accept: the engagement starts",
 )
-def invitation_accept(request: HttpRequest, invitation_id: int) -> Status:
+def invitation_accept(request: ApiRequest, invitation_id: int) -> Status:
     user: User = request.auth
     invitation = queries.get_invitation_for_user(user, invitation_id)
     engagement = services.invitation_accept(invitation=invitation, by=user)
@@ -65,7 +65,7 @@ def invitation_accept(request: HttpRequest, invitation_id: int) -> Status:
     summary="Decline with a reason; optionally pause new invitations",
 )
 def invitation_decline(
-    request: HttpRequest, invitation_id: int, payload: DeclineIn
+    request: ApiRequest, invitation_id: int, payload: DeclineIn
 ) -> dict[str, Any]:
     user: User = request.auth
     invitation = queries.get_invitation_for_user(user, invitation_id)
@@ -84,7 +84,7 @@ def invitation_decline(
     response=InvitationOut,
     summary="Ask the mentee a clarifying question (the clock stops)",
 )
-def invitation_clarify(request: HttpRequest, invitation_id: int, payload: BodyIn) -> dict[str, Any]:
+def invitation_clarify(request: ApiRequest, invitation_id: int, payload: BodyIn) -> dict[str, Any]:
     user: User = request.auth
     invitation = queries.get_invitation_for_user(user, invitation_id)
     services.invitation_clarify(invitation=invitation, by=user, body=payload.body)
@@ -96,7 +96,7 @@ def invitation_clarify(request: HttpRequest, invitation_id: int, payload: BodyIn
     response=InvitationOut,
     summary="Answer the mentor's question (a fresh response window starts)",
 )
-def invitation_answer(request: HttpRequest, invitation_id: int, payload: BodyIn) -> dict[str, Any]:
+def invitation_answer(request: ApiRequest, invitation_id: int, payload: BodyIn) -> dict[str, Any]:
     user: User = request.auth
     invitation = queries.get_invitation_for_user(user, invitation_id)
     services.invitation_answer(invitation=invitation, by=user, body=payload.body)
@@ -108,7 +108,7 @@ def invitation_answer(request: HttpRequest, invitation_id: int, payload: BodyIn)
     response=InvitationOut,
     summary="Take back a pending invitation (mentee)",
 )
-def invitation_withdraw(request: HttpRequest, invitation_id: int) -> dict[str, Any]:
+def invitation_withdraw(request: ApiRequest, invitation_id: int) -> dict[str, Any]:
     user: User = request.auth
     invitation = queries.get_invitation_for_user(user, invitation_id)
     services.invitation_withdraw(invitation=invitation, by=user)

@@ -23,7 +23,7 @@ from pairup.asks.models import (
 )
 from pairup.core import limits
 from pairup.core.api import PageOut
-from pairup.core.schemas import Input
+from pairup.core.schemas import Input, Omittable
 
 # ---------------------------------------------------------------------------- schemas
 
@@ -93,15 +93,15 @@ class AskPatch(Input):
     """Only the fields sent change. `tried` and `by` may be null (cleared); the others are
     never null: leave them out to keep them."""
 
-    kind: str = Field(default=None)
-    topics: list[str] = Field(default=None, max_length=limits.ASK_TOPICS_MAX)
-    question: str = Field(default=None, max_length=limits.ASK_QUESTION_MAX_LENGTH)
+    kind: Omittable[str] = Field(default=None)
+    topics: Omittable[list[str]] = Field(default=None, max_length=limits.ASK_TOPICS_MAX)
+    question: Omittable[str] = Field(default=None, max_length=limits.ASK_QUESTION_MAX_LENGTH)
     tried: str | None = Field(
         default=None, max_length=limits.ASK_TRIED_MAX_LENGTH, description="null clears it"
     )
-    format: str = Field(default=None)
-    duration: int = Field(default=None)
-    sessions: int = Field(default=None)
+    format: Omittable[str] = Field(default=None)
+    duration: Omittable[int] = Field(default=None)
+    sessions: Omittable[int] = Field(default=None)
     by: date | None = Field(default=None, description="null clears it")
 
     multiline = frozenset({"question", "tried"})
@@ -361,7 +361,10 @@ def _ask_out(ask: Ask, viewer: User) -> dict[str, Any]:
                 "expires_at": inv.expires_at,
             }
     engagement = getattr(ask, "engagement", None)
-    show_engagement = engagement is not None and engagement.role_of(viewer) is not None
+    # Only the two people of the engagement learn it exists.
+    engagement_id = (
+        engagement.pk if engagement is not None and engagement.role_of(viewer) is not None else None
+    )
     return {
         "id": ask.pk,
         "program": ask.program.slug,
@@ -377,7 +380,7 @@ def _ask_out(ask: Ask, viewer: User) -> dict[str, Any]:
         "status": ask.status,
         "route": ask.route,
         "invitation": invitation,
-        "engagement": engagement.pk if show_engagement else None,
+        "engagement": engagement_id,
         "created_at": ask.created_at,
         "updated_at": ask.updated_at,
     }

@@ -50,7 +50,7 @@ def mentor_history(
     for pk, mentor_id, ask_id, question, tried in rows:
         topics = " ".join(topic_names.get(ask_id, []))
         text = f"{question} {tried} {topics}".strip()
-        weight = RATING_WEIGHT.get(ratings.get(pk, 0), 1.0)
+        weight = RATING_WEIGHT.get(ratings.get(pk) or 0, 1.0)
         history[mentor_id].append(HistoryItem(text=text, weight=weight))
     return history
 

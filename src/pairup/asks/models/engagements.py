@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from .asks import Ask
+
+if TYPE_CHECKING:
+    from pairup.accounts import models as accounts
 
 User = settings.AUTH_USER_MODEL
 
@@ -63,7 +68,7 @@ class Engagement(models.Model):
             return "mentor"
         return None
 
-    def other(self, user: object) -> object:
+    def other(self, user: object) -> accounts.User:
         return self.mentor if getattr(user, "pk", None) == self.mentee_id else self.mentee
 
     @property

@@ -34,13 +34,13 @@ def message_post(
     if not body:
         raise ServiceError("Write a message.", field="body")
     other = engagement.other(by)
-    if is_blocked(by, other):  # type: ignore[arg-type]
+    if is_blocked(by, other):
         raise Conflict("Messages are off between you two.", code="blocked")
     message = Message.objects.create(
         engagement=engagement, author=by, body=body, created_at=now or timezone.now()
     )
     notify(
-        user=other,  # type: ignore[arg-type]
+        user=other,
         kind=Kind.MESSAGE,
         text=f"New message from {by.display_name}",
         url=engagement.get_absolute_url(),

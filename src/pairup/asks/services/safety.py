@@ -51,7 +51,7 @@ def report_create(
     report = Report.objects.create(
         engagement=engagement,
         reporter=by,
-        reported=engagement.other(by),  # type: ignore[misc]
+        reported=engagement.other(by),
         reason=reason,
         created_at=now or timezone.now(),
     )

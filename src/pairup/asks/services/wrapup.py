@@ -52,7 +52,7 @@ def engagement_close(
         notify(
             user=other,
             kind=Kind.WRAP_UP,
-            text=f"{by.display_name} cancelled your engagement.",  # type: ignore[arg-type]
+            text=f"{by.display_name} cancelled your engagement.",
             url=engagement.get_absolute_url(),
         )
     else:
@@ -163,7 +163,7 @@ def continue_propose(*, engagement: Engagement, by: User) -> Engagement:
     engagement.save(update_fields=["continue_proposed_by"])
     notify(
         user=engagement.other(by),
-        kind=Kind.MESSAGE,  # type: ignore[arg-type]
+        kind=Kind.MESSAGE,
         text=f"{by.display_name} proposes to continue as a longer mentoring relationship.",
         url=engagement.get_absolute_url(),
     )

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries, services
 from pairup.asks.forms import (
     GOOD_QUESTIONS,
@@ -31,7 +32,7 @@ from pairup.programs.queries import get_program_for_user
 
 
 @login_required
-def ask_create(request: HttpRequest, slug: str) -> HttpResponse:
+def ask_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, membership = get_program_for_user(request.user, slug)
     form = AskForm(request.POST if request.method == "POST" else None, program=program)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +66,7 @@ def ask_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def ask_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def ask_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ask = queries.get_own_ask(request.user, pk)
     program = ask.program
     form = AskForm(
@@ -97,7 +98,10 @@ def ask_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ask_page(
-    request: HttpRequest, ask: Ask, answer_form: BodyForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    ask: Ask,
+    answer_form: BodyForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user = request.user
     if ask.mentee_id != user.pk:
@@ -132,7 +136,7 @@ def _ask_page(
 
 
 @login_required
-def ask_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ask_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _ask_page(request, queries.get_ask_for_user(request.user, pk))
 
 
@@ -145,7 +149,7 @@ def _live_invitation(ask: Ask) -> Invitation:
 
 @login_required
 @require_POST
-def ask_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def ask_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     ask = queries.get_ask_for_user(request.user, pk)
     user = request.user
     if action == "offer":

@@ -7,13 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries
 from pairup.asks.matching.eligibility import eligibility_for_asks
 from pairup.programs.models import Membership
 
 
 @login_required
-def mentee_dashboard(request: HttpRequest) -> HttpResponse:
+def mentee_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = queries.mentee_dashboard(request.user)
     context["programs"] = [
         m.program
@@ -25,12 +26,12 @@ def mentee_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mentor_dashboard(request: HttpRequest) -> HttpResponse:
+def mentor_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "asks/mentor_dashboard.html", queries.mentor_dashboard(request.user))
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     asks = list(queries.board_asks(request.user))
     verdicts = eligibility_for_asks(request.user, asks, timezone.now())
     rows = [(ask, verdicts[ask.pk]) for ask in asks]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries, services
 from pairup.asks.forms import (
     BodyForm,
@@ -28,12 +31,16 @@ from pairup.core.errors import ServiceError
 
 
 def _engagement_page(
-    request: HttpRequest, engagement: Engagement, forms: dict[str, object] | None = None
+    request: AuthenticatedHttpRequest,
+    engagement: Engagement,
+    forms: dict[str, object] | None = None,
 ) -> HttpResponse:
     user = request.user
     role = engagement.role_of(user)
     other = engagement.other(user)
-    feedback = {f.role: f for f in Feedback.objects.filter(engagement=engagement)}
+    feedback: dict[str | None, Feedback] = {
+        f.role: f for f in Feedback.objects.filter(engagement=engagement)
+    }
     mine = feedback.get(role)
     theirs = feedback.get("mentor" if role == "mentee" else "mentee")
     thanks = ThankYou.objects.filter(engagement=engagement).first()
@@ -62,11 +69,13 @@ def _engagement_page(
 
 
 @login_required
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _engagement_page(request, queries.get_engagement_for_user(request.user, pk))
 
 
-def _thread_partial(request: HttpRequest, engagement: Engagement, form: BodyForm) -> HttpResponse:
+def _thread_partial(
+    request: AuthenticatedHttpRequest, engagement: Engagement, form: BaseForm
+) -> HttpResponse:
     return render(
         request,
         "asks/_thread.html",
@@ -80,7 +89,7 @@ def _thread_partial(request: HttpRequest, engagement: Engagement, form: BodyForm
 
 @login_required
 @require_POST
-def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def engagement_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     engagement = queries.get_engagement_for_user(request.user, pk)
     user = request.user
     role = engagement.role_of(user)
@@ -94,7 +103,8 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         ),
         "thanks": ("thanks_form", lambda: BodyForm(request.POST, label="Your thank-you note")),
     }
-    calls: dict[str, tuple[Callable[[dict[str, object]], object], str]] = {
+    # A form's cleaned_data, as Django types it: the form has checked each value's type.
+    calls: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
         "message": (
             lambda d: services.message_post(engagement=engagement, by=user, body=d["body"]),
             "",
@@ -142,7 +152,7 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         raise Http404("No such action")
     call, done = calls[action]
     form = None
-    data: dict[str, object] = {}
+    data: dict[str, Any] = {}
     if action in form_classes:
         form = form_classes[action][1]()
         if form.is_valid():
@@ -169,7 +179,7 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 @login_required
 @require_POST
-def thanks_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def thanks_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Only the thanked mentor may find it here: filtered by who they are, never by id alone.
     thanks = (
         ThankYou.objects.select_related("engagement")

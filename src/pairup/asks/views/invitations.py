@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries, services
 from pairup.asks.forms import (
     BodyForm,
@@ -22,7 +23,7 @@ from pairup.core.errors import ServiceError
 
 
 def _triage_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     invitation: Invitation,
     decline_form: DeclineForm | None = None,
     clarify_form: BodyForm | None = None,
@@ -50,7 +51,7 @@ def _triage_page(
 
 
 @login_required
-def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = queries.get_invitation_for_user(request.user, pk)
     if invitation.mentor_id != request.user.pk:
         return redirect(invitation.ask)
@@ -59,7 +60,7 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def invitation_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     invitation = queries.get_invitation_for_user(request.user, pk)
     user = request.user
     if invitation.mentor_id != user.pk:
@@ -90,16 +91,16 @@ def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 return redirect("mentor_dashboard")
         return _triage_page(request, invitation, decline_form=form)
     if action == "clarify":
-        form = BodyForm(request.POST, label="Your question for the mentee")
-        if form.is_valid():
+        question = BodyForm(request.POST, label="Your question for the mentee")
+        if question.is_valid():
             try:
                 services.invitation_clarify(
-                    invitation=invitation, by=user, body=form.cleaned_data["body"]
+                    invitation=invitation, by=user, body=question.cleaned_data["body"]
                 )
             except ServiceError as exc:
-                form.add_service_error(exc)
+                question.add_service_error(exc)
             else:
                 messages.success(request, "Question sent. Your clock is paused until they answer.")
                 return redirect(invitation)
-        return _triage_page(request, invitation, clarify_form=form)
+        return _triage_page(request, invitation, clarify_form=question)
     raise Http404("No such action")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries
 from pairup.asks.models import (
     Ask,
@@ -19,7 +20,7 @@ from pairup.programs.queries import get_admin_program_for_user
 
 
 @login_required
-def program_asks(request: HttpRequest, slug: str) -> HttpResponse:
+def program_asks(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """States and ratings of the program's asks; never messages."""
     program, membership = get_admin_program_for_user(request.user, slug)
     asks = list(
@@ -34,8 +35,8 @@ def program_asks(request: HttpRequest, slug: str) -> HttpResponse:
             engagement__program=program, role="mentee", rating__isnull=False
         ).values_list("engagement__ask_id", "rating")
     )
-    for ask in asks:
-        ask.rating = ratings.get(ask.pk)
+    # Each ask with the mentee's rating of its engagement (None: not rated, or no engagement).
+    rows = [(ask, ratings.get(ask.pk)) for ask in asks]
     reports = list(
         Report.objects.filter(engagement__program=program)
         .select_related("reporter__profile", "reported__profile")
@@ -44,14 +45,14 @@ def program_asks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "asks/program_asks.html",
-        {"program": program, "membership": membership, "asks": asks, "reports": reports},
+        {"program": program, "membership": membership, "rows": rows, "reports": reports},
     )
 
 
 # A mentor's page in a program's directory: it lives with asks because it shows the thanks
 # the mentor received and leads to writing an ask.
 @login_required
-def mentor_profile(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+def mentor_profile(request: AuthenticatedHttpRequest, slug: str, user_id: int) -> HttpResponse:
     program, mentor = program_queries.get_mentor_for_user(request.user, slug, user_id)
     profile = mentor.user.profile
     expertise = profile.expertise.select_related("topic")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries, services
 from pairup.asks.forms import (
     ReportForm,
@@ -20,7 +21,7 @@ from pairup.programs.queries import get_admin_program_for_user
 
 
 @login_required
-def engagement_report(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = queries.get_engagement_for_user(request.user, pk)
     thread = list(queries.thread(engagement))
     form = ReportForm(request.POST if request.method == "POST" else None, thread=thread)
@@ -49,7 +50,7 @@ def engagement_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     program, _ = get_admin_program_for_user(request.user, slug)
     report = (
         Report.objects.select_related("reporter__profile", "reported__profile", "engagement__ask")
