@@ -25,6 +25,7 @@ from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import clean_text
 from pairup.engine import slots as engine_slots
+from pairup.notifications.services import notifications_withdraw
 
 from . import queries
 from .calendar import invitation_ics
@@ -35,7 +36,7 @@ from .models import (
     SessionFeedback,
     SessionStatus,
 )
-from .tasks import schedule_reminders, send_session_email
+from .tasks import reminder_ref, schedule_reminders, send_session_email
 
 
 def _aware(value: datetime, field: str) -> datetime:
@@ -204,7 +205,7 @@ def session_book(
         session=session, kind="booked", by=by, new_start=session.start, at=now
     )
     _tell(session, "Session booked", "REQUEST")
-    schedule_reminders(session)
+    schedule_reminders(session, now=now)
     return session
 
 
@@ -250,11 +251,12 @@ def session_reschedule(
     session.sequence += 1
     session.save(update_fields=["start", "end", "sequence"])
     commitment_move(session_id=session.pk, start=session.start, end=session.end)
+    notifications_withdraw(ref=reminder_ref(session))  # they name the old time
     SessionChange.objects.create(
         session=session, kind="rescheduled", by=by, old_start=old, new_start=start, at=now
     )
     _tell(session, "Session moved", "REQUEST")
-    schedule_reminders(session)
+    schedule_reminders(session, now=now)
     return session
 
 
@@ -282,6 +284,7 @@ def session_cancel(
         update_fields=["status", "cancel_reason", "cancelled_by", "late_cancel", "sequence"]
     )
     commitment_release(session_id=session.pk)
+    notifications_withdraw(ref=reminder_ref(session))
     SessionChange.objects.create(
         session=session, kind="cancelled", by=by, old_start=session.start, note=reason, at=now
     )
