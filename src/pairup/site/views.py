@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_safe
 from django.utils.timesince import timeuntil
+from django.views.decorators.http import require_safe
 
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
 from pairup.asks.queries import engagements_for_user
