@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.asks.models import Ask, AskStatus, Engagement, EngagementStatus, Invitation
-from pairup.asks.services import report_create
+from pairup.asks.services import message_post, report_create, resource_add
 from pairup.availability.queries import free_slots
 from pairup.programs.models import Program
 from pairup.sessions.services import session_book
@@ -33,6 +33,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+LONG_URL = "https://example.org/talks/" + "a-very-long-slug-without-spaces-" * 4 + "?page=1"
+LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen"
 # Not pages of the site's own layout: sign-out (a POST), the API and its docs, Django's
 # admin, files, calendar feeds and unsubscribe links (mail only).
 SKIP = re.compile(r"^/(?:api/|admin/|static/|accounts/logout/|calendar/)|\.ics$|/unsubscribe")
@@ -70,8 +72,8 @@ def _shape(path: str) -> str:
 
 
 def _the_demo_today() -> dict[str, list[str]]:
-    """The demo, plus a booked session and a report, so those pages exist; returns the pages
-    each persona visits first, whatever their links' order."""
+    """The demo, plus a booked session, a long URL in the thread and a report, so those pages
+    exist; returns the pages each persona visits first, whatever their links' order."""
     demo_load()
     mentee = User.objects.get(email="mentee@demo.pairup")
     engagement = Engagement.objects.get(mentee=mentee, status=EngagementStatus.ACTIVE)
@@ -87,7 +89,12 @@ def _the_demo_today() -> dict[str, list[str]]:
     session = session_book(
         engagement=engagement, by=mentee, start=start, duration=engagement.ask.duration
     )
-    report = report_create(engagement=engagement, by=mentee, reason="Testing the report page.")
+    # Long words and URLs, as people paste them: they must wrap, not widen the page.
+    message = message_post(engagement=engagement, by=mentee, body=f"Slides: {LONG_URL}")
+    resource_add(engagement=engagement, by=engagement.mentor, title=LONG_WORD, url=LONG_URL)
+    report = report_create(
+        engagement=engagement, by=mentee, reason=LONG_WORD, message_ids=[message.pk]
+    )
     open_ask = Ask.objects.filter(mentee=mentee, status=AskStatus.OPEN).order_by("pk").first()
     assert open_ask is not None
     mentor = User.objects.get(email="mentor@demo.pairup")
@@ -134,7 +141,11 @@ def _walk(page, base: str, first: list[str]) -> tuple[list[str], list[str]]:
         seen.add(_shape(path))
         response = page.goto(base + path)
         assert response is not None and response.status == 200, (path, response)
-        opened.append(path)
+        landed = urlsplit(page.url).path  # a notification's link redirects to its page
+        if landed != path and _shape(landed) in seen:
+            continue
+        seen.add(_shape(landed))
+        opened.append(landed)
         width, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if width > screen:
             failures.append(f"{path}: {width} px wide > {screen}: {page.evaluate(OVERFLOW)}")
