@@ -276,3 +276,14 @@ def test_a_profile_reason_names_the_words_that_matched():
     assert "Their profile mentions ‘salary’ and ‘offers’" in found.reasons
     again = [s for s in recommend(ask, index, k=2) if s.mentor_id == "m1"][0]
     assert again.reasons == found.reasons  # the same reasons, every time
+
+
+def test_a_profile_that_shares_a_word_or_two_is_no_topical_reason():
+    strong = Mentor(id="m1", text="Salary negotiation coach: offers, equity, counter-offers")
+    weak = Mentor(id="m2", text="I read a lot about gardening")
+    index = MentorIndex([strong, weak], Policy())
+    ask = Ask(id="a1", text="How do I negotiate salary and equity in my offer? I read blogs.")
+    found = {s.mentor_id: s for s in recommend(ask, index, k=2)}
+    assert found["m1"].topical and any("mentions" in r for r in found["m1"].reasons)
+    assert not found["m2"].topical
+    assert not any("profile" in r for r in found["m2"].reasons)

@@ -438,11 +438,27 @@ class ScoredAsk:
             "cross_site": float(self.cross[m]),
         }
 
+    def _evidence(self, m: int) -> tuple[int, bool]:
+        """(similar past asks, whether the profile is strong evidence) for mentor m. A profile
+        counts when it is among the evidence and the mentor's relevance reaches half the best
+        of this ask's candidates, like a past ask counts as similar at half the best: a
+        profile that shares only a word or two of the ask is no reason to suggest them."""
+        k = self._rel_position(m)
+        if k is None:
+            return 0, False
+        best = float(self.rel_val.max(initial=0.0))
+        strong = bool(self.rel_profile[k]) and float(self.rel_val[k]) >= 0.5 * best
+        return int(self.rel_similar[k]), strong
+
+    def topical(self, m: int) -> bool:
+        """Whether mentor m has a reason about the ask itself: a topic they know, a similar
+        past ask, or a profile that matches it (not only free time and room)."""
+        similar, profile = self._evidence(m)
+        return bool(self.topic_scores[m] > 0) or similar > 0 or profile
+
     def reasons(self, m: int) -> tuple[str, ...]:
         """Sentences a person reads, most telling first."""
-        k = self._rel_position(m)
-        similar = 0 if k is None else int(self.rel_similar[k])
-        profile = k is not None and bool(self.rel_profile[k])
+        similar, profile = self._evidence(m)
         avail = self.availability(m)
         return explain(self.index, self.ask, m, similar, profile, avail, bool(self.cross[m]))
 

@@ -111,14 +111,13 @@ def suggest_mentors(
             score *= 1 - EXPIRY_PENALTY * stat[1]
             if stat[1] >= 0.5:
                 reasons.append("Often misses invitations")
-        topical = s.components.get("relevance", 0.0) > 0 or s.components.get("topics", 0.0) > 0
         out.append(
             MentorSuggestion(
                 mentor=by_id[int(s.mentor_id)],
                 score=round(score, 4),
                 reasons=tuple(reasons),
                 responsiveness=responsiveness_label(stat),
-                topical=topical,
+                topical=s.topical,
             )
         )
     out.sort(key=lambda s: (-s.score, s.mentor.pk))
