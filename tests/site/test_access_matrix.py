@@ -60,6 +60,8 @@ API_PREFIX = "api/v1/"
 # nothing). The slot picker is the mentee's: the mentor gets 404 ("nothing to book here").
 WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    # Public: a redirect to the static SVG icon for everyone; read-only.
+    "favicon.ico": ((REDIRECT,) * 6, (405, 405)),
     "profile/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/delete/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/tokens/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
