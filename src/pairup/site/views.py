@@ -9,6 +9,7 @@ from django.utils.timesince import timeuntil
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
 from pairup.asks.queries import engagements_for_user
 from pairup.programs.models import Membership
+from pairup.programs.rules import can_admin_program, can_write_ask
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -53,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         )
     for m in memberships:
-        if m.is_mentee:
+        if can_write_ask(m):
             steps.append(
                 (
                     f"Write an ask in {m.program}",
@@ -76,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     None,
                 )
             )
-        if m.is_admin:
+        if can_admin_program(m):
             steps.append(
                 (
                     f"Run {m.program}",
