@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from pairup.asks.engagements import engagement_close
+from pairup.asks.services import engagement_close
 from pairup.programs.models import Membership
 from pairup.sessions import rules
 from pairup.sessions.services import session_book
