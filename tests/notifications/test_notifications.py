@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pairup.notifications.models import EmailMute, Notification
-from pairup.notifications.services import notify, unsubscribe_token
+from pairup.notifications.services import notifications_withdraw, notify, unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,20 @@ def test_notify_quietly_records_the_notice_but_queues_no_email(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notify(user=mentee, kind="message", text="Another message", url="/asks/")
     assert len(callbacks) == 1 and [m.subject for m in mail.outbox] == ["[PairUp] Another message"]
+
+
+def test_withdraw_removes_only_the_notices_filed_under_that_ref(mentee, mentor):
+    notify(user=mentee, kind="message", text="Reminder 1", ref="session:1:reminder")
+    read = notify(user=mentor, kind="message", text="Reminder 1", ref="session:1:reminder")
+    Notification.objects.filter(pk=read.pk).update(read_at=read.created_at)
+    notify(user=mentee, kind="message", text="Reminder 2", ref="session:2:reminder")
+    notify(user=mentee, kind="message", text="New message")
+
+    assert notifications_withdraw(ref="session:1:reminder") == 2
+    assert sorted(Notification.objects.values_list("text", flat=True)) == [
+        "New message",
+        "Reminder 2",
+    ]
+    with pytest.raises(ValueError):
+        notifications_withdraw(ref="")  # would reach every notice without a ref
+    assert Notification.objects.count() == 2

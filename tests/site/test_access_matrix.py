@@ -269,7 +269,10 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     session = sessions_services.session_book(
         engagement=engagement, by=mentee, start=slot, duration=30
     )
-    thanks = ask_services.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+    # Thanks come once a session has taken place (here: as of the booked session's end).
+    thanks = ask_services.thanks_send(
+        engagement=engagement, by=mentee, body="Thank you!", now=session.end
+    )
     report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
     return {

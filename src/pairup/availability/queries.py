@@ -228,3 +228,15 @@ def sessions_committed(engagement_ids: list[int]) -> dict[int, int]:
     ).values_list("engagement_id", flat=True):
         counts[engagement_id] += 1
     return counts
+
+
+def engagement_session_times(engagement_id: int) -> list[tuple[datetime, datetime]]:
+    """The booked or held sessions of one engagement as (start, end), in time order (read
+    from the mentor's commitments; cancelled sessions are not among them)."""
+    return list(
+        Commitment.objects.filter(
+            engagement_id=engagement_id, role=CommitmentRole.MENTOR, booked=True
+        )
+        .order_by("start", "session_id")
+        .values_list("start", "end")
+    )

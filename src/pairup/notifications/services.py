@@ -29,13 +29,16 @@ def unsubscribe_url(user: User, kind: str) -> str:
 
 
 def notify(
-    *, user: User, kind: str, text: str, url: str = "", email_body: str = ""
+    *, user: User, kind: str, text: str, url: str = "", email_body: str = "", ref: str = ""
 ) -> Notification:
     """Record an in-app notification; queue its email after commit unless `kind` is muted
-    or this runs inside `pairup.core.quiet.quietly()`."""
+    or this runs inside `pairup.core.quiet.quietly()`. `ref` names what the notice is
+    about, for `notifications_withdraw` when that changes."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    notification = Notification.objects.create(user=user, kind=kind, text=text[:300], url=url)
+    notification = Notification.objects.create(
+        user=user, kind=kind, text=text[:300], url=url, ref=ref
+    )
     if is_quiet():
         return notification
     if not EmailMute.objects.filter(user=user, kind=kind).exists() and user.is_active:
@@ -50,6 +53,16 @@ def notify(
         }
         transaction.on_commit(lambda: send_notification_email.enqueue(**payload))
     return notification
+
+
+def notifications_withdraw(*, ref: str) -> int:
+    """Remove the in-app notices filed under `ref`, read or not, because what they say no
+    longer holds (a reminder of a session that moved or was cancelled). Emails that went
+    out already stay sent. Returns how many were removed."""
+    if not ref:
+        raise ValueError("withdraw needs a ref: notices without one are never withdrawn")
+    deleted, _ = Notification.objects.filter(ref=ref).delete()
+    return deleted
 
 
 def email_mute_set(*, user: User, kind: str, muted: bool) -> None:
