@@ -62,6 +62,12 @@ def engagement(invitation, mentor):
     return asks.invitation_accept(invitation=invitation, by=mentor)
 
 
+@pytest.fixture
+def completed(engagement, mentor):
+    """The engagement marked done: wrap-up (feedback, thanks) is open."""
+    return asks.engagement_close(engagement=engagement, by=mentor)
+
+
 # ------------------------------------------------------------------------------- asks
 
 
@@ -172,8 +178,8 @@ def test_engagement_rules(people, engagement, who, see, take_part, thank):
     "who, allowed",
     [("mentor", True), ("mentee", False), ("admin", False), ("outsider", False)],
 )
-def test_only_the_thanked_mentor_places_the_thanks(people, engagement, mentee, who, allowed):
-    thanks = asks.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+def test_only_the_thanked_mentor_places_the_thanks(people, completed, mentee, who, allowed):
+    thanks = asks.thanks_send(engagement=completed, by=mentee, body="Thank you!")
     assert rules.can_place_thanks(people[who], thanks) is allowed
 
 
@@ -187,9 +193,8 @@ def test_only_the_thanked_mentor_places_the_thanks(people, engagement, mentee, w
         ("anonymous", False, False),
     ],
 )
-def test_can_read_feedback(people, engagement, mentee, mentor, who, shared, private):
-    closed = asks.engagement_close(engagement=engagement, by=mentor)
-    mine = asks.feedback_give(engagement=closed, by=mentee, rating=5, applied="x", shared=True)
+def test_can_read_feedback(people, completed, mentee, who, shared, private):
+    mine = asks.feedback_give(engagement=completed, by=mentee, rating=5, applied="x", shared=True)
     user = people[who]
     assert rules.can_read_feedback(user, mine) is shared
     mine.shared = False
@@ -221,10 +226,10 @@ def test_only_the_programs_admins_resolve_a_report(people, engagement, mentee, w
     [("mentee", True, False), ("mentor", False, False)],
 )
 def test_the_engagement_page_offers_thanks_by_the_rules(
-    client, people, engagement, who, thank_form, place_form
+    client, people, completed, who, thank_form, place_form
 ):
     client.force_login(people[who])
-    html = client.get(f"/engagements/{engagement.pk}/").content.decode()
+    html = client.get(f"/engagements/{completed.pk}/").content.decode()
     assert ("Send thanks" in html) is thank_form
     assert ("on my profile" in html) is place_form
 
@@ -234,11 +239,11 @@ def test_the_engagement_page_offers_thanks_by_the_rules(
     [("mentee", False), ("mentor", True)],
 )
 def test_the_thanked_mentor_is_offered_to_place_the_thanks(
-    client, people, engagement, mentee, who, place_form
+    client, people, completed, mentee, who, place_form
 ):
-    asks.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+    asks.thanks_send(engagement=completed, by=mentee, body="Thank you!")
     client.force_login(people[who])
-    html = client.get(f"/engagements/{engagement.pk}/").content.decode()
+    html = client.get(f"/engagements/{completed.pk}/").content.decode()
     assert ("Show this thank-you on my profile" in html) is place_form
 
 
@@ -260,8 +265,8 @@ def test_a_mentors_page_offers_to_ask_by_the_rule(client, people, program, mento
 
 
 @pytest.mark.parametrize("who, status", [("mentee", 404), ("mentor", 302), ("outsider", 404)])
-def test_placing_thanks_follows_the_rule(client, people, engagement, mentee, who, status):
-    thanks = asks.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+def test_placing_thanks_follows_the_rule(client, people, completed, mentee, who, status):
+    thanks = asks.thanks_send(engagement=completed, by=mentee, body="Thank you!")
     client.force_login(people[who])
     response = client.post(f"/thanks/{thanks.pk}/profile/", {"show": "1"})
     assert response.status_code == status
