@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from pairup.core.errors import ServiceError
 from pairup.core.pagination import paginate
 
-from . import queries, services
+from . import queries, rules, services
 from .forms import DirectoryFilterForm, InviteCodeForm, JoinForm, MentorStatusForm
 from .models import Membership
 
@@ -53,9 +53,13 @@ def program_join(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     program, membership = queries.get_program_for_user(request.user, slug)
-    return render(
-        request, "programs/program_detail.html", {"program": program, "membership": membership}
-    )
+    context = {
+        "program": program,
+        "membership": membership,
+        "can_write_ask": rules.can_write_ask(membership),
+        "can_admin": rules.can_admin_program(membership),
+    }
+    return render(request, "programs/program_detail.html", context)
 
 
 @login_required

@@ -27,7 +27,7 @@ from pairup.core.validators import clean_text
 from pairup.engine import slots as engine_slots
 from pairup.notifications.services import notifications_withdraw
 
-from . import queries
+from . import queries, rules
 from .calendar import invitation_ics
 from .models import (
     CalendarFeed,
@@ -160,7 +160,7 @@ def session_book(
     transaction. Side effects after commit: both people emailed, reminders queued."""
     now = now or timezone.now()
     start = _aware(start, "start")
-    if engagement.role_of(by) is None:
+    if not rules.can_book(by, engagement):
         raise Forbidden("Only the two people of this engagement can book its sessions.")
     engagement = (
         Engagement.objects.select_for_update(of=("self",))
@@ -220,7 +220,7 @@ def _lock_session(session: Session, by: User) -> Session:
         )
         .get(pk=session.pk)
     )
-    if session.engagement.role_of(by) is None:
+    if not rules.can_change_session(by, session):
         raise Forbidden("Only the two people of this session can change it.")
     return session
 
@@ -307,12 +307,9 @@ def session_outcome(
     mentor no-show. The engagement's wrap-up opens after its last session."""
     now = now or timezone.now()
     session = _lock_session(session, by)
-    role = session.engagement.role_of(by)
     if outcome not in OUTCOMES:
         raise ServiceError("Outcome is held, no_show_mentee or no_show_mentor.", field="outcome")
-    if (role == "mentor" and outcome == "no_show_mentor") or (
-        role == "mentee" and outcome != "no_show_mentor"
-    ):
+    if not rules.can_mark_outcome(by, session, outcome):
         raise Forbidden(
             "The mentor marks held or a mentee no-show; the mentee reports a mentor no-show."
         )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
 from pairup.asks.queries import engagements_for_user
 from pairup.programs.models import Membership
+from pairup.programs.rules import can_admin_program, can_write_ask
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -56,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         )
     for m in memberships:
-        if m.is_mentee:
+        if can_write_ask(m):
             steps.append(
                 (
                     f"Write an ask in {m.program}",
@@ -79,7 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     None,
                 )
             )
-        if m.is_admin:
+        if can_admin_program(m):
             steps.append(
                 (
                     f"Run {m.program}",

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.asks import rules
 from pairup.asks.matching.eligibility import mentor_eligibility
 from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.asks.models import (
@@ -91,7 +92,7 @@ def invitation_create(
     suggests for it (eligible, not at their cap, never invited to it before) may be invited."""
     now = now or timezone.now()
     ask = lock_ask(ask)
-    if by.pk != ask.mentee_id:
+    if not rules.can_invite(by, ask):
         raise Forbidden("Only the person who wrote the ask can invite a mentor.")
     if ask.status != AskStatus.OPEN:
         raise Conflict("Submit the ask before inviting a mentor.", code="ask_not_open")
@@ -150,7 +151,7 @@ def reroute(ask: Ask, now: datetime, why: str) -> Invitation | None:
 def invitation_withdraw(*, invitation: Invitation, by: User) -> Invitation:
     """The mentee takes back a pending invitation (to invite someone else)."""
     invitation = lock_invitation(invitation)
-    if by.pk != invitation.ask.mentee_id:
+    if not rules.can_withdraw_invitation(by, invitation):
         raise Forbidden("Only the mentee can withdraw this invitation.")
     if not invitation.is_live:
         raise Conflict("This invitation is no longer pending.", code="invitation_closed")
@@ -164,7 +165,7 @@ def invitation_withdraw(*, invitation: Invitation, by: User) -> Invitation:
 
 
 def _require_mentor(invitation: Invitation, by: User) -> None:
-    if by.pk != invitation.mentor_id:
+    if not rules.can_answer_invitation(by, invitation):
         raise Forbidden("Only the invited mentor can answer this invitation.")
 
 
@@ -309,7 +310,7 @@ def invitation_answer(
     if not body:
         raise ServiceError("Write your answer.", field="body")
     invitation = lock_invitation(invitation)
-    if by.pk != invitation.ask.mentee_id:
+    if not rules.can_answer_clarification(by, invitation):
         raise Forbidden("Only the mentee can answer this question.")
     if invitation.status != InvitationStatus.AWAITING_MENTEE:
         raise Conflict("No question is waiting for your answer.", code="nothing_to_answer")
