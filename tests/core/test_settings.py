@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,13 +21,24 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "SITE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     full.update(env)
-    return subprocess.run(
+    # Its own process group with a deadline: a command that should have refused to start
+    # (`serve`) must fail the test, not hang it or leave a server behind.
+    proc = subprocess.Popen(
         [sys.executable, "-m", "pairup.cli", *args],
         env=full,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        stderr += "\n(timed out: still running after 120 s)"
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
 def test_envbool_rejects_nonsense(monkeypatch):
@@ -92,7 +104,9 @@ PRODUCTION = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "pairup.example.org"}
 
 @pytest.mark.parametrize("debug", ["false", "0", "no", "off", "FALSE"])
 @pytest.mark.parametrize(
-    "command", [("check", "--deploy"), ("serve", "--port", "0"), ("migrate", "--no-input")]
+    "command",
+    [("check", "--deploy"), ("serve", "--port", "0", "--workers", "1"), ("migrate", "--no-input")],
+    ids=["check-deploy", "serve", "migrate"],
 )
 def test_production_without_site_url_refuses_every_command(tmp_path, debug, command):
     result = _run({"DEBUG": debug, **PRODUCTION, "PAIRUP_VAR_DIR": str(tmp_path)}, *command)
