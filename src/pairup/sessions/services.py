@@ -24,6 +24,7 @@ from pairup.availability.models import Availability
 from pairup.availability.services import commitment_hold, commitment_move, commitment_release
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import human_duration
 from pairup.core.validators import clean_text
 from pairup.engine import slots as engine_slots
 
@@ -85,10 +86,11 @@ def _check_slot(
             f"Sessions here last {lengths} minutes.", code="invalid_duration", field="duration"
         )
     end = start + timedelta(minutes=minutes)
-    if start < now + timedelta(minutes=availability.min_notice_minutes):
-        hours = availability.min_notice_minutes / 60
+    notice = timedelta(minutes=availability.min_notice_minutes)
+    if start < now + notice:
         raise Conflict(
-            f"That is inside the mentor's notice period ({hours:g} h).", code="inside_notice"
+            f"That is inside the mentor's notice period ({human_duration(notice)}).",
+            code="inside_notice",
         )
     if start > now + timedelta(days=availability.horizon_days):
         raise Conflict(
