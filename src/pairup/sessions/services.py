@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -148,7 +149,8 @@ def _tell(session: Session, subject: str, method: str) -> None:
         local = timezone.localtime(session.start, engine_slots._zone(person.profile.timezone))
         body = (
             f"{subject}\n\n{local:%A %d %B %Y, %H:%M} ({local.tzname()}), {session.minutes} minutes\n"
-            f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n"
+            f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n\n"
+            f"Open it in PairUp: {settings.SITE_URL}{session.get_absolute_url()}\n"
         )
         kwargs = {
             "to": person.email,
