@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from pairup.asks import engagements as eng
 from pairup.asks import services
 from pairup.asks.models import Ask, Engagement, Feedback, Message
 from tests.factories import make_mentor
@@ -26,14 +25,18 @@ def world(program, mentee, mentor):
     )
     invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
     engagement = services.invitation_accept(invitation=invitation, by=mentor)
-    message = eng.message_post(engagement=engagement, by=mentee, body="My secret salary is 90k")
-    eng.resource_add(engagement=engagement, by=mentor, title="Guide", url="https://example.org/g")
-    eng.engagement_close(engagement=engagement, by=mentor)
-    eng.feedback_give(
+    message = services.message_post(
+        engagement=engagement, by=mentee, body="My secret salary is 90k"
+    )
+    services.resource_add(
+        engagement=engagement, by=mentor, title="Guide", url="https://example.org/g"
+    )
+    services.engagement_close(engagement=engagement, by=mentor)
+    services.feedback_give(
         engagement=engagement, by=mentee, rating=4, applied="Counter at 100k", shared=False
     )
-    eng.feedback_give(engagement=engagement, by=mentor, notes="Well prepared", shared=True)
-    eng.thanks_send(engagement=engagement, by=mentee, body="Thanks a lot")
+    services.feedback_give(engagement=engagement, by=mentor, notes="Well prepared", shared=True)
+    services.thanks_send(engagement=engagement, by=mentee, body="Thanks a lot")
     waiting = services.ask_create(
         program=program,
         mentee=mentee,

@@ -20,7 +20,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from pairup.asks import engagements as eng
 from pairup.asks import services
 from pairup.asks.models import (
     Ask,
@@ -211,9 +210,9 @@ def build(state: str, program, mentee, mentor, peer) -> dict[str, Any]:
     elif state in ENGAGEMENT_STATES:
         engagement = services.invitation_accept(invitation=invitation, by=mentor)
         if state == "completed":
-            eng.engagement_close(engagement=engagement, by=mentor)
+            services.engagement_close(engagement=engagement, by=mentor)
         elif state == "cancelled":
-            eng.engagement_close(engagement=engagement, by=mentee, cancel=True, reason="Ill")
+            services.engagement_close(engagement=engagement, by=mentee, cancel=True, reason="Ill")
     paused.update(invitations_paused_until=None)
     return {"ask": ask, "invitation": invitation, "engagement": engagement}
 

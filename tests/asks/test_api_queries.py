@@ -11,10 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pairup.asks import engagements as eng
 from pairup.asks import services
+from pairup.asks.matching.suggestions import DISPLAY_TTL_SECONDS
 from pairup.asks.models import Message
-from pairup.asks.suggest import DISPLAY_TTL_SECONDS
 from pairup.programs.models import Membership
 from tests.factories import UserFactory, make_mentor
 
@@ -34,9 +33,9 @@ def _engaged(program, mentor, n: int):
     )
     invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
     engagement = services.invitation_accept(invitation=invitation, by=mentor)
-    eng.message_post(engagement=engagement, by=mentee, body=f"Hello {n}")
-    eng.engagement_close(engagement=engagement, by=mentor)
-    eng.feedback_give(engagement=engagement, by=mentee, rating=5)
+    services.message_post(engagement=engagement, by=mentee, body=f"Hello {n}")
+    services.engagement_close(engagement=engagement, by=mentor)
+    services.feedback_give(engagement=engagement, by=mentee, rating=5)
     return engagement
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from pairup.asks import engagements as eng
 from pairup.asks import services
 from pairup.programs.models import Membership
 from tests.factories import UserFactory
@@ -59,7 +58,7 @@ def test_mentor_dashboard_query_count_does_not_grow(
         taken = ask_for(program, mentee, n + 10)
         invitation = services.invitation_create(ask=taken, mentor_id=mentor.pk, by=mentee)
         engagement = services.invitation_accept(invitation=invitation, by=mentor)
-        eng.thanks_send(engagement=engagement, by=mentee, body=f"Thanks {n}")
+        services.thanks_send(engagement=engagement, by=mentee, body=f"Thanks {n}")
     client.force_login(mentor)
     client.get("/mentor/")
     with django_assert_num_queries(17):  # 16 + upcoming sessions (one query, any number)
@@ -107,9 +106,9 @@ def test_program_asks_for_admins_only_with_states_and_ratings(
     ask = ask_for(program, mentee)
     invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
     engagement = services.invitation_accept(invitation=invitation, by=mentor)
-    eng.message_post(engagement=engagement, by=mentee, body="A private hello")
-    eng.engagement_close(engagement=engagement, by=mentee)
-    eng.feedback_give(engagement=engagement, by=mentee, rating=4, applied="x", shared=False)
+    services.message_post(engagement=engagement, by=mentee, body="A private hello")
+    services.engagement_close(engagement=engagement, by=mentee)
+    services.feedback_give(engagement=engagement, by=mentee, rating=4, applied="x", shared=False)
     client.force_login(admin)
     html = client.get(f"/p/{program.slug}/asks/").content.decode()
     assert "4/5" in html and "Sam Mentee" in html and "Priya Mentor" in html

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from pairup.accounts.services import account_delete
-from pairup.asks import engagements as eng
 from pairup.asks import services
 from pairup.asks.models import Ask, Engagement, Invitation
 from pairup.notifications.models import Notification
@@ -76,15 +75,15 @@ def test_deleting_a_mentor_cancels_their_engagement_and_tells_the_mentee(program
 def test_mentor_blocking_a_mentee_declines_and_reroutes(program, mentee, mentor, second):
     ask = _ask(program, mentee)
     first = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
-    eng.block_create(by=mentor, blocked=mentee)
+    services.block_create(by=mentor, blocked=mentee)
     first.refresh_from_db()
     assert first.status == "declined"
     assert Invitation.objects.get(ask=ask, status="pending").mentor == second
 
 
 def test_blocked_mentor_is_never_suggested(program, mentee, mentor, second):
-    from pairup.asks.suggest import suggest_mentors
+    from pairup.asks.matching.suggestions import suggest_mentors
 
-    eng.block_create(by=mentee, blocked=mentor)
+    services.block_create(by=mentee, blocked=mentor)
     ask = _ask(program, mentee)
     assert [s.mentor for s in suggest_mentors(ask)] == [second]

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from pairup.asks import services
-from pairup.asks.eligibility import eligibility_for_asks
 from pairup.asks.load import mentor_load
-from pairup.asks.suggest import suggest_mentors
+from pairup.asks.matching.eligibility import eligibility_for_asks
+from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.availability.services import availability_set
 from pairup.core.errors import Conflict, ServiceError
 from pairup.programs.models import Membership

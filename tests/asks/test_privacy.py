@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pairup.accounts.models import Profile
-from pairup.asks import engagements as eng
+from pairup.asks import services
 from pairup.asks.models import Ask, Engagement, Message, Report
 from pairup.programs.models import Membership
 from tests.factories import UserFactory
@@ -51,7 +51,7 @@ def test_message_text_never_goes_into_the_task_queue(settings, client, program, 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     from django_tasks_db.models import DBTaskResult
 
-    eng.message_post(engagement=_engagement(program, mentee, mentor), by=mentee, body=SECRET)
+    services.message_post(engagement=_engagement(program, mentee, mentor), by=mentee, body=SECRET)
     row = DBTaskResult.objects.order_by("-enqueued_at").first()
     assert row is not None
     assert "123k" not in str(row.args_kwargs)

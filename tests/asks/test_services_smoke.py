@@ -6,10 +6,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from pairup.asks import engagements as eng
 from pairup.asks import services
+from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.asks.models import AskStatus, EngagementStatus, Invitation, InvitationStatus
-from pairup.asks.suggest import suggest_mentors
 from pairup.notifications.models import Notification
 from tests.factories import make_mentor
 
@@ -40,16 +39,16 @@ def test_core_loop_from_ask_to_thanks(program, mentee, mentor):
     engagement = services.invitation_accept(invitation=invitation, by=mentor)
     ask.refresh_from_db()
     assert ask.status == AskStatus.ENGAGED
-    eng.message_post(engagement=engagement, by=mentee, body="Hello!")
-    eng.resource_add(
+    services.message_post(engagement=engagement, by=mentee, body="Hello!")
+    services.resource_add(
         engagement=engagement, by=mentor, title="Levels", url="https://example.org/levels"
     )
-    eng.engagement_close(engagement=engagement, by=mentor)
-    eng.feedback_give(
+    services.engagement_close(engagement=engagement, by=mentor)
+    services.feedback_give(
         engagement=engagement, by=mentee, rating=5, applied="Ask for a higher base", shared=True
     )
-    eng.feedback_give(engagement=engagement, by=mentor, notes="Well prepared")
-    eng.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+    services.feedback_give(engagement=engagement, by=mentor, notes="Well prepared")
+    services.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
     engagement.refresh_from_db()
     assert engagement.status == EngagementStatus.COMPLETED
     assert Notification.objects.filter(user=mentor, kind="thanks").count() == 1

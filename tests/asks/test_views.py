@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from pairup.asks import engagements as eng
 from pairup.asks import services
 from pairup.asks.models import (
     Ask,
@@ -270,7 +269,7 @@ def test_outsider_gets_404_on_ask_invitation_and_engagement(
 
 def test_admin_cannot_open_an_engagement_page(client, program, mentee, mentor, admin):
     engagement = engaged(program, mentee, mentor)
-    eng.message_post(engagement=engagement, by=mentee, body="A private hello")
+    services.message_post(engagement=engagement, by=mentee, body="A private hello")
     client.force_login(admin)
     assert client.get(f"/engagements/{engagement.pk}/").status_code == 404
     html = client.get(f"/p/{program.slug}/asks/").content.decode()
@@ -345,8 +344,8 @@ def test_resource_wrap_up_and_thanks_on_profile(client, program, mentee, mentor)
 
 def test_only_the_thanked_mentor_can_show_it(client, program, mentee, mentor):
     engagement = engaged(program, mentee, mentor)
-    eng.engagement_close(engagement=engagement, by=mentee)
-    thanks = eng.thanks_send(engagement=engagement, by=mentee, body="Thanks")
+    services.engagement_close(engagement=engagement, by=mentee)
+    thanks = services.thanks_send(engagement=engagement, by=mentee, body="Thanks")
     client.force_login(mentee)
     assert client.post(f"/thanks/{thanks.pk}/profile/", {"show": "1"}).status_code == 404
     thanks.refresh_from_db()
@@ -375,8 +374,8 @@ def test_cancel_needs_a_reason(client, program, mentee, mentor):
 
 def test_report_shows_admins_only_the_chosen_messages(client, program, mentee, mentor, admin):
     engagement = engaged(program, mentee, mentor)
-    kept = eng.message_post(engagement=engagement, by=mentor, body="Something rude")
-    eng.message_post(engagement=engagement, by=mentee, body="Something private")
+    kept = services.message_post(engagement=engagement, by=mentor, body="Something rude")
+    services.message_post(engagement=engagement, by=mentee, body="Something private")
     client.force_login(mentee)
     client.post(
         f"/engagements/{engagement.pk}/report/",

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from pairup.accounts.models import Profile
-from pairup.asks import engagements as eng
+from pairup.asks import services
 from pairup.asks.models import Ask, Message
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Input
@@ -120,7 +120,7 @@ def test_control_characters_in_messages_keep_line_breaks_but_refuse_nul(api, men
 def test_services_refuse_control_characters_whatever_the_door(mentee, mentor, engagement):
     # The CLI and the web call services directly: the same rule holds there.
     with pytest.raises(ServiceError) as exc:
-        eng.message_post(engagement=engagement, by=mentee, body=NUL)
+        services.message_post(engagement=engagement, by=mentee, body=NUL)
     assert (exc.value.field, exc.value.code, exc.value.detail) == (
         "body",
         "control_character",
@@ -285,7 +285,7 @@ def test_notification_about_a_name_with_line_breaks_is_sent_on_one_line(
     mentee.refresh_from_db()
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        eng.message_post(engagement=engagement, by=mentee, body="Hello")
+        services.message_post(engagement=engagement, by=mentee, body="Hello")
     assert len(mailoutbox) == 1
     sent = mailoutbox[0]
     assert sent.to == [mentor.email]

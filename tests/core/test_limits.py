@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from pairup.accounts.services import profile_update
-from pairup.asks import engagements as eng
+from pairup.asks import services
 from pairup.asks.services import ask_create
 from pairup.availability.models import DateOverride, WeeklyWindow
 from pairup.availability.services import availability_set
@@ -131,7 +131,7 @@ def test_ask_topics_and_text_lengths_are_limited(api, program, mentee):
 def test_message_length_is_refused_not_cut(program, mentee, mentor):
     engagement = make_engagement(program, mentee, mentor)
     body = "x" * (limits.MESSAGE_MAX_LENGTH + 1)
-    assert _refusal(lambda: eng.message_post(engagement=engagement, by=mentee, body=body)) == (
+    assert _refusal(lambda: services.message_post(engagement=engagement, by=mentee, body=body)) == (
         "body",
         "too_long",
         "At most 5,000 characters, please (this has 5,001).",

@@ -33,7 +33,6 @@ from django.utils import timezone
 
 from pairup.accounts.models import ApiToken
 from pairup.accounts.services import api_token_create
-from pairup.asks import engagements as eng
 from pairup.asks import services as ask_services
 from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
@@ -270,8 +269,8 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     session = sessions_services.session_book(
         engagement=engagement, by=mentee, start=slot, duration=30
     )
-    thanks = eng.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
-    report = eng.report_create(engagement=engagement, by=mentee, reason="Test report")
+    thanks = ask_services.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+    report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
     return {
         "program": program.slug,

@@ -12,9 +12,9 @@ from django.db import connection
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.asks.models import Ask, Engagement, Invitation
 from pairup.asks.services import ask_create
-from pairup.asks.suggest import suggest_mentors
 from pairup.notifications.models import Notification
 from pairup.programs.models import Membership, MentorStatus, Program
 from pairup.site.demo import demo_load, demo_now

@@ -10,13 +10,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from pairup.accounts.models import User
-from pairup.programs.models import Membership, MentorStatus
+from pairup.programs.models import Membership, MentorStatus, Program
 
 from .load import mentor_load
 from .models import (
     LIVE_INVITATION,
     Ask,
     AskStatus,
+    Block,
     Clarification,
     Engagement,
     EngagementStatus,
@@ -179,3 +180,15 @@ def public_thanks(mentor: User, program_id: int) -> QuerySet[ThankYou]:
     return ThankYou.objects.filter(
         engagement__mentor=mentor, engagement__program_id=program_id, on_profile=True
     ).select_related("engagement__mentee__profile")
+
+
+def open_asks_count(mentee: User, program: Program) -> int:
+    """The mentee's drafts and open asks in the program (what `max_open_asks` limits)."""
+    return Ask.objects.filter(
+        mentee=mentee, program=program, status__in=AskStatus.unmatched()
+    ).count()
+
+
+def is_blocked(a: User, b: User) -> bool:
+    """Whether either of the two blocked the other."""
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from pairup.accounts.services import account_deleting
 from pairup.programs.services import mentor_unavailable
 
-from . import engagements, services
+from . import services
 from .models import AskStatus, Engagement, EngagementStatus
 
 
@@ -21,13 +21,13 @@ def on_account_deleting(sender: Any, user: Any, **kwargs: Any) -> None:
     for engagement in Engagement.objects.filter(status=EngagementStatus.ACTIVE).filter(
         mentee=user
     ) | Engagement.objects.filter(status=EngagementStatus.ACTIVE, mentor=user):
-        engagements.engagement_close(
+        services.engagement_close(
             engagement=engagement,
             by=user,
             cancel=True,
             reason="The other person deleted their account.",
         )
-    for ask in user.asks.filter(status__in=[AskStatus.DRAFT, AskStatus.OPEN]):
+    for ask in user.asks.filter(status__in=AskStatus.unmatched()):
         services.ask_withdraw(ask=ask, by=user)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, id_key
 from pairup.engine.relevance import relevance_pairs, top_few_per_row
-from pairup.engine.scoring import Group, MentorIndex, _langs, member
+from pairup.engine.scoring import Group, MentorIndex, language_set, member
 
 CHUNK = 500
 # Above this many (group x mentor) cells, per-group vectors are read group by group instead
@@ -72,7 +72,7 @@ class AskTable:
             if ask.languages and policy.require_shared_language:
                 lang = by_languages.get(ask.languages)
                 if lang is None:
-                    langs = _langs(ask.languages)
+                    langs = language_set(ask.languages)
                     lang = lid.get(langs)
                     if lang is None:
                         lang = lid[langs] = len(self.lang_sets)

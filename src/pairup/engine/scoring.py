@@ -55,14 +55,15 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return np.asarray(sorted_set[pos] == values)
 
 
-def _langs(values: tuple[str, ...]) -> frozenset[str]:
+def language_set(values: tuple[str, ...]) -> frozenset[str]:
+    """Languages as compared: trimmed, lower-case, blanks dropped."""
     return frozenset(v.strip().lower() for v in values if v.strip())
 
 
 def shares_language(ask_languages: tuple[str, ...], mentor_languages: tuple[str, ...]) -> bool:
     """The language rule (when `Policy.require_shared_language`): true when both list a
     language in common, or when either lists none."""
-    theirs, mine = _langs(ask_languages), _langs(mentor_languages)
+    theirs, mine = language_set(ask_languages), language_set(mentor_languages)
     return not theirs or not mine or bool(theirs & mine)
 
 
@@ -118,7 +119,7 @@ class MentorIndex:
         load = np.array([float(m.load) for m in self.mentors])
         denom = load + np.where(np.isinf(cap), policy.nominal_capacity, cap)
         self.load_ratio = np.divide(load, denom, out=np.zeros(n), where=denom > 0)
-        self.langs = [_langs(m.languages) for m in self.mentors]
+        self.langs = [language_set(m.languages) for m in self.mentors]
         all_langs = sorted(set().union(*self.langs)) if self.langs else []
         # Languages as bits when few enough (the usual case); otherwise sets, checked one by one.
         self.lang_bits = (
@@ -315,7 +316,7 @@ class ScoredAsk:
         self.group = index.group(ask)
         self.topic_scores, self.cross = self.group.topic_scores, self.group.cross
         self.spans = av.prepare(ask.free, index.policy)
-        self.langs = _langs(ask.languages)
+        self.langs = language_set(ask.languages)
         self.excluded = np.array(
             sorted(index.position[x] for x in set(ask.exclude) if x in index.position),
             dtype=np.int64,

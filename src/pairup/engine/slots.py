@@ -127,7 +127,8 @@ def days_off(start: date, end: date) -> tuple[DateOverride, ...]:
     return tuple(DateOverride(start + timedelta(days=i), ()) for i in range((end - start).days + 1))
 
 
-def _zone(tz: str | tzinfo) -> tzinfo:
+def zone_of(tz: str | tzinfo) -> tzinfo:
+    """The zone named by an IANA name (or the zone itself); ValueError for an unknown name."""
     if isinstance(tz, tzinfo):
         return tz
     try:
@@ -155,7 +156,7 @@ class Availability:
     horizon_days: int = 30
 
     def __post_init__(self) -> None:
-        _zone(self.timezone)
+        zone_of(self.timezone)
         object.__setattr__(self, "weekly", tuple(self.weekly))
         object.__setattr__(self, "overrides", tuple(self.overrides))
         for w in self.weekly:
@@ -178,7 +179,7 @@ class Availability:
 
     @property
     def zone(self) -> tzinfo:
-        return _zone(self.timezone)
+        return zone_of(self.timezone)
 
 
 # --- wall clock <-> UTC ------------------------------------------------------------------
@@ -199,14 +200,14 @@ def _round_trips(naive: datetime, zone: tzinfo, fold: int) -> bool:
 def is_valid_local(naive: datetime, tz: str | tzinfo) -> bool:
     """Whether the wall-clock time exists in ``tz`` (False inside a spring-forward gap)."""
     _require_naive(naive, "is_valid_local")
-    zone = _zone(tz)
+    zone = zone_of(tz)
     return _round_trips(naive, zone, 0) or _round_trips(naive, zone, 1)
 
 
 def is_ambiguous_local(naive: datetime, tz: str | tzinfo) -> bool:
     """Whether the wall-clock time happens twice in ``tz`` (inside a fall-back overlap)."""
     _require_naive(naive, "is_ambiguous_local")
-    zone = _zone(tz)
+    zone = zone_of(tz)
     first = naive.replace(tzinfo=zone, fold=0)
     second = naive.replace(tzinfo=zone, fold=1)
     return first.utcoffset() != second.utcoffset() and _round_trips(naive, zone, 0)
@@ -241,7 +242,7 @@ def local_to_utc(naive: datetime, tz: str | tzinfo, fold: int = 0) -> datetime:
     _require_naive(naive, "local_to_utc")
     if fold not in (0, 1):
         raise ValueError(f"fold must be 0 or 1, got {fold!r}")
-    zone = _zone(tz)
+    zone = zone_of(tz)
     if is_valid_local(naive, zone):
         return naive.replace(tzinfo=zone, fold=fold).astimezone(UTC)
     return _gap_end(naive, zone)
@@ -250,7 +251,7 @@ def local_to_utc(naive: datetime, tz: str | tzinfo, fold: int = 0) -> datetime:
 def check_local(naive: datetime, tz: str | tzinfo) -> None:
     """Raise ValueError with a message a person can act on if ``naive`` is in a DST gap."""
     _require_naive(naive, "check_local")
-    zone = _zone(tz)
+    zone = zone_of(tz)
     if is_valid_local(naive, zone):
         return
     jump = _gap_end(naive, zone)

@@ -17,9 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pairup.accounts.models import User
-from pairup.asks.engagements import engagement_close
 from pairup.asks.load import booking_over_cap
 from pairup.asks.models import Engagement, EngagementStatus, Format
+from pairup.asks.services import engagement_close
 from pairup.availability import queries as availability_queries
 from pairup.availability.models import Availability
 from pairup.availability.services import commitment_hold, commitment_move, commitment_release
@@ -146,7 +146,7 @@ def _tell(session: Session, subject: str, method: str) -> None:
     cancellation still reaches the other person when the session row goes with an account."""
     engagement = session.engagement
     for person in (engagement.mentee, engagement.mentor):
-        local = timezone.localtime(session.start, engine_slots._zone(person.profile.timezone))
+        local = timezone.localtime(session.start, engine_slots.zone_of(person.profile.timezone))
         body = (
             f"{subject}\n\n{local:%A %d %B %Y, %H:%M} ({local.tzname()}), {session.minutes} minutes\n"
             f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n\n"

@@ -22,13 +22,15 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.accounts.services import profile_update, user_create
-from pairup.asks.engagements import (
+from pairup.asks.services import (
+    ask_create,
     engagement_close,
     feedback_give,
+    invitation_accept,
+    invitation_create,
     thanks_send,
     thanks_show_on_profile,
 )
-from pairup.asks.services import ask_create, invitation_accept, invitation_create
 from pairup.availability.services import availability_set
 from pairup.core.quiet import quietly
 from pairup.notifications.services import notifications_mark_read

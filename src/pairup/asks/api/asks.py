@@ -10,8 +10,8 @@ from ninja import Status
 
 from pairup.accounts.models import User
 from pairup.asks import queries, services
+from pairup.asks.matching.suggestions import suggestions_for_display
 from pairup.asks.models import AskStatus, Invitation
-from pairup.asks.suggest import suggestions_for_display
 from pairup.core.api import also_returns, page_response
 from pairup.core.errors import ServiceError
 from pairup.core.schemas import Line
@@ -146,7 +146,7 @@ def ask_suggestions(request: HttpRequest, ask_id: int, k: int = 5) -> list[dict[
     ask = queries.get_own_ask(user, ask_id)
     if not 1 <= k <= 50:
         raise ServiceError("Ask for 1 to 50 suggestions.", code="invalid_k", field="k")
-    if ask.status not in (AskStatus.DRAFT, AskStatus.OPEN):
+    if ask.status not in AskStatus.unmatched():
         return []
     return [
         {

@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from ninja import Status
 
 from pairup.accounts.models import User
-from pairup.asks import engagements as eng
-from pairup.asks import queries
+from pairup.asks import queries, services
 from pairup.asks.models import Engagement, Feedback
 from pairup.core.api import page_response
 from pairup.core.schemas import Line
@@ -76,7 +75,7 @@ def message_list(request: HttpRequest, engagement_id: int, page: int = 1) -> dic
 def message_post(request: HttpRequest, engagement_id: int, payload: BodyIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
-    message = eng.message_post(engagement=engagement, by=user, body=payload.body)
+    message = services.message_post(engagement=engagement, by=user, body=payload.body)
     return Status(201, _message_out(message))
 
 
@@ -88,7 +87,7 @@ def message_post(request: HttpRequest, engagement_id: int, payload: BodyIn) -> S
 def resource_add(request: HttpRequest, engagement_id: int, payload: ResourceIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
-    resource = eng.resource_add(
+    resource = services.resource_add(
         engagement=engagement, by=user, title=payload.title, url=payload.url, note=payload.note
     )
     return Status(201, _resource_out(resource))
@@ -102,7 +101,7 @@ def resource_add(request: HttpRequest, engagement_id: int, payload: ResourceIn) 
 def engagement_close(request: HttpRequest, engagement_id: int, payload: CloseIn) -> dict[str, Any]:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
-    eng.engagement_close(
+    services.engagement_close(
         engagement=engagement, by=user, cancel=payload.cancel, reason=payload.reason
     )
     return _reload_engagement(user, engagement)
@@ -116,7 +115,7 @@ def engagement_close(request: HttpRequest, engagement_id: int, payload: CloseIn)
 def feedback_give(request: HttpRequest, engagement_id: int, payload: FeedbackIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
-    feedback = eng.feedback_give(
+    feedback = services.feedback_give(
         engagement=engagement,
         by=user,
         rating=payload.rating,
@@ -135,7 +134,7 @@ def feedback_give(request: HttpRequest, engagement_id: int, payload: FeedbackIn)
 def thanks_send(request: HttpRequest, engagement_id: int, payload: BodyIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
-    thanks = eng.thanks_send(engagement=engagement, by=user, body=payload.body)
+    thanks = services.thanks_send(engagement=engagement, by=user, body=payload.body)
     return Status(
         201,
         {
@@ -154,7 +153,7 @@ def thanks_send(request: HttpRequest, engagement_id: int, payload: BodyIn) -> St
 def contact_share(request: HttpRequest, engagement_id: int, payload: ContactIn) -> dict[str, Any]:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
-    eng.contact_share(engagement=engagement, by=user, share=payload.share)
+    services.contact_share(engagement=engagement, by=user, share=payload.share)
     return _reload_engagement(user, engagement)
 
 
@@ -166,7 +165,7 @@ def contact_share(request: HttpRequest, engagement_id: int, payload: ContactIn) 
 def report_create(request: HttpRequest, engagement_id: int, payload: ReportIn) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
-    report = eng.report_create(
+    report = services.report_create(
         engagement=engagement, by=user, reason=payload.reason, message_ids=payload.messages
     )
     return Status(
@@ -189,7 +188,7 @@ def block_create(request: HttpRequest, engagement_id: int) -> Status:
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     other = engagement.other(user)
-    eng.block_create(by=user, blocked=other)  # type: ignore[arg-type]
+    services.block_create(by=user, blocked=other)  # type: ignore[arg-type]
     return Status(201, {"blocked": other.pk})  # type: ignore[attr-defined]
 
 

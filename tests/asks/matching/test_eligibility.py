@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from pairup.accounts.models import Profile
 from pairup.asks import services
-from pairup.asks.eligibility import eligibility, eligibility_for_asks, mentor_eligibility
+from pairup.asks.matching.eligibility import eligibility, eligibility_for_asks, mentor_eligibility
+from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.asks.models import Ask, Block
-from pairup.asks.suggest import suggest_mentors
 from pairup.core.errors import Forbidden, ServiceError
 from pairup.programs.models import Membership, MentorStatus
 from tests.factories import UserFactory, make_mentor

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from pairup.asks import services
-from pairup.asks.suggest import suggest_mentors
+from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.availability.services import availability_set
 from tests.factories import make_mentor
 

@@ -1,36 +1,29 @@
-"""Suggestions for an ask: load the program's mentors as plain engine records, call the
-engine's `recommend`, and map the result back to people. Reads only; writes nothing."""
+"""Suggestions for an ask: load the program's eligible mentors as plain engine records, call the engine's `recommend`, and map the result back to people. Reads only; writes nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from statistics import median
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from pairup.accounts.models import Expertise, User
-from pairup.availability.queries import free_windows
-from pairup.engine import Ask as EngineAsk
+from pairup.accounts.models import User
+from pairup.asks.models import Ask, Block, Invitation, InvitationStatus
 from pairup.engine import (
-    HistoryItem,
-    Mentor,
     MentorIndex,
     Policy,
     Suggestion,
-    TopicLevel,
     recommend,
 )
 from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
 from .eligibility import eligible_mentors
-from .models import Ask, Block, Engagement, Feedback, Invitation, InvitationStatus
+from .records import ask_record, mentor_records
 
-# A rated past ask counts more (or less) as evidence of what a mentor really helps with.
-RATING_WEIGHT = {5: 1.5, 4: 1.2, 3: 1.0, 2: 0.6, 1: 0.3}
 # Mentors whose invitations keep expiring rank lower: score × (1 − penalty × expired share).
 EXPIRY_PENALTY = 0.5
 
@@ -76,50 +69,6 @@ def responsiveness_label(stats: tuple[float | None, float] | None) -> str:
     return f"Usually replies within {round(hours / 24)} day{'s' if hours >= 36 else ''}"
 
 
-def _history(
-    program: Program, mentor_ids: list[int], paths: dict[int, str]
-) -> dict[int, list[HistoryItem]]:
-    # Plain values, not model instances with a prefetch: a program's whole history is read
-    # on every suggestion, and building thousands of Engagement + Ask objects cost most of it.
-    history: dict[int, list[HistoryItem]] = {m: [] for m in mentor_ids}
-    engagements = (
-        Engagement.objects.filter(program=program, mentor_id__in=mentor_ids)
-        .exclude(status="cancelled")
-        .order_by("created_at", "pk")
-    )
-    rows = list(engagements.values_list("pk", "mentor_id", "ask_id", "ask__question", "ask__tried"))
-    topic_names: dict[int, list[str]] = {}
-    for ask_id, name in (
-        Ask.topics.through.objects.filter(ask_id__in=[r[2] for r in rows])
-        .order_by("topic__position", "topic__name")
-        .values_list("ask_id", "topic__name")
-    ):
-        topic_names.setdefault(ask_id, []).append(name)
-    ratings = dict(
-        Feedback.objects.filter(
-            engagement__in=engagements.values("pk"), role="mentee", rating__isnull=False
-        ).values_list("engagement_id", "rating")
-    )
-    for pk, mentor_id, ask_id, question, tried in rows:
-        topics = " ".join(topic_names.get(ask_id, []))
-        text = f"{question} {tried} {topics}".strip()
-        weight = RATING_WEIGHT.get(ratings.get(pk, 0), 1.0)
-        history[mentor_id].append(HistoryItem(text=text, weight=weight))
-    return history
-
-
-def _expertise(profile_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
-    """(topic id, topic name, level) per profile, by topic name, as plain values."""
-    out: dict[int, list[tuple[int, str, str]]] = {}
-    for profile_id, topic_id, name, level in (
-        Expertise.objects.filter(profile_id__in=profile_ids)
-        .order_by("profile_id", "topic__name", "pk")
-        .values_list("profile_id", "topic_id", "topic__name", "level")
-    ):
-        out.setdefault(profile_id, []).append((topic_id, name, level))
-    return out
-
-
 def suggest_mentors(
     ask: Ask, k: int | None = 5, now: datetime | None = None
 ) -> list[MentorSuggestion]:
@@ -132,54 +81,12 @@ def suggest_mentors(
     ids = [m.user_id for m in members]
     if not ids:
         return []
-    paths = topic_paths()
-    history = _history(program, ids, paths)
     stats = responsiveness(program, ids)
-    free = free_windows(ids, ask.mentee, now)
-    mentee_profile = ask.mentee.profile
-    expertise_of = _expertise([m.user.profile.pk for m in members])
-    records = []
-    for e in eligible:
-        m, load = e.membership, e.load
-        assert m is not None and load is not None
-        p = m.user.profile
-        expertise = expertise_of.get(p.pk, [])
-        records.append(
-            Mentor(
-                id=m.user_id,
-                name=p.display_name,
-                text=" ".join(
-                    [
-                        p.headline,
-                        p.bio,
-                        " ".join(p.tags),
-                        " ".join(name for _, name, _ in expertise),
-                    ]
-                ),
-                history=tuple(history[m.user_id]),
-                topics=tuple(
-                    TopicLevel(paths[topic_id], level) for topic_id, _, level in expertise
-                ),
-                capacity=e.room,
-                load=load.month.count(program.pk),
-                site=p.site,
-                languages=tuple(p.languages),
-                timezone=p.timezone,
-                free=free.get(m.user_id),
-            )
-        )
+    paths = topic_paths()
+    records = mentor_records(program, eligible, ask.mentee, now, paths)
     if not records:
         return []
-    ask_topics = list(ask.topics.all())
-    engine_ask = EngineAsk(
-        id=ask.pk,
-        text=" ".join([ask.question, ask.tried, " ".join(t.name for t in ask_topics)]),
-        topics=tuple(TopicLevel(paths[t.pk]) for t in ask_topics),
-        site=mentee_profile.site,
-        languages=tuple(mentee_profile.languages),
-        timezone=mentee_profile.timezone,
-        duration=ask.duration,
-    )
+    engine_ask = ask_record(ask, paths)
     policy = Policy(
         now=now,
         # Informational interviews are matched across sites on purpose.
@@ -242,19 +149,3 @@ def suggestions_for_display(ask: Ask, k: int = 5) -> list[MentorSuggestion]:
         DISPLAY_TTL_SECONDS,
     )
     return found
-
-
-def open_asks_count(mentee: User, program: Program) -> int:
-    return Ask.objects.filter(mentee=mentee, program=program, status__in=["open", "draft"]).count()
-
-
-def invitation_counts(mentor: User) -> dict[str, int]:
-    rows = Invitation.objects.filter(mentor=mentor).values("status").annotate(n=Count("pk"))
-    return {r["status"]: r["n"] for r in rows}
-
-
-def response_window(program: Program) -> timedelta:
-    return timedelta(hours=program.response_window_hours)
-
-
-__all__ = ["InvitationStatus", "MentorSuggestion", "suggest_mentors", "suggestions_for_display"]

@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from pairup.asks import engagements as eng
 from pairup.asks import services
+from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.asks.models import Ask
-from pairup.asks.suggest import suggest_mentors
 from pairup.programs.models import Membership
 from tests.factories import UserFactory, make_mentor
 
@@ -41,8 +40,8 @@ def _past_engagement(program, mentor, question: str, when: datetime, rating: int
         )
         invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
         engagement = services.invitation_accept(invitation=invitation, by=mentor)
-        eng.engagement_close(engagement=engagement, by=mentor)
-        eng.feedback_give(engagement=engagement, by=mentee, rating=rating, applied="Countered")
+        services.engagement_close(engagement=engagement, by=mentor)
+        services.feedback_give(engagement=engagement, by=mentee, rating=rating, applied="Countered")
 
 
 def _paused(program, *mentors, on: bool) -> None:

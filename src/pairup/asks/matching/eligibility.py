@@ -16,11 +16,10 @@ from datetime import datetime
 from django.db.models import Q
 
 from pairup.accounts.models import User
+from pairup.asks.load import MentorLoad, mentor_loads
+from pairup.asks.models import Ask, Block, Invitation
 from pairup.engine import shares_language
 from pairup.programs.models import Membership, MentorStatus
-
-from .load import MentorLoad, mentor_loads
-from .models import Ask, Block, Invitation
 
 # Why a mentor may not take an ask, in words that follow "... cannot take this ask: ".
 REFUSALS = {

@@ -1,0 +1,4 @@
+"""The one bridge between asks and the engine: the engine's records of mentors and asks read
+from the database (`records`), whether a mentor may take an ask (`eligibility`), and the
+ranked suggestions with their reasons (`suggestions`). Nothing else in the project builds
+engine records or calls `recommend`."""

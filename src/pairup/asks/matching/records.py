@@ -1,0 +1,135 @@
+"""What the engine knows of a mentor, read from the database as plain values: their past asks (weighted by the rating they got) and their expertise by topic."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pairup.accounts.models import Expertise, User
+from pairup.asks.models import Ask, Engagement, Feedback
+from pairup.availability.queries import free_windows
+from pairup.engine import Ask as EngineAsk
+from pairup.engine import (
+    HistoryItem,
+    Mentor,
+    TopicLevel,
+)
+from pairup.programs.models import Program
+from pairup.topics.queries import topic_paths
+
+from .eligibility import Eligibility
+
+# A rated past ask counts more (or less) as evidence of what a mentor really helps with.
+RATING_WEIGHT = {5: 1.5, 4: 1.2, 3: 1.0, 2: 0.6, 1: 0.3}
+
+
+def mentor_history(
+    program: Program, mentor_ids: list[int], paths: dict[int, str]
+) -> dict[int, list[HistoryItem]]:
+    # Plain values, not model instances with a prefetch: a program's whole history is read
+    # on every suggestion, and building thousands of Engagement + Ask objects cost most of it.
+    history: dict[int, list[HistoryItem]] = {m: [] for m in mentor_ids}
+    engagements = (
+        Engagement.objects.filter(program=program, mentor_id__in=mentor_ids)
+        .exclude(status="cancelled")
+        .order_by("created_at", "pk")
+    )
+    rows = list(engagements.values_list("pk", "mentor_id", "ask_id", "ask__question", "ask__tried"))
+    topic_names: dict[int, list[str]] = {}
+    for ask_id, name in (
+        Ask.topics.through.objects.filter(ask_id__in=[r[2] for r in rows])
+        .order_by("topic__position", "topic__name")
+        .values_list("ask_id", "topic__name")
+    ):
+        topic_names.setdefault(ask_id, []).append(name)
+    ratings = dict(
+        Feedback.objects.filter(
+            engagement__in=engagements.values("pk"), role="mentee", rating__isnull=False
+        ).values_list("engagement_id", "rating")
+    )
+    for pk, mentor_id, ask_id, question, tried in rows:
+        topics = " ".join(topic_names.get(ask_id, []))
+        text = f"{question} {tried} {topics}".strip()
+        weight = RATING_WEIGHT.get(ratings.get(pk, 0), 1.0)
+        history[mentor_id].append(HistoryItem(text=text, weight=weight))
+    return history
+
+
+def mentor_expertise(profile_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """(topic id, topic name, level) per profile, by topic name, as plain values."""
+    out: dict[int, list[tuple[int, str, str]]] = {}
+    for profile_id, topic_id, name, level in (
+        Expertise.objects.filter(profile_id__in=profile_ids)
+        .order_by("profile_id", "topic__name", "pk")
+        .values_list("profile_id", "topic_id", "topic__name", "level")
+    ):
+        out.setdefault(profile_id, []).append((topic_id, name, level))
+    return out
+
+
+def mentor_records(
+    program: Program,
+    eligible: Sequence[Eligibility],
+    mentee: User,
+    now: datetime,
+    paths: dict[int, str] | None = None,
+) -> list[Mentor]:
+    """The engine's record of each eligible mentor: profile text, past asks, expertise,
+    room under their caps, this month's load in the program, and their free windows as
+    `mentee` sees them."""
+    members = [e.membership for e in eligible if e.membership is not None]
+    ids = [m.user_id for m in members]
+    if not ids:
+        return []
+    paths = paths if paths is not None else topic_paths()
+    history = mentor_history(program, ids, paths)
+    free = free_windows(ids, mentee, now)
+    expertise_of = mentor_expertise([m.user.profile.pk for m in members])
+    records = []
+    for e in eligible:
+        m, load = e.membership, e.load
+        assert m is not None and load is not None
+        p = m.user.profile
+        expertise = expertise_of.get(p.pk, [])
+        records.append(
+            Mentor(
+                id=m.user_id,
+                name=p.display_name,
+                text=" ".join(
+                    [
+                        p.headline,
+                        p.bio,
+                        " ".join(p.tags),
+                        " ".join(name for _, name, _ in expertise),
+                    ]
+                ),
+                history=tuple(history[m.user_id]),
+                topics=tuple(
+                    TopicLevel(paths[topic_id], level) for topic_id, _, level in expertise
+                ),
+                capacity=e.room,
+                load=load.month.count(program.pk),
+                site=p.site,
+                languages=tuple(p.languages),
+                timezone=p.timezone,
+                free=free.get(m.user_id),
+            )
+        )
+    return records
+
+
+def ask_record(ask: Ask, paths: dict[int, str] | None = None) -> EngineAsk:
+    """The engine's record of an ask: its words and topics, and the mentee's site,
+    languages and zone. `paths`: topic id to slug path, if already read."""
+    paths = paths if paths is not None else topic_paths()
+    mentee_profile = ask.mentee.profile
+    ask_topics = list(ask.topics.all())
+    return EngineAsk(
+        id=ask.pk,
+        text=" ".join([ask.question, ask.tried, " ".join(t.name for t in ask_topics)]),
+        topics=tuple(TopicLevel(paths[t.pk]) for t in ask_topics),
+        site=mentee_profile.site,
+        languages=tuple(mentee_profile.languages),
+        timezone=mentee_profile.timezone,
+        duration=ask.duration,
+    )

@@ -1,0 +1,103 @@
+"""Engagements: one mentee and one mentor working on an ask, their thread and resources."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from .asks import Ask
+
+User = settings.AUTH_USER_MODEL
+
+
+class EngagementStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Engagement(models.Model):
+    """Created when a mentor accepts: the private space of one mentee and one mentor."""
+
+    ask = models.OneToOneField(Ask, on_delete=models.CASCADE, related_name="engagement")
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="engagements"
+    )
+    mentee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="engagements_as_mentee")
+    mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="engagements_as_mentor")
+    status = models.CharField(
+        max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
+    )
+    sessions_agreed = models.PositiveSmallIntegerField(default=1)
+    mentee_shares_contact = models.BooleanField(default=False)
+    mentor_shares_contact = models.BooleanField(default=False)
+    continue_proposed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["mentor", "status"]),
+            models.Index(fields=["mentee", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Engagement {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagement_detail", kwargs={"pk": self.pk})
+
+    def role_of(self, user: object) -> str | None:
+        user_id = getattr(user, "pk", None)
+        if user_id == self.mentee_id:
+            return "mentee"
+        if user_id == self.mentor_id:
+            return "mentor"
+        return None
+
+    def other(self, user: object) -> object:
+        return self.mentor if getattr(user, "pk", None) == self.mentee_id else self.mentee
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == EngagementStatus.ACTIVE
+
+
+class Message(models.Model):
+    """One message of the private thread; only the two participants read it, unless one
+    of them reports it (then the program's admins see that message)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        # Never the body: admin widgets and logs print this.
+        return f"Message {self.pk}"
+
+
+class Resource(models.Model):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="resources")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,170 @@
+"""Wrap-up: closing an engagement (completed or cancelled), each side's feedback, the mentee's thanks, and proposing to continue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pairup.accounts.models import User
+from pairup.asks.models import (
+    AskStatus,
+    Engagement,
+    EngagementStatus,
+    Feedback,
+    ThankYou,
+)
+from pairup.core import limits
+from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.validators import clean_text
+from pairup.notifications.models import Kind
+from pairup.notifications.services import notify
+
+from .guards import lock_engagement, participant_role, require_active
+
+
+@transaction.atomic
+def engagement_close(
+    *,
+    engagement: Engagement,
+    by: User,
+    cancel: bool = False,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Engagement:
+    """Either side closes it: completed (wrap-up opens for both) or cancelled."""
+    reason = clean_text(reason, field="reason", max_length=limits.SHORT_NOTE_MAX_LENGTH)
+    engagement = lock_engagement(engagement)
+    participant_role(engagement, by)
+    require_active(engagement, "close it")
+    now = now or timezone.now()
+    engagement.status = EngagementStatus.CANCELLED if cancel else EngagementStatus.COMPLETED
+    engagement.closed_at = now
+    engagement.closed_by = by
+    engagement.cancel_reason = reason if cancel else ""
+    engagement.save(update_fields=["status", "closed_at", "closed_by", "cancel_reason"])
+    ask = engagement.ask
+    ask.status = AskStatus.CLOSED
+    ask.save(update_fields=["status", "updated_at"])
+    other = engagement.other(by)
+    if cancel:
+        notify(
+            user=other,
+            kind=Kind.WRAP_UP,
+            text=f"{by.display_name} cancelled your engagement.",  # type: ignore[arg-type]
+            url=engagement.get_absolute_url(),
+        )
+    else:
+        for person in (engagement.mentee, engagement.mentor):
+            notify(
+                user=person,
+                kind=Kind.WRAP_UP,
+                text="Wrap-up is due: how did it go?",
+                url=engagement.get_absolute_url(),
+            )
+    return engagement
+
+
+@transaction.atomic
+def feedback_give(
+    *,
+    engagement: Engagement,
+    by: User,
+    rating: int | None = None,
+    applied: str = "",
+    notes: str = "",
+    shared: bool = True,
+    now: datetime | None = None,
+) -> Feedback:
+    """Wrap-up feedback, once per side, after the engagement is completed. The mentee rates
+    usefulness 1–5 and says what they will apply; the mentor notes how it went. `shared`
+    lets the other person read it; otherwise only program admins do."""
+    engagement = lock_engagement(engagement)
+    role = participant_role(engagement, by)
+    if engagement.status != EngagementStatus.COMPLETED:
+        raise Conflict("Feedback opens when the engagement is completed.", code="not_completed")
+    if role == "mentee":
+        if rating is None or not 1 <= rating <= 5:
+            raise ServiceError("Rate how useful it was, from 1 to 5.", field="rating")
+    elif rating is not None:
+        raise ServiceError("Only the mentee rates usefulness.", field="rating")
+    feedback = Feedback(
+        engagement=engagement,
+        author=by,
+        role=role,
+        rating=rating,
+        applied=clean_text(
+            applied, field="applied", max_length=limits.FEEDBACK_MAX_LENGTH, multiline=True
+        ),
+        notes=clean_text(
+            notes, field="notes", max_length=limits.FEEDBACK_MAX_LENGTH, multiline=True
+        ),
+        shared=shared,
+        created_at=now or timezone.now(),
+    )
+    feedback.full_clean(exclude=["engagement", "author"])
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError:
+        raise Conflict(
+            "You have given feedback on this engagement already.", code="feedback_given"
+        ) from None
+    return feedback
+
+
+@transaction.atomic
+def thanks_send(
+    *, engagement: Engagement, by: User, body: str, now: datetime | None = None
+) -> ThankYou:
+    engagement = lock_engagement(engagement)
+    if participant_role(engagement, by) != "mentee":
+        raise Forbidden("The mentee sends the thank-you note.")
+    if engagement.status == EngagementStatus.CANCELLED:
+        raise Conflict("This engagement was cancelled.", code="engagement_closed")
+    body = clean_text(body, field="body", max_length=limits.THANKS_MAX_LENGTH, multiline=True)
+    if not body:
+        raise ServiceError("Write a few words of thanks.", field="body")
+    if ThankYou.objects.filter(engagement=engagement).exists():
+        raise Conflict(
+            "You have thanked this mentor for this engagement already.", code="thanks_sent"
+        )
+    thanks = ThankYou.objects.create(
+        engagement=engagement, body=body, created_at=now or timezone.now()
+    )
+    notify(
+        user=engagement.mentor,
+        kind=Kind.THANKS,
+        text=f"{by.display_name} thanked you: {body[:100]}",
+        url=engagement.get_absolute_url(),
+    )
+    return thanks
+
+
+@transaction.atomic
+def thanks_show_on_profile(*, thanks: ThankYou, by: User, show: bool) -> ThankYou:
+    if by.pk != thanks.engagement.mentor_id:
+        raise Forbidden("Only the mentor decides where their thanks show.")
+    thanks.on_profile = show
+    thanks.save(update_fields=["on_profile"])
+    return thanks
+
+
+@transaction.atomic
+def continue_propose(*, engagement: Engagement, by: User) -> Engagement:
+    engagement = lock_engagement(engagement)
+    participant_role(engagement, by)
+    if engagement.status == EngagementStatus.CANCELLED:
+        raise Conflict("This engagement was cancelled.", code="engagement_closed")
+    if engagement.continue_proposed_by_id:
+        raise Conflict("Continuing was proposed already.", code="already_proposed")
+    engagement.continue_proposed_by = by
+    engagement.save(update_fields=["continue_proposed_by"])
+    notify(
+        user=engagement.other(by),
+        kind=Kind.MESSAGE,  # type: ignore[arg-type]
+        text=f"{by.display_name} proposes to continue as a longer mentoring relationship.",
+        url=engagement.get_absolute_url(),
+    )
+    return engagement

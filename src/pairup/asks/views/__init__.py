@@ -1,0 +1,32 @@
+"""Pages for asks, invitations, engagements and the dashboards, one module per concept.
+
+Each view: access helper (404 for outsiders) → form → one service call → redirect or
+render. A refused service call becomes an error beside its field, or a message.
+"""
+
+from .asks import ask_action, ask_create, ask_detail, ask_edit
+from .dashboards import board, code_of_conduct, mentee_dashboard, mentor_dashboard
+from .engagements import engagement_action, engagement_detail, thanks_profile
+from .invitations import invitation_action, invitation_detail
+from .programs import mentor_profile, program_asks
+from .safety import engagement_report, report_detail
+
+__all__ = [
+    "ask_action",
+    "ask_create",
+    "ask_detail",
+    "ask_edit",
+    "board",
+    "code_of_conduct",
+    "engagement_action",
+    "engagement_detail",
+    "engagement_report",
+    "invitation_action",
+    "invitation_detail",
+    "mentee_dashboard",
+    "mentor_dashboard",
+    "mentor_profile",
+    "program_asks",
+    "report_detail",
+    "thanks_profile",
+]

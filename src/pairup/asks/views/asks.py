@@ -1,0 +1,218 @@
+"""Writing an ask, and the ask page: suggestions, inviting, withdrawing, answering a clarifying question, the open board."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pairup.asks import queries, services
+from pairup.asks.forms import (
+    GOOD_QUESTIONS,
+    AskForm,
+    BodyForm,
+)
+from pairup.asks.matching.suggestions import suggestions_for_display
+from pairup.asks.models import (
+    LIVE_INVITATION,
+    Ask,
+    AskStatus,
+    Engagement,
+    Invitation,
+    Route,
+)
+from pairup.core.errors import ServiceError
+from pairup.programs.queries import get_program_for_user
+
+
+@login_required
+def ask_create(request: HttpRequest, slug: str) -> HttpResponse:
+    program, membership = get_program_for_user(request.user, slug)
+    form = AskForm(request.POST if request.method == "POST" else None, program=program)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ask = services.ask_create(
+                program=program,
+                mentee=request.user,
+                topics=form.cleaned_data["topics"],
+                submit=request.POST.get("submit") != "draft",
+                **form.service_fields(),
+            )
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            if ask.status == AskStatus.DRAFT:
+                messages.success(request, "Your draft is saved. Submit it when it is ready.")
+            else:
+                messages.success(request, "Your ask is open: invite one of the mentors below.")
+            return redirect(ask)
+    return render(
+        request,
+        "asks/ask_form.html",
+        {
+            "form": form,
+            "program": program,
+            "membership": membership,
+            "examples": GOOD_QUESTIONS,
+            "ask": None,
+        },
+    )
+
+
+@login_required
+def ask_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    ask = queries.get_own_ask(request.user, pk)
+    program = ask.program
+    form = AskForm(
+        request.POST if request.method == "POST" else None,
+        program=program,
+        initial=AskForm.initial_for(ask),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.ask_update(
+                    ask=ask,
+                    by=request.user,
+                    topics=form.cleaned_data["topics"],
+                    changes=form.service_fields(),
+                )
+                if request.POST.get("submit") == "open" and ask.status == AskStatus.DRAFT:
+                    services.ask_submit(ask=ask, by=request.user)
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, "Your ask is saved.")
+            return redirect(ask)
+    return render(
+        request,
+        "asks/ask_form.html",
+        {"form": form, "program": program, "examples": GOOD_QUESTIONS, "ask": ask},
+    )
+
+
+def _ask_page(
+    request: HttpRequest, ask: Ask, answer_form: BodyForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    if ask.mentee_id != user.pk:
+        mine = Invitation.objects.filter(ask=ask, mentor=user).first()
+        if mine is not None:
+            return redirect(mine)
+        # An approved mentor looking at a board ask (the access helper let them in).
+        return render(
+            request, "asks/ask_board_view.html", {"ask": ask, "topics": list(ask.topics.all())}
+        )
+    invitations = list(ask.invitations.select_related("mentor__profile").order_by("created_at"))
+    live = next((i for i in invitations if i.status in LIVE_INVITATION), None)
+    suggestions = []
+    if ask.status == AskStatus.OPEN and ask.route == Route.INVITE:
+        suggestions = suggestions_for_display(ask)
+    engagement = Engagement.objects.filter(ask=ask).first()
+    return render(
+        request,
+        "asks/ask_detail.html",
+        {
+            "ask": ask,
+            "topics": list(ask.topics.all()),
+            "live": live,
+            "past": [i for i in invitations if i is not live],
+            "clarifications": list(queries.clarifications(live)) if live else [],
+            "suggestions": suggestions,
+            "engagement": engagement,
+            "answer_form": answer_form or BodyForm(label="Your answer"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def ask_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _ask_page(request, queries.get_ask_for_user(request.user, pk))
+
+
+def _live_invitation(ask: Ask) -> Invitation:
+    live = ask.invitations.filter(status__in=LIVE_INVITATION).first()
+    if live is None:
+        raise ServiceError("No invitation is pending on this ask.", code="no_invitation")
+    return live
+
+
+@login_required
+@require_POST
+def ask_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    ask = queries.get_ask_for_user(request.user, pk)
+    user = request.user
+    if action == "offer":
+        try:
+            engagement = services.board_offer(ask=ask, mentor=user)
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+            return redirect("board")
+        messages.success(request, "You took this ask. Say hello and agree a time.")
+        return redirect(engagement)
+    if ask.mentee_id != user.pk:
+        raise Http404("No such ask")
+    if action == "answer":
+        form = BodyForm(request.POST, label="Your answer")
+        if form.is_valid():
+            try:
+                services.invitation_answer(
+                    invitation=_live_invitation(ask), by=user, body=form.cleaned_data["body"]
+                )
+            except ServiceError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, "Your answer is sent; the mentor's clock restarts.")
+                return redirect(ask)
+        return _ask_page(request, ask, answer_form=form)
+    simple: dict[str, tuple[Callable[[], object], str]] = {
+        "invite": (
+            lambda: services.invitation_create(
+                ask=ask, mentor_id=_int(request.POST.get("mentor")), by=user
+            ),
+            "Invitation sent. We will tell you as soon as the mentor answers.",
+        ),
+        "withdraw-invitation": (
+            lambda: services.invitation_withdraw(invitation=_live_invitation(ask), by=user),
+            "Invitation withdrawn: you can invite someone else.",
+        ),
+        "board": (
+            lambda: services.ask_post_to_board(ask=ask, by=user),
+            "Your ask is on the open board: the first mentor to offer takes it.",
+        ),
+        "unboard": (
+            lambda: services.ask_take_off_board(ask=ask, by=user),
+            "Your ask is off the board: invite a mentor.",
+        ),
+        "submit": (
+            lambda: services.ask_submit(ask=ask, by=user),
+            "Your ask is open: invite one of the mentors below.",
+        ),
+        "withdraw": (
+            lambda: services.ask_withdraw(ask=ask, by=user),
+            "Your ask is withdrawn.",
+        ),
+    }
+    if action not in simple:
+        raise Http404("No such action")
+    call, done = simple[action]
+    try:
+        call()
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, done)
+    return redirect(ask)
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
