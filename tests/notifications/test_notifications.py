@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pairup.notifications.models import EmailMute, Notification
-from pairup.notifications.services import notify, unsubscribe_token
+from pairup.notifications.services import notifications_withdraw, notify, unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,22 @@ def test_a_notification_without_a_page_of_this_site_is_refused(mentee):
         with pytest.raises(ValueError, match="links to a page of this site"):
             notify(user=mentee, kind="message", text="Where to?", url=url)
     assert not Notification.objects.exists()
+
+
+def test_withdraw_removes_only_the_notices_filed_under_that_ref(mentee, mentor):
+    notify(user=mentee, kind="message", text="Reminder 1", url="/asks/", ref="session:1:reminder")
+    read = notify(
+        user=mentor, kind="message", text="Reminder 1", url="/asks/", ref="session:1:reminder"
+    )
+    Notification.objects.filter(pk=read.pk).update(read_at=read.created_at)
+    notify(user=mentee, kind="message", text="Reminder 2", url="/asks/", ref="session:2:reminder")
+    notify(user=mentee, kind="message", text="New message", url="/asks/")
+
+    assert notifications_withdraw(ref="session:1:reminder") == 2
+    assert sorted(Notification.objects.values_list("text", flat=True)) == [
+        "New message",
+        "Reminder 2",
+    ]
+    with pytest.raises(ValueError):
+        notifications_withdraw(ref="")  # would reach every notice without a ref
+    assert Notification.objects.count() == 2

@@ -60,6 +60,8 @@ API_PREFIX = "api/v1/"
 # nothing). The slot picker is the mentee's: the mentor gets 404 ("nothing to book here").
 WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    # Public: a redirect to the static SVG icon for everyone; read-only.
+    "favicon.ico": ((REDIRECT,) * 6, (405, 405)),
     "profile/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/delete/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/tokens/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
@@ -270,7 +272,10 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     session = sessions_services.session_book(
         engagement=engagement, by=mentee, start=slot, duration=30
     )
-    thanks = ask_services.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+    # Thanks come once a session has taken place (here: as of the booked session's end).
+    thanks = ask_services.thanks_send(
+        engagement=engagement, by=mentee, body="Thank you!", now=session.end
+    )
     report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
     return {

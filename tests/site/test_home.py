@@ -37,3 +37,15 @@ def test_pages_show_times_in_the_viewers_zone(client, mentee):
     client.force_login(mentee)
     html = client.get("/account/tokens/").content.decode()
     assert "1 Jan 2026 17:30" in html
+
+
+def test_favicon_ico_redirects_to_the_svg_icon_that_pages_link(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (302, "/static/pairup/favicon.svg")
+    assert "max-age=86400" in response["Cache-Control"]
+    assert finders.find("pairup/favicon.svg") is not None
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/pairup/favicon.svg" type="image/svg+xml">' in html
+    assert client.post("/favicon.ico").status_code == 405

@@ -140,6 +140,12 @@ class CancelForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(label="Why cancel?", max_length=300)
 
 
+class CompleteForm(ServiceErrorsMixin, forms.Form):
+    cancel_sessions = forms.BooleanField(
+        label="Cancel the sessions still booked, and tell the other person", required=False
+    )
+
+
 class MenteeFeedbackForm(ServiceErrorsMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label="How useful was it?",

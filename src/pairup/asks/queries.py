@@ -3,6 +3,7 @@ anyone else, never 403: outsiders do not learn that a thing exists)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -10,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.availability.queries import engagement_session_times
 from pairup.programs.models import Membership, MentorStatus, Program
 
 from .load import mentor_load
@@ -195,3 +197,46 @@ def open_asks_count(mentee: User, program: Program) -> int:
 def is_blocked(a: User, b: User) -> bool:
     """Whether either of the two blocked the other."""
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+@dataclass(frozen=True)
+class SessionTimes:
+    """An engagement's booked or held sessions, split at `now`: those whose time has come
+    (`started`) and those still ahead (`ahead`, start times)."""
+
+    started: int
+    ahead: list[datetime]
+
+
+def session_times(engagement: Engagement, now: datetime) -> SessionTimes:
+    """Where an engagement stands in time: what marking it done must handle (sessions
+    ahead) and whether a session has taken place yet (thanks come after one)."""
+    times = engagement_session_times(engagement.pk)
+    return SessionTimes(
+        started=sum(1 for start, _ in times if start <= now),
+        ahead=[start for start, _ in times if start > now],
+    )
+
+
+def thanks_due(engagement: Engagement, now: datetime) -> bool:
+    """Whether the mentee may thank the mentor yet: once a session has taken place, or once
+    the engagement is done (a chat engagement may have no session at all)."""
+    if engagement.status == EngagementStatus.COMPLETED:
+        return True
+    return (
+        engagement.status == EngagementStatus.ACTIVE and session_times(engagement, now).started > 0
+    )
+
+
+def other_live_invitations(invitation: Invitation) -> int:
+    """The mentor's other invitations in the same program still waiting on someone (what a
+    pause hands on to other mentors)."""
+    return (
+        Invitation.objects.filter(
+            mentor_id=invitation.mentor_id,
+            ask__program_id=invitation.ask.program_id,
+            status__in=LIVE_INVITATION,
+        )
+        .exclude(pk=invitation.pk)
+        .count()
+    )

@@ -29,7 +29,7 @@ import numpy as np
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
-from pairup.engine.text import TextIndex, text_index
+from pairup.engine.text import TextIndex, shared_words, text_index
 from pairup.engine.topics import TopicTable
 
 COMPONENTS = ("relevance", "topics", "availability", "load", "cross_site")
@@ -467,7 +467,13 @@ def explain(
     elif similar > 1:
         out.append(f"Has helped with {similar} similar asks")
     if profile:
-        out.append("Their profile matches your ask")
+        words = shared_words(ask.text, mentor.text, index.text.term_idf)
+        if words:
+            named = ", ".join(f"‘{w}’" for w in words[:-1])
+            named = f"{named} and ‘{words[-1]}’" if named else f"‘{words[-1]}’"
+            out.append(f"Their profile mentions {named}")
+        else:
+            out.append("Their profile matches your ask")
     value, window = avail
     if window is not None:
         out.append(av.describe_window(window, ask.timezone))

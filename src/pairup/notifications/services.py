@@ -33,17 +33,20 @@ SUBJECT_MAX_LENGTH = 120  # before the "[PairUp] " prefix
 TEXT_MAX_LENGTH = 300  # Notification.text
 
 
-def notify(*, user: User, kind: str, text: str, url: str, email_body: str = "") -> Notification:
+def notify(
+    *, user: User, kind: str, text: str, url: str, email_body: str = "", ref: str = ""
+) -> Notification:
     """Record an in-app notification; queue its email after commit unless `kind` is muted
     or this runs inside `pairup.core.quiet.quietly()`. `url` is the page it is about (a path
     on this site): every notice opens it and every email links back to it on SITE_URL.
-    Text too long for the subject or the notice is cut at a word, with an ellipsis."""
+    Text too long for the subject or the notice is cut at a word, with an ellipsis. `ref`
+    names what the notice is about, for `notifications_withdraw` when that changes."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not url.startswith("/") or url.startswith("//"):
         raise ValueError(f"a notification links to a page of this site, not {url!r}")
     notification = Notification.objects.create(
-        user=user, kind=kind, text=shorten(text, TEXT_MAX_LENGTH), url=url
+        user=user, kind=kind, text=shorten(text, TEXT_MAX_LENGTH), url=url, ref=ref
     )
     if is_quiet():
         return notification
@@ -59,6 +62,16 @@ def notify(*, user: User, kind: str, text: str, url: str, email_body: str = "") 
         }
         transaction.on_commit(lambda: send_notification_email.enqueue(**payload))
     return notification
+
+
+def notifications_withdraw(*, ref: str) -> int:
+    """Remove the in-app notices filed under `ref`, read or not, because what they say no
+    longer holds (a reminder of a session that moved or was cancelled). Emails that went
+    out already stay sent. Returns how many were removed."""
+    if not ref:
+        raise ValueError("withdraw needs a ref: notices without one are never withdrawn")
+    deleted, _ = Notification.objects.filter(ref=ref).delete()
+    return deleted
 
 
 def email_mute_set(*, user: User, kind: str, muted: bool) -> None:

@@ -8,6 +8,7 @@ from .api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Ahead of allauth's own: the same view, with 429 and Retry-After when sign-ins are limited.
     path("accounts/login/", SignInView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),

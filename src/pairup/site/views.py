@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
 
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
 from pairup.asks.queries import engagements_for_user
@@ -92,3 +95,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if any(m.is_approved_mentor for m in memberships) and not profile.expertise.exists():
         steps.append(("Add topics you can help with", "Mentees find you by topic.", "/profile/"))
     return render(request, "site/home.html", {"steps": steps, "memberships": memberships})
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page's <link rel="icon"> says (and for pages
+    with no <head> of ours: the API docs, a file): send them to the SVG. A temporary
+    redirect, cached for a day, since the static file's hashed name changes with its content."""
+    response = redirect(static("pairup/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response

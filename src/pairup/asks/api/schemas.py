@@ -284,6 +284,14 @@ class ResourceIn(Input):
 class CloseIn(Input):
     cancel: bool = False
     reason: str = Field(default="", max_length=limits.SHORT_NOTE_MAX_LENGTH)
+    cancel_sessions: bool = Field(
+        default=False,
+        description=(
+            "Marking done with sessions still booked ahead is 409 `sessions_booked` unless "
+            "this is true: then they are cancelled and both people told. Cancelling the "
+            "engagement always cancels them."
+        ),
+    )
 
 
 class FeedbackIn(Input):

@@ -188,11 +188,13 @@ def _require_pending(invitation: Invitation, now: datetime) -> None:
 def invitation_accept(
     *, invitation: Invitation, by: User, now: datetime | None = None
 ) -> Engagement:
-    """Accept: the engagement starts and the mentee is told."""
+    """Accept: the engagement starts and the mentee is told. The mentor may accept while
+    their clarifying question waits for the mentee's answer."""
     now = now or timezone.now()
     invitation = lock_invitation(invitation)
     _require_mentor(invitation, by)
-    _require_pending(invitation, now)
+    if invitation.status != InvitationStatus.AWAITING_MENTEE:
+        _require_pending(invitation, now)
     ask = lock_ask(invitation.ask)
     invitation.status = InvitationStatus.ACCEPTED
     invitation.responded_at = now

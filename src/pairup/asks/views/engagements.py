@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from pairup.asks import queries, services
 from pairup.asks.forms import (
     BodyForm,
     CancelForm,
+    CompleteForm,
     MenteeFeedbackForm,
     MentorFeedbackForm,
     ResourceForm,
@@ -24,6 +26,7 @@ from pairup.asks.models import (
     Feedback,
     ThankYou,
 )
+from pairup.asks.services.wrapup import sessions_ahead_words
 from pairup.core.errors import ServiceError
 
 
@@ -37,6 +40,8 @@ def _engagement_page(
     mine = feedback.get(role)
     theirs = feedback.get("mentor" if role == "mentee" else "mentee")
     thanks = ThankYou.objects.filter(engagement=engagement).first()
+    now = timezone.now()
+    times = queries.session_times(engagement, now)
     context = {
         "engagement": engagement,
         "ask": engagement.ask,
@@ -54,6 +59,11 @@ def _engagement_page(
         "message_form": BodyForm(),
         "resource_form": ResourceForm(),
         "cancel_form": CancelForm(),
+        "complete_form": CompleteForm(),
+        "sessions_started": times.started,
+        "sessions_ahead": times.ahead,
+        "sessions_ahead_words": sessions_ahead_words(len(times.ahead)),
+        "thanks_due": queries.thanks_due(engagement, now),
         "feedback_form": MenteeFeedbackForm() if role == "mentee" else MentorFeedbackForm(),
         "thanks_form": BodyForm(label="Your thank-you note"),
         **(forms or {}),
@@ -88,6 +98,7 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         "message": ("message_form", lambda: BodyForm(request.POST)),
         "resource": ("resource_form", lambda: ResourceForm(request.POST)),
         "cancel": ("cancel_form", lambda: CancelForm(request.POST)),
+        "complete": ("complete_form", lambda: CompleteForm(request.POST)),
         "feedback": (
             "feedback_form",
             lambda: (MenteeFeedbackForm if role == "mentee" else MentorFeedbackForm)(request.POST),
@@ -118,7 +129,9 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             "Your thank-you note is sent.",
         ),
         "complete": (
-            lambda d: services.engagement_close(engagement=engagement, by=user),
+            lambda d: services.engagement_close(
+                engagement=engagement, by=user, cancel_sessions=bool(d.get("cancel_sessions"))
+            ),
             "Marked as done. Please wrap up below.",
         ),
         "share-contact": (

@@ -45,6 +45,7 @@ def _triage_page(
             "engagement": engagement,
             "decline_form": decline_form or DeclineForm(),
             "clarify_form": clarify_form or BodyForm(label="Your question for the mentee"),
+            "other_live": queries.other_live_invitations(invitation) if invitation.is_live else 0,
         },
     )
 
