@@ -126,11 +126,12 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         .select_related("ask", "mentee__profile", "program")
         .order_by("-created_at", "-pk")
     )
-    memberships = list(
-        Membership.objects.filter(user=user, is_mentor=True)
-        .select_related("program")
-        .order_by("program__name")
+    # One query for every program the person is in: the ones they mentor in get a load
+    # meter, the others an "offer to mentor" button when they mentor nowhere yet.
+    every = list(
+        Membership.objects.filter(user=user).select_related("program").order_by("program__name")
     )
+    memberships = [m for m in every if m.is_mentor]
     load = mentor_load(user.pk, now)
     loads = [
         {"membership": m, "used": load.month.count(m.program_id), "cap": m.effective_monthly_cap}
@@ -148,6 +149,8 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         "thanks": thanks,
         "own_caps": load.caps(),
         "now": now,
+        "is_mentor": bool(memberships),
+        "not_mentoring_in": [m for m in every if not m.is_mentor],
     }
 
 

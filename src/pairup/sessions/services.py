@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,7 @@ from pairup.availability import queries as availability_queries
 from pairup.availability.services import commitment_hold, commitment_move, commitment_release
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import human_duration
 from pairup.core.validators import clean_text
 from pairup.engine import slots as engine_slots
 from pairup.notifications.services import notifications_withdraw
@@ -81,10 +83,11 @@ def _check_slot(
             field="duration",
         )
     end = start + timedelta(minutes=minutes)
-    if start < now + timedelta(minutes=availability.min_notice_minutes):
-        hours = availability.min_notice_minutes / 60
+    notice = timedelta(minutes=availability.min_notice_minutes)
+    if start < now + notice:
         raise Conflict(
-            f"That is inside the mentor's notice period ({hours:g} h).", code="inside_notice"
+            f"That is inside the mentor's notice period ({human_duration(notice)}).",
+            code="inside_notice",
         )
     if start > now + timedelta(days=availability.horizon_days):
         raise Conflict(
@@ -133,7 +136,8 @@ def _tell(session: Session, subject: str, method: str) -> None:
         local = timezone.localtime(session.start, engine_slots.zone_of(person.profile.timezone))
         body = (
             f"{subject}\n\n{local:%A %d %B %Y, %H:%M} ({local.tzname()}), {session.minutes} minutes\n"
-            f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n"
+            f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n\n"
+            f"Open it in PairUp: {settings.SITE_URL}{session.get_absolute_url()}\n"
         )
         kwargs = {
             "to": person.email,

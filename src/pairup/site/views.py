@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
-from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_safe
 
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
 from pairup.asks.queries import engagements_for_user
+from pairup.core.humanize import human_duration, shorten, time_left
 from pairup.programs.models import Membership
 from pairup.programs.rules import can_admin_program, can_write_ask
 
@@ -39,11 +39,16 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("expires_at", "pk")
     )
     for i in invitations:
-        left = f"{timeuntil(i.expires_at)} left to respond" if i.expires_at else "clock paused"
+        if i.expires_at:
+            left = f"{time_left(i.expires_at)} left to respond"
+        else:
+            left = "clock paused" + (
+                f" with {human_duration(i.remaining)} left" if i.remaining else ""
+            )
         steps.append(
             (
                 f"Answer {i.ask.mentee.display_name}'s invitation",
-                f"“{i.ask.question[:100]}” · {left}",
+                f"“{shorten(i.ask.question, 100)}” · {left}",
                 i.get_absolute_url(),
             )
         )
@@ -52,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
         steps.append(
             (
                 f"Continue with {other.display_name}",
-                f"“{e.ask.question[:100]}”: messages, resources and wrap-up.",
+                f"“{shorten(e.ask.question, 100)}”: messages, resources and wrap-up.",
                 e.get_absolute_url(),
             )
         )

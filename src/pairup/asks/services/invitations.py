@@ -25,6 +25,7 @@ from pairup.asks.models import (
 from pairup.asks.tasks import expire_invitation_later
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import shorten
 from pairup.core.validators import clean_text
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
@@ -72,7 +73,7 @@ def _invite(
     notify(
         user=mentor,
         kind=Kind.INVITED,
-        text=f"{ask.mentee.display_name} asks for your help: {ask.question[:80]}",
+        text=f"{ask.mentee.display_name} asks for your help: {shorten(ask.question, 100)}",
         url=invitation.get_absolute_url(),
         email_body=(
             f"{ask.mentee.display_name} would like {ask.sessions} × {ask.duration} min with you.\n\n"

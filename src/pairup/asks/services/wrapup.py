@@ -20,6 +20,7 @@ from pairup.asks.models import (
 from pairup.asks.queries import session_times, thanks_due
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import shorten
 from pairup.core.validators import clean_text
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
@@ -170,7 +171,7 @@ def thanks_send(
     notify(
         user=engagement.mentor,
         kind=Kind.THANKS,
-        text=f"{by.display_name} thanked you: {body[:100]}",
+        text=f"{by.display_name} thanked you: {shorten(body, 100)}",
         url=engagement.get_absolute_url(),
     )
     return thanks
