@@ -19,7 +19,7 @@ from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.core.errors import ServiceError
 from pairup.programs.models import Membership
 
-from . import queries, services
+from . import queries, rules, services
 from .forms import (
     AvailabilityForm,
     OverrideForm,
@@ -47,11 +47,11 @@ def _int(value: str | None) -> int | None:
 
 
 def _mentor_lengths(request: AuthenticatedHttpRequest) -> list[int]:
-    memberships = list(
-        Membership.objects.filter(user=request.user, is_mentor=True).select_related("program")
-    )
-    if not memberships:
+    if not rules.can_set_availability(request.user):
         raise Http404("Only mentors set availability")
+    memberships = Membership.objects.filter(user=request.user, is_mentor=True).select_related(
+        "program"
+    )
     return sorted({n for m in memberships for n in m.program.session_lengths}) or list(LENGTHS)
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pairup.accounts.http import AuthenticatedHttpRequest
-from pairup.asks import queries, services
+from pairup.asks import queries, rules, services
 from pairup.asks.forms import (
     GOOD_QUESTIONS,
     AskForm,
@@ -29,6 +29,7 @@ from pairup.asks.models import (
 )
 from pairup.core.errors import ServiceError
 from pairup.programs.queries import get_program_for_user
+from pairup.programs.rules import can_write_ask
 
 
 @login_required
@@ -59,6 +60,7 @@ def ask_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "program": program,
             "membership": membership,
+            "write_refused": not can_write_ask(membership),
             "examples": GOOD_QUESTIONS,
             "ask": None,
         },
@@ -104,7 +106,7 @@ def _ask_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    if ask.mentee_id != user.pk:
+    if not rules.can_edit_ask(user, ask):
         mine = Invitation.objects.filter(ask=ask, mentor=user).first()
         if mine is not None:
             return redirect(mine)
@@ -160,7 +162,7 @@ def ask_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpR
             return redirect("board")
         messages.success(request, "You took this ask. Say hello and agree a time.")
         return redirect(engagement)
-    if ask.mentee_id != user.pk:
+    if not rules.can_edit_ask(user, ask):
         raise Http404("No such ask")
     if action == "answer":
         form = BodyForm(request.POST, label="Your answer")

@@ -11,6 +11,7 @@ from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries
 from pairup.asks.matching.eligibility import eligibility_for_asks
 from pairup.programs.models import Membership
+from pairup.programs.rules import can_write_ask
 
 
 @login_required
@@ -18,9 +19,8 @@ def mentee_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = queries.mentee_dashboard(request.user)
     context["programs"] = [
         m.program
-        for m in Membership.objects.filter(user=request.user, is_mentee=True).select_related(
-            "program"
-        )
+        for m in Membership.objects.filter(user=request.user).select_related("program")
+        if can_write_ask(m)
     ]
     return render(request, "asks/mentee_dashboard.html", context)
 

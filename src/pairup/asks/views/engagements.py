@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from pairup.accounts.http import AuthenticatedHttpRequest
-from pairup.asks import queries, services
+from pairup.asks import queries, rules, services
 from pairup.asks.forms import (
     BodyForm,
     CancelForm,
@@ -42,11 +42,12 @@ def _engagement_page(
     role = engagement.role_of(user)
     other = engagement.other(user)
     feedback: dict[str | None, Feedback] = {
-        f.role: f for f in Feedback.objects.filter(engagement=engagement)
+        f.role: f
+        for f in Feedback.objects.select_related("engagement").filter(engagement=engagement)
     }
     mine = feedback.get(role)
     theirs = feedback.get("mentor" if role == "mentee" else "mentee")
-    thanks = ThankYou.objects.filter(engagement=engagement).first()
+    thanks = ThankYou.objects.select_related("engagement").filter(engagement=engagement).first()
     now = timezone.now()
     times = queries.session_times(engagement, now)
     context = {
@@ -57,8 +58,10 @@ def _engagement_page(
         "thread": list(queries.thread(engagement)),
         "resources": list(engagement.resources.select_related("author__profile")),
         "my_feedback": mine,
-        "their_feedback": theirs if theirs and theirs.shared else None,
+        "their_feedback": theirs if theirs and rules.can_read_feedback(user, theirs) else None,
         "thanks": thanks,
+        "can_thank": rules.can_thank(user, engagement),
+        "can_place_thanks": thanks is not None and rules.can_place_thanks(user, thanks),
         "i_share": engagement.mentee_shares_contact
         if role == "mentee"
         else engagement.mentor_shares_contact,
@@ -193,13 +196,9 @@ def engagement_action(request: AuthenticatedHttpRequest, pk: int, action: str) -
 @login_required
 @require_POST
 def thanks_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    # Only the thanked mentor may find it here: filtered by who they are, never by id alone.
-    thanks = (
-        ThankYou.objects.select_related("engagement")
-        .filter(pk=pk, engagement__mentor=request.user)
-        .first()
-    )
-    if thanks is None:
+    # Only the thanked mentor may find it here: anyone else learns nothing (404).
+    thanks = ThankYou.objects.select_related("engagement").filter(pk=pk).first()
+    if thanks is None or not rules.can_place_thanks(request.user, thanks):
         raise Http404("No such thank-you note")
     show = request.POST.get("show") == "1"
     services.thanks_show_on_profile(thanks=thanks, by=request.user, show=show)

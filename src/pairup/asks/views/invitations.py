@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pairup.accounts.http import AuthenticatedHttpRequest
-from pairup.asks import queries, services
+from pairup.asks import queries, rules, services
 from pairup.asks.forms import (
     BodyForm,
     DeclineForm,
@@ -54,7 +54,7 @@ def _triage_page(
 @login_required
 def invitation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = queries.get_invitation_for_user(request.user, pk)
-    if invitation.mentor_id != request.user.pk:
+    if not rules.can_answer_invitation(request.user, invitation):
         return redirect(invitation.ask)
     return _triage_page(request, invitation)
 
@@ -64,7 +64,7 @@ def invitation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def invitation_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     invitation = queries.get_invitation_for_user(request.user, pk)
     user = request.user
-    if invitation.mentor_id != user.pk:
+    if not rules.can_answer_invitation(user, invitation):
         raise Http404("No such invitation")
     if action == "accept":
         try:
