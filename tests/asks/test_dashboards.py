@@ -207,3 +207,58 @@ def test_home_query_count_does_not_grow_with_programs(
     with django_assert_num_queries(8):
         response = client.get("/")
     assert response.status_code == 200
+
+
+def _links(html: str) -> list[str]:
+    import re
+
+    return sorted({h for h in re.findall(r'href="(/[^"]*)"', html) if not h.startswith("/static/")})
+
+
+def test_a_mentee_opening_the_mentor_page_learns_how_to_become_one_and_no_link_is_dead(
+    client, program, mentee
+):
+    client.force_login(mentee)
+    response = client.get("/mentor/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "You are not a mentor in any program" in html
+    assert "Set your availability" not in html and 'href="/availability/"' not in html
+    assert f'action="/p/{program.slug}/offer-to-mentor/"' in html
+    assert f"Offer to mentor in {program.name}" in html
+    for link in _links(html):
+        assert client.get(link).status_code != 404, link
+
+
+def test_someone_in_no_program_is_sent_to_join_one(client):
+    person = UserFactory(profile_fields={"display_name": "New Person"})
+    client.force_login(person)
+    html = client.get("/mentor/").content.decode()
+    assert "You are not a mentor in any program" in html
+    assert 'href="/programs/">Join a program</a>' in html
+    for link in _links(html):
+        assert client.get(link).status_code != 404, link
+
+
+def test_offering_to_mentor_makes_a_member_a_mentor_the_admins_approve(client, program, mentee):
+    program.mentors_need_approval = True
+    program.save()
+    client.force_login(mentee)
+    response = client.post(f"/p/{program.slug}/offer-to-mentor/", {"next": "/mentor/"})
+    assert response["Location"] == "/mentor/"
+    membership = Membership.objects.get(user=mentee, program=program)
+    assert (membership.is_mentee, membership.is_mentor, membership.mentor_status) == (
+        True,
+        True,
+        "pending",
+    )
+    html = client.get("/mentor/").content.decode()
+    assert "will approve you as a mentor" in html
+    assert 'href="/availability/"' in html and client.get("/availability/").status_code == 200
+
+
+def test_offering_to_mentor_in_someone_elses_program_is_404(client, other_program, mentee):
+    client.force_login(mentee)
+    response = client.post(f"/p/{other_program.slug}/offer-to-mentor/")
+    assert response.status_code == 404
+    assert not Membership.objects.filter(user=mentee, program=other_program).exists()

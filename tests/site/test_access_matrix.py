@@ -69,6 +69,7 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "programs/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "join/<str:code>/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "p/<slug:slug>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/offer-to-mentor/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "p/<slug:slug>/mentors/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentors/<int:user_id>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/members/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),

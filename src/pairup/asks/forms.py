@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from pairup.accounts.forms import topic_choices
 from pairup.core.forms import ServiceErrorsMixin
+from pairup.core.humanize import shorten
 from pairup.programs.models import Program
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
@@ -189,7 +190,7 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
         self.fields["messages"].choices = [
             (
                 m.pk,
-                f"{m.author.display_name}, {timezone.localtime(m.created_at):%d %b %H:%M}: {m.body[:120]}",
+                f"{m.author.display_name}, {timezone.localtime(m.created_at):%d %b %H:%M}: {shorten(m.body, 120)}",
             )
             for m in thread
         ]

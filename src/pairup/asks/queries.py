@@ -14,6 +14,7 @@ from pairup.accounts.models import User
 from pairup.availability.queries import engagement_session_times
 from pairup.programs.models import Membership, MentorStatus, Program
 
+from . import rules
 from .load import mentor_load
 from .models import (
     LIVE_INVITATION,
@@ -31,46 +32,33 @@ from .models import (
 
 
 def get_ask_for_user(user: User, pk: int) -> Ask:
-    """The mentee, mentors invited to it, and (for board asks) the program's approved
-    mentors may see an ask."""
+    """The ask, for whoever `rules.can_see_ask` lets see it; 404 for anyone else."""
     if not user.is_authenticated:
         raise Http404
     ask = Ask.objects.select_related("program", "mentee__profile").filter(pk=pk).first()
-    if ask is None:
+    if ask is None or not rules.can_see_ask(user, ask):
         raise Http404("No such ask")
-    if ask.mentee_id == user.pk or Invitation.objects.filter(ask=ask, mentor=user).exists():
-        return ask
-    if (
-        ask.route == Route.BOARD
-        and ask.status == AskStatus.OPEN
-        and Membership.objects.filter(
-            program_id=ask.program_id,
-            user=user,
-            is_mentor=True,
-            mentor_status=MentorStatus.APPROVED,
-        ).exists()
-    ):
-        return ask
-    raise Http404("No such ask")
+    return ask
 
 
 def get_own_ask(user: User, pk: int) -> Ask:
+    """The ask, for the mentee who wrote it; 404 for anyone else."""
     ask = get_ask_for_user(user, pk)
-    if ask.mentee_id != user.pk:
+    if not rules.can_edit_ask(user, ask):
         raise Http404("No such ask")
     return ask
 
 
 def get_invitation_for_user(user: User, pk: int) -> Invitation:
+    """The invitation, for its mentor and the ask's mentee; 404 for anyone else."""
     if not user.is_authenticated:
         raise Http404
     invitation = (
         Invitation.objects.select_related("ask__program", "ask__mentee__profile", "mentor__profile")
         .filter(pk=pk)
-        .filter(Q(mentor=user) | Q(ask__mentee=user))
         .first()
     )
-    if invitation is None:
+    if invitation is None or not rules.can_see_invitation(user, invitation):
         raise Http404("No such invitation")
     return invitation
 
@@ -82,10 +70,9 @@ def get_engagement_for_user(user: User, pk: int) -> Engagement:
     engagement = (
         Engagement.objects.select_related("ask", "program", "mentee__profile", "mentor__profile")
         .filter(pk=pk)
-        .filter(Q(mentee=user) | Q(mentor=user))
         .first()
     )
-    if engagement is None:
+    if engagement is None or not rules.can_see_engagement(user, engagement):
         raise Http404("No such engagement")
     return engagement
 
@@ -139,11 +126,12 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         .select_related("ask", "mentee__profile", "program")
         .order_by("-created_at", "-pk")
     )
-    memberships = list(
-        Membership.objects.filter(user=user, is_mentor=True)
-        .select_related("program")
-        .order_by("program__name")
+    # One query for every program the person is in: the ones they mentor in get a load
+    # meter, the others an "offer to mentor" button when they mentor nowhere yet.
+    every = list(
+        Membership.objects.filter(user=user).select_related("program").order_by("program__name")
     )
+    memberships = [m for m in every if m.is_mentor]
     load = mentor_load(user.pk, now)
     loads = [
         {"membership": m, "used": load.month.count(m.program_id), "cap": m.effective_monthly_cap}
@@ -161,6 +149,8 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         "thanks": thanks,
         "own_caps": load.caps(),
         "now": now,
+        "is_mentor": bool(memberships),
+        "not_mentoring_in": [m for m in every if not m.is_mentor],
     }
 
 

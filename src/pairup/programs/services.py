@@ -8,7 +8,9 @@ from django.dispatch import Signal
 from pairup.accounts.models import User
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 
+from . import rules
 from .models import Membership, MentorStatus, Program
+from .queries import membership_of
 
 # Sent (inside the transaction) when a mentor stops taking asks in a program: paused by an
 # admin or left. Asks connects here to withdraw and re-route pending invitations.
@@ -48,7 +50,7 @@ def program_join(
 
 
 def _require_admin(program: Program, user: User) -> None:
-    if not Membership.objects.filter(program=program, user=user, is_admin=True).exists():
+    if not rules.can_admin_program(membership_of(user, program)):
         raise Forbidden("Only this program's admins can do that.")
 
 

@@ -13,6 +13,7 @@ from pairup.asks.models import Engagement
 from pairup.availability import queries as availability_queries
 from pairup.programs.models import Program
 
+from . import rules
 from .models import Session, SessionStatus
 
 
@@ -72,6 +73,7 @@ def no_show_counts(program: Program) -> dict[int, dict[str, int]]:
 
 
 def get_session_for_user(user: User, pk: int) -> Session:
+    """The session, for the two people of its engagement; 404 for anyone else."""
     if not user.is_authenticated:
         raise Http404
     session = (
@@ -79,10 +81,9 @@ def get_session_for_user(user: User, pk: int) -> Session:
             "engagement__program", "engagement__mentee__profile", "engagement__mentor__profile"
         )
         .filter(pk=pk)
-        .filter(Q(engagement__mentee=user) | Q(engagement__mentor=user))
         .first()
     )
-    if session is None:
+    if session is None or not rules.can_see_session(user, session):
         raise Http404("No such session")
     return session
 

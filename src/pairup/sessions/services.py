@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,11 +24,12 @@ from pairup.availability import queries as availability_queries
 from pairup.availability.services import commitment_hold, commitment_move, commitment_release
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import human_duration
 from pairup.core.validators import clean_text
 from pairup.engine import slots as engine_slots
 from pairup.notifications.services import notifications_withdraw
 
-from . import queries
+from . import queries, rules
 from .calendar import invitation_ics
 from .models import (
     CalendarFeed,
@@ -81,10 +83,11 @@ def _check_slot(
             field="duration",
         )
     end = start + timedelta(minutes=minutes)
-    if start < now + timedelta(minutes=availability.min_notice_minutes):
-        hours = availability.min_notice_minutes / 60
+    notice = timedelta(minutes=availability.min_notice_minutes)
+    if start < now + notice:
         raise Conflict(
-            f"That is inside the mentor's notice period ({hours:g} h).", code="inside_notice"
+            f"That is inside the mentor's notice period ({human_duration(notice)}).",
+            code="inside_notice",
         )
     if start > now + timedelta(days=availability.horizon_days):
         raise Conflict(
@@ -133,7 +136,8 @@ def _tell(session: Session, subject: str, method: str) -> None:
         local = timezone.localtime(session.start, engine_slots.zone_of(person.profile.timezone))
         body = (
             f"{subject}\n\n{local:%A %d %B %Y, %H:%M} ({local.tzname()}), {session.minutes} minutes\n"
-            f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n"
+            f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n\n"
+            f"Open it in PairUp: {settings.SITE_URL}{session.get_absolute_url()}\n"
         )
         kwargs = {
             "to": person.email,
@@ -160,7 +164,7 @@ def session_book(
     transaction. Side effects after commit: both people emailed, reminders queued."""
     now = now or timezone.now()
     start = _aware(start, "start")
-    if engagement.role_of(by) is None:
+    if not rules.can_book(by, engagement):
         raise Forbidden("Only the two people of this engagement can book its sessions.")
     engagement = (
         Engagement.objects.select_for_update(of=("self",))
@@ -220,7 +224,7 @@ def _lock_session(session: Session, by: User) -> Session:
         )
         .get(pk=session.pk)
     )
-    if session.engagement.role_of(by) is None:
+    if not rules.can_change_session(by, session):
         raise Forbidden("Only the two people of this session can change it.")
     return session
 
@@ -307,12 +311,9 @@ def session_outcome(
     mentor no-show. The engagement's wrap-up opens after its last session."""
     now = now or timezone.now()
     session = _lock_session(session, by)
-    role = session.engagement.role_of(by)
     if outcome not in OUTCOMES:
         raise ServiceError("Outcome is held, no_show_mentee or no_show_mentor.", field="outcome")
-    if (role == "mentor" and outcome == "no_show_mentor") or (
-        role == "mentee" and outcome != "no_show_mentor"
-    ):
+    if not rules.can_mark_outcome(by, session, outcome):
         raise Forbidden(
             "The mentor marks held or a mentee no-show; the mentee reports a mentor no-show."
         )

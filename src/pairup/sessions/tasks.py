@@ -32,7 +32,9 @@ def send_session_email(*, to: str, subject: str, body: str, method: str, ics: st
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
     )
-    message.attach("invite.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
+    # Django adds the charset to a text attachment itself: naming it here too repeated it
+    # in the part's Content-Type. METHOD matches the calendar's own (REQUEST or CANCEL).
+    message.attach("invite.ics", ics, f"text/calendar; method={method}")
     message.send()
 
 

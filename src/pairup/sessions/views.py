@@ -23,7 +23,7 @@ from pairup.asks.queries import get_engagement_for_user
 from pairup.availability import queries as availability_queries
 from pairup.core.errors import ServiceError
 
-from . import calendar, idempotency, queries, services
+from . import calendar, idempotency, queries, rules, services
 from .forms import RatingForm, SessionCancelForm, SlotForm
 from .models import CalendarFeed, Session, SessionFeedback, SessionStatus
 
@@ -106,7 +106,7 @@ def sessions_context(
     sessions = list(engagement.sessions.order_by("start", "pk"))
     left = queries.sessions_left(engagement)
     picker = None
-    if engagement.is_active and left and engagement.role_of(request.user) == "mentee":
+    if left and rules.can_pick_slot(request.user, engagement):
         picker = slot_picker_context(
             engagement,
             viewer_key=f"book{engagement.pk}",
@@ -216,6 +216,7 @@ def _session_page(
         "can_move": can_move,
         "ended": session.end <= now,
         "can_mark": booked and session.end <= now,
+        "marks_held": rules.can_mark_outcome(user, session, "held"),
         "my_rating": SessionFeedback.objects.filter(session=session, author=user).first(),
         "picker": picker,
         "cancel_form": cancel_form or SessionCancelForm(),

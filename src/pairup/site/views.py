@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
-from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_safe
 
-from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
+from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation, InvitationStatus
 from pairup.asks.queries import engagements_for_user
+from pairup.core.humanize import human_duration, shorten, time_left
 from pairup.programs.models import Membership
+from pairup.programs.rules import can_admin_program, can_write_ask
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,31 +35,53 @@ def home(request: HttpRequest) -> HttpResponse:
         steps.append(
             ("Join a program", "Ask your program admin for an invite link, then open it.", None)
         )
+    # The most urgent first: a mentor's question holds their answer until the mentee replies.
+    for i in (
+        Invitation.objects.filter(ask__mentee=request.user, status=InvitationStatus.AWAITING_MENTEE)
+        .select_related("ask", "mentor__profile")
+        .order_by("pk")
+    ):
+        steps.append(
+            (
+                f"Answer {i.mentor.display_name}'s question",
+                f"About “{shorten(i.ask.question, 100)}”: they answer your ask once you reply.",
+                i.ask.get_absolute_url(),
+            )
+        )
     invitations = list(
         Invitation.objects.filter(mentor=request.user, status__in=LIVE_INVITATION)
         .select_related("ask__mentee__profile")
         .order_by("expires_at", "pk")
     )
     for i in invitations:
-        left = f"{timeuntil(i.expires_at)} left to respond" if i.expires_at else "clock paused"
+        if i.expires_at:
+            left = f"{time_left(i.expires_at)} left to respond"
+        else:
+            left = "clock paused" + (
+                f" with {human_duration(i.remaining)} left" if i.remaining else ""
+            )
         steps.append(
             (
                 f"Answer {i.ask.mentee.display_name}'s invitation",
-                f"“{i.ask.question[:100]}” · {left}",
+                f"“{shorten(i.ask.question, 100)}” · {left}",
                 i.get_absolute_url(),
             )
         )
-    for e in engagements_for_user(request.user).filter(status=EngagementStatus.ACTIVE):
-        other = e.mentor if e.mentee_id == request.user.pk else e.mentee
+    active = list(engagements_for_user(request.user).filter(status=EngagementStatus.ACTIVE))
+    others = [e.mentor if e.mentee_id == request.user.pk else e.mentee for e in active]
+    names = Counter(o.pk for o in others)
+    for e, other in zip(active, others, strict=True):
+        # Two engagements with the same person are told apart by their asks.
+        about = f" on “{shorten(e.ask.question, 50)}”" if names[other.pk] > 1 else ""
         steps.append(
             (
-                f"Continue with {other.display_name}",
-                f"“{e.ask.question[:100]}”: messages, resources and wrap-up.",
+                f"Continue with {other.display_name}{about}",
+                f"“{shorten(e.ask.question, 100)}”: messages, resources and wrap-up.",
                 e.get_absolute_url(),
             )
         )
     for m in memberships:
-        if m.is_mentee:
+        if can_write_ask(m):
             steps.append(
                 (
                     f"Write an ask in {m.program}",
@@ -79,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     None,
                 )
             )
-        if m.is_admin:
+        if can_admin_program(m):
             steps.append(
                 (
                     f"Run {m.program}",

@@ -9,6 +9,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.asks import rules
 from pairup.asks.models import (
     AskStatus,
     Engagement,
@@ -19,6 +20,7 @@ from pairup.asks.models import (
 from pairup.asks.queries import session_times, thanks_due
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import shorten
 from pairup.core.validators import clean_text
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
@@ -147,7 +149,8 @@ def thanks_send(
     *, engagement: Engagement, by: User, body: str, now: datetime | None = None
 ) -> ThankYou:
     engagement = lock_engagement(engagement)
-    if participant_role(engagement, by) != "mentee":
+    participant_role(engagement, by)
+    if not rules.can_thank(by, engagement):
         raise Forbidden("The mentee sends the thank-you note.")
     if engagement.status == EngagementStatus.CANCELLED:
         raise Conflict("This engagement was cancelled.", code="engagement_closed")
@@ -168,7 +171,7 @@ def thanks_send(
     notify(
         user=engagement.mentor,
         kind=Kind.THANKS,
-        text=f"{by.display_name} thanked you: {body[:100]}",
+        text=f"{by.display_name} thanked you: {shorten(body, 100)}",
         url=engagement.get_absolute_url(),
     )
     return thanks
@@ -176,7 +179,7 @@ def thanks_send(
 
 @transaction.atomic
 def thanks_show_on_profile(*, thanks: ThankYou, by: User, show: bool) -> ThankYou:
-    if by.pk != thanks.engagement.mentor_id:
+    if not rules.can_place_thanks(by, thanks):
         raise Forbidden("Only the mentor decides where their thanks show.")
     thanks.on_profile = show
     thanks.save(update_fields=["on_profile"])

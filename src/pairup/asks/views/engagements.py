@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from pairup.asks import queries, services
+from pairup.asks import queries, rules, services
 from pairup.asks.forms import (
     BodyForm,
     CancelForm,
@@ -36,10 +36,13 @@ def _engagement_page(
     user = request.user
     role = engagement.role_of(user)
     other = engagement.other(user)
-    feedback = {f.role: f for f in Feedback.objects.filter(engagement=engagement)}
+    feedback = {
+        f.role: f
+        for f in Feedback.objects.select_related("engagement").filter(engagement=engagement)
+    }
     mine = feedback.get(role)
     theirs = feedback.get("mentor" if role == "mentee" else "mentee")
-    thanks = ThankYou.objects.filter(engagement=engagement).first()
+    thanks = ThankYou.objects.select_related("engagement").filter(engagement=engagement).first()
     now = timezone.now()
     times = queries.session_times(engagement, now)
     context = {
@@ -50,8 +53,10 @@ def _engagement_page(
         "thread": list(queries.thread(engagement)),
         "resources": list(engagement.resources.select_related("author__profile")),
         "my_feedback": mine,
-        "their_feedback": theirs if theirs and theirs.shared else None,
+        "their_feedback": theirs if theirs and rules.can_read_feedback(user, theirs) else None,
         "thanks": thanks,
+        "can_thank": rules.can_thank(user, engagement),
+        "can_place_thanks": thanks is not None and rules.can_place_thanks(user, thanks),
         "i_share": engagement.mentee_shares_contact
         if role == "mentee"
         else engagement.mentor_shares_contact,
@@ -183,13 +188,9 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @login_required
 @require_POST
 def thanks_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only the thanked mentor may find it here: filtered by who they are, never by id alone.
-    thanks = (
-        ThankYou.objects.select_related("engagement")
-        .filter(pk=pk, engagement__mentor=request.user)
-        .first()
-    )
-    if thanks is None:
+    # Only the thanked mentor may find it here: anyone else learns nothing (404).
+    thanks = ThankYou.objects.select_related("engagement").filter(pk=pk).first()
+    if thanks is None or not rules.can_place_thanks(request.user, thanks):
         raise Http404("No such thank-you note")
     show = request.POST.get("show") == "1"
     services.thanks_show_on_profile(thanks=thanks, by=request.user, show=show)
