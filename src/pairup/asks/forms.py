@@ -7,8 +7,9 @@ from django import forms
 from django.utils import timezone
 
 from pairup.accounts.forms import topic_choices
-from pairup.core.forms import ServiceErrorsMixin
+from pairup.core.forms import CleanTextMixin, ServiceErrorsMixin
 from pairup.core.humanize import shorten
+from pairup.core.validators import language_choices
 from pairup.programs.models import Program
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
@@ -104,6 +105,27 @@ class AskForm(ServiceErrorsMixin, forms.Form):
         data = dict(self.cleaned_data)
         data.pop("topics")
         return data
+
+
+class DirectoryFilterForm(CleanTextMixin, forms.Form):
+    """The mentor directory's search: words ranked by the engine, and filters."""
+
+    filters_only = True  # every field is an optional filter: no "(optional)" labels
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Words or a whole question, e.g. “how do I negotiate a job offer”.",
+    )
+    topic = forms.ChoiceField(label="Topic", required=False, choices=())
+    site = forms.ChoiceField(label="Site", required=False, choices=())
+    language = forms.ChoiceField(label="Language", required=False, choices=())
+
+    def __init__(self, *args: object, sites: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["topic"].choices = [("", "Any topic"), *topic_choices()]
+        self.fields["site"].choices = [("", "Any site")] + [(s, s) for s in sites]
+        self.fields["language"].choices = [("", "Any language"), *language_choices()]
 
 
 class BodyForm(ServiceErrorsMixin, forms.Form):

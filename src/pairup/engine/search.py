@@ -32,8 +32,9 @@ from pairup.engine.scoring import MentorIndex, ScoredAsk
 from pairup.engine.text import TOKEN_RE, normalise
 
 # A word whose family more than this share of the mentors have finds nobody on its own in a
-# query that has rarer words.
-COMMON_SHARE = 0.5
+# query that has rarer words: it is nearly everyone's ("job" in "years in the job"), while
+# a word most but not all have ("python" among engineers) still finds those who have it.
+COMMON_SHARE = 0.75
 
 # The least letters of an unknown word that stand for the words it begins.
 PREFIX_LETTERS = 3

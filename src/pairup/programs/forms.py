@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from pairup.accounts.forms import topic_choices
 from pairup.core.forms import CleanTextMixin
-from pairup.core.validators import language_choices
 
 
 class JoinForm(forms.Form):
@@ -22,20 +20,6 @@ class InviteCodeForm(CleanTextMixin, forms.Form):
     code = forms.CharField(
         label="Invite code", max_length=64, help_text="From your program admin's invitation."
     )
-
-
-class DirectoryFilterForm(CleanTextMixin, forms.Form):
-    filters_only = True  # every field is an optional filter: no "(optional)" labels
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    topic = forms.ChoiceField(label="Topic", required=False, choices=())
-    site = forms.ChoiceField(label="Site", required=False, choices=())
-    language = forms.ChoiceField(label="Language", required=False, choices=())
-
-    def __init__(self, *args: object, sites: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["topic"].choices = [("", "Any topic"), *topic_choices()]
-        self.fields["site"].choices = [("", "Any site")] + [(s, s) for s in sites]
-        self.fields["language"].choices = [("", "Any language"), *language_choices()]
 
 
 class MentorStatusForm(forms.Form):
