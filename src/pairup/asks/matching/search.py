@@ -22,7 +22,6 @@ from pairup.programs.queries import mentor_directory
 
 from .records import search_records
 
-
 # A search reads this many words of what was typed (a question is rarely longer).
 MAX_WORDS = 32
 
