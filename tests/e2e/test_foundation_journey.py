@@ -92,7 +92,7 @@ def test_newcomer_journey(live_server, page, shoot):
     page.get_by_role("link", name="Find a mentor").click()
     page.get_by_text("3 mentors").wait_for()
     page.get_by_label("Search").fill("negotiating")
-    page.get_by_text("1 mentor", exact=True).wait_for()
+    page.get_by_text("1 mentor, best match first", exact=True).wait_for()
     assert page.locator(".card.mentor h2").all_inner_texts() == ["Priya Raman"]
     page.get_by_label("Search").fill("")
     page.get_by_text("3 mentors").wait_for()

@@ -79,3 +79,8 @@ def test_unknown_invite_code_shows_error_beside_the_field(client, mentee):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_code_error"' in html and "No program has this invite code" in html
+
+
+def test_outsider_program_list_shows_only_their_program(api, outsider, program):
+    body = api(outsider).get("/programs").json()
+    assert [p["slug"] for p in body["items"]] == ["globex"]

@@ -230,6 +230,29 @@ def test_demo_keeps_its_contract_for_the_mentee_and_the_mentor(api):
         assert slots.status_code == 200 and len(slots.json()["slots"]) > 10
 
 
+def test_demo_directory_finds_mentors_for_a_plain_question(client):
+    """Issue 12: the directory's search found nobody for "how do I negotiate a job offer",
+    "negotiate" or "salary" in the demo. Now the mentors who know negotiating an offer are
+    found, one of them first; and a search that finds nobody offers to ask it instead."""
+    demo_load()
+    client.force_login(User.objects.get(email="mentee@demo.pairup"))
+    knows = set(
+        Membership.objects.filter(
+            program__slug="acme-mentoring",
+            mentor_status=MentorStatus.APPROVED,
+            user__profile__expertise__topic__slug="negotiating-an-offer",
+        ).values_list("user__profile__display_name", flat=True)
+    )
+    assert len(knows) >= 2
+    for q in ("how do I negotiate a job offer", "negotiate", "salary", "negotiating"):
+        page = client.get("/p/acme-mentoring/mentors/", {"q": q})
+        names = [m.user.profile.display_name for m, _ in page.context["cards"]]
+        assert knows <= set(names), q
+        assert names[0] in knows, q
+    body = client.get("/p/acme-mentoring/mentors/", {"q": "kubernetes"}).content.decode()
+    assert "Ask this as a question" in body
+
+
 def test_demo_data_imports_no_django():
     code = (
         "import sys, pairup.site.demo_data as d; d.build();"

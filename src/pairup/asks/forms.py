@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 
 from pairup.accounts.forms import topic_choices
-from pairup.core.forms import ServiceErrorsMixin, choice_field
+from pairup.core.forms import CleanTextMixin, ServiceErrorsMixin, choice_field
 from pairup.core.humanize import shorten
+from pairup.core.validators import language_choices
 from pairup.programs.models import Program
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
@@ -106,6 +107,27 @@ class AskForm(ServiceErrorsMixin, forms.Form):
         data = dict(self.cleaned_data)
         data.pop("topics")
         return data
+
+
+class DirectoryFilterForm(CleanTextMixin, forms.Form):
+    """The mentor directory's search: words ranked by the engine, and filters."""
+
+    filters_only = True  # every field is an optional filter: no "(optional)" labels
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Words or a whole question, e.g. “how do I negotiate a job offer”.",
+    )
+    topic = forms.ChoiceField(label="Topic", required=False, choices=())
+    site = forms.ChoiceField(label="Site", required=False, choices=())
+    language = forms.ChoiceField(label="Language", required=False, choices=())
+
+    def __init__(self, *args: Any, sites: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "topic").choices = [("", "Any topic"), *topic_choices()]
+        choice_field(self, "site").choices = [("", "Any site")] + [(s, s) for s in sites]
+        choice_field(self, "language").choices = [("", "Any language"), *language_choices()]
 
 
 class BodyForm(ServiceErrorsMixin, forms.Form):

@@ -227,3 +227,24 @@ def other_live_invitations(invitation: Invitation) -> int:
         .exclude(pk=invitation.pk)
         .count()
     )
+
+
+def asks_to_invite_to(user: User, program: Program) -> list[Ask]:
+    """`user`'s open asks in `program` that invite mentors one at a time (not on the board),
+    oldest first, each with `live_invitations`: the invitation it waits on, if any (a
+    mentor may be invited to an ask only while none is pending). Two queries."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Ask.objects.filter(program=program, mentee=user, status=AskStatus.OPEN, route=Route.INVITE)
+        .prefetch_related(
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.filter(status__in=LIVE_INVITATION).select_related(
+                    "mentor__profile"
+                ),
+                to_attr="live_invitations",
+            )
+        )
+        .order_by("created_at", "pk")
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("conduct/", views.code_of_conduct, name="code_of_conduct"),
     path("p/<slug:slug>/asks/new/", views.ask_create, name="ask_create"),
+    path("p/<slug:slug>/mentors/", views.mentor_directory, name="mentor_directory"),
     path("p/<slug:slug>/mentors/<int:user_id>/", views.mentor_profile, name="mentor_profile"),
     path("p/<slug:slug>/asks/", views.program_asks, name="program_asks"),
     path("p/<slug:slug>/reports/<int:pk>/", views.report_detail, name="report_detail"),

@@ -210,6 +210,22 @@ def waking_windows(
     return tuple(engine_slots.on_grid(windows))
 
 
+def next_free(
+    mentor_ids: list[int], person: User, now: datetime, minutes: int
+) -> dict[int, datetime | None]:
+    """When each mentor is next free for `minutes` with `person` over the next two weeks:
+    the start of the first stretch of their free windows (`free_windows`, without either
+    one's commitments) inside `person`'s waking hours (`waking_windows`), as a UTC instant;
+    None when nothing fits. Mentors without availability are left out (unknown)."""
+    awake = waking_windows(person, now)
+    need = timedelta(minutes=minutes)
+    out: dict[int, datetime | None] = {}
+    for user_id, windows in free_windows(mentor_ids, person, now).items():
+        common = engine_slots.intersect(windows, awake)
+        out[user_id] = next((s for s, e in common if e - s >= need), None)
+    return out
+
+
 # ---------------------------------------------------------------- committed time, counted
 
 

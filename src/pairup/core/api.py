@@ -3,7 +3,7 @@ error statuses an endpoint's shape does not reveal (read by the site's OpenAPI b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
@@ -19,7 +19,7 @@ class PageOut(Schema):
 
 
 def page_response(
-    items: QuerySet[Any] | list[Any], page: int, serialize: Any, per_page: int = 20
+    items: QuerySet[Any] | Sequence[Any], page: int, serialize: Any, per_page: int = 20
 ) -> dict[str, Any]:
     """The one list shape of the API: {"items", "count", "page", "pages"}."""
     current = paginate(items, page, per_page)

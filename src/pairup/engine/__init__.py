@@ -6,6 +6,7 @@ Stable interface for the web app (all inputs and outputs are frozen dataclasses)
 
     index = MentorIndex(mentors, policy)          # build once
     recommend(ask, index, k=10)                   # -> list[Suggestion], best first
+    search("how do I negotiate an offer", mentors)  # -> list[Match], best first
     assign(asks, mentors, policy)                 # -> list[Assignment], one per ask, exact optimum
     rotations(mentees, mentors, rounds, seats, policy)   # -> Schedule
     tables(mentees, mentors, table_size, policy)  # -> TablePlan
@@ -19,6 +20,7 @@ from pairup.engine.records import (
     Ask,
     Assignment,
     HistoryItem,
+    Match,
     Meeting,
     Mentor,
     Policy,
@@ -30,12 +32,14 @@ from pairup.engine.records import (
 )
 from pairup.engine.rotations import rotations
 from pairup.engine.scoring import MentorIndex, shares_language
+from pairup.engine.search import search
 from pairup.engine.tables import tables
 
 __all__ = [
     "Ask",
     "Assignment",
     "HistoryItem",
+    "Match",
     "Meeting",
     "Mentor",
     "MentorIndex",
@@ -48,6 +52,7 @@ __all__ = [
     "assign",
     "recommend",
     "rotations",
+    "search",
     "shares_language",
     "tables",
 ]

@@ -83,6 +83,14 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Match:
+    """A mentor a text search found, with the relevance of the query to them."""
+
+    mentor_id: Id
+    relevance: float
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     ask_id: Id
     mentor_id: Id | None

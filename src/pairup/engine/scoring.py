@@ -311,7 +311,9 @@ class Group:
 class ScoredAsk:
     """One ask prepared against a `MentorIndex`: relevance votes, its group, exact scores."""
 
-    def __init__(self, index: MentorIndex, ask: Ask) -> None:
+    def __init__(self, index: MentorIndex, ask: Ask, terms: np.ndarray | None = None) -> None:
+        """`terms`: the term ids the ask's text stands for, when not its own words (a search
+        looks for their word families too, `TextIndex.family_ids`)."""
         self.index, self.ask = index, ask
         self.group = index.group(ask)
         self.topic_scores, self.cross = self.group.topic_scores, self.group.cross
@@ -321,16 +323,14 @@ class ScoredAsk:
             sorted(index.position[x] for x in set(ask.exclude) if x in index.position),
             dtype=np.int64,
         )
-        self._relevance(ask.text)
-
-    def _relevance(self, text: str) -> None:
-        index, policy = self.index, self.index.policy
         empty = np.zeros(0, dtype=np.int64)
         self.rel_idx, self.rel_val = empty, np.zeros(0)
         self.rel_similar, self.rel_profile = empty, np.zeros(0, dtype=bool)
-        if index.text.n_docs == 0 or not text.strip():
-            return
-        ids, _ = index.text.query_terms(text)
+        if index.text.n_docs and ask.text.strip():
+            self._relevance(index.text.query_terms(ask.text)[0] if terms is None else terms)
+
+    def _relevance(self, ids: np.ndarray) -> None:
+        index, policy = self.index, self.index.policy
         if len(ids) == 0:
             return
         # Every document's vote: the query's posting lists summed term by term, in term

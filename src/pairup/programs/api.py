@@ -5,12 +5,7 @@ from ninja import Router, Schema
 from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
 from pairup.core.api import PageOut, page_response
-from pairup.core.errors import ServiceError
-from pairup.core.schemas import Line
-from pairup.core.validators import language_name
-from pairup.topics.models import Topic
 
-from . import queries
 from .models import Membership
 
 router = Router(tags=["programs"])
@@ -86,62 +81,3 @@ def program_list(request: ApiRequest, page: int = 1) -> dict[str, object]:
         }
 
     return page_response(memberships, page, out)
-
-
-class MentorExpertise(Schema):
-    topic: str
-    name: str
-    level: str
-
-
-class MentorCard(Schema):
-    id: int
-    display_name: str
-    headline: str
-    bio: str
-    site: str
-    timezone: str
-    languages: list[str]
-    expertise: list[MentorExpertise]
-
-
-class MentorPage(PageOut):
-    items: list[MentorCard]
-
-
-def mentor_card(m: Membership) -> dict[str, object]:
-    profile = m.user.profile
-    return {
-        "id": m.user_id,
-        "display_name": profile.display_name,
-        "headline": profile.headline,
-        "bio": profile.bio,
-        "site": profile.site,
-        "timezone": profile.timezone,
-        "languages": profile.languages,
-        "expertise": [
-            {"topic": e.topic.slug, "name": e.topic.name, "level": e.level}
-            for e in profile.expertise.all()
-        ],
-    }
-
-
-@router.get("/programs/{slug}/mentors", response=MentorPage, summary="A program's mentor directory")
-def mentor_list(
-    request: ApiRequest,
-    slug: Line,
-    q: Line = "",
-    topic: Line = "",
-    site: Line = "",
-    language: Line = "",
-    page: int = 1,
-) -> dict[str, object]:
-    program, _ = queries.get_program_for_user(request.auth, slug)
-    if topic and not Topic.objects.filter(slug=topic).exists():
-        raise ServiceError(f"Unknown topic '{topic}'.", code="unknown_topic", field="topic")
-    if language and language_name(language) == language:
-        raise ServiceError(
-            f"Unknown language code '{language}'.", code="invalid_language", field="language"
-        )
-    mentors = queries.mentor_directory(program, q=q, topic=topic, site=site, language=language)
-    return page_response(mentors, page, mentor_card)

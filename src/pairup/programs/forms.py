@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
-from pairup.accounts.forms import topic_choices
-from pairup.core.forms import CleanTextMixin, choice_field
-from pairup.core.validators import language_choices
+from pairup.core.forms import CleanTextMixin
 
 
 class JoinForm(forms.Form):
@@ -24,20 +20,6 @@ class InviteCodeForm(CleanTextMixin, forms.Form):
     code = forms.CharField(
         label="Invite code", max_length=64, help_text="From your program admin's invitation."
     )
-
-
-class DirectoryFilterForm(CleanTextMixin, forms.Form):
-    filters_only = True  # every field is an optional filter: no "(optional)" labels
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    topic = forms.ChoiceField(label="Topic", required=False, choices=())
-    site = forms.ChoiceField(label="Site", required=False, choices=())
-    language = forms.ChoiceField(label="Language", required=False, choices=())
-
-    def __init__(self, *args: Any, sites: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choice_field(self, "topic").choices = [("", "Any topic"), *topic_choices()]
-        choice_field(self, "site").choices = [("", "Any site")] + [(s, s) for s in sites]
-        choice_field(self, "language").choices = [("", "Any language"), *language_choices()]
 
 
 class MentorStatusForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Reads for programs and the mentor directory. Every read is scoped to what `user` may see."""
+"""Reads for programs and the mentor directory's filters. Every read is scoped to what `user`
+may see."""
 
 from __future__ import annotations
 
@@ -47,24 +48,16 @@ def get_admin_program_for_user(user: User, slug: str) -> tuple[Program, Membersh
 def mentor_directory(
     program: Program,
     *,
-    q: str = "",
     topic: str = "",
     site: str = "",
     language: str = "",
 ) -> QuerySet[Membership]:
-    """Approved mentors of a program, filtered, with everything a list page shows in a fixed
-    number of queries."""
+    """Approved mentors of a program, filtered, by name, with everything a list page shows
+    in a fixed number of queries. (Searching by words ranks by the engine's relevance:
+    `pairup.asks.matching.search`.)"""
     qs = Membership.objects.filter(
         program=program, is_mentor=True, mentor_status=MentorStatus.APPROVED, user__is_active=True
     )
-    for word in q.split()[:8]:
-        qs = qs.filter(
-            Q(user__profile__display_name__icontains=word)
-            | Q(user__profile__headline__icontains=word)
-            | Q(user__profile__bio__icontains=word)
-            | Q(user__profile__tags__icontains=word)
-            | Q(user__profile__expertise__topic__name__icontains=word)
-        )
     if topic:
         qs = qs.filter(
             Q(user__profile__expertise__topic__slug=topic)

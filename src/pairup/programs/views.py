@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.core.errors import ServiceError
-from pairup.core.pagination import paginate
 
 from . import queries, rules, services
-from .forms import DirectoryFilterForm, InviteCodeForm, JoinForm, MentorStatusForm
+from .forms import InviteCodeForm, JoinForm, MentorStatusForm
 from .models import Membership
 
 
@@ -79,35 +78,6 @@ def program_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         "can_admin": rules.can_admin_program(membership),
     }
     return render(request, "programs/program_detail.html", context)
-
-
-@login_required
-def mentor_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    program, membership = queries.get_program_for_user(request.user, slug)
-    form = DirectoryFilterForm(request.GET or None, sites=queries.program_sites(program))
-    filters = form.cleaned_data if form.is_valid() else {}
-    mentors = queries.mentor_directory(
-        program,
-        q=filters.get("q", ""),
-        topic=filters.get("topic", ""),
-        site=filters.get("site", ""),
-        language=filters.get("language", ""),
-    )
-    try:
-        page = paginate(mentors, request.GET.get("page"))
-    except ServiceError:
-        raise Http404("No such page") from None
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "program": program,
-        "membership": membership,
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-    }
-    template = "programs/_directory_results.html" if request.htmx else "programs/directory.html"
-    return render(request, template, context)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Asks, invitations and engagements over /api/v1.
+"""Asks, invitations, engagements and the mentor directory over /api/v1.
 
 Each endpoint: access helper (404 for anyone who may not see the thing) → one service call →
 serialise. Services refuse what the caller may not do (403), what does not fit the state
@@ -10,4 +10,4 @@ from ninja import Router
 router = Router(tags=["asks"])
 
 # The endpoint modules register themselves on `router`.
-from . import asks, engagements, invitations  # noqa: E402, F401
+from . import asks, directory, engagements, invitations  # noqa: E402, F401

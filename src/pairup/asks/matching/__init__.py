@@ -1,4 +1,5 @@
 """The one bridge between asks and the engine: the engine's records of mentors and asks read
-from the database (`records`), whether a mentor may take an ask (`eligibility`), and the
-ranked suggestions with their reasons (`suggestions`). Nothing else in the project builds
-engine records or calls `recommend`."""
+from the database (`records`), whether a mentor may take an ask (`eligibility`), the ranked
+suggestions with their reasons (`suggestions`), and the mentor directory's text search
+(`search`). Nothing else in the project builds engine records or calls `recommend` or
+`search`."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from pairup.accounts.models import Expertise, User
+from pairup.accounts.models import Expertise, Profile, User
 from pairup.asks.models import Ask, Engagement, Feedback
 from pairup.availability.queries import free_windows, waking_windows
 from pairup.engine import Ask as EngineAsk
@@ -14,7 +14,7 @@ from pairup.engine import (
     Mentor,
     TopicLevel,
 )
-from pairup.programs.models import Program
+from pairup.programs.models import Membership, Program
 from pairup.topics.queries import topic_paths
 
 from .eligibility import Eligibility
@@ -67,6 +67,39 @@ def mentor_expertise(profile_ids: list[int]) -> dict[int, list[tuple[int, str, s
     return out
 
 
+def profile_text(profile: Profile, topic_words: Iterable[str]) -> str:
+    """A mentor's own words as the engine reads them: headline, bio, tags, and the words of
+    the topics they know (their names for suggestions; names and descriptions for search)."""
+    return " ".join([profile.headline, profile.bio, " ".join(profile.tags), *topic_words])
+
+
+def search_records(program: Program, members: Sequence[Membership]) -> list[Mentor]:
+    """The engine's record of each of `members` (their `user__profile` loaded) for the
+    directory's text search: their words and past asks in `program`, as suggestions read
+    them, and what each of their topics covers ("Negotiating an offer: Salary, equity, start
+    date, terms"), so a search for "salary" finds who knows that topic."""
+    ids = [m.user_id for m in members]
+    if not ids:
+        return []
+    history = mentor_history(program, ids, {})
+    topic_words: dict[int, list[str]] = {}
+    for profile_id, name, description in (
+        Expertise.objects.filter(profile_id__in=[m.user.profile.pk for m in members])
+        .order_by("profile_id", "topic__name", "pk")
+        .values_list("profile_id", "topic__name", "topic__description")
+    ):
+        topic_words.setdefault(profile_id, []).extend([name, description])
+    return [
+        Mentor(
+            id=m.user_id,
+            name=m.user.profile.display_name,
+            text=profile_text(m.user.profile, topic_words.get(m.user.profile.pk, [])),
+            history=tuple(history[m.user_id]),
+        )
+        for m in members
+    ]
+
+
 def mentor_records(
     program: Program,
     eligible: Sequence[Eligibility],
@@ -95,14 +128,7 @@ def mentor_records(
             Mentor(
                 id=m.user_id,
                 name=p.display_name,
-                text=" ".join(
-                    [
-                        p.headline,
-                        p.bio,
-                        " ".join(p.tags),
-                        " ".join(name for _, name, _ in expertise),
-                    ]
-                ),
+                text=profile_text(p, [name for _, name, _ in expertise]),
                 history=tuple(history[m.user_id]),
                 topics=tuple(
                     TopicLevel(paths[topic_id], level) for topic_id, _, level in expertise

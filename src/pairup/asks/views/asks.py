@@ -28,6 +28,7 @@ from pairup.asks.models import (
     Route,
 )
 from pairup.core.errors import ServiceError
+from pairup.core.validators import text_problem
 from pairup.programs.queries import get_program_for_user
 from pairup.programs.rules import can_write_ask
 
@@ -35,7 +36,11 @@ from pairup.programs.rules import can_write_ask
 @login_required
 def ask_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, membership = get_program_for_user(request.user, slug)
-    form = AskForm(request.POST if request.method == "POST" else None, program=program)
+    form = AskForm(
+        request.POST if request.method == "POST" else None,
+        program=program,
+        initial={"question": _question_from(request)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             ask = services.ask_create(
@@ -215,6 +220,13 @@ def ask_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpR
     else:
         messages.success(request, done)
     return redirect(ask)
+
+
+def _question_from(request: AuthenticatedHttpRequest) -> str:
+    """The question the directory's "Ask this as a question" brings (`?question=`): the
+    searched words, if they are text a question may hold."""
+    text = request.GET.get("question", "").strip()[:2000]
+    return "" if text_problem(text, multiline=True) else text
 
 
 def _int(value: object) -> int:

@@ -14,6 +14,7 @@ from pairup.asks.models import (
     Feedback,
     Report,
 )
+from pairup.asks.views.directory import invite_offer
 from pairup.programs import queries as program_queries
 from pairup.programs.queries import get_admin_program_for_user, membership_of
 from pairup.programs.rules import can_ask_mentor
@@ -50,13 +51,15 @@ def program_asks(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 # A mentor's page in a program's directory: it lives with asks because it shows the thanks
-# the mentor received and leads to writing an ask.
+# the mentor received and leads to writing an ask, or to inviting them to an open one.
 @login_required
 def mentor_profile(request: AuthenticatedHttpRequest, slug: str, user_id: int) -> HttpResponse:
     program, mentor = program_queries.get_mentor_for_user(request.user, slug, user_id)
     profile = mentor.user.profile
     expertise = profile.expertise.select_related("topic")
     thanks = queries.public_thanks(mentor.user, program.pk)
+    viewer = membership_of(request.user, program)
+    invite_to, waiting = invite_offer(request.user, program, viewer)
     return render(
         request,
         "programs/mentor_profile.html",
@@ -66,6 +69,8 @@ def mentor_profile(request: AuthenticatedHttpRequest, slug: str, user_id: int) -
             "profile": profile,
             "expertise": expertise,
             "thanks": thanks,
-            "can_ask": can_ask_mentor(membership_of(request.user, program), mentor),
+            "can_ask": can_ask_mentor(viewer, mentor),
+            "invite_to": invite_to,
+            "waiting": waiting,
         },
     )
