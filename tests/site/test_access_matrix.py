@@ -65,11 +65,15 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "account/tokens/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/tokens/<int:token_id>/revoke/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "programs/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
-    "join/<str:code>/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    # An invite link welcomes someone without an account (sign up, then join).
+    "join/<str:code>/": ((200, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    # Only open programs can be joined without an invite; Acme is not open.
+    "p/<slug:slug>/join/": ((LOGIN, 404, 404, 404, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentors/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentors/<int:user_id>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/members/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/invite/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "p/<slug:slug>/members/<int:membership_id>/status/": (
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),

@@ -15,7 +15,9 @@ def test_home_tells_a_new_person_what_to_do_next(client, django_user_model):
     user = django_user_model.objects.create_user("new@example.org", "a-long-passphrase")
     client.force_login(user)
     html = client.get("/").content.decode()
-    assert "Complete your profile" in html and "Join a program" in html
+    assert "Complete your profile" in html
+    # Joining is no dead end: it leads to the open programs and the invite-code box.
+    assert '<a href="/programs/">Join a program</a>' in html
 
 
 def test_home_points_an_admin_to_their_program(client, admin, program):

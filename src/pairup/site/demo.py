@@ -138,6 +138,7 @@ def _programs(data: Demo, users: dict[str, User]) -> dict[str, Program]:
             user=users[member.email],
             as_mentor=member.as_mentor,
             as_mentee=member.as_mentee,
+            invite_code=program.invite_code,
         )
         if member.mentor_status and membership.mentor_status != member.mentor_status:
             membership_set_mentor_status(

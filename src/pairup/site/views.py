@@ -27,7 +27,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if not memberships:
         steps.append(
-            ("Join a program", "Ask your program admin for an invite link, then open it.", None)
+            (
+                "Join a program",
+                "Join one that is open to everyone, or enter the invite code your program "
+                "admin sent you.",
+                "/programs/",
+            )
         )
     invitations = list(
         Invitation.objects.filter(mentor=request.user, status__in=LIVE_INVITATION)
