@@ -253,6 +253,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Uploaded files (profile photos), through Django's default storage. Development serves them
+# itself (SERVE_MEDIA, on with DEBUG); production lets the reverse proxy serve MEDIA_ROOT at
+# MEDIA_URL (docs/deploy.md). With several app servers MEDIA_ROOT must be shared storage.
+# (An empty value, as in .env.example, means the default.)
+MEDIA_URL = env("MEDIA_URL").strip() or "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT").strip() or VAR_DIR / "media")
+SERVE_MEDIA = envbool("SERVE_MEDIA", "") if env("SERVE_MEDIA").strip() else DEBUG
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

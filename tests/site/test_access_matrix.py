@@ -61,6 +61,7 @@ API_PREFIX = "api/v1/"
 WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "profile/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "profile/photo/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 422)),
     "account/delete/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/tokens/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/tokens/<int:token_id>/revoke/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
@@ -109,6 +110,8 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "api/v1/openapi.json": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "api/v1/docs": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "api/v1/": ((404, 404, 404, 404, 404, 404), (404, 404)),
+    # Uploaded photos, served by Django in development only (SERVE_MEDIA); random names.
+    "media/<path:path>": ((404, 404, 404, 404, 404, 404), (404, 404)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -279,6 +282,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     return {
         "program": program.slug,
         "join_code": program.invite_code,
+        "media_path": "avatars/not-there.jpg",
         "ask": ask.pk,
         "invitation": invitation.pk,
         "engagement": engagement.pk,
@@ -322,6 +326,7 @@ def outcome(response: Any) -> Any:
 WEB_PARAMS = {
     "slug": "program",
     "code": "join_code",
+    "path": "media_path",
     "user_id": "mentor",
     "membership_id": "mentor_membership",
     "token_id": "token",

@@ -9,6 +9,8 @@ from pairup.topics.queries import topics_tree
 
 from .models import Level, Profile
 
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
+
 
 def topic_choices(blank: bool = False) -> list[tuple[str, object]]:
     """Topics grouped under their root, indented by depth, values are slugs."""
@@ -115,6 +117,25 @@ class BaseExpertiseFormSet(forms.BaseFormSet):
 ExpertiseFormSet = forms.formset_factory(
     ExpertiseForm, formset=BaseExpertiseFormSet, extra=2, max_num=30
 )
+
+
+def photo_field(*, required: bool) -> forms.FileField:
+    """A photo upload. Its checks (size, type, pixels) are the service's, so the field only
+    carries the file; the service's refusal is shown beside it."""
+    return forms.FileField(
+        label="Photo",
+        required=required,
+        error_messages={"required": "Choose a photo to upload."},
+        help_text=f"A JPEG, PNG or WebP picture up to {limits.PHOTO_MAX_BYTES // 2**20} MB; "
+        "we crop it to a square. Without one, your initials are shown.",
+        widget=forms.FileInput(
+            attrs={"accept": PHOTO_ACCEPT, "data-max-bytes": limits.PHOTO_MAX_BYTES}
+        ),
+    )
+
+
+class PhotoForm(forms.Form):
+    photo = photo_field(required=True)
 
 
 class DeleteAccountForm(CleanTextMixin, forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterable
 
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -20,6 +23,7 @@ from pairup.core.validators import check_count, clean_text, clean_text_list, lis
 from pairup.topics.models import Topic
 
 from .models import ApiToken, Expertise, Level, Profile, User, hash_token
+from .photos import avatar_jpeg
 
 # Sent inside the deletion's transaction, before the user row goes. Later features connect
 # here to withdraw invitations, cancel sessions and tell the other people involved.
@@ -159,13 +163,52 @@ def profile_update(
     return profile
 
 
+def _delete_file_after_commit(storage: object, name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def profile_photo_set(*, user: User, photo: UploadedFile) -> Profile:
+    """Give a person a profile photo from an upload: checked (at most PHOTO_MAX_BYTES; a
+    JPEG, PNG or WebP; no decompression bomb) and redrawn by `photos.avatar_jpeg` as a small
+    square JPEG, stored through Django's default storage as `avatars/<random>.jpg`.
+    Raises ServiceError (field `photo`) and stores nothing when the upload is refused.
+
+    Side effects: the new file is written; the previous photo's file is deleted after
+    commit."""
+    data = avatar_jpeg(photo, size=photo.size)
+    profile = profile_get(user=user)
+    old = profile.photo.name
+    profile.photo.save(f"{secrets.token_hex(16)}.jpg", ContentFile(data), save=False)
+    profile.save(update_fields=["photo", "updated_at"])
+    _delete_file_after_commit(profile.photo.storage, old)
+    return profile
+
+
+@transaction.atomic
+def profile_photo_remove(*, user: User) -> Profile:
+    """Take a person's photo away (they get their initials avatar again). Side effects: the
+    file is deleted after commit."""
+    profile = profile_get(user=user)
+    old = profile.photo.name
+    if old:
+        profile.photo = ""  # type: ignore[assignment]
+        profile.save(update_fields=["photo", "updated_at"])
+        _delete_file_after_commit(profile.photo.storage, old)
+    return profile
+
+
 @transaction.atomic
 def account_delete(*, user: User) -> None:
-    """Delete a person and everything that is only theirs: profile, expertise, memberships,
-    API tokens, email addresses. Side effects: `account_deleting` is sent first, so
-    engagements and sessions with other people are withdrawn or cancelled and those people
-    told (after commit)."""
+    """Delete a person and everything that is only theirs: profile (and its photo file),
+    expertise, memberships, API tokens, email addresses. Side effects: `account_deleting`
+    is sent first, so engagements and sessions with other people are withdrawn or cancelled
+    and those people told (after commit); the photo's file is deleted after commit."""
     account_deleting.send(sender=User, user=user)
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None and profile.photo:
+        _delete_file_after_commit(profile.photo.storage, profile.photo.name)
     user.delete()
 
 

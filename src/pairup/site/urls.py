@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,6 +21,11 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# Uploaded photos: served here in development (SERVE_MEDIA, on with DEBUG), by the reverse
+# proxy in production (docs/deploy.md).
+if settings.SERVE_MEDIA:
+    urlpatterns += [path(settings.MEDIA_URL.lstrip("/") + "<path:path>", views.media, name="media")]
 
 # A body over DATA_UPLOAD_MAX_MEMORY_SIZE reaches Django's 400 handler; ours makes it a 413.
 handler400 = "pairup.core.views.bad_request"

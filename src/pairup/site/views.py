@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.timesince import timeuntil
+from django.views.static import serve
 
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
 from pairup.asks.queries import engagements_for_user
 from pairup.programs.models import Membership
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """An uploaded file, in development (SERVE_MEDIA): Django's static file view, reading
+    MEDIA_ROOT on each request. Production lets the reverse proxy serve MEDIA_ROOT."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def home(request: HttpRequest) -> HttpResponse:
