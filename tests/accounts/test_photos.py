@@ -230,3 +230,14 @@ def test_profile_page_removes_the_photo(client, mentee):
     client.post("/profile/photo/", {"remove": "1"})
     assert not Profile.objects.get(user=mentee).photo
     assert stored_files() == []
+
+
+def test_a_photo_over_5_mb_is_refused_beside_the_field_in_the_guide(client, mentee):
+    Profile.objects.filter(user=mentee).update(welcomed_at=None)
+    client.force_login(mentee)
+    big = upload(picture() + b"\x00" * (limits.PHOTO_MAX_BYTES + 1))
+    response = client.post("/welcome/you/", {"display_name": "Sam Mentee", "photo": big})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'id="id_photo_error"' in html and "the limit is 5 MB" in html
+    assert stored_files() == []

@@ -135,6 +135,14 @@ def test_a_visitor_with_a_link_is_invited_to_sign_up(program):
     assert posted["Location"].startswith("/accounts/login/")
 
 
+def test_someone_new_joining_by_link_goes_back_to_the_guide(client, program):
+    user = UserFactory(profile_fields={"welcomed_at": None})
+    client.force_login(user)
+    response = client.post(f"/join/{program.invite_code}/", {"as_mentee": "on"})
+    assert response["Location"] == "/"
+    assert client.get("/")["Location"] == "/welcome/you/"
+
+
 def test_the_programs_page_lists_open_programs(client, mentee, open_program, other_program):
     client.force_login(mentee)
     html = client.get("/programs/").content.decode()

@@ -60,6 +60,8 @@ API_PREFIX = "api/v1/"
 # nothing). The slot picker is the mentee's: the mentor gets 404 ("nothing to book here").
 WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    "welcome/": ((LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), (LOGIN, REDIRECT)),
+    "welcome/<slug:step>/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 422)),
     "profile/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "profile/photo/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 422)),
     "account/delete/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
@@ -282,6 +284,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     return {
         "program": program.slug,
         "join_code": program.invite_code,
+        "welcome_step": "languages",
         "media_path": "avatars/not-there.jpg",
         "ask": ask.pk,
         "invitation": invitation.pk,
@@ -326,6 +329,7 @@ def outcome(response: Any) -> Any:
 WEB_PARAMS = {
     "slug": "program",
     "code": "join_code",
+    "step": "welcome_step",
     "path": "media_path",
     "user_id": "mentor",
     "membership_id": "mentor_membership",

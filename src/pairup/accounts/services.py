@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterable
+from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -196,6 +197,27 @@ def profile_photo_remove(*, user: User) -> Profile:
         profile.photo = ""  # type: ignore[assignment]
         profile.save(update_fields=["photo", "updated_at"])
         _delete_file_after_commit(profile.photo.storage, old)
+    return profile
+
+
+def profile_welcome_reach(*, user: User, step: str) -> Profile:
+    """Remember the first-run guide's step a person has reached (the caller, the guide,
+    decides the order), so the home page can send them back to it."""
+    profile = profile_get(user=user)
+    if profile.welcome_step != step:
+        profile.welcome_step = step
+        profile.full_clean(exclude=["user"])
+        profile.save(update_fields=["welcome_step", "updated_at"])
+    return profile
+
+
+def profile_welcome_finish(*, user: User, now: datetime | None = None) -> Profile:
+    """The person finished or left the first-run guide: the home page no longer sends
+    them to it. Idempotent (the first time is kept)."""
+    profile = profile_get(user=user)
+    if profile.welcomed_at is None:
+        profile.welcomed_at = now or timezone.now()
+        profile.save(update_fields=["welcomed_at", "updated_at"])
     return profile
 
 

@@ -78,6 +78,8 @@ def _join_page(request: HttpRequest, program: Program, invite_code: str | None) 
         else:
             request.session.pop(PENDING_INVITE, None)
             welcome_message(request, membership)
+            if request.user.profile.welcomed_at is None:
+                return redirect("home")  # back into the first-run guide, at its next step
             return redirect(program)
     existing = Membership.objects.filter(program=program, user=request.user).first()
     return render(

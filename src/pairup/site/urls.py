@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from pairup.accounts.views import SignInView
 
-from . import views
+from . import views, welcome
 from .api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("welcome/", welcome.welcome, name="welcome"),
+    path("welcome/<slug:step>/", welcome.welcome_step, name="welcome_step"),
     # Ahead of allauth's own: the same view, with 429 and Retry-After when sign-ins are limited.
     path("accounts/login/", SignInView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),

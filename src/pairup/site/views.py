@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.timesince import timeuntil
 from django.views.static import serve
 
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
 from pairup.asks.queries import engagements_for_user
 from pairup.programs.models import Membership
+
+from .welcome import next_step_url
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
@@ -23,6 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "site/landing.html")
     profile = request.user.profile
+    if profile.welcomed_at is None:
+        # Someone new who has not finished the first-run guide picks it up where they left.
+        return redirect(next_step_url(profile))
     memberships = list(Membership.objects.filter(user=request.user).select_related("program"))
     steps = []
     if not profile.is_complete:
