@@ -51,14 +51,14 @@ def test_brand_new_person_to_a_first_invitation(live_server, browser, width):
     page = context.new_page()
     page.set_default_timeout(15_000)
     folders = [ROOT / "var" / "screenshots"]
-    if os.environ.get("PAIRUP_SCREENSHOTS"):
-        folders.append(ROOT / os.environ["PAIRUP_SCREENSHOTS"])
+    docs = ROOT / os.environ["PAIRUP_SCREENSHOTS"] if os.environ.get("PAIRUP_SCREENSHOTS") else None
     shot = 0
 
-    def shoot(name: str) -> None:
+    def shoot(name: str, in_docs: bool = False) -> None:
+        """Every step under var/screenshots; the guide's own steps in the docs too."""
         nonlocal shot
         shot += 1
-        for folder in folders:
+        for folder in [*folders, *([docs] if docs and in_docs else [])]:
             folder.mkdir(parents=True, exist_ok=True)
             page.screenshot(
                 path=str(Path(folder) / f"first-run-{width}-{shot}-{name}.png"), full_page=True
@@ -95,7 +95,7 @@ def test_brand_new_person_to_a_first_invitation(live_server, browser, width):
         error.wait_for()
         assert "not a photo we can use" in error.inner_text()
         assert not Profile.objects.get(user__email=email).photo
-        shoot("photo-refused")
+        shoot("photo-refused", in_docs=True)
         page.get_by_label("Photo").set_input_files(
             files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": portrait()}]
         )
@@ -103,7 +103,7 @@ def test_brand_new_person_to_a_first_invitation(live_server, browser, width):
         page.wait_for_function(
             "() => { const i = document.querySelector('.photo-preview img'); return i && i.complete && i.naturalWidth > 0 }"
         )
-        shoot("name-and-photo")
+        shoot("name-and-photo", in_docs=True)
         page.get_by_role("button", name="Continue").click()
 
         # 2. Topics as chips: type, pick with Enter or a click, remove with ×.
@@ -119,7 +119,7 @@ def test_brand_new_person_to_a_first_invitation(live_server, browser, width):
         teach.fill("excel")
         teach.press("ArrowDown")
         teach.press("Enter")
-        shoot("topics")
+        shoot("topics", in_docs=True)
         page.get_by_role("button", name="Continue").click()
         page.wait_for_url(re.compile(r"/welcome/languages/$"))
         profile = Profile.objects.get(user__email=email)
@@ -130,13 +130,13 @@ def test_brand_new_person_to_a_first_invitation(live_server, browser, width):
         assert page.get_by_label("English", exact=True).is_checked()
         assert page.get_by_label("Time zone").input_value() == "Europe/Paris"
         page.get_by_label("French · français").check()
-        shoot("languages")
+        shoot("languages", in_docs=True)
         page.get_by_role("button", name="Continue").click()
 
         # 4. Join the demo program, open to everyone; as a mentee (guessed from the goals).
         page.wait_for_url(re.compile(r"/welcome/program/$"))
         assert page.get_by_label("As a mentee: I want to ask for help").first.is_checked()
-        shoot("program")
+        shoot("program", in_docs=True)
         page.get_by_role("button", name="Join Acme Mentoring").click()
         page.wait_for_url(re.compile(r"/welcome/ask/$"))
         assert Membership.objects.get(user__email=email).is_mentee
@@ -146,7 +146,7 @@ def test_brand_new_person_to_a_first_invitation(live_server, browser, width):
         page.get_by_label("Your specific question").fill(
             "How do I negotiate a higher starting salary in my first analyst offer?"
         )
-        shoot("first-ask")
+        shoot("first-ask", in_docs=True)
         page.get_by_role("button", name="Ask and see mentors").click()
         page.wait_for_url(re.compile(r"/asks/\d+/$"))
         page.get_by_text("Your first ask is open").wait_for()
