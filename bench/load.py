@@ -101,6 +101,7 @@ def server_env(
         SECRET_KEY=SECRET,
         PAIRUP_VAR_DIR=str(var_dir),
         ALLOWED_HOSTS=HOST,
+        SITE_URL=f"http://{HOST}",
         LOG_LEVEL="WARNING",
         **extra,
     )

@@ -18,6 +18,8 @@ ALIASES = {
     "refresh-busy-feeds": "refresh_busy_feeds",
     "worker": "db_worker",
 }
+# These work without settings (Django lists the core commands and says what is wrong).
+HELP = {"help", "--help", "-h", "version", "--version"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] in ALIASES:
         args[0] = ALIASES[args[0]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pairup.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    if not args or args[0] not in HELP:
+        # Settings refuse to load when production lacks something it needs (SECRET_KEY,
+        # ALLOWED_HOSTS, SITE_URL, a readable value): say which, in one line, and stop
+        # before any command runs, instead of a traceback or Django's "Unknown command".
+        try:
+            settings.INSTALLED_APPS  # noqa: B018 (loads the settings module)
+        except ImproperlyConfigured as exc:
+            print(f"pairup: {exc}", file=sys.stderr)
+            return 2
 
     execute_from_command_line(["pairup", *args])
     return 0

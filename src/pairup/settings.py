@@ -1,6 +1,7 @@
 """PairUp settings: everything comes from environment variables, with safe defaults for
-the embedded SQLite setup. `DEBUG=false` means production: SECRET_KEY and ALLOWED_HOSTS
-are then required, and secure cookies and HSTS are on. `.env.example` lists every variable.
+the embedded SQLite setup. `DEBUG=false` means production: SECRET_KEY, ALLOWED_HOSTS and
+SITE_URL are then required, and secure cookies and HSTS are on. `.env.example` lists every
+variable.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 import dj_database_url
@@ -76,7 +78,36 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG el
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG=false (production)")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _site_url() -> str:
+    """The public address that emails, unsubscribe links and calendar feeds point to. A
+    production deploy that forgot it would send every link to 127.0.0.1, so it is required
+    there; development defaults to the address `make run` serves."""
+    given = env("SITE_URL").strip()
+    value = given.rstrip("/")
+    if not value:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "SITE_URL is required when DEBUG=false (production): the public address "
+                "that emails and calendar links point to, e.g. https://mentoring.example.org"
+            )
+        return "http://127.0.0.1:8000"
+    parsed = urlsplit(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ImproperlyConfigured(
+            f"SITE_URL={given!r} is not an absolute http(s) address "
+            "(e.g. https://mentoring.example.org)"
+        )
+    if parsed.path or parsed.query or parsed.fragment:
+        # Links are built as SITE_URL + reverse(...), and reverse() already has any prefix.
+        raise ImproperlyConfigured(
+            f"SITE_URL={given!r}: give only the scheme and host (and port), with no path"
+        )
+    return value
+
+
+SITE_URL = _site_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 
 from pairup.accounts.models import ApiToken, Profile, User
@@ -27,9 +28,10 @@ def test_signup_sends_verification_and_verifying_signs_in(client):
     assert Profile.objects.filter(user=user).exists()
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(
-        1
-    )
+    # The link points at SITE_URL (the public address), not the host the request came to.
+    link = re.search(
+        rf"{re.escape(settings.SITE_URL)}(/accounts/confirm-email/\S+/)", mail.outbox[0].body
+    ).group(1)
     confirm = client.post(link)
     assert confirm.status_code == 302
     assert EmailAddress.objects.get(user=user).verified

@@ -61,7 +61,7 @@ ENGAGEMENT_STATES = ["engaged", "completed", "cancelled"]
 EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     "accept": {
         "pending": (403, 201),
-        "awaiting_mentee": (403, 409),
+        "awaiting_mentee": (403, 201),  # the mentor need not wait for the answer
         "overdue": (403, 409),
         "expired": (403, 409),
         "declined": (403, 409),
@@ -149,7 +149,8 @@ EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
         "cancelled": (409, 409),
     },
     "thanks": {
-        "engaged": (201, 403),
+        # Before any session has taken place the mentee is asked to wait (too_early).
+        "engaged": (409, 403),
         "completed": (201, 403),
         "cancelled": (409, 403),
     },

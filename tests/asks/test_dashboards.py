@@ -3,10 +3,17 @@ and that their query count does not grow with the number of items."""
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from pairup.asks import services
+from pairup.availability.services import availability_set
 from pairup.programs.models import Membership
+from pairup.sessions.queries import bookable_slots
+from pairup.sessions.services import session_book
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +23,16 @@ def new_mentee(program, n: int):
     user = UserFactory(profile_fields={"display_name": f"Mentee {n}"})
     Membership.objects.create(program=program, user=user, is_mentee=True)
     return user
+
+
+def thank_after_a_session(engagement, mentee):
+    """Book the engagement's session, then thank the mentor once it has taken place; returns
+    the session's end."""
+    now = timezone.now()
+    start, end = bookable_slots(engagement, now, now + timedelta(days=7), now)[0]
+    session_book(engagement=engagement, by=mentee, start=start)
+    services.thanks_send(engagement=engagement, by=mentee, body="Thanks", now=end)
+    return end
 
 
 def ask_for(program, mentee, n: int = 0):
@@ -33,6 +50,9 @@ def test_mentee_dashboard_query_count_does_not_grow(
 ):
     program.mentor_monthly_cap = 20
     program.save()
+    availability_set(
+        user=mentor, timezone_name="UTC", weekly=[(d, time(0), time(23, 59)) for d in range(7)]
+    )
     for n in range(count):
         ask = ask_for(program, mentee, n)
         services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
@@ -51,6 +71,10 @@ def test_mentor_dashboard_query_count_does_not_grow(
 ):
     program.mentor_monthly_cap = 20
     program.save()
+    availability_set(
+        user=mentor, timezone_name="UTC", weekly=[(d, time(0), time(23, 59)) for d in range(7)]
+    )
+    ends = []
     for n in range(count):
         mentee = new_mentee(program, n)
         waiting = ask_for(program, mentee, n)
@@ -58,11 +82,13 @@ def test_mentor_dashboard_query_count_does_not_grow(
         taken = ask_for(program, mentee, n + 10)
         invitation = services.invitation_create(ask=taken, mentor_id=mentor.pk, by=mentee)
         engagement = services.invitation_accept(invitation=invitation, by=mentor)
-        services.thanks_send(engagement=engagement, by=mentee, body=f"Thanks {n}")
+        ends.append(thank_after_a_session(engagement, mentee))
     client.force_login(mentor)
-    client.get("/mentor/")
-    with django_assert_num_queries(17):  # 16 + upcoming sessions (one query, any number)
-        response = client.get("/mentor/")
+    # Once the sessions have taken place (they no longer show as upcoming).
+    with time_machine.travel(max(ends) + timedelta(minutes=1)):
+        client.get("/mentor/")
+        with django_assert_num_queries(16):  # 15 + upcoming sessions (one query, any number)
+            response = client.get("/mentor/")
     html = response.content.decode()
     assert html.count("left to respond") == count
     assert html.count("with Mentee") == count
@@ -124,6 +150,9 @@ def test_program_asks_query_count_does_not_grow(
 ):
     program.mentor_monthly_cap = 20
     program.save()
+    availability_set(
+        user=mentor, timezone_name="UTC", weekly=[(d, time(0), time(23, 59)) for d in range(7)]
+    )
     for n in range(count):
         mentee = new_mentee(program, n)
         ask = ask_for(program, mentee, n)
@@ -178,3 +207,58 @@ def test_home_query_count_does_not_grow_with_programs(
     with django_assert_num_queries(8):
         response = client.get("/")
     assert response.status_code == 200
+
+
+def _links(html: str) -> list[str]:
+    import re
+
+    return sorted({h for h in re.findall(r'href="(/[^"]*)"', html) if not h.startswith("/static/")})
+
+
+def test_a_mentee_opening_the_mentor_page_learns_how_to_become_one_and_no_link_is_dead(
+    client, program, mentee
+):
+    client.force_login(mentee)
+    response = client.get("/mentor/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "You are not a mentor in any program" in html
+    assert "Set your availability" not in html and 'href="/availability/"' not in html
+    assert f'action="/p/{program.slug}/offer-to-mentor/"' in html
+    assert f"Offer to mentor in {program.name}" in html
+    for link in _links(html):
+        assert client.get(link).status_code != 404, link
+
+
+def test_someone_in_no_program_is_sent_to_join_one(client):
+    person = UserFactory(profile_fields={"display_name": "New Person"})
+    client.force_login(person)
+    html = client.get("/mentor/").content.decode()
+    assert "You are not a mentor in any program" in html
+    assert 'href="/programs/">Join a program</a>' in html
+    for link in _links(html):
+        assert client.get(link).status_code != 404, link
+
+
+def test_offering_to_mentor_makes_a_member_a_mentor_the_admins_approve(client, program, mentee):
+    program.mentors_need_approval = True
+    program.save()
+    client.force_login(mentee)
+    response = client.post(f"/p/{program.slug}/offer-to-mentor/", {"next": "/mentor/"})
+    assert response["Location"] == "/mentor/"
+    membership = Membership.objects.get(user=mentee, program=program)
+    assert (membership.is_mentee, membership.is_mentor, membership.mentor_status) == (
+        True,
+        True,
+        "pending",
+    )
+    html = client.get("/mentor/").content.decode()
+    assert "will approve you as a mentor" in html
+    assert 'href="/availability/"' in html and client.get("/availability/").status_code == 200
+
+
+def test_offering_to_mentor_in_someone_elses_program_is_404(client, other_program, mentee):
+    client.force_login(mentee)
+    response = client.post(f"/p/{other_program.slug}/offer-to-mentor/")
+    assert response.status_code == 404
+    assert not Membership.objects.filter(user=mentee, program=other_program).exists()

@@ -126,6 +126,7 @@ def test_production_csp_upgrades_insecure_requests(tmp_path):
             "DEBUG": "false",
             "SECRET_KEY": "z" * 60,
             "ALLOWED_HOSTS": "pairup.example.org",
+            "SITE_URL": "https://pairup.example.org",
             "PAIRUP_VAR_DIR": str(tmp_path),
         },
         "shell",

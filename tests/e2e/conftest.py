@@ -55,20 +55,26 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def shoot(page):
-    """Save a screenshot under var/screenshots/ (and docs/screenshots/ for `make screenshots`)."""
+def save_screenshot(page, name: str, full_page: bool = True) -> Path:
+    """Save `page` as var/screenshots/NAME.png (and under PAIRUP_SCREENSHOTS, docs/screenshots
+    for `make screenshots`); returns the first path."""
     targets = [ROOT / "var" / "screenshots"]
     if os.environ.get("PAIRUP_SCREENSHOTS"):
         targets.append(ROOT / os.environ["PAIRUP_SCREENSHOTS"])
+    paths = []
+    for folder in targets:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        paths.append(path)
+    return paths[0]
+
+
+@pytest.fixture
+def shoot(page):
+    """Save a screenshot of the `page` fixture (see save_screenshot)."""
 
     def take(name: str, full_page: bool = True) -> Path:
-        paths = []
-        for folder in targets:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{name}.png"
-            page.screenshot(path=str(path), full_page=full_page)
-            paths.append(path)
-        return paths[0]
+        return save_screenshot(page, name, full_page)
 
     return take

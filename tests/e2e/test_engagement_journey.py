@@ -168,7 +168,11 @@ def test_engagement_journey(live_server, browser, page, shoot):
     page.get_by_role("button", name="Send", exact=True).click()
     page.locator(".message.mine").get_by_text("Perfect, see you then.").wait_for()
 
-    # Both wrap up; the mentee thanks the mentor.
+    # Both wrap up; the mentee thanks the mentor. With no session held, marking the
+    # engagement done is a deliberate step (it opens, says so, then confirms).
+    assert "Send thanks" not in page.content()
+    page.locator("summary", has_text="Mark as done").click()
+    page.get_by_text("No session has taken place yet.").wait_for()
     page.get_by_role("button", name="Mark as done and wrap up").click()
     page.get_by_role("heading", name="Wrap-up").wait_for()
     page.locator("input[name=rating][value='5']").check()

@@ -37,7 +37,7 @@ def test_recommend_explains_topic_history_window_and_load(mentors, ask):
     assert best.reasons == (
         "Knows negotiating an offer (expert)",
         "Has helped with 1 similar ask",
-        "Their profile matches your ask",
+        "Their profile mentions ‘Data’",
         "Free Tue 14:00–15:00 your time",
         "Has 1 of 4 sessions this month",
     )
@@ -245,3 +245,45 @@ def test_topic_similarities_equal_path_similarity_for_every_path():
         ap = normalise_path(ask_path)
         want = [path_similarity(ap, p, 0.6) for p in table.paths]
         assert table.similarities(ap).tolist() == want
+
+
+def test_a_topic_the_mentor_knows_is_one_reason_even_when_two_asked_topics_point_to_it():
+    from pairup.engine.topics import explain_topics
+
+    reasons = explain_topics(
+        (
+            TopicLevel("communication/public-speaking"),
+            TopicLevel("leadership/stakeholder-management"),
+        ),
+        (TopicLevel("leadership/stakeholder-management", "experienced"),),
+        Policy(),
+    )
+    assert reasons == ["Knows stakeholder management (experienced)"]
+    near = explain_topics(
+        (TopicLevel("communication/public-speaking"),),
+        (TopicLevel("communication/storytelling", "expert"),),
+        Policy(),
+    )
+    assert near == ["Knows storytelling (expert), close to public speaking"]
+
+
+def test_a_profile_reason_names_the_words_that_matched():
+    mentor = Mentor(id="m1", text="Coach for salary negotiation and offers at startups")
+    other = Mentor(id="m2", text="Gardening and beekeeping")
+    index = MentorIndex([mentor, other], Policy())
+    ask = Ask(id="a1", text="How do I ask for a higher salary on my first offer?")
+    [found] = [s for s in recommend(ask, index, k=2) if s.mentor_id == "m1"]
+    assert "Their profile mentions ‘salary’ and ‘offers’" in found.reasons
+    again = [s for s in recommend(ask, index, k=2) if s.mentor_id == "m1"][0]
+    assert again.reasons == found.reasons  # the same reasons, every time
+
+
+def test_a_profile_that_shares_a_word_or_two_is_no_topical_reason():
+    strong = Mentor(id="m1", text="Salary negotiation coach: offers, equity, counter-offers")
+    weak = Mentor(id="m2", text="I read a lot about gardening")
+    index = MentorIndex([strong, weak], Policy())
+    ask = Ask(id="a1", text="How do I negotiate salary and equity in my offer? I read blogs.")
+    found = {s.mentor_id: s for s in recommend(ask, index, k=2)}
+    assert found["m1"].topical and any("mentions" in r for r in found["m1"].reasons)
+    assert not found["m2"].topical
+    assert not any("profile" in r for r in found["m2"].reasons)

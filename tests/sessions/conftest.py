@@ -17,7 +17,7 @@ def frozen():
         yield traveller
 
 
-def make_engagement(program, mentee, mentor, sessions=2, format="video"):
+def make_engagement(program, mentee, mentor, sessions=2, format="video", duration=None):
     with time_machine.travel(NOW, tick=False):
         ask = ask_services.ask_create(
             program=program,
@@ -26,6 +26,7 @@ def make_engagement(program, mentee, mentor, sessions=2, format="video"):
             sessions=sessions,
             question="How do I negotiate a data science offer with equity?",
             format=format,
+            **({"duration": duration} if duration else {}),
         )
         invitation = ask_services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee)
         return ask_services.invitation_accept(invitation=invitation, by=mentor)

@@ -3,7 +3,7 @@ reminders and the feedback request go out once each, only within their grace per
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from io import StringIO
 
 import pytest
@@ -88,7 +88,7 @@ def test_after_a_restart_only_reminders_still_in_their_grace_period_go_out(
     assert _run_at(datetime(2026, 3, 4, 9, 10, tzinfo=UTC)) == "Sent 1 reminder."
     assert list(Reminder.objects.values_list("kind", flat=True)) == ["1h"]
     assert [t.split(",")[0] for t in _texts(mentee)] == [
-        "Reminder: session with Priya Mentor in an hour"
+        "Reminder: session with Priya Mentor in 50 minutes"  # ten minutes late
     ]
     # Down again until the next day, past the feedback request's 24 h grace too.
     assert _run_at(datetime(2026, 3, 5, 10, 31, tzinfo=UTC)) == "Sent 0 reminders."
@@ -176,3 +176,160 @@ def test_with_a_deferring_backend_the_worker_and_cron_still_send_each_reminder_o
             assert send_reminder.call(**row.args_kwargs["kwargs"]) is False  # a retry
         assert _run_at(row.run_after) == "Sent 0 reminders."  # cron right after
     assert Reminder.objects.filter(session=session).count() == 3
+
+
+def test_a_delivered_reminder_is_withdrawn_when_the_session_moves(engagement, mentee, mentor):
+    # The case: "tomorrow, 10:00" delivered, then the session moves to 15:00.
+    session = _book(engagement, mentee)
+    assert _run_at(datetime(2026, 3, 3, 10, 5, tzinfo=UTC)) == "Sent 1 reminder."
+    assert _texts(mentee) == [
+        "Reminder: session with Priya Mentor tomorrow, Wed 04 Mar 10:00 (UTC)"
+    ]
+    with time_machine.travel(datetime(2026, 3, 3, 11, 0, tzinfo=UTC), tick=False):
+        session_reschedule(
+            session=session, by=mentor, start=datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
+        )
+    assert not any("10:00" in t for t in _texts(mentee) + _texts(mentor))
+
+    assert _run_at(datetime(2026, 3, 3, 15, 5, tzinfo=UTC)) == "Sent 1 reminder."
+    assert _texts(mentee)[-1] == (
+        "Reminder: session with Priya Mentor tomorrow, Wed 04 Mar 15:00 (UTC)"
+    )
+    assert _texts(mentor)[-1] == (
+        "Reminder: session with Sam Mentee tomorrow, Wed 04 Mar 15:00 (UTC)"
+    )
+
+
+def test_a_delivered_reminder_is_withdrawn_when_the_session_is_cancelled(engagement, mentee):
+    session = _book(engagement, mentee)
+    assert _run_at(datetime(2026, 3, 3, 10, 5, tzinfo=UTC)) == "Sent 1 reminder."
+    with time_machine.travel(datetime(2026, 3, 3, 11, 0, tzinfo=UTC), tick=False):
+        session_cancel(session=session, by=mentee, reason="Clash")
+    assert not Notification.objects.filter(text__startswith="Reminder:").exists()
+    assert _run_at(datetime(2026, 3, 4, 9, 5, tzinfo=UTC)) == "Sent 0 reminders."
+
+
+def test_no_tomorrow_reminder_for_a_session_booked_less_than_a_day_ahead(
+    engagement, mentee, mentor
+):
+    booked_at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    start = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)  # 23 h ahead
+    with time_machine.travel(booked_at, tick=False):
+        session = session_book(engagement=engagement, by=mentee, start=start, duration=30)
+    Notification.objects.all().delete()
+
+    # The "tomorrow" reminder was due an hour before the booking: it never goes out, not by
+    # cron and not through a queued task that would run at once.
+    assert _run_at(datetime(2026, 3, 2, 10, 5, tzinfo=UTC)) == "Sent 0 reminders."
+    assert reminder_send(session_id=session.pk, kind="24h", for_start=start, now=booked_at) is False
+    # The hour-before reminder is still sent.
+    assert _run_at(datetime(2026, 3, 3, 8, 0, tzinfo=UTC)) == "Sent 1 reminder."
+    assert _texts(mentee) == [
+        "Reminder: session with Priya Mentor in an hour, Tue 03 Mar 09:00 (UTC)"
+    ]
+    assert list(Reminder.objects.values_list("kind", flat=True)) == ["1h"]
+
+
+def test_no_reminder_for_a_moment_already_passed_when_the_session_moved(engagement, mentee, mentor):
+    session = _book(engagement, mentee)
+    moved_at = datetime(2026, 3, 3, 9, 50, tzinfo=UTC)
+    new_start = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)  # its 24 h moment was 20 min ago
+    with time_machine.travel(moved_at, tick=False):
+        session_reschedule(session=session, by=mentor, start=new_start)
+    Notification.objects.all().delete()
+
+    assert _run_at(datetime(2026, 3, 3, 10, 5, tzinfo=UTC)) == "Sent 0 reminders."
+    assert _run_at(datetime(2026, 3, 4, 8, 30, tzinfo=UTC)) == "Sent 1 reminder."
+    assert [t.split(",")[0] for t in _texts(mentee)] == [
+        "Reminder: session with Priya Mentor in an hour"
+    ]
+
+
+def test_the_hour_before_reminder_goes_out_for_a_session_booked_three_hours_ahead(
+    settings, engagement, mentee, mentor, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from pairup.availability.services import availability_set
+
+    availability_set(
+        user=mentor,
+        timezone_name="Europe/London",
+        weekly=[(d, time(9), time(17)) for d in range(5)],
+        min_notice_minutes=60,
+    )
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    booked_at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    start = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+    with (
+        time_machine.travel(booked_at, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        session = session_book(engagement=engagement, by=mentee, start=start, duration=30)
+    queued = DBTaskResult.objects.filter(task_path__endswith=".send_reminder").order_by("run_after")
+    # No "tomorrow" reminder queued to run at once; the 1 h one and the feedback request are.
+    assert [(r.args_kwargs["kwargs"]["kind"], r.run_after) for r in queued] == [
+        ("1h", datetime(2026, 3, 2, 12, 0, tzinfo=UTC)),
+        ("feedback", datetime(2026, 3, 2, 13, 30, tzinfo=UTC)),
+    ]
+    Notification.objects.all().delete()
+    with time_machine.travel(datetime(2026, 3, 2, 12, 0, tzinfo=UTC), tick=False):
+        assert send_reminder.call(**queued[0].args_kwargs["kwargs"]) is True
+    assert _texts(mentee) == [
+        "Reminder: session with Priya Mentor in an hour, Mon 02 Mar 13:00 (UTC)"
+    ]
+    assert list(Reminder.objects.filter(session=session).values_list("kind", flat=True)) == ["1h"]
+
+
+def test_reminder_words_hold_in_each_persons_zone_across_a_dst_change(engagement, mentee, mentor):
+    from pairup.availability.services import availability_set
+
+    availability_set(
+        user=mentor,
+        timezone_name="Asia/Tokyo",
+        weekly=[(d, time(9), time(17)) for d in range(5)],
+    )
+    _set_zone(mentor, "Asia/Tokyo")
+    _set_zone(mentee, "America/New_York")
+    # Mon 9 Mar 13:30 in Tokyo is 00:30 in New York, the night after its clocks went forward:
+    # 24 h before, New York's clock shows Saturday 23:30, two dates before the session.
+    start = datetime(2026, 3, 9, 4, 30, tzinfo=UTC)
+    _book(engagement, mentee, start=start)
+    assert _run_at(datetime(2026, 3, 8, 4, 30, tzinfo=UTC)) == "Sent 1 reminder."
+    assert _texts(mentee) == ["Reminder: session with Priya Mentor on Mon 09 Mar 00:30 (EDT)"]
+    assert _texts(mentor) == ["Reminder: session with Sam Mentee tomorrow, Mon 09 Mar 13:30 (JST)"]
+
+
+def test_the_day_before_reminder_says_today_when_the_local_date_is_the_sessions(
+    engagement, mentee, mentor
+):
+    from pairup.availability.services import availability_set
+
+    availability_set(
+        user=mentor,
+        timezone_name="UTC",
+        weekly=[(d, time(8), time(16)) for d in range(7)],
+    )
+    _set_zone(mentee, "Pacific/Auckland")
+    # Auckland's clocks go back on Sun 5 Apr: 24 h before 23:30 that night is 00:30 the
+    # same day there.
+    start = datetime(2026, 4, 5, 11, 30, tzinfo=UTC)
+    with time_machine.travel(datetime(2026, 3, 30, 8, 0, tzinfo=UTC), tick=False):
+        session_book(engagement=engagement, by=mentee, start=start, duration=30)
+    Notification.objects.all().delete()
+    assert _run_at(datetime(2026, 4, 4, 11, 35, tzinfo=UTC)) == "Sent 1 reminder."
+    assert _texts(mentee) == ["Reminder: session with Priya Mentor today, Sun 05 Apr 23:30 (NZST)"]
+    assert _texts(mentor) == ["Reminder: session with Sam Mentee tomorrow, Sun 05 Apr 11:30 (UTC)"]
+
+
+def test_the_hour_before_reminder_says_how_long_is_left_when_it_goes_out_late(engagement, mentee):
+    _book(engagement, mentee)
+    assert _run_at(datetime(2026, 3, 4, 9, 15, tzinfo=UTC)) == "Sent 1 reminder."
+    assert _texts(mentee) == [
+        "Reminder: session with Priya Mentor in 45 minutes, Wed 04 Mar 10:00 (UTC)"
+    ]
+
+
+def _set_zone(user, name: str) -> None:
+    user.profile.timezone = name
+    user.profile.save(update_fields=["timezone"])

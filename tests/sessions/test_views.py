@@ -65,13 +65,18 @@ def test_slot_picker_shows_times_in_the_viewers_zone(client, frozen, engagement,
     assert "2026-03-02T" not in html and "2026-03-17T" not in html
 
 
-def test_slot_picker_length_choice_and_htmx_partial(client, frozen, program, engagement, mentee):
-    program.session_lengths = [30, 45]
+def test_slot_picker_offers_the_agreed_length_only_as_an_htmx_partial(
+    client, frozen, program, mentee, mentor, london_week
+):
+    program.session_lengths = [30, 45, 60]
     program.save()
+    engagement = make_engagement(program, mentee, mentor, duration=45)
     client.force_login(mentee)
-    html = client.get(f"/engagements/{engagement.pk}/sessions/slots/?duration=45").content.decode()
+    # Asking for another length changes nothing: the engagement was agreed at 45 minutes.
+    html = client.get(f"/engagements/{engagement.pk}/sessions/slots/?duration=60").content.decode()
     assert html.startswith('<div id="slot-picker"')
     assert 'name="duration" value="45"' in html and "45-minute session" in html
+    assert 'value="60"' not in html and 'value="30"' not in html
     # 16:15 + 45 min still ends by 17:00; 16:30 would not.
     assert _slot_label(html, "2026-03-03T16:00:00+00:00") == "16:00"
     assert _slot_label(html, "2026-03-03T16:30:00+00:00") == ""

@@ -62,6 +62,8 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "welcome/": ((LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), (LOGIN, REDIRECT)),
     "welcome/<slug:step>/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 422)),
+    # Public: a redirect to the static SVG icon for everyone; read-only.
+    "favicon.ico": ((REDIRECT,) * 6, (405, 405)),
     "profile/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "profile/photo/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 422)),
     "account/delete/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
@@ -73,6 +75,7 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     # Only open programs can be joined without an invite; Acme is not open.
     "p/<slug:slug>/join/": ((LOGIN, 404, 404, 404, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/offer-to-mentor/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "p/<slug:slug>/mentors/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentors/<int:user_id>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/members/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
@@ -278,7 +281,10 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     session = sessions_services.session_book(
         engagement=engagement, by=mentee, start=slot, duration=30
     )
-    thanks = ask_services.thanks_send(engagement=engagement, by=mentee, body="Thank you!")
+    # Thanks come once a session has taken place (here: as of the booked session's end).
+    thanks = ask_services.thanks_send(
+        engagement=engagement, by=mentee, body="Thank you!", now=session.end
+    )
     report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
     return {

@@ -49,3 +49,41 @@ def test_pages_show_times_in_the_viewers_zone(client, mentee):
     client.force_login(mentee)
     html = client.get("/account/tokens/").content.decode()
     assert "1 Jan 2026 17:30" in html
+
+
+def test_favicon_ico_redirects_to_the_svg_icon_that_pages_link(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (302, "/static/pairup/favicon.svg")
+    assert "max-age=86400" in response["Cache-Control"]
+    assert finders.find("pairup/favicon.svg") is not None
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/pairup/favicon.svg" type="image/svg+xml">' in html
+    assert client.post("/favicon.ico").status_code == 405
+
+
+def test_home_lists_a_mentors_question_first_and_tells_two_engagements_apart(
+    client, program, mentee, mentor
+):
+    from pairup.asks import services
+
+    def ask(n):
+        return services.ask_create(
+            program=program,
+            mentee=mentee,
+            topics=["negotiating-an-offer"],
+            question=f"How do I negotiate offer number {n} with a startup?",
+        )
+
+    for n in (1, 2):
+        invitation = services.invitation_create(ask=ask(n), mentor_id=mentor.pk, by=mentee)
+        services.invitation_accept(invitation=invitation, by=mentor)
+    waiting = services.invitation_create(ask=ask(3), mentor_id=mentor.pk, by=mentee)
+    services.invitation_clarify(invitation=waiting, by=mentor, body="Which country?")
+    client.force_login(mentee)
+    html = client.get("/").content.decode()
+    assert "Answer Priya Mentor&#x27;s question" in html or "Answer Priya Mentor's question" in html
+    assert html.index("question</") < html.index("Continue with")
+    assert "Continue with Priya Mentor on “How do I negotiate offer number 1" in html
+    assert "Continue with Priya Mentor on “How do I negotiate offer number 2" in html

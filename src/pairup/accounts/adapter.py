@@ -10,11 +10,20 @@ from django.urls import reverse
 from pairup.core.net import client_ip
 
 from . import services, signin
+from .emails import account_email_context
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         return super().clean_email(email).lower()
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Every account email names PairUp, the reader's programs and (once given) their
+        # name, never the request's host or "Member 12", and links to SITE_URL.
+        extra = account_email_context(
+            request=getattr(self, "request", None), email=email, context=context
+        )
+        super().send_mail(template_prefix, email, {**context, **extra})
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         # A new person goes through the first-run guide (the site app's `welcome` view).

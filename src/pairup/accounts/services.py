@@ -23,6 +23,7 @@ from pairup.core.errors import ServiceError
 from pairup.core.validators import check_count, clean_text, clean_text_list, listed, text_problem
 from pairup.topics.models import Topic
 
+from . import rules
 from .models import ApiToken, Expertise, Level, Profile, User, hash_token
 from .photos import avatar_jpeg
 
@@ -259,11 +260,13 @@ def api_token_authenticate(raw: str) -> User | None:
 
 
 def api_token_revoke(*, user: User, token_id: int) -> None:
-    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
-    if not deleted:
+    """Revoke one of `user`'s tokens; 404 for a token that is not theirs."""
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None or not rules.can_revoke_token(user, token):
         from django.http import Http404
 
         raise Http404("No such token")
+    token.delete()
 
 
 def signin_failure_record(*, login: str, client_ip: str) -> None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from pairup.accounts.forms import topic_choices
 from pairup.core.forms import ServiceErrorsMixin
+from pairup.core.humanize import shorten
 from pairup.programs.models import Program
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
@@ -139,6 +140,12 @@ class CancelForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(label="Why cancel?", max_length=300)
 
 
+class CompleteForm(ServiceErrorsMixin, forms.Form):
+    cancel_sessions = forms.BooleanField(
+        label="Cancel the sessions still booked, and tell the other person", required=False
+    )
+
+
 class MenteeFeedbackForm(ServiceErrorsMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label="How useful was it?",
@@ -183,7 +190,7 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
         self.fields["messages"].choices = [
             (
                 m.pk,
-                f"{m.author.display_name}, {timezone.localtime(m.created_at):%d %b %H:%M}: {m.body[:120]}",
+                f"{m.author.display_name}, {timezone.localtime(m.created_at):%d %b %H:%M}: {shorten(m.body, 120)}",
             )
             for m in thread
         ]

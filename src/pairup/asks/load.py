@@ -224,14 +224,36 @@ def booking_over_cap(
     the session counts in the week and month where it starts, and every other promise stays
     counted in the current week and month. So a session fits when the mentor's load of that
     week and month, without this engagement's promises, plus one stays within each cap."""
-    load = mentor_loads(
-        [engagement.mentor_id],
-        now,
-        at=start,
-        exclude_session=moving_session,
-        exclude_engagement=engagement.pk,
-    )[engagement.mentor_id]
-    for cap in load.caps(engagement.program_id):
-        if cap.used + 1 > cap.limit:
-            return cap
-    return None
+    return caps_over(engagement, [start], now, moving_session=moving_session)[start]
+
+
+def caps_over(
+    engagement: Engagement,
+    starts: Iterable[datetime],
+    now: datetime,
+    *,
+    moving_session: int | None = None,
+) -> dict[datetime, Cap | None]:
+    """`booking_over_cap` for many start times at once (the slot picker's times): the load
+    is read once per week-and-month that the times fall in, in the mentor's zone."""
+    starts = list(starts)
+    if not starts:
+        return {}
+    zone = zones_and_caps([engagement.mentor_id])[engagement.mentor_id][0]
+    groups: dict[tuple[datetime, datetime], list[datetime]] = {}
+    for start in starts:
+        key = (period_bounds(start, zone, WEEK)[0], period_bounds(start, zone, MONTH)[0])
+        groups.setdefault(key, []).append(start)
+    out: dict[datetime, Cap | None] = {}
+    for members in groups.values():
+        load = mentor_loads(
+            [engagement.mentor_id],
+            now,
+            at=members[0],
+            exclude_session=moving_session,
+            exclude_engagement=engagement.pk,
+        )[engagement.mentor_id]
+        over = load.binding_cap(engagement.program_id, 1)
+        for start in members:
+            out[start] = over
+    return out

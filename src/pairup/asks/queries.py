@@ -3,6 +3,7 @@ anyone else, never 403: outsiders do not learn that a thing exists)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -10,8 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.availability.queries import engagement_session_times
 from pairup.programs.models import Membership, MentorStatus, Program
 
+from . import rules
 from .load import mentor_load
 from .models import (
     LIVE_INVITATION,
@@ -29,46 +32,33 @@ from .models import (
 
 
 def get_ask_for_user(user: User, pk: int) -> Ask:
-    """The mentee, mentors invited to it, and (for board asks) the program's approved
-    mentors may see an ask."""
+    """The ask, for whoever `rules.can_see_ask` lets see it; 404 for anyone else."""
     if not user.is_authenticated:
         raise Http404
     ask = Ask.objects.select_related("program", "mentee__profile").filter(pk=pk).first()
-    if ask is None:
+    if ask is None or not rules.can_see_ask(user, ask):
         raise Http404("No such ask")
-    if ask.mentee_id == user.pk or Invitation.objects.filter(ask=ask, mentor=user).exists():
-        return ask
-    if (
-        ask.route == Route.BOARD
-        and ask.status == AskStatus.OPEN
-        and Membership.objects.filter(
-            program_id=ask.program_id,
-            user=user,
-            is_mentor=True,
-            mentor_status=MentorStatus.APPROVED,
-        ).exists()
-    ):
-        return ask
-    raise Http404("No such ask")
+    return ask
 
 
 def get_own_ask(user: User, pk: int) -> Ask:
+    """The ask, for the mentee who wrote it; 404 for anyone else."""
     ask = get_ask_for_user(user, pk)
-    if ask.mentee_id != user.pk:
+    if not rules.can_edit_ask(user, ask):
         raise Http404("No such ask")
     return ask
 
 
 def get_invitation_for_user(user: User, pk: int) -> Invitation:
+    """The invitation, for its mentor and the ask's mentee; 404 for anyone else."""
     if not user.is_authenticated:
         raise Http404
     invitation = (
         Invitation.objects.select_related("ask__program", "ask__mentee__profile", "mentor__profile")
         .filter(pk=pk)
-        .filter(Q(mentor=user) | Q(ask__mentee=user))
         .first()
     )
-    if invitation is None:
+    if invitation is None or not rules.can_see_invitation(user, invitation):
         raise Http404("No such invitation")
     return invitation
 
@@ -80,10 +70,9 @@ def get_engagement_for_user(user: User, pk: int) -> Engagement:
     engagement = (
         Engagement.objects.select_related("ask", "program", "mentee__profile", "mentor__profile")
         .filter(pk=pk)
-        .filter(Q(mentee=user) | Q(mentor=user))
         .first()
     )
-    if engagement is None:
+    if engagement is None or not rules.can_see_engagement(user, engagement):
         raise Http404("No such engagement")
     return engagement
 
@@ -137,11 +126,12 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         .select_related("ask", "mentee__profile", "program")
         .order_by("-created_at", "-pk")
     )
-    memberships = list(
-        Membership.objects.filter(user=user, is_mentor=True)
-        .select_related("program")
-        .order_by("program__name")
+    # One query for every program the person is in: the ones they mentor in get a load
+    # meter, the others an "offer to mentor" button when they mentor nowhere yet.
+    every = list(
+        Membership.objects.filter(user=user).select_related("program").order_by("program__name")
     )
+    memberships = [m for m in every if m.is_mentor]
     load = mentor_load(user.pk, now)
     loads = [
         {"membership": m, "used": load.month.count(m.program_id), "cap": m.effective_monthly_cap}
@@ -159,6 +149,8 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
         "thanks": thanks,
         "own_caps": load.caps(),
         "now": now,
+        "is_mentor": bool(memberships),
+        "not_mentoring_in": [m for m in every if not m.is_mentor],
     }
 
 
@@ -192,3 +184,46 @@ def open_asks_count(mentee: User, program: Program) -> int:
 def is_blocked(a: User, b: User) -> bool:
     """Whether either of the two blocked the other."""
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+@dataclass(frozen=True)
+class SessionTimes:
+    """An engagement's booked or held sessions, split at `now`: those whose time has come
+    (`started`) and those still ahead (`ahead`, start times)."""
+
+    started: int
+    ahead: list[datetime]
+
+
+def session_times(engagement: Engagement, now: datetime) -> SessionTimes:
+    """Where an engagement stands in time: what marking it done must handle (sessions
+    ahead) and whether a session has taken place yet (thanks come after one)."""
+    times = engagement_session_times(engagement.pk)
+    return SessionTimes(
+        started=sum(1 for start, _ in times if start <= now),
+        ahead=[start for start, _ in times if start > now],
+    )
+
+
+def thanks_due(engagement: Engagement, now: datetime) -> bool:
+    """Whether the mentee may thank the mentor yet: once a session has taken place, or once
+    the engagement is done (a chat engagement may have no session at all)."""
+    if engagement.status == EngagementStatus.COMPLETED:
+        return True
+    return (
+        engagement.status == EngagementStatus.ACTIVE and session_times(engagement, now).started > 0
+    )
+
+
+def other_live_invitations(invitation: Invitation) -> int:
+    """The mentor's other invitations in the same program still waiting on someone (what a
+    pause hands on to other mentors)."""
+    return (
+        Invitation.objects.filter(
+            mentor_id=invitation.mentor_id,
+            ask__program_id=invitation.ask.program_id,
+            status__in=LIVE_INVITATION,
+        )
+        .exclude(pk=invitation.pk)
+        .count()
+    )

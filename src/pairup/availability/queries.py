@@ -169,18 +169,45 @@ def free_windows(
     for user_id, record in engine_availabilities(mentor_ids).items():
         try:
             out[user_id] = tuple(
-                engine_slots.free_intervals(
-                    record,
-                    now,
-                    end,
-                    now=now,
-                    busy=busy.get(user_id, []),
-                    other_busy=busy.get(mentee.pk, []),
+                engine_slots.on_grid(
+                    engine_slots.free_intervals(
+                        record,
+                        now,
+                        end,
+                        now=now,
+                        busy=busy.get(user_id, []),
+                        other_busy=busy.get(mentee.pk, []),
+                    )
                 )
             )
         except ValueError:
             continue  # an availability the engine cannot read counts as unknown
     return out
+
+
+# Hours a person is taken to be awake, in their own zone, when they set no availability.
+WAKING_HOURS = (time(8), time(20))
+
+
+def waking_windows(
+    person: User, now: datetime, horizon: timedelta = FREE_HORIZON
+) -> tuple[tuple[datetime, datetime], ...]:
+    """When `person` can meet over the next two weeks (UTC, on the 15-minute grid): the
+    windows of their own availability if they set one, else 08:00–20:00 in their zone."""
+    end = now + horizon
+    record = engine_availabilities([person.pk]).get(person.pk)
+    if record is not None:
+        try:
+            windows = engine_slots.free_intervals(record, now, end, now=now)
+            return tuple(engine_slots.on_grid(windows))
+        except ValueError:
+            pass  # an availability the engine cannot read: their waking hours instead
+    zone = getattr(getattr(person, "profile", None), "timezone", "") or "UTC"
+    try:
+        windows = engine_slots.daily_windows(zone, *WAKING_HOURS, now, end)
+    except ValueError:
+        windows = engine_slots.daily_windows("UTC", *WAKING_HOURS, now, end)
+    return tuple(engine_slots.on_grid(windows))
 
 
 # ---------------------------------------------------------------- committed time, counted
@@ -228,3 +255,15 @@ def sessions_committed(engagement_ids: list[int]) -> dict[int, int]:
     ).values_list("engagement_id", flat=True):
         counts[engagement_id] += 1
     return counts
+
+
+def engagement_session_times(engagement_id: int) -> list[tuple[datetime, datetime]]:
+    """The booked or held sessions of one engagement as (start, end), in time order (read
+    from the mentor's commitments; cancelled sessions are not among them)."""
+    return list(
+        Commitment.objects.filter(
+            engagement_id=engagement_id, role=CommitmentRole.MENTOR, booked=True
+        )
+        .order_by("start", "session_id")
+        .values_list("start", "end")
+    )

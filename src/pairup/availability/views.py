@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from pairup.core.errors import ServiceError
 from pairup.programs.models import Membership
 
-from . import queries, services
+from . import queries, rules, services
 from .forms import (
     AvailabilityForm,
     OverrideFormSet,
@@ -41,11 +41,11 @@ def _int(value: object) -> int | None:
 
 
 def _mentor_lengths(request: HttpRequest) -> list[int]:
-    memberships = list(
-        Membership.objects.filter(user=request.user, is_mentor=True).select_related("program")
-    )
-    if not memberships:
+    if not rules.can_set_availability(request.user):
         raise Http404("Only mentors set availability")
+    memberships = Membership.objects.filter(user=request.user, is_mentor=True).select_related(
+        "program"
+    )
     return sorted({n for m in memberships for n in m.program.session_lengths}) or list(LENGTHS)
 
 

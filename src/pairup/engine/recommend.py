@@ -80,6 +80,7 @@ def recommend(
             score=round(float(s), 6),
             components={c: round(v, 6) for c, v in scored.components(int(m)).items()},
             reasons=scored.reasons(int(m)),
+            topical=scored.topical(int(m)),
         )
         for m, s in zip(best, scores, strict=True)
     ]

@@ -77,6 +77,9 @@ class Suggestion:
     score: float
     components: dict[str, float]
     reasons: tuple[str, ...]
+    # A reason about the ask itself (a topic, a similar past ask, a matching profile), not
+    # only free time and room under the caps.
+    topical: bool = True
 
 
 @dataclass(frozen=True, slots=True)

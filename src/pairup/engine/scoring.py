@@ -29,7 +29,7 @@ import numpy as np
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
-from pairup.engine.text import TextIndex, text_index
+from pairup.engine.text import TextIndex, shared_words, text_index
 from pairup.engine.topics import TopicTable
 
 COMPONENTS = ("relevance", "topics", "availability", "load", "cross_site")
@@ -438,11 +438,27 @@ class ScoredAsk:
             "cross_site": float(self.cross[m]),
         }
 
+    def _evidence(self, m: int) -> tuple[int, bool]:
+        """(similar past asks, whether the profile is strong evidence) for mentor m. A profile
+        counts when it is among the evidence and the mentor's relevance reaches half the best
+        of this ask's candidates, like a past ask counts as similar at half the best: a
+        profile that shares only a word or two of the ask is no reason to suggest them."""
+        k = self._rel_position(m)
+        if k is None:
+            return 0, False
+        best = float(self.rel_val.max(initial=0.0))
+        strong = bool(self.rel_profile[k]) and float(self.rel_val[k]) >= 0.5 * best
+        return int(self.rel_similar[k]), strong
+
+    def topical(self, m: int) -> bool:
+        """Whether mentor m has a reason about the ask itself: a topic they know, a similar
+        past ask, or a profile that matches it (not only free time and room)."""
+        similar, profile = self._evidence(m)
+        return bool(self.topic_scores[m] > 0) or similar > 0 or profile
+
     def reasons(self, m: int) -> tuple[str, ...]:
         """Sentences a person reads, most telling first."""
-        k = self._rel_position(m)
-        similar = 0 if k is None else int(self.rel_similar[k])
-        profile = k is not None and bool(self.rel_profile[k])
+        similar, profile = self._evidence(m)
         avail = self.availability(m)
         return explain(self.index, self.ask, m, similar, profile, avail, bool(self.cross[m]))
 
@@ -467,7 +483,13 @@ def explain(
     elif similar > 1:
         out.append(f"Has helped with {similar} similar asks")
     if profile:
-        out.append("Their profile matches your ask")
+        words = shared_words(ask.text, mentor.text, index.text.term_idf)
+        if words:
+            named = ", ".join(f"‘{w}’" for w in words[:-1])
+            named = f"{named} and ‘{words[-1]}’" if named else f"‘{words[-1]}’"
+            out.append(f"Their profile mentions {named}")
+        else:
+            out.append("Their profile matches your ask")
     value, window = avail
     if window is not None:
         out.append(av.describe_window(window, ask.timezone))

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -433,6 +434,32 @@ def free_intervals(
     windows = intersect(_local_windows(availability, first, last), [(lo, hi)])
     pad = timedelta(minutes=availability.buffer_minutes)
     return subtract(windows, [(s - pad, e + pad) for s, e in mine] + theirs)
+
+
+def daily_windows(
+    tz: str | tzinfo, start: time, end: time, lo: datetime, hi: datetime
+) -> list[Interval]:
+    """The same local hours (e.g. 08:00–20:00) of every date between `lo` and `hi`, in
+    `tz`, as UTC intervals clipped to [lo, hi): DST-correct, as windows are."""
+    zone = zone_of(tz)
+    lo, hi = _aware_utc(lo, "lo"), _aware_utc(hi, "hi")
+    first = lo.astimezone(zone).date() - _DAY
+    last = hi.astimezone(zone).date() + _DAY
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return intersect([_window_utc(zone, day, start, end) for day in days], [(lo, hi)])
+
+
+def on_grid(intervals: Iterable[Interval], minutes: int = 15) -> list[Interval]:
+    """Intervals trimmed to whole `minutes` of the UTC clock (starts rounded up, ends down;
+    the quarter hours of UTC are those of every zone in use), dropping any left empty."""
+    step = minutes * 60
+    out = []
+    for start, end in intervals:
+        s = math.ceil(start.timestamp() / step) * step
+        e = math.floor(end.timestamp() / step) * step
+        if e > s:
+            out.append((datetime.fromtimestamp(s, UTC), datetime.fromtimestamp(e, UTC)))
+    return out
 
 
 @functools.lru_cache(maxsize=8192)

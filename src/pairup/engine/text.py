@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -202,6 +202,24 @@ def tokenize(text: str) -> list[str]:
     return [norm for norm in map(normalise, TOKEN_RE.findall(text.lower())) if norm]
 
 
+def shared_words(
+    query: str, doc: str, weight: Callable[[str], float] | None = None, limit: int = 3
+) -> list[str]:
+    """The words of `doc` whose terms `query` also has, each term once in its first
+    spelling in `doc`, the most telling first (highest `weight` of the term, e.g. its idf;
+    then first in `doc`): what a reason names as matched ("mentions 'salary'")."""
+    wanted = set(tokenize(query))
+    found: dict[str, tuple[int, str]] = {}
+    for position, word in enumerate(TOKEN_RE.findall(doc)):
+        term = normalise(word.lower())
+        if term and term in wanted and term not in found:
+            found[term] = (position, word)
+    ranked = sorted(
+        found.items(), key=lambda item: (-(weight(item[0]) if weight else 0.0), item[1][0])
+    )
+    return [word for _, (_, word) in ranked[:limit]]
+
+
 class TextIndex:
     """BM25 (k1, b) over a fixed document collection, with scores normalised into [0, 1].
 
@@ -258,6 +276,11 @@ class TextIndex:
             (weights, tf_mat.indices, tf_mat.indptr), shape=(n_docs, n_terms)
         ).tocsc()
         self.n_docs = n_docs
+
+    def term_idf(self, term: str) -> float:
+        """The idf of a (normalised) term; 0 for a term the collection does not have."""
+        tid = self.vocab.get(term)
+        return 0.0 if tid is None else float(self.idf[tid])
 
     def term_ids(self, text: str) -> set[int]:
         """The distinct known, active term ids of `text` (what `tokenize` then the vocabulary

@@ -204,10 +204,14 @@ class TopicTable:
 def explain_topics(
     ask_topics: tuple[TopicLevel, ...], mentor_topics: tuple[TopicLevel, ...], policy: Policy
 ) -> list[str]:
-    """Reasons such as "Knows negotiating an offer (expert)" for the best-matching topics."""
-    out: list[str] = []
-    for at in ask_topics:
-        ap = normalise_path(at.path)
+    """Reasons such as "Knows negotiating an offer (expert)" for the best-matching topics:
+    one reason per mentor topic (a fact said once), naming the ask's topic it is close to
+    only when it is not one of the ask's own."""
+    asked = [normalise_path(at.path) for at in ask_topics]
+    best_for: dict[tuple[str, ...], TopicLevel] = {}
+    close_to: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    order: list[tuple[str, ...]] = []
+    for ap in asked:
         best: tuple[float, TopicLevel | None] = (0.0, None)
         for mt in mentor_topics:
             s = path_similarity(ap, normalise_path(mt.path), policy.parent_credit)
@@ -218,11 +222,18 @@ def explain_topics(
         if found is None:
             continue
         mp = normalise_path(found.path)
+        if mp not in best_for:
+            best_for[mp] = found
+            order.append(mp)
+        if ap != mp:
+            close_to.setdefault(mp, []).append(ap)
+    out: list[str] = []
+    for mp in order:
+        found = best_for[mp]
         level = f" ({found.level})" if found.level else ""
-        if mp == ap:
-            text = f"Knows {humanise(mp)}{level}"
-        else:
-            text = f"Knows {humanise(mp)}{level}, close to {humanise(ap)}"
-        if text not in out:
-            out.append(text)
+        near = [] if mp in asked else list(dict.fromkeys(close_to.get(mp, [])))
+        text = f"Knows {humanise(mp)}{level}"
+        if near:
+            text += ", close to " + " and ".join(humanise(ap) for ap in near)
+        out.append(text)
     return out

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Kind(models.TextChoices):
@@ -27,12 +28,18 @@ class Notification(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
+    # What the notice is about (e.g. "session:12:reminder"), so that notices which stop
+    # being true can be withdrawn together (see services.notifications_withdraw).
+    ref = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["ref"], name="notification_ref", condition=~Q(ref="")),
+        ]
 
     def __str__(self) -> str:
         return self.text

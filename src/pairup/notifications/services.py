@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from pairup.accounts.models import User
+from pairup.core.humanize import shorten
 from pairup.core.quiet import is_quiet
 from pairup.core.validators import one_line
 
@@ -28,28 +29,49 @@ def unsubscribe_url(user: User, kind: str) -> str:
     )
 
 
+SUBJECT_MAX_LENGTH = 120  # before the "[PairUp] " prefix
+TEXT_MAX_LENGTH = 300  # Notification.text
+
+
 def notify(
-    *, user: User, kind: str, text: str, url: str = "", email_body: str = ""
+    *, user: User, kind: str, text: str, url: str, email_body: str = "", ref: str = ""
 ) -> Notification:
     """Record an in-app notification; queue its email after commit unless `kind` is muted
-    or this runs inside `pairup.core.quiet.quietly()`."""
+    or this runs inside `pairup.core.quiet.quietly()`. `url` is the page it is about (a path
+    on this site): every notice opens it and every email links back to it on SITE_URL.
+    Text too long for the subject or the notice is cut at a word, with an ellipsis. `ref`
+    names what the notice is about, for `notifications_withdraw` when that changes."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    notification = Notification.objects.create(user=user, kind=kind, text=text[:300], url=url)
+    if not url.startswith("/") or url.startswith("//"):
+        raise ValueError(f"a notification links to a page of this site, not {url!r}")
+    notification = Notification.objects.create(
+        user=user, kind=kind, text=shorten(text, TEXT_MAX_LENGTH), url=url, ref=ref
+    )
     if is_quiet():
         return notification
     if not EmailMute.objects.filter(user=user, kind=kind).exists() and user.is_active:
         body = email_body or text
-        link = settings.SITE_URL + url if url.startswith("/") else url
+        link = settings.SITE_URL + url
         payload = {
             "to": user.email,
-            "subject": one_line(text)[:120],
-            "body": f"{body}\n\n{link}\n" if link else f"{body}\n",
+            "subject": shorten(one_line(text), SUBJECT_MAX_LENGTH),
+            "body": f"{body}\n\nOpen it in PairUp: {link}\n",
             "unsubscribe": unsubscribe_url(user, kind),
             "kind_label": Kind(kind).label,
         }
         transaction.on_commit(lambda: send_notification_email.enqueue(**payload))
     return notification
+
+
+def notifications_withdraw(*, ref: str) -> int:
+    """Remove the in-app notices filed under `ref`, read or not, because what they say no
+    longer holds (a reminder of a session that moved or was cancelled). Emails that went
+    out already stay sent. Returns how many were removed."""
+    if not ref:
+        raise ValueError("withdraw needs a ref: notices without one are never withdrawn")
+    deleted, _ = Notification.objects.filter(ref=ref).delete()
+    return deleted
 
 
 def email_mute_set(*, user: User, kind: str, muted: bool) -> None:

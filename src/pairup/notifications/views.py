@@ -3,12 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 
-from . import services
+from . import rules, services
 from .models import EmailMute, Kind, Notification
 
 
@@ -25,7 +25,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of my notifications read and go where it points (own notifications only;
     only paths on this site, never an outside address)."""
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    notification = get_object_or_404(Notification, pk=pk)
+    if not rules.can_open_notification(request.user, notification):
+        raise Http404("No such notification")
     services.notifications_mark_read(user=request.user, ids=[notification.pk])
     target = (
         notification.url

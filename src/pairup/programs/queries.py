@@ -13,6 +13,7 @@ from django.utils import timezone
 from pairup.accounts.models import Expertise, User
 from pairup.core.validators import text_problem
 
+from . import rules
 from .models import Membership, MentorStatus, Program, RetiredInvite
 
 
@@ -63,6 +64,15 @@ def open_programs(user: User | None = None) -> QuerySet[Program]:
     return programs.order_by("name")
 
 
+def membership_of(user: User, program: Program | int) -> Membership | None:
+    """`user`'s membership in `program` (one query), None for a non-member or nobody signed
+    in: the standing every rule of `rules` is asked about."""
+    if not user.is_authenticated:
+        return None
+    program_id = program if isinstance(program, int) else program.pk
+    return Membership.objects.filter(program_id=program_id, user=user).first()
+
+
 def programs_for_user(user: User) -> QuerySet[Program]:
     return Program.objects.filter(memberships__user=user).distinct()
 
@@ -74,14 +84,15 @@ def get_program_for_user(user: User, slug: str) -> tuple[Program, Membership]:
         if user.is_authenticated
         else None
     )
-    if membership is None:
+    if not rules.can_see_program(membership):
         raise Http404("No such program")
     return membership.program, membership
 
 
 def get_admin_program_for_user(user: User, slug: str) -> tuple[Program, Membership]:
+    """The program and the user's membership in it; 404 for anyone who is not its admin."""
     program, membership = get_program_for_user(user, slug)
-    if not membership.is_admin:
+    if not rules.can_admin_program(membership):
         raise Http404("No such program")
     return program, membership
 
@@ -146,13 +157,12 @@ def get_mentor_for_user(user: User, slug: str, mentor_id: int) -> tuple[Program,
     """An approved mentor's membership, visible only to members of the same program
     (admins also see mentors waiting for approval)."""
     program, viewer = get_program_for_user(user, slug)
-    qs = Membership.objects.select_related("user__profile").filter(
-        program=program, user_id=mentor_id, is_mentor=True
+    mentor = (
+        Membership.objects.select_related("user__profile")
+        .filter(program=program, user_id=mentor_id)
+        .first()
     )
-    if not viewer.is_admin and user.pk != mentor_id:
-        qs = qs.filter(mentor_status=MentorStatus.APPROVED)
-    mentor = qs.first()
-    if mentor is None:
+    if mentor is None or not rules.can_see_mentor(viewer, mentor):
         raise Http404("No such mentor")
     return program, mentor
 

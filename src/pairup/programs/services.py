@@ -11,8 +11,9 @@ from django.utils import timezone
 from pairup.accounts.models import User
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 
+from . import rules
 from .models import Membership, MentorStatus, Program, RetiredInvite, new_invite_code
-from .queries import Invite, InviteState, invite_lookup
+from .queries import Invite, InviteState, invite_lookup, membership_of
 
 # Sent (inside the transaction) when a mentor stops taking asks in a program: paused by an
 # admin or left. Asks connects here to withdraw and re-route pending invitations.
@@ -62,20 +63,21 @@ def program_join(
     invite_code: str | None = None,
     now: datetime | None = None,
 ) -> Membership:
-    """Join (or add roles in) a program: through its invite code, which must be the
-    program's current one and not expired, or without a code when the program is open. A
-    new mentor waits for approval when the program vets mentors.
+    """Join a program, or add roles in one: a newcomer through its invite code, which must
+    be the program's current one and not expired, or without a code when the program is
+    open; a member adds a role without one. A new mentor waits for approval when the
+    program vets mentors.
 
     Raises ServiceError on the field `code` (`invite_unknown`, `invite_expired`,
-    `invite_replaced`) for a code that lets nobody in, and Forbidden (`invite_required`)
-    for a program that is not open when no code is given."""
+    `invite_replaced`) for a code given that lets nobody in, and Forbidden
+    (`invite_required`) for a newcomer to a program that is not open without a code."""
     if invite_code is not None:
         invite = invite_lookup(invite_code, now=now)
         if invite.program is None or invite.program.pk != program.pk:
             raise invite_refusal(Invite(InviteState.UNKNOWN))
         if not invite.valid:
             raise invite_refusal(invite)
-    elif not program.is_open:
+    elif not rules.can_join_without_invite(program) and membership_of(user, program) is None:
         raise Forbidden(
             f"{program.name} takes new members through an invite link: ask its admins for one.",
             code="invite_required",
@@ -128,7 +130,7 @@ def program_invite_rotate(
 
 
 def _require_admin(program: Program, user: User) -> None:
-    if not Membership.objects.filter(program=program, user=user, is_admin=True).exists():
+    if not rules.can_admin_program(membership_of(user, program)):
         raise Forbidden("Only this program's admins can do that.")
 
 

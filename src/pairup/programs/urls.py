@@ -7,6 +7,7 @@ urlpatterns = [
     path("join/<str:code>/", views.program_join, name="program_join"),
     path("p/<slug:slug>/", views.program_detail, name="program_detail"),
     path("p/<slug:slug>/join/", views.program_join_open, name="program_join_open"),
+    path("p/<slug:slug>/offer-to-mentor/", views.program_mentor_offer, name="program_mentor_offer"),
     path("p/<slug:slug>/mentors/", views.mentor_directory, name="mentor_directory"),
     path("p/<slug:slug>/members/", views.members, name="program_members"),
     path("p/<slug:slug>/members/invite/", views.invite_rotate, name="program_invite_rotate"),

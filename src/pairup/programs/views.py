@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from pairup.core.errors import ServiceError
 from pairup.core.pagination import paginate
 
-from . import queries, services
+from . import queries, rules, services
 from .forms import (
     DirectoryFilterForm,
     InviteCodeForm,
@@ -106,18 +107,39 @@ def program_join(request: HttpRequest, code: str) -> HttpResponse:
 def program_join_open(request: HttpRequest, slug: str) -> HttpResponse:
     """Join an open program from the list of open programs (no invite needed); a program
     that is not open is 404 here, as it is to anyone outside it."""
-    program = Program.objects.filter(slug=slug, is_open=True).first()
-    if program is None:
+    program = Program.objects.filter(slug=slug).first()
+    if program is None or not rules.can_join_without_invite(program):
         raise Http404("No such program")
     return _join_page(request, program, invite_code=None)
 
 
 @login_required
+@require_POST
+def program_mentor_offer(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member offers to mentor in their program, as the invite link would let them: the
+    program's admins approve new mentors when it vets them."""
+    program, _ = queries.get_program_for_user(request.user, slug)
+    membership = services.program_join(program=program, user=request.user, as_mentor=True)
+    if membership.is_approved_mentor:
+        messages.success(request, f"You are a mentor in {program}. Set your availability next.")
+    else:
+        messages.info(request, f"Thank you. An admin of {program} will approve you as a mentor.")
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(program)
+
+
+@login_required
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     program, membership = queries.get_program_for_user(request.user, slug)
-    return render(
-        request, "programs/program_detail.html", {"program": program, "membership": membership}
-    )
+    context = {
+        "program": program,
+        "membership": membership,
+        "can_write_ask": rules.can_write_ask(membership),
+        "can_admin": rules.can_admin_program(membership),
+    }
+    return render(request, "programs/program_detail.html", context)
 
 
 @login_required

@@ -50,34 +50,55 @@ def mentor_slots(
     mentor_id: int,
     start: datetime,
     end: datetime,
-    duration: int = 30,
+    duration: int | None = None,
     engagement: int | None = None,
 ) -> dict[str, object]:
+    """With `engagement`: the times a session of it can be booked (its agreed length, within
+    the mentor's caps, as booking checks). Without: the mentor's free times at `duration`
+    minutes (30 by default) for someone of one of their programs."""
     viewer: User = request.auth
     start, end = _utc(start, "start"), _utc(end, "end")
     if end <= start:
         raise ServiceError("end must be after start.", code="invalid_range", field="end")
     if end - start > timedelta(days=62):
         raise ServiceError("Ask for at most 62 days at once.", code="range_too_long", field="end")
+    now = timezone.now()
     if engagement is not None:
         e = get_engagement_for_user(viewer, engagement)
         if e.mentor_id != mentor_id:
             raise Http404("No such mentor in this engagement")
-        lengths, program_id = e.program.session_lengths, e.program_id
-    else:
-        shared = (
-            Membership.objects.filter(
-                user_id=mentor_id,
-                is_mentor=True,
-                mentor_status=MentorStatus.APPROVED,
-                program__memberships__user=viewer,
+        agreed = queries.agreed_minutes(e)
+        if duration is not None and duration != agreed:
+            raise ServiceError(
+                f"This engagement was agreed as {e.sessions_agreed} × {agreed} min.",
+                code="invalid_duration",
+                field="duration",
             )
-            .select_related("program")
-            .first()
+        availability = availability_queries.availability_of(e.mentor)
+        if availability is None:
+            raise Http404("This mentor has no availability")
+        return {
+            "mentor": mentor_id,
+            "timezone": availability.timezone,
+            "duration": agreed,
+            "slots": [
+                {"start": s, "end": e_} for s, e_ in queries.bookable_slots(e, start, end, now)
+            ],
+        }
+    shared = (
+        Membership.objects.filter(
+            user_id=mentor_id,
+            is_mentor=True,
+            mentor_status=MentorStatus.APPROVED,
+            program__memberships__user=viewer,
         )
-        if shared is None:
-            raise Http404("No such mentor")
-        lengths, program_id = shared.program.session_lengths, shared.program_id
+        .select_related("program")
+        .first()
+    )
+    if shared is None:
+        raise Http404("No such mentor")
+    lengths = shared.program.session_lengths
+    duration = 30 if duration is None else duration
     if duration not in lengths:
         allowed = ", ".join(str(x) for x in lengths)
         raise ServiceError(
@@ -85,7 +106,7 @@ def mentor_slots(
         )
     mentor = User.objects.filter(pk=mentor_id).select_related("profile").first()
     availability = availability_queries.availability_of(mentor) if mentor else None
-    if mentor is None or availability is None or not program_id:
+    if mentor is None or availability is None:
         raise Http404("This mentor has no availability")
     found = availability_queries.free_slots(
         mentor=mentor,
@@ -93,7 +114,7 @@ def mentor_slots(
         duration=duration,
         start=start,
         end=end,
-        now=timezone.now(),
+        now=now,
     )
     return {
         "mentor": mentor_id,
@@ -105,7 +126,10 @@ def mentor_slots(
 
 class BookIn(Input):
     start: datetime
-    duration: int
+    duration: int | None = Field(
+        default=None,
+        description="Minutes: the engagement's agreed length (the default); another is 422",
+    )
     timezone: str | None = Field(
         default=None, description="Only with a local start time (no offset)"
     )
@@ -230,7 +254,7 @@ def session_reschedule(
 ) -> dict[str, object]:
     session = queries.get_session_for_user(request.auth, session_id)
     start = _start(
-        BookIn(start=payload.start, duration=payload.duration or 30, timezone=payload.timezone)
+        BookIn(start=payload.start, duration=payload.duration, timezone=payload.timezone)
     )
     return session_out(
         services.session_reschedule(

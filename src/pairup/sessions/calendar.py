@@ -14,6 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from pairup.accounts.models import User
+from pairup.core.humanize import shorten
 
 from .models import Session, SessionStatus
 
@@ -39,7 +40,7 @@ def _event(session: Session, viewer: User, *, attendee: bool, cancelled: bool) -
     event.add("dtend", session.end)
     event.add(
         "summary",
-        f"PairUp: {getattr(other, 'display_name', 'mentoring')} · {engagement.ask.question[:60]}",
+        f"PairUp: {getattr(other, 'display_name', 'mentoring')} · {shorten(engagement.ask.question, 60)}",
     )
     where = session.video_url or session.location or "Chat in the PairUp thread"
     event.add("location", where)

@@ -73,6 +73,9 @@ class Session(models.Model):
 class SessionChange(models.Model):
     """The history of a session: booked, moved, cancelled, outcome."""
 
+    # The kinds that set the session's time.
+    PLACING = ("booked", "rescheduled")
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=16)
     by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")

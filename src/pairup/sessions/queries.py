@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from pairup.accounts.models import User
-from pairup.asks.load import sessions_unbooked
+from pairup.asks.load import caps_over, sessions_unbooked
 from pairup.asks.models import Engagement
+from pairup.availability import queries as availability_queries
 from pairup.programs.models import Program
 
+from . import rules
 from .models import Session, SessionStatus
 
 
@@ -17,6 +21,35 @@ def sessions_left(engagement: Engagement) -> int:
     """How many of the engagement's agreed sessions are still to book (cancelled ones give
     their place back): `pairup.asks.load.sessions_unbooked`, the one definition."""
     return sessions_unbooked([engagement])[engagement.pk]
+
+
+def agreed_minutes(engagement: Engagement) -> int:
+    """The length of each session, as agreed when the mentor accepted the ask."""
+    return engagement.ask.duration
+
+
+def bookable_slots(
+    engagement: Engagement,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    moving: int | None = None,
+) -> list[tuple[datetime, datetime]]:
+    """The times between `start` and `end` at which a session of `engagement` (at its agreed
+    length) can be booked, or its session `moving` moved: free for both people and within
+    every cap that booking checks (`pairup.asks.load.caps_over`, the same check)."""
+    found = availability_queries.free_slots(
+        mentor=engagement.mentor,
+        mentee=engagement.mentee,
+        duration=agreed_minutes(engagement),
+        start=start,
+        end=end,
+        now=now,
+        exclude_session=moving,
+    )
+    over = caps_over(engagement, [s for s, _ in found], now, moving_session=moving)
+    return [(s, e) for s, e in found if over[s] is None]
 
 
 def no_show_counts(program: Program) -> dict[int, dict[str, int]]:
@@ -40,6 +73,7 @@ def no_show_counts(program: Program) -> dict[int, dict[str, int]]:
 
 
 def get_session_for_user(user: User, pk: int) -> Session:
+    """The session, for the two people of its engagement; 404 for anyone else."""
     if not user.is_authenticated:
         raise Http404
     session = (
@@ -47,10 +81,9 @@ def get_session_for_user(user: User, pk: int) -> Session:
             "engagement__program", "engagement__mentee__profile", "engagement__mentor__profile"
         )
         .filter(pk=pk)
-        .filter(Q(engagement__mentee=user) | Q(engagement__mentor=user))
         .first()
     )
-    if session is None:
+    if session is None or not rules.can_see_session(user, session):
         raise Http404("No such session")
     return session
 

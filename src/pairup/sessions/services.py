@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,14 +21,15 @@ from pairup.asks.load import booking_over_cap
 from pairup.asks.models import Engagement, EngagementStatus, Format
 from pairup.asks.services import engagement_close
 from pairup.availability import queries as availability_queries
-from pairup.availability.models import Availability
 from pairup.availability.services import commitment_hold, commitment_move, commitment_release
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import human_duration
 from pairup.core.validators import clean_text
 from pairup.engine import slots as engine_slots
+from pairup.notifications.services import notifications_withdraw
 
-from . import queries
+from . import queries, rules
 from .calendar import invitation_ics
 from .models import (
     CalendarFeed,
@@ -36,7 +38,7 @@ from .models import (
     SessionFeedback,
     SessionStatus,
 )
-from .tasks import schedule_reminders, send_session_email
+from .tasks import reminder_ref, schedule_reminders, send_session_email
 
 
 def _aware(value: datetime, field: str) -> datetime:
@@ -47,13 +49,6 @@ def _aware(value: datetime, field: str) -> datetime:
             field=field,
         )
     return value.astimezone(engine_slots.UTC)
-
-
-def _lengths(engagement: Engagement, availability: Availability | None) -> list[int]:
-    allowed = list(engagement.program.session_lengths)
-    if availability is not None and availability.session_lengths:
-        allowed = [x for x in allowed if x in availability.session_lengths] or allowed
-    return allowed
 
 
 def _lock_people(*users: User) -> None:
@@ -79,16 +74,20 @@ def _check_slot(
     availability = availability_queries.availability_of(mentor)
     if availability is None:
         raise Conflict("This mentor has not set their availability yet.", code="no_availability")
-    if minutes not in _lengths(engagement, availability):
-        lengths = ", ".join(str(x) for x in _lengths(engagement, availability))
+    agreed = queries.agreed_minutes(engagement)
+    if minutes != agreed:
         raise ServiceError(
-            f"Sessions here last {lengths} minutes.", code="invalid_duration", field="duration"
+            f"This engagement was agreed as {engagement.sessions_agreed} × {agreed} min: "
+            f"book a {agreed}-minute session.",
+            code="invalid_duration",
+            field="duration",
         )
     end = start + timedelta(minutes=minutes)
-    if start < now + timedelta(minutes=availability.min_notice_minutes):
-        hours = availability.min_notice_minutes / 60
+    notice = timedelta(minutes=availability.min_notice_minutes)
+    if start < now + notice:
         raise Conflict(
-            f"That is inside the mentor's notice period ({hours:g} h).", code="inside_notice"
+            f"That is inside the mentor's notice period ({human_duration(notice)}).",
+            code="inside_notice",
         )
     if start > now + timedelta(days=availability.horizon_days):
         raise Conflict(
@@ -114,16 +113,7 @@ def _check_slot(
             f"The mentor's cap of {cap.limit} sessions this {cap.period}{whose} is reached.",
             code="cap_reached",
         )
-    free = availability_queries.free_slots(
-        mentor=mentor,
-        mentee=mentee,
-        duration=minutes,
-        start=start,
-        end=end,
-        now=now,
-        exclude_session=exclude,
-    )
-    if (start, end) not in free:
+    if (start, end) not in queries.bookable_slots(engagement, start, end, now, moving=exclude):
         raise Conflict("The mentor is not available at that time.", code="outside_availability")
 
 
@@ -146,7 +136,8 @@ def _tell(session: Session, subject: str, method: str) -> None:
         local = timezone.localtime(session.start, engine_slots.zone_of(person.profile.timezone))
         body = (
             f"{subject}\n\n{local:%A %d %B %Y, %H:%M} ({local.tzname()}), {session.minutes} minutes\n"
-            f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n"
+            f"{session.video_url or session.location or 'Chat in the PairUp thread'}\n\n"
+            f"Open it in PairUp: {settings.SITE_URL}{session.get_absolute_url()}\n"
         )
         kwargs = {
             "to": person.email,
@@ -164,15 +155,16 @@ def session_book(
     engagement: Engagement,
     by: User,
     start: datetime,
-    duration: int,
+    duration: int | None = None,
     now: datetime | None = None,
 ) -> Session:
-    """Book a session of an active engagement. Retries are made safe by the caller running
+    """Book a session of an active engagement, at its agreed length (`duration`, when
+    given, must be that length). Retries are made safe by the caller running
     this under an idempotency key (idempotency.idempotency_key_use), in the same
     transaction. Side effects after commit: both people emailed, reminders queued."""
     now = now or timezone.now()
     start = _aware(start, "start")
-    if engagement.role_of(by) is None:
+    if not rules.can_book(by, engagement):
         raise Forbidden("Only the two people of this engagement can book its sessions.")
     engagement = (
         Engagement.objects.select_for_update(of=("self",))
@@ -187,12 +179,13 @@ def session_book(
             code="sessions_used",
         )
     _lock_people(engagement.mentor, engagement.mentee)
-    _check_slot(engagement, start, duration, now)
+    minutes = queries.agreed_minutes(engagement) if duration is None else duration
+    _check_slot(engagement, start, minutes, now)
     video_url, location = _place(engagement)
     session = Session(
         engagement=engagement,
         start=start,
-        end=start + timedelta(minutes=duration),
+        end=start + timedelta(minutes=minutes),
         uid=f"{secrets.token_hex(16)}@pairup",
         video_url=video_url,
         location=location,
@@ -216,7 +209,7 @@ def session_book(
         session=session, kind="booked", by=by, new_start=session.start, at=now
     )
     _tell(session, "Session booked", "REQUEST")
-    schedule_reminders(session)
+    schedule_reminders(session, now=now)
     return session
 
 
@@ -231,7 +224,7 @@ def _lock_session(session: Session, by: User) -> Session:
         )
         .get(pk=session.pk)
     )
-    if session.engagement.role_of(by) is None:
+    if not rules.can_change_session(by, session):
         raise Forbidden("Only the two people of this session can change it.")
     return session
 
@@ -262,11 +255,12 @@ def session_reschedule(
     session.sequence += 1
     session.save(update_fields=["start", "end", "sequence"])
     commitment_move(session_id=session.pk, start=session.start, end=session.end)
+    notifications_withdraw(ref=reminder_ref(session))  # they name the old time
     SessionChange.objects.create(
         session=session, kind="rescheduled", by=by, old_start=old, new_start=start, at=now
     )
     _tell(session, "Session moved", "REQUEST")
-    schedule_reminders(session)
+    schedule_reminders(session, now=now)
     return session
 
 
@@ -294,6 +288,7 @@ def session_cancel(
         update_fields=["status", "cancel_reason", "cancelled_by", "late_cancel", "sequence"]
     )
     commitment_release(session_id=session.pk)
+    notifications_withdraw(ref=reminder_ref(session))
     SessionChange.objects.create(
         session=session, kind="cancelled", by=by, old_start=session.start, note=reason, at=now
     )
@@ -316,12 +311,9 @@ def session_outcome(
     mentor no-show. The engagement's wrap-up opens after its last session."""
     now = now or timezone.now()
     session = _lock_session(session, by)
-    role = session.engagement.role_of(by)
     if outcome not in OUTCOMES:
         raise ServiceError("Outcome is held, no_show_mentee or no_show_mentor.", field="outcome")
-    if (role == "mentor" and outcome == "no_show_mentor") or (
-        role == "mentee" and outcome != "no_show_mentor"
-    ):
+    if not rules.can_mark_outcome(by, session, outcome):
         raise Forbidden(
             "The mentor marks held or a mentee no-show; the mentee reports a mentor no-show."
         )
@@ -393,6 +385,26 @@ def sessions_cancel_future(
         with transaction.atomic():
             session_cancel(session=session, by=None, reason=reason, now=now)
             count += 1
+    return count
+
+
+def sessions_cancel_for_closing(
+    *, engagement: Engagement, by: User, cancelled: bool, reason: str, now: datetime
+) -> int:
+    """Cancel the sessions still ahead of an engagement being closed (in its transaction),
+    each person emailed the cancellation. Marking it done asked first (asks refuses to
+    without `cancel_sessions`)."""
+    why = (
+        f"The engagement was cancelled{f': {reason}' if reason else ''}"
+        if cancelled
+        else "The engagement was marked done"
+    )
+    count = 0
+    for session in Session.objects.filter(
+        engagement=engagement, status=SessionStatus.BOOKED, start__gt=now
+    ).order_by("start", "pk"):
+        session_cancel(session=session, by=by, reason=why[: limits.SHORT_NOTE_MAX_LENGTH], now=now)
+        count += 1
     return count
 
 

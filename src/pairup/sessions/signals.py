@@ -6,11 +6,12 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from pairup.accounts.services import account_deleting
+from pairup.asks.services.wrapup import engagement_closed
 from pairup.availability.services import commitments_forget
 from pairup.programs.services import mentor_unavailable
 
 from .models import Session
-from .services import sessions_cancel_future
+from .services import sessions_cancel_for_closing, sessions_cancel_future
 
 
 @receiver(account_deleting)
@@ -25,6 +26,15 @@ def on_mentor_unavailable(sender: Any, membership: Any, **kwargs: Any) -> None:
         program_id=membership.program_id,
         role="mentor",
         reason="The mentor is not available any more.",
+    )
+
+
+@receiver(engagement_closed)
+def on_engagement_closed(
+    sender: Any, engagement: Any, by: Any, cancelled: bool, reason: str, now: Any, **kwargs: Any
+) -> None:
+    sessions_cancel_for_closing(
+        engagement=engagement, by=by, cancelled=cancelled, reason=reason, now=now
     )
 
 

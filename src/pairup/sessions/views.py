@@ -23,7 +23,7 @@ from pairup.asks.queries import get_engagement_for_user
 from pairup.availability import queries as availability_queries
 from pairup.core.errors import ServiceError
 
-from . import calendar, idempotency, queries, services
+from . import calendar, idempotency, queries, rules, services
 from .forms import RatingForm, SessionCancelForm, SlotForm
 from .models import CalendarFeed, Session, SessionFeedback, SessionStatus
 
@@ -49,40 +49,27 @@ def refusal(exc: ServiceError) -> str:
 # ---------------------------------------------------------------- the slot picker
 
 
-def _lengths(engagement: Engagement, offered: list[int]) -> list[int]:
-    """The program's lengths the mentor offers (all the program's when they chose none)."""
-    allowed = list(engagement.program.session_lengths)
-    both = [n for n in allowed if n in offered]
-    return both or allowed
-
-
 def slot_picker_context(
     engagement: Engagement,
     *,
     viewer_key: str,
     action: str,
-    duration: int | None = None,
     moving: Session | None = None,
     now: datetime | None = None,
 ) -> dict[str, object]:
-    """Free slots of the next two weeks, grouped by day in the viewer's zone."""
+    """Bookable times of the next two weeks at the agreed length, grouped by day in the
+    viewer's zone: free for both people and within the mentor's caps (the same check as
+    booking, `queries.bookable_slots`)."""
     now = now or timezone.now()
     availability = availability_queries.availability_of(engagement.mentor)
     if availability is None:
         return {"unavailable": True}
-    lengths = _lengths(engagement, availability.session_lengths)
-    if moving is not None:
-        duration = moving.minutes
-    elif duration not in lengths:
-        duration = engagement.ask.duration if engagement.ask.duration in lengths else lengths[0]
-    found = availability_queries.free_slots(
-        mentor=engagement.mentor,
-        mentee=engagement.mentee,
-        duration=duration,
-        start=now,
-        end=now + timedelta(days=PICKER_DAYS),
-        now=now,
-        exclude_session=moving.pk if moving else None,
+    found = queries.bookable_slots(
+        engagement,
+        now,
+        now + timedelta(days=PICKER_DAYS),
+        now,
+        moving=moving.pk if moving else None,
     )
     days: dict[object, list[datetime]] = {}
     for start, _ in found:
@@ -101,8 +88,7 @@ def slot_picker_context(
         )
     return {
         "unavailable": False,
-        "lengths": lengths,
-        "duration": duration,
+        "duration": queries.agreed_minutes(engagement),
         "days": out,
         "zone": timezone.get_current_timezone_name(),
         "key": f"{viewer_key}-{uuid.uuid4().hex}",
@@ -110,13 +96,6 @@ def slot_picker_context(
         "moving": moving,
         "mentor_zone": availability.timezone,
     }
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
 
 
 def sessions_context(
@@ -127,12 +106,11 @@ def sessions_context(
     sessions = list(engagement.sessions.order_by("start", "pk"))
     left = queries.sessions_left(engagement)
     picker = None
-    if engagement.is_active and left and engagement.role_of(request.user) == "mentee":
+    if left and rules.can_pick_slot(request.user, engagement):
         picker = slot_picker_context(
             engagement,
             viewer_key=f"book{engagement.pk}",
             action=reverse("session_book", args=[engagement.pk]),
-            duration=_int(request.GET.get("duration")),
             now=now,
         )
     return {"sessions": sessions, "sessions_left": left, "picker": picker}
@@ -141,7 +119,7 @@ def sessions_context(
 @login_required
 @require_GET
 def slot_picker(request: HttpRequest, pk: int) -> HttpResponse:
-    """The picker alone, for htmx when the mentee changes the session length."""
+    """The picker alone (for htmx, to refresh the times shown)."""
     engagement = get_engagement_for_user(request.user, pk)
     context = sessions_context(request, engagement)
     if context["picker"] is None:
@@ -159,7 +137,7 @@ def session_book(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Pick one of the times shown.")
         return redirect(back + "#sessions")
     data = form.cleaned_data
-    duration = data["duration"] or engagement.ask.duration
+    duration = data["duration"] or queries.agreed_minutes(engagement)
 
     def book() -> tuple[int, dict[str, object]]:
         session = services.session_book(
@@ -185,7 +163,7 @@ def session_book(request: HttpRequest, pk: int) -> HttpResponse:
             stored = idempotency.StoredResponse(*book())
     except ServiceError as exc:
         messages.error(request, refusal(exc))
-        return redirect(f"{back}?duration={duration}#sessions")
+        return redirect(f"{back}#sessions")
     session = queries.get_session_for_user(request.user, stored.body["id"])
     if not stored.replayed:
         local = timezone.localtime(session.start)
@@ -238,6 +216,7 @@ def _session_page(
         "can_move": can_move,
         "ended": session.end <= now,
         "can_mark": booked and session.end <= now,
+        "marks_held": rules.can_mark_outcome(user, session, "held"),
         "my_rating": SessionFeedback.objects.filter(session=session, author=user).first(),
         "picker": picker,
         "cancel_form": cancel_form or SessionCancelForm(),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("welcome/", welcome.welcome, name="welcome"),
     path("welcome/<slug:step>/", welcome.welcome_step, name="welcome_step"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Ahead of allauth's own: the same view, with 429 and Retry-After when sign-ins are limited.
     path("accounts/login/", SignInView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.timesince import timeuntil
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation
+from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation, InvitationStatus
 from pairup.asks.queries import engagements_for_user
+from pairup.core.humanize import human_duration, shorten, time_left
 from pairup.programs.models import Membership
+from pairup.programs.rules import can_admin_program, can_write_ask
 
 from .welcome import next_step_url
 
@@ -47,31 +53,53 @@ def home(request: HttpRequest) -> HttpResponse:
                 "/programs/",
             )
         )
+    # The most urgent first: a mentor's question holds their answer until the mentee replies.
+    for i in (
+        Invitation.objects.filter(ask__mentee=request.user, status=InvitationStatus.AWAITING_MENTEE)
+        .select_related("ask", "mentor__profile")
+        .order_by("pk")
+    ):
+        steps.append(
+            (
+                f"Answer {i.mentor.display_name}'s question",
+                f"About “{shorten(i.ask.question, 100)}”: they answer your ask once you reply.",
+                i.ask.get_absolute_url(),
+            )
+        )
     invitations = list(
         Invitation.objects.filter(mentor=request.user, status__in=LIVE_INVITATION)
         .select_related("ask__mentee__profile")
         .order_by("expires_at", "pk")
     )
     for i in invitations:
-        left = f"{timeuntil(i.expires_at)} left to respond" if i.expires_at else "clock paused"
+        if i.expires_at:
+            left = f"{time_left(i.expires_at)} left to respond"
+        else:
+            left = "clock paused" + (
+                f" with {human_duration(i.remaining)} left" if i.remaining else ""
+            )
         steps.append(
             (
                 f"Answer {i.ask.mentee.display_name}'s invitation",
-                f"“{i.ask.question[:100]}” · {left}",
+                f"“{shorten(i.ask.question, 100)}” · {left}",
                 i.get_absolute_url(),
             )
         )
-    for e in engagements_for_user(request.user).filter(status=EngagementStatus.ACTIVE):
-        other = e.mentor if e.mentee_id == request.user.pk else e.mentee
+    active = list(engagements_for_user(request.user).filter(status=EngagementStatus.ACTIVE))
+    others = [e.mentor if e.mentee_id == request.user.pk else e.mentee for e in active]
+    names = Counter(o.pk for o in others)
+    for e, other in zip(active, others, strict=True):
+        # Two engagements with the same person are told apart by their asks.
+        about = f" on “{shorten(e.ask.question, 50)}”" if names[other.pk] > 1 else ""
         steps.append(
             (
-                f"Continue with {other.display_name}",
-                f"“{e.ask.question[:100]}”: messages, resources and wrap-up.",
+                f"Continue with {other.display_name}{about}",
+                f"“{shorten(e.ask.question, 100)}”: messages, resources and wrap-up.",
                 e.get_absolute_url(),
             )
         )
     for m in memberships:
-        if m.is_mentee:
+        if can_write_ask(m):
             steps.append(
                 (
                     f"Write an ask in {m.program}",
@@ -94,7 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     None,
                 )
             )
-        if m.is_admin:
+        if can_admin_program(m):
             steps.append(
                 (
                     f"Run {m.program}",
@@ -105,3 +133,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if any(m.is_approved_mentor for m in memberships) and not profile.expertise.exists():
         steps.append(("Add topics you can help with", "Mentees find you by topic.", "/profile/"))
     return render(request, "site/home.html", {"steps": steps, "memberships": memberships})
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page's <link rel="icon"> says (and for pages
+    with no <head> of ours: the API docs, a file): send them to the SVG. A temporary
+    redirect, cached for a day, since the static file's hashed name changes with its content."""
+    response = redirect(static("pairup/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response

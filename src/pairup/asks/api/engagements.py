@@ -102,7 +102,11 @@ def engagement_close(request: HttpRequest, engagement_id: int, payload: CloseIn)
     user: User = request.auth
     engagement = queries.get_engagement_for_user(user, engagement_id)
     services.engagement_close(
-        engagement=engagement, by=user, cancel=payload.cancel, reason=payload.reason
+        engagement=engagement,
+        by=user,
+        cancel=payload.cancel,
+        reason=payload.reason,
+        cancel_sessions=payload.cancel_sessions,
     )
     return _reload_engagement(user, engagement)
 

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field, field_validator
 
 from pairup.accounts.models import User
-from pairup.asks import queries
+from pairup.asks import queries, rules
 from pairup.asks.models import (
     LIVE_INVITATION,
     Ask,
@@ -284,6 +284,14 @@ class ResourceIn(Input):
 class CloseIn(Input):
     cancel: bool = False
     reason: str = Field(default="", max_length=limits.SHORT_NOTE_MAX_LENGTH)
+    cancel_sessions: bool = Field(
+        default=False,
+        description=(
+            "Marking done with sessions still booked ahead is 409 `sessions_booked` unless "
+            "this is true: then they are cancelled and both people told. Cancelling the "
+            "engagement always cancels them."
+        ),
+    )
 
 
 class FeedbackIn(Input):
@@ -346,7 +354,7 @@ def _topics(ask: Ask) -> list[str]:
 
 def _ask_out(ask: Ask, viewer: User) -> dict[str, Any]:
     invitation = None
-    if ask.mentee_id == viewer.pk:
+    if rules.can_invite(viewer, ask):
         live = getattr(ask, "live_invitations", None)
         if live is None:
             live = list(
@@ -361,7 +369,7 @@ def _ask_out(ask: Ask, viewer: User) -> dict[str, Any]:
                 "expires_at": inv.expires_at,
             }
     engagement = getattr(ask, "engagement", None)
-    show_engagement = engagement is not None and engagement.role_of(viewer) is not None
+    show_engagement = engagement is not None and rules.can_see_engagement(viewer, engagement)
     return {
         "id": ask.pk,
         "program": ask.program.slug,
@@ -514,7 +522,7 @@ def _engagement_out(engagement: Engagement, viewer: User) -> dict[str, Any]:
     feedback = [
         _feedback_out(f)
         for f in engagement.feedback.order_by("created_at", "pk")
-        if f.author_id == viewer.pk or f.shared
+        if rules.can_read_feedback(viewer, f)
     ]
     thanks = getattr(engagement, "thanks", None)
     return {

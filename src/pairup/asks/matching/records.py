@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pairup.accounts.models import Expertise, User
 from pairup.asks.models import Ask, Engagement, Feedback
-from pairup.availability.queries import free_windows
+from pairup.availability.queries import free_windows, waking_windows
 from pairup.engine import Ask as EngineAsk
 from pairup.engine import (
     HistoryItem,
@@ -118,9 +118,13 @@ def mentor_records(
     return records
 
 
-def ask_record(ask: Ask, paths: dict[int, str] | None = None) -> EngineAsk:
+def ask_record(
+    ask: Ask, paths: dict[int, str] | None = None, now: datetime | None = None
+) -> EngineAsk:
     """The engine's record of an ask: its words and topics, and the mentee's site,
-    languages and zone. `paths`: topic id to slug path, if already read."""
+    languages and zone; with `now`, the mentee's own waking hours (their availability, else
+    08:00–20:00 their time) as the times they can meet. `paths`: topic id to slug path, if
+    already read."""
     paths = paths if paths is not None else topic_paths()
     mentee_profile = ask.mentee.profile
     ask_topics = list(ask.topics.all())
@@ -132,4 +136,5 @@ def ask_record(ask: Ask, paths: dict[int, str] | None = None) -> EngineAsk:
         languages=tuple(mentee_profile.languages),
         timezone=mentee_profile.timezone,
         duration=ask.duration,
+        free=None if now is None else waking_windows(ask.mentee, now),
     )

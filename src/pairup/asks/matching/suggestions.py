@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from statistics import median
 
@@ -34,6 +34,12 @@ class MentorSuggestion:
     score: float
     reasons: tuple[str, ...]
     responsiveness: str
+    # Knows a topic of the ask, or their profile or past asks match its words.
+    topical: bool = True
+
+
+# The reason shown when nobody eligible matches the ask's topic or words.
+NO_TOPICAL_MATCH = "No mentor matches this topic yet: free and under their cap"
 
 
 def responsiveness(
@@ -86,7 +92,7 @@ def suggest_mentors(
     records = mentor_records(program, eligible, ask.mentee, now, paths)
     if not records:
         return []
-    engine_ask = ask_record(ask, paths)
+    engine_ask = ask_record(ask, paths, now)
     policy = Policy(
         now=now,
         # Informational interviews are matched across sites on purpose.
@@ -111,10 +117,18 @@ def suggest_mentors(
                 score=round(score, 4),
                 reasons=tuple(reasons),
                 responsiveness=responsiveness_label(stat),
+                topical=s.topical,
             )
         )
     out.sort(key=lambda s: (-s.score, s.mentor.pk))
-    return out if k is None else out[:k]
+    if k is None:
+        return out  # every eligible mentor, for inviting
+    # A short list never pads with mentors whose only merit is free time and room: those
+    # show only when no eligible mentor matches the ask, and then say so.
+    topical_ones = [s for s in out if s.topical]
+    if topical_ones:
+        return topical_ones[:k]
+    return [replace(s, reasons=(NO_TOPICAL_MATCH, *s.reasons)) for s in out[:k]]
 
 
 # What a mentee sees of their ask's suggestions is kept this long, per ask: reloading the
@@ -131,21 +145,25 @@ def suggestions_for_display(ask: Ask, k: int = 5) -> list[MentorSuggestion]:
     invited = Invitation.objects.filter(ask=ask).count()
     blocks = Block.objects.filter(Q(blocker_id=ask.mentee_id) | Q(blocked_id=ask.mentee_id)).count()
     stamp = ask.updated_at.timestamp() if ask.updated_at else 0
-    key = f"pairup:suggest:1:{ask.pk}:{k}:{stamp}:{ask.status}:{invited}:{blocks}"
+    key = f"pairup:suggest:2:{ask.pk}:{k}:{stamp}:{ask.status}:{invited}:{blocks}"
     cached = cache.get(key)
     if cached is not None:
         users = User.objects.select_related("profile").in_bulk([row[0] for row in cached])
         if len(users) == len(cached):
             return [
                 MentorSuggestion(
-                    mentor=users[mentor_id], score=score, reasons=tuple(reasons), responsiveness=r
+                    mentor=users[mentor_id],
+                    score=score,
+                    reasons=tuple(reasons),
+                    responsiveness=r,
+                    topical=topical,
                 )
-                for mentor_id, score, reasons, r in cached
+                for mentor_id, score, reasons, r, topical in cached
             ]
     found = suggest_mentors(ask, k=k)
     cache.set(
         key,
-        [(s.mentor.pk, s.score, list(s.reasons), s.responsiveness) for s in found],
+        [(s.mentor.pk, s.score, list(s.reasons), s.responsiveness, s.topical) for s in found],
         DISPLAY_TTL_SECONDS,
     )
     return found

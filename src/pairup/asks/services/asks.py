@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.asks import rules
 from pairup.asks.models import (
     LIVE_INVITATION,
     Ask,
@@ -23,7 +24,9 @@ from pairup.asks.queries import open_asks_count
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import check_count, clean_text, listed, text_problem
-from pairup.programs.models import Membership, Program
+from pairup.programs.models import Program
+from pairup.programs.queries import membership_of
+from pairup.programs.rules import can_write_ask
 from pairup.topics.models import Topic
 
 from .guards import lock_ask
@@ -94,7 +97,7 @@ def _validate_ask(
 
 
 def _require_mentee(program: Program, user: User) -> None:
-    if not Membership.objects.filter(program=program, user=user, is_mentee=True).exists():
+    if not can_write_ask(membership_of(user, program)):
         raise Forbidden("Join this program as a mentee to write an ask.")
 
 
@@ -150,7 +153,7 @@ def ask_update(
     Pass the ask's `by` (date) field in `changes`: the keyword `by` is the acting person."""
     fields = {**(changes or {}), **fields}
     ask = lock_ask(ask)
-    if by.pk != ask.mentee_id:
+    if not rules.can_edit_ask(by, ask):
         raise Forbidden("Only the person who wrote the ask can edit it.")
     if ask.status not in AskStatus.unmatched():
         raise Conflict("This ask can no longer be edited.", code="ask_not_editable")
@@ -172,7 +175,7 @@ def ask_update(
 @transaction.atomic
 def ask_submit(*, ask: Ask, by: User) -> Ask:
     ask = lock_ask(ask)
-    if by.pk != ask.mentee_id:
+    if not rules.can_edit_ask(by, ask):
         raise Forbidden("Only the person who wrote the ask can submit it.")
     if ask.status != AskStatus.DRAFT:
         raise Conflict("This ask is not a draft.", code="not_a_draft")
@@ -185,7 +188,7 @@ def ask_submit(*, ask: Ask, by: User) -> Ask:
 def ask_withdraw(*, ask: Ask, by: User) -> Ask:
     """Withdraw an ask; a pending invitation is withdrawn and its mentor told."""
     ask = lock_ask(ask)
-    if by.pk != ask.mentee_id:
+    if not rules.can_edit_ask(by, ask):
         raise Forbidden("Only the person who wrote the ask can withdraw it.")
     if ask.status not in AskStatus.unmatched():
         raise Conflict("Only a draft or open ask can be withdrawn.", code="ask_not_open")
@@ -203,7 +206,7 @@ def ask_withdraw(*, ask: Ask, by: User) -> Ask:
 def ask_post_to_board(*, ask: Ask, by: User) -> Ask:
     """Move an open ask to the program's open board (never both routes at once)."""
     ask = lock_ask(ask)
-    if by.pk != ask.mentee_id:
+    if not rules.can_edit_ask(by, ask):
         raise Forbidden("Only the person who wrote the ask can post it.")
     if ask.status != AskStatus.OPEN:
         raise Conflict("Only an open ask can go on the board.", code="ask_not_open")
@@ -220,7 +223,7 @@ def ask_post_to_board(*, ask: Ask, by: User) -> Ask:
 @transaction.atomic
 def ask_take_off_board(*, ask: Ask, by: User) -> Ask:
     ask = lock_ask(ask)
-    if by.pk != ask.mentee_id:
+    if not rules.can_edit_ask(by, ask):
         raise Forbidden("Only the person who wrote the ask can change it.")
     if ask.status != AskStatus.OPEN or ask.route != Route.BOARD:
         raise Conflict("This ask is not on the board.", code="not_on_board")

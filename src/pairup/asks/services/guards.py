@@ -4,7 +4,10 @@ person acting takes part and that the engagement is still open."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from pairup.accounts.models import User
+from pairup.asks import rules
 from pairup.asks.models import (
     Ask,
     Engagement,
@@ -32,10 +35,10 @@ def lock_invitation(invitation: Invitation | int) -> Invitation:
 
 
 def participant_role(engagement: Engagement, by: User) -> str:
-    role = engagement.role_of(by)
-    if role is None:
+    """`by`'s role in the engagement; Forbidden unless `rules.can_take_part`."""
+    if not rules.can_take_part(by, engagement):
         raise Forbidden("Only the mentee and the mentor of this engagement can do that.")
-    return role
+    return cast(str, engagement.role_of(by))
 
 
 def require_active(engagement: Engagement, what: str) -> None:

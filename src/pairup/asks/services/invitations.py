@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.asks import rules
 from pairup.asks.matching.eligibility import mentor_eligibility
 from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.asks.models import (
@@ -24,6 +25,7 @@ from pairup.asks.models import (
 from pairup.asks.tasks import expire_invitation_later
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import shorten
 from pairup.core.validators import clean_text
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
@@ -71,7 +73,7 @@ def _invite(
     notify(
         user=mentor,
         kind=Kind.INVITED,
-        text=f"{ask.mentee.display_name} asks for your help: {ask.question[:80]}",
+        text=f"{ask.mentee.display_name} asks for your help: {shorten(ask.question, 100)}",
         url=invitation.get_absolute_url(),
         email_body=(
             f"{ask.mentee.display_name} would like {ask.sessions} × {ask.duration} min with you.\n\n"
@@ -91,7 +93,7 @@ def invitation_create(
     suggests for it (eligible, not at their cap, never invited to it before) may be invited."""
     now = now or timezone.now()
     ask = lock_ask(ask)
-    if by.pk != ask.mentee_id:
+    if not rules.can_invite(by, ask):
         raise Forbidden("Only the person who wrote the ask can invite a mentor.")
     if ask.status != AskStatus.OPEN:
         raise Conflict("Submit the ask before inviting a mentor.", code="ask_not_open")
@@ -150,7 +152,7 @@ def reroute(ask: Ask, now: datetime, why: str) -> Invitation | None:
 def invitation_withdraw(*, invitation: Invitation, by: User) -> Invitation:
     """The mentee takes back a pending invitation (to invite someone else)."""
     invitation = lock_invitation(invitation)
-    if by.pk != invitation.ask.mentee_id:
+    if not rules.can_withdraw_invitation(by, invitation):
         raise Forbidden("Only the mentee can withdraw this invitation.")
     if not invitation.is_live:
         raise Conflict("This invitation is no longer pending.", code="invitation_closed")
@@ -164,7 +166,7 @@ def invitation_withdraw(*, invitation: Invitation, by: User) -> Invitation:
 
 
 def _require_mentor(invitation: Invitation, by: User) -> None:
-    if by.pk != invitation.mentor_id:
+    if not rules.can_answer_invitation(by, invitation):
         raise Forbidden("Only the invited mentor can answer this invitation.")
 
 
@@ -187,11 +189,13 @@ def _require_pending(invitation: Invitation, now: datetime) -> None:
 def invitation_accept(
     *, invitation: Invitation, by: User, now: datetime | None = None
 ) -> Engagement:
-    """Accept: the engagement starts and the mentee is told."""
+    """Accept: the engagement starts and the mentee is told. The mentor may accept while
+    their clarifying question waits for the mentee's answer."""
     now = now or timezone.now()
     invitation = lock_invitation(invitation)
     _require_mentor(invitation, by)
-    _require_pending(invitation, now)
+    if invitation.status != InvitationStatus.AWAITING_MENTEE:
+        _require_pending(invitation, now)
     ask = lock_ask(invitation.ask)
     invitation.status = InvitationStatus.ACCEPTED
     invitation.responded_at = now
@@ -307,7 +311,7 @@ def invitation_answer(
     if not body:
         raise ServiceError("Write your answer.", field="body")
     invitation = lock_invitation(invitation)
-    if by.pk != invitation.ask.mentee_id:
+    if not rules.can_answer_clarification(by, invitation):
         raise Forbidden("Only the mentee can answer this question.")
     if invitation.status != InvitationStatus.AWAITING_MENTEE:
         raise Conflict("No question is waiting for your answer.", code="nothing_to_answer")

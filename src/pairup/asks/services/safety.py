@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.asks import rules
 from pairup.asks.models import (
     LIVE_INVITATION,
     Block,
@@ -101,9 +102,7 @@ def block_create(*, by: User, blocked: User) -> Block:
 @transaction.atomic
 def report_resolve(*, report: Report, by: User, now: datetime | None = None) -> Report:
     """A program admin closes a report once handled (e.g. after pausing someone)."""
-    if not Membership.objects.filter(
-        program_id=report.engagement.program_id, user=by, is_admin=True
-    ).exists():
+    if not rules.can_resolve_report(by, report):
         raise Forbidden("Only this program's admins resolve reports.")
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.resolved_at is not None:

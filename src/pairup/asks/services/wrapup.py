@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from pairup.accounts.models import User
+from pairup.asks import rules
 from pairup.asks.models import (
     AskStatus,
     Engagement,
@@ -15,13 +17,24 @@ from pairup.asks.models import (
     Feedback,
     ThankYou,
 )
+from pairup.asks.queries import session_times, thanks_due
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
+from pairup.core.humanize import shorten
 from pairup.core.validators import clean_text
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
 
 from .guards import lock_engagement, participant_role, require_active
+
+# Sent inside the closing transaction (engagement, by, cancelled, reason, now): sessions,
+# which sit above asks, cancel the engagement's sessions still ahead.
+engagement_closed = Signal()
+
+
+def sessions_ahead_words(count: int) -> str:
+    """'1 session is still booked' / '2 sessions are still booked'."""
+    return f"{count} session{' is' if count == 1 else 's are'} still booked"
 
 
 @transaction.atomic
@@ -31,14 +44,26 @@ def engagement_close(
     by: User,
     cancel: bool = False,
     reason: str = "",
+    cancel_sessions: bool = False,
     now: datetime | None = None,
 ) -> Engagement:
-    """Either side closes it: completed (wrap-up opens for both) or cancelled."""
+    """Either side closes it: completed (wrap-up opens for both) or cancelled. Sessions
+    still booked ahead are cancelled with it, both people told; marking it done with
+    sessions ahead needs `cancel_sessions`, so no session is ever left booked on a closed
+    engagement by surprise."""
     reason = clean_text(reason, field="reason", max_length=limits.SHORT_NOTE_MAX_LENGTH)
     engagement = lock_engagement(engagement)
     participant_role(engagement, by)
     require_active(engagement, "close it")
     now = now or timezone.now()
+    ahead = session_times(engagement, now).ahead
+    if ahead and not cancel and not cancel_sessions:
+        it = "it" if len(ahead) == 1 else "them"
+        raise Conflict(
+            f"{sessions_ahead_words(len(ahead))}. Cancel {it} to mark the engagement done, "
+            f"or mark it done once {it} {'has' if len(ahead) == 1 else 'have'} taken place.",
+            code="sessions_booked",
+        )
     engagement.status = EngagementStatus.CANCELLED if cancel else EngagementStatus.COMPLETED
     engagement.closed_at = now
     engagement.closed_by = by
@@ -47,6 +72,9 @@ def engagement_close(
     ask = engagement.ask
     ask.status = AskStatus.CLOSED
     ask.save(update_fields=["status", "updated_at"])
+    engagement_closed.send(
+        sender=Engagement, engagement=engagement, by=by, cancelled=cancel, reason=reason, now=now
+    )
     other = engagement.other(by)
     if cancel:
         notify(
@@ -57,12 +85,14 @@ def engagement_close(
         )
     else:
         for person in (engagement.mentee, engagement.mentor):
-            notify(
-                user=person,
-                kind=Kind.WRAP_UP,
-                text="Wrap-up is due: how did it go?",
-                url=engagement.get_absolute_url(),
-            )
+            text = "Wrap-up is due: how did it go?"
+            if ahead and person.pk != by.pk:
+                cancelled = f"{len(ahead)} booked session{'s' if len(ahead) > 1 else ''}"
+                text = (
+                    f"{by.display_name} marked your engagement done and cancelled the "
+                    f"{cancelled} still ahead. Wrap-up is due: how did it go?"
+                )
+            notify(user=person, kind=Kind.WRAP_UP, text=text, url=engagement.get_absolute_url())
     return engagement
 
 
@@ -119,10 +149,17 @@ def thanks_send(
     *, engagement: Engagement, by: User, body: str, now: datetime | None = None
 ) -> ThankYou:
     engagement = lock_engagement(engagement)
-    if participant_role(engagement, by) != "mentee":
+    participant_role(engagement, by)
+    if not rules.can_thank(by, engagement):
         raise Forbidden("The mentee sends the thank-you note.")
     if engagement.status == EngagementStatus.CANCELLED:
         raise Conflict("This engagement was cancelled.", code="engagement_closed")
+    now = now or timezone.now()
+    if not thanks_due(engagement, now):
+        raise Conflict(
+            "Thank your mentor after your first session, or once the engagement is done.",
+            code="too_early",
+        )
     body = clean_text(body, field="body", max_length=limits.THANKS_MAX_LENGTH, multiline=True)
     if not body:
         raise ServiceError("Write a few words of thanks.", field="body")
@@ -130,13 +167,11 @@ def thanks_send(
         raise Conflict(
             "You have thanked this mentor for this engagement already.", code="thanks_sent"
         )
-    thanks = ThankYou.objects.create(
-        engagement=engagement, body=body, created_at=now or timezone.now()
-    )
+    thanks = ThankYou.objects.create(engagement=engagement, body=body, created_at=now)
     notify(
         user=engagement.mentor,
         kind=Kind.THANKS,
-        text=f"{by.display_name} thanked you: {body[:100]}",
+        text=f"{by.display_name} thanked you: {shorten(body, 100)}",
         url=engagement.get_absolute_url(),
     )
     return thanks
@@ -144,7 +179,7 @@ def thanks_send(
 
 @transaction.atomic
 def thanks_show_on_profile(*, thanks: ThankYou, by: User, show: bool) -> ThankYou:
-    if by.pk != thanks.engagement.mentor_id:
+    if not rules.can_place_thanks(by, thanks):
         raise Forbidden("Only the mentor decides where their thanks show.")
     thanks.on_profile = show
     thanks.save(update_fields=["on_profile"])

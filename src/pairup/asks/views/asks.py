@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from pairup.asks import queries, services
+from pairup.asks import queries, rules, services
 from pairup.asks.forms import (
     GOOD_QUESTIONS,
     AskForm,
@@ -28,6 +28,7 @@ from pairup.asks.models import (
 )
 from pairup.core.errors import ServiceError
 from pairup.programs.queries import get_program_for_user
+from pairup.programs.rules import can_write_ask
 
 
 @login_required
@@ -58,6 +59,7 @@ def ask_create(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "program": program,
             "membership": membership,
+            "write_refused": not can_write_ask(membership),
             "examples": GOOD_QUESTIONS,
             "ask": None,
         },
@@ -100,7 +102,7 @@ def _ask_page(
     request: HttpRequest, ask: Ask, answer_form: BodyForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
-    if ask.mentee_id != user.pk:
+    if not rules.can_edit_ask(user, ask):
         mine = Invitation.objects.filter(ask=ask, mentor=user).first()
         if mine is not None:
             return redirect(mine)
@@ -156,7 +158,7 @@ def ask_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect("board")
         messages.success(request, "You took this ask. Say hello and agree a time.")
         return redirect(engagement)
-    if ask.mentee_id != user.pk:
+    if not rules.can_edit_ask(user, ask):
         raise Http404("No such ask")
     if action == "answer":
         form = BodyForm(request.POST, label="Your answer")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from pairup.asks import queries
 from pairup.asks.matching.eligibility import eligibility_for_asks
 from pairup.programs.models import Membership
+from pairup.programs.rules import can_write_ask
 
 
 @login_required
@@ -17,9 +18,8 @@ def mentee_dashboard(request: HttpRequest) -> HttpResponse:
     context = queries.mentee_dashboard(request.user)
     context["programs"] = [
         m.program
-        for m in Membership.objects.filter(user=request.user, is_mentee=True).select_related(
-            "program"
-        )
+        for m in Membership.objects.filter(user=request.user).select_related("program")
+        if can_write_ask(m)
     ]
     return render(request, "asks/mentee_dashboard.html", context)
 

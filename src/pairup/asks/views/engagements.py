@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from pairup.asks import queries, services
+from pairup.asks import queries, rules, services
 from pairup.asks.forms import (
     BodyForm,
     CancelForm,
+    CompleteForm,
     MenteeFeedbackForm,
     MentorFeedbackForm,
     ResourceForm,
@@ -24,6 +26,7 @@ from pairup.asks.models import (
     Feedback,
     ThankYou,
 )
+from pairup.asks.services.wrapup import sessions_ahead_words
 from pairup.core.errors import ServiceError
 
 
@@ -33,10 +36,15 @@ def _engagement_page(
     user = request.user
     role = engagement.role_of(user)
     other = engagement.other(user)
-    feedback = {f.role: f for f in Feedback.objects.filter(engagement=engagement)}
+    feedback = {
+        f.role: f
+        for f in Feedback.objects.select_related("engagement").filter(engagement=engagement)
+    }
     mine = feedback.get(role)
     theirs = feedback.get("mentor" if role == "mentee" else "mentee")
-    thanks = ThankYou.objects.filter(engagement=engagement).first()
+    thanks = ThankYou.objects.select_related("engagement").filter(engagement=engagement).first()
+    now = timezone.now()
+    times = queries.session_times(engagement, now)
     context = {
         "engagement": engagement,
         "ask": engagement.ask,
@@ -45,8 +53,10 @@ def _engagement_page(
         "thread": list(queries.thread(engagement)),
         "resources": list(engagement.resources.select_related("author__profile")),
         "my_feedback": mine,
-        "their_feedback": theirs if theirs and theirs.shared else None,
+        "their_feedback": theirs if theirs and rules.can_read_feedback(user, theirs) else None,
         "thanks": thanks,
+        "can_thank": rules.can_thank(user, engagement),
+        "can_place_thanks": thanks is not None and rules.can_place_thanks(user, thanks),
         "i_share": engagement.mentee_shares_contact
         if role == "mentee"
         else engagement.mentor_shares_contact,
@@ -54,6 +64,11 @@ def _engagement_page(
         "message_form": BodyForm(),
         "resource_form": ResourceForm(),
         "cancel_form": CancelForm(),
+        "complete_form": CompleteForm(),
+        "sessions_started": times.started,
+        "sessions_ahead": times.ahead,
+        "sessions_ahead_words": sessions_ahead_words(len(times.ahead)),
+        "thanks_due": queries.thanks_due(engagement, now),
         "feedback_form": MenteeFeedbackForm() if role == "mentee" else MentorFeedbackForm(),
         "thanks_form": BodyForm(label="Your thank-you note"),
         **(forms or {}),
@@ -88,6 +103,7 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         "message": ("message_form", lambda: BodyForm(request.POST)),
         "resource": ("resource_form", lambda: ResourceForm(request.POST)),
         "cancel": ("cancel_form", lambda: CancelForm(request.POST)),
+        "complete": ("complete_form", lambda: CompleteForm(request.POST)),
         "feedback": (
             "feedback_form",
             lambda: (MenteeFeedbackForm if role == "mentee" else MentorFeedbackForm)(request.POST),
@@ -118,7 +134,9 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             "Your thank-you note is sent.",
         ),
         "complete": (
-            lambda d: services.engagement_close(engagement=engagement, by=user),
+            lambda d: services.engagement_close(
+                engagement=engagement, by=user, cancel_sessions=bool(d.get("cancel_sessions"))
+            ),
             "Marked as done. Please wrap up below.",
         ),
         "share-contact": (
@@ -170,13 +188,9 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @login_required
 @require_POST
 def thanks_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only the thanked mentor may find it here: filtered by who they are, never by id alone.
-    thanks = (
-        ThankYou.objects.select_related("engagement")
-        .filter(pk=pk, engagement__mentor=request.user)
-        .first()
-    )
-    if thanks is None:
+    # Only the thanked mentor may find it here: anyone else learns nothing (404).
+    thanks = ThankYou.objects.select_related("engagement").filter(pk=pk).first()
+    if thanks is None or not rules.can_place_thanks(request.user, thanks):
         raise Http404("No such thank-you note")
     show = request.POST.get("show") == "1"
     services.thanks_show_on_profile(thanks=thanks, by=request.user, show=show)

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from pairup.asks import queries, services
+from pairup.asks import queries, rules, services
 from pairup.asks.forms import (
     BodyForm,
     DeclineForm,
@@ -45,6 +45,7 @@ def _triage_page(
             "engagement": engagement,
             "decline_form": decline_form or DeclineForm(),
             "clarify_form": clarify_form or BodyForm(label="Your question for the mentee"),
+            "other_live": queries.other_live_invitations(invitation) if invitation.is_live else 0,
         },
     )
 
@@ -52,7 +53,7 @@ def _triage_page(
 @login_required
 def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = queries.get_invitation_for_user(request.user, pk)
-    if invitation.mentor_id != request.user.pk:
+    if not rules.can_answer_invitation(request.user, invitation):
         return redirect(invitation.ask)
     return _triage_page(request, invitation)
 
@@ -62,7 +63,7 @@ def invitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     invitation = queries.get_invitation_for_user(request.user, pk)
     user = request.user
-    if invitation.mentor_id != user.pk:
+    if not rules.can_answer_invitation(user, invitation):
         raise Http404("No such invitation")
     if action == "accept":
         try:

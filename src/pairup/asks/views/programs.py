@@ -14,8 +14,8 @@ from pairup.asks.models import (
     Report,
 )
 from pairup.programs import queries as program_queries
-from pairup.programs.models import Membership
-from pairup.programs.queries import get_admin_program_for_user
+from pairup.programs.queries import get_admin_program_for_user, membership_of
+from pairup.programs.rules import can_ask_mentor
 
 
 @login_required
@@ -56,7 +56,6 @@ def mentor_profile(request: HttpRequest, slug: str, user_id: int) -> HttpRespons
     profile = mentor.user.profile
     expertise = profile.expertise.select_related("topic")
     thanks = queries.public_thanks(mentor.user, program.pk)
-    can_ask = Membership.objects.filter(program=program, user=request.user, is_mentee=True).exists()
     return render(
         request,
         "programs/mentor_profile.html",
@@ -66,6 +65,6 @@ def mentor_profile(request: HttpRequest, slug: str, user_id: int) -> HttpRespons
             "profile": profile,
             "expertise": expertise,
             "thanks": thanks,
-            "can_ask": can_ask and request.user.pk != mentor.user_id,
+            "can_ask": can_ask_mentor(membership_of(request.user, program), mentor),
         },
     )

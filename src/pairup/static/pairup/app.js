@@ -276,4 +276,12 @@
       if (select) { select.focus(); }
     });
   });
+
+  // On a phone the account menu lies open inside the folded navigation, so one tap on
+  // "Menu" shows Sign out; on a wide screen it is a dropdown again, closed.
+  var phone = window.matchMedia("(max-width: 760px)");
+  var account = document.querySelector("details[data-open-on-phone]");
+  function fit() { if (account) { account.open = phone.matches; } }
+  fit();
+  phone.addEventListener("change", fit);
 })();

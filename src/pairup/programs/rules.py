@@ -1,0 +1,55 @@
+"""Who may do what in a program: each rule declared once, used by views, the API and
+services alike (and by the apps above, which import this module).
+
+A person's standing in a program is their `Membership` there, or None when they are not a
+member: callers read it once with `queries.membership_of(user, program)` (or already hold it
+from `get_program_for_user`), so each rule is a pure function that reads nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import TypeGuard
+
+from .models import Membership, Program
+
+
+def can_join_without_invite(program: Program) -> bool:
+    """Anyone signed in may join an open program; any other only through its invite code
+    (`queries.invite_lookup` says whether a code lets them in)."""
+    return program.is_open
+
+
+def can_see_program(member: Membership | None) -> TypeGuard[Membership]:
+    """Members, and only members, see a program: its page, directory and mentors."""
+    return member is not None
+
+
+def can_admin_program(member: Membership | None) -> bool:
+    """The program's admins run it: members, mentor approval, its asks and reports."""
+    return member is not None and member.is_admin
+
+
+def can_write_ask(member: Membership | None) -> bool:
+    """A program's mentees write asks in it."""
+    return member is not None and member.is_mentee
+
+
+def can_see_board(member: Membership | None) -> bool:
+    """The program's approved mentors see its open board of asks."""
+    return member is not None and member.is_approved_mentor
+
+
+def can_see_mentor(viewer: Membership | None, mentor: Membership) -> bool:
+    """Members see the program's approved mentors; admins and the mentor themself also
+    one who waits for approval or is paused."""
+    return (
+        viewer is not None
+        and viewer.program_id == mentor.program_id
+        and mentor.is_mentor
+        and (mentor.is_approved_mentor or viewer.is_admin or viewer.user_id == mentor.user_id)
+    )
+
+
+def can_ask_mentor(viewer: Membership | None, mentor: Membership) -> bool:
+    """A mentee may start an ask from a mentor's page, except from their own."""
+    return can_write_ask(viewer) and viewer is not None and viewer.user_id != mentor.user_id
