@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -28,7 +29,9 @@ def sign_up(client: Client, email: str = "nina@example.org") -> str:
     )
     assert response.status_code == 302
     body = mail.outbox[-1].body
-    return re.search(r"http://testserver(/accounts/confirm-email/\S+/)", body).group(1)
+    return re.search(rf"{re.escape(settings.SITE_URL)}(/accounts/confirm-email/\S+/)", body).group(
+        1
+    )
 
 
 def test_opening_the_emailed_link_verifies_signs_in_and_starts_the_guide(client):
