@@ -78,6 +78,12 @@ def _tasks_run_inline(settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory) -> None:
+    # Uploaded photos go to a folder of this test run, never to var/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from pairup.accounts.models import Expertise, User
 from pairup.programs.models import Membership, MentorStatus, Program
@@ -25,6 +26,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         fields = {
             "display_name": f"Person {self.pk}",
             "headline": "Works here",
+            # People of the tests have been here a while: past the first-run guide (pass
+            # welcomed_at=None for someone new).
+            "welcomed_at": timezone.now(),
             **(extracted or {}),
         }
         for k, v in fields.items():

@@ -249,10 +249,17 @@ ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
 # Say plainly that an address is taken (rate limits keep probing slow); set true to hide it.
 ACCOUNT_PREVENT_ENUMERATION = envbool("ACCOUNT_PREVENT_ENUMERATION", "false")
+# One click: the emailed link verifies as soon as it is opened (no extra Confirm button).
+# It stays safe: the link carries an HMAC-signed key that expires after three days and works
+# only while the address is unverified; it signs the person in only in the browser session
+# that signed up (allauth keeps the half-finished sign-in there), so a mail scanner or a
+# forwarded link that opens it verifies the address but signs nobody in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_SIGNUP_REDIRECT_URL = "profile_edit"
+# A new person goes on to the first-run guide (pairup.site.welcome).
+ACCOUNT_SIGNUP_REDIRECT_URL = "welcome"
 ACCOUNT_ADAPTER = "pairup.accounts.adapter.AccountAdapter"
 # Failed sign-ins (web form and POST /api/v1/auth/token alike, one counter): 10 a minute
 # from one address across all accounts; and per (address, account) a backoff of 5 in five
@@ -284,6 +291,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Uploaded files (profile photos), through Django's default storage. Development serves them
+# itself (SERVE_MEDIA, on with DEBUG); production lets the reverse proxy serve MEDIA_ROOT at
+# MEDIA_URL (docs/deploy.md). With several app servers MEDIA_ROOT must be shared storage.
+# (An empty value, as in .env.example, means the default.)
+MEDIA_URL = env("MEDIA_URL").strip() or "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT").strip() or VAR_DIR / "media")
+SERVE_MEDIA = envbool("SERVE_MEDIA", "") if env("SERVE_MEDIA").strip() else DEBUG
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

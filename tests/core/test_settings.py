@@ -153,3 +153,30 @@ def test_site_url_loses_its_trailing_slash(tmp_path):
         "from django.conf import settings; print(settings.SITE_URL)",
     )
     assert result.stdout.splitlines()[-1] == "https://pairup.example.org", result.stderr
+
+
+def _media_settings(env: dict[str, str]) -> str:
+    script = (
+        "from django.conf import settings; from django.urls import Resolver404, resolve\n"
+        "try:\n    resolve('/media/avatars/x.jpg'); served = True\n"
+        "except Resolver404:\n    served = False\n"
+        "print(settings.MEDIA_ROOT, settings.MEDIA_URL, served)"
+    )
+    result = _run(env, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_photos_are_served_by_pairup_in_development_only(tmp_path):
+    development = {"PAIRUP_VAR_DIR": str(tmp_path), "MEDIA_ROOT": "", "SERVE_MEDIA": ""}
+    assert _media_settings(development) == f"{tmp_path}/media /media/ True"
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "z" * 60,
+        "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
+        "PAIRUP_VAR_DIR": str(tmp_path),
+        "MEDIA_ROOT": "/var/lib/pairup/media",
+    }
+    assert _media_settings(production) == "/var/lib/pairup/media /media/ False"
+    assert _media_settings({**production, "SERVE_MEDIA": "true"}).endswith(" True")

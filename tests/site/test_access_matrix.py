@@ -60,19 +60,26 @@ API_PREFIX = "api/v1/"
 # nothing). The slot picker is the mentee's: the mentor gets 404 ("nothing to book here").
 WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "": ((200, 200, 200, 200, 200, 200), (200, 200)),
+    "welcome/": ((LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), (LOGIN, REDIRECT)),
+    "welcome/<slug:step>/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 422)),
     # Public: a redirect to the static SVG icon for everyone; read-only.
     "favicon.ico": ((REDIRECT,) * 6, (405, 405)),
     "profile/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    "profile/photo/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 422)),
     "account/delete/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/tokens/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "account/tokens/<int:token_id>/revoke/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "programs/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
-    "join/<str:code>/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    # An invite link welcomes someone without an account (sign up, then join).
+    "join/<str:code>/": ((200, 200, 200, 200, 200, 200), (LOGIN, 200)),
+    # Only open programs can be joined without an invite; Acme is not open.
+    "p/<slug:slug>/join/": ((LOGIN, 404, 404, 404, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/offer-to-mentor/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "p/<slug:slug>/mentors/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentors/<int:user_id>/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/members/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/invite/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "p/<slug:slug>/members/<int:membership_id>/status/": (
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
@@ -108,6 +115,8 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "api/v1/openapi.json": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "api/v1/docs": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "api/v1/": ((404, 404, 404, 404, 404, 404), (404, 404)),
+    # Uploaded photos, served by Django in development only (SERVE_MEDIA); random names.
+    "media/<path:path>": ((404, 404, 404, 404, 404, 404), (404, 404)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -281,6 +290,8 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     return {
         "program": program.slug,
         "join_code": program.invite_code,
+        "welcome_step": "languages",
+        "media_path": "avatars/not-there.jpg",
         "ask": ask.pk,
         "invitation": invitation.pk,
         "engagement": engagement.pk,
@@ -324,6 +335,8 @@ def outcome(response: Any) -> Any:
 WEB_PARAMS = {
     "slug": "program",
     "code": "join_code",
+    "step": "welcome_step",
+    "path": "media_path",
     "user_id": "mentor",
     "membership_id": "mentor_membership",
     "token_id": "token",

@@ -260,3 +260,17 @@ def test_demo_data_imports_no_django():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_demo_people_skip_the_first_run_guide_and_a_newcomer_can_join_acme(client):
+    from pairup.accounts.models import Profile
+    from tests.factories import UserFactory
+
+    demo_load()
+    assert not Profile.objects.filter(welcomed_at__isnull=True).exists()
+    client.force_login(User.objects.get(email="mentee@demo.pairup"))
+    assert client.get("/").status_code == 200
+    # Someone who signs up on the demo finds Acme open, and Globex not.
+    client.force_login(UserFactory(profile_fields={"welcomed_at": None}))
+    html = client.get("/welcome/program/").content.decode()
+    assert "Acme Mentoring" in html and "Globex Mentors" not in html

@@ -11,11 +11,23 @@ def test_landing_page_for_visitors(client):
     assert "Create an account" in response.content.decode()
 
 
-def test_home_tells_a_new_person_what_to_do_next(client, django_user_model):
+def test_home_sends_a_brand_new_person_into_the_first_run_guide(client, django_user_model):
     user = django_user_model.objects.create_user("new@example.org", "a-long-passphrase")
     client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/welcome/you/"
+
+
+def test_home_tells_someone_who_left_the_guide_what_to_do_next(client, django_user_model):
+    from pairup.accounts.services import profile_welcome_finish
+
+    user = django_user_model.objects.create_user("new@example.org", "a-long-passphrase")
+    profile_welcome_finish(user=user)
+    client.force_login(user)
     html = client.get("/").content.decode()
-    assert "Complete your profile" in html and "Join a program" in html
+    assert "Complete your profile" in html
+    # Joining is no dead end: it leads to the open programs and the invite-code box.
+    assert '<a href="/programs/">Join a program</a>' in html
 
 
 def test_home_points_an_admin_to_their_program(client, admin, program):

@@ -5,6 +5,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 
 from pairup.core.net import client_ip
 
@@ -25,7 +26,8 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(template_prefix, email, {**context, **extra})
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
-        return "/profile/"
+        # A new person goes through the first-run guide (the site app's `welcome` view).
+        return reverse("welcome")
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # Every allauth rate limit and record asks here: the same address as the API's.

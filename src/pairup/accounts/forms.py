@@ -6,10 +6,17 @@ from django import forms
 
 from pairup.core import limits
 from pairup.core.forms import CleanTextMixin, choice_field
-from pairup.core.validators import language_choices, timezone_names, validate_timezone
+from pairup.core.validators import (
+    common_language_choices,
+    timezone_names,
+    validate_timezone,
+)
+from pairup.core.widgets import ChipsSelectMultiple
 from pairup.topics.queries import topics_tree
 
 from .models import Level, Profile
+
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
 def topic_choices(blank: bool = False) -> list[tuple[str, object]]:
@@ -25,6 +32,37 @@ def topic_choices(blank: bool = False) -> list[tuple[str, object]]:
     return groups
 
 
+def topic_hints() -> dict[str, str]:
+    """Words the topic type-ahead matches besides a topic's name: its description and its
+    group's name ("salary" finds "Negotiating an offer")."""
+    hints: dict[str, str] = {}
+    root = ""
+    for topic, depth in topics_tree():
+        if depth == 0:
+            root = topic.name
+        hints[topic.slug] = f"{topic.description} · {root}" if depth else topic.description
+    return hints
+
+
+def topic_chips(
+    *, find_label: str = "Find a topic", browse_label: str = "Browse all topics"
+) -> ChipsSelectMultiple:
+    return ChipsSelectMultiple(
+        hints=topic_hints(), find_label=find_label, browse_label=browse_label
+    )
+
+
+def languages_field(keep: list[str] | None = None) -> forms.MultipleChoiceField:
+    """About thirty common languages as tick boxes, plus any other the person chose before."""
+    return forms.MultipleChoiceField(
+        label="Languages you speak",
+        required=False,
+        choices=common_language_choices(keep or []),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "pill"}),
+        help_text="Mentors and mentees are matched only when they share a language.",
+    )
+
+
 class ProfileForm(CleanTextMixin, forms.ModelForm):
     timezone = forms.CharField(
         label="Time zone",
@@ -32,22 +70,14 @@ class ProfileForm(CleanTextMixin, forms.ModelForm):
         validators=[validate_timezone],
         widget=forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
     )
-    languages = forms.MultipleChoiceField(
-        label="Languages you speak",
-        required=False,
-        choices=language_choices,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
+    languages = languages_field()
     tags = forms.CharField(
         label="Tags",
         required=False,
         help_text="Free words, separated by commas (e.g. fintech, remote).",
     )
     goals = forms.MultipleChoiceField(
-        label="Topics I want to grow in (as a mentee)",
-        required=False,
-        choices=(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        label="Topics I want to grow in (as a mentee)", required=False, choices=()
     )
 
     class Meta:
@@ -62,8 +92,10 @@ class ProfileForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["goals"].widget = topic_chips()
         choice_field(self, "goals").choices = topic_choices()
         self.fields["display_name"].required = True
+        self.fields["languages"] = languages_field(self.instance.languages)
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags)
             self.initial["goals"] = [t.slug for t in self.instance.goals.all()]
@@ -119,6 +151,79 @@ ExpertiseFormSet = cast(
     type[BaseExpertiseFormSet],
     forms.formset_factory(ExpertiseForm, formset=BaseExpertiseFormSet, extra=2, max_num=30),
 )
+
+
+def photo_field(*, required: bool) -> forms.FileField:
+    """A photo upload. Its checks (size, type, pixels) are the service's, so the field only
+    carries the file; the service's refusal is shown beside it."""
+    return forms.FileField(
+        label="Photo",
+        required=required,
+        error_messages={"required": "Choose a photo to upload."},
+        help_text=f"A JPEG, PNG or WebP picture up to {limits.PHOTO_MAX_BYTES // 2**20} MB; "
+        "we crop it to a square. Without one, your initials are shown.",
+        widget=forms.FileInput(
+            attrs={"accept": PHOTO_ACCEPT, "data-max-bytes": limits.PHOTO_MAX_BYTES}
+        ),
+    )
+
+
+class PhotoForm(forms.Form):
+    photo = photo_field(required=True)
+
+
+class WelcomeYouForm(CleanTextMixin, forms.Form):
+    """First-run step 1: the name others see, a headline, a photo."""
+
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=limits.DISPLAY_NAME_MAX_LENGTH,
+        help_text="As colleagues know you, e.g. Priya Raman. Your email is never shown.",
+    )
+    headline = forms.CharField(
+        label="Headline",
+        required=False,
+        max_length=limits.HEADLINE_MAX_LENGTH,
+        help_text="One line: what you do (e.g. Data analyst at Acme, London).",
+    )
+    photo = photo_field(required=False)
+
+
+class WelcomeTopicsForm(forms.Form):
+    """First-run step 2: topics to grow in (goals) and topics to help with (expertise)."""
+
+    goals = forms.MultipleChoiceField(
+        label="I would like help with",
+        required=False,
+        choices=(),
+        help_text="As a mentee: we suggest mentors who know these.",
+    )
+    expertise = forms.MultipleChoiceField(
+        label="I could help others with",
+        required=False,
+        choices=(),
+        help_text="As a mentor: mentees find you by these. Set your level for each on your "
+        "profile later.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in ("goals", "expertise"):
+            self.fields[name].widget = topic_chips(
+                find_label="Find a topic to learn" if name == "goals" else "Find a topic to teach"
+            )
+            choice_field(self, name).choices = topic_choices()
+
+
+class WelcomeLanguagesForm(CleanTextMixin, forms.Form):
+    """First-run step 3: languages from the common list, and the time zone."""
+
+    languages = forms.MultipleChoiceField(required=False)
+    timezone = ProfileForm.base_fields["timezone"]
+
+    def __init__(self, *args: Any, keep: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["languages"] = languages_field(keep)
 
 
 class DeleteAccountForm(CleanTextMixin, forms.Form):

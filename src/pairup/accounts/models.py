@@ -81,6 +81,13 @@ class Profile(models.Model):
     site = models.CharField("site or team", max_length=80, blank=True)
     tags = models.JSONField(default=list, blank=True)
     goals = models.ManyToManyField("topics.Topic", blank=True, related_name="+")
+    # A square JPEG the server made from the person's upload (accounts.photos), under a
+    # random name; empty: an initials avatar is drawn instead.
+    photo = models.ImageField(upload_to="avatars/", blank=True)
+    # The first-run guide (site.welcome): the step the person has reached, and when they
+    # finished or left it. Until then the home page sends them back to that step.
+    welcome_step = models.CharField(max_length=20, blank=True)
+    welcomed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

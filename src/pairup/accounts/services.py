@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from typing import cast
 
 from allauth.account.models import EmailAddress
@@ -11,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -22,6 +26,7 @@ from pairup.topics.models import Topic
 
 from . import rules
 from .models import ApiToken, Expertise, Level, Profile, User, hash_token
+from .photos import avatar_jpeg
 
 # Sent inside the deletion's transaction, before the user row goes. Later features connect
 # here to withdraw invitations, cancel sessions and tell the other people involved.
@@ -163,13 +168,73 @@ def profile_update(
     return profile
 
 
+def _delete_file_after_commit(storage: object, name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def profile_photo_set(*, user: User, photo: UploadedFile) -> Profile:
+    """Give a person a profile photo from an upload: checked (at most PHOTO_MAX_BYTES; a
+    JPEG, PNG or WebP; no decompression bomb) and redrawn by `photos.avatar_jpeg` as a small
+    square JPEG, stored through Django's default storage as `avatars/<random>.jpg`.
+    Raises ServiceError (field `photo`) and stores nothing when the upload is refused.
+
+    Side effects: the new file is written; the previous photo's file is deleted after
+    commit."""
+    data = avatar_jpeg(photo, size=photo.size)
+    profile = profile_get(user=user)
+    old = profile.photo.name
+    profile.photo.save(f"{secrets.token_hex(16)}.jpg", ContentFile(data), save=False)
+    profile.save(update_fields=["photo", "updated_at"])
+    _delete_file_after_commit(profile.photo.storage, old)
+    return profile
+
+
+@transaction.atomic
+def profile_photo_remove(*, user: User) -> Profile:
+    """Take a person's photo away (they get their initials avatar again). Side effects: the
+    file is deleted after commit."""
+    profile = profile_get(user=user)
+    old = profile.photo.name
+    if old:
+        profile.photo = ""
+        profile.save(update_fields=["photo", "updated_at"])
+        _delete_file_after_commit(profile.photo.storage, old)
+    return profile
+
+
+def profile_welcome_reach(*, user: User, step: str) -> Profile:
+    """Remember the first-run guide's step a person has reached (the caller, the guide,
+    decides the order), so the home page can send them back to it."""
+    profile = profile_get(user=user)
+    if profile.welcome_step != step:
+        profile.welcome_step = step
+        profile.full_clean(exclude=["user"])
+        profile.save(update_fields=["welcome_step", "updated_at"])
+    return profile
+
+
+def profile_welcome_finish(*, user: User, now: datetime | None = None) -> Profile:
+    """The person finished or left the first-run guide: the home page no longer sends
+    them to it. Idempotent (the first time is kept)."""
+    profile = profile_get(user=user)
+    if profile.welcomed_at is None:
+        profile.welcomed_at = now or timezone.now()
+        profile.save(update_fields=["welcomed_at", "updated_at"])
+    return profile
+
+
 @transaction.atomic
 def account_delete(*, user: User) -> None:
-    """Delete a person and everything that is only theirs: profile, expertise, memberships,
-    API tokens, email addresses. Side effects: `account_deleting` is sent first, so
-    engagements and sessions with other people are withdrawn or cancelled and those people
-    told (after commit)."""
+    """Delete a person and everything that is only theirs: profile (and its photo file),
+    expertise, memberships, API tokens, email addresses. Side effects: `account_deleting`
+    is sent first, so engagements and sessions with other people are withdrawn or cancelled
+    and those people told (after commit); the photo's file is deleted after commit."""
     account_deleting.send(sender=User, user=user)
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None and profile.photo:
+        _delete_file_after_commit(profile.photo.storage, profile.photo.name)
     user.delete()
 
 

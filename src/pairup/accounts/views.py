@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from pairup.core.errors import ServiceError
 
 from . import services, signin
-from .forms import DeleteAccountForm, ExpertiseFormSet, ProfileForm, TokenForm
+from .forms import DeleteAccountForm, ExpertiseFormSet, PhotoForm, ProfileForm, TokenForm
 from .http import AuthenticatedHttpRequest
 from .models import ApiToken
 
@@ -60,15 +60,59 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(instance=profile)
         formset = ExpertiseFormSet(prefix="expertise", initial=initial_expertise)
+    return _profile_page(request, form, formset, PhotoForm())
+
+
+def _profile_page(
+    request: AuthenticatedHttpRequest,
+    form: ProfileForm,
+    formset: forms.BaseFormSet,
+    photo_form: PhotoForm,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "accounts/profile_edit.html",
         {
             "form": form,
             "formset": formset,
+            "photo_form": photo_form,
+            "profile": form.instance,
             "timezones": ProfileForm.timezones(),
-            "needs_browser_tz": not profile.is_complete,
+            "needs_browser_tz": not form.instance.is_complete,
         },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def profile_photo(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Upload a new photo, or remove it (the `remove` button): the refusal, if any, is
+    shown beside the field on the profile page, and nothing is stored."""
+    if "remove" in request.POST:
+        services.profile_photo_remove(user=request.user)
+        messages.success(request, "Your photo is removed; your initials show instead.")
+        return redirect("profile_edit")
+    photo_form = PhotoForm(request.POST, request.FILES)
+    if photo_form.is_valid():
+        try:
+            services.profile_photo_set(user=request.user, photo=photo_form.cleaned_data["photo"])
+        except ServiceError as exc:
+            photo_form.add_error("photo", exc.detail)
+        else:
+            messages.success(request, "Your photo is saved.")
+            return redirect("profile_edit")
+    profile = services.profile_get(user=request.user)
+    initial_expertise = [
+        {"topic": e.topic.slug, "level": e.level} for e in profile.expertise.select_related("topic")
+    ]
+    return _profile_page(
+        request,
+        ProfileForm(instance=profile),
+        ExpertiseFormSet(prefix="expertise", initial=initial_expertise),
+        photo_form,
+        status=422,
     )
 
 

@@ -44,3 +44,9 @@ TOKEN_NAME_MAX_LENGTH = 80
 
 # Error bodies: a refusal names at most this many of the items at fault, then "and N more".
 ERROR_ITEMS_LISTED = 10
+
+# Profile photos: the upload as sent, and the picture as decoded. A decompression bomb (a
+# small file that decodes to a huge picture) is refused from its header, before decoding.
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # 40 megapixels: larger than any phone photo under 5 MB
+AVATAR_SIZE = 256  # the stored square, in pixels (shown at 32-96 px, sharp on 2x screens)

@@ -36,7 +36,34 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 def language_name(code: str) -> str:
+    if code in COMMON_LANGUAGE_NAMES:
+        return COMMON_LANGUAGE_NAMES[code][0]
     return LANG_INFO.get(code, {}).get("name", code)
+
+
+# The languages a person picks from: about thirty widely spoken ones, by their English name
+# and their own, instead of Django's hundred-odd locales. Any code of LANG_INFO stays valid
+# (the API, imports, and what a person chose before keep working).
+COMMON_LANGUAGES = (
+    "ar", "bn", "de", "el", "en", "es", "fa", "fr", "he", "hi", "id", "it", "ja", "ko", "ms",
+    "nl", "pa", "pl", "pt", "ru", "sv", "sw", "ta", "te", "th", "tr", "uk", "ur", "vi",
+    "zh-hans",
+)  # fmt: skip
+# (English, own name) where Django's names are a locale's rather than the language's.
+COMMON_LANGUAGE_NAMES = {"zh-hans": ("Chinese", "中文")}
+
+
+def common_language_choices(keep: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The curated languages as (code, "English · own name"), sorted by English name, with
+    any other valid codes in `keep` (a person's earlier choices) added so none is lost."""
+    codes = dict.fromkeys([*COMMON_LANGUAGES, *(c for c in keep if c in LANG_INFO)])
+    choices = []
+    for code in codes:
+        name = language_name(code)
+        local = (COMMON_LANGUAGE_NAMES.get(code) or ("", LANG_INFO[code].get("name_local", "")))[1]
+        label = name if not local or local.lower() == name.lower() else f"{name} · {local}"
+        choices.append((code, label))
+    return sorted(choices, key=lambda pair: pair[1].lower())
 
 
 def validate_languages(value: list[str]) -> None:

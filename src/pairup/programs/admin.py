@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Membership, Program
+from .models import Membership, Program, RetiredInvite
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,7 +11,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "mentors_need_approval", "mentor_monthly_cap"]
+    list_display = ["name", "slug", "is_open", "mentors_need_approval", "mentor_monthly_cap"]
+    list_filter = ["is_open"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -22,3 +23,9 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "program", "is_mentor", "is_mentee", "is_admin", "mentor_status"]
     list_filter = ["program", "is_mentor", "mentor_status"]
     raw_id_fields = ["user"]
+
+
+@admin.register(RetiredInvite)
+class RetiredInviteAdmin(admin.ModelAdmin):
+    list_display = ["code", "program", "retired_at"]
+    list_filter = ["program"]

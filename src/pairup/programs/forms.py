@@ -18,7 +18,24 @@ class JoinForm(forms.Form):
 
 class InviteCodeForm(CleanTextMixin, forms.Form):
     code = forms.CharField(
-        label="Invite code", max_length=64, help_text="From your program admin's invitation."
+        label="Invite code",
+        max_length=64,
+        help_text="From your program admin's invitation: the last part of the link works too.",
+    )
+
+    def clean_code(self) -> str:
+        # A pasted link works as well as its code: /join/<code>/ → <code>.
+        code = self.cleaned_data["code"].strip().rstrip("/")
+        return code.rsplit("/join/", 1)[-1].strip("/") if "/join/" in code else code
+
+
+class InviteRotateForm(forms.Form):
+    valid_days = forms.TypedChoiceField(
+        label="The new link works",
+        choices=[("", "until it is replaced"), ("7", "for 7 days"), ("30", "for 30 days")],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
 
 

@@ -47,6 +47,13 @@ class Program(models.Model):
         default=3, help_text="Open asks a mentee may have at once"
     )
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
+    invite_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="The invite link stops working then (empty: never)"
+    )
+    is_open = models.BooleanField(
+        default=False,
+        help_text="Listed to everyone signed in on this site, who may join without an invite",
+    )
     video_url_template = models.CharField(
         max_length=300,
         default="https://meet.jit.si/pairup-{room}",
@@ -74,6 +81,21 @@ class Program(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("program_detail", kwargs={"slug": self.slug})
+
+
+class RetiredInvite(models.Model):
+    """An invite code a program used before its admins replaced it: kept so that whoever
+    opens the old link is told it was replaced, not that it never existed."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="retired_invites")
+    code = models.CharField(max_length=32, unique=True)
+    retired_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-retired_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.program}, replaced {self.retired_at:%Y-%m-%d})"
 
 
 class MentorStatus(models.TextChoices):

@@ -3,13 +3,66 @@ may see."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from pairup.accounts.models import Expertise, User
+from pairup.core.validators import text_problem
 
 from . import rules
-from .models import Membership, MentorStatus, Program
+from .models import Membership, MentorStatus, Program, RetiredInvite
+
+
+class InviteState(StrEnum):
+    VALID = "valid"
+    UNKNOWN = "unknown"  # no program ever had this code (a typo, a cut-off link)
+    EXPIRED = "expired"  # the program's current code, past its end
+    REPLACED = "replaced"  # a code the program's admins replaced by a new one
+
+
+@dataclass(frozen=True)
+class Invite:
+    """What an invite code is: its program (None when unknown), its state, and since when
+    it stopped working (expired or replaced)."""
+
+    state: InviteState
+    program: Program | None = None
+    since: datetime | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.state == InviteState.VALID
+
+
+def invite_lookup(code: str, *, now: datetime | None = None) -> Invite:
+    """The one definition of whether an invite code lets someone join, used by the join
+    page, the first-run guide and `programs.services.program_join`."""
+    code = code.strip()
+    if not code or len(code) > 64 or text_problem(code):
+        return Invite(InviteState.UNKNOWN)
+    now = now or timezone.now()
+    program = Program.objects.filter(invite_code=code).first()
+    if program is not None:
+        if program.invite_expires_at is not None and program.invite_expires_at <= now:
+            return Invite(InviteState.EXPIRED, program, program.invite_expires_at)
+        return Invite(InviteState.VALID, program)
+    retired = RetiredInvite.objects.select_related("program").filter(code=code).first()
+    if retired is not None:
+        return Invite(InviteState.REPLACED, retired.program, retired.retired_at)
+    return Invite(InviteState.UNKNOWN)
+
+
+def open_programs(user: User | None = None) -> QuerySet[Program]:
+    """Programs anyone signed in may join without an invite, without those `user` is in."""
+    programs = Program.objects.filter(is_open=True)
+    if user is not None and user.is_authenticated:
+        programs = programs.exclude(memberships__user=user)
+    return programs.order_by("name")
 
 
 def membership_of(user: User, program: Program | int) -> Membership | None:

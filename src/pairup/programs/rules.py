@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-from .models import Membership
+from .models import Membership, Program
+
+
+def can_join_without_invite(program: Program) -> bool:
+    """Anyone signed in may join an open program; any other only through its invite code
+    (`queries.invite_lookup` says whether a code lets them in)."""
+    return program.is_open
 
 
 def can_see_program(member: Membership | None) -> TypeGuard[Membership]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 
 from . import rules
-from .models import Membership, MentorStatus, Program
-from .queries import membership_of
+from .models import Membership, MentorStatus, Program, RetiredInvite, new_invite_code
+from .queries import Invite, InviteState, invite_lookup, membership_of
 
 # Sent (inside the transaction) when a mentor stops taking asks in a program: paused by an
 # admin or left. Asks connects here to withdraw and re-route pending invitations.
@@ -27,12 +30,59 @@ def program_create(*, name: str, slug: str, admin: User, **policy: object) -> Pr
     return program
 
 
+def invite_refusal(invite: Invite) -> ServiceError:
+    """Why an invite code lets nobody in, as the error every door shows (field `code`)."""
+    name = invite.program.name if invite.program is not None else ""
+    if invite.state == InviteState.EXPIRED:
+        return ServiceError(
+            f"This invite link to {name} has expired. Ask the program's admins for a new one.",
+            code="invite_expired",
+            field="code",
+        )
+    if invite.state == InviteState.REPLACED:
+        return ServiceError(
+            f"This invite link to {name} was replaced by a new one. "
+            "Ask the program's admins for the new link.",
+            code="invite_replaced",
+            field="code",
+        )
+    return ServiceError(
+        "No program has this invite code. Check it for typos, or ask for the link again.",
+        code="invite_unknown",
+        field="code",
+    )
+
+
 @transaction.atomic
 def program_join(
-    *, program: Program, user: User, as_mentor: bool = False, as_mentee: bool = False
+    *,
+    program: Program,
+    user: User,
+    as_mentor: bool = False,
+    as_mentee: bool = False,
+    invite_code: str | None = None,
+    now: datetime | None = None,
 ) -> Membership:
-    """Join (or add roles in) a program through its invite. A new mentor waits for approval
-    when the program vets mentors."""
+    """Join a program, or add roles in one: a newcomer through its invite code, which must
+    be the program's current one and not expired, or without a code when the program is
+    open; a member adds a role without one. A new mentor waits for approval when the
+    program vets mentors.
+
+    Raises ServiceError on the field `code` (`invite_unknown`, `invite_expired`,
+    `invite_replaced`) for a code given that lets nobody in, and Forbidden
+    (`invite_required`) for a newcomer to a program that is not open without a code."""
+    if invite_code is not None:
+        invite = invite_lookup(invite_code, now=now)
+        if invite.program is None or invite.program.pk != program.pk:
+            raise invite_refusal(Invite(InviteState.UNKNOWN))
+        if not invite.valid:
+            raise invite_refusal(invite)
+    elif not rules.can_join_without_invite(program) and membership_of(user, program) is None:
+        raise Forbidden(
+            f"{program.name} takes new members through an invite link: ask its admins for one.",
+            code="invite_required",
+            field="code",
+        )
     if not (as_mentor or as_mentee):
         raise ServiceError("Choose to join as a mentor, a mentee or both.", field="role")
     membership, created = Membership.objects.select_for_update().get_or_create(
@@ -47,6 +97,36 @@ def program_join(
         )
     membership.save()
     return membership
+
+
+INVITE_DAYS_MAX = 365
+
+
+@transaction.atomic
+def program_invite_rotate(
+    *, program: Program, by: User, valid_days: int | None = None, now: datetime | None = None
+) -> Program:
+    """Replace a program's invite link with a new one. The old code stops working at once
+    and is remembered, so whoever opens the old link is told it was replaced; the new one
+    works for `valid_days` days (None: until it is replaced). Only the program's admins.
+
+    Side effects: a RetiredInvite row for the old code."""
+    _require_admin(program, by)
+    if valid_days is not None and not 1 <= valid_days <= INVITE_DAYS_MAX:
+        raise ServiceError(
+            f"A link works for 1 to {INVITE_DAYS_MAX} days, or until it is replaced.",
+            field="valid_days",
+        )
+    now = now or timezone.now()
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    retired = RetiredInvite(program=program, code=program.invite_code, retired_at=now)
+    retired.full_clean()
+    retired.save()
+    program.invite_code = new_invite_code()
+    program.invite_expires_at = now + timedelta(days=valid_days) if valid_days else None
+    program.full_clean()
+    program.save(update_fields=["invite_code", "invite_expires_at"])
+    return program
 
 
 def _require_admin(program: Program, user: User) -> None:
@@ -78,7 +158,3 @@ def program_leave(*, program: Program, user: User) -> None:
     if membership.is_mentor:
         mentor_unavailable.send(sender=Membership, membership=membership)
     membership.delete()
-
-
-def program_find_by_invite(code: str) -> Program | None:
-    return Program.objects.filter(invite_code=code).first()

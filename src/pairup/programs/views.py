@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -11,44 +14,106 @@ from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.core.errors import ServiceError
 
 from . import queries, rules, services
-from .forms import InviteCodeForm, JoinForm, MentorStatusForm
-from .models import Membership
+from .forms import (
+    InviteCodeForm,
+    InviteRotateForm,
+    JoinForm,
+    MentorStatusForm,
+)
+from .models import Membership, Program
+
+# An invite link opened before signing up is kept here, so the first-run guide can offer
+# that program once the person has an account.
+PENDING_INVITE = "pairup_pending_invite"
+
+
+def welcome_message(request: HttpRequest, membership: Membership) -> None:
+    program = membership.program
+    if membership.is_mentor and not membership.is_approved_mentor:
+        messages.info(request, f"Welcome to {program}. An admin will approve you as a mentor.")
+    else:
+        messages.success(request, f"Welcome to {program}.")
+
+
+def invite_problem(request: HttpRequest, invite: queries.Invite) -> HttpResponse:
+    """The page for a code that lets nobody in: what happened and what to do now."""
+    status = 404 if invite.state == queries.InviteState.UNKNOWN else 410
+    form = InviteCodeForm() if request.user.is_authenticated else None
+    return render(
+        request, "programs/invite_problem.html", {"invite": invite, "form": form}, status=status
+    )
 
 
 @login_required
 def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        program = services.program_find_by_invite(form.cleaned_data["code"].strip())
-        if program is not None:
-            return redirect("program_join", code=program.invite_code)
-        form.add_error("code", "No program has this invite code. Check it with your program admin.")
+        invite = queries.invite_lookup(form.cleaned_data["code"])
+        if invite.valid:
+            return redirect("program_join", code=form.cleaned_data["code"])
+        form.add_error("code", services.invite_refusal(invite).detail)
     memberships = Membership.objects.filter(user=request.user).select_related("program")
-    return render(request, "programs/program_list.html", {"memberships": memberships, "form": form})
+    return render(
+        request,
+        "programs/program_list.html",
+        {
+            "memberships": memberships,
+            "form": form,
+            "open_programs": queries.open_programs(request.user),
+        },
+    )
 
 
-@login_required
-def program_join(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    program = services.program_find_by_invite(code)
-    if program is None:
-        raise Http404("This invite link is not valid (any more).")
+def _join_page(
+    request: AuthenticatedHttpRequest, program: Program, invite_code: str | None
+) -> HttpResponse:
     form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        membership = services.program_join(
-            program=program,
-            user=request.user,
-            as_mentor=form.cleaned_data["as_mentor"],
-            as_mentee=form.cleaned_data["as_mentee"],
-        )
-        if membership.is_mentor and not membership.is_approved_mentor:
-            messages.info(request, f"Welcome to {program}. An admin will approve you as a mentor.")
+        try:
+            membership = services.program_join(
+                program=program,
+                user=request.user,
+                as_mentor=form.cleaned_data["as_mentor"],
+                as_mentee=form.cleaned_data["as_mentee"],
+                invite_code=invite_code,
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.detail)
         else:
-            messages.success(request, f"Welcome to {program}.")
-        return redirect(program)
+            request.session.pop(PENDING_INVITE, None)
+            welcome_message(request, membership)
+            if request.user.profile.welcomed_at is None:
+                return redirect("home")  # back into the first-run guide, at its next step
+            return redirect(program)
     existing = Membership.objects.filter(program=program, user=request.user).first()
     return render(
         request, "programs/join.html", {"program": program, "form": form, "existing": existing}
     )
+
+
+def program_join(request: HttpRequest, code: str) -> HttpResponse:
+    """An invite link. Someone without an account yet is welcomed and asked to sign up
+    (the code waits in their session for the first-run guide); a signed-in person chooses
+    their roles and joins."""
+    invite = queries.invite_lookup(code)
+    if not invite.valid or invite.program is None:
+        return invite_problem(request, invite)
+    if not request.user.is_authenticated:
+        if request.method != "GET":
+            return redirect_to_login(request.get_full_path())
+        request.session[PENDING_INVITE] = code
+        return render(request, "programs/join_signup.html", {"program": invite.program})
+    return _join_page(cast(AuthenticatedHttpRequest, request), invite.program, invite_code=code)
+
+
+@login_required
+def program_join_open(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Join an open program from the list of open programs (no invite needed); a program
+    that is not open is 404 here, as it is to anyone outside it."""
+    program = Program.objects.filter(slug=slug).first()
+    if program is None or not rules.can_join_without_invite(program):
+        raise Http404("No such program")
+    return _join_page(request, program, invite_code=None)
 
 
 @login_required
@@ -93,8 +158,29 @@ def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "members": members,
             "invite_url": invite_url,
+            "invite_expired": not queries.invite_lookup(program.invite_code).valid,
+            "rotate_form": InviteRotateForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def invite_rotate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    program, _ = queries.get_admin_program_for_user(request.user, slug)
+    form = InviteRotateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.program_invite_rotate(
+                program=program, by=request.user, valid_days=form.cleaned_data["valid_days"]
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, "A new invite link is ready; the old one no longer works.")
+    else:
+        messages.error(request, "Choose how long the new link works.")
+    return redirect("program_members", slug=program.slug)
 
 
 @login_required

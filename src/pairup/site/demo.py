@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
-from pairup.accounts.services import profile_update, user_create
+from pairup.accounts.services import profile_update, profile_welcome_finish, user_create
 from pairup.asks.services import (
     ask_create,
     engagement_close,
@@ -87,7 +87,7 @@ def demo_load() -> bool:
     data = build()
     now = demo_now()
     with quietly():
-        users = _people(data)
+        users = _people(data, now)
         programs = _programs(data, users)
         _history(data, users, programs, now)
         for user in users.values():
@@ -97,7 +97,7 @@ def demo_load() -> bool:
     return True
 
 
-def _people(data: Demo) -> dict[str, User]:
+def _people(data: Demo, now: datetime) -> dict[str, User]:
     # One checked hash for every account: hashing 120 times would take most of a minute.
     validate_password(PASSWORD)
     password_hash = make_password(PASSWORD, salt="pairupdemo")
@@ -118,6 +118,7 @@ def _people(data: Demo) -> dict[str, User]:
             expertise=list(person.expertise) if person.expertise else None,
             goals=list(person.goals) if person.goals else None,
         )
+        profile_welcome_finish(user=user, now=now)  # the demo's people skip the first-run guide
         users[person.email] = user
     return users
 
@@ -138,6 +139,7 @@ def _programs(data: Demo, users: dict[str, User]) -> dict[str, Program]:
             user=users[member.email],
             as_mentor=member.as_mentor,
             as_mentee=member.as_mentee,
+            invite_code=program.invite_code,
         )
         if member.mentor_status and membership.mentor_status != member.mentor_status:
             membership_set_mentor_status(

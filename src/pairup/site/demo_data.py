@@ -427,6 +427,8 @@ ACME = ProgramSpec(
         "mentor_monthly_cap": 4,
         "mentors_need_approval": True,
         "invite_code": "acme-demo-invite",
+        # Listed to everyone who signs up on the demo, so a brand-new person can join it.
+        "is_open": True,
     },
 )
 GLOBEX = ProgramSpec(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation, InvitationStatus
 from pairup.asks.queries import engagements_for_user
@@ -16,11 +19,22 @@ from pairup.core.humanize import human_duration, shorten, time_left
 from pairup.programs.models import Membership
 from pairup.programs.rules import can_admin_program, can_write_ask
 
+from .welcome import next_step_url
+
+
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """An uploaded file, in development (SERVE_MEDIA): Django's static file view, reading
+    MEDIA_ROOT on each request. Production lets the reverse proxy serve MEDIA_ROOT."""
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "site/landing.html")
     profile = request.user.profile
+    if profile.welcomed_at is None:
+        # Someone new who has not finished the first-run guide picks it up where they left.
+        return redirect(next_step_url(profile))
     memberships = list(Membership.objects.filter(user=request.user).select_related("program"))
     steps: list[tuple[str, str, str | None]] = []
     if not profile.is_complete:
@@ -33,7 +47,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if not memberships:
         steps.append(
-            ("Join a program", "Ask your program admin for an invite link, then open it.", None)
+            (
+                "Join a program",
+                "Join one that is open to everyone, or enter the invite code your program "
+                "admin sent you.",
+                "/programs/",
+            )
         )
     # The most urgent first: a mentor's question holds their answer until the mentee replies.
     for i in (
