@@ -257,3 +257,21 @@ def test_availability_put_rejects_bad_windows_and_writes_nothing(api, mentor):
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "timezone"
     assert client.get("/me/availability").status_code == 404
+
+
+def test_a_time_before_the_first_utc_instant_is_422_not_a_server_error(
+    api, frozen, engagement, mentee, mentor
+):
+    # Found by `make fuzz`: 01:00 at UTC+06:01 on 1 January of year 1 has no UTC instant.
+    response = api(mentee).get(
+        f"/mentors/{mentor.pk}/slots",
+        start="0001-01-01T01:00:00+06:01",
+        end="0001-01-01T01:00:00Z",
+        engagement=engagement.pk,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "start"
+    booked = api(mentee).post(
+        f"/engagements/{engagement.pk}/sessions", {"start": "0001-01-01T01:00:00+06:01"}
+    )
+    assert booked.status_code == 422

@@ -42,7 +42,12 @@ class SlotsOut(Schema):
 def _utc(value: datetime, field: str) -> datetime:
     if value.tzinfo is None:
         raise ServiceError("Give times with a UTC offset or Z.", code="naive_datetime", field=field)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T01:00+06:00 is before the first UTC instant
+        raise ServiceError(
+            "That time is out of range.", code="invalid_datetime", field=field
+        ) from None
 
 
 @router.get("/mentors/{mentor_id}/slots", response=SlotsOut, summary="A mentor's free slots (UTC)")

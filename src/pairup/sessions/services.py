@@ -49,7 +49,12 @@ def _aware(value: datetime, field: str) -> datetime:
             code="naive_datetime",
             field=field,
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # before the first or after the last UTC instant
+        raise ServiceError(
+            "That time is out of range.", code="invalid_datetime", field=field
+        ) from None
 
 
 def _lock_people(*users: User) -> None:
