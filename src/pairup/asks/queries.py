@@ -205,14 +205,15 @@ def session_times(engagement: Engagement, now: datetime) -> SessionTimes:
     )
 
 
-def thanks_due(engagement: Engagement, now: datetime) -> bool:
+def thanks_due(engagement: Engagement, now: datetime, times: SessionTimes | None = None) -> bool:
     """Whether the mentee may thank the mentor yet: once a session has taken place, or once
-    the engagement is done (a chat engagement may have no session at all)."""
+    the engagement is done (a chat engagement may have no session at all). `times`: the
+    engagement's `session_times`, if already read."""
     if engagement.status == EngagementStatus.COMPLETED:
         return True
-    return (
-        engagement.status == EngagementStatus.ACTIVE and session_times(engagement, now).started > 0
-    )
+    if engagement.status != EngagementStatus.ACTIVE:
+        return False
+    return (times or session_times(engagement, now)).started > 0
 
 
 def other_live_invitations(invitation: Invitation) -> int:

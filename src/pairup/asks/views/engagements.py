@@ -73,7 +73,7 @@ def _engagement_page(
         "sessions_started": times.started,
         "sessions_ahead": times.ahead,
         "sessions_ahead_words": sessions_ahead_words(len(times.ahead)),
-        "thanks_due": queries.thanks_due(engagement, now),
+        "thanks_due": queries.thanks_due(engagement, now, times),
         "feedback_form": MenteeFeedbackForm() if role == "mentee" else MentorFeedbackForm(),
         "thanks_form": BodyForm(label="Your thank-you note"),
         **(forms or {}),
