@@ -45,7 +45,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pairup: {exc}", file=sys.stderr)
             return 2
 
-    execute_from_command_line(["pairup", *args])
+    if args and args[0] in HELP:
+        execute_from_command_line(["pairup", *args])
+        return 0
+    from pairup.core.channel import COMMAND_LINE, channel
+
+    # What a command does in a program is recorded as done from the command line (the
+    # server's requests say "web" or "api" for themselves).
+    with channel(COMMAND_LINE):
+        execute_from_command_line(["pairup", *args])
     return 0
 
 

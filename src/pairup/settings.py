@@ -153,6 +153,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pairup.core.middleware.UserTimezoneMiddleware",
+    "pairup.core.middleware.ChannelMiddleware",
 ]
 
 ROOT_URLCONF = "pairup.site.urls"

@@ -79,6 +79,10 @@ class Profile(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     languages = models.JSONField(default=list, blank=True, validators=[validate_languages])
     site = models.CharField("site or team", max_length=80, blank=True)
+    # The reporting line: a person is never matched with their manager, either way.
+    manager_email = models.EmailField(
+        "manager's email", blank=True, help_text="You are never matched with your manager"
+    )
     tags = models.JSONField(default=list, blank=True)
     goals = models.ManyToManyField("topics.Topic", blank=True, related_name="+")
     # A square JPEG the server made from the person's upload (accounts.photos), under a

@@ -8,6 +8,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from . import channel
+
 logger = logging.getLogger(__name__)
 
 
@@ -76,3 +78,15 @@ class HealthCheckMiddleware:
             response = JsonResponse({"status": "ok", "database": "ok"})
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ChannelMiddleware:
+    """Tags what a request does as done through the API or a web page (core.channel)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = channel.API if request.path.startswith("/api/") else channel.WEB
+        with channel.channel(name):
+            return self.get_response(request)

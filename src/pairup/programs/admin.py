@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 
-from .models import Membership, Program, RetiredInvite
+from .models import AuditEntry, MatchRule, Membership, Pool, Program, RetiredInvite
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,3 +31,32 @@ class MembershipAdmin(admin.ModelAdmin):
 class RetiredInviteAdmin(admin.ModelAdmin):
     list_display = ["code", "program", "retired_at"]
     list_filter = ["program"]
+
+
+@admin.register(Pool)
+class PoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "program", "kind", "self_select"]
+    list_filter = ["program", "kind"]
+
+
+@admin.register(MatchRule)
+class MatchRuleAdmin(admin.ModelAdmin):
+    list_display = ["program", "mentee_pool", "mentor_pool"]
+    list_filter = ["program"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read only: the log is never changed, here or anywhere."""
+
+    list_display = ["at", "program", "actor_name", "via", "action", "summary"]
+    list_filter = ["program", "action", "via"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -15,6 +15,10 @@ def new_invite_code() -> str:
     return secrets.token_urlsafe(12)
 
 
+def default_session_lengths() -> list[int]:
+    return [30, 45]
+
+
 def validate_session_lengths(value: list[int]) -> None:
     if (
         not isinstance(value, list)
@@ -27,6 +31,16 @@ def validate_session_lengths(value: list[int]) -> None:
         )
 
 
+class MatchObjective(models.TextChoices):
+    BEST_TOTAL = "best_total", "Best total relevance"
+    MOST_MATCHED = "most_matched", "Most asks matched first"
+
+
+def validate_weight(value: float) -> None:
+    if not 0 <= value <= 5:
+        raise ValidationError("A weight lies between 0 and 5.", code="invalid_weight")
+
+
 class Program(models.Model):
     """The tenant: everything a member sees lives inside one program."""
 
@@ -34,7 +48,7 @@ class Program(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     # Policy.
-    session_lengths = models.JSONField(default=list, validators=[validate_session_lengths])
+    session_lengths = models.JSONField(default=default_session_lengths, validators=[validate_session_lengths])
     max_sessions_per_engagement = models.PositiveSmallIntegerField(default=3)
     mentor_monthly_cap = models.PositiveSmallIntegerField(
         default=4, help_text="Sessions a month a mentor takes by default"
@@ -59,6 +73,19 @@ class Program(models.Model):
         default="https://meet.jit.si/pairup-{room}",
         help_text="Meeting link for video sessions; {room} becomes an unguessable room name",
     )
+    # The template the program was set up from (programs.templates), kept to say what it
+    # is for; its policy may have been edited since.
+    template = models.CharField(max_length=30, blank=True)
+    # Matching: the engine's weights and objective (engine.records.Policy) for suggestions
+    # and cohort matching in this program.
+    matching_objective = models.CharField(
+        max_length=20, choices=MatchObjective.choices, default=MatchObjective.BEST_TOTAL
+    )
+    relevance_weight = models.FloatField(default=1.0, validators=[validate_weight])
+    topic_weight = models.FloatField(default=0.5, validators=[validate_weight])
+    availability_weight = models.FloatField(default=0.2, validators=[validate_weight])
+    load_weight = models.FloatField(default=0.3, validators=[validate_weight])
+    cross_site_bonus = models.FloatField(default=0.0, validators=[validate_weight])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -98,6 +125,59 @@ class RetiredInvite(models.Model):
         return f"{self.code} ({self.program}, replaced {self.retired_at:%Y-%m-%d})"
 
 
+class PoolKind(models.TextChoices):
+    SITE = "site", "Site"
+    TEAM = "team", "Team"
+    INITIATIVE = "initiative", "Initiative"
+    OTHER = "other", "Other"
+
+
+class Pool(models.Model):
+    """A named group of a program's members (a site, a team, an initiative). Match rules
+    say which mentee pools may match which mentor pools; members may choose a pool that
+    is `self_select` when they join."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pools")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=12, choices=PoolKind.choices, default=PoolKind.OTHER)
+    description = models.CharField(max_length=300, blank=True)
+    self_select = models.BooleanField(
+        default=False, help_text="Members may choose this pool themselves when they join"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="pool_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatchRule(models.Model):
+    """Mentees in `mentee_pool` may be matched with mentors in `mentor_pool`. A program
+    without rules matches anyone with anyone; once it has one, a pair is allowed only when
+    some rule joins a pool of the mentee to a pool of the mentor."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_rules")
+    mentee_pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="+")
+    mentor_pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "mentee_pool__name", "mentor_pool__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "mentee_pool", "mentor_pool"], name="match_rule_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_pool} → {self.mentor_pool}"
+
+
 class MentorStatus(models.TextChoices):
     PENDING = "pending", "Waiting for approval"
     APPROVED = "approved", "Approved"
@@ -123,6 +203,7 @@ class Membership(models.Model):
     invitations_paused_until = models.DateTimeField(
         null=True, blank=True, help_text="The mentor takes no new invitations until then"
     )
+    pools = models.ManyToManyField(Pool, blank=True, related_name="members")
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -160,3 +241,46 @@ class Membership(models.Model):
     @property
     def effective_monthly_cap(self) -> int:
         return self.monthly_cap if self.monthly_cap is not None else self.program.mentor_monthly_cap
+
+
+class AuditVia(models.TextChoices):
+    # The values of pairup.core.channel.
+    WEB = "web", "Web page"
+    API = "api", "API"
+    COMMAND_LINE = "cli", "Command line"
+    SYSTEM = "system", "PairUp itself"
+
+
+class AuditEntry(models.Model):
+    """One admin action in a program: who, when, through what, and the state before and
+    after. Written by `programs.audit.audit_record` only, and never changed or deleted."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's name when it happened: kept if the account goes.
+    actor_name = models.CharField(max_length=120, blank=True)
+    via = models.CharField(max_length=8, choices=AuditVia.choices, default=AuditVia.WEB)
+    action = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["program", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Audit entries are never deleted.")

@@ -12,6 +12,7 @@ from pairup.accounts.models import User
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 
 from . import rules
+from .audit import audit_record, snapshot
 from .models import Membership, MentorStatus, Program, RetiredInvite, new_invite_code
 from .queries import Invite, InviteState, invite_lookup, membership_of
 
@@ -27,6 +28,14 @@ def program_create(*, name: str, slug: str, admin: User, **policy: object) -> Pr
     with transaction.atomic():
         program.save()
         Membership.objects.create(program=program, user=admin, is_admin=True)
+        audit_record(
+            program=program,
+            actor=admin,
+            action="program_created",
+            summary=f"Created the program {program.name}",
+            target=program,
+            after=snapshot(program, ["name", "slug", *policy]),
+        )
     return program
 
 
@@ -126,6 +135,17 @@ def program_invite_rotate(
     program.invite_expires_at = now + timedelta(days=valid_days) if valid_days else None
     program.full_clean()
     program.save(update_fields=["invite_code", "invite_expires_at"])
+    audit_record(
+        program=program,
+        actor=by,
+        action="invite_rotated",
+        summary="Replaced the invite link",
+        target=program,
+        # The codes themselves stay out of the log: it is readable by every admin, and an
+        # old code is worthless anyway.
+        after={"invite_expires_at": program.invite_expires_at},
+        now=now,
+    )
     return program
 
 
@@ -142,8 +162,23 @@ def membership_set_mentor_status(*, membership: Membership, status: str, by: Use
         raise Conflict("This member is not a mentor.", code="not_a_mentor")
     if status not in MentorStatus.values:
         raise ServiceError(f"Unknown mentor status {status!r}.", field="status")
+    before = membership.mentor_status
     membership.mentor_status = status
     membership.save(update_fields=["mentor_status"])
+    verb = {
+        MentorStatus.APPROVED: "Approved",
+        MentorStatus.PAUSED: "Paused",
+        MentorStatus.PENDING: "Sent back to the approval queue",
+    }[MentorStatus(status)]
+    audit_record(
+        program=membership.program,
+        actor=by,
+        action=f"mentor_{status}",
+        summary=f"{verb} {membership.user.display_name} as a mentor",
+        target=membership,
+        before={"mentor_status": before},
+        after={"mentor_status": status},
+    )
     if status != MentorStatus.APPROVED:
         mentor_unavailable.send(sender=Membership, membership=membership)
     return membership

@@ -12,6 +12,7 @@ from pairup.engine import Ask as EngineAsk
 from pairup.engine import (
     HistoryItem,
     Mentor,
+    Policy,
     TopicLevel,
 )
 from pairup.programs.models import Membership, Program
@@ -164,3 +165,19 @@ def ask_record(
         duration=ask.duration,
         free=None if now is None else waking_windows(ask.mentee, now),
     )
+
+
+def program_policy(program: Program, now: datetime, **overrides: object) -> Policy:
+    """The engine's policy for matching in `program`: the weights and objective its admins
+    set (programs.models.Program), with `overrides` on top."""
+    settings: dict[str, object] = {
+        "now": now,
+        "objective": program.matching_objective,
+        "relevance_weight": program.relevance_weight,
+        "topic_weight": program.topic_weight,
+        "availability_weight": program.availability_weight,
+        "load_weight": program.load_weight,
+        "cross_site_bonus": program.cross_site_bonus,
+    }
+    settings.update(overrides)
+    return Policy(**settings)  # type: ignore[arg-type]

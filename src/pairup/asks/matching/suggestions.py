@@ -14,7 +14,6 @@ from pairup.accounts.models import User
 from pairup.asks.models import Ask, Block, Invitation, InvitationStatus
 from pairup.engine import (
     MentorIndex,
-    Policy,
     Suggestion,
     recommend,
 )
@@ -22,7 +21,7 @@ from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
 from .eligibility import eligible_mentors
-from .records import ask_record, mentor_records
+from .records import ask_record, mentor_records, program_policy
 
 # Mentors whose invitations keep expiring rank lower: score × (1 − penalty × expired share).
 EXPIRY_PENALTY = 0.5
@@ -93,10 +92,11 @@ def suggest_mentors(
     if not records:
         return []
     engine_ask = ask_record(ask, paths, now)
-    policy = Policy(
-        now=now,
+    policy = program_policy(
+        program,
+        now,
         # Informational interviews are matched across sites on purpose.
-        cross_site_bonus=0.3 if ask.kind == "informational" else 0.0,
+        cross_site_bonus=max(program.cross_site_bonus, 0.3 if ask.kind == "informational" else 0.0),
     )
     index = MentorIndex(records, policy)
     want = len(records) if k is None else max(k * 2, k + 5)
