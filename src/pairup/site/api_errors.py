@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 
 from pairup.core.api import error_body
-from pairup.core.errors import ServiceError, payload_too_large_detail
+from pairup.core.errors import ItemErrors, ServiceError, payload_too_large_detail
 from pairup.core.limits import ERROR_ITEMS_LISTED
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ServiceError)
     def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         errors = [{"field": exc.field, "message": exc.detail}] if exc.field else []
+        if isinstance(exc, ItemErrors) and exc.field:
+            errors = [
+                {"field": f"{exc.field}.{i}", "message": m}
+                for i, m in exc.items[:ERROR_ITEMS_LISTED]
+            ]
+            if len(exc.items) > ERROR_ITEMS_LISTED:
+                more = len(exc.items) - ERROR_ITEMS_LISTED
+                errors.append({"field": exc.field, "message": f"and {more:,} more errors"})
         return respond(request, exc.status, error_body(exc.detail, exc.code, errors))
 
     @api.exception_handler(DjangoValidationError)
