@@ -50,3 +50,9 @@ ERROR_ITEMS_LISTED = 10
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000  # 40 megapixels: larger than any phone photo under 5 MB
 AVATAR_SIZE = 256  # the stored square, in pixels (shown at 32-96 px, sharp on 2x screens)
+
+# Program members: addresses invited at once (one a line), and how long a personal
+# invitation link works.
+MEMBER_INVITES_MAX = 500
+MEMBER_INVITE_DAYS_MAX = 90
+MEMBER_INVITE_DAYS_DEFAULT = 14

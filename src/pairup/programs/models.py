@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +15,18 @@ SESSION_LENGTHS = (15, 30, 45, 60)
 
 def new_invite_code() -> str:
     return secrets.token_urlsafe(12)
+
+
+def invitation_token_hash(token: str) -> str:
+    """What a personal invitation keeps of its link's token: the link itself is only in
+    the email, so a copy of the database lets nobody in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_invitation_token() -> tuple[str, str]:
+    """A fresh personal invitation token and its hash."""
+    token = secrets.token_urlsafe(32)
+    return token, invitation_token_hash(token)
 
 
 def default_session_lengths() -> list[int]:
@@ -48,7 +62,9 @@ class Program(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     # Policy.
-    session_lengths = models.JSONField(default=default_session_lengths, validators=[validate_session_lengths])
+    session_lengths = models.JSONField(
+        default=default_session_lengths, validators=[validate_session_lengths]
+    )
     max_sessions_per_engagement = models.PositiveSmallIntegerField(default=3)
     mentor_monthly_cap = models.PositiveSmallIntegerField(
         default=4, help_text="Sessions a month a mentor takes by default"
@@ -284,3 +300,93 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit entries are never deleted.")
+
+
+class MemberInvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+class MemberInvitation(models.Model):
+    """A personal invitation to join a program with given roles, sent by email to one
+    address. Its link carries a token of which only the hash is kept; it works until
+    `expires_at`, once, for the person who signs in with that address. Resending makes a
+    new token (the old link stops working) and a new end date."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="member_invitations"
+    )
+    email = models.EmailField(max_length=254)  # stored lower-case
+    token_hash = models.CharField(max_length=64, unique=True)
+    is_mentee = models.BooleanField(default=False)
+    is_mentor = models.BooleanField(default=False)
+    is_admin = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    times_sent = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["program", "-created_at", "-id"]
+        constraints = [
+            # One open invitation per address and program (an expired one is renewed).
+            models.UniqueConstraint(
+                fields=["program", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="member_invitation_open_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_mentee=True)
+                | models.Q(is_mentor=True)
+                | models.Q(is_admin=True),
+                name="member_invitation_has_a_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.program}"
+
+    @property
+    def roles(self) -> list[str]:
+        return [
+            r
+            for r, on in (
+                ("mentor", self.is_mentor),
+                ("mentee", self.is_mentee),
+                ("admin", self.is_admin),
+            )
+            if on
+        ]
+
+    @staticmethod
+    def status_q(status: str, now: datetime) -> models.Q:
+        """`status_at` as a filter, for lists: the same four states, in SQL."""
+        open_ = models.Q(accepted_at__isnull=True, revoked_at__isnull=True)
+        return {
+            MemberInvitationStatus.ACCEPTED: models.Q(accepted_at__isnull=False),
+            MemberInvitationStatus.REVOKED: models.Q(
+                accepted_at__isnull=True, revoked_at__isnull=False
+            ),
+            MemberInvitationStatus.EXPIRED: open_ & models.Q(expires_at__lte=now),
+            MemberInvitationStatus.PENDING: open_ & models.Q(expires_at__gt=now),
+        }[MemberInvitationStatus(status)]
+
+    def status_at(self, now: datetime) -> MemberInvitationStatus:
+        """The one definition of where an invitation stands."""
+        if self.accepted_at is not None:
+            return MemberInvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return MemberInvitationStatus.REVOKED
+        if self.expires_at <= now:
+            return MemberInvitationStatus.EXPIRED
+        return MemberInvitationStatus.PENDING

@@ -135,14 +135,15 @@ def mentor_directory(
 
 
 def program_sites(program: Program) -> list[str]:
+    # DISTINCT in the database: a program of 20,000 members has a few dozen sites.
     return sorted(
-        {
-            s
-            for s in Membership.objects.filter(program=program).values_list(
-                "user__profile__site", flat=True
-            )
-            if s
-        }
+        s
+        for s in Membership.objects.filter(program=program)
+        .exclude(user__profile__site="")
+        .values_list("user__profile__site", flat=True)
+        .order_by()
+        .distinct()
+        if s
     )
 
 

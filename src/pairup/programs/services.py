@@ -19,6 +19,11 @@ from .queries import Invite, InviteState, invite_lookup, membership_of
 # Sent (inside the transaction) when a mentor stops taking asks in a program: paused by an
 # admin or left. Asks connects here to withdraw and re-route pending invitations.
 mentor_unavailable = Signal()
+# Sent (inside the transaction, before the membership goes) when an admin removes a member:
+# `membership`, `by`, `now`. Asks connects here: the member's pending invitations are
+# withdrawn and re-routed, their engagements in the program closed with a notice to the other
+# person, their open asks closed. A receiver returns counts of what it did, by name.
+member_removed = Signal()
 
 
 def program_create(*, name: str, slug: str, admin: User, **policy: object) -> Program:
