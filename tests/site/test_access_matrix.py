@@ -38,7 +38,8 @@ from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
-from pairup.programs.models import Membership
+from pairup.programs.member_services import member_invite
+from pairup.programs.models import Membership, new_invitation_token
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
@@ -84,6 +85,20 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
     ),
+    # Issue 13, members: the admins' pages; a personal invitation link is its own credential
+    # but only for the address it went to (none of the personas here: 403 once signed in).
+    "p/<slug:slug>/members/<int:membership_id>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/<int:membership_id>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/members/export.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/invitations/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/invitations/<int:invitation_id>/<str:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "invite/<str:token>/": ((200, 403, 403, 403, 403, 403), (LOGIN, 403)),
     "notifications/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/email/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/<int:pk>/open/": ((LOGIN, REDIRECT, 404, 404, 404, 404), (LOGIN, 404)),
@@ -137,6 +152,9 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /engagements/{engagement_id}": (401, 200, 200, 404, 404, 404),
     "GET /engagements/{engagement_id}/messages": (401, 200, 200, 404, 404, 404),
     "GET /programs/{slug}/engagements": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members.csv": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/invitations": (401, 404, 404, 200, 404, 404),
     "GET /invitations": (401, 200, 200, 200, 200, 200),
     "GET /invitations/{invitation_id}": (401, 200, 200, 404, 404, 404),
     "GET /me/availability": (401, 404, 200, 404, 404, 404),
@@ -175,6 +193,12 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /sessions/{session_id}/outcome": (401, 404),
     "POST /sessions/{session_id}/feedback": (401, 404),
     "POST /me/calendar-feed/rotate": (401, 200),
+    "PATCH /programs/{slug}/members/{member_id}": (401, 404),
+    "DELETE /programs/{slug}/members/{member_id}": (401, 404),
+    "POST /programs/{slug}/invitations": (401, 404),
+    "POST /programs/{slug}/invitations/bulk": (401, 404),
+    "POST /programs/{slug}/invitations/{invitation_id}/resend": (401, 404),
+    "POST /programs/{slug}/invitations/{invitation_id}/revoke": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -202,6 +226,9 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /sessions/{session_id}/reschedule": {"start": LATER},
     "POST /sessions/{session_id}/outcome": {"outcome": "held"},
     "POST /sessions/{session_id}/feedback": {"rating": 5},
+    "PATCH /programs/{slug}/members/{member_id}": {"roles": ["mentee"]},
+    "POST /programs/{slug}/invitations": {"email": "new@example.org", "roles": ["mentee"]},
+    "POST /programs/{slug}/invitations/bulk": {"emails": ["new@example.org"], "roles": ["mentee"]},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -287,6 +314,11 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     )
     report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
+    (member_invitation,) = member_invite(
+        program=program, emails=["newcomer@example.org"], roles=["mentee"], by=admin
+    )
+    member_token, member_invitation.token_hash = new_invitation_token()
+    member_invitation.save(update_fields=["token_hash"])
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -304,6 +336,9 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "unsubscribe": unsubscribe_token(mentee, "message"),
         "calendar": sessions_services.calendar_feed_get(user=mentee).token,
         "token": token.pk,
+        "member_invitation": member_invitation.pk,
+        "member_invite_token": member_token,
+        "member_invitation_action": "resend",
         "ask_action": "withdraw",
         "invitation_action": "decline",
         "engagement_action": "close",
@@ -321,6 +356,7 @@ API_PARAMS = {
     "mentor_id": "mentor",
     "slug": "program",
     "token_id": "token",
+    "member_id": "mentor_membership",
 }
 
 
@@ -340,6 +376,7 @@ WEB_PARAMS = {
     "user_id": "mentor",
     "membership_id": "mentor_membership",
     "token_id": "token",
+    "invitation_id": "member_invitation",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",
@@ -355,6 +392,8 @@ BY_SEGMENT = {
     ("action", "sessions"): "session_action",
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
+    ("token", "invite"): "member_invite_token",
+    ("action", "p"): "member_invitation_action",
 }
 
 

@@ -146,25 +146,6 @@ def program_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 
 
 @login_required
-def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    program, membership = queries.get_admin_program_for_user(request.user, slug)
-    members = queries.program_members(program)
-    invite_url = request.build_absolute_uri(f"/join/{program.invite_code}/")
-    return render(
-        request,
-        "programs/members.html",
-        {
-            "program": program,
-            "membership": membership,
-            "members": members,
-            "invite_url": invite_url,
-            "invite_expired": not queries.invite_lookup(program.invite_code).valid,
-            "rotate_form": InviteRotateForm(),
-        },
-    )
-
-
-@login_required
 @require_POST
 def invite_rotate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, _ = queries.get_admin_program_for_user(request.user, slug)
@@ -201,4 +182,10 @@ def member_set_status(
             )
         except ServiceError as exc:
             messages.error(request, exc.detail)
+    # Back to where the button was: the filtered list's page, or the member's own page.
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
+        return redirect(back)
     return redirect("program_members", slug=program.slug)

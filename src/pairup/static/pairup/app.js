@@ -285,3 +285,21 @@
   fit();
   phone.addEventListener("change", fit);
 })();
+
+// A "Copy" button beside a read-only field (the invite link): shown only where it works.
+(function () {
+  "use strict";
+  if (!navigator.clipboard) { return; }
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) { return; }
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(input.value).then(function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = label; }, 2000);
+      }, function () { input.select(); });
+    });
+  });
+}());
