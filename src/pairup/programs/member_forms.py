@@ -23,7 +23,10 @@ class MemberFilterForm(CleanTextMixin, forms.Form):
 
     filters_only = True  # every field is an optional filter: no "(optional)" labels
     q = forms.CharField(
-        label="Search", required=False, max_length=100, help_text="A name or an email address"
+        label="Search by name or email",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
     role = forms.ChoiceField(
         label="Role", required=False, choices=[("", "Any role"), *ROLE_CHOICES]
@@ -79,7 +82,7 @@ class MemberFilterForm(CleanTextMixin, forms.Form):
 
 class MemberRolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="Roles",
+        label="Roles in the program",
         choices=ROLE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,

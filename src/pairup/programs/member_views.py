@@ -49,6 +49,17 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _current_chip(filters: member_queries.MemberFilters) -> str:
+    """Which count above the list is the list now ("role:mentor"), if one is."""
+    if filters.is_empty():
+        return "everyone"
+    if filters == member_queries.MemberFilters(role=filters.role):
+        return f"role:{filters.role}"
+    if filters == member_queries.MemberFilters(status=filters.status):
+        return f"status:{filters.status}"
+    return ""
+
+
 @login_required
 def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, membership = queries.get_admin_program_for_user(request.user, slug)
@@ -68,6 +79,12 @@ def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "form": form,
         "filtered": not filters.is_empty(),
+        "chip": _current_chip(filters),
+        # The filters beyond the search stay folded until one is in use (or in error).
+        "more_filters": any(
+            form[name].value() or form[name].errors
+            for name in ("role", "status", "site", "pool", "joined", "active")
+        ),
         "page": page,
         "counts": member_queries.program_member_counts(program),
         "invitations_waiting": member_queries.program_invitations(
