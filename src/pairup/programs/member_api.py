@@ -25,6 +25,7 @@ from .member_forms import MemberFilterForm
 from .models import MemberInvitation, MemberInvitationStatus, Membership, Program
 
 router = Router(tags=["programs"])
+API_PER_PAGE = 20  # as every list of the API (core.api.page_response)
 
 
 class PoolBrief(Schema):
@@ -132,9 +133,14 @@ def member_list(
             "active": active,
         },
     )
-    body = page_response(member_queries.program_member_list(program, filters), page, member_out)
-    body["counts"] = member_queries.program_member_counts(program)
-    return body
+    current = member_queries.program_member_page(program, filters, page, API_PER_PAGE)
+    return {
+        "items": [member_out(m) for m in current.object_list],
+        "count": current.paginator.count,
+        "page": current.number,
+        "pages": current.paginator.num_pages,
+        "counts": member_queries.program_member_counts(program),
+    }
 
 
 @router.get(

@@ -8,12 +8,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from .member_queries import MemberFilters, program_member_list
-from .models import Membership, Program
+from .member_queries import ROLES, MemberFilters, pool_names, program_member_rows
+from .models import Program
 
 COLUMNS = [
     "email",
@@ -45,25 +46,38 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat() if value is not None else ""
 
 
-def _row(m: Membership) -> list[str]:
-    profile = m.user.profile
-    return [
-        _cell(m.user.email),
-        _cell(profile.display_name),
-        ";".join(m.roles),
-        _cell(profile.site),
-        _cell(";".join(p.name for p in m.pools.all())),
-        m.mentor_status if m.is_mentor else "",
-        _when(m.joined_at),
-        _when(m.user.last_login),
-    ]
-
-
 def member_csv_lines(program: Program, filters: MemberFilters) -> Iterator[str]:
+    """The header, then the rows in blocks of CHUNK (one string each): for each block one
+    query for its pools, besides the one query that streams the rows."""
     writer = csv.writer(_Line())
     yield writer.writerow(COLUMNS)
-    for m in program_member_list(program, filters).iterator(chunk_size=CHUNK):
-        yield writer.writerow(_row(m))
+    block: list[tuple] = []
+    for row in program_member_rows(program, filters).iterator(chunk_size=CHUNK):
+        block.append(row)
+        if len(block) == CHUNK:
+            yield _lines(writer, block)
+            block = []
+    if block:
+        yield _lines(writer, block)
+
+
+def _lines(writer: Any, block: list[tuple]) -> str:
+    pools = pool_names([row[0] for row in block])
+    return "".join(
+        writer.writerow(
+            [
+                _cell(email),
+                _cell(name),
+                ";".join(r for r, on in zip(ROLES, (mentor, mentee, admin), strict=True) if on),
+                _cell(site),
+                _cell(";".join(pools.get(pk, []))),
+                status if mentor else "",
+                _when(joined),
+                _when(last_login),
+            ]
+        )
+        for pk, email, name, mentor, mentee, admin, status, site, joined, last_login in block
+    )
 
 
 def member_csv_response(program: Program, filters: MemberFilters) -> StreamingHttpResponse:

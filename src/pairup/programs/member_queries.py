@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.core.paginator import Page
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from pairup.core.pagination import paginate
 from pairup.core.validators import text_problem
 
 from .models import (
@@ -84,25 +86,104 @@ def _filtered(program: Program, f: MemberFilters, now: datetime) -> QuerySet[Mem
     return qs
 
 
-def program_member_list(
-    program: Program, filters: MemberFilters | None = None, *, now: datetime | None = None
-) -> QuerySet[Membership]:
-    """The program's members matching `filters`: mentors waiting for approval first, then by
-    name; each with the user, profile and pools, in a fixed number of queries whatever the
-    page's length (one for the rows, one for their pools)."""
-    now = now or timezone.now()
+# What a row of the list, the API and the export shows: the rest of the user and profile
+# (a bio of 4,000 characters, a photo) stays in the database.
+ROW_FIELDS = (
+    "program_id",
+    "user_id",
+    "is_mentee",
+    "is_mentor",
+    "is_admin",
+    "mentor_status",
+    "joined_at",
+    "user__email",
+    "user__last_login",
+    "user__profile__display_name",
+    "user__profile__site",
+)
+
+
+def _in_order(program: Program, filters: MemberFilters | None, now: datetime | None) -> QuerySet:
+    """The members matching `filters`, mentors waiting for approval first, then by name."""
     waiting_first = Case(
         When(is_mentor=True, mentor_status=MentorStatus.PENDING, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
     return (
-        _filtered(program, filters or MemberFilters(), now)
-        .select_related("user__profile")
-        .prefetch_related(Prefetch("pools", queryset=Pool.objects.order_by("name")))
+        _filtered(program, filters or MemberFilters(), now or timezone.now())
         .annotate(waiting_first=waiting_first)
         .order_by("waiting_first", Lower("user__profile__display_name"), "pk")
     )
+
+
+def _with_details(qs: QuerySet[Membership]) -> QuerySet[Membership]:
+    return (
+        qs.select_related("user__profile")
+        .only(*ROW_FIELDS)
+        .prefetch_related(Prefetch("pools", queryset=Pool.objects.order_by("name")))
+    )
+
+
+def program_member_list(
+    program: Program, filters: MemberFilters | None = None, *, now: datetime | None = None
+) -> QuerySet[Membership]:
+    """The program's members matching `filters`: mentors waiting for approval first, then by
+    name; each with what a row shows (user, profile, pools) in two queries whatever their
+    number (one for the rows, one for their pools)."""
+    return _with_details(_in_order(program, filters, now))
+
+
+def program_member_page(
+    program: Program,
+    filters: MemberFilters | None,
+    number: int | str | None,
+    per_page: int,
+    *,
+    now: datetime | None = None,
+) -> Page:
+    """One page of `program_member_list`, in a fixed number of queries however deep: the
+    count, the page's ids (a narrow sort: ids and sort keys only, where sorting whole rows
+    of 20,000 members to skip 19,950 of them is what made a last page slow), then those
+    members with what a row shows, and their pools. Raises PageOutOfRange (404) past the
+    end."""
+    page = paginate(_in_order(program, filters, now).values_list("pk", flat=True), number, per_page)
+    ids = list(page.object_list)
+    found = {m.pk: m for m in _with_details(Membership.objects.filter(pk__in=ids))}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
+
+
+def program_member_rows(
+    program: Program, filters: MemberFilters | None = None, *, now: datetime | None = None
+) -> QuerySet:
+    """`program_member_list` as plain tuples (id, email, name, is_mentor, is_mentee,
+    is_admin, mentor status, site, joined, last sign-in), in the same order: the CSV
+    export of a whole program builds no model objects."""
+    return _in_order(program, filters, now).values_list(
+        "pk",
+        "user__email",
+        "user__profile__display_name",
+        "is_mentor",
+        "is_mentee",
+        "is_admin",
+        "mentor_status",
+        "user__profile__site",
+        "joined_at",
+        "user__last_login",
+    )
+
+
+def pool_names(membership_ids: list[int]) -> dict[int, list[str]]:
+    """The names of each membership's pools, by name (one query)."""
+    names: dict[int, list[str]] = {}
+    for membership_id, name in (
+        Membership.pools.through.objects.filter(membership_id__in=membership_ids)
+        .order_by("pool__name")
+        .values_list("membership_id", "pool__name")
+    ):
+        names.setdefault(membership_id, []).append(name)
+    return names
 
 
 def program_member_counts(program: Program) -> dict[str, int]:

@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -111,7 +111,7 @@ def member_set_roles(
     _require_admin(program, by)
     chosen = clean_roles(roles)
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("user__profile", "program")
         .get(pk=membership.pk)
     )
@@ -205,7 +205,7 @@ def member_remove(
     _require_admin(program, by)
     now = now or timezone.now()
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("user__profile", "program")
         .get(pk=membership.pk)
     )
@@ -388,7 +388,15 @@ def member_invite(
         invitation.sent_at = now
         invitation.times_sent += 1
         invitation.expires_at = now + timedelta(days=days)
-        invitation.save()
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError:  # another admin invited the same address at this moment
+            raise Conflict(
+                f"{email} was invited by someone else just now: nothing was sent.",
+                code="already_invited",
+                field="emails",
+            ) from None
         audit_record(
             program=program,
             actor=by,
@@ -405,7 +413,9 @@ def member_invite(
 
 def _lock_open(invitation: MemberInvitation, now: datetime, doing: str) -> MemberInvitation:
     invitation = (
-        MemberInvitation.objects.select_for_update().select_related("program").get(pk=invitation.pk)
+        MemberInvitation.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=invitation.pk)
     )
     status = invitation.status_at(now)
     if status in (MemberInvitationStatus.ACCEPTED, MemberInvitationStatus.REVOKED):
@@ -543,7 +553,7 @@ def member_invitation_accept(*, token: str, user: User, now: datetime | None = N
     if not found.valid or found.invitation is None:
         raise personal_invite_refusal(found)
     invitation = (
-        MemberInvitation.objects.select_for_update()
+        MemberInvitation.objects.select_for_update(of=("self",))
         .select_related("program")
         .get(pk=found.invitation.pk)
     )

@@ -66,10 +66,8 @@ def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     form = _filter_form(request, program)
     filters = form.filters()
     try:
-        page = paginate(
-            member_queries.program_member_list(program, filters),
-            request.GET.get("page"),
-            MEMBERS_PER_PAGE,
+        page = member_queries.program_member_page(
+            program, filters, request.GET.get("page"), MEMBERS_PER_PAGE
         )
     except ServiceError:
         raise Http404("No such page") from None
