@@ -18,6 +18,7 @@ from pairup.programs.member_queries import (
     MemberFilters,
     program_member_counts,
     program_member_list,
+    program_member_page,
 )
 from pairup.programs.models import Membership, MentorStatus, Pool
 from tests.factories import UserFactory
@@ -138,6 +139,12 @@ def test_pages_of_fifty(client, program, admin):
     page2 = client.get(f"/p/{program.slug}/members/", {"page": 2}).content.decode()
     assert "51–56 of 56 members" in page2 and "Page 2 of 2" in page2
     assert client.get(f"/p/{program.slug}/members/", {"page": 3}).status_code == 404
+
+
+def test_a_page_holds_the_lists_members_in_its_order(program, admin, crowd):
+    everyone = _names(program_member_list(program))
+    pages = [_names(program_member_page(program, None, n, 3).object_list) for n in (1, 2, 3)]
+    assert pages == [everyone[:3], everyone[3:6], everyone[6:]]
 
 
 def test_htmx_gets_the_results_only(client, program, admin, crowd):

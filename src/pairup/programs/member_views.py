@@ -28,8 +28,6 @@ from .views import welcome_message
 
 MEMBERS_PER_PAGE = 50
 INVITATIONS_PER_PAGE = 50
-# A personal invitation link opened before signing up is kept here, like PENDING_INVITE.
-PENDING_PERSONAL_INVITE = "pairup_pending_personal_invite"
 
 
 def _filter_form(request: HttpRequest, program: Program) -> MemberFilterForm:
@@ -294,7 +292,6 @@ def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         if request.method != "GET":
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        request.session[PENDING_PERSONAL_INVITE] = token
         # allauth's hook for invitations: signing up with this address needs no second
         # confirmation email, and the sign-up form starts with it filled in.
         get_adapter(request).stash_verified_email(request, invitation.email)
@@ -311,7 +308,6 @@ def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ServiceError as exc:
             error, status = exc.detail, exc.status
         else:
-            request.session.pop(PENDING_PERSONAL_INVITE, None)
             welcome_message(request, membership)
             if user.profile.welcomed_at is None:
                 return redirect("home")  # back into the first-run guide, at its next step
