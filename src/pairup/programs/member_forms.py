@@ -48,7 +48,7 @@ class MemberFilterForm(CleanTextMixin, forms.Form):
         choices=[("", "Any time")] + [(str(d), f"in the last {d} days") for d in JOINED_DAYS],
     )
     active = forms.ChoiceField(
-        label="Last active",
+        label="Last active (signed in)",
         required=False,
         choices=[("", "Any time"), *ACTIVE_CHOICES.items()],
     )
