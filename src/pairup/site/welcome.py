@@ -45,6 +45,7 @@ from pairup.programs import queries as program_queries
 from pairup.programs import services as program_services
 from pairup.programs.forms import InviteCodeForm, JoinForm
 from pairup.programs.models import Membership, Program
+from pairup.programs.vetting.queries import answers_step
 from pairup.programs.views import PENDING_INVITE, welcome_message
 
 
@@ -284,7 +285,11 @@ def _step_program(request: AuthenticatedHttpRequest, profile: Profile, step: Ste
                 else:
                     request.session.pop(PENDING_INVITE, None)
                     welcome_message(request, membership)
-                    return _advance(request, profile, step)
+                    advanced = _advance(request, profile, step)
+                    # A program that vets its mentors asks its questions first; its page
+                    # sends the person back into the guide once they have answered.
+                    answers = answers_step(membership)
+                    return redirect(answers) if answers is not None else advanced
     memberships = Membership.objects.filter(user=user).select_related("program")
     context: dict[str, object] = {
         "invited": invited,
