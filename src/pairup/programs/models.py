@@ -48,7 +48,9 @@ class Program(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     # Policy.
-    session_lengths = models.JSONField(default=default_session_lengths, validators=[validate_session_lengths])
+    session_lengths = models.JSONField(
+        default=default_session_lengths, validators=[validate_session_lengths]
+    )
     max_sessions_per_engagement = models.PositiveSmallIntegerField(default=3)
     mentor_monthly_cap = models.PositiveSmallIntegerField(
         default=4, help_text="Sessions a month a mentor takes by default"
@@ -86,6 +88,10 @@ class Program(models.Model):
     availability_weight = models.FloatField(default=0.2, validators=[validate_weight])
     load_weight = models.FloatField(default=0.3, validators=[validate_weight])
     cross_site_bonus = models.FloatField(default=0.0, validators=[validate_weight])
+    # The topics the program offers (`queries.program_topics`): the part of the site's
+    # taxonomy its admins chose (none chosen: all of it) and the program's own topics (not
+    # shared, made for it by `services.program_topic_add`).
+    topics = models.ManyToManyField("topics.Topic", blank=True, related_name="programs")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

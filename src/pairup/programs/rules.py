@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
+from django.conf import settings
+
+from pairup.accounts.models import User
+
 from .models import Membership, Program
 
 
@@ -53,3 +57,17 @@ def can_see_mentor(viewer: Membership | None, mentor: Membership) -> bool:
 def can_ask_mentor(viewer: Membership | None, mentor: Membership) -> bool:
     """A mentee may start an ask from a mentor's page, except from their own."""
     return can_write_ask(viewer) and viewer is not None and viewer.user_id != mentor.user_id
+
+
+def can_create_program(user: User) -> bool:
+    """Site staff start programs; anyone signed in may too when the operator allows
+    self-service programs (PAIRUP_SELF_SERVICE_PROGRAMS). Whoever starts one is its first
+    admin."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_staff or settings.PAIRUP_SELF_SERVICE_PROGRAMS
+
+
+def can_see_audit_log(member: Membership | None) -> bool:
+    """A program's admins, and only they, read its audit log; nobody edits it."""
+    return can_admin_program(member)
