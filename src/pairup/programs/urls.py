@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import setup_views, views
 
 urlpatterns = [
     path("programs/", views.program_list, name="program_list"),
@@ -15,4 +15,17 @@ urlpatterns = [
         views.member_set_status,
         name="program_member_status",
     ),
+    path("programs/new/", setup_views.program_create, name="program_create"),
+    path("p/<slug:slug>/settings/", setup_views.program_settings, name="program_settings"),
+    path(
+        "p/<slug:slug>/settings/topics/",
+        setup_views.program_topic_add,
+        name="program_topic_add",
+    ),
+    path(
+        "p/<slug:slug>/settings/topics/<slug:topic>/remove/",
+        setup_views.program_topic_remove,
+        name="program_topic_remove",
+    ),
+    path("p/<slug:slug>/audit/", setup_views.program_audit, name="program_audit"),
 ]
