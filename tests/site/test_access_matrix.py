@@ -117,6 +117,16 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "api/v1/": ((404, 404, 404, 404, 404, 404), (404, 404)),
     # Uploaded photos, served by Django in development only (SERVE_MEDIA); random names.
     "media/<path:path>": ((404, 404, 404, 404, 404, 404), (404, 404)),
+    # Starting a program: site staff only (self-service programs are off by default).
+    "programs/new/": ((LOGIN, 404, 404, 404, 404, 200), (LOGIN, 404)),
+    "p/<slug:slug>/settings/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/settings/topics/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/settings/topics/<slug:topic>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Read only: a POST is 405 for everyone signed in.
+    "p/<slug:slug>/audit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -175,6 +185,13 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /sessions/{session_id}/outcome": (401, 404),
     "POST /sessions/{session_id}/feedback": (401, 404),
     "POST /me/calendar-feed/rotate": (401, 200),
+    "GET /program-templates": (401, 200, 200, 200, 200, 200),
+    "GET /programs/{slug}/settings": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/audit": (401, 404, 404, 200, 404, 404),
+    "POST /programs": (401, 403),
+    "PATCH /programs/{slug}/settings": (401, 404),
+    "POST /programs/{slug}/topics": (401, 404),
+    "DELETE /programs/{slug}/topics/{topic}": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -202,6 +219,9 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /sessions/{session_id}/reschedule": {"start": LATER},
     "POST /sessions/{session_id}/outcome": {"outcome": "held"},
     "POST /sessions/{session_id}/feedback": {"rating": 5},
+    "POST /programs": {"name": "New program"},
+    "PATCH /programs/{slug}/settings": {"name": "Renamed"},
+    "POST /programs/{slug}/topics": {"name": "Onboarding"},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -308,6 +328,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "invitation_action": "decline",
         "engagement_action": "close",
         "session_action": "cancel",
+        "own_topic": "acme-onboarding",
     }
 
 
@@ -321,6 +342,7 @@ API_PARAMS = {
     "mentor_id": "mentor",
     "slug": "program",
     "token_id": "token",
+    "topic": "own_topic",
 }
 
 
@@ -340,6 +362,7 @@ WEB_PARAMS = {
     "user_id": "mentor",
     "membership_id": "mentor_membership",
     "token_id": "token",
+    "topic": "own_topic",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",
