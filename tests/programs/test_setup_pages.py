@@ -164,11 +164,11 @@ def test_bad_settings_are_shown_beside_each_field_and_nothing_is_saved(program, 
 
 def test_own_topics_are_added_and_removed_on_the_settings_page(program, admin):
     client = client_for(admin)
-    response = client.post(f"/p/{program.slug}/settings/topics/", {"name": "Onboarding"})
+    response = client.post(f"/p/{program.slug}/settings/topics/", {"topic-name": "Onboarding"})
     assert response.status_code == 302
     topic = program.topics.get(shared=False)
     assert "Onboarding" in client.get(f"/p/{program.slug}/settings/").content.decode()
-    refused = client.post(f"/p/{program.slug}/settings/topics/", {"name": "onboarding"})
+    refused = client.post(f"/p/{program.slug}/settings/topics/", {"topic-name": "onboarding"})
     assert refused.status_code == 422
     assert refused.context["topic_form"].errors["name"]
     response = client.post(f"/p/{program.slug}/settings/topics/{topic.slug}/remove/")
@@ -179,7 +179,9 @@ def test_own_topics_are_added_and_removed_on_the_settings_page(program, admin):
 def test_an_admin_of_another_program_cannot_touch_its_topics(program, admin, outsider):
     topic = program_topic_add(program=program, by=admin, name="Onboarding")
     client = client_for(outsider)
-    assert client.post(f"/p/{program.slug}/settings/topics/", {"name": "X"}).status_code == 404
+    assert (
+        client.post(f"/p/{program.slug}/settings/topics/", {"topic-name": "X"}).status_code == 404
+    )
     remove = f"/p/{program.slug}/settings/topics/{topic.slug}/remove/"
     assert client.post(remove).status_code == 404
     # Nor through their own program's address.

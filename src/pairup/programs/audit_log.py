@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from .models import AuditEntry, AuditVia, Program
 from .policy import LABELS, shown
+from .templates import template_get
 
 # What each action is, in words; an action without an entry here is shown from its code.
 ACTION_NAMES = {
@@ -87,11 +88,22 @@ class Change:
     after: str | None  # None: the entry has no after (something removed)
 
 
-def _label(field: str) -> str:
+# A topic's own fields, where the program's would otherwise name them.
+TOPIC_LABELS = {"name": "Topic", "description": "What it covers"}
+
+
+def _label(field: str, target_type: str) -> str:
+    if target_type == "topic" and field in TOPIC_LABELS:
+        return TOPIC_LABELS[field]
     return LABELS.get(field) or field.replace("_", " ").capitalize()
 
 
 def _words(field: str, value: Any, tz: tzinfo) -> str:
+    if value == "" or value == []:
+        return "(empty)"
+    if field == "template" and isinstance(value, str):
+        template = template_get(value)
+        return template.name if template is not None else value
     if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and "T" in value:
         try:
             moment = datetime.fromisoformat(value)
@@ -111,7 +123,7 @@ def readable_changes(entry: AuditEntry, tz: tzinfo) -> list[Change]:
     fields = list(dict.fromkeys([*before, *after]))
     return [
         Change(
-            label=_label(field),
+            label=_label(field, entry.target_type),
             before=_words(field, before[field], tz) if field in before else None,
             after=_words(field, after[field], tz) if field in after else None,
         )

@@ -157,6 +157,9 @@ class ProgramSettingsForm(ServiceErrorsMixin, forms.Form):
 
 
 class OwnTopicForm(ServiceErrorsMixin, forms.Form):
+    # On the settings page beside the settings form, whose fields have the same names.
+    prefix = "topic"
+
     name = forms.CharField(
         label="New topic",
         max_length=120,
