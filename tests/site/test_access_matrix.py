@@ -93,6 +93,8 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "board/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "conduct/": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "p/<slug:slug>/asks/new/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    # The topics suggested from a question as it is typed: for the program's members.
+    "p/<slug:slug>/asks/new/topics/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 405)),
     "p/<slug:slug>/asks/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/reports/<int:pk>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/": ((LOGIN, 200, REDIRECT, 404, 404, 404), (LOGIN, 404)),

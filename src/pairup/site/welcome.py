@@ -33,14 +33,13 @@ from pairup.accounts.forms import (
     WelcomeLanguagesForm,
     WelcomeTopicsForm,
     WelcomeYouForm,
-    topic_chips,
 )
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.accounts.models import Level, Profile, User
 from pairup.asks import services as ask_services
 from pairup.asks.forms import GOOD_QUESTIONS, AskForm
+from pairup.asks.views.asks import topic_suggestions_context
 from pairup.core.errors import ServiceError
-from pairup.core.forms import choice_field
 from pairup.core.validators import COMMON_LANGUAGES
 from pairup.programs import queries as program_queries
 from pairup.programs import services as program_services
@@ -326,11 +325,13 @@ def _step_ask(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -
         program=program,
         initial={"topics": goals},
     )
-    form.fields["topics"].widget = topic_chips(find_label="Find a topic for your question")
-    topics_field = choice_field(form, "topics")
-    topics_field.choices = topics_field.choices  # onto the new widget
-    form.fields["topics"].help_text = "One or two topics your question is about."
-    context = {"form": form, "program": program, "examples": GOOD_QUESTIONS[:3]}
+    question = form.data.get("question", "") if form.is_bound else ""
+    context = {
+        "form": form,
+        "program": program,
+        "examples": GOOD_QUESTIONS[:3],
+        **topic_suggestions_context(str(question)),
+    }
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -7,6 +7,6 @@ from .models import Topic
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "parent", "position", "shared"]
     list_filter = ["shared", "parent"]
-    search_fields = ["name", "slug", "description"]
+    search_fields = ["name", "slug", "description", "synonyms"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["parent__slug", "position"]

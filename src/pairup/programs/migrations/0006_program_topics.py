@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("programs", "0005_pools_rules_matching_audit"),
-        ("topics", "0003_topic_shared"),
+        ("topics", "0004_topic_shared"),
     ]
 
     operations = [

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("topics", "0002_taxonomy")]
+    dependencies = [("topics", "0003_topic_synonyms")]
 
     operations = [
         migrations.AddField(
