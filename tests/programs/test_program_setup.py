@@ -8,6 +8,7 @@ import pytest
 from pairup.accounts.forms import topic_choices
 from pairup.accounts.services import profile_topic_ids, profile_update
 from pairup.asks.forms import AskForm
+from pairup.asks.matching.topics import inferred_topics, suggest_topics
 from pairup.asks.services import ask_create
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.programs.models import AuditEntry, Membership, Program
@@ -320,3 +321,20 @@ def test_profile_choices_follow_the_members_programs(program, admin, mentee):
     # A person outside the program cannot pick its own topic.
     with pytest.raises(ServiceError):
         profile_update(user=outside, expertise=[(own.slug, "expert")])
+
+
+def test_topics_are_suggested_and_inferred_among_the_programs_only(program, admin, mentee):
+    question = "How do I negotiate a job offer salary, and write the SQL for my dashboard?"
+    assert "negotiating-an-offer" in [s.topic.slug for s in suggest_topics(question)]
+    program_update(program=program, by=admin, topics=["sql"])
+    own = program_topic_add(
+        program=program, by=admin, name="Expense tool", description="expenses claims receipts"
+    )
+    found = [s.topic.slug for s in suggest_topics(question, program=program)]
+    assert "negotiating-an-offer" not in found and "sql" in found
+    assert [t.slug for t in inferred_topics("How do I file expenses claims?", program)] == [
+        own.slug
+    ]
+    # An ask written without topics takes the program's, never another one.
+    ask = ask_create(program=program, mentee=mentee, question=question)
+    assert [t.slug for t in ask.topics.all()] == ["sql"]

@@ -330,7 +330,7 @@ def _step_ask(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -
         "form": form,
         "program": program,
         "examples": GOOD_QUESTIONS[:3],
-        **topic_suggestions_context(str(question)),
+        **topic_suggestions_context(str(question), program),
     }
     if request.method == "POST":
         if form.is_valid():

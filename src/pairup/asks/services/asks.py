@@ -89,7 +89,7 @@ def _validate_ask(
     check_count(wanted, field="topics", max_items=limits.ASK_TOPICS_MAX, what="topics")
     if not wanted:
         # Topics left empty come from the question's words, when it names them clearly.
-        inferred = inferred_topics(question)
+        inferred = inferred_topics(question, program)
         if not inferred:
             raise ServiceError(NO_TOPIC, code="no_topic", field="topics")
         return inferred
