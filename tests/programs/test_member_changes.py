@@ -17,7 +17,13 @@ from pairup.availability import services as availability_services
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.notifications.models import Notification
 from pairup.programs.member_services import member_remove, member_set_roles
-from pairup.programs.models import AuditEntry, Membership, MentorStatus
+from pairup.programs.models import (
+    ApplicationState,
+    AuditEntry,
+    Membership,
+    MentorApplication,
+    MentorStatus,
+)
 from pairup.programs.services import member_removed
 from pairup.sessions import services as sessions
 from pairup.sessions.models import Session
@@ -285,3 +291,9 @@ def test_the_member_page_shows_their_facts(client, program, admin, mentor):
     assert "Priya Mentor" in html and mentor.email in html
     assert "Pause as a mentor" in html and "Remove Priya Mentor" in html
     assert "never signed in" in html
+
+
+def test_a_member_made_a_mentor_joins_the_approval_queue(program, admin, mentee):
+    member_set_roles(membership=_m(program, mentee), roles=["mentee", "mentor"], by=admin)
+    application = MentorApplication.objects.get(program=program, user=mentee)
+    assert application.state in ApplicationState.open()

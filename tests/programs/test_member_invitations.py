@@ -23,7 +23,7 @@ from pairup.programs.member_services import (
     member_invitation_revoke,
     member_invite,
 )
-from pairup.programs.models import AuditEntry, MemberInvitation, Membership
+from pairup.programs.models import AuditEntry, MemberInvitation, Membership, MentorApplication
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,7 @@ def test_a_newcomer_signs_up_from_the_link_and_joins_with_the_roles(
     assert joined.status_code == 302 and joined["Location"] == "/"  # into the first-run guide
     membership = Membership.objects.get(program=program, user=user)
     assert (membership.roles, membership.mentor_status) == (["mentor"], "pending")
+    assert MentorApplication.objects.filter(program=program, user=user).exists()  # queued
     invitation = MemberInvitation.objects.get()
     assert (invitation.accepted_by, invitation.accepted_at is not None) == (user, True)
     entry = AuditEntry.objects.get(action="invitation_accepted")

@@ -39,7 +39,7 @@ from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.member_services import member_invite
-from pairup.programs.models import Membership, new_invitation_token
+from pairup.programs.models import ApplicationQuestion, Membership, new_invitation_token
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
@@ -99,6 +99,22 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 404),
     ),
     "invite/<str:token>/": ((200, 403, 403, 403, 403, 403), (LOGIN, 403)),
+    # Mentor vetting: the queue, questions and onboarding note are the admins'; the
+    # onboarding is read by mentors too; an application by its applicant (the mentor here,
+    # approved, reads theirs; nobody else has one).
+    "p/<slug:slug>/mentors/queue/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/queue/<int:membership_id>/<str:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/mentors/questions/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/questions/<int:question_id>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/mentors/onboarding/": ((LOGIN, 404, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/onboarding/edit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentor-application/": ((LOGIN, 404, 200, 404, 404, 404), (LOGIN, 404)),
     "notifications/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/email/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/<int:pk>/open/": ((LOGIN, REDIRECT, 404, 404, 404, 404), (LOGIN, 404)),
@@ -108,6 +124,8 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "board/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "conduct/": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "p/<slug:slug>/asks/new/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    # The topics suggested from a question as it is typed: for the program's members.
+    "p/<slug:slug>/asks/new/topics/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 405)),
     "p/<slug:slug>/asks/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/reports/<int:pk>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/": ((LOGIN, 200, REDIRECT, 404, 404, 404), (LOGIN, 404)),
@@ -132,6 +150,16 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "api/v1/": ((404, 404, 404, 404, 404, 404), (404, 404)),
     # Uploaded photos, served by Django in development only (SERVE_MEDIA); random names.
     "media/<path:path>": ((404, 404, 404, 404, 404, 404), (404, 404)),
+    # Starting a program: site staff only (self-service programs are off by default).
+    "programs/new/": ((LOGIN, 404, 404, 404, 404, 200), (LOGIN, 404)),
+    "p/<slug:slug>/settings/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/settings/topics/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/settings/topics/<slug:topic>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Read only: a POST is 405 for everyone signed in.
+    "p/<slug:slug>/audit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -199,6 +227,26 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /programs/{slug}/invitations/bulk": (401, 404),
     "POST /programs/{slug}/invitations/{invitation_id}/resend": (401, 404),
     "POST /programs/{slug}/invitations/{invitation_id}/revoke": (401, 404),
+    "GET /programs/{slug}/application-questions": (401, 200, 200, 200, 404, 404),
+    "POST /programs/{slug}/application-questions": (401, 404),
+    "PATCH /programs/{slug}/application-questions/{question_id}": (401, 404),
+    "DELETE /programs/{slug}/application-questions/{question_id}": (401, 404),
+    "GET /programs/{slug}/mentor-application": (401, 404, 200, 404, 404, 404),
+    "PUT /programs/{slug}/mentor-application": (401, 404),
+    "GET /programs/{slug}/mentor-queue": (401, 404, 404, 200, 404, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/approve": (401, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/decline": (401, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/ask-more": (401, 404),
+    "GET /programs/{slug}/mentor-onboarding": (401, 404, 200, 200, 404, 404),
+    "PUT /programs/{slug}/mentor-onboarding": (401, 404),
+    "POST /programs/{slug}/mentor-onboarding/acknowledge": (401, 404),
+    "GET /program-templates": (401, 200, 200, 200, 200, 200),
+    "GET /programs/{slug}/settings": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/audit": (401, 404, 404, 200, 404, 404),
+    "POST /programs": (401, 403),
+    "PATCH /programs/{slug}/settings": (401, 404),
+    "POST /programs/{slug}/topics": (401, 404),
+    "DELETE /programs/{slug}/topics/{topic}": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -229,6 +277,15 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "PATCH /programs/{slug}/members/{member_id}": {"roles": ["mentee"]},
     "POST /programs/{slug}/invitations": {"email": "new@example.org", "roles": ["mentee"]},
     "POST /programs/{slug}/invitations/bulk": {"emails": ["new@example.org"], "roles": ["mentee"]},
+    "POST /programs/{slug}/application-questions": {"text": "Why mentor?"},
+    "PATCH /programs/{slug}/application-questions/{question_id}": {"text": "Why mentor?"},
+    "PUT /programs/{slug}/mentor-application": {"answers": {}},
+    "POST /programs/{slug}/mentor-queue/{user_id}/decline": {"reason": "Not this term."},
+    "POST /programs/{slug}/mentor-queue/{user_id}/ask-more": {"message": "Which team?"},
+    "PUT /programs/{slug}/mentor-onboarding": {"note": "Welcome."},
+    "POST /programs": {"name": "New program"},
+    "PATCH /programs/{slug}/settings": {"name": "Renamed"},
+    "POST /programs/{slug}/topics": {"name": "Onboarding"},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -332,17 +389,19 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "report": report.pk,
         "mentor": mentor.pk,
         "mentor_membership": Membership.objects.get(program=program, user=mentor).pk,
+        "question": ApplicationQuestion.objects.create(program=program, text="Why mentor?").pk,
+        "queue_action": "approve",
         "notification": Notification.objects.filter(user=mentee).order_by("pk")[0].pk,
         "unsubscribe": unsubscribe_token(mentee, "message"),
         "calendar": sessions_services.calendar_feed_get(user=mentee).token,
         "token": token.pk,
         "member_invitation": member_invitation.pk,
         "member_invite_token": member_token,
-        "member_invitation_action": "resend",
         "ask_action": "withdraw",
         "invitation_action": "decline",
         "engagement_action": "close",
         "session_action": "cancel",
+        "own_topic": "acme-onboarding",
     }
 
 
@@ -357,6 +416,9 @@ API_PARAMS = {
     "slug": "program",
     "token_id": "token",
     "member_id": "mentor_membership",
+    "question_id": "question",
+    "user_id": "mentor",
+    "topic": "own_topic",
 }
 
 
@@ -377,6 +439,8 @@ WEB_PARAMS = {
     "membership_id": "mentor_membership",
     "token_id": "token",
     "invitation_id": "member_invitation",
+    "question_id": "question",
+    "topic": "own_topic",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",
@@ -390,10 +454,11 @@ BY_SEGMENT = {
     ("action", "invitations"): "invitation_action",
     ("action", "engagements"): "engagement_action",
     ("action", "sessions"): "session_action",
+    # Also the action of a personal invitation (resend, revoke): refused before it is read.
+    ("action", "p"): "queue_action",
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
     ("token", "invite"): "member_invite_token",
-    ("action", "p"): "member_invitation_action",
 }
 
 

@@ -39,6 +39,7 @@ from .models import (
 from .queries import membership_of
 from .services import member_removed, membership_set_mentor_status, mentor_unavailable
 from .tasks import send_member_invitation_email
+from .vetting import services as vetting
 
 
 def _require_admin(program: Program, user: User) -> None:
@@ -72,6 +73,15 @@ def mentor_status_on_joining(program: Program) -> str:
     """A new mentor waits for approval when the program vets its mentors (as joining by the
     program's invite link does, `services.program_join`)."""
     return MentorStatus.PENDING if program.mentors_need_approval else MentorStatus.APPROVED
+
+
+def _mentor_started(membership: Membership, by: User | None, now: datetime) -> None:
+    """A member who just became a mentor: into the approval queue when they wait for
+    approval, else approved at once (onboarding due), as `services.program_join` does."""
+    if membership.mentor_status == MentorStatus.PENDING:
+        vetting.application_open(membership=membership, now=now)
+    elif membership.mentor_status == MentorStatus.APPROVED:
+        vetting.mentor_approved(membership=membership, by=by, now=now)
 
 
 def _last_admin_refusal(membership: Membership, field: str) -> Conflict:
@@ -141,6 +151,8 @@ def member_set_roles(
         after=after,
         now=now,
     )
+    if membership.is_mentor and not was_mentor:
+        _mentor_started(membership, by, now or timezone.now())
     if was_mentor and not membership.is_mentor:
         mentor_unavailable.send(sender=Membership, membership=membership)
     return membership
@@ -578,13 +590,16 @@ def member_invitation_accept(*, token: str, user: User, now: datetime | None = N
         },
     )
     before = None if created else {"roles": membership.roles}
+    new_mentor = invitation.is_mentor and (created or not membership.is_mentor)
     if not created:
-        if invitation.is_mentor and not membership.is_mentor:
+        if new_mentor:
             membership.mentor_status = mentor_status_on_joining(program)
         membership.is_mentor = membership.is_mentor or invitation.is_mentor
         membership.is_mentee = membership.is_mentee or invitation.is_mentee
         membership.is_admin = membership.is_admin or invitation.is_admin
         membership.save(update_fields=["is_mentor", "is_mentee", "is_admin", "mentor_status"])
+    if new_mentor:
+        _mentor_started(membership, None, now)
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

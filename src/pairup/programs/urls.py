@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import member_views, views
+from . import member_views, setup_views, views
+from .vetting import views as vetting
 
 urlpatterns = [
     path("programs/", views.program_list, name="program_list"),
@@ -42,4 +43,43 @@ urlpatterns = [
         name="program_invitation_action",
     ),
     path("invite/<str:token>/", member_views.member_invitation, name="member_invitation"),
+    # Mentor vetting.
+    path("p/<slug:slug>/mentors/queue/", vetting.mentor_queue, name="mentor_queue"),
+    path(
+        "p/<slug:slug>/mentors/queue/<int:membership_id>/<str:action>/",
+        vetting.mentor_queue_action,
+        name="mentor_queue_action",
+    ),
+    path(
+        "p/<slug:slug>/mentors/questions/",
+        vetting.application_questions,
+        name="application_questions",
+    ),
+    path(
+        "p/<slug:slug>/mentors/questions/<int:question_id>/",
+        vetting.application_question_edit,
+        name="application_question_edit",
+    ),
+    path("p/<slug:slug>/mentors/onboarding/", vetting.mentor_onboarding, name="mentor_onboarding"),
+    path(
+        "p/<slug:slug>/mentors/onboarding/edit/",
+        vetting.mentor_onboarding_edit,
+        name="mentor_onboarding_edit",
+    ),
+    path(
+        "p/<slug:slug>/mentor-application/", vetting.mentor_application, name="mentor_application"
+    ),
+    path("programs/new/", setup_views.program_create, name="program_create"),
+    path("p/<slug:slug>/settings/", setup_views.program_settings, name="program_settings"),
+    path(
+        "p/<slug:slug>/settings/topics/",
+        setup_views.program_topic_add,
+        name="program_topic_add",
+    ),
+    path(
+        "p/<slug:slug>/settings/topics/<slug:topic>/remove/",
+        setup_views.program_topic_remove,
+        name="program_topic_remove",
+    ),
+    path("p/<slug:slug>/audit/", setup_views.program_audit, name="program_audit"),
 ]

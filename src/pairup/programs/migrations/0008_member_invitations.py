@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0005_pools_rules_matching_audit"),
+        ("programs", "0007_program_topics"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
