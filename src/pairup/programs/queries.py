@@ -15,7 +15,7 @@ from pairup.accounts.models import Expertise, User
 from pairup.core.validators import text_problem
 
 from . import rules
-from .models import Membership, MentorStatus, Program, RetiredInvite
+from .models import Membership, MentorStatus, Program, RetiredInvite, RosterUpload
 
 
 class InviteState(StrEnum):
@@ -162,3 +162,19 @@ def get_mentor_for_user(user: User, slug: str, mentor_id: int) -> tuple[Program,
 
 def program_members(program: Program) -> QuerySet[Membership]:
     return Membership.objects.filter(program=program).select_related("user__profile")
+
+
+def get_roster_upload_for_user(user: User, program: Program, token: str) -> RosterUpload:
+    """A roster file `user` uploaded to `program` and has not imported yet; 404 for anyone
+    else's, another program's, or one kept past its time."""
+    from datetime import timedelta
+
+    from .roster import UPLOAD_HOURS
+
+    since = timezone.now() - timedelta(hours=UPLOAD_HOURS)
+    upload = RosterUpload.objects.filter(
+        program=program, uploaded_by=user, token=token, created_at__gte=since
+    ).first()
+    if upload is None or not user.is_authenticated:
+        raise Http404("No such roster upload")
+    return upload

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import roster_views, views
 
 urlpatterns = [
     path("programs/", views.program_list, name="program_list"),
@@ -14,5 +14,16 @@ urlpatterns = [
         "p/<slug:slug>/members/<int:membership_id>/status/",
         views.member_set_status,
         name="program_member_status",
+    ),
+    path("p/<slug:slug>/import/", roster_views.roster_upload, name="program_roster_upload"),
+    path(
+        "p/<slug:slug>/import/<slug:token>/",
+        roster_views.roster_review,
+        name="program_roster_review",
+    ),
+    path(
+        "p/<slug:slug>/import/<slug:token>/commit/",
+        roster_views.roster_commit,
+        name="program_roster_commit",
     ),
 ]
