@@ -39,6 +39,7 @@ from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.models import Membership
+from pairup.programs.roster_services import roster_upload_create
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
@@ -81,6 +82,13 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "p/<slug:slug>/members/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/members/invite/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "p/<slug:slug>/members/<int:membership_id>/status/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Roster import: the upload's page is its uploader's (the admin) alone.
+    "p/<slug:slug>/import/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/import/<slug:token>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/import/<slug:token>/commit/": (
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
     ),
@@ -175,6 +183,7 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /sessions/{session_id}/outcome": (401, 404),
     "POST /sessions/{session_id}/feedback": (401, 404),
     "POST /me/calendar-feed/rotate": (401, 200),
+    "POST /programs/{slug}/roster": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -287,6 +296,9 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     )
     report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
+    roster = roster_upload_create(
+        program=program, by=admin, file_name="roster.csv", data=b"email,name,roles\n"
+    )
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -304,6 +316,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "unsubscribe": unsubscribe_token(mentee, "message"),
         "calendar": sessions_services.calendar_feed_get(user=mentee).token,
         "token": token.pk,
+        "roster_token": roster.token,
         "ask_action": "withdraw",
         "invitation_action": "decline",
         "engagement_action": "close",
@@ -355,6 +368,7 @@ BY_SEGMENT = {
     ("action", "sessions"): "session_action",
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
+    ("token", "p"): "roster_token",
 }
 
 
