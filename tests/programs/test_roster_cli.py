@@ -14,7 +14,7 @@ from .rosters import GOOD, csv_bytes, with_row, xlsx_bytes
 
 # The `pairup` command closes the database connections when it ends, as Django's commands
 # do: these tests run outside a test transaction.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run(*args: str) -> int:
