@@ -39,6 +39,7 @@ from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.models import ApplicationQuestion, Membership
+from pairup.programs.roster_services import roster_upload_create
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
@@ -100,6 +101,13 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "p/<slug:slug>/mentors/onboarding/": ((LOGIN, 404, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentors/onboarding/edit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentor-application/": ((LOGIN, 404, 200, 404, 404, 404), (LOGIN, 404)),
+    # Roster import: the upload's page is its uploader's (the admin) alone.
+    "p/<slug:slug>/import/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/import/<slug:token>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/import/<slug:token>/commit/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
     "notifications/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/email/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/<int:pk>/open/": ((LOGIN, REDIRECT, 404, 404, 404, 404), (LOGIN, 404)),
@@ -223,6 +231,7 @@ API: dict[str, tuple[Any, ...]] = {
     "PATCH /programs/{slug}/settings": (401, 404),
     "POST /programs/{slug}/topics": (401, 404),
     "DELETE /programs/{slug}/topics/{topic}": (401, 404),
+    "POST /programs/{slug}/roster": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -344,6 +353,9 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     )
     report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
+    roster = roster_upload_create(
+        program=program, by=admin, file_name="roster.csv", data=b"email,name,roles\n"
+    )
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -363,6 +375,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "unsubscribe": unsubscribe_token(mentee, "message"),
         "calendar": sessions_services.calendar_feed_get(user=mentee).token,
         "token": token.pk,
+        "roster_token": roster.token,
         "ask_action": "withdraw",
         "invitation_action": "decline",
         "engagement_action": "close",
@@ -421,6 +434,7 @@ BY_SEGMENT = {
     ("action", "p"): "queue_action",
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
+    ("token", "p"): "roster_token",
 }
 
 

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from pairup.core import limits
 from pairup.core.forms import CleanTextMixin
+
+from . import roster
 
 
 class JoinForm(forms.Form):
@@ -41,3 +46,46 @@ class InviteRotateForm(forms.Form):
 
 class MentorStatusForm(forms.Form):
     status = forms.ChoiceField(choices=[("approved", "Approve"), ("paused", "Pause")])
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster file",
+        error_messages={"required": "Choose the roster file to upload."},
+        help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx, its first sheet), up to "
+        f"{limits.ROSTER_MAX_BYTES // 2**20} MB and {limits.ROSTER_MAX_ROWS:,} lines. The "
+        "first line names the columns; nothing is imported before you have read the dry run.",
+        widget=forms.FileInput(attrs={"accept": roster.ACCEPT}),
+    )
+
+
+class RosterMappingForm(forms.Form):
+    """Our column for each column of the file ("" to leave it out), one choice each,
+    labelled with the file's header and its first value."""
+
+    # Every choice may be "Not imported": no "(optional)" beside each (see _field.html).
+    filters_only = True
+
+    def __init__(self, *args: Any, sheet: roster.Sheet, mapping: dict[str, str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not imported")] + [
+            (c, f"{c} (required)" if c in roster.REQUIRED else c) for c in roster.COLUMNS
+        ]
+        first = sheet.rows[0][1] if sheet.rows else []
+        self.headers: dict[str, str] = {}
+        for position, header in enumerate(sheet.headers):
+            if not header or header in self.headers.values():
+                continue
+            name = f"column_{position}"
+            sample = first[position] if position < len(first) else ""
+            self.fields[name] = forms.ChoiceField(
+                label=header,
+                choices=choices,
+                required=False,
+                initial=mapping.get(header, ""),
+                help_text=f"First line: {sample}" if sample else "First line: (empty)",
+            )
+            self.headers[name] = header
+
+    def mapping(self) -> dict[str, str]:
+        return {header: self.cleaned_data.get(name) or "" for name, header in self.headers.items()}

@@ -16,7 +16,7 @@ from pairup.core.validators import text_problem
 from pairup.topics.models import Topic
 
 from . import rules
-from .models import Membership, MentorStatus, Program, RetiredInvite
+from .models import Membership, MentorStatus, Program, RetiredInvite, RosterUpload
 
 
 class InviteState(StrEnum):
@@ -195,3 +195,19 @@ def member_topic_ids(user: User) -> set[int] | None:
     if programs - with_subset:
         ids |= set(Topic.objects.filter(shared=True).values_list("pk", flat=True))
     return ids
+
+
+def get_roster_upload_for_user(user: User, program: Program, token: str) -> RosterUpload:
+    """A roster file `user` uploaded to `program` and has not imported yet; 404 for anyone
+    else's, another program's, or one kept past its time."""
+    from datetime import timedelta
+
+    from .roster import UPLOAD_HOURS
+
+    since = timezone.now() - timedelta(hours=UPLOAD_HOURS)
+    upload = RosterUpload.objects.filter(
+        program=program, uploaded_by=user, token=token, created_at__gte=since
+    ).first()
+    if upload is None or not user.is_authenticated:
+        raise Http404("No such roster upload")
+    return upload

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import setup_views, views
+from . import roster_views, setup_views, views
 from .vetting import views as vetting
 
 urlpatterns = [
@@ -55,4 +55,15 @@ urlpatterns = [
         name="program_topic_remove",
     ),
     path("p/<slug:slug>/audit/", setup_views.program_audit, name="program_audit"),
+    path("p/<slug:slug>/import/", roster_views.roster_upload, name="program_roster_upload"),
+    path(
+        "p/<slug:slug>/import/<slug:token>/",
+        roster_views.roster_review,
+        name="program_roster_review",
+    ),
+    path(
+        "p/<slug:slug>/import/<slug:token>/commit/",
+        roster_views.roster_commit,
+        name="program_roster_commit",
+    ),
 ]
