@@ -39,6 +39,7 @@ from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.models import Membership
+from pairup.programs.pools import match_rule_create, pool_create, pool_members_add
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
@@ -84,6 +85,31 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
     ),
+    # Pools and match rules: the program's admins only; a member chooses their own pools.
+    "p/<slug:slug>/pools/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/pools/rules/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/pools/rules/<int:rule_id>/delete/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/members/<int:membership_id>/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/pools/<int:pool_id>/delete/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/members/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/members/<int:membership_id>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/my-pools/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "notifications/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/email/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/<int:pk>/open/": ((LOGIN, REDIRECT, 404, 404, 404, 404), (LOGIN, 404)),
@@ -129,6 +155,12 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /topics": (401, 200, 200, 200, 200, 200),
     "GET /programs": (401, 200, 200, 200, 200, 200),
     "GET /programs/{slug}/mentors": (401, 200, 200, 200, 404, 404),
+    "GET /programs/{slug}/pools": (401, 200, 200, 200, 404, 404),
+    "GET /programs/{slug}/pools/{pool_id}": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/pools/{pool_id}/members": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/rules": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members/{user_id}/matching": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/my-pools": (401, 200, 200, 200, 404, 404),
     "GET /asks": (401, 200, 200, 200, 200, 200),
     "GET /board": (401, 200, 200, 200, 200, 200),
     "GET /asks/{ask_id}": (401, 200, 200, 404, 404, 404),
@@ -175,6 +207,15 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /sessions/{session_id}/outcome": (401, 404),
     "POST /sessions/{session_id}/feedback": (401, 404),
     "POST /me/calendar-feed/rotate": (401, 200),
+    "POST /programs/{slug}/pools": (401, 404),
+    "PATCH /programs/{slug}/pools/{pool_id}": (401, 404),
+    "DELETE /programs/{slug}/pools/{pool_id}": (401, 404),
+    "POST /programs/{slug}/pools/{pool_id}/members": (401, 404),
+    "DELETE /programs/{slug}/pools/{pool_id}/members/{user_id}": (401, 404),
+    "POST /programs/{slug}/rules": (401, 404),
+    "DELETE /programs/{slug}/rules/{rule_id}": (401, 404),
+    "PATCH /programs/{slug}/members/{user_id}/matching": (401, 404),
+    "PUT /programs/{slug}/my-pools": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -202,6 +243,12 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /sessions/{session_id}/reschedule": {"start": LATER},
     "POST /sessions/{session_id}/outcome": {"outcome": "held"},
     "POST /sessions/{session_id}/feedback": {"rating": 5},
+    "POST /programs/{slug}/pools": {"name": "Paris"},
+    "PATCH /programs/{slug}/pools/{pool_id}": {"name": "Paris"},
+    "POST /programs/{slug}/pools/{pool_id}/members": {"members": [1]},
+    "POST /programs/{slug}/rules": {"mentee_pool": 1, "mentor_pool": 1},
+    "PATCH /programs/{slug}/members/{user_id}/matching": {"manager_email": ""},
+    "PUT /programs/{slug}/my-pools": {"pools": []},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -287,6 +334,14 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     )
     report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
+    # A pool the members chose (so the mentee sees it), and a rule that keeps the pair.
+    pool = pool_create(program=program, by=admin, name="London", self_select=True)
+    pool_members_add(
+        pool=pool,
+        by=admin,
+        members=Membership.objects.filter(program=program, user__in=[mentee, mentor]),
+    )
+    rule = match_rule_create(program=program, by=admin, mentee_pool=pool, mentor_pool=pool)
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -304,6 +359,8 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "unsubscribe": unsubscribe_token(mentee, "message"),
         "calendar": sessions_services.calendar_feed_get(user=mentee).token,
         "token": token.pk,
+        "pool": pool.pk,
+        "rule": rule.pk,
         "ask_action": "withdraw",
         "invitation_action": "decline",
         "engagement_action": "close",
@@ -321,6 +378,9 @@ API_PARAMS = {
     "mentor_id": "mentor",
     "slug": "program",
     "token_id": "token",
+    "pool_id": "pool",
+    "rule_id": "rule",
+    "user_id": "mentor",
 }
 
 
@@ -340,6 +400,8 @@ WEB_PARAMS = {
     "user_id": "mentor",
     "membership_id": "mentor_membership",
     "token_id": "token",
+    "pool_id": "pool",
+    "rule_id": "rule",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",

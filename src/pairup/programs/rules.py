@@ -53,3 +53,9 @@ def can_see_mentor(viewer: Membership | None, mentor: Membership) -> bool:
 def can_ask_mentor(viewer: Membership | None, mentor: Membership) -> bool:
     """A mentee may start an ask from a mentor's page, except from their own."""
     return can_write_ask(viewer) and viewer is not None and viewer.user_id != mentor.user_id
+
+
+def can_choose_pools(member: Membership | None) -> TypeGuard[Membership]:
+    """A member chooses for themself among the program's self-selected pools (its admins
+    put anyone in any pool)."""
+    return member is not None
