@@ -40,7 +40,12 @@ DEMO_ROWS = {
     "asks_invitation": 76,
     "asks_thankyou": 27,
     "programs_membership": 120,
+    # Acme's three site pools (everyone in theirs) and a self-selected initiative.
+    "programs_pool": 4,
+    "programs_membership_pools": 127,
     "programs_program": 2,
+    # The admins' actions: programs created, mentors approved or paused, pools made and filled.
+    "programs_auditentry": 41,
     "scheduling_availability": 33,
     "scheduling_weeklywindow": 318,
     "notifications_notification": 326,
