@@ -246,6 +246,11 @@ def members_outside_pool(pool: Pool, q: str, limit: int = 20) -> list[Membership
 
 
 def members_without_pool(program: Program) -> int:
-    """How many of the program's members are in none of its pools (while it has match
-    rules, they are matched with nobody)."""
-    return Membership.objects.filter(program=program).exclude(pools__isnull=False).count()
+    """How many of the program's mentees and mentors are in none of its pools (while it has
+    match rules, they are matched with nobody)."""
+    return (
+        Membership.objects.filter(program=program)
+        .filter(Q(is_mentee=True) | Q(is_mentor=True))
+        .exclude(pools__isnull=False)
+        .count()
+    )
