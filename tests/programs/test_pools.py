@@ -18,6 +18,7 @@ from pairup.programs.pools import (
     membership_pools_set,
     pool_create,
     pool_delete,
+    pool_get_or_create,
     pool_members_add,
     pool_members_remove,
     pool_update,
@@ -97,6 +98,13 @@ def test_only_admins_create_pools(program, mentee, outsider):
 def test_the_same_name_is_fine_in_another_program(program, other_program, outsider, london):
     pool = pool_create(program=other_program, by=outsider, name="London")
     assert pool.program == other_program
+
+
+def test_a_pool_named_by_an_import_is_found_whatever_the_case_or_made(program, admin, london):
+    assert pool_get_or_create(program=program, by=admin, name=" LONDON ") == (london, False)
+    made, created = pool_get_or_create(program=program, by=admin, name="Paris", kind="site")
+    assert created and (made.name, made.kind) == ("Paris", "site")
+    assert len(_entries(program, "pool_created")) == 2
 
 
 def test_renaming_a_pool_records_only_what_changed(program, admin, london):

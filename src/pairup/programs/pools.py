@@ -121,6 +121,22 @@ def pool_create(
 
 
 @transaction.atomic
+def pool_get_or_create(
+    *, program: Program, by: User, name: str, kind: str = PoolKind.OTHER
+) -> tuple[Pool, bool]:
+    """The program's pool of this name (without case), or a new one (`pool_create`):
+    (pool, created). For a roster import naming pools. Only the program's admins."""
+    _require_admin(program, by)
+    found = Pool.objects.filter(
+        program=program,
+        name__iexact=clean_text(name, field="name", max_length=POOL_NAME_MAX_LENGTH),
+    ).first()
+    if found is not None:
+        return found, False
+    return pool_create(program=program, by=by, name=name, kind=kind), True
+
+
+@transaction.atomic
 def pool_update(
     *,
     pool: Pool,
