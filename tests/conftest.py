@@ -160,7 +160,7 @@ class ApiClient:
         return self._call("patch", path, data)
 
     def put(self, path: str, data=None):
-        return self._call("put", path, data)
+        return self._call("put", path, data if data is not None else {})
 
     def delete(self, path: str):
         return self._call("delete", path)

@@ -38,7 +38,7 @@ from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
-from pairup.programs.models import Membership
+from pairup.programs.models import ApplicationQuestion, Membership
 from pairup.programs.pools import match_rule_create, pool_create, pool_members_add
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
@@ -85,6 +85,22 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
     ),
+    # Mentor vetting: the queue, questions and onboarding note are the admins'; the
+    # onboarding is read by mentors too; an application by its applicant (the mentor here,
+    # approved, reads theirs; nobody else has one).
+    "p/<slug:slug>/mentors/queue/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/queue/<int:membership_id>/<str:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/mentors/questions/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/questions/<int:question_id>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/mentors/onboarding/": ((LOGIN, 404, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/onboarding/edit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentor-application/": ((LOGIN, 404, 200, 404, 404, 404), (LOGIN, 404)),
     # Pools and match rules: the program's admins only; a member chooses their own pools.
     "p/<slug:slug>/pools/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/pools/rules/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
@@ -119,6 +135,8 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "board/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "conduct/": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "p/<slug:slug>/asks/new/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    # The topics suggested from a question as it is typed: for the program's members.
+    "p/<slug:slug>/asks/new/topics/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 405)),
     "p/<slug:slug>/asks/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/reports/<int:pk>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/": ((LOGIN, 200, REDIRECT, 404, 404, 404), (LOGIN, 404)),
@@ -207,6 +225,19 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /sessions/{session_id}/outcome": (401, 404),
     "POST /sessions/{session_id}/feedback": (401, 404),
     "POST /me/calendar-feed/rotate": (401, 200),
+    "GET /programs/{slug}/application-questions": (401, 200, 200, 200, 404, 404),
+    "POST /programs/{slug}/application-questions": (401, 404),
+    "PATCH /programs/{slug}/application-questions/{question_id}": (401, 404),
+    "DELETE /programs/{slug}/application-questions/{question_id}": (401, 404),
+    "GET /programs/{slug}/mentor-application": (401, 404, 200, 404, 404, 404),
+    "PUT /programs/{slug}/mentor-application": (401, 404),
+    "GET /programs/{slug}/mentor-queue": (401, 404, 404, 200, 404, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/approve": (401, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/decline": (401, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/ask-more": (401, 404),
+    "GET /programs/{slug}/mentor-onboarding": (401, 404, 200, 200, 404, 404),
+    "PUT /programs/{slug}/mentor-onboarding": (401, 404),
+    "POST /programs/{slug}/mentor-onboarding/acknowledge": (401, 404),
     "POST /programs/{slug}/pools": (401, 404),
     "PATCH /programs/{slug}/pools/{pool_id}": (401, 404),
     "DELETE /programs/{slug}/pools/{pool_id}": (401, 404),
@@ -243,6 +274,12 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /sessions/{session_id}/reschedule": {"start": LATER},
     "POST /sessions/{session_id}/outcome": {"outcome": "held"},
     "POST /sessions/{session_id}/feedback": {"rating": 5},
+    "POST /programs/{slug}/application-questions": {"text": "Why mentor?"},
+    "PATCH /programs/{slug}/application-questions/{question_id}": {"text": "Why mentor?"},
+    "PUT /programs/{slug}/mentor-application": {"answers": {}},
+    "POST /programs/{slug}/mentor-queue/{user_id}/decline": {"reason": "Not this term."},
+    "POST /programs/{slug}/mentor-queue/{user_id}/ask-more": {"message": "Which team?"},
+    "PUT /programs/{slug}/mentor-onboarding": {"note": "Welcome."},
     "POST /programs/{slug}/pools": {"name": "Paris"},
     "PATCH /programs/{slug}/pools/{pool_id}": {"name": "Paris"},
     "POST /programs/{slug}/pools/{pool_id}/members": {"members": [1]},
@@ -355,6 +392,8 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "report": report.pk,
         "mentor": mentor.pk,
         "mentor_membership": Membership.objects.get(program=program, user=mentor).pk,
+        "question": ApplicationQuestion.objects.create(program=program, text="Why mentor?").pk,
+        "queue_action": "approve",
         "notification": Notification.objects.filter(user=mentee).order_by("pk")[0].pk,
         "unsubscribe": unsubscribe_token(mentee, "message"),
         "calendar": sessions_services.calendar_feed_get(user=mentee).token,
@@ -378,6 +417,7 @@ API_PARAMS = {
     "mentor_id": "mentor",
     "slug": "program",
     "token_id": "token",
+    "question_id": "question",
     "pool_id": "pool",
     "rule_id": "rule",
     "user_id": "mentor",
@@ -400,6 +440,7 @@ WEB_PARAMS = {
     "user_id": "mentor",
     "membership_id": "mentor_membership",
     "token_id": "token",
+    "question_id": "question",
     "pool_id": "pool",
     "rule_id": "rule",
 }
@@ -415,6 +456,7 @@ BY_SEGMENT = {
     ("action", "invitations"): "invitation_action",
     ("action", "engagements"): "engagement_action",
     ("action", "sessions"): "session_action",
+    ("action", "p"): "queue_action",
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
 }

@@ -33,14 +33,15 @@ def topic_choices(blank: bool = False) -> list[tuple[str, object]]:
 
 
 def topic_hints() -> dict[str, str]:
-    """Words the topic type-ahead matches besides a topic's name: its description and its
-    group's name ("salary" finds "Negotiating an offer")."""
+    """Words the topic type-ahead matches besides a topic's name: its description, its
+    synonyms and its group's name ("salary" finds "Negotiating an offer")."""
     hints: dict[str, str] = {}
     root = ""
     for topic, depth in topics_tree():
         if depth == 0:
             root = topic.name
-        hints[topic.slug] = f"{topic.description} · {root}" if depth else topic.description
+        words = [topic.description, topic.synonyms, root if depth else ""]
+        hints[topic.slug] = " · ".join(w for w in words if w)
     return hints
 
 

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from pairup.core.validators import validate_multiline, validate_single_line
+
 SESSION_LENGTHS = (15, 30, 45, 60)
 
 
@@ -206,6 +208,12 @@ class Membership(models.Model):
         null=True, blank=True, help_text="The mentor takes no new invitations until then"
     )
     pools = models.ManyToManyField(Pool, blank=True, related_name="members")
+    # Mentor onboarding (vetting): due when the mentor was approved while the program had an
+    # onboarding note they had not read; eligibility offers them no ask until they have.
+    onboarding_due = models.BooleanField(default=False)
+    onboarded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mentor acknowledged the onboarding note"
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -286,3 +294,155 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit entries are never deleted.")
+
+
+# ------------------------------------------------------------------------ mentor vetting
+
+APPLICATION_QUESTION_MAX_LENGTH = 300
+APPLICATION_ANSWER_MAX_LENGTH = 2000
+APPLICATION_MESSAGE_MAX_LENGTH = 2000
+DECLINE_REASON_MAX_LENGTH = 1000
+ONBOARDING_NOTE_MAX_LENGTH = 5000
+
+
+class ApplicationQuestion(models.Model):
+    """A question a program that vets its mentors asks whoever offers to mentor in it, in
+    `position` order; the program's admins write them."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="application_questions"
+    )
+    text = models.CharField(
+        max_length=APPLICATION_QUESTION_MAX_LENGTH, validators=[validate_single_line]
+    )
+    required = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ApplicationState(models.TextChoices):
+    ANSWERING = "answering", "Answers missing"
+    SUBMITTED = "submitted", "Waiting for review"
+    MORE_ASKED = "more_asked", "More asked"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+    @classmethod
+    def open(cls) -> frozenset[str]:
+        """An application still waiting on someone: the admins or the applicant."""
+        return frozenset({cls.ANSWERING, cls.SUBMITTED, cls.MORE_ASKED})
+
+    @classmethod
+    def waiting_on_applicant(cls) -> frozenset[str]:
+        return frozenset({cls.ANSWERING, cls.MORE_ASKED})
+
+
+class MentorApplication(models.Model):
+    """One person's offer to mentor in a program that vets its mentors: their answers, the
+    admins' requests for more with the replies, and the decision. Kept after a decline, with
+    its reason, even when the person is no longer a member."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="mentor_applications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_applications"
+    )
+    state = models.CharField(
+        max_length=12, choices=ApplicationState.choices, default=ApplicationState.ANSWERING
+    )
+    # When it (last) entered the queue: the queue is first come, first served.
+    applied_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.TextField(
+        max_length=DECLINE_REASON_MAX_LENGTH, blank=True, validators=[validate_multiline]
+    )
+
+    class Meta:
+        ordering = ["program", "applied_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "user"], name="mentor_application_once"),
+        ]
+        indexes = [models.Index(fields=["program", "state", "applied_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.program} ({self.state})"
+
+
+class ApplicationAnswer(models.Model):
+    """An applicant's answer to one question, with the question's words as they read them
+    (an admin may edit or remove the question afterwards)."""
+
+    application = models.ForeignKey(
+        MentorApplication, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        ApplicationQuestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question_text = models.CharField(max_length=APPLICATION_QUESTION_MAX_LENGTH)
+    position = models.PositiveIntegerField(default=0)
+    answer = models.TextField(
+        max_length=APPLICATION_ANSWER_MAX_LENGTH, blank=True, validators=[validate_multiline]
+    )
+
+    class Meta:
+        ordering = ["application", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "question"], name="application_answer_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_text}: {self.answer[:40]}"
+
+
+class ApplicationMessage(models.Model):
+    """The admins asking an applicant for more, or the applicant's reply."""
+
+    application = models.ForeignKey(
+        MentorApplication, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_admins = models.BooleanField()
+    body = models.TextField(
+        max_length=APPLICATION_MESSAGE_MAX_LENGTH, validators=[validate_multiline]
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["application", "at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class MentorOnboarding(models.Model):
+    """What a program's newly approved mentors read before they take asks: a note and
+    links to resources. A program without one asks no acknowledgement."""
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, related_name="mentor_onboarding"
+    )
+    note = models.TextField(max_length=ONBOARDING_NOTE_MAX_LENGTH, validators=[validate_multiline])
+    # [{"title": ..., "url": ...}], in the order shown.
+    links = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Mentor onboarding of {self.program}"

@@ -17,6 +17,7 @@ from .audit import audit_record, snapshot
 from .models import Membership, MentorStatus, Pool, Program, RetiredInvite, new_invite_code
 from .pools import pools_choose
 from .queries import Invite, InviteState, invite_lookup, membership_of
+from .vetting import services as vetting
 
 # Sent (inside the transaction) when a mentor stops taking asks in a program: paused by an
 # admin or left. Asks connects here to withdraw and re-route pending invitations.
@@ -101,6 +102,7 @@ def program_join(
     membership, created = Membership.objects.select_for_update().get_or_create(
         program=program, user=user, defaults={"is_mentor": as_mentor, "is_mentee": as_mentee}
     )
+    was = (membership.is_mentor, membership.mentor_status) if not created else None
     if not created:
         membership.is_mentor = membership.is_mentor or as_mentor
         membership.is_mentee = membership.is_mentee or as_mentee
@@ -109,6 +111,12 @@ def program_join(
             MentorStatus.PENDING if program.mentors_need_approval else MentorStatus.APPROVED
         )
     membership.save()
+    if as_mentor and was != (True, membership.mentor_status):
+        # A new mentor: into the approval queue, or approved at once (no vetting).
+        if membership.mentor_status == MentorStatus.PENDING:
+            vetting.application_open(membership=membership, now=now)
+        elif membership.mentor_status == MentorStatus.APPROVED:
+            vetting.mentor_approved(membership=membership, by=None, now=now or timezone.now())
     if pools is not None and (created or pools):
         pools_choose(membership, pools, user)
     return membership
@@ -162,7 +170,11 @@ def _require_admin(program: Program, user: User) -> None:
 
 @transaction.atomic
 def membership_set_mentor_status(*, membership: Membership, status: str, by: User) -> Membership:
-    """Approve, pause or re-approve a mentor. Only the program's admins may."""
+    """Approve, pause or re-approve a mentor. Only the program's admins may.
+
+    Side effects: a mentor approved from the queue gets the program's onboarding to read
+    (when it has one), their application decided, and a notification; one sent back to
+    the queue has their application reopened."""
     _require_admin(membership.program, by)
     if not membership.is_mentor:
         raise Conflict("This member is not a mentor.", code="not_a_mentor")
@@ -185,6 +197,13 @@ def membership_set_mentor_status(*, membership: Membership, status: str, by: Use
         before={"mentor_status": before},
         after={"mentor_status": status},
     )
+    if before == MentorStatus.PENDING and status != MentorStatus.PENDING:
+        # Decided: a mentor now (paused straight away, perhaps).
+        vetting.mentor_approved(membership=membership, by=by, now=timezone.now())
+        if status == MentorStatus.APPROVED:
+            vetting.mentor_approved_notify(membership=membership)
+    elif status == MentorStatus.PENDING and before != MentorStatus.PENDING:
+        vetting.application_open(membership=membership)
     if status != MentorStatus.APPROVED:
         mentor_unavailable.send(sender=Membership, membership=membership)
     return membership

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import pool_views, views
+from .vetting import views as vetting
 
 urlpatterns = [
     path("programs/", views.program_list, name="program_list"),
@@ -14,6 +15,32 @@ urlpatterns = [
         "p/<slug:slug>/members/<int:membership_id>/status/",
         views.member_set_status,
         name="program_member_status",
+    ),
+    # Mentor vetting.
+    path("p/<slug:slug>/mentors/queue/", vetting.mentor_queue, name="mentor_queue"),
+    path(
+        "p/<slug:slug>/mentors/queue/<int:membership_id>/<str:action>/",
+        vetting.mentor_queue_action,
+        name="mentor_queue_action",
+    ),
+    path(
+        "p/<slug:slug>/mentors/questions/",
+        vetting.application_questions,
+        name="application_questions",
+    ),
+    path(
+        "p/<slug:slug>/mentors/questions/<int:question_id>/",
+        vetting.application_question_edit,
+        name="application_question_edit",
+    ),
+    path("p/<slug:slug>/mentors/onboarding/", vetting.mentor_onboarding, name="mentor_onboarding"),
+    path(
+        "p/<slug:slug>/mentors/onboarding/edit/",
+        vetting.mentor_onboarding_edit,
+        name="mentor_onboarding_edit",
+    ),
+    path(
+        "p/<slug:slug>/mentor-application/", vetting.mentor_application, name="mentor_application"
     ),
 ]
 

@@ -21,6 +21,7 @@ from .forms import (
     MentorStatusForm,
 )
 from .models import Membership, Program
+from .vetting.queries import answers_step
 
 # An invite link opened before signing up is kept here, so the first-run guide can offer
 # that program once the person has an account.
@@ -86,6 +87,9 @@ def _join_page(
         else:
             request.session.pop(PENDING_INVITE, None)
             welcome_message(request, membership)
+            answers = answers_step(membership)
+            if answers is not None:
+                return redirect(answers)  # the program's questions for new mentors
             if request.user.profile.welcomed_at is None:
                 return redirect("home")  # back into the first-run guide, at its next step
             return redirect(program)
@@ -127,6 +131,10 @@ def program_mentor_offer(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     program's admins approve new mentors when it vets them."""
     program, _ = queries.get_program_for_user(request.user, slug)
     membership = services.program_join(program=program, user=request.user, as_mentor=True)
+    answers = answers_step(membership)
+    if answers is not None:
+        messages.info(request, f"Thank you. Answer {program}'s questions for new mentors.")
+        return redirect(answers)
     if membership.is_approved_mentor:
         messages.success(request, f"You are a mentor in {program}. Set your availability next.")
     else:

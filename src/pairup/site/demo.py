@@ -37,12 +37,19 @@ from pairup.notifications.services import notifications_mark_read
 from pairup.programs.models import Membership, Program
 from pairup.programs.pools import pool_create, pool_members_add
 from pairup.programs.services import membership_set_mentor_status, program_create, program_join
+from pairup.programs.vetting.services import (
+    application_question_add,
+    application_submit,
+    mentor_onboarding_acknowledge,
+    mentor_onboarding_set,
+)
 
 from .demo_data import (
     DEMO_SLUG,
     FIRST,
     LAST,
     LOGINS,
+    MENTOR_EMAIL,
     OTHER_SLUG,
     PASSWORD,
     ROLES,
@@ -134,6 +141,18 @@ def _programs(data: Demo, users: dict[str, User]) -> dict[str, Program]:
         )
         for spec in data.programs
     }
+    questions = {
+        slug: [
+            application_question_add(
+                program=programs[slug],
+                by=users[data.approver[slug]],
+                text=text,
+                required=required,
+            )
+            for text, required in asked
+        ]
+        for slug, asked in data.questions.items()
+    }
     for member in data.members:
         program = programs[member.program]
         membership = program_join(
@@ -143,12 +162,30 @@ def _programs(data: Demo, users: dict[str, User]) -> dict[str, Program]:
             as_mentee=member.as_mentee,
             invite_code=program.invite_code,
         )
+        if member.answers:
+            application_submit(
+                membership=membership,
+                answers={
+                    q.pk: text
+                    for q, text in zip(questions[member.program], member.answers, strict=True)
+                },
+            )
         if member.mentor_status and membership.mentor_status != member.mentor_status:
             membership_set_mentor_status(
                 membership=membership,
                 status=member.mentor_status,
                 by=users[data.approver[member.program]],
             )
+    for slug, (note, links) in data.onboarding.items():
+        mentor_onboarding_set(
+            program=programs[slug],
+            by=users[data.approver[slug]],
+            note=note,
+            links=[{"title": title, "url": url} for title, url in links],
+        )
+    # The well-known mentor has read it, as the demo's contract says.
+    known = Membership.objects.get(program=programs[DEMO_SLUG], user=users[MENTOR_EMAIL])
+    mentor_onboarding_acknowledge(membership=known)
     return programs
 
 

@@ -33,19 +33,19 @@ from pairup.accounts.forms import (
     WelcomeLanguagesForm,
     WelcomeTopicsForm,
     WelcomeYouForm,
-    topic_chips,
 )
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.accounts.models import Level, Profile, User
 from pairup.asks import services as ask_services
 from pairup.asks.forms import GOOD_QUESTIONS, AskForm
+from pairup.asks.views.asks import topic_suggestions_context
 from pairup.core.errors import ServiceError
-from pairup.core.forms import choice_field
 from pairup.core.validators import COMMON_LANGUAGES
 from pairup.programs import queries as program_queries
 from pairup.programs import services as program_services
 from pairup.programs.forms import InviteCodeForm, JoinForm
 from pairup.programs.models import Membership, Program
+from pairup.programs.vetting.queries import answers_step
 from pairup.programs.views import PENDING_INVITE, welcome_message
 
 
@@ -291,7 +291,11 @@ def _step_program(request: AuthenticatedHttpRequest, profile: Profile, step: Ste
                 else:
                     request.session.pop(PENDING_INVITE, None)
                     welcome_message(request, membership)
-                    return _advance(request, profile, step)
+                    advanced = _advance(request, profile, step)
+                    # A program that vets its mentors asks its questions first; its page
+                    # sends the person back into the guide once they have answered.
+                    answers = answers_step(membership)
+                    return redirect(answers) if answers is not None else advanced
     memberships = Membership.objects.filter(user=user).select_related("program")
     context: dict[str, object] = {
         "invited": invited,
@@ -328,11 +332,13 @@ def _step_ask(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -
         program=program,
         initial={"topics": goals},
     )
-    form.fields["topics"].widget = topic_chips(find_label="Find a topic for your question")
-    topics_field = choice_field(form, "topics")
-    topics_field.choices = topics_field.choices  # onto the new widget
-    form.fields["topics"].help_text = "One or two topics your question is about."
-    context = {"form": form, "program": program, "examples": GOOD_QUESTIONS[:3]}
+    question = form.data.get("question", "") if form.is_bound else ""
+    context = {
+        "form": form,
+        "program": program,
+        "examples": GOOD_QUESTIONS[:3],
+        **topic_suggestions_context(str(question)),
+    }
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -7,6 +7,6 @@ from .models import Topic
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "parent", "position"]
     list_filter = ["parent"]
-    search_fields = ["name", "slug", "description"]
+    search_fields = ["name", "slug", "description", "synonyms"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["parent__slug", "position"]

@@ -12,6 +12,14 @@ class Topic(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     description = models.CharField(max_length=300, blank=True)
+    # Other words people use for the topic ("salary, pay, counteroffer"): what the ask form
+    # reads, besides the name and description, to suggest topics from a question.
+    synonyms = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Other words people use for this topic, separated by commas; topics are "
+        "suggested from a question's words through them.",
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

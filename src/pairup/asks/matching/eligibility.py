@@ -35,6 +35,7 @@ from pairup.programs.models import MatchRule, Membership, MentorStatus, Program
 REFUSALS = {
     "not_a_mentor": "not a mentor of this program",
     "not_approved": "not yet approved as a mentor of this program",
+    "not_onboarded": "has not yet read the program's mentor onboarding",
     "inactive": "the account is not active",
     "own_ask": "an ask cannot go to its own author",
     "paused": "new asks are paused",
@@ -256,6 +257,8 @@ def _refusal(
     `pair` is `PairRules.refusal(ask.mentee_id, m.user_id)`."""
     if m.mentor_status != MentorStatus.APPROVED:
         return "not_approved"
+    if m.onboarding_due:  # programs.rules.needs_onboarding
+        return "not_onboarded"
     if not m.user.is_active:
         return "inactive"
     if m.user_id == ask.mentee_id:

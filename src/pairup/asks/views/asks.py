@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries, rules, services
@@ -19,6 +19,7 @@ from pairup.asks.forms import (
     BodyForm,
 )
 from pairup.asks.matching.suggestions import suggestions_for_display
+from pairup.asks.matching.topics import suggest_topics
 from pairup.asks.models import (
     LIVE_INVITATION,
     Ask,
@@ -33,14 +34,37 @@ from pairup.programs.queries import get_program_for_user
 from pairup.programs.rules import can_write_ask
 
 
+def topic_suggestions_context(question: str) -> dict[str, object]:
+    """What the ask form's topics field says of `question` (asks/_topic_suggestions.html):
+    the topics suggested from its words, and those it takes if the mentee chooses none."""
+    suggestions = suggest_topics(question)
+    return {
+        "topic_suggestions": suggestions,
+        "inferred_topics": [s.topic for s in suggestions if s.confident],
+        "question_given": bool(question.strip()),
+    }
+
+
+@login_required
+@require_GET
+def ask_topic_suggestions(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The topics suggested for the question typed so far (htmx, as the mentee types)."""
+    get_program_for_user(request.user, slug)
+    question = request.GET.get("question", "")
+    return render(request, "asks/_topic_suggestions.html", topic_suggestions_context(question))
+
+
 @login_required
 def ask_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, membership = get_program_for_user(request.user, slug)
+    question = _question_from(request)
     form = AskForm(
         request.POST if request.method == "POST" else None,
         program=program,
-        initial={"question": _question_from(request)},
+        initial={"question": question},
     )
+    if form.is_bound:
+        question = str(form.data.get("question", ""))
     if request.method == "POST" and form.is_valid():
         try:
             ask = services.ask_create(
@@ -68,6 +92,7 @@ def ask_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "write_refused": not can_write_ask(membership),
             "examples": GOOD_QUESTIONS,
             "ask": None,
+            **topic_suggestions_context(question),
         },
     )
 
@@ -97,10 +122,17 @@ def ask_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your ask is saved.")
             return redirect(ask)
+    question = str(form.data.get("question", "")) if form.is_bound else ask.question
     return render(
         request,
         "asks/ask_form.html",
-        {"form": form, "program": program, "examples": GOOD_QUESTIONS, "ask": ask},
+        {
+            "form": form,
+            "program": program,
+            "examples": GOOD_QUESTIONS,
+            "ask": ask,
+            **topic_suggestions_context(question),
+        },
     )
 
 
