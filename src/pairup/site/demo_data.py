@@ -652,7 +652,7 @@ def build(seed: int = 20261122) -> Demo:
             "Graduate intake",
             "initiative",
             tuple(p.email for p in mentees[2::6]),
-            description="This year's graduates: choose it if you joined Acme from university",
+            description="Joined Acme from university this year",
             self_select=True,
         ),
     )
