@@ -181,6 +181,7 @@ def test_every_signed_in_page_fits_a_phone(live_server, browser):
             assert {"/mentor/", "/board/", "/availability/"} <= shapes, shapes
         if email == "admin@demo.pairup":
             assert {f"/p/{DEMO_SLUG}/members/", f"/p/{DEMO_SLUG}/asks/"} <= shapes, shapes
+            assert {f"/p/{DEMO_SLUG}/settings/", f"/p/{DEMO_SLUG}/audit/"} <= shapes, shapes
         phones[email] = page
     assert not failures, "\n".join(failures)
 

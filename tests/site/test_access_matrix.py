@@ -161,6 +161,16 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "api/v1/": ((404, 404, 404, 404, 404, 404), (404, 404)),
     # Uploaded photos, served by Django in development only (SERVE_MEDIA); random names.
     "media/<path:path>": ((404, 404, 404, 404, 404, 404), (404, 404)),
+    # Starting a program: site staff only (self-service programs are off by default).
+    "programs/new/": ((LOGIN, 404, 404, 404, 404, 200), (LOGIN, 404)),
+    "p/<slug:slug>/settings/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/settings/topics/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/settings/topics/<slug:topic>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Read only: a POST is 405 for everyone signed in.
+    "p/<slug:slug>/audit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -238,6 +248,13 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /programs/{slug}/mentor-onboarding": (401, 404, 200, 200, 404, 404),
     "PUT /programs/{slug}/mentor-onboarding": (401, 404),
     "POST /programs/{slug}/mentor-onboarding/acknowledge": (401, 404),
+    "GET /program-templates": (401, 200, 200, 200, 200, 200),
+    "GET /programs/{slug}/settings": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/audit": (401, 404, 404, 200, 404, 404),
+    "POST /programs": (401, 403),
+    "PATCH /programs/{slug}/settings": (401, 404),
+    "POST /programs/{slug}/topics": (401, 404),
+    "DELETE /programs/{slug}/topics/{topic}": (401, 404),
     "POST /programs/{slug}/pools": (401, 404),
     "PATCH /programs/{slug}/pools/{pool_id}": (401, 404),
     "DELETE /programs/{slug}/pools/{pool_id}": (401, 404),
@@ -280,6 +297,9 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /programs/{slug}/mentor-queue/{user_id}/decline": {"reason": "Not this term."},
     "POST /programs/{slug}/mentor-queue/{user_id}/ask-more": {"message": "Which team?"},
     "PUT /programs/{slug}/mentor-onboarding": {"note": "Welcome."},
+    "POST /programs": {"name": "New program"},
+    "PATCH /programs/{slug}/settings": {"name": "Renamed"},
+    "POST /programs/{slug}/topics": {"name": "Onboarding"},
     "POST /programs/{slug}/pools": {"name": "Paris"},
     "PATCH /programs/{slug}/pools/{pool_id}": {"name": "Paris"},
     "POST /programs/{slug}/pools/{pool_id}/members": {"members": [1]},
@@ -404,6 +424,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "invitation_action": "decline",
         "engagement_action": "close",
         "session_action": "cancel",
+        "own_topic": "acme-onboarding",
     }
 
 
@@ -421,6 +442,7 @@ API_PARAMS = {
     "pool_id": "pool",
     "rule_id": "rule",
     "user_id": "mentor",
+    "topic": "own_topic",
 }
 
 
@@ -441,6 +463,7 @@ WEB_PARAMS = {
     "membership_id": "mentor_membership",
     "token_id": "token",
     "question_id": "question",
+    "topic": "own_topic",
     "pool_id": "pool",
     "rule_id": "rule",
 }

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, cast
 
 from django import forms
@@ -19,25 +20,36 @@ from .models import Level, Profile
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
-def topic_choices(blank: bool = False) -> list[tuple[str, object]]:
-    """Topics grouped under their root, indented by depth, values are slugs."""
+def topic_choices(
+    blank: bool = False, within: Collection[int] | None = None
+) -> list[tuple[str, object]]:
+    """Topics grouped under their root, indented by depth, values are slugs. `within`: only
+    those topics (a program's, `programs.queries.program_topics`), a program's own topics
+    in a group of their own; None: the site's whole taxonomy."""
     groups: list[tuple[str, object]] = [("", "—")] if blank else []
     current: list[tuple[str, str]] | None = None
-    for topic, depth in topics_tree():
-        if depth == 0:
-            current = [(topic.slug, f"{topic.name} (all)")]
+    own: list[tuple[str, str]] = []
+    for topic, depth in topics_tree(include=within or ()):
+        offered = within is None or topic.pk in within
+        if not topic.shared:
+            if offered:
+                own.append((topic.slug, topic.name))
+        elif depth == 0:
+            current = [(topic.slug, f"{topic.name} (all)")] if offered else []
             groups.append((topic.name, current))
-        elif current is not None:
+        elif current is not None and offered:
             current.append((topic.slug, "  " * (depth - 1) + topic.name))
-    return groups
+    if own:
+        groups.append(("Program topics", own))
+    return [(label, options) for label, options in groups if options]
 
 
-def topic_hints() -> dict[str, str]:
+def topic_hints(within: Collection[int] | None = None) -> dict[str, str]:
     """Words the topic type-ahead matches besides a topic's name: its description, its
     synonyms and its group's name ("salary" finds "Negotiating an offer")."""
     hints: dict[str, str] = {}
     root = ""
-    for topic, depth in topics_tree():
+    for topic, depth in topics_tree(include=within or ()):
         if depth == 0:
             root = topic.name
         words = [topic.description, topic.synonyms, root if depth else ""]
@@ -46,10 +58,13 @@ def topic_hints() -> dict[str, str]:
 
 
 def topic_chips(
-    *, find_label: str = "Find a topic", browse_label: str = "Browse all topics"
+    *,
+    find_label: str = "Find a topic",
+    browse_label: str = "Browse all topics",
+    within: Collection[int] | None = None,
 ) -> ChipsSelectMultiple:
     return ChipsSelectMultiple(
-        hints=topic_hints(), find_label=find_label, browse_label=browse_label
+        hints=topic_hints(within), find_label=find_label, browse_label=browse_label
     )
 
 
@@ -106,10 +121,10 @@ class ProfileForm(CleanTextMixin, forms.ModelForm):
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: Collection[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goals"].widget = topic_chips()
-        choice_field(self, "goals").choices = topic_choices()
+        self.fields["goals"].widget = topic_chips(within=topics)
+        choice_field(self, "goals").choices = topic_choices(within=topics)
         self.fields["display_name"].required = True
         self.fields["languages"] = languages_field(self.instance.languages)
         if self.instance.pk:
@@ -136,9 +151,9 @@ class ExpertiseForm(forms.Form):
     topic = forms.ChoiceField(label="Topic I can help with", required=False, choices=())
     level = forms.ChoiceField(label="My level", choices=Level.choices, initial=Level.EXPERIENCED)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: Collection[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "topic").choices = topic_choices(blank=True)
+        choice_field(self, "topic").choices = topic_choices(blank=True, within=topics)
 
 
 class BaseExpertiseFormSet(forms.BaseFormSet):
@@ -222,13 +237,14 @@ class WelcomeTopicsForm(forms.Form):
         "profile later.",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, topics: Collection[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name in ("goals", "expertise"):
             self.fields[name].widget = topic_chips(
-                find_label="Find a topic to learn" if name == "goals" else "Find a topic to teach"
+                find_label="Find a topic to learn" if name == "goals" else "Find a topic to teach",
+                within=topics,
             )
-            choice_field(self, name).choices = topic_choices()
+            choice_field(self, name).choices = topic_choices(within=topics)
 
 
 class WelcomeLanguagesForm(CleanTextMixin, forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import cast
 
@@ -35,6 +35,9 @@ account_deleting = Signal()
 # SIGNIN_ALERT_FAILURES failed sign-ins within it (from any address), with `user`,
 # `failures` and `client_ip` (the latest). The notifications app tells the owner.
 signin_failures_repeated = Signal()
+# Asked with `user` for the topics the programs they belong to offer: the programs app
+# (above) answers with a set of topic ids, or None for the site's whole taxonomy.
+profile_topics_offered = Signal()
 
 PROFILE_FIELDS = (
     "display_name",
@@ -125,13 +128,42 @@ def profile_get(*, user: User) -> Profile:
     return profile
 
 
-def _topics_by_slug(slugs: Iterable[str], field: str) -> dict[str, Topic]:
+def profile_topic_ids(user: User) -> set[int] | None:
+    """The one answer to which topics `user` may choose on their profile (the forms' choices
+    and `profile_update`'s check): what the programs they belong to offer together, and
+    whatever they chose before; None (the site's whole taxonomy) when no program says."""
+    answers: list[Collection[int]] = [
+        cast(Collection[int], answer)
+        for _receiver, answer in profile_topics_offered.send(sender=User, user=user)
+        if answer is not None
+    ]
+    if not answers or user.pk is None:
+        return None
+    ids = {pk for answer in answers for pk in answer}
+    ids.update(Expertise.objects.filter(profile__user=user).values_list("topic_id", flat=True))
+    ids.update(
+        Profile.goals.through.objects.filter(profile__user=user).values_list("topic_id", flat=True)
+    )
+    return ids
+
+
+def _topics_by_slug(slugs: Iterable[str], field: str, allowed: set[int] | None) -> dict[str, Topic]:
     wanted = list(dict.fromkeys(slugs))
     # A slug with a control character is unknown; PostgreSQL could not even compare it.
     queryable = [s for s in wanted if isinstance(s, str) and text_problem(s) is None]
-    found = {t.slug: t for t in Topic.objects.filter(slug__in=queryable)}
+    topics = Topic.objects.filter(slug__in=queryable)
+    if allowed is None:
+        topics = topics.filter(shared=True)
+    found = {t.slug: t for t in topics if allowed is None or t.pk in allowed}
     missing = [s for s in wanted if s not in found]
     if missing:
+        shared = set(topics.filter(shared=True).values_list("slug", flat=True))
+        if all(s in shared for s in missing):
+            raise ServiceError(
+                f"Not a topic of your programs: {listed(missing)}.",
+                code="unknown_topic",
+                field=field,
+            )
         raise ServiceError(f"Unknown topic: {listed(missing)}.", code="unknown_topic", field=field)
     return found
 
@@ -159,6 +191,7 @@ def profile_update(
             field="manager_email",
         )
     profile.full_clean(exclude=["user"])
+    allowed = profile_topic_ids(user) if expertise is not None or goals is not None else None
     if expertise is not None:
         check_count(expertise, field="expertise", max_items=limits.EXPERTISE_MAX, what="topics")
         levels = {}
@@ -170,10 +203,10 @@ def profile_update(
                     field="expertise",
                 )
             levels[slug] = level
-        topics = _topics_by_slug(levels, "expertise")
+        topics = _topics_by_slug(levels, "expertise", allowed)
     if goals is not None:
         check_count(goals, field="goals", max_items=limits.GOALS_MAX, what="topics")
-        goal_topics = _topics_by_slug(goals, "goals")
+        goal_topics = _topics_by_slug(goals, "goals", allowed)
     profile.save()
     if expertise is not None:
         profile.expertise.all().delete()

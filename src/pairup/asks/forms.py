@@ -13,6 +13,7 @@ from pairup.core.forms import CleanTextMixin, ServiceErrorsMixin, choice_field
 from pairup.core.humanize import shorten
 from pairup.core.validators import language_choices
 from pairup.programs.models import Program
+from pairup.programs.queries import program_topics
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
 
@@ -82,8 +83,11 @@ class AskForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].widget = topic_chips(find_label="Find a topic for your question")
-        choice_field(self, "topics").choices = topic_choices()
+        offered = set(program_topics(program).values_list("pk", flat=True))
+        self.fields["topics"].widget = topic_chips(
+            find_label="Find a topic for your question", within=offered
+        )
+        choice_field(self, "topics").choices = topic_choices(within=offered)
         self.fields["duration"].widget.choices = [
             (n, f"{n} minutes") for n in program.session_lengths
         ]

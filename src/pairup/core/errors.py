@@ -29,6 +29,13 @@ class Forbidden(ServiceError):
     code = "forbidden"
 
 
+class NotFound(ServiceError):
+    """Nothing by that name that the person may see (another program's things included)."""
+
+    status = 404
+    code = "not_found"
+
+
 def payload_too_large_detail() -> str:
     """What a 413 says, on a page or in the API: the body is over Django's limit."""
     from django.conf import settings

@@ -81,3 +81,7 @@ def program_list(request: ApiRequest, page: int = 1) -> dict[str, object]:
         }
 
     return page_response(memberships, page, out)
+
+
+# A program's setup (templates, create, settings, topics, audit log) registers itself here.
+from . import setup_api  # noqa: E402, F401

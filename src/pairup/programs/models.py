@@ -90,6 +90,10 @@ class Program(models.Model):
     availability_weight = models.FloatField(default=0.2, validators=[validate_weight])
     load_weight = models.FloatField(default=0.3, validators=[validate_weight])
     cross_site_bonus = models.FloatField(default=0.0, validators=[validate_weight])
+    # The topics the program offers (`queries.program_topics`): the part of the site's
+    # taxonomy its admins chose (none chosen: all of it) and the program's own topics (not
+    # shared, made for it by `services.program_topic_add`).
+    topics = models.ManyToManyField("topics.Topic", blank=True, related_name="programs")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

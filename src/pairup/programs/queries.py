@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pairup.accounts.models import Expertise, User
 from pairup.core.validators import text_problem
+from pairup.topics.models import Topic
 
 from . import rules
 from .models import MatchRule, Membership, MentorStatus, Pool, Program, RetiredInvite
@@ -162,6 +163,38 @@ def get_mentor_for_user(user: User, slug: str, mentor_id: int) -> tuple[Program,
 
 def program_members(program: Program) -> QuerySet[Membership]:
     return Membership.objects.filter(program=program).select_related("user__profile")
+
+
+def program_topics(program: Program) -> QuerySet[Topic]:
+    """The one definition of the topics a program offers, for its ask form, the topic
+    checks of asks and profiles, and its settings: the part of the site's taxonomy its
+    admins chose (none chosen: all of it), plus the program's own topics."""
+    chosen = Topic.objects.filter(programs=program)
+    if chosen.filter(shared=True).exists():
+        return chosen.order_by("position", "name")
+    return Topic.objects.filter(Q(shared=True) | Q(pk__in=chosen.values("pk"))).order_by(
+        "position", "name"
+    )
+
+
+def member_topic_ids(user: User) -> set[int] | None:
+    """The topics offered by the programs `user` belongs to, together (None when they are
+    in none: the whole taxonomy): what they may choose on their profile."""
+    if not user.is_authenticated:
+        return None
+    rows = list(
+        Program.topics.through.objects.filter(program__memberships__user=user).values_list(
+            "program_id", "topic_id", "topic__shared"
+        )
+    )
+    programs = set(Membership.objects.filter(user=user).values_list("program_id", flat=True))
+    if not programs:
+        return None
+    with_subset = {program for program, _, shared in rows if shared}
+    ids = {topic for _, topic, _ in rows}
+    if programs - with_subset:
+        ids |= set(Topic.objects.filter(shared=True).values_list("pk", flat=True))
+    return ids
 
 
 # ------------------------------------------------------------------ pools and match rules

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
+from django.conf import settings
+
+from pairup.accounts.models import User
+
 from .models import Membership, MentorStatus, Program
 
 
@@ -72,6 +76,20 @@ def needs_onboarding(member: Membership | None) -> bool:
     approved under: offered no ask until they have (asks.matching.eligibility reads the
     same flag)."""
     return member is not None and member.is_approved_mentor and member.onboarding_due
+
+
+def can_create_program(user: User) -> bool:
+    """Site staff start programs; anyone signed in may too when the operator allows
+    self-service programs (PAIRUP_SELF_SERVICE_PROGRAMS). Whoever starts one is its first
+    admin."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_staff or settings.PAIRUP_SELF_SERVICE_PROGRAMS
+
+
+def can_see_audit_log(member: Membership | None) -> bool:
+    """A program's admins, and only they, read its audit log; nobody edits it."""
+    return can_admin_program(member)
 
 
 def can_choose_pools(member: Membership | None) -> TypeGuard[Membership]:

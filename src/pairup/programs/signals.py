@@ -9,8 +9,10 @@ from django.dispatch import receiver
 from django.urls import Resolver404, resolve
 
 from pairup.accounts.emails import account_email_programs
+from pairup.accounts.services import profile_topics_offered
 
 from .models import Membership, Program
+from .queries import member_topic_ids
 
 
 @receiver(account_email_programs)
@@ -37,3 +39,9 @@ def programs_for_account_email(sender: Any, user: Any, next_url: str, **kwargs: 
             if name not in names
         ]
     return names
+
+
+@receiver(profile_topics_offered)
+def topics_of_member_programs(sender: Any, user: Any, **kwargs: Any) -> set[int] | None:
+    """The topics a person's programs offer, for their profile (None: in no program)."""
+    return member_topic_ids(user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pool_views, views
+from . import pool_views, setup_views, views
 from .vetting import views as vetting
 
 urlpatterns = [
@@ -42,6 +42,19 @@ urlpatterns = [
     path(
         "p/<slug:slug>/mentor-application/", vetting.mentor_application, name="mentor_application"
     ),
+    path("programs/new/", setup_views.program_create, name="program_create"),
+    path("p/<slug:slug>/settings/", setup_views.program_settings, name="program_settings"),
+    path(
+        "p/<slug:slug>/settings/topics/",
+        setup_views.program_topic_add,
+        name="program_topic_add",
+    ),
+    path(
+        "p/<slug:slug>/settings/topics/<slug:topic>/remove/",
+        setup_views.program_topic_remove,
+        name="program_topic_remove",
+    ),
+    path("p/<slug:slug>/audit/", setup_views.program_audit, name="program_audit"),
 ]
 
 # Pools, match rules and the reporting line (pool_views).

@@ -61,6 +61,7 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "memberships": memberships,
             "form": form,
             "open_programs": queries.open_programs(request.user),
+            "can_create_program": rules.can_create_program(request.user),
         },
     )
 

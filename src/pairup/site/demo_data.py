@@ -322,7 +322,7 @@ class ProgramSpec:
     name: str
     slug: str
     admin: str
-    policy: Mapping[str, object]
+    policy: Mapping[str, Any]
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,11 @@ def _step_you(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -
 def _step_topics(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -> HttpResponse:
     levels = {e.topic.slug: e.level for e in profile.expertise.select_related("topic")}
     initial = {"goals": [t.slug for t in profile.goals.all()], "expertise": list(levels)}
-    form = WelcomeTopicsForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = WelcomeTopicsForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        topics=account_services.profile_topic_ids(request.user),
+    )
     if request.method == "POST":
         if "skip" in request.POST:
             return _advance(request, profile, step)
@@ -337,7 +341,7 @@ def _step_ask(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -
         "form": form,
         "program": program,
         "examples": GOOD_QUESTIONS[:3],
-        **topic_suggestions_context(str(question)),
+        **topic_suggestions_context(str(question), program),
     }
     if request.method == "POST":
         if form.is_valid():

@@ -21,6 +21,10 @@ class Topic(models.Model):
         "suggested from a question's words through them.",
     )
     position = models.PositiveIntegerField(default=0)
+    # In the site's taxonomy, which every program may offer. A topic one program added for
+    # itself is not shared: only that program offers it (programs.queries.program_topics),
+    # and the taxonomy's lists (`queries.topics_tree`, GET /topics) leave it out.
+    shared = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["position", "name"]

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pairup.core import limits
 from pairup.engine import TopicText
 from pairup.engine import suggest_topics as rank_topics
+from pairup.programs.models import Program
+from pairup.programs.queries import program_topics
 from pairup.topics.models import Topic
 from pairup.topics.queries import topics_tree
 
@@ -27,12 +29,20 @@ class TopicSuggestion:
     confident: bool
 
 
-def suggest_topics(question: str, *, limit: int = SUGGESTED) -> list[TopicSuggestion]:
-    """The taxonomy topics `question` is most about, best first (one query)."""
+def suggest_topics(
+    question: str, *, program: Program | None = None, limit: int = SUGGESTED
+) -> list[TopicSuggestion]:
+    """The topics `question` is most about, best first: among those `program` offers
+    (`programs.queries.program_topics`), or the site's taxonomy without one."""
     question = question[: limits.ASK_QUESTION_MAX_LENGTH]
     if not question.strip():
         return []
-    topics = {t.pk: t for t, _ in topics_tree()}
+    if program is None:
+        tree = topics_tree()
+    else:
+        offered = set(program_topics(program).values_list("pk", flat=True))
+        tree = [(t, depth) for t, depth in topics_tree(include=offered) if t.pk in offered]
+    topics = {t.pk: t for t, _ in tree}  # in taxonomy order, which breaks ties
     records = [
         TopicText(id=t.pk, name=t.name, synonyms=t.synonyms, description=t.description)
         for t in topics.values()
@@ -43,7 +53,7 @@ def suggest_topics(question: str, *, limit: int = SUGGESTED) -> list[TopicSugges
     ]
 
 
-def inferred_topics(question: str) -> list[Topic]:
-    """The topics an ask written without any takes: the confident suggestions (none when
-    the question names no topic clearly)."""
-    return [s.topic for s in suggest_topics(question) if s.confident]
+def inferred_topics(question: str, program: Program | None = None) -> list[Topic]:
+    """The topics an ask written without any takes: the confident suggestions among those
+    `program` offers (none when the question names no topic clearly)."""
+    return [s.topic for s in suggest_topics(question, program=program) if s.confident]

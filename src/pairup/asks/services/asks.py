@@ -26,7 +26,7 @@ from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import check_count, clean_text, listed, text_problem
 from pairup.programs.models import Program
-from pairup.programs.queries import membership_of
+from pairup.programs.queries import membership_of, program_topics
 from pairup.programs.rules import can_write_ask
 from pairup.topics.models import Topic
 
@@ -89,15 +89,22 @@ def _validate_ask(
     check_count(wanted, field="topics", max_items=limits.ASK_TOPICS_MAX, what="topics")
     if not wanted:
         # Topics left empty come from the question's words, when it names them clearly.
-        inferred = inferred_topics(question)
+        inferred = inferred_topics(question, program)
         if not inferred:
             raise ServiceError(NO_TOPIC, code="no_topic", field="topics")
         return inferred
     # A slug with a control character is unknown; PostgreSQL could not even compare it.
     queryable = [s for s in wanted if isinstance(s, str) and text_problem(s) is None]
-    found = {t.slug: t for t in Topic.objects.filter(slug__in=queryable)}
+    found = {t.slug: t for t in program_topics(program).filter(slug__in=queryable)}
     missing = [s for s in wanted if s not in found]
     if missing:
+        elsewhere = Topic.objects.filter(slug__in=[s for s in missing if s in queryable])
+        if set(missing) == set(elsewhere.filter(shared=True).values_list("slug", flat=True)):
+            raise ServiceError(
+                f"{program.name} does not offer the topic {listed(missing)}.",
+                code="unknown_topic",
+                field="topics",
+            )
         raise ServiceError(
             f"Unknown topic: {listed(missing)}.", code="unknown_topic", field="topics"
         )

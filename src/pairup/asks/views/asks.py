@@ -30,14 +30,16 @@ from pairup.asks.models import (
 )
 from pairup.core.errors import ServiceError
 from pairup.core.validators import text_problem
+from pairup.programs.models import Program
 from pairup.programs.queries import get_program_for_user
 from pairup.programs.rules import can_write_ask
 
 
-def topic_suggestions_context(question: str) -> dict[str, object]:
+def topic_suggestions_context(question: str, program: Program) -> dict[str, object]:
     """What the ask form's topics field says of `question` (asks/_topic_suggestions.html):
-    the topics suggested from its words, and those it takes if the mentee chooses none."""
-    suggestions = suggest_topics(question)
+    the program's topics suggested from its words, and those it takes if the mentee
+    chooses none."""
+    suggestions = suggest_topics(question, program=program)
     return {
         "topic_suggestions": suggestions,
         "inferred_topics": [s.topic for s in suggestions if s.confident],
@@ -49,9 +51,11 @@ def topic_suggestions_context(question: str) -> dict[str, object]:
 @require_GET
 def ask_topic_suggestions(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The topics suggested for the question typed so far (htmx, as the mentee types)."""
-    get_program_for_user(request.user, slug)
+    program, _ = get_program_for_user(request.user, slug)
     question = request.GET.get("question", "")
-    return render(request, "asks/_topic_suggestions.html", topic_suggestions_context(question))
+    return render(
+        request, "asks/_topic_suggestions.html", topic_suggestions_context(question, program)
+    )
 
 
 @login_required
@@ -92,7 +96,7 @@ def ask_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "write_refused": not can_write_ask(membership),
             "examples": GOOD_QUESTIONS,
             "ask": None,
-            **topic_suggestions_context(question),
+            **topic_suggestions_context(question, program),
         },
     )
 
@@ -131,7 +135,7 @@ def ask_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "program": program,
             "examples": GOOD_QUESTIONS,
             "ask": ask,
-            **topic_suggestions_context(question),
+            **topic_suggestions_context(question, program),
         },
     )
 
