@@ -41,7 +41,16 @@ signin_failures_repeated = Signal()
 # (above) answers with a set of topic ids, or None for the site's whole taxonomy.
 profile_topics_offered = Signal()
 
-PROFILE_FIELDS = ("display_name", "headline", "bio", "timezone", "languages", "site", "tags")
+PROFILE_FIELDS = (
+    "display_name",
+    "headline",
+    "bio",
+    "timezone",
+    "languages",
+    "site",
+    "tags",
+    "manager_email",
+)
 PROFILE_TEXT = {
     "display_name": limits.DISPLAY_NAME_MAX_LENGTH,
     "headline": limits.HEADLINE_MAX_LENGTH,
@@ -76,6 +85,9 @@ def _profile_value(name: str, value: object) -> object:
         return languages
     if name == "timezone":
         return clean_text(value, field="timezone", max_length=64)
+    if name == "manager_email":
+        # Compared without case with account emails (the reporting line in matching).
+        return clean_text(value if value is not None else "", field=name, max_length=254).lower()
     return value
 
 
@@ -174,6 +186,12 @@ def profile_update(
         if name not in PROFILE_FIELDS:
             raise ServiceError(f"Unknown profile field {name!r}.", field=name)
         setattr(profile, name, _profile_value(name, value))
+    if profile.manager_email and profile.manager_email == user.email.lower():
+        raise ServiceError(
+            "This is your own email address: give your manager's, or leave it empty.",
+            code="own_email",
+            field="manager_email",
+        )
     profile.full_clean(exclude=["user"])
     allowed = profile_topic_ids(user) if expertise is not None or goals is not None else None
     if expertise is not None:

@@ -11,6 +11,7 @@ from pairup.accounts.api_auth import AUTH
 from pairup.asks.api import router as asks_router
 from pairup.availability.api import router as availability_router
 from pairup.programs.api import router as programs_router
+from pairup.programs.pool_api import router as pools_router
 from pairup.programs.vetting.api import router as vetting_router
 from pairup.sessions.api import router as sessions_router
 from pairup.topics.api import router as topics_router
@@ -53,6 +54,7 @@ api.add_router("", accounts_router)
 api.add_router("", topics_router)
 api.add_router("", programs_router)
 api.add_router("", vetting_router)
+api.add_router("", pools_router)
 api.add_router("", asks_router)
 api.add_router("", availability_router)
 api.add_router("", sessions_router)
