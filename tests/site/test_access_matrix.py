@@ -40,6 +40,8 @@ from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.member_services import member_invite
 from pairup.programs.models import ApplicationQuestion, Membership, new_invitation_token
+from pairup.programs.pools import match_rule_create, pool_create, pool_members_add
+from pairup.programs.roster_services import roster_upload_create
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
@@ -115,6 +117,38 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "p/<slug:slug>/mentors/onboarding/": ((LOGIN, 404, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentors/onboarding/edit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/mentor-application/": ((LOGIN, 404, 200, 404, 404, 404), (LOGIN, 404)),
+    # Roster import: the upload's page is its uploader's (the admin) alone.
+    "p/<slug:slug>/import/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/import/<slug:token>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/import/<slug:token>/commit/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Pools and match rules: the program's admins only; a member chooses their own pools.
+    "p/<slug:slug>/pools/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/pools/rules/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/pools/rules/<int:rule_id>/delete/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/members/<int:membership_id>/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/pools/<int:pool_id>/delete/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/members/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/members/<int:membership_id>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/my-pools/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "notifications/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/email/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/<int:pk>/open/": ((LOGIN, REDIRECT, 404, 404, 404, 404), (LOGIN, 404)),
@@ -172,6 +206,12 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /topics": (401, 200, 200, 200, 200, 200),
     "GET /programs": (401, 200, 200, 200, 200, 200),
     "GET /programs/{slug}/mentors": (401, 200, 200, 200, 404, 404),
+    "GET /programs/{slug}/pools": (401, 200, 200, 200, 404, 404),
+    "GET /programs/{slug}/pools/{pool_id}": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/pools/{pool_id}/members": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/rules": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members/{user_id}/matching": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/my-pools": (401, 200, 200, 200, 404, 404),
     "GET /asks": (401, 200, 200, 200, 200, 200),
     "GET /board": (401, 200, 200, 200, 200, 200),
     "GET /asks/{ask_id}": (401, 200, 200, 404, 404, 404),
@@ -247,6 +287,16 @@ API: dict[str, tuple[Any, ...]] = {
     "PATCH /programs/{slug}/settings": (401, 404),
     "POST /programs/{slug}/topics": (401, 404),
     "DELETE /programs/{slug}/topics/{topic}": (401, 404),
+    "POST /programs/{slug}/roster": (401, 404),
+    "POST /programs/{slug}/pools": (401, 404),
+    "PATCH /programs/{slug}/pools/{pool_id}": (401, 404),
+    "DELETE /programs/{slug}/pools/{pool_id}": (401, 404),
+    "POST /programs/{slug}/pools/{pool_id}/members": (401, 404),
+    "DELETE /programs/{slug}/pools/{pool_id}/members/{user_id}": (401, 404),
+    "POST /programs/{slug}/rules": (401, 404),
+    "DELETE /programs/{slug}/rules/{rule_id}": (401, 404),
+    "PATCH /programs/{slug}/members/{user_id}/matching": (401, 404),
+    "PUT /programs/{slug}/my-pools": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -286,6 +336,12 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /programs": {"name": "New program"},
     "PATCH /programs/{slug}/settings": {"name": "Renamed"},
     "POST /programs/{slug}/topics": {"name": "Onboarding"},
+    "POST /programs/{slug}/pools": {"name": "Paris"},
+    "PATCH /programs/{slug}/pools/{pool_id}": {"name": "Paris"},
+    "POST /programs/{slug}/pools/{pool_id}/members": {"members": [1]},
+    "POST /programs/{slug}/rules": {"mentee_pool": 1, "mentor_pool": 1},
+    "PATCH /programs/{slug}/members/{user_id}/matching": {"manager_email": ""},
+    "PUT /programs/{slug}/my-pools": {"pools": []},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -376,6 +432,17 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     )
     member_token, member_invitation.token_hash = new_invitation_token()
     member_invitation.save(update_fields=["token_hash"])
+    roster = roster_upload_create(
+        program=program, by=admin, file_name="roster.csv", data=b"email,name,roles\n"
+    )
+    # A pool the members chose (so the mentee sees it), and a rule that keeps the pair.
+    pool = pool_create(program=program, by=admin, name="London", self_select=True)
+    pool_members_add(
+        pool=pool,
+        by=admin,
+        members=Membership.objects.filter(program=program, user__in=[mentee, mentor]),
+    )
+    rule = match_rule_create(program=program, by=admin, mentee_pool=pool, mentor_pool=pool)
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -397,6 +464,9 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "token": token.pk,
         "member_invitation": member_invitation.pk,
         "member_invite_token": member_token,
+        "roster_token": roster.token,
+        "pool": pool.pk,
+        "rule": rule.pk,
         "ask_action": "withdraw",
         "invitation_action": "decline",
         "engagement_action": "close",
@@ -417,6 +487,8 @@ API_PARAMS = {
     "token_id": "token",
     "member_id": "mentor_membership",
     "question_id": "question",
+    "pool_id": "pool",
+    "rule_id": "rule",
     "user_id": "mentor",
     "topic": "own_topic",
 }
@@ -441,6 +513,8 @@ WEB_PARAMS = {
     "invitation_id": "member_invitation",
     "question_id": "question",
     "topic": "own_topic",
+    "pool_id": "pool",
+    "rule_id": "rule",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",
@@ -459,6 +533,7 @@ BY_SEGMENT = {
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
     ("token", "invite"): "member_invite_token",
+    ("token", "p"): "roster_token",
 }
 
 

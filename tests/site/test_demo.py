@@ -41,13 +41,17 @@ DEMO_ROWS = {
     "asks_invitation": 76,
     "asks_thankyou": 27,
     "programs_membership": 120,
+    # Acme's three site pools (everyone in theirs) and a self-selected initiative.
+    "programs_pool": 4,
+    "programs_membership_pools": 127,
     "programs_program": 2,
     "scheduling_availability": 33,
     "scheduling_weeklywindow": 318,
     "notifications_notification": 356,
     # The audit log: two programs created, 31 mentor decisions; then mentor vetting: Acme's
-    # two application questions and its onboarding note.
-    "programs_auditentry": 36,
+    # two application questions and its onboarding note; then its four pools, each made
+    # and filled (8).
+    "programs_auditentry": 44,
     # Mentor vetting: every mentor of Acme (which vets them) applied; the two waiting for
     # approval answered both questions.
     "programs_applicationquestion": 2,

@@ -98,9 +98,24 @@ class ProfileForm(CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["display_name", "headline", "bio", "timezone", "languages", "site", "tags"]
-        labels = {"display_name": "Name shown to others", "site": "Site or team"}
+        fields = [
+            "display_name",
+            "headline",
+            "bio",
+            "timezone",
+            "languages",
+            "site",
+            "tags",
+            "manager_email",
+        ]
+        labels = {
+            "display_name": "Name shown to others",
+            "site": "Site or team",
+            "manager_email": "Your manager's email",
+        }
         help_texts = {
+            "manager_email": "You are never matched with your manager, as mentor or mentee. "
+            "Only your programs' admins see it.",
             "headline": "One line: what you do (e.g. Data scientist at a bank).",
             "bio": "What you have done and what you can help with. Your email is never shown.",
         }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -39,7 +41,16 @@ signin_failures_repeated = Signal()
 # (above) answers with a set of topic ids, or None for the site's whole taxonomy.
 profile_topics_offered = Signal()
 
-PROFILE_FIELDS = ("display_name", "headline", "bio", "timezone", "languages", "site", "tags")
+PROFILE_FIELDS = (
+    "display_name",
+    "headline",
+    "bio",
+    "timezone",
+    "languages",
+    "site",
+    "tags",
+    "manager_email",
+)
 PROFILE_TEXT = {
     "display_name": limits.DISPLAY_NAME_MAX_LENGTH,
     "headline": limits.HEADLINE_MAX_LENGTH,
@@ -74,6 +85,9 @@ def _profile_value(name: str, value: object) -> object:
         return languages
     if name == "timezone":
         return clean_text(value, field="timezone", max_length=64)
+    if name == "manager_email":
+        # Compared without case with account emails (the reporting line in matching).
+        return clean_text(value if value is not None else "", field=name, max_length=254).lower()
     return value
 
 
@@ -172,6 +186,12 @@ def profile_update(
         if name not in PROFILE_FIELDS:
             raise ServiceError(f"Unknown profile field {name!r}.", field=name)
         setattr(profile, name, _profile_value(name, value))
+    if profile.manager_email and profile.manager_email == user.email.lower():
+        raise ServiceError(
+            "This is your own email address: give your manager's, or leave it empty.",
+            code="own_email",
+            field="manager_email",
+        )
     profile.full_clean(exclude=["user"])
     allowed = profile_topic_ids(user) if expertise is not None or goals is not None else None
     if expertise is not None:
@@ -329,3 +349,90 @@ def signin_failure_record(*, login: str, client_ip: str) -> None:
         signin_failures_repeated.send(
             sender=User, user=user, failures=len(recent), client_ip=client_ip
         )
+
+
+# ------------------------------------------------------------------- roster imports
+
+
+@dataclass
+class ImportedPerson:
+    """The account side of one line of a roster import (programs.roster): profile fields
+    to set (those of PROFILE_FIELDS and `manager_email`), and topics to add, by id, to the
+    person's expertise (at level experienced) and goals. `profile` is the profile of an
+    existing account; None makes a new account for `email`."""
+
+    email: str
+    fields: dict[str, object] = field(default_factory=dict)
+    add_expertise: list[int] = field(default_factory=list)
+    add_goals: list[int] = field(default_factory=list)
+    profile: Profile | None = None
+
+
+IMPORTED_FIELDS = (*PROFILE_FIELDS, "manager_email")
+
+
+def _imported_profile(profile: Profile, person: ImportedPerson) -> Profile:
+    for name, value in person.fields.items():
+        if name not in IMPORTED_FIELDS:
+            raise ServiceError(f"Unknown profile field {name!r}.", field=name)
+        setattr(profile, name, _profile_value(name, value))
+    try:
+        profile.full_clean(exclude=["user"], validate_unique=False)
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise ServiceError(f"{person.email}: {' '.join(messages)}", field=name) from None
+    return profile
+
+
+@transaction.atomic
+def people_import(*, people: Sequence[ImportedPerson]) -> dict[str, User]:
+    """Create the accounts and update the profiles of a roster import, in bulk (a few
+    statements per table, whatever the number of people). A new account has no usable
+    password: its owner sets one from the invitation the importer sends, which also
+    confirms the address (accounts.signals), and meets the first-run guide at the first
+    sign-in. Every value passes the models' validators; new emails must be free (the
+    caller looked them up together; the unique constraint guards against a race).
+
+    Returns the new users by email. Side effects: none besides the rows: the caller sends
+    the invitations, after commit."""
+    now = timezone.now()
+    new = [p for p in people if p.profile is None]
+    users: dict[str, User] = {}
+    for person in new:
+        user = User(email=User.objects.normalize_email(person.email).strip().lower())
+        user.password = make_password(None)
+        try:
+            user.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            raise ServiceError(f"{person.email}: {' '.join(exc.messages)}", field="email") from None
+        users[person.email] = user
+    User.objects.bulk_create(users.values())
+    profiles = {
+        person.email: _imported_profile(Profile(user=users[person.email]), person) for person in new
+    }
+    Profile.objects.bulk_create(profiles.values())
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=False, primary=True)
+        for user in users.values()
+    )
+    changed: list[Profile] = []
+    names: set[str] = set()
+    for person in people:
+        if person.profile is not None and person.fields:
+            changed.append(_imported_profile(person.profile, person))
+            names.update(person.fields)
+    for profile in changed:
+        profile.updated_at = now
+    if changed:
+        Profile.objects.bulk_update(changed, [*sorted(names), "updated_at"])
+    expertise, goals = [], []
+    for person in people:
+        profile = person.profile or profiles[person.email]
+        expertise += [
+            Expertise(profile=profile, topic_id=t, level=Level.EXPERIENCED)
+            for t in person.add_expertise
+        ]
+        goals += [Profile.goals.through(profile=profile, topic_id=t) for t in person.add_goals]
+    Expertise.objects.bulk_create(expertise, ignore_conflicts=True)
+    Profile.goals.through.objects.bulk_create(goals, ignore_conflicts=True)
+    return users

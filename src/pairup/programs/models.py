@@ -466,6 +466,35 @@ class MentorOnboarding(models.Model):
         return f"Mentor onboarding of {self.program}"
 
 
+def new_upload_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class RosterUpload(models.Model):
+    """A roster file an admin uploaded, kept on the server between the import page's steps
+    (map the columns, read the dry run, commit), so the commit imports exactly the file the
+    dry run checked, never a copy the browser sends back. Only its uploader opens it, by an
+    unguessable token, for `roster.UPLOAD_HOURS`; it is deleted once imported, and expired
+    ones with the next upload."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_upload_token)
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    # The file's headers mapped to our columns ({header: column or ""}), as last chosen.
+    mapping = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.program}, {self.created_at:%Y-%m-%d %H:%M})"
+
+
 # ------------------------------------------------------------------ member invitations
 
 

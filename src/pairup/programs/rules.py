@@ -90,3 +90,9 @@ def can_create_program(user: User) -> bool:
 def can_see_audit_log(member: Membership | None) -> bool:
     """A program's admins, and only they, read its audit log; nobody edits it."""
     return can_admin_program(member)
+
+
+def can_choose_pools(member: Membership | None) -> TypeGuard[Membership]:
+    """A member chooses for themself among the program's self-selected pools (its admins
+    put anyone in any pool)."""
+    return member is not None

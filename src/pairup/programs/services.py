@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -17,8 +18,9 @@ from pairup.topics.models import Topic
 
 from . import rules
 from .audit import audit_record, changed, snapshot
-from .models import Membership, MentorStatus, Program, RetiredInvite, new_invite_code
+from .models import Membership, MentorStatus, Pool, Program, RetiredInvite, new_invite_code
 from .policy import LABELS, SETTINGS_FIELDS, clean_settings
+from .pools import pools_choose
 from .queries import Invite, InviteState, invite_lookup, membership_of
 from .templates import template_get
 from .vetting import services as vetting
@@ -133,12 +135,14 @@ def program_join(
     as_mentor: bool = False,
     as_mentee: bool = False,
     invite_code: str | None = None,
+    pools: Sequence[Pool] | None = None,
     now: datetime | None = None,
 ) -> Membership:
     """Join a program, or add roles in one: a newcomer through its invite code, which must
     be the program's current one and not expired, or without a code when the program is
     open; a member adds a role without one. A new mentor waits for approval when the
-    program vets mentors.
+    program vets mentors. `pools`: the member's choice among the program's self-selected
+    pools (`pools.pools_choose`; a pool that is not is refused, field `pools`).
 
     Raises ServiceError on the field `code` (`invite_unknown`, `invite_expired`,
     `invite_replaced`) for a code given that lets nobody in, and Forbidden
@@ -175,6 +179,8 @@ def program_join(
             vetting.application_open(membership=membership, now=now)
         elif membership.mentor_status == MentorStatus.APPROVED:
             vetting.mentor_approved(membership=membership, by=None, now=now or timezone.now())
+    if pools is not None and (created or pools):
+        pools_choose(membership, pools, user)
     return membership
 
 

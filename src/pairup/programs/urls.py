@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import member_views, setup_views, views
+from . import member_views, pool_views, roster_views, setup_views, views
 from .vetting import views as vetting
 
 urlpatterns = [
@@ -82,4 +82,48 @@ urlpatterns = [
         name="program_topic_remove",
     ),
     path("p/<slug:slug>/audit/", setup_views.program_audit, name="program_audit"),
+    path("p/<slug:slug>/import/", roster_views.roster_upload, name="program_roster_upload"),
+    path(
+        "p/<slug:slug>/import/<slug:token>/",
+        roster_views.roster_review,
+        name="program_roster_review",
+    ),
+    path(
+        "p/<slug:slug>/import/<slug:token>/commit/",
+        roster_views.roster_commit,
+        name="program_roster_commit",
+    ),
+]
+
+# Pools, match rules and the reporting line (pool_views).
+urlpatterns += [
+    path("p/<slug:slug>/pools/", pool_views.pools, name="program_pools"),
+    path("p/<slug:slug>/pools/rules/", pool_views.rule_create, name="program_rule_create"),
+    path(
+        "p/<slug:slug>/pools/rules/<int:rule_id>/delete/",
+        pool_views.rule_delete,
+        name="program_rule_delete",
+    ),
+    path(
+        "p/<slug:slug>/pools/members/<int:membership_id>/",
+        pool_views.member_matching,
+        name="program_member_matching",
+    ),
+    path("p/<slug:slug>/pools/<int:pool_id>/", pool_views.pool_detail, name="program_pool"),
+    path(
+        "p/<slug:slug>/pools/<int:pool_id>/delete/",
+        pool_views.pool_delete,
+        name="program_pool_delete",
+    ),
+    path(
+        "p/<slug:slug>/pools/<int:pool_id>/members/",
+        pool_views.pool_members_add,
+        name="program_pool_members_add",
+    ),
+    path(
+        "p/<slug:slug>/pools/<int:pool_id>/members/<int:membership_id>/remove/",
+        pool_views.pool_member_remove,
+        name="program_pool_member_remove",
+    ),
+    path("p/<slug:slug>/my-pools/", pool_views.my_pools, name="program_my_pools"),
 ]

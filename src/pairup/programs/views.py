@@ -69,7 +69,10 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _join_page(
     request: AuthenticatedHttpRequest, program: Program, invite_code: str | None
 ) -> HttpResponse:
-    form = JoinForm(request.POST if request.method == "POST" else None)
+    form = JoinForm(
+        request.POST if request.method == "POST" else None,
+        pools=queries.self_select_pools(program),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.program_join(
@@ -78,6 +81,7 @@ def _join_page(
                 as_mentor=form.cleaned_data["as_mentor"],
                 as_mentee=form.cleaned_data["as_mentee"],
                 invite_code=invite_code,
+                pools=form.cleaned_data.get("pools"),
             )
         except ServiceError as exc:
             form.add_error(None, exc.detail)
@@ -150,6 +154,7 @@ def program_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         "membership": membership,
         "can_write_ask": rules.can_write_ask(membership),
         "can_admin": rules.can_admin_program(membership),
+        "can_choose_pools": queries.self_select_pools(program).exists(),
     }
     return render(request, "programs/program_detail.html", context)
 

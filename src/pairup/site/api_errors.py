@@ -23,6 +23,9 @@ LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file", "paylo
 
 
 def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    if len(loc) == 2 and str(loc[0]) in LOCATIONS and str(loc[0]) == str(loc[1]):
+        # A parameter named as its location (an upload named `file`): ("file", "file").
+        return str(loc[1])
     parts = [str(p) for p in loc if str(p) not in LOCATIONS]
     # ninja wraps a body schema under its parameter name (e.g. "payload"); drop that.
     return ".".join(parts) or "body"

@@ -35,6 +35,7 @@ from pairup.availability.services import availability_set
 from pairup.core.quiet import quietly
 from pairup.notifications.services import notifications_mark_read
 from pairup.programs.models import Membership, Program
+from pairup.programs.pools import pool_create, pool_members_add
 from pairup.programs.services import membership_set_mentor_status, program_create, program_join
 from pairup.programs.vetting.services import (
     application_question_add,
@@ -96,6 +97,7 @@ def demo_load() -> bool:
     with quietly():
         users = _people(data, now)
         programs = _programs(data, users)
+        _pools(data, users, programs)
         _history(data, users, programs, now)
         for user in users.values():
             notifications_mark_read(user=user)  # what happened weeks ago was seen then
@@ -185,6 +187,22 @@ def _programs(data: Demo, users: dict[str, User]) -> dict[str, Program]:
     known = Membership.objects.get(program=programs[DEMO_SLUG], user=users[MENTOR_EMAIL])
     mentor_onboarding_acknowledge(membership=known)
     return programs
+
+
+def _pools(data: Demo, users: dict[str, User], programs: dict[str, Program]) -> None:
+    """Each program's admin makes its pools and puts their members in them."""
+    for spec in data.pools:
+        program, admin = programs[spec.program], users[data.approver[spec.program]]
+        pool = pool_create(
+            program=program,
+            by=admin,
+            name=spec.name,
+            kind=spec.kind,
+            description=spec.description,
+            self_select=spec.self_select,
+        )
+        members = Membership.objects.filter(program=program, user__email__in=spec.members)
+        pool_members_add(pool=pool, by=admin, members=members.select_related("user__profile"))
 
 
 def _history(

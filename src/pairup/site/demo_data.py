@@ -356,6 +356,19 @@ class Member:
 
 
 @dataclass(frozen=True)
+class PoolSpec:
+    """A pool of `program` its admin makes and fills with `members` (emails). The demo has
+    no match rules: anyone may still be matched with anyone."""
+
+    program: str
+    name: str
+    kind: str
+    members: tuple[str, ...]
+    description: str = ""
+    self_select: bool = False
+
+
+@dataclass(frozen=True)
 class Weekly:
     """A mentor's availability: weekday windows (day, start, end as (hour, minute)) in
     their own zone."""
@@ -419,6 +432,7 @@ class Demo:
     # mentors of the history were approved, so they keep taking asks.
     questions: Mapping[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
     onboarding: Mapping[str, tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
+    pools: tuple[PoolSpec, ...] = ()
 
 
 THANKS = "Thank you, that conversation really helped."
@@ -619,6 +633,30 @@ def build(seed: int = 20261122) -> Demo:
     for i in range(79):
         mentee(f"mentee{i + 1:02d}@demo.pairup", _name(rng, used), i)
 
+    # Acme's sites as pools, everyone in theirs (no rules: matching is as without them),
+    # and an initiative its members choose themselves. Built from the lists, no random
+    # draw: the draws after this point stay as they were.
+    acme_people = [ADMIN, *mentors, *mentees]
+    pools = tuple(
+        PoolSpec(
+            DEMO_SLUG,
+            site,
+            "site",
+            tuple(p.email for p in acme_people if p.site == site),
+            description=f"Everyone based in {site}",
+        )
+        for site, _, _ in SITES
+    ) + (
+        PoolSpec(
+            DEMO_SLUG,
+            "Graduate intake",
+            "initiative",
+            tuple(p.email for p in mentees[2::6]),
+            description="Joined Acme from university this year",
+            self_select=True,
+        ),
+    )
+
     # A second program: its members must see nothing of Acme, and Acme nothing of it.
     people.append(OUTSIDER)
     members.append(Member(OTHER_SLUG, OUTSIDER.email, as_mentee=True))
@@ -729,4 +767,5 @@ def build(seed: int = 20261122) -> Demo:
         approver={DEMO_SLUG: ADMIN.email, OTHER_SLUG: OUTSIDER.email},
         questions={DEMO_SLUG: ACME_QUESTIONS},
         onboarding={DEMO_SLUG: ACME_ONBOARDING},
+        pools=pools,
     )

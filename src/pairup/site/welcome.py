@@ -236,7 +236,12 @@ def _join_form(profile: Profile, program: Program, data: object = None) -> JoinF
     """Roles guessed from the topics step: a mentee with goals, a mentor with expertise."""
     helps = profile.expertise.exists()
     initial = {"as_mentee": profile.goals.exists() or not helps, "as_mentor": helps}
-    return JoinForm(data, prefix=f"join-{program.slug}", initial=initial)  # type: ignore[arg-type]
+    return JoinForm(
+        data,
+        prefix=f"join-{program.slug}",
+        initial=initial,
+        pools=program_queries.self_select_pools(program),
+    )
 
 
 def _step_program(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -> HttpResponse:
@@ -283,6 +288,7 @@ def _step_program(request: AuthenticatedHttpRequest, profile: Profile, step: Ste
                         as_mentor=form.cleaned_data["as_mentor"],
                         as_mentee=form.cleaned_data["as_mentee"],
                         invite_code=pending if program == invited else None,
+                        pools=form.cleaned_data.get("pools"),
                     )
                 except ServiceError as exc:
                     form.add_error(None, exc.detail)

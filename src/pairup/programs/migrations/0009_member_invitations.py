@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0007_program_topics"),
+        ("programs", "0008_roster_upload"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
