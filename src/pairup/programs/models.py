@@ -48,7 +48,9 @@ class Program(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     # Policy.
-    session_lengths = models.JSONField(default=default_session_lengths, validators=[validate_session_lengths])
+    session_lengths = models.JSONField(
+        default=default_session_lengths, validators=[validate_session_lengths]
+    )
     max_sessions_per_engagement = models.PositiveSmallIntegerField(default=3)
     mentor_monthly_cap = models.PositiveSmallIntegerField(
         default=4, help_text="Sessions a month a mentor takes by default"

@@ -10,6 +10,7 @@ and with room under their caps for the sessions it asks (pairup.asks.load).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,14 +71,26 @@ def _refusal(
     blocked: bool,
 ) -> str | None:
     """The rule itself, on facts already read: the first reason `m` may not take `ask`."""
+    return _mentor_refusal(m, now) or _pair_refusal(ask, m, load, invited=invited, blocked=blocked)
+
+
+def _mentor_refusal(m: Membership, now: datetime) -> str | None:
+    """The part of the rule about the mentor alone, whatever the ask."""
     if m.mentor_status != MentorStatus.APPROVED:
         return "not_approved"
     if not m.user.is_active:
         return "inactive"
-    if m.user_id == ask.mentee_id:
-        return "own_ask"
     if m.invitations_paused_until is not None and m.invitations_paused_until > now:
         return "paused"
+    return None
+
+
+def _pair_refusal(
+    ask: Ask, m: Membership, load: MentorLoad, *, invited: bool, blocked: bool
+) -> str | None:
+    """The part of the rule about this mentor with this ask."""
+    if m.user_id == ask.mentee_id:
+        return "own_ask"
     if blocked:
         return "blocked"
     if invited:
@@ -164,3 +177,106 @@ def eligibility_for_asks(mentor: User, asks: list[Ask], now: datetime) -> dict[i
         )
         out[ask.pk] = Eligibility(mentor.pk, refusal, m, load)
     return out
+
+
+@dataclass(frozen=True)
+class CohortEligibility:
+    """Who may take which ask of a cohort (asks of one program), for cohort matching.
+
+    `mentors`: every mentor of the program with the part of the answer about them alone
+    (a refusal here refuses every ask), their membership and load. `refused[ask id]`:
+    the mentors, among those the first part lets through, refused for that ask, by
+    refusal. A pair is allowed exactly when both say nothing."""
+
+    mentors: dict[int, Eligibility]
+    refused: dict[int, dict[int, str]]
+
+    def refusal(self, ask_id: int, mentor_id: int) -> str | None:
+        verdict = self.mentors.get(mentor_id)
+        if verdict is None:
+            return "not_a_mentor"
+        return verdict.refusal or self.refused.get(ask_id, {}).get(mentor_id)
+
+
+def cohort_eligibility(asks: Sequence[Ask], now: datetime) -> CohortEligibility:
+    """The answer for every ask of `asks` (one program, `mentee__profile` loaded) and every
+    mentor of their program, in a fixed number of queries, by the same rule as
+    `eligibility` (`_refusal`): the part about the mentor once per mentor; the part about
+    the pair once per mentor and kind of ask (the mentee's languages and the sessions
+    asked), and exactly for the few pairs with a fact of their own (the mentee is the
+    mentor, a block, an invitation before)."""
+    if not asks:
+        return CohortEligibility({}, {})
+    program_id = asks[0].program_id
+    members = Membership.objects.filter(program_id=program_id, is_mentor=True).select_related(
+        "user__profile", "program"
+    )
+    by_user = {m.user_id: m for m in members}
+    loads = mentor_loads(list(by_user), now)
+    mentors = {}
+    for pk, m in by_user.items():
+        mentors[pk] = Eligibility(pk, _mentor_refusal(m, now), m, loads[pk])
+    open_ids = [pk for pk, e in mentors.items() if e.ok]
+    ask_ids = [a.pk for a in asks]
+    invited = set(
+        Invitation.objects.filter(ask_id__in=ask_ids, mentor_id__in=open_ids).values_list(
+            "ask_id", "mentor_id"
+        )
+    )
+    mentee_ids = {a.mentee_id for a in asks}
+    open_set = set(open_ids)
+    blocked: set[tuple[int, int]] = set()  # (mentee, mentor), whoever blocked whom
+    for one, other in Block.objects.filter(
+        Q(blocker_id__in=mentee_ids, blocked_id__in=open_ids)
+        | Q(blocker_id__in=open_ids, blocked_id__in=mentee_ids)
+    ).values_list("blocker_id", "blocked_id"):
+        for mentee, mentor in ((one, other), (other, one)):
+            if mentee in mentee_ids and mentor in open_set:
+                blocked.add((mentee, mentor))
+    special: dict[int, set[int]] = {}  # ask id -> mentors with a fact of this pair alone
+    by_mentee: dict[int, list[int]] = {}
+    for mentee, mentor in blocked:
+        by_mentee.setdefault(mentee, []).append(mentor)
+    for a in asks:
+        found = special.setdefault(a.pk, set())
+        if a.mentee_id in open_set:
+            found.add(a.mentee_id)
+        found.update(by_mentee.get(a.mentee_id, ()))
+    for ask_id, mentor_id in invited:
+        special[ask_id].add(mentor_id)
+    # The pair rule reads of the ask only its mentee (and whether they are the mentor, a
+    # special pair), the mentee's languages, the sessions asked and the program.
+    kinds: dict[tuple[tuple[str, ...], int], list[Ask]] = {}
+    for a in asks:
+        kinds.setdefault((tuple(a.mentee.profile.languages), a.sessions), []).append(a)
+    refused: dict[int, dict[int, str]] = {}
+    for members_of_kind in kinds.values():
+        common: dict[int, str] = {}
+        for pk in open_ids:
+            m, load = by_user[pk], loads[pk]
+            sample = next((a for a in members_of_kind if a.mentee_id != pk), None)
+            if sample is None:
+                continue  # every ask of this kind is the mentor's own: each is special
+            why = _pair_refusal(sample, m, load, invited=False, blocked=False)
+            if why is not None:
+                common[pk] = why
+        for a in members_of_kind:
+            own = special[a.pk]
+            if not own:
+                refused[a.pk] = common  # shared, read only
+                continue
+            mine = dict(common)
+            for pk in own:
+                why = _pair_refusal(
+                    a,
+                    by_user[pk],
+                    loads[pk],
+                    invited=(a.pk, pk) in invited,
+                    blocked=(a.mentee_id, pk) in blocked,
+                )
+                if why is None:
+                    mine.pop(pk, None)
+                else:
+                    mine[pk] = why
+            refused[a.pk] = mine
+    return CohortEligibility(mentors, refused)

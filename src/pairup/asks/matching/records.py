@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pairup.accounts.models import Expertise, Profile, User
 from pairup.asks.models import Ask, Engagement, Feedback
-from pairup.availability.queries import free_windows, waking_windows
+from pairup.availability.queries import free_windows, waking_windows, waking_windows_of
 from pairup.engine import Ask as EngineAsk
 from pairup.engine import (
     HistoryItem,
@@ -104,13 +104,13 @@ def search_records(program: Program, members: Sequence[Membership]) -> list[Ment
 def mentor_records(
     program: Program,
     eligible: Sequence[Eligibility],
-    mentee: User,
+    mentee: User | None,
     now: datetime,
     paths: dict[int, str] | None = None,
 ) -> list[Mentor]:
     """The engine's record of each eligible mentor: profile text, past asks, expertise,
     room under their caps, this month's load in the program, and their free windows as
-    `mentee` sees them."""
+    `mentee` sees them (None: as anyone does, for cohort matching)."""
     members = [e.membership for e in eligible if e.membership is not None]
     ids = [m.user_id for m in members]
     if not ids:
@@ -146,15 +146,21 @@ def mentor_records(
 
 
 def ask_record(
-    ask: Ask, paths: dict[int, str] | None = None, now: datetime | None = None
+    ask: Ask,
+    paths: dict[int, str] | None = None,
+    now: datetime | None = None,
+    *,
+    free: tuple[tuple[datetime, datetime], ...] | None = None,
 ) -> EngineAsk:
     """The engine's record of an ask: its words and topics, and the mentee's site,
     languages and zone; with `now`, the mentee's own waking hours (their availability, else
-    08:00–20:00 their time) as the times they can meet. `paths`: topic id to slug path, if
-    already read."""
+    08:00–20:00 their time) as the times they can meet (or `free`, already read). `paths`:
+    topic id to slug path, if already read."""
     paths = paths if paths is not None else topic_paths()
     mentee_profile = ask.mentee.profile
     ask_topics = list(ask.topics.all())
+    if free is None and now is not None:
+        free = waking_windows(ask.mentee, now)
     return EngineAsk(
         id=ask.pk,
         text=" ".join([ask.question, ask.tried, " ".join(t.name for t in ask_topics)]),
@@ -163,8 +169,18 @@ def ask_record(
         languages=tuple(mentee_profile.languages),
         timezone=mentee_profile.timezone,
         duration=ask.duration,
-        free=None if now is None else waking_windows(ask.mentee, now),
+        free=free,
     )
+
+
+def ask_records(
+    asks: Sequence[Ask], now: datetime, paths: dict[int, str] | None = None
+) -> list[EngineAsk]:
+    """`ask_record` of many asks (with `mentee__profile` and `topics` loaded), the mentees'
+    waking hours read in one go."""
+    paths = paths if paths is not None else topic_paths()
+    free = waking_windows_of({a.mentee_id: a.mentee.profile.timezone for a in asks}, now)
+    return [ask_record(a, paths, free=free[a.mentee_id]) for a in asks]
 
 
 def program_policy(program: Program, now: datetime, **overrides: object) -> Policy:

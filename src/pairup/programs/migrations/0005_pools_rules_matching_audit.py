@@ -7,113 +7,225 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0004_open_programs_and_invite_lifetime'),
+        ("programs", "0004_open_programs_and_invite_lifetime"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='program',
-            name='availability_weight',
-            field=models.FloatField(default=0.2, validators=[pairup.programs.models.validate_weight]),
+            model_name="program",
+            name="availability_weight",
+            field=models.FloatField(
+                default=0.2, validators=[pairup.programs.models.validate_weight]
+            ),
         ),
         migrations.AddField(
-            model_name='program',
-            name='cross_site_bonus',
-            field=models.FloatField(default=0.0, validators=[pairup.programs.models.validate_weight]),
+            model_name="program",
+            name="cross_site_bonus",
+            field=models.FloatField(
+                default=0.0, validators=[pairup.programs.models.validate_weight]
+            ),
         ),
         migrations.AddField(
-            model_name='program',
-            name='load_weight',
-            field=models.FloatField(default=0.3, validators=[pairup.programs.models.validate_weight]),
+            model_name="program",
+            name="load_weight",
+            field=models.FloatField(
+                default=0.3, validators=[pairup.programs.models.validate_weight]
+            ),
         ),
         migrations.AddField(
-            model_name='program',
-            name='matching_objective',
-            field=models.CharField(choices=[('best_total', 'Best total relevance'), ('most_matched', 'Most asks matched first')], default='best_total', max_length=20),
+            model_name="program",
+            name="matching_objective",
+            field=models.CharField(
+                choices=[
+                    ("best_total", "Best total relevance"),
+                    ("most_matched", "Most asks matched first"),
+                ],
+                default="best_total",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='program',
-            name='relevance_weight',
-            field=models.FloatField(default=1.0, validators=[pairup.programs.models.validate_weight]),
+            model_name="program",
+            name="relevance_weight",
+            field=models.FloatField(
+                default=1.0, validators=[pairup.programs.models.validate_weight]
+            ),
         ),
         migrations.AddField(
-            model_name='program',
-            name='template',
+            model_name="program",
+            name="template",
             field=models.CharField(blank=True, max_length=30),
         ),
         migrations.AddField(
-            model_name='program',
-            name='topic_weight',
-            field=models.FloatField(default=0.5, validators=[pairup.programs.models.validate_weight]),
+            model_name="program",
+            name="topic_weight",
+            field=models.FloatField(
+                default=0.5, validators=[pairup.programs.models.validate_weight]
+            ),
         ),
         migrations.AlterField(
-            model_name='program',
-            name='session_lengths',
-            field=models.JSONField(default=pairup.programs.models.default_session_lengths, validators=[pairup.programs.models.validate_session_lengths]),
+            model_name="program",
+            name="session_lengths",
+            field=models.JSONField(
+                default=pairup.programs.models.default_session_lengths,
+                validators=[pairup.programs.models.validate_session_lengths],
+            ),
         ),
         migrations.CreateModel(
-            name='Pool',
+            name="Pool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('kind', models.CharField(choices=[('site', 'Site'), ('team', 'Team'), ('initiative', 'Initiative'), ('other', 'Other')], default='other', max_length=12)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('self_select', models.BooleanField(default=False, help_text='Members may choose this pool themselves when they join')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pools', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("site", "Site"),
+                            ("team", "Team"),
+                            ("initiative", "Initiative"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=12,
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300)),
+                (
+                    "self_select",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Members may choose this pool themselves when they join",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pools",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'name'],
+                "ordering": ["program", "name"],
             },
         ),
         migrations.CreateModel(
-            name='MatchRule',
+            name="MatchRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_rules', to='programs.program')),
-                ('mentee_pool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.pool')),
-                ('mentor_pool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.pool')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_rules",
+                        to="programs.program",
+                    ),
+                ),
+                (
+                    "mentee_pool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="programs.pool",
+                    ),
+                ),
+                (
+                    "mentor_pool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="programs.pool",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'mentee_pool__name', 'mentor_pool__name'],
+                "ordering": ["program", "mentee_pool__name", "mentor_pool__name"],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='pools',
-            field=models.ManyToManyField(blank=True, related_name='members', to='programs.pool'),
+            model_name="membership",
+            name="pools",
+            field=models.ManyToManyField(blank=True, related_name="members", to="programs.pool"),
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_name', models.CharField(blank=True, max_length=120)),
-                ('via', models.CharField(choices=[('web', 'Web page'), ('api', 'API'), ('cli', 'Command line'), ('system', 'PairUp itself')], default='web', max_length=8)),
-                ('action', models.CharField(max_length=40)),
-                ('summary', models.CharField(max_length=300)),
-                ('target_type', models.CharField(blank=True, max_length=40)),
-                ('target_id', models.CharField(blank=True, max_length=40)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('at', models.DateTimeField()),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_entries', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor_name", models.CharField(blank=True, max_length=120)),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web page"),
+                            ("api", "API"),
+                            ("cli", "Command line"),
+                            ("system", "PairUp itself"),
+                        ],
+                        default="web",
+                        max_length=8,
+                    ),
+                ),
+                ("action", models.CharField(max_length=40)),
+                ("summary", models.CharField(max_length=300)),
+                ("target_type", models.CharField(blank=True, max_length=40)),
+                ("target_id", models.CharField(blank=True, max_length=40)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_entries",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['program', '-at'], name='programs_au_program_ddf6cb_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["program", "-at"], name="programs_au_program_ddf6cb_idx")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='pool',
-            constraint=models.UniqueConstraint(fields=('program', 'name'), name='pool_name_once'),
+            model_name="pool",
+            constraint=models.UniqueConstraint(fields=("program", "name"), name="pool_name_once"),
         ),
         migrations.AddConstraint(
-            model_name='matchrule',
-            constraint=models.UniqueConstraint(fields=('program', 'mentee_pool', 'mentor_pool'), name='match_rule_once'),
+            model_name="matchrule",
+            constraint=models.UniqueConstraint(
+                fields=("program", "mentee_pool", "mentor_pool"), name="match_rule_once"
+            ),
         ),
     ]
