@@ -146,7 +146,30 @@ def cohort_run_start(
     """Start matching a cohort (all open asks waiting for a mentor, or a round's) in the
     background. One run at a time per program. Side effects: an audit entry; the task is
     queued after commit."""
+    run = _create_run(program=program, by=by, round=round, now=now or timezone.now())
+    run_cohort_later(run)
+    return run
+
+
+def cohort_run_now(
+    *,
+    program: Program,
+    by: User | None,
+    round: CohortRound | None = None,
+    now: datetime | None = None,
+    report: Report | None = None,
+) -> CohortRun:
+    """`cohort_run_start` and the matching at once, in this process, without a worker (the
+    command line, the benchmarks). `report` hears the progress too."""
     now = now or timezone.now()
+    with transaction.atomic():
+        run = _create_run(program=program, by=by, round=round, now=now)
+    return cohort_run_execute(run_id=run.pk, now=now, report=report)
+
+
+def _create_run(
+    *, program: Program, by: User | None, round: CohortRound | None, now: datetime
+) -> CohortRun:
     _require_matcher(program, by)
     if round is not None and round.program_id != program.pk:
         raise ServiceError("This round belongs to another program.", field="round")
@@ -170,22 +193,25 @@ def cohort_run_start(
         target=run,
         now=now,
     )
-    run_cohort_later(run)
     return run
 
 
-def _report(run_id: int) -> Report:
+def _report(run_id: int, also: Report | None) -> Report:
     last = {"percent": -1}
 
     def report(stage: str, percent: int) -> None:
         if percent != last["percent"]:
             last["percent"] = percent
             CohortRun.objects.filter(pk=run_id).update(stage=stage[:80], progress=percent)
+        if also is not None:
+            also(stage, percent)
 
     return report
 
 
-def cohort_run_execute(*, run_id: int, now: datetime | None = None) -> CohortRun:
+def cohort_run_execute(
+    *, run_id: int, now: datetime | None = None, report: Report | None = None
+) -> CohortRun:
     """The background task: match the run's cohort (around its fixed pairs), store the
     proposal, the figures and the records scored. Not an admin action (the start was). A
     failure marks the run failed with the reason, and writes no proposal."""
@@ -197,18 +223,20 @@ def cohort_run_execute(*, run_id: int, now: datetime | None = None) -> CohortRun
     run = CohortRun.objects.select_related("program", "round").get(pk=run_id)
     if not updated:
         return run  # taken by another worker, or no longer waiting
-    report = _report(run_id)
+    tell = _report(run_id, report)
     try:
         fixed = {
             p.ask_id: FixedPair(p.mentor_id, p.score, tuple(p.reasons))
             for p in run.pairs.filter(fixed_by_admin=True, mentor__isnull=False)
             if p.mentor_id is not None
         }
-        cohort = load_cohort(run.program, now, round=run.round, fixed=fixed, report=report)
-        result = match_cohort(cohort, report=report)
-        report("Writing the proposal", 92)
+        cohort = load_cohort(run.program, now, round=run.round, fixed=fixed, report=tell)
+        result = match_cohort(cohort, report=tell)
+        tell("Writing the proposal", 92)
         blob = snapshot(cohort)
         _store(run, result, blob, now)
+        if report is not None:
+            report("Done", 100)
     except Exception as exc:
         logger.exception("Cohort run %s failed", run_id)
         CohortRun.objects.filter(pk=run_id).update(
