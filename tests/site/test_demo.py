@@ -33,8 +33,10 @@ DEMO_ROWS = {
     "accounts_profile": 120,
     "accounts_profile_goals": 157,
     "accounts_user": 120,
-    "asks_ask": 76,
-    "asks_ask_topics": 76,
+    "asks_ask": 106,
+    "asks_ask_topics": 106,
+    "asks_cohortround": 1,
+    "asks_cohortround_asks": 30,
     "asks_engagement": 75,
     "asks_feedback": 74,
     "asks_invitation": 76,
@@ -44,6 +46,7 @@ DEMO_ROWS = {
     "scheduling_availability": 33,
     "scheduling_weeklywindow": 318,
     "notifications_notification": 326,
+    "programs_auditentry": 34,
 }
 
 
@@ -167,7 +170,7 @@ def test_demo_rows_pass_their_models_checks():
         for row in apps.get_model(label).objects.all():
             row.full_clean()
             checked += 1
-    assert checked == 120 * 3 + 109 + 2 + 120 + 76 * 2 + 75 + 74 + 27 + 326
+    assert checked == 120 * 3 + 109 + 2 + 120 + 106 + 76 + 75 + 74 + 27 + 326
 
 
 def test_demo_history_is_dated_as_its_data_says():
@@ -274,3 +277,16 @@ def test_demo_people_skip_the_first_run_guide_and_a_newcomer_can_join_acme(clien
     client.force_login(UserFactory(profile_fields={"welcomed_at": None}))
     html = client.get("/welcome/program/").content.decode()
     assert "Acme Mentoring" in html and "Globex Mentors" not in html
+
+
+def test_demo_has_a_sign_up_round_to_match_as_a_cohort():
+    from pairup.asks.matching.cohort import cohort_asks
+    from pairup.asks.models import CohortRound
+
+    demo_load()
+    acme = Program.objects.get(slug="acme-mentoring")
+    round = CohortRound.objects.get(program=acme)
+    assert round.deadline > demo_now()
+    waiting = cohort_asks(acme, round)
+    assert waiting.count() == round.asks.count() == 30
+    assert not Invitation.objects.filter(ask__in=waiting).exists()

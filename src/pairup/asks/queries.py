@@ -65,7 +65,11 @@ def get_cohort_run_for_user(user: User, slug: str, pk: int) -> tuple[Program, Co
     """A cohort run of the program, for those who match its asks; 404 for anyone else and
     for a run of another program."""
     program, _ = get_matching_program_for_user(user, slug)
-    run = CohortRun.objects.select_related("round", "created_by").filter(program=program, pk=pk)
+    run = (
+        CohortRun.objects.select_related("round", "created_by__profile")
+        .defer("inputs")  # read when needed: it holds every record the run scored
+        .filter(program=program, pk=pk)
+    )
     found = run.first()
     if found is None:
         raise Http404("No such matching run")

@@ -350,6 +350,14 @@ class Snapshot:
                 )
 
 
+def scores_csv(blob: bytes | memoryview) -> Iterator[str]:
+    """Every eligible pair of a run and its score, as CSV lines (header first): what the
+    page and the API send to audit the optimum."""
+    yield "ask,mentor,score\n"
+    for ask_id, mentor_id, score in read_snapshot(blob).eligible_pairs():
+        yield f"{ask_id},{mentor_id},{score}\n"
+
+
 def read_snapshot(blob: bytes | memoryview) -> Snapshot:
     data = json.loads(zlib.decompress(bytes(blob)))
     return Snapshot(

@@ -93,7 +93,7 @@ class CohortRun(models.Model):
         return f"Cohort run {self.pk} ({self.status})"
 
     def get_absolute_url(self) -> str:
-        return reverse("cohort_review", kwargs={"slug": self.program.slug, "pk": self.pk})
+        return reverse("cohort_review", kwargs={"slug": self.program.slug, "run_id": self.pk})
 
     @property
     def is_busy(self) -> bool:

@@ -5,8 +5,6 @@ a sign-up round; match one ask by hand."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +24,7 @@ from pairup.asks.forms import (
     PairFixForm,
     PairSwapForm,
 )
-from pairup.asks.matching.cohort import cohort_asks, read_snapshot
+from pairup.asks.matching.cohort import cohort_asks, read_snapshot, scores_csv
 from pairup.asks.models import CohortRound, CohortRun, ProposedPair
 from pairup.asks.services import cohort as services
 from pairup.core.errors import ServiceError
@@ -262,8 +260,8 @@ def load_chart(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 @login_required
-def cohort_review(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    program, run = queries.get_cohort_run_for_user(request.user, slug, pk)
+def cohort_review(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> HttpResponse:
+    program, run = queries.get_cohort_run_for_user(request.user, slug, run_id)
     pairs = (
         ProposedPair.objects.filter(run=run, mentor__isnull=False)
         .select_related("ask__mentee__profile", "mentor__profile")
@@ -293,10 +291,10 @@ def cohort_review(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
 
 
 @login_required
-def cohort_progress(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+def cohort_progress(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> HttpResponse:
     """The progress box alone, for htmx to poll; once the run is done, the whole page
     reloads to show the proposal."""
-    program, run = queries.get_cohort_run_for_user(request.user, slug, pk)
+    program, run = queries.get_cohort_run_for_user(request.user, slug, run_id)
     response = render(request, "asks/_cohort_progress.html", {"program": program, "run": run})
     if not run.is_busy:
         response["HX-Refresh"] = "true"
@@ -315,8 +313,8 @@ def _refused(request: AuthenticatedHttpRequest, run: CohortRun, exc: ServiceErro
 
 @login_required
 @require_POST
-def cohort_rerun(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, run = queries.get_cohort_run_for_user(request.user, slug, pk)
+def cohort_rerun(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> HttpResponse:
+    _, run = queries.get_cohort_run_for_user(request.user, slug, run_id)
     try:
         services.cohort_run_rerun(run=run, by=request.user)
     except ServiceError as exc:
@@ -326,8 +324,8 @@ def cohort_rerun(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
 
 @login_required
 @require_POST
-def cohort_publish(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, run = queries.get_cohort_run_for_user(request.user, slug, pk)
+def cohort_publish(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> HttpResponse:
+    _, run = queries.get_cohort_run_for_user(request.user, slug, run_id)
     try:
         invitations = services.cohort_run_publish(run=run, by=request.user)
     except ServiceError as exc:
@@ -339,10 +337,10 @@ def cohort_publish(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
 @login_required
 @require_POST
 def cohort_pair_keep(
-    request: AuthenticatedHttpRequest, slug: str, pk: int, ask_id: int
+    request: AuthenticatedHttpRequest, slug: str, run_id: int, ask_id: int
 ) -> HttpResponse:
     """Fix a pair as proposed, or release a fixed one (`release` in the form)."""
-    _, run = queries.get_cohort_run_for_user(request.user, slug, pk)
+    _, run = queries.get_cohort_run_for_user(request.user, slug, run_id)
     pair = ProposedPair.objects.filter(run=run, ask_id=ask_id).first()
     if pair is None:
         raise Http404("No such ask in this run")
@@ -363,10 +361,12 @@ def cohort_pair_keep(
 
 
 @login_required
-def cohort_pair(request: AuthenticatedHttpRequest, slug: str, pk: int, ask_id: int) -> HttpResponse:
+def cohort_pair(
+    request: AuthenticatedHttpRequest, slug: str, run_id: int, ask_id: int
+) -> HttpResponse:
     """One ask of a proposal: its pair, the best other mentors by the run's scores (with the
     change each would make), any mentor of the program, or a swap with another ask."""
-    program, run = queries.get_cohort_run_for_user(request.user, slug, pk)
+    program, run = queries.get_cohort_run_for_user(request.user, slug, run_id)
     pair = (
         ProposedPair.objects.select_related("ask__mentee__profile", "mentor__profile")
         .filter(run=run, ask_id=ask_id)
@@ -464,16 +464,13 @@ def cohort_pair(request: AuthenticatedHttpRequest, slug: str, pk: int, ask_id: i
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
-def cohort_scores(request: AuthenticatedHttpRequest, slug: str, pk: int) -> StreamingHttpResponse:
+def cohort_scores(
+    request: AuthenticatedHttpRequest, slug: str, run_id: int
+) -> StreamingHttpResponse:
     """Every eligible pair of the run's cohort with its score, as the run scored it (CSV):
     to check the optimum independently."""
-    program, run = queries.get_cohort_run_for_user(request.user, slug, pk)
+    program, run = queries.get_cohort_run_for_user(request.user, slug, run_id)
     if not run.inputs:
         raise Http404("This run has no scores yet")
     return scores_csv_response(run, program)
@@ -482,15 +479,7 @@ def cohort_scores(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Stre
 def scores_csv_response(run: CohortRun, program: Program) -> StreamingHttpResponse:
     """The CSV of `cohort_scores` (the page and the API send the same file)."""
     assert run.inputs is not None
-    snap = read_snapshot(run.inputs)
-    writer = csv.writer(_Echo(), lineterminator="\n")
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(["ask", "mentor", "score"])
-        for ask_id, mentor_id, score in snap.eligible_pairs():
-            yield writer.writerow([ask_id, mentor_id, score])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(scores_csv(run.inputs), content_type="text/csv; charset=utf-8")
     name = f"{program.slug}-cohort-run-{run.pk}-scores.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
