@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from pairup.accounts.models import Profile
 from pairup.asks import services
-from pairup.asks.matching.eligibility import cohort_eligibility, eligibility
+from pairup.asks.matching.eligibility import AskFacts, cohort_eligibility, eligibility
 from pairup.asks.models import Ask, Block, Invitation
 from pairup.programs.models import Membership, MentorStatus
 from tests.factories import make_mentor
@@ -52,7 +52,7 @@ def test_cohort_eligibility_agrees_with_eligibility_for_every_pair(
         Ask.objects.filter(program=program).select_related("mentee__profile").order_by("pk")
     )
     with django_assert_max_num_queries(20):
-        cohort = cohort_eligibility(asks, tangle)
+        cohort = cohort_eligibility([AskFacts.of(a) for a in asks], tangle)
     seen = set()
     for ask in asks:
         one_by_one = eligibility(ask, tangle)
@@ -76,7 +76,7 @@ def test_the_queries_do_not_grow_with_the_cohort(program, cohort, django_assert_
         add_ask(program, "sql", 100 + n)
     asks = list(Ask.objects.filter(program=program).select_related("mentee__profile"))
     with django_assert_max_num_queries(20):
-        cohort_eligibility(asks, timezone.now())
+        cohort_eligibility([AskFacts.of(a) for a in asks], timezone.now())
 
 
 def test_no_asks_no_answer():

@@ -26,7 +26,7 @@ import json
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -35,6 +35,7 @@ import numpy as np
 from django.db.models import QuerySet
 
 from pairup.asks.models import LIVE_INVITATION, Ask, AskStatus, CohortRound, Route
+from pairup.availability.queries import waking_windows_of
 from pairup.engine import Ask as EngineAsk
 from pairup.engine import Assignment, Mentor, MentorIndex, Policy
 from pairup.engine.assign import QUANTUM, assign_detailed, quantise
@@ -44,8 +45,8 @@ from pairup.engine.io import ask_from_json, ask_json, mentor_from_json, mentor_j
 from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
-from .eligibility import REFUSALS, CohortEligibility, Eligibility, cohort_eligibility
-from .records import ask_records, mentor_records, program_policy
+from .eligibility import REFUSALS, AskFacts, CohortEligibility, Eligibility, cohort_eligibility
+from .records import AskWords, engine_ask, mentor_records, program_policy
 
 # (stage in words, percent done): how a run tells its page how far it is.
 Report = Callable[[str, int], None]
@@ -71,7 +72,7 @@ class Cohort:
     program: Program
     now: datetime
     policy: Policy
-    asks: list[Ask]  # every ask of the cohort, by id
+    asks: list[AskFacts]  # every ask of the cohort, by id
     records: list[EngineAsk]  # the engine's record of each ask, same order
     mentors: list[Mentor]  # who may take some ask; capacity = asks they may still take
     eligibility: CohortEligibility
@@ -106,16 +107,57 @@ class CohortResult:
 
 def cohort_asks(program: Program, round: CohortRound | None = None) -> QuerySet[Ask]:
     """The asks a cohort run matches: open, on the invite route, no invitation waiting for an
-    answer; all of the program's or those of one sign-up round. By id, with what the
-    engine's records read."""
+    answer; all of the program's or those of one sign-up round. By id."""
     asks = Ask.objects.filter(program=program, status=AskStatus.OPEN, route=Route.INVITE).exclude(
         invitations__status__in=LIVE_INVITATION
     )
     if round is not None:
         asks = asks.filter(cohort_rounds=round)
-    return (
-        asks.select_related("mentee__profile", "program").prefetch_related("topics").order_by("pk")
+    return asks.order_by("pk")
+
+
+def read_cohort(
+    program: Program, round: CohortRound | None = None
+) -> tuple[list[AskFacts], list[AskWords]]:
+    """The cohort's asks as plain values, in two queries whatever their number: what the
+    rules read (`AskFacts`) and what the engine's records are made of (`AskWords`)."""
+    rows = list(
+        cohort_asks(program, round).values_list(
+            "pk",
+            "mentee_id",
+            "sessions",
+            "duration",
+            "question",
+            "tried",
+            "mentee__profile__site",
+            "mentee__profile__languages",
+            "mentee__profile__timezone",
+        )
     )
+    topics: dict[int, list[tuple[int, str]]] = {}
+    for ask_id, topic_id, name in (
+        Ask.topics.through.objects.filter(ask_id__in=cohort_asks(program, round).values("pk"))
+        .order_by("ask_id", "topic__position", "topic__name")
+        .values_list("ask_id", "topic_id", "topic__name")
+    ):
+        topics.setdefault(ask_id, []).append((topic_id, name))
+    facts, words = [], []
+    for pk, mentee, sessions, duration, question, tried, site, languages, zone in rows:
+        languages = tuple(languages or ())
+        facts.append(AskFacts(pk, mentee, languages, sessions, program.pk))
+        words.append(
+            AskWords(
+                pk,
+                question,
+                tried,
+                topics.get(pk, []),
+                site,
+                languages,
+                zone or "UTC",
+                duration,
+            )
+        )
+    return facts, words
 
 
 def seats(room: int | None, most_sessions: int) -> int | None:
@@ -134,31 +176,27 @@ def load_cohort(
     *,
     round: CohortRound | None = None,
     fixed: Mapping[int, FixedPair] | None = None,
-    asks: Sequence[Ask] | None = None,
     report: Report = _quiet,
 ) -> Cohort:
-    """Read the cohort (or `asks`, already read) and its mentors as engine records, with the
-    hard rules in them (see the module's docstring). A fixed pair whose ask left the cohort
-    is dropped."""
+    """Read the cohort and its mentors as engine records, with the hard rules in them (see
+    the module's docstring). A fixed pair whose ask left the cohort is dropped."""
     watch: dict[str, float] = {}
     t0 = time.perf_counter()
     report("Reading the asks", 2)
-    asks = list(asks) if asks is not None else list(cohort_asks(program, round))
-    in_cohort = {a.pk for a in asks}
+    facts, words = read_cohort(program, round)
+    in_cohort = {a.ask_id for a in facts}
     fixed = {k: v for k, v in (fixed or {}).items() if k in in_cohort}
     watch["asks"] = time.perf_counter() - t0
     report("Checking who may take which ask", 8)
     t0 = time.perf_counter()
-    eligible = cohort_eligibility(asks, now)
+    eligible = cohort_eligibility(facts, now)
     watch["eligibility"] = time.perf_counter() - t0
     report("Reading the mentors", 15)
     t0 = time.perf_counter()
-    most = max((a.sessions for a in asks), default=1)
-    sessions_of = {a.pk: a.sessions for a in asks}
-    taken_asks: Counter[int] = Counter()
+    most = max((a.sessions for a in facts), default=1)
+    sessions_of = {a.ask_id: a.sessions for a in facts}
     taken_sessions: Counter[int] = Counter()
     for ask_id, pair in fixed.items():
-        taken_asks[pair.mentor_id] += 1
         taken_sessions[pair.mentor_id] += sessions_of[ask_id]
     pool: list[Eligibility] = []
     room_of: dict[int, int | None] = {}
@@ -183,9 +221,12 @@ def load_cohort(
         for record in records_of_pool
     ]
     pool_ids = {int(m.id) for m in mentors}
+    free = waking_windows_of(
+        {a.mentee_id: w.timezone for a, w in zip(facts, words, strict=True)}, now
+    )
     records = []
-    for a, record in zip(asks, ask_records(asks, now, paths), strict=True):
-        refused = eligible.refused.get(a.pk, {})
+    for a, w in zip(facts, words, strict=True):
+        refused = eligible.refused.get(a.ask_id, {})
         exclude = [
             pk for pk, why in refused.items() if pk in pool_ids and why != "no_shared_language"
         ]
@@ -194,10 +235,11 @@ def load_cohort(
             room = room_of.get(mid)
             if mid in pool_ids and room is not None and room < a.sessions and mid not in refused:
                 exclude.append(mid)
+        record = engine_ask(w, paths, free[a.mentee_id])
         records.append(replace(record, exclude=tuple(sorted(exclude))) if exclude else record)
     watch["records"] = time.perf_counter() - t0
     policy = program_policy(program, now)
-    return Cohort(program, now, policy, asks, records, mentors, eligible, dict(fixed), watch)
+    return Cohort(program, now, policy, facts, records, mentors, eligible, dict(fixed), watch)
 
 
 def _progress(report: Report, lo: int, hi: int) -> Any:
@@ -273,12 +315,22 @@ def unmatched_in_words(a: Assignment, eligibility: CohortEligibility) -> str:
 
 
 def snapshot(cohort: Cohort) -> bytes:
+    """The cohort's records as compressed JSON (the engine's file format, the asks' free
+    windows written once per distinct set: asks of one zone share them)."""
     policy = asdict(cohort.policy)
     policy["now"] = cohort.policy.now.isoformat() if cohort.policy.now else None
+    windows: dict[tuple[Any, ...], int] = {}
+    asks = []
+    for r in cohort.records:
+        item = ask_json(replace(r, free=None))
+        if r.free is not None:
+            item["free_ref"] = windows.setdefault(r.free, len(windows))
+        asks.append(item)
     data = {
         "version": 1,
         "policy": policy,
-        "asks": [ask_json(r) for r in cohort.records],
+        "windows": [[[a.isoformat(), b.isoformat()] for a, b in w] for w in windows],
+        "asks": asks,
         "mentors": [mentor_json(m) for m in cohort.mentors],
     }
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 1)
@@ -360,8 +412,17 @@ def scores_csv(blob: bytes | memoryview) -> Iterator[str]:
 
 def read_snapshot(blob: bytes | memoryview) -> Snapshot:
     data = json.loads(zlib.decompress(bytes(blob)))
+    windows = [
+        tuple((datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in w)
+        for w in data.get("windows", [])
+    ]
+    asks = []
+    for raw in data["asks"]:
+        ref = raw.pop("free_ref", None)
+        record = ask_from_json(raw)
+        asks.append(replace(record, free=windows[ref]) if ref is not None else record)
     return Snapshot(
         Policy.from_dict(data["policy"]),
-        [ask_from_json(a) for a in data["asks"]],
+        asks,
         [mentor_from_json(m) for m in data["mentors"]],
     )

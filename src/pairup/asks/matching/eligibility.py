@@ -61,6 +61,31 @@ class Eligibility:
         return self.load.room(self.membership.program_id)
 
 
+@dataclass(frozen=True)
+class AskFacts:
+    """What the rule reads of an ask: its id, its mentee and their languages, the sessions
+    it asks, its program. (Cohort matching reads these for thousands of asks at once
+    without loading each ask; a new rule about the ask adds its fact here.)"""
+
+    ask_id: int
+    mentee_id: int
+    languages: tuple[str, ...]
+    sessions: int
+    program_id: int
+
+    @classmethod
+    def of(cls, ask: Ask) -> AskFacts:
+        return cls(
+            ask.pk, ask.mentee_id, tuple(ask.mentee.profile.languages), ask.sessions, ask.program_id
+        )
+
+    @property
+    def kind(self) -> tuple[object, ...]:
+        """The facts the pair rule reads besides who the mentee is: asks of one kind get the
+        same answer from a mentor who is not their mentee and has no fact of the pair."""
+        return (self.languages, self.sessions, self.program_id)
+
+
 def _refusal(
     ask: Ask,
     m: Membership,
@@ -71,7 +96,9 @@ def _refusal(
     blocked: bool,
 ) -> str | None:
     """The rule itself, on facts already read: the first reason `m` may not take `ask`."""
-    return _mentor_refusal(m, now) or _pair_refusal(ask, m, load, invited=invited, blocked=blocked)
+    return _mentor_refusal(m, now) or _pair_refusal(
+        AskFacts.of(ask), m, load, invited=invited, blocked=blocked
+    )
 
 
 def _mentor_refusal(m: Membership, now: datetime) -> str | None:
@@ -86,7 +113,7 @@ def _mentor_refusal(m: Membership, now: datetime) -> str | None:
 
 
 def _pair_refusal(
-    ask: Ask, m: Membership, load: MentorLoad, *, invited: bool, blocked: bool
+    ask: AskFacts, m: Membership, load: MentorLoad, *, invited: bool, blocked: bool
 ) -> str | None:
     """The part of the rule about this mentor with this ask."""
     if m.user_id == ask.mentee_id:
@@ -95,7 +122,7 @@ def _pair_refusal(
         return "blocked"
     if invited:
         return "already_invited"
-    if not shares_language(tuple(ask.mentee.profile.languages), tuple(m.user.profile.languages)):
+    if not shares_language(ask.languages, tuple(m.user.profile.languages)):
         return "no_shared_language"
     room = load.room(ask.program_id)
     if room is not None and room < ask.sessions:
@@ -198,18 +225,17 @@ class CohortEligibility:
         return verdict.refusal or self.refused.get(ask_id, {}).get(mentor_id)
 
 
-def cohort_eligibility(asks: Sequence[Ask], now: datetime) -> CohortEligibility:
-    """The answer for every ask of `asks` (one program, `mentee__profile` loaded) and every
-    mentor of their program, in a fixed number of queries, by the same rule as
-    `eligibility` (`_refusal`): the part about the mentor once per mentor; the part about
-    the pair once per mentor and kind of ask (the mentee's languages and the sessions
-    asked), and exactly for the few pairs with a fact of their own (the mentee is the
-    mentor, a block, an invitation before)."""
+def cohort_eligibility(asks: Sequence[AskFacts], now: datetime) -> CohortEligibility:
+    """The answer for every ask of `asks` (one program) and every mentor of their program,
+    in a fixed number of queries, by the same rule as `eligibility` (`_refusal`): the part
+    about the mentor once per mentor; the part about the pair once per mentor and kind of
+    ask (`AskFacts.kind`), and exactly for the few pairs with a fact of their own (the
+    mentee is the mentor, a block, an invitation before)."""
     if not asks:
         return CohortEligibility({}, {})
     program_id = asks[0].program_id
     members = Membership.objects.filter(program_id=program_id, is_mentor=True).select_related(
-        "user__profile", "program"
+        "user__profile"
     )
     by_user = {m.user_id: m for m in members}
     loads = mentor_loads(list(by_user), now)
@@ -217,53 +243,51 @@ def cohort_eligibility(asks: Sequence[Ask], now: datetime) -> CohortEligibility:
     for pk, m in by_user.items():
         mentors[pk] = Eligibility(pk, _mentor_refusal(m, now), m, loads[pk])
     open_ids = [pk for pk, e in mentors.items() if e.ok]
-    ask_ids = [a.pk for a in asks]
-    invited = set(
-        Invitation.objects.filter(ask_id__in=ask_ids, mentor_id__in=open_ids).values_list(
-            "ask_id", "mentor_id"
-        )
-    )
-    mentee_ids = {a.mentee_id for a in asks}
     open_set = set(open_ids)
+    mentee_ids = {a.mentee_id for a in asks}
+    # Pairs with a fact of their own: an invitation before, a block either way, the
+    # mentee's own mentor membership. Blocks are read for the open mentors and sorted out
+    # here (SQLite is slow to match two long lists of ids joined by OR).
+    invited = set(
+        Invitation.objects.filter(
+            ask_id__in=[a.ask_id for a in asks], mentor_id__in=open_ids
+        ).values_list("ask_id", "mentor_id")
+    )
     blocked: set[tuple[int, int]] = set()  # (mentee, mentor), whoever blocked whom
     for one, other in Block.objects.filter(
-        Q(blocker_id__in=mentee_ids, blocked_id__in=open_ids)
-        | Q(blocker_id__in=open_ids, blocked_id__in=mentee_ids)
+        Q(blocked_id__in=open_ids) | Q(blocker_id__in=open_ids)
     ).values_list("blocker_id", "blocked_id"):
         for mentee, mentor in ((one, other), (other, one)):
             if mentee in mentee_ids and mentor in open_set:
                 blocked.add((mentee, mentor))
-    special: dict[int, set[int]] = {}  # ask id -> mentors with a fact of this pair alone
     by_mentee: dict[int, list[int]] = {}
     for mentee, mentor in blocked:
         by_mentee.setdefault(mentee, []).append(mentor)
+    special: dict[int, set[int]] = {}  # ask id -> mentors with a fact of this pair alone
     for a in asks:
-        found = special.setdefault(a.pk, set())
+        found = special.setdefault(a.ask_id, set())
         if a.mentee_id in open_set:
             found.add(a.mentee_id)
         found.update(by_mentee.get(a.mentee_id, ()))
     for ask_id, mentor_id in invited:
         special[ask_id].add(mentor_id)
-    # The pair rule reads of the ask only its mentee (and whether they are the mentor, a
-    # special pair), the mentee's languages, the sessions asked and the program.
-    kinds: dict[tuple[tuple[str, ...], int], list[Ask]] = {}
+    kinds: dict[tuple[object, ...], list[AskFacts]] = {}
     for a in asks:
-        kinds.setdefault((tuple(a.mentee.profile.languages), a.sessions), []).append(a)
+        kinds.setdefault(a.kind, []).append(a)
     refused: dict[int, dict[int, str]] = {}
-    for members_of_kind in kinds.values():
+    for of_kind in kinds.values():
         common: dict[int, str] = {}
         for pk in open_ids:
-            m, load = by_user[pk], loads[pk]
-            sample = next((a for a in members_of_kind if a.mentee_id != pk), None)
+            sample = next((a for a in of_kind if a.mentee_id != pk), None)
             if sample is None:
                 continue  # every ask of this kind is the mentor's own: each is special
-            why = _pair_refusal(sample, m, load, invited=False, blocked=False)
+            why = _pair_refusal(sample, by_user[pk], loads[pk], invited=False, blocked=False)
             if why is not None:
                 common[pk] = why
-        for a in members_of_kind:
-            own = special[a.pk]
+        for a in of_kind:
+            own = special[a.ask_id]
             if not own:
-                refused[a.pk] = common  # shared, read only
+                refused[a.ask_id] = common  # shared, read only
                 continue
             mine = dict(common)
             for pk in own:
@@ -271,12 +295,12 @@ def cohort_eligibility(asks: Sequence[Ask], now: datetime) -> CohortEligibility:
                     a,
                     by_user[pk],
                     loads[pk],
-                    invited=(a.pk, pk) in invited,
+                    invited=(a.ask_id, pk) in invited,
                     blocked=(a.mentee_id, pk) in blocked,
                 )
                 if why is None:
                     mine.pop(pk, None)
                 else:
                     mine[pk] = why
-            refused[a.pk] = mine
+            refused[a.ask_id] = mine
     return CohortEligibility(mentors, refused)

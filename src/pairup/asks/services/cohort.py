@@ -233,7 +233,9 @@ def cohort_run_execute(
         cohort = load_cohort(run.program, now, round=run.round, fixed=fixed, report=tell)
         result = match_cohort(cohort, report=tell)
         tell("Writing the proposal", 92)
+        t0 = time.perf_counter()
         blob = snapshot(cohort)
+        result.seconds["snapshot"] = time.perf_counter() - t0
         _store(run, result, blob, now)
         if report is not None:
             report("Done", 100)
@@ -639,4 +641,4 @@ def ask_match_by_hand(
 
 def matchable_asks(program: Program, limit: int = 500) -> list[Ask]:
     """The asks an admin may match by hand (those a cohort run would take), oldest first."""
-    return list(cohort_asks(program)[:limit])
+    return list(cohort_asks(program).select_related("mentee__profile")[:limit])
