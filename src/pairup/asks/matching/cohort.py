@@ -222,14 +222,21 @@ def load_cohort(
     ]
     pool_ids = {int(m.id) for m in mentors}
     free = waking_windows_of(
-        {a.mentee_id: w.timezone for a, w in zip(facts, words, strict=True)}, now
+        {a.mentee_id: w.timezone for a, w in zip(facts, words, strict=True)},
+        now,
+        among=cohort_asks(program, round).values("mentee_id"),
     )
     records = []
+    # Asks of one kind share one dict of refusals (cohort_eligibility): read each once.
+    shared: dict[int, list[int]] = {}
+    nobody: dict[int, str] = {}
     for a, w in zip(facts, words, strict=True):
-        refused = eligible.refused.get(a.ask_id, {})
-        exclude = [
-            pk for pk, why in refused.items() if pk in pool_ids and why != "no_shared_language"
-        ]
+        refused = eligible.refused.get(a.ask_id, nobody)
+        if id(refused) not in shared:
+            shared[id(refused)] = [
+                pk for pk, why in refused.items() if pk in pool_ids and why != "no_shared_language"
+            ]
+        exclude = list(shared[id(refused)])
         # Fixed pairs use some of a mentor's room: an ask wanting more than is left is out.
         for mid in taken_sessions:
             room = room_of.get(mid)

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from pairup.accounts.models import User
 from pairup.asks.load import MentorLoad, mentor_loads
-from pairup.asks.models import Ask, Block, Invitation
+from pairup.asks.models import Ask, AskStatus, Block, Invitation
 from pairup.engine import shares_language
 from pairup.programs.models import Membership, MentorStatus
 
@@ -248,11 +248,16 @@ def cohort_eligibility(asks: Sequence[AskFacts], now: datetime) -> CohortEligibi
     # Pairs with a fact of their own: an invitation before, a block either way, the
     # mentee's own mentor membership. Blocks are read for the open mentors and sorted out
     # here (SQLite is slow to match two long lists of ids joined by OR).
-    invited = set(
-        Invitation.objects.filter(
-            ask_id__in=[a.ask_id for a in asks], mentor_id__in=open_ids
+    # Invitations of the program's asks still looking for a mentor (few), sorted out here:
+    # thousands of ids in one query cost more to send than the rows.
+    in_cohort = {a.ask_id for a in asks}
+    invited = {
+        (ask_id, mentor_id)
+        for ask_id, mentor_id in Invitation.objects.filter(
+            ask__program_id=program_id, ask__status__in=AskStatus.unmatched()
         ).values_list("ask_id", "mentor_id")
-    )
+        if ask_id in in_cohort and mentor_id in open_set
+    }
     blocked: set[tuple[int, int]] = set()  # (mentee, mentor), whoever blocked whom
     for one, other in Block.objects.filter(
         Q(blocked_id__in=open_ids) | Q(blocker_id__in=open_ids)
