@@ -30,7 +30,7 @@ def test_admin_matches_a_sign_up_round(live_server, browser):
     demo_load()
     base = live_server.url
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, timezone_id="Europe/London"
+        viewport={"width": 1280, "height": 1500}, timezone_id="Europe/London"
     )
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -62,7 +62,7 @@ def test_admin_matches_a_sign_up_round(live_server, browser):
     page.locator(f"#ask-{first.ask_id}").get_by_role("link", name="Change").click()
     page.get_by_role("heading", name="Best mentors for this ask").wait_for()
     page.get_by_role("button", name=re.compile("^Give it to ")).first.click()
-    message = page.locator(".msg.success")
+    message = page.locator(".messages .msg.success")
     assert re.search(r"goes to .+: total score [-+]\d", message.inner_text())
     first.refresh_from_db()
     assert first.fixed_by_admin
@@ -70,7 +70,7 @@ def test_admin_matches_a_sign_up_round(live_server, browser):
     # Publish: every invitation at once.
     matched = ProposedPair.objects.filter(run=run, mentor__isnull=False).count()
     page.get_by_role("button", name=re.compile("^Publish: send")).click()
-    assert f"{matched} invitations sent" in page.locator(".msg.success").inner_text()
+    assert f"{matched} invitations sent" in page.locator(".messages .msg.success").inner_text()
     assert Invitation.objects.filter(ask__cohort_rounds__isnull=False).count() == matched
     assert Invitation.objects.get(ask_id=first.ask_id).mentor_id == first.mentor_id
     context.close()

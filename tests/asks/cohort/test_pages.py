@@ -177,3 +177,56 @@ def test_the_program_page_links_its_admins_to_matching(cohort, admin, mentee):
     page = reverse("program_detail", args=[cohort.program.slug])
     assert link in _client(admin).get(page).content.decode()
     assert link not in _client(mentee).get(page).content.decode()
+
+
+def test_a_mentee_signs_an_ask_up_for_a_round_from_its_page(cohort, admin):
+    from django.utils import timezone
+
+    from pairup.asks.services.cohort import cohort_round_create
+
+    round = cohort_round_create(
+        program=cohort.program,
+        by=admin,
+        name="June",
+        deadline=timezone.now() + timezone.timedelta(days=2),
+    )
+    ask = cohort.asks[0]
+    client = _client(ask.mentee)
+    page = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
+    assert "Sign up for June" in page
+    done = client.post(reverse("ask_action", args=[ask.pk, "join-round"]), {"round": round.pk})
+    assert done.status_code == 302 and list(round.asks.all()) == [ask]
+    page = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
+    assert "signed up; matched after" in page
+    # Someone else's round id (or none) is 404; another mentee's ask is 404 as always.
+    assert (
+        client.post(reverse("ask_action", args=[ask.pk, "join-round"]), {"round": 0}).status_code
+        == 404
+    )
+    other = _client(cohort.asks[1].mentee)
+    assert (
+        other.post(
+            reverse("ask_action", args=[ask.pk, "join-round"]), {"round": round.pk}
+        ).status_code
+        == 404
+    )
+
+
+def test_an_ask_waiting_on_an_invitation_cannot_join_a_round(cohort, admin):
+    from django.utils import timezone
+
+    from pairup.asks import services as ask_services
+    from pairup.asks.services.cohort import cohort_round_create, cohort_round_join
+    from pairup.core.errors import Conflict
+
+    round = cohort_round_create(
+        program=cohort.program,
+        by=admin,
+        name="July",
+        deadline=timezone.now() + timezone.timedelta(days=2),
+    )
+    ask = cohort.asks[0]
+    ask_services.invitation_create(ask=ask, mentor_id=cohort.mentors[0].pk, by=ask.mentee)
+    with pytest.raises(Conflict) as refused:
+        cohort_round_join(round=round, ask=ask, by=ask.mentee)
+    assert refused.value.code == "invitation_pending" and not round.asks.exists()

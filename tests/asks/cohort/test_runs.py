@@ -92,7 +92,7 @@ def test_a_round_run_matches_only_the_rounds_asks(program, cohort, admin, run_no
     assert sorted(ProposedPair.objects.filter(run=run).values_list("ask_id", flat=True)) == sorted(
         a.pk for a in cohort.asks[:2]
     )
-    assert run.cohort_label == "Sign-up round “May”"
+    assert run.cohort_label == "May"
 
 
 def test_asks_waiting_on_an_invitation_or_on_the_board_are_not_in_the_cohort(

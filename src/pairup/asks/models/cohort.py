@@ -101,7 +101,7 @@ class CohortRun(models.Model):
 
     @property
     def cohort_label(self) -> str:
-        return f"Sign-up round “{self.round.name}”" if self.round else "All open asks"
+        return self.round.name if self.round else "All open asks"
 
 
 class ProposedPair(models.Model):

@@ -37,6 +37,7 @@ from pairup.asks.matching.cohort import (
 from pairup.asks.matching.eligibility import REFUSALS, mentor_eligibility
 from pairup.asks.matching.records import mentor_records
 from pairup.asks.models import (
+    LIVE_INVITATION,
     Ask,
     AskStatus,
     CohortRound,
@@ -44,6 +45,7 @@ from pairup.asks.models import (
     CohortRunStatus,
     Invitation,
     ProposedPair,
+    Route,
 )
 from pairup.asks.tasks import run_cohort_later
 from pairup.core.errors import Conflict, Forbidden, ServiceError
@@ -116,6 +118,15 @@ def cohort_round_join(
         raise Conflict("This round closed for sign-ups.", code="round_closed")
     if ask.status not in AskStatus.unmatched():
         raise Conflict("Only an ask still looking for a mentor can join.", code="ask_not_open")
+    # What a cohort run matches (matching.cohort.cohort_asks): asks on the invite route
+    # with no invitation waiting.
+    if ask.route != Route.INVITE:
+        raise Conflict("Take the ask off the open board first.", code="ask_on_board")
+    if Invitation.objects.filter(ask=ask, status__in=LIVE_INVITATION).exists():
+        raise Conflict(
+            "A mentor has your invitation: withdraw it first to be matched in the round.",
+            code="invitation_pending",
+        )
     round.asks.add(ask)
     return round
 
@@ -189,7 +200,7 @@ def _create_run(
         program=program,
         actor=by,
         action="cohort_run_started",
-        summary=f"Started matching: {run.cohort_label.lower()}",
+        summary=f"Started matching: {run.cohort_label}",
         target=run,
         now=now,
     )
