@@ -6,8 +6,9 @@ cohort through the command line on files.
                                             # section of docs/benchmarks.md
     python bench/cohort.py --asks 500 --mentors 100 --no-pg --no-docs   # a quick look
 
-PostgreSQL is PG_URL's server (default postgres://postgres@127.0.0.1:5432/pairup_cohort);
-that database is dropped and created again. SQLite is a file under bench/results/.
+PostgreSQL is COHORT_PG_URL (default postgres://postgres@127.0.0.1:5432/pairup_bench_cohort;
+`make bench-cohort` takes PG_URL's server): that database is dropped and created again, so
+never point it at one that matters. SQLite is a file under bench/results/.
 
 Steps, each in a fresh process:
 1. seed: a migrated database with one program built from bench/generate.py's seeded
@@ -47,7 +48,7 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 MARK_START = "<!-- cohort:start -->"
 MARK_END = "<!-- cohort:end -->"
 SLUG = "bench-cohort"
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/pairup_cohort"
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/pairup_bench_cohort"
 BUDGET = 1.5
 
 sys.path.insert(0, str(HERE))
@@ -440,8 +441,9 @@ def write_docs(out: dict) -> None:
         f"matched {e['matched']:,} vs {g['matched']:,}, total {e['total']:.3f} vs "
         f"{g['total']:.3f}, Gini of mentor load {e['gini']:.3f} vs {g['gini']:.3f}, top 10 % "
         f"share {e['top10_share']:.3f} vs {g['top10_share']:.3f}.",
-        "- Reproduce with `python bench/cohort.py` (PostgreSQL from `PG_URL`, default "
-        f"`{DEFAULT_PG}`); `--no-pg` for SQLite alone.",
+        "- Reproduce with `make bench-cohort` or `python bench/cohort.py` (PostgreSQL from "
+        f"`COHORT_PG_URL`, default `{DEFAULT_PG}`, dropped and created again); `--no-pg` for "
+        "SQLite alone.",
         MARK_END,
     ]
     text = DOCS.read_text()
@@ -469,7 +471,7 @@ def main() -> int:
         path.unlink()
     rows = [bench("SQLite", f"sqlite:///{sqlite}", args.asks, args.mentors, args.repeats)]
     if not args.no_pg:
-        url = os.environ.get("PG_URL", DEFAULT_PG)
+        url = os.environ.get("COHORT_PG_URL", DEFAULT_PG)
         _fresh_pg(url)
         rows.append(bench("PostgreSQL", url, args.asks, args.mentors, args.repeats))
     out = {

@@ -78,7 +78,9 @@ def test_nobody_eligible_is_said_with_the_rules_that_refuse(program, admin, run_
     run = run_now(program, admin)
     (pair,) = ProposedPair.objects.filter(run=run, ask=lonely)
     assert pair.mentor_id is None
-    assert pair.unmatched_reason == "no eligible mentor: 1 no language in common with the mentee"
+    assert pair.unmatched_reason == (
+        "no eligible mentor: no language in common with the mentee (1 mentor)"
+    )
     assert run.figures["engine"]["unmatched_reasons"] == {"no eligible mentor": 1}
 
 

@@ -301,8 +301,8 @@ def _in_order(cohort: Cohort, assignments: Iterable[Assignment]) -> tuple[Assign
 
 def unmatched_in_words(a: Assignment, eligibility: CohortEligibility) -> str:
     """Why an ask stays unmatched, and when nobody may take it, the rules that refuse the
-    program's mentors, most common first ("no eligible mentor: 12 no language in common
-    with the mentee, 3 not yet approved as a mentor of this program")."""
+    program's mentors, most common first ("no eligible mentor: no language in common with
+    the mentee (12 mentors); not yet approved as a mentor of this program (3 mentors)")."""
     reason = a.unmatched_reason or NO_ELIGIBLE
     if reason != NO_ELIGIBLE:
         return reason
@@ -313,8 +313,11 @@ def unmatched_in_words(a: Assignment, eligibility: CohortEligibility) -> str:
             counts[why] += 1
     if not counts:
         return f"{reason}: the program has no mentor who could take it"
-    parts = [f"{n} {REFUSALS.get(code, code)}" for code, n in counts.most_common(3)]
-    return f"{reason}: {', '.join(parts)}"
+    parts = [
+        f"{REFUSALS.get(code, code)} ({n} mentor{'s' if n != 1 else ''})"
+        for code, n in counts.most_common(3)
+    ]
+    return f"{reason}: {'; '.join(parts)}"
 
 
 # The records a run scored, kept with it (compressed JSON): the download of every eligible

@@ -206,6 +206,27 @@ def eligibility_for_asks(mentor: User, asks: list[Ask], now: datetime) -> dict[i
     return out
 
 
+# The fields of a mentor's membership, account and profile that the rule (`_refusal`) and
+# the engine's records (`records.mentor_records`) read.
+MENTOR_FIELDS = (
+    "program_id",
+    "user_id",
+    "is_mentor",
+    "mentor_status",
+    "monthly_cap",
+    "invitations_paused_until",
+    "user__is_active",
+    "user__profile__user_id",
+    "user__profile__display_name",
+    "user__profile__headline",
+    "user__profile__bio",
+    "user__profile__tags",
+    "user__profile__site",
+    "user__profile__languages",
+    "user__profile__timezone",
+)
+
+
 @dataclass(frozen=True)
 class CohortEligibility:
     """Who may take which ask of a cohort (asks of one program), for cohort matching.
@@ -234,8 +255,12 @@ def cohort_eligibility(asks: Sequence[AskFacts], now: datetime) -> CohortEligibi
     if not asks:
         return CohortEligibility({}, {})
     program_id = asks[0].program_id
-    members = Membership.objects.filter(program_id=program_id, is_mentor=True).select_related(
-        "user__profile"
+    # Only what the rule and the engine's records read: a thousand mentors come as
+    # three thousand model instances.
+    members = (
+        Membership.objects.filter(program_id=program_id, is_mentor=True)
+        .select_related("user__profile")
+        .only(*MENTOR_FIELDS)
     )
     by_user = {m.user_id: m for m in members}
     loads = mentor_loads(list(by_user), now)
