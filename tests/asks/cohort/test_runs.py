@@ -150,3 +150,23 @@ def test_loads_spread_the_figures_count_every_mentor(program, cohort, admin, run
     counts = run.figures["engine"]["load_counts"]
     assert sum(counts.values()) == run.figures["engine"]["mentors"] == len(cohort.mentors)
     assert counts.get("0", 0) == len(cohort.mentors) - len(loads)
+
+
+def test_reading_a_cohort_takes_a_fixed_number_of_queries(program):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pairup.asks.matching.cohort import load_cohort, match_cohort
+
+    counts = []
+    for n in (2, 5):
+        while Membership.objects.filter(program=program, is_mentor=True).count() < n:
+            make_mentor(program, topics={"sql": "expert"}, bio="I tune slow queries.")
+        while Ask.objects.filter(program=program).count() < n:
+            add_ask(program, "sql", Ask.objects.count())
+        with CaptureQueriesContext(connection) as queries:
+            cohort = load_cohort(program, timezone.now())
+            match_cohort(cohort)
+        assert len(cohort.records) == len(cohort.mentors) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
