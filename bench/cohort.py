@@ -24,8 +24,9 @@ Steps, each in a fresh process:
    (cohort eligibility), the engine's records, scoring and the exact assign, and writing
    the proposal (pairs, figures, the records scored); the greedy comparison, which runs in
    the same call, is timed apart and taken out of the budget (reported on its own).
-Each timed step runs --repeats times (default 3), each in a fresh process; the median is
-reported. Both paths score the same records, so their optimum must be equal: checked.
+Each timed step runs --repeats times (default 5), each in a fresh process, the two paths
+taking turns (the same load on a shared machine); the median is reported. Both paths
+score the same records, so their optimum must be equal: checked.
 Budget (issue 13): the database path adds at most 50 % to the command line's time.
 """
 
@@ -358,8 +359,11 @@ def bench(label: str, url: str, n_asks: int, n_mentors: int, repeats: int) -> di
     seeded = _isolated(job_seed, url, n_asks, n_mentors)
     folder = str(RESULTS / f"cohort-{label}-{n_asks}x{n_mentors}")
     exported = _isolated(job_export, url, folder)
-    cli = [_isolated(job_cli, folder) for _ in range(repeats)]
-    db = [_isolated(job_db, url) for _ in range(repeats)]
+    # Interleaved, so both paths meet the same load on a shared machine.
+    cli, db = [], []
+    for _ in range(repeats):
+        cli.append(_isolated(job_cli, folder))
+        db.append(_isolated(job_db, url))
     cli_m, db_m = _median(cli, "seconds"), _median(db, "db_path_s")
     totals = [r["total"] for r in cli + db]
     if max(totals) - min(totals) > 1e-5:
@@ -402,7 +406,8 @@ def write_docs(out: dict) -> None:
         "`pairup match` on the same cohort exported in the engine's file format (reading "
         "the files, scoring, the exact `assign`, writing the assignments). Both timed from "
         "the call in a fresh process (imports and Django's start-up outside), median of "
-        f"{out['repeats']} runs (range in brackets). The greedy comparison runs in the same "
+        f"{out['repeats']} runs each, the two paths taking turns (range in brackets). The "
+        "greedy comparison runs in the same "
         "call on the database path and is timed apart, outside the budget. Both paths find "
         "the same optimum (checked).",
         "",
@@ -436,11 +441,15 @@ def write_docs(out: dict) -> None:
         "queries); *records*: the mentors' words, past asks, expertise and caps, the "
         "mentees' waking hours; *engine*: scoring and the exact assign with its reasons; "
         "*snapshot*: the records scored, compressed, kept for the download of every "
-        "eligible pair's score; *write*: the pairs (`bulk_create`) and the run.",
+        "eligible pair's score; *write*: the pairs (COPY on PostgreSQL, one `executemany` on "
+        "SQLite) and the run.",
         f"- The proposal beside the greedy one ({out['asks']:,} x {out['mentors']:,}): "
         f"matched {e['matched']:,} vs {g['matched']:,}, total {e['total']:.3f} vs "
         f"{g['total']:.3f}, Gini of mentor load {e['gini']:.3f} vs {g['gini']:.3f}, top 10 % "
         f"share {e['top10_share']:.3f} vs {g['top10_share']:.3f}.",
+        f"- This 2-core machine was shared with other work (load average {out['load']}): the "
+        "ranges are wide and the same code varies by up to 2x from run to run; rerun before "
+        "quoting a figure.",
         "- Reproduce with `make bench-cohort` or `python bench/cohort.py` (PostgreSQL from "
         f"`COHORT_PG_URL`, default `{DEFAULT_PG}`, dropped and created again); `--no-pg` for "
         "SQLite alone.",
@@ -461,10 +470,17 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--asks", type=int, default=5_000)
     p.add_argument("--mentors", type=int, default=1_000)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--no-pg", action="store_true", help="SQLite only")
     p.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
+    p.add_argument(
+        "--docs-only", action="store_true", help="write the docs from bench/results/cohort.json"
+    )
     args = p.parse_args()
+    if args.docs_only:
+        write_docs(json.loads((RESULTS / "cohort.json").read_text()))
+        return 0
+    load_before = os.getloadavg()[0]
     RESULTS.mkdir(parents=True, exist_ok=True)
     sqlite = RESULTS / f"cohort-{args.asks}x{args.mentors}.sqlite3"
     for path in RESULTS.glob(f"{sqlite.name}*"):
@@ -482,6 +498,7 @@ def main() -> int:
         "mentors": args.mentors,
         "repeats": args.repeats,
         "rows": rows,
+        "load": f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",
     }
     (RESULTS / "cohort.json").write_text(json.dumps(out, indent=2))
     if not args.no_docs:
