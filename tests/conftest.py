@@ -159,6 +159,9 @@ class ApiClient:
     def patch(self, path: str, data=None):
         return self._call("patch", path, data)
 
+    def put(self, path: str, data=None):
+        return self._call("put", path, data if data is not None else {})
+
     def delete(self, path: str):
         return self._call("delete", path)
 

@@ -18,6 +18,7 @@ ALIASES = {
     "refresh-busy-feeds": "refresh_busy_feeds",
     "worker": "db_worker",
     "match-cohort": "match_cohort",
+    "import-roster": "import_roster",
 }
 # These work without settings (Django lists the core commands and says what is wrong).
 HELP = {"help", "--help", "-h", "version", "--version"}

@@ -396,6 +396,10 @@ if not DEBUG:
 # addresses are refused unless this is true (a server inside a private network).
 BUSY_FEED_ALLOW_PRIVATE = envbool("BUSY_FEED_ALLOW_PRIVATE", "false")
 
+# Who may start a program: site staff always; with this on, anyone signed in (who becomes
+# the new program's admin). Off by default: an organisation's programs are set up by its staff.
+PAIRUP_SELF_SERVICE_PROGRAMS = envbool("PAIRUP_SELF_SERVICE_PROGRAMS", "false")
+
 # Demo logins exist only when the demo is loaded, and never with production settings.
 DEMO_ALLOWED = DEBUG and envbool("PAIRUP_DEMO", "true")
 

@@ -120,8 +120,9 @@ def test_the_author_sees_their_ask_without_a_query(mentee, board_ask, django_ass
         assert rules.can_see_ask(mentee, board_ask)
 
 
-def test_a_mentor_sees_a_board_ask_in_two_reads(people, board_ask, django_assert_num_queries):
-    with django_assert_num_queries(2):  # invited? then the membership
+def test_a_mentor_sees_a_board_ask_in_five_reads(people, board_ask, django_assert_num_queries):
+    # Invited? then the membership, then the pair rules (match rules, managers, blocks).
+    with django_assert_num_queries(5):
         assert rules.can_see_ask(people["other mentor"], board_ask)
 
 

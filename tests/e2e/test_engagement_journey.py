@@ -103,7 +103,11 @@ def test_engagement_journey(live_server, browser, page, shoot):
     page.get_by_label("What have you tried, and what would help?").fill(
         "I have an offer with 0.1% options; I do not know what is usual or how to ask for more."
     )
-    page.get_by_label("Topics", exact=True).select_option(["negotiating-an-offer"])
+    # Topics are suggested from the question's words: one tap makes the first a chip.
+    suggestion = page.get_by_role("button", name="Negotiating an offer", exact=True)
+    suggestion.click()
+    page.get_by_role("button", name="Remove Negotiating an offer").wait_for()
+    assert suggestion.get_attribute("aria-pressed") == "true"
     page.get_by_label("Session length (minutes)").select_option("30")
     page.get_by_label("Sessions").select_option("2")
     page.get_by_role("button", name="Submit and see mentors").click()

@@ -137,6 +137,13 @@ def test_brand_new_person_to_a_first_invitation(live_server, browser, width):
         assert page.get_by_label("As a mentee: I want to ask for help").first.is_checked()
         shoot("program", in_docs=True)
         page.get_by_role("button", name="Join Acme Mentoring").click()
+        # The topic to teach made them a mentor too: Acme vets its mentors and asks its
+        # application questions first; then the guide goes on.
+        page.wait_for_url(re.compile(r"/mentor-application/$"))
+        page.get_by_label("Why do you want to mentor colleagues at Acme?").fill(
+            "I build the team's Excel models and like showing others how."
+        )
+        page.get_by_role("button", name="Send my answers").click()
         page.wait_for_url(re.compile(r"/welcome/ask/$"))
         assert Membership.objects.get(user__email=email).is_mentee
 

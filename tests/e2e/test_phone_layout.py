@@ -24,6 +24,7 @@ from pairup.accounts.models import User
 from pairup.asks.models import Ask, AskStatus, Engagement, EngagementStatus, Invitation
 from pairup.asks.services import message_post, report_create, resource_add
 from pairup.availability.queries import free_slots
+from pairup.programs.member_services import member_invite
 from pairup.programs.models import Program
 from pairup.sessions.services import session_book
 from pairup.site.demo import DEMO_SLUG, PASSWORD, demo_load
@@ -36,8 +37,10 @@ DESKTOP = {"width": 1280, "height": 900}
 LONG_URL = "https://example.org/talks/" + "a-very-long-slug-without-spaces-" * 4 + "?page=1"
 LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen"
 # Not pages of the site's own layout: sign-out (a POST), the API and its docs, Django's
-# admin, files, calendar feeds and unsubscribe links (mail only).
-SKIP = re.compile(r"^/(?:api/|admin/|static/|accounts/logout/|calendar/)|\.ics$|/unsubscribe")
+# admin, files (calendar, CSV export), calendar feeds and unsubscribe links (mail only).
+SKIP = re.compile(
+    r"^/(?:api/|admin/|static/|accounts/logout/|calendar/)|\.(?:ics|csv)$|/unsubscribe"
+)
 
 # The elements whose right edge passes the screen's, innermost first: what to fix.
 OVERFLOW = """() => {
@@ -101,6 +104,13 @@ def _the_demo_today() -> dict[str, list[str]]:
     invitation = Invitation.objects.filter(mentor=mentor).order_by("-pk").first()
     past = Engagement.objects.filter(mentor=mentor).order_by("-pk").first()
     program = Program.objects.get(slug=DEMO_SLUG)
+    # A personal invitation waiting, so its row is on the invitations page.
+    member_invite(
+        program=program,
+        emails=["donaudampfschifffahrtsgesellschaftskapitaen.mitarbeiter@demo.pairup"],
+        roles=["mentor", "mentee"],
+        by=User.objects.get(email="admin@demo.pairup"),
+    )
     return {
         "mentee@demo.pairup": [
             f"/asks/{open_ask.pk}/",
@@ -115,6 +125,7 @@ def _the_demo_today() -> dict[str, list[str]]:
         "admin@demo.pairup": [
             f"/p/{DEMO_SLUG}/reports/{report.pk}/",
             f"/join/{program.invite_code}/",
+            f"/p/{DEMO_SLUG}/members/invitations/",
         ],
     }
 
@@ -181,6 +192,7 @@ def test_every_signed_in_page_fits_a_phone(live_server, browser):
             assert {"/mentor/", "/board/", "/availability/"} <= shapes, shapes
         if email == "admin@demo.pairup":
             assert {f"/p/{DEMO_SLUG}/members/", f"/p/{DEMO_SLUG}/asks/"} <= shapes, shapes
+            assert {f"/p/{DEMO_SLUG}/settings/", f"/p/{DEMO_SLUG}/audit/"} <= shapes, shapes
         phones[email] = page
     assert not failures, "\n".join(failures)
 

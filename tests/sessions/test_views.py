@@ -18,7 +18,7 @@ from pairup.sessions.models import (
     SessionFeedback,
     SessionStatus,
 )
-from pairup.sessions.services import session_book
+from pairup.sessions.services import session_book, session_feedback_give, session_outcome
 from tests.factories import UserFactory
 
 from .conftest import NOW, make_engagement
@@ -205,6 +205,43 @@ def test_outcome_and_one_tap_rating_after_the_end(client, frozen, booked, mentee
     assert SessionFeedback.objects.get().rating == 5
     html = client.get(f"/sessions/{booked.pk}/").content.decode()
     assert "You rated it 5 out of 5" in html
+
+
+def _session_row(html: str, session: Session) -> str:
+    """The engagement page's line for `session` in its sessions list."""
+    found = re.search(
+        rf'<li class="session-item">\s*<a href="/sessions/{session.pk}/">.*?</li>', html, re.S
+    )
+    assert found, f"session {session.pk} is not listed"
+    return found.group(0)
+
+
+def test_engagement_page_offers_a_rating_for_each_held_session(
+    client, frozen, engagement, booked, mentee, mentor, outsider
+):
+    later = session_book(
+        engagement=engagement, by=mentee, start=datetime(2026, 3, 5, 10, tzinfo=UTC), duration=30
+    )
+    frozen.move_to(datetime(2026, 3, 3, 11, tzinfo=UTC))
+    session_outcome(session=booked, by=mentor, outcome="held")
+    rate = f'<a class="button ghost small" href="/sessions/{booked.pk}/#rate">Rate this session</a>'
+    for person in (mentee, mentor):
+        client.force_login(person)
+        html = client.get(engagement.get_absolute_url()).content.decode()
+        # The held session offers its rating page; the one still ahead offers none.
+        assert rate in _session_row(html, booked)
+        assert "Rate this session" not in _session_row(html, later)
+    # Once rated, the page shows the rating given (each person sees their own).
+    session_feedback_give(session=booked, by=mentee, rating=4)
+    client.force_login(mentee)
+    row = _session_row(client.get(engagement.get_absolute_url()).content.decode(), booked)
+    assert "You rated it 4/5" in row and "Rate this session" not in row
+    client.force_login(mentor)
+    assert rate in _session_row(client.get(engagement.get_absolute_url()).content.decode(), booked)
+    # The link leads to the session's rating, which outsiders cannot reach.
+    assert 'id="rate"' in client.get(f"/sessions/{booked.pk}/").content.decode()
+    client.force_login(outsider)
+    assert client.get(engagement.get_absolute_url()).status_code == 404
 
 
 def test_mentee_reports_mentor_no_show(client, frozen, booked, mentee):

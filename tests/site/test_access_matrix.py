@@ -39,7 +39,10 @@ from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
-from pairup.programs.models import Membership
+from pairup.programs.member_services import member_invite
+from pairup.programs.models import ApplicationQuestion, Membership, new_invitation_token
+from pairup.programs.pools import match_rule_create, pool_create, pool_members_add
+from pairup.programs.roster_services import roster_upload_create
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
 from tests.factories import UserFactory
@@ -85,6 +88,68 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
     ),
+    # Issue 13, members: the admins' pages; a personal invitation link is its own credential
+    # but only for the address it went to (none of the personas here: 403 once signed in).
+    "p/<slug:slug>/members/<int:membership_id>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/<int:membership_id>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/members/export.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/invitations/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/members/invitations/<int:invitation_id>/<str:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "invite/<str:token>/": ((200, 403, 403, 403, 403, 403), (LOGIN, 403)),
+    # Mentor vetting: the queue, questions and onboarding note are the admins'; the
+    # onboarding is read by mentors too; an application by its applicant (the mentor here,
+    # approved, reads theirs; nobody else has one).
+    "p/<slug:slug>/mentors/queue/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/queue/<int:membership_id>/<str:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/mentors/questions/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/questions/<int:question_id>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/mentors/onboarding/": ((LOGIN, 404, 200, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentors/onboarding/edit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/mentor-application/": ((LOGIN, 404, 200, 404, 404, 404), (LOGIN, 404)),
+    # Roster import: the upload's page is its uploader's (the admin) alone.
+    "p/<slug:slug>/import/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/import/<slug:token>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/import/<slug:token>/commit/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Pools and match rules: the program's admins only; a member chooses their own pools.
+    "p/<slug:slug>/pools/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/pools/rules/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/pools/rules/<int:rule_id>/delete/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/members/<int:membership_id>/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/pools/<int:pool_id>/delete/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/members/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/pools/<int:pool_id>/members/<int:membership_id>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/my-pools/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "notifications/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/email/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, REDIRECT)),
     "notifications/<int:pk>/open/": ((LOGIN, REDIRECT, 404, 404, 404, 404), (LOGIN, 404)),
@@ -94,6 +159,8 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "board/": ((LOGIN, 200, 200, 200, 200, 200), (LOGIN, 200)),
     "conduct/": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "p/<slug:slug>/asks/new/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    # The topics suggested from a question as it is typed: for the program's members.
+    "p/<slug:slug>/asks/new/topics/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 405)),
     "p/<slug:slug>/asks/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/reports/<int:pk>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/": ((LOGIN, 200, REDIRECT, 404, 404, 404), (LOGIN, 404)),
@@ -148,6 +215,16 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "api/v1/": ((404, 404, 404, 404, 404, 404), (404, 404)),
     # Uploaded photos, served by Django in development only (SERVE_MEDIA); random names.
     "media/<path:path>": ((404, 404, 404, 404, 404, 404), (404, 404)),
+    # Starting a program: site staff only (self-service programs are off by default).
+    "programs/new/": ((LOGIN, 404, 404, 404, 404, 200), (LOGIN, 404)),
+    "p/<slug:slug>/settings/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/settings/topics/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/settings/topics/<slug:topic>/remove/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Read only: a POST is 405 for everyone signed in.
+    "p/<slug:slug>/audit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -160,6 +237,12 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /topics": (401, 200, 200, 200, 200, 200),
     "GET /programs": (401, 200, 200, 200, 200, 200),
     "GET /programs/{slug}/mentors": (401, 200, 200, 200, 404, 404),
+    "GET /programs/{slug}/pools": (401, 200, 200, 200, 404, 404),
+    "GET /programs/{slug}/pools/{pool_id}": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/pools/{pool_id}/members": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/rules": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members/{user_id}/matching": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/my-pools": (401, 200, 200, 200, 404, 404),
     "GET /asks": (401, 200, 200, 200, 200, 200),
     "GET /board": (401, 200, 200, 200, 200, 200),
     "GET /asks/{ask_id}": (401, 200, 200, 404, 404, 404),
@@ -168,6 +251,9 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /engagements/{engagement_id}": (401, 200, 200, 404, 404, 404),
     "GET /engagements/{engagement_id}/messages": (401, 200, 200, 404, 404, 404),
     "GET /programs/{slug}/engagements": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members.csv": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/invitations": (401, 404, 404, 200, 404, 404),
     "GET /invitations": (401, 200, 200, 200, 200, 200),
     "GET /invitations/{invitation_id}": (401, 200, 200, 404, 404, 404),
     "GET /me/availability": (401, 404, 200, 404, 404, 404),
@@ -206,6 +292,42 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /sessions/{session_id}/outcome": (401, 404),
     "POST /sessions/{session_id}/feedback": (401, 404),
     "POST /me/calendar-feed/rotate": (401, 200),
+    "PATCH /programs/{slug}/members/{member_id}": (401, 404),
+    "DELETE /programs/{slug}/members/{member_id}": (401, 404),
+    "POST /programs/{slug}/invitations": (401, 404),
+    "POST /programs/{slug}/invitations/bulk": (401, 404),
+    "POST /programs/{slug}/invitations/{invitation_id}/resend": (401, 404),
+    "POST /programs/{slug}/invitations/{invitation_id}/revoke": (401, 404),
+    "GET /programs/{slug}/application-questions": (401, 200, 200, 200, 404, 404),
+    "POST /programs/{slug}/application-questions": (401, 404),
+    "PATCH /programs/{slug}/application-questions/{question_id}": (401, 404),
+    "DELETE /programs/{slug}/application-questions/{question_id}": (401, 404),
+    "GET /programs/{slug}/mentor-application": (401, 404, 200, 404, 404, 404),
+    "PUT /programs/{slug}/mentor-application": (401, 404),
+    "GET /programs/{slug}/mentor-queue": (401, 404, 404, 200, 404, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/approve": (401, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/decline": (401, 404),
+    "POST /programs/{slug}/mentor-queue/{user_id}/ask-more": (401, 404),
+    "GET /programs/{slug}/mentor-onboarding": (401, 404, 200, 200, 404, 404),
+    "PUT /programs/{slug}/mentor-onboarding": (401, 404),
+    "POST /programs/{slug}/mentor-onboarding/acknowledge": (401, 404),
+    "GET /program-templates": (401, 200, 200, 200, 200, 200),
+    "GET /programs/{slug}/settings": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/audit": (401, 404, 404, 200, 404, 404),
+    "POST /programs": (401, 403),
+    "PATCH /programs/{slug}/settings": (401, 404),
+    "POST /programs/{slug}/topics": (401, 404),
+    "DELETE /programs/{slug}/topics/{topic}": (401, 404),
+    "POST /programs/{slug}/roster": (401, 404),
+    "POST /programs/{slug}/pools": (401, 404),
+    "PATCH /programs/{slug}/pools/{pool_id}": (401, 404),
+    "DELETE /programs/{slug}/pools/{pool_id}": (401, 404),
+    "POST /programs/{slug}/pools/{pool_id}/members": (401, 404),
+    "DELETE /programs/{slug}/pools/{pool_id}/members/{user_id}": (401, 404),
+    "POST /programs/{slug}/rules": (401, 404),
+    "DELETE /programs/{slug}/rules/{rule_id}": (401, 404),
+    "PATCH /programs/{slug}/members/{user_id}/matching": (401, 404),
+    "PUT /programs/{slug}/my-pools": (401, 404),
     # Cohort matching: the program's admins only.
     "GET /programs/{slug}/cohort-rounds": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/cohort-runs": (401, 404, 404, 200, 404, 404),
@@ -248,6 +370,24 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /sessions/{session_id}/reschedule": {"start": LATER},
     "POST /sessions/{session_id}/outcome": {"outcome": "held"},
     "POST /sessions/{session_id}/feedback": {"rating": 5},
+    "PATCH /programs/{slug}/members/{member_id}": {"roles": ["mentee"]},
+    "POST /programs/{slug}/invitations": {"email": "new@example.org", "roles": ["mentee"]},
+    "POST /programs/{slug}/invitations/bulk": {"emails": ["new@example.org"], "roles": ["mentee"]},
+    "POST /programs/{slug}/application-questions": {"text": "Why mentor?"},
+    "PATCH /programs/{slug}/application-questions/{question_id}": {"text": "Why mentor?"},
+    "PUT /programs/{slug}/mentor-application": {"answers": {}},
+    "POST /programs/{slug}/mentor-queue/{user_id}/decline": {"reason": "Not this term."},
+    "POST /programs/{slug}/mentor-queue/{user_id}/ask-more": {"message": "Which team?"},
+    "PUT /programs/{slug}/mentor-onboarding": {"note": "Welcome."},
+    "POST /programs": {"name": "New program"},
+    "PATCH /programs/{slug}/settings": {"name": "Renamed"},
+    "POST /programs/{slug}/topics": {"name": "Onboarding"},
+    "POST /programs/{slug}/pools": {"name": "Paris"},
+    "PATCH /programs/{slug}/pools/{pool_id}": {"name": "Paris"},
+    "POST /programs/{slug}/pools/{pool_id}/members": {"members": [1]},
+    "POST /programs/{slug}/rules": {"mentee_pool": 1, "mentor_pool": 1},
+    "PATCH /programs/{slug}/members/{user_id}/matching": {"manager_email": ""},
+    "PUT /programs/{slug}/my-pools": {"pools": []},
     "POST /programs/{slug}/cohort-rounds": {"name": "June", "deadline": LATER},
     "POST /cohort-rounds/{round_id}/asks": {"ask": 1},
     "POST /programs/{slug}/cohort-runs/{run_id}/fix": {"ask": 1, "mentor": 1},
@@ -339,6 +479,22 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     )
     report = ask_services.report_create(engagement=engagement, by=mentee, reason="Test report")
     token, _ = api_token_create(user=mentee, name="web")
+    (member_invitation,) = member_invite(
+        program=program, emails=["newcomer@example.org"], roles=["mentee"], by=admin
+    )
+    member_token, member_invitation.token_hash = new_invitation_token()
+    member_invitation.save(update_fields=["token_hash"])
+    roster = roster_upload_create(
+        program=program, by=admin, file_name="roster.csv", data=b"email,name,roles\n"
+    )
+    # A pool the members chose (so the mentee sees it), and a rule that keeps the pair.
+    pool = pool_create(program=program, by=admin, name="London", self_select=True)
+    pool_members_add(
+        pool=pool,
+        by=admin,
+        members=Membership.objects.filter(program=program, user__in=[mentee, mentor]),
+    )
+    rule = match_rule_create(program=program, by=admin, mentee_pool=pool, mentor_pool=pool)
     # A cohort run over the mentee's second, open ask, and a sign-up round.
     cohort_ask = ask_services.ask_create(
         program=program,
@@ -363,10 +519,17 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "report": report.pk,
         "mentor": mentor.pk,
         "mentor_membership": Membership.objects.get(program=program, user=mentor).pk,
+        "question": ApplicationQuestion.objects.create(program=program, text="Why mentor?").pk,
+        "queue_action": "approve",
         "notification": Notification.objects.filter(user=mentee).order_by("pk")[0].pk,
         "unsubscribe": unsubscribe_token(mentee, "message"),
         "calendar": sessions_services.calendar_feed_get(user=mentee).token,
         "token": token.pk,
+        "member_invitation": member_invitation.pk,
+        "member_invite_token": member_token,
+        "roster_token": roster.token,
+        "pool": pool.pk,
+        "rule": rule.pk,
         "run": run.pk,
         "round": round.pk,
         "cohort_ask": cohort_ask.pk,
@@ -374,6 +537,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "invitation_action": "decline",
         "engagement_action": "close",
         "session_action": "cancel",
+        "own_topic": "acme-onboarding",
     }
 
 
@@ -387,6 +551,12 @@ API_PARAMS = {
     "mentor_id": "mentor",
     "slug": "program",
     "token_id": "token",
+    "member_id": "mentor_membership",
+    "question_id": "question",
+    "pool_id": "pool",
+    "rule_id": "rule",
+    "user_id": "mentor",
+    "topic": "own_topic",
     "run_id": "run",
     "round_id": "round",
 }
@@ -408,6 +578,11 @@ WEB_PARAMS = {
     "user_id": "mentor",
     "membership_id": "mentor_membership",
     "token_id": "token",
+    "invitation_id": "member_invitation",
+    "question_id": "question",
+    "topic": "own_topic",
+    "pool_id": "pool",
+    "rule_id": "rule",
     "run_id": "run",
     "ask_id": "cohort_ask",
 }
@@ -423,8 +598,12 @@ BY_SEGMENT = {
     ("action", "invitations"): "invitation_action",
     ("action", "engagements"): "engagement_action",
     ("action", "sessions"): "session_action",
+    # Also the action of a personal invitation (resend, revoke): refused before it is read.
+    ("action", "p"): "queue_action",
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
+    ("token", "invite"): "member_invite_token",
+    ("token", "p"): "roster_token",
 }
 
 

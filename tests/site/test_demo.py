@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 # its rows with objects.create, before it went through the services: the same people,
 # programs, history and availability. The notifications are new: the services record an
 # in-app notice for each step (invited, accepted, wrap-up due, thanks), as they do for
-# everyone; those of the past are marked read.
+# everyone; those of the past are marked read (30 of them tell Acme's mentors they were
+# approved).
 DEMO_ROWS = {
     "account_emailaddress": 120,
     "accounts_expertise": 109,
@@ -42,11 +43,23 @@ DEMO_ROWS = {
     "asks_invitation": 76,
     "asks_thankyou": 27,
     "programs_membership": 120,
+    # Acme's three site pools (everyone in theirs) and a self-selected initiative.
+    "programs_pool": 4,
+    "programs_membership_pools": 127,
     "programs_program": 2,
     "scheduling_availability": 33,
     "scheduling_weeklywindow": 318,
-    "notifications_notification": 326,
-    "programs_auditentry": 34,
+    "notifications_notification": 356,
+    # The audit log: two programs created, 31 mentor decisions; then mentor vetting: Acme's
+    # two application questions and its onboarding note; then its four pools, each made
+    # and filled (8); and the sign-up round its admin opened (1).
+    "programs_auditentry": 45,
+    # Mentor vetting: every mentor of Acme (which vets them) applied; the two waiting for
+    # approval answered both questions.
+    "programs_applicationquestion": 2,
+    "programs_mentorapplication": 33,
+    "programs_applicationanswer": 4,
+    "programs_mentoronboarding": 1,
 }
 
 
@@ -164,13 +177,17 @@ def test_demo_rows_pass_their_models_checks():
         "asks.Feedback",
         "asks.ThankYou",
         "notifications.Notification",
+        "programs.ApplicationQuestion",
+        "programs.MentorApplication",
+        "programs.ApplicationAnswer",
+        "programs.MentorOnboarding",
     ]
     checked = 0
     for label in labels:
         for row in apps.get_model(label).objects.all():
             row.full_clean()
             checked += 1
-    assert checked == 120 * 3 + 109 + 2 + 120 + 106 + 76 + 75 + 74 + 27 + 326
+    assert checked == 120 * 3 + 109 + 2 + 120 + 106 + 76 + 75 + 74 + 27 + 356 + 2 + 33 + 4 + 1
 
 
 def test_demo_history_is_dated_as_its_data_says():
@@ -277,6 +294,34 @@ def test_demo_people_skip_the_first_run_guide_and_a_newcomer_can_join_acme(clien
     client.force_login(UserFactory(profile_fields={"welcomed_at": None}))
     html = client.get("/welcome/program/").content.decode()
     assert "Acme Mentoring" in html and "Globex Mentors" not in html
+
+
+def test_demo_vets_mentors_without_making_its_approved_mentors_ineligible():
+    from pairup.asks.matching.eligibility import eligibility
+    from pairup.programs.models import ApplicationState, MentorApplication, MentorOnboarding
+
+    demo_load()
+    acme = Program.objects.get(slug="acme-mentoring")
+    assert [(q.text, q.required) for q in acme.application_questions.all()] == [
+        ("Why do you want to mentor colleagues at Acme?", True),
+        ("Which asks would you rather not take?", False),
+    ]
+    pending = MentorApplication.objects.filter(program=acme, state=ApplicationState.SUBMITTED)
+    assert pending.count() == 2
+    assert all(a.answers.count() == 2 and a.answers.first().answer for a in pending)
+    assert MentorOnboarding.objects.get(program=acme).links[0]["title"] == "Acme mentoring handbook"
+    # The approved mentors were approved before the note was written: none owes a read.
+    approved = Membership.objects.filter(program=acme, mentor_status=MentorStatus.APPROVED)
+    assert approved.count() == 30 and not approved.filter(onboarding_due=True).exists()
+    assert approved.get(user__email="mentor@demo.pairup").onboarded_at is not None
+    ask = ask_create(
+        program=acme,
+        mentee=User.objects.get(email="mentee@demo.pairup"),
+        topics=["negotiating-an-offer"],
+        question="How do I answer when a recruiter asks for my current salary?",
+    )
+    refusals = {e.refusal for e in eligibility(ask, timezone.now()).values()}
+    assert "not_onboarded" not in refusals
 
 
 def test_demo_has_a_sign_up_round_to_match_as_a_cohort():

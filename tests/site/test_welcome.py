@@ -144,7 +144,11 @@ def test_topics_are_plain_checkboxes_grouped_without_javascript(browser):
     assert "data-chips" in html
     assert "<legend>Career moves</legend>" in html
     assert 'type="checkbox" name="goals" value="negotiating-an-offer"' in html
-    assert 'data-hint="Salary, equity, start date, terms · Career moves"' in html
+    # The type-ahead matches a topic's description, its synonyms and its group's name.
+    assert (
+        'data-hint="Salary, equity, start date, terms · salary, pay, counteroffer, offer '
+        'letter, signing bonus, package · Career moves"'
+    ) in html
 
 
 def test_topics_save_goals_and_expertise(browser, newcomer):

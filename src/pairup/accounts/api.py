@@ -105,6 +105,7 @@ class ProfileOut(Schema):
     tags: list[str]
     expertise: list[ExpertiseItem]
     goals: list[str]
+    manager_email: str
 
 
 CLEARS = "null clears it"
@@ -131,10 +132,15 @@ class ProfilePatch(Input):
         default=None, max_length=limits.EXPERTISE_MAX, description=CLEARS
     )
     goals: list[str] | None = Field(default=None, max_length=limits.GOALS_MAX, description=CLEARS)
+    manager_email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Your manager's email: you are never matched with them. " + CLEARS,
+    )
 
     multiline = frozenset({"bio"})
 
-    @field_validator("display_name", "headline", "bio", "site", mode="after")
+    @field_validator("display_name", "headline", "bio", "site", "manager_email", mode="after")
     @classmethod
     def null_clears_text(cls, value: str | None) -> str:
         return "" if value is None else value
@@ -168,6 +174,7 @@ def profile_out(profile: Profile) -> dict[str, object]:
             for e in profile.expertise.select_related("topic")
         ],
         "goals": sorted(profile.goals.values_list("slug", flat=True)),
+        "manager_email": profile.manager_email,
     }
 
 

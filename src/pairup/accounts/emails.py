@@ -69,3 +69,16 @@ def account_email_context(
         if key.endswith("_url") and isinstance(value, str):
             extra[key] = on_site(value)
     return extra
+
+
+def password_set_url(user: User) -> str:
+    """A link on SITE_URL where `user` chooses a password: allauth's password reset from a
+    key, so it is checked, expires (PASSWORD_RESET_TIMEOUT) and stops working once used,
+    like any reset link. Invitations to accounts made for people (roster imports) send it."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+    return settings.SITE_URL + path.replace("UID-KEY", key)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, cast
 
 from django import forms
@@ -19,36 +20,51 @@ from .models import Level, Profile
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
-def topic_choices(blank: bool = False) -> list[tuple[str, object]]:
-    """Topics grouped under their root, indented by depth, values are slugs."""
+def topic_choices(
+    blank: bool = False, within: Collection[int] | None = None
+) -> list[tuple[str, object]]:
+    """Topics grouped under their root, indented by depth, values are slugs. `within`: only
+    those topics (a program's, `programs.queries.program_topics`), a program's own topics
+    in a group of their own; None: the site's whole taxonomy."""
     groups: list[tuple[str, object]] = [("", "—")] if blank else []
     current: list[tuple[str, str]] | None = None
-    for topic, depth in topics_tree():
-        if depth == 0:
-            current = [(topic.slug, f"{topic.name} (all)")]
+    own: list[tuple[str, str]] = []
+    for topic, depth in topics_tree(include=within or ()):
+        offered = within is None or topic.pk in within
+        if not topic.shared:
+            if offered:
+                own.append((topic.slug, topic.name))
+        elif depth == 0:
+            current = [(topic.slug, f"{topic.name} (all)")] if offered else []
             groups.append((topic.name, current))
-        elif current is not None:
+        elif current is not None and offered:
             current.append((topic.slug, "  " * (depth - 1) + topic.name))
-    return groups
+    if own:
+        groups.append(("Program topics", own))
+    return [(label, options) for label, options in groups if options]
 
 
-def topic_hints() -> dict[str, str]:
-    """Words the topic type-ahead matches besides a topic's name: its description and its
-    group's name ("salary" finds "Negotiating an offer")."""
+def topic_hints(within: Collection[int] | None = None) -> dict[str, str]:
+    """Words the topic type-ahead matches besides a topic's name: its description, its
+    synonyms and its group's name ("salary" finds "Negotiating an offer")."""
     hints: dict[str, str] = {}
     root = ""
-    for topic, depth in topics_tree():
+    for topic, depth in topics_tree(include=within or ()):
         if depth == 0:
             root = topic.name
-        hints[topic.slug] = f"{topic.description} · {root}" if depth else topic.description
+        words = [topic.description, topic.synonyms, root if depth else ""]
+        hints[topic.slug] = " · ".join(w for w in words if w)
     return hints
 
 
 def topic_chips(
-    *, find_label: str = "Find a topic", browse_label: str = "Browse all topics"
+    *,
+    find_label: str = "Find a topic",
+    browse_label: str = "Browse all topics",
+    within: Collection[int] | None = None,
 ) -> ChipsSelectMultiple:
     return ChipsSelectMultiple(
-        hints=topic_hints(), find_label=find_label, browse_label=browse_label
+        hints=topic_hints(within), find_label=find_label, browse_label=browse_label
     )
 
 
@@ -82,18 +98,33 @@ class ProfileForm(CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["display_name", "headline", "bio", "timezone", "languages", "site", "tags"]
-        labels = {"display_name": "Name shown to others", "site": "Site or team"}
+        fields = [
+            "display_name",
+            "headline",
+            "bio",
+            "timezone",
+            "languages",
+            "site",
+            "tags",
+            "manager_email",
+        ]
+        labels = {
+            "display_name": "Name shown to others",
+            "site": "Site or team",
+            "manager_email": "Your manager's email",
+        }
         help_texts = {
+            "manager_email": "You are never matched with your manager, as mentor or mentee. "
+            "Only your programs' admins see it.",
             "headline": "One line: what you do (e.g. Data scientist at a bank).",
             "bio": "What you have done and what you can help with. Your email is never shown.",
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: Collection[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goals"].widget = topic_chips()
-        choice_field(self, "goals").choices = topic_choices()
+        self.fields["goals"].widget = topic_chips(within=topics)
+        choice_field(self, "goals").choices = topic_choices(within=topics)
         self.fields["display_name"].required = True
         self.fields["languages"] = languages_field(self.instance.languages)
         if self.instance.pk:
@@ -120,9 +151,9 @@ class ExpertiseForm(forms.Form):
     topic = forms.ChoiceField(label="Topic I can help with", required=False, choices=())
     level = forms.ChoiceField(label="My level", choices=Level.choices, initial=Level.EXPERIENCED)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: Collection[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "topic").choices = topic_choices(blank=True)
+        choice_field(self, "topic").choices = topic_choices(blank=True, within=topics)
 
 
 class BaseExpertiseFormSet(forms.BaseFormSet):
@@ -206,13 +237,14 @@ class WelcomeTopicsForm(forms.Form):
         "profile later.",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, topics: Collection[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name in ("goals", "expertise"):
             self.fields[name].widget = topic_chips(
-                find_label="Find a topic to learn" if name == "goals" else "Find a topic to teach"
+                find_label="Find a topic to learn" if name == "goals" else "Find a topic to teach",
+                within=topics,
             )
-            choice_field(self, name).choices = topic_choices()
+            choice_field(self, name).choices = topic_choices(within=topics)
 
 
 class WelcomeLanguagesForm(CleanTextMixin, forms.Form):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -35,8 +37,20 @@ account_deleting = Signal()
 # SIGNIN_ALERT_FAILURES failed sign-ins within it (from any address), with `user`,
 # `failures` and `client_ip` (the latest). The notifications app tells the owner.
 signin_failures_repeated = Signal()
+# Asked with `user` for the topics the programs they belong to offer: the programs app
+# (above) answers with a set of topic ids, or None for the site's whole taxonomy.
+profile_topics_offered = Signal()
 
-PROFILE_FIELDS = ("display_name", "headline", "bio", "timezone", "languages", "site", "tags")
+PROFILE_FIELDS = (
+    "display_name",
+    "headline",
+    "bio",
+    "timezone",
+    "languages",
+    "site",
+    "tags",
+    "manager_email",
+)
 PROFILE_TEXT = {
     "display_name": limits.DISPLAY_NAME_MAX_LENGTH,
     "headline": limits.HEADLINE_MAX_LENGTH,
@@ -71,6 +85,9 @@ def _profile_value(name: str, value: object) -> object:
         return languages
     if name == "timezone":
         return clean_text(value, field="timezone", max_length=64)
+    if name == "manager_email":
+        # Compared without case with account emails (the reporting line in matching).
+        return clean_text(value if value is not None else "", field=name, max_length=254).lower()
     return value
 
 
@@ -113,13 +130,42 @@ def profile_get(*, user: User) -> Profile:
     return profile
 
 
-def _topics_by_slug(slugs: Iterable[str], field: str) -> dict[str, Topic]:
+def profile_topic_ids(user: User) -> set[int] | None:
+    """The one answer to which topics `user` may choose on their profile (the forms' choices
+    and `profile_update`'s check): what the programs they belong to offer together, and
+    whatever they chose before; None (the site's whole taxonomy) when no program says."""
+    answers: list[Collection[int]] = [
+        cast(Collection[int], answer)
+        for _receiver, answer in profile_topics_offered.send(sender=User, user=user)
+        if answer is not None
+    ]
+    if not answers or user.pk is None:
+        return None
+    ids = {pk for answer in answers for pk in answer}
+    ids.update(Expertise.objects.filter(profile__user=user).values_list("topic_id", flat=True))
+    ids.update(
+        Profile.goals.through.objects.filter(profile__user=user).values_list("topic_id", flat=True)
+    )
+    return ids
+
+
+def _topics_by_slug(slugs: Iterable[str], field: str, allowed: set[int] | None) -> dict[str, Topic]:
     wanted = list(dict.fromkeys(slugs))
     # A slug with a control character is unknown; PostgreSQL could not even compare it.
     queryable = [s for s in wanted if isinstance(s, str) and text_problem(s) is None]
-    found = {t.slug: t for t in Topic.objects.filter(slug__in=queryable)}
+    topics = Topic.objects.filter(slug__in=queryable)
+    if allowed is None:
+        topics = topics.filter(shared=True)
+    found = {t.slug: t for t in topics if allowed is None or t.pk in allowed}
     missing = [s for s in wanted if s not in found]
     if missing:
+        shared = set(topics.filter(shared=True).values_list("slug", flat=True))
+        if all(s in shared for s in missing):
+            raise ServiceError(
+                f"Not a topic of your programs: {listed(missing)}.",
+                code="unknown_topic",
+                field=field,
+            )
         raise ServiceError(f"Unknown topic: {listed(missing)}.", code="unknown_topic", field=field)
     return found
 
@@ -140,7 +186,14 @@ def profile_update(
         if name not in PROFILE_FIELDS:
             raise ServiceError(f"Unknown profile field {name!r}.", field=name)
         setattr(profile, name, _profile_value(name, value))
+    if profile.manager_email and profile.manager_email == user.email.lower():
+        raise ServiceError(
+            "This is your own email address: give your manager's, or leave it empty.",
+            code="own_email",
+            field="manager_email",
+        )
     profile.full_clean(exclude=["user"])
+    allowed = profile_topic_ids(user) if expertise is not None or goals is not None else None
     if expertise is not None:
         check_count(expertise, field="expertise", max_items=limits.EXPERTISE_MAX, what="topics")
         levels = {}
@@ -152,10 +205,10 @@ def profile_update(
                     field="expertise",
                 )
             levels[slug] = level
-        topics = _topics_by_slug(levels, "expertise")
+        topics = _topics_by_slug(levels, "expertise", allowed)
     if goals is not None:
         check_count(goals, field="goals", max_items=limits.GOALS_MAX, what="topics")
-        goal_topics = _topics_by_slug(goals, "goals")
+        goal_topics = _topics_by_slug(goals, "goals", allowed)
     profile.save()
     if expertise is not None:
         profile.expertise.all().delete()
@@ -296,3 +349,90 @@ def signin_failure_record(*, login: str, client_ip: str) -> None:
         signin_failures_repeated.send(
             sender=User, user=user, failures=len(recent), client_ip=client_ip
         )
+
+
+# ------------------------------------------------------------------- roster imports
+
+
+@dataclass
+class ImportedPerson:
+    """The account side of one line of a roster import (programs.roster): profile fields
+    to set (those of PROFILE_FIELDS and `manager_email`), and topics to add, by id, to the
+    person's expertise (at level experienced) and goals. `profile` is the profile of an
+    existing account; None makes a new account for `email`."""
+
+    email: str
+    fields: dict[str, object] = field(default_factory=dict)
+    add_expertise: list[int] = field(default_factory=list)
+    add_goals: list[int] = field(default_factory=list)
+    profile: Profile | None = None
+
+
+IMPORTED_FIELDS = (*PROFILE_FIELDS, "manager_email")
+
+
+def _imported_profile(profile: Profile, person: ImportedPerson) -> Profile:
+    for name, value in person.fields.items():
+        if name not in IMPORTED_FIELDS:
+            raise ServiceError(f"Unknown profile field {name!r}.", field=name)
+        setattr(profile, name, _profile_value(name, value))
+    try:
+        profile.full_clean(exclude=["user"], validate_unique=False)
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise ServiceError(f"{person.email}: {' '.join(messages)}", field=name) from None
+    return profile
+
+
+@transaction.atomic
+def people_import(*, people: Sequence[ImportedPerson]) -> dict[str, User]:
+    """Create the accounts and update the profiles of a roster import, in bulk (a few
+    statements per table, whatever the number of people). A new account has no usable
+    password: its owner sets one from the invitation the importer sends, which also
+    confirms the address (accounts.signals), and meets the first-run guide at the first
+    sign-in. Every value passes the models' validators; new emails must be free (the
+    caller looked them up together; the unique constraint guards against a race).
+
+    Returns the new users by email. Side effects: none besides the rows: the caller sends
+    the invitations, after commit."""
+    now = timezone.now()
+    new = [p for p in people if p.profile is None]
+    users: dict[str, User] = {}
+    for person in new:
+        user = User(email=User.objects.normalize_email(person.email).strip().lower())
+        user.password = make_password(None)
+        try:
+            user.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            raise ServiceError(f"{person.email}: {' '.join(exc.messages)}", field="email") from None
+        users[person.email] = user
+    User.objects.bulk_create(users.values())
+    profiles = {
+        person.email: _imported_profile(Profile(user=users[person.email]), person) for person in new
+    }
+    Profile.objects.bulk_create(profiles.values())
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=False, primary=True)
+        for user in users.values()
+    )
+    changed: list[Profile] = []
+    names: set[str] = set()
+    for person in people:
+        if person.profile is not None and person.fields:
+            changed.append(_imported_profile(person.profile, person))
+            names.update(person.fields)
+    for profile in changed:
+        profile.updated_at = now
+    if changed:
+        Profile.objects.bulk_update(changed, [*sorted(names), "updated_at"])
+    expertise, goals = [], []
+    for person in people:
+        profile = person.profile or profiles[person.email]
+        expertise += [
+            Expertise(profile=profile, topic_id=t, level=Level.EXPERIENCED)
+            for t in person.add_expertise
+        ]
+        goals += [Profile.goals.through(profile=profile, topic_id=t) for t in person.add_goals]
+    Expertise.objects.bulk_create(expertise, ignore_conflicts=True)
+    Profile.goals.through.objects.bulk_create(goals, ignore_conflicts=True)
+    return users

@@ -37,9 +37,10 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial_expertise = [
         {"topic": e.topic.slug, "level": e.level} for e in profile.expertise.select_related("topic")
     ]
+    topics = services.profile_topic_ids(request.user)
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=profile)
-        formset = ExpertiseFormSet(request.POST, prefix="expertise")
+        form = ProfileForm(request.POST, instance=profile, topics=topics)
+        formset = ExpertiseFormSet(request.POST, prefix="expertise", form_kwargs={"topics": topics})
         if form.is_valid() and formset.is_valid():
             data = {k: form.cleaned_data[k] for k in form.Meta.fields}
             try:
@@ -58,8 +59,10 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(request, "Your profile is saved.")
                 return redirect("profile_edit")
     else:
-        form = ProfileForm(instance=profile)
-        formset = ExpertiseFormSet(prefix="expertise", initial=initial_expertise)
+        form = ProfileForm(instance=profile, topics=topics)
+        formset = ExpertiseFormSet(
+            prefix="expertise", initial=initial_expertise, form_kwargs={"topics": topics}
+        )
     return _profile_page(request, form, formset, PhotoForm())
 
 
@@ -107,10 +110,13 @@ def profile_photo(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial_expertise = [
         {"topic": e.topic.slug, "level": e.level} for e in profile.expertise.select_related("topic")
     ]
+    topics = services.profile_topic_ids(request.user)
     return _profile_page(
         request,
-        ProfileForm(instance=profile),
-        ExpertiseFormSet(prefix="expertise", initial=initial_expertise),
+        ProfileForm(instance=profile, topics=topics),
+        ExpertiseFormSet(
+            prefix="expertise", initial=initial_expertise, form_kwargs={"topics": topics}
+        ),
         photo_form,
         status=422,
     )

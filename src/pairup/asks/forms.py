@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from pairup.accounts.forms import topic_choices
+from pairup.accounts.forms import topic_chips, topic_choices
 from pairup.core.forms import CleanTextMixin, ServiceErrorsMixin, choice_field
 from pairup.core.humanize import shorten
 from pairup.core.validators import language_choices
 from pairup.programs.models import Program
+from pairup.programs.queries import program_topics
 
 from .models import Ask, AskKind, DeclineReason, Format, Message
 
@@ -40,11 +41,14 @@ def share_field() -> forms.TypedChoiceField:
 
 
 class AskForm(ServiceErrorsMixin, forms.Form):
+    # Not required: left empty, the service takes the topics the question names clearly
+    # (asks.matching.topics), and says beside this field when it names none.
     topics = forms.MultipleChoiceField(
         label="Topics",
+        required=False,
         choices=(),
-        help_text="One or two topics your question is about (Ctrl/⌘-click for more than one).",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="One or two topics your question is about. We suggest them from your "
+        "question; if you choose none, we take the ones it names clearly.",
     )
     question = forms.CharField(
         label="Your specific question",
@@ -79,7 +83,11 @@ class AskForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "topics").choices = topic_choices()
+        offered = set(program_topics(program).values_list("pk", flat=True))
+        self.fields["topics"].widget = topic_chips(
+            find_label="Find a topic for your question", within=offered
+        )
+        choice_field(self, "topics").choices = topic_choices(within=offered)
         self.fields["duration"].widget.choices = [
             (n, f"{n} minutes") for n in program.session_lengths
         ]

@@ -17,6 +17,7 @@ from pairup.programs.queries import get_program_for_user
 
 from . import rules
 from .load import mentor_load
+from .matching.eligibility import pair_rules_by_program
 from .models import (
     LIVE_INVITATION,
     Ask,
@@ -193,14 +194,30 @@ def mentor_dashboard(user: User, now: datetime | None = None) -> dict[str, objec
 
 
 def board_asks(user: User) -> QuerySet[Ask]:
-    """Open-board asks of the programs where `user` is an approved mentor."""
+    """Open-board asks of the programs where `user` is an approved mentor, without those
+    whose mentee the program does not pair with them (`eligibility.PairRules`: its match
+    rules, the reporting line, a block): a manager never sees their report's ask. A fixed
+    number of queries."""
     programs = Membership.objects.filter(
         user=user, is_mentor=True, mentor_status=MentorStatus.APPROVED
     ).values("program_id")
+    asks = Ask.objects.filter(
+        program_id__in=programs, route=Route.BOARD, status=AskStatus.OPEN
+    ).exclude(mentee=user)
+    rows = list(asks.values_list("pk", "program_id", "mentee_id"))
+    if rows:
+        pairs = pair_rules_by_program(
+            {program_id for _, program_id, _ in rows},
+            mentee_ids={mentee_id for _, _, mentee_id in rows},
+            mentor_ids=[user.pk],
+        )
+        unpaired = [
+            pk for pk, program, mentee in rows if not pairs[program].allows(mentee, user.pk)
+        ]
+        if unpaired:
+            asks = asks.exclude(pk__in=unpaired)
     return (
-        Ask.objects.filter(program_id__in=programs, route=Route.BOARD, status=AskStatus.OPEN)
-        .exclude(mentee=user)
-        .select_related("program", "mentee__profile")
+        asks.select_related("program", "mentee__profile")
         .prefetch_related("topics")
         .order_by("-created_at", "-pk")
     )

@@ -15,6 +15,7 @@ from pairup.programs.models import Membership
 from pairup.programs.queries import membership_of
 from pairup.programs.rules import can_admin_program, can_see_board
 
+from .matching.eligibility import pair_rules
 from .models import (
     Ask,
     AskStatus,
@@ -42,12 +43,17 @@ def can_see_ask(user: User, ask: Ask) -> bool:
 
 
 def can_see_board_ask(user: User, ask: Ask) -> bool:
-    """The program's approved mentors see an ask while it is open on the board (reads the
-    person's membership)."""
+    """The program's approved mentors see an ask while it is open on the board, except
+    those it does not pair with the mentee (`PairRules`: its match rules, the reporting
+    line, a block), as the board lists it (reads the person's membership, then the pair
+    rules)."""
     return (
         ask.route == Route.BOARD
         and ask.status == AskStatus.OPEN
         and can_see_board(membership_of(user, ask.program_id))
+        and pair_rules(ask.program_id, mentee_ids=[ask.mentee_id], mentor_ids=[user.pk]).allows(
+            ask.mentee_id, user.pk
+        )
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from pairup.accounts.services import account_deleting
-from pairup.programs.services import mentor_unavailable
+from pairup.programs.services import member_removed, mentor_unavailable
 
 from . import services
 from .models import AskStatus, Engagement, EngagementStatus
@@ -36,3 +36,9 @@ def on_mentor_unavailable(sender: Any, membership: Any, **kwargs: Any) -> None:
     services.invitations_withdraw_for_mentor(
         mentor=membership.user, program=membership.program, why="is not taking new asks now"
     )
+
+
+@receiver(member_removed)
+def on_member_removed(sender: Any, membership: Any, now: Any, **kwargs: Any) -> dict[str, int]:
+    # In the removing transaction: if anything here fails, the member stays.
+    return services.member_departure(user=membership.user, program=membership.program, now=now)

@@ -9,6 +9,11 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("conduct/", views.code_of_conduct, name="code_of_conduct"),
     path("p/<slug:slug>/asks/new/", views.ask_create, name="ask_create"),
+    path(
+        "p/<slug:slug>/asks/new/topics/",
+        views.ask_topic_suggestions,
+        name="ask_topic_suggestions",
+    ),
     path("p/<slug:slug>/mentors/", views.mentor_directory, name="mentor_directory"),
     path("p/<slug:slug>/mentors/<int:user_id>/", views.mentor_profile, name="mentor_profile"),
     path("p/<slug:slug>/asks/", views.program_asks, name="program_asks"),

@@ -29,6 +29,25 @@ class Forbidden(ServiceError):
     code = "forbidden"
 
 
+class ItemErrors(ServiceError):
+    """Several items of one list refused together (lines 3 and 7 of a pasted list of
+    addresses): `items` holds each one's position in the list (from 0) and why. A page
+    names them by line (position + 1), the API by field (`emails.2`)."""
+
+    def __init__(
+        self, detail: str, *, field: str, items: list[tuple[int, str]], code: str | None = None
+    ):
+        super().__init__(detail, code=code, field=field)
+        self.items = items
+
+
+class NotFound(ServiceError):
+    """Nothing by that name that the person may see (another program's things included)."""
+
+    status = 404
+    code = "not_found"
+
+
 def payload_too_large_detail() -> str:
     """What a 413 says, on a page or in the API: the body is over Django's limit."""
     from django.conf import settings

@@ -50,3 +50,17 @@ ERROR_ITEMS_LISTED = 10
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000  # 40 megapixels: larger than any phone photo under 5 MB
 AVATAR_SIZE = 256  # the stored square, in pixels (shown at 32-96 px, sharp on 2x screens)
+
+# Program members: addresses invited at once (one a line), and how long a personal
+# invitation link works.
+MEMBER_INVITES_MAX = 500
+MEMBER_INVITE_DAYS_MAX = 90
+MEMBER_INVITE_DAYS_DEFAULT = 14
+
+# Roster imports (programs.roster): the file as uploaded, its rows, and an XLSX workbook as
+# unzipped (a small zip can inflate to gigabytes: refused from its directory, before reading).
+ROSTER_MAX_BYTES = 10 * 1024 * 1024
+ROSTER_MAX_ROWS = 20_000
+ROSTER_XLSX_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+ROSTER_POOLS_MAX = 20  # pools one line of a roster puts a person in
+POOL_NAME_MAX_LENGTH = 80  # programs.Pool.name

@@ -7,6 +7,7 @@ Stable interface for the web app (all inputs and outputs are frozen dataclasses)
     index = MentorIndex(mentors, policy)          # build once
     recommend(ask, index, k=10)                   # -> list[Suggestion], best first
     search("how do I negotiate an offer", mentors)  # -> list[Match], best first
+    suggest_topics("how do I negotiate an offer", topics)  # -> list[TopicMatch], best first
     assign(asks, mentors, policy)                 # -> list[Assignment], one per ask, exact optimum
     rotations(mentees, mentors, rounds, seats, policy)   # -> Schedule
     tables(mentees, mentors, table_size, policy)  # -> TablePlan
@@ -29,11 +30,14 @@ from pairup.engine.records import (
     Table,
     TablePlan,
     TopicLevel,
+    TopicMatch,
+    TopicText,
 )
 from pairup.engine.rotations import rotations
 from pairup.engine.scoring import MentorIndex, shares_language
 from pairup.engine.search import search
 from pairup.engine.tables import tables
+from pairup.engine.topic_suggestions import suggest_topics
 
 __all__ = [
     "Ask",
@@ -49,10 +53,13 @@ __all__ = [
     "Table",
     "TablePlan",
     "TopicLevel",
+    "TopicMatch",
+    "TopicText",
     "assign",
     "recommend",
     "rotations",
     "search",
     "shares_language",
+    "suggest_topics",
     "tables",
 ]

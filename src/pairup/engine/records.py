@@ -91,6 +91,28 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicText:
+    """A topic of the taxonomy as topic suggestions read it: its name, other words people
+    use for it (comma-separated), and its description."""
+
+    id: Id
+    name: str
+    synonyms: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """A topic a text is about, with its score and the text's words that matched it (in the
+    text's order, as written). `confident`: clear enough to choose it for the text."""
+
+    topic_id: Id
+    score: float
+    words: tuple[str, ...]
+    confident: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     ask_id: Id
     mentor_id: Id | None

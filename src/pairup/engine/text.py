@@ -265,6 +265,12 @@ def shared_words(
     return [word for _, (_, word) in ranked[:limit]]
 
 
+def bm25_idf(n_docs: int, df: Any) -> Any:
+    """How telling a term is that `df` of `n_docs` documents have (a number or an array):
+    BM25+ style idf that never goes negative (very common terms score ~0, not < 0)."""
+    return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
 class TextIndex:
     """BM25 (k1, b) over a fixed document collection, with scores normalised into [0, 1].
 
@@ -301,8 +307,7 @@ class TextIndex:
             shape=(n_docs, n_terms),
         )
         df = np.bincount(tf_mat.indices, minlength=n_terms).astype(np.float64)
-        # BM25+ style idf that never goes negative (very common terms score ~0, not < 0).
-        self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+        self.idf = bm25_idf(n_docs, df)
         # Collection stop words: in a large collection, terms in more than max_df of all
         # documents are ignored (their idf is small and their posting lists are long).
         self.active = np.ones(n_terms, dtype=bool)

@@ -17,6 +17,8 @@ class Kind(models.TextChoices):
     WITHDRAWN = "withdrawn", "An invitation was withdrawn"
     REPORT = "report", "A report to review (admins)"
     SIGNIN_FAILURES = "signin_failures", "Repeated failed sign-ins to your account"
+    MENTOR_APPLICATION = "mentor_application", "News about your mentor application"
+    APPLICATION_REPLY = "application_reply", "A mentor applicant's reply (admins)"
 
 
 class Notification(models.Model):

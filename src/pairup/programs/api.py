@@ -1,12 +1,21 @@
 from __future__ import annotations
 
-from ninja import Router, Schema
+import json
+
+from django.http import HttpResponse, JsonResponse
+from ninja import File, Form, Router, Schema, UploadedFile
 
 from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
+from pairup.core import limits
 from pairup.core.api import PageOut, page_response
+from pairup.core.errors import ServiceError
 
 from .models import Membership
+from .queries import get_admin_program_for_user
+from .roster import read_roster_file, resolve_mapping
+from .roster_plan import roster_plan
+from .roster_services import RosterInvalid, roster_import
 
 router = Router(tags=["programs"])
 
@@ -81,3 +90,89 @@ def program_list(request: ApiRequest, page: int = 1) -> dict[str, object]:
         }
 
     return page_response(memberships, page, out)
+
+
+class RosterOut(Schema):
+    dry_run: bool
+    file_name: str
+    lines: int
+    created: int
+    updated: int
+    unchanged: int
+    invited: int
+    pools_created: list[str]
+    ignored_columns: list[str]
+
+
+def _roster_mapping(text: str) -> dict[str, str] | None:
+    if not text.strip():
+        return None
+    try:
+        given = json.loads(text)
+    except ValueError:
+        given = None
+    if not isinstance(given, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in given.items()
+    ):
+        raise ServiceError(
+            "Give the mapping as a JSON object of the file's headers to our columns, e.g. "
+            '{"E-mail": "email", "Notes": ""}.',
+            field="mapping",
+        )
+    return given
+
+
+@router.post(
+    "/programs/{slug}/roster",
+    response=RosterOut,
+    summary="Import a roster (CSV or XLSX), or check it with dry_run",
+)
+def roster_import_endpoint(
+    request: ApiRequest,
+    slug: str,
+    # Optional to ninja, so that access is checked before input: outsiders get 404 whatever
+    # they send; the program's admins are told that the file is missing.
+    file: File[UploadedFile | None] = None,
+    dry_run: Form[bool] = False,
+    mapping: Form[str] = "",
+) -> dict[str, object] | HttpResponse:
+    """Multipart: `file` (.csv or .xlsx), `dry_run` (true: check and count, write
+    nothing), `mapping` (optional JSON: {"file header": "our column" or ""}; headers left
+    out are guessed by name). The program's admins only (404 for anyone else). A file with
+    bad lines is 422 with one error per problem: `field` (our column), `line` (the header
+    is line 1) and `message`; nothing is written."""
+    program, _ = get_admin_program_for_user(request.auth, slug)
+    if file is None:
+        raise ServiceError("Send the roster as the multipart field `file`.", field="file")
+    given = _roster_mapping(mapping)
+    sheet = read_roster_file(file.read(limits.ROSTER_MAX_BYTES + 1), file.name or "")
+    resolved = resolve_mapping(sheet.headers, given)
+    if dry_run:
+        plan = roster_plan(program=program, sheet=sheet, mapping=resolved)
+    else:
+        try:
+            plan = roster_import(program=program, by=request.auth, sheet=sheet, mapping=resolved)
+        except RosterInvalid as exc:
+            plan = exc.plan
+    if plan.problems:
+        invalid = RosterInvalid(plan)
+        errors: list[dict[str, object]] = [
+            {"field": p.column or "file", "line": p.line, "message": p.reason}
+            for p in plan.problems_shown
+        ]
+        if plan.problems_more:
+            errors.append({"field": "file", "message": f"and {plan.problems_more:,} more problems"})
+        body = {"detail": invalid.detail, "code": invalid.code, "errors": errors}
+        return JsonResponse(body, status=422)
+    return {
+        "dry_run": dry_run,
+        "file_name": plan.file_name,
+        "lines": plan.lines_read,
+        **plan.counts(),
+        "pools_created": plan.new_pools,
+        "ignored_columns": plan.ignored_headers,
+    }
+
+
+# A program's setup (templates, create, settings, topics, audit log) registers itself here.
+from . import setup_api  # noqa: E402, F401

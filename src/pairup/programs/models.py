@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -8,11 +10,25 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from pairup.core.validators import validate_multiline, validate_single_line
+
 SESSION_LENGTHS = (15, 30, 45, 60)
 
 
 def new_invite_code() -> str:
     return secrets.token_urlsafe(12)
+
+
+def invitation_token_hash(token: str) -> str:
+    """What a personal invitation keeps of its link's token: the link itself is only in
+    the email, so a copy of the database lets nobody in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_invitation_token() -> tuple[str, str]:
+    """A fresh personal invitation token and its hash."""
+    token = secrets.token_urlsafe(32)
+    return token, invitation_token_hash(token)
 
 
 def default_session_lengths() -> list[int]:
@@ -88,6 +104,10 @@ class Program(models.Model):
     availability_weight = models.FloatField(default=0.2, validators=[validate_weight])
     load_weight = models.FloatField(default=0.3, validators=[validate_weight])
     cross_site_bonus = models.FloatField(default=0.0, validators=[validate_weight])
+    # The topics the program offers (`queries.program_topics`): the part of the site's
+    # taxonomy its admins chose (none chosen: all of it) and the program's own topics (not
+    # shared, made for it by `services.program_topic_add`).
+    topics = models.ManyToManyField("topics.Topic", blank=True, related_name="programs")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -206,6 +226,12 @@ class Membership(models.Model):
         null=True, blank=True, help_text="The mentor takes no new invitations until then"
     )
     pools = models.ManyToManyField(Pool, blank=True, related_name="members")
+    # Mentor onboarding (vetting): due when the mentor was approved while the program had an
+    # onboarding note they had not read; eligibility offers them no ask until they have.
+    onboarding_due = models.BooleanField(default=False)
+    onboarded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mentor acknowledged the onboarding note"
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -286,3 +312,277 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit entries are never deleted.")
+
+
+# ------------------------------------------------------------------------ mentor vetting
+
+APPLICATION_QUESTION_MAX_LENGTH = 300
+APPLICATION_ANSWER_MAX_LENGTH = 2000
+APPLICATION_MESSAGE_MAX_LENGTH = 2000
+DECLINE_REASON_MAX_LENGTH = 1000
+ONBOARDING_NOTE_MAX_LENGTH = 5000
+
+
+class ApplicationQuestion(models.Model):
+    """A question a program that vets its mentors asks whoever offers to mentor in it, in
+    `position` order; the program's admins write them."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="application_questions"
+    )
+    text = models.CharField(
+        max_length=APPLICATION_QUESTION_MAX_LENGTH, validators=[validate_single_line]
+    )
+    required = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ApplicationState(models.TextChoices):
+    ANSWERING = "answering", "Answers missing"
+    SUBMITTED = "submitted", "Waiting for review"
+    MORE_ASKED = "more_asked", "More asked"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+    @classmethod
+    def open(cls) -> frozenset[str]:
+        """An application still waiting on someone: the admins or the applicant."""
+        return frozenset({cls.ANSWERING, cls.SUBMITTED, cls.MORE_ASKED})
+
+    @classmethod
+    def waiting_on_applicant(cls) -> frozenset[str]:
+        return frozenset({cls.ANSWERING, cls.MORE_ASKED})
+
+
+class MentorApplication(models.Model):
+    """One person's offer to mentor in a program that vets its mentors: their answers, the
+    admins' requests for more with the replies, and the decision. Kept after a decline, with
+    its reason, even when the person is no longer a member."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="mentor_applications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_applications"
+    )
+    state = models.CharField(
+        max_length=12, choices=ApplicationState.choices, default=ApplicationState.ANSWERING
+    )
+    # When it (last) entered the queue: the queue is first come, first served.
+    applied_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.TextField(
+        max_length=DECLINE_REASON_MAX_LENGTH, blank=True, validators=[validate_multiline]
+    )
+
+    class Meta:
+        ordering = ["program", "applied_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "user"], name="mentor_application_once"),
+        ]
+        indexes = [models.Index(fields=["program", "state", "applied_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.program} ({self.state})"
+
+
+class ApplicationAnswer(models.Model):
+    """An applicant's answer to one question, with the question's words as they read them
+    (an admin may edit or remove the question afterwards)."""
+
+    application = models.ForeignKey(
+        MentorApplication, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        ApplicationQuestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question_text = models.CharField(max_length=APPLICATION_QUESTION_MAX_LENGTH)
+    position = models.PositiveIntegerField(default=0)
+    answer = models.TextField(
+        max_length=APPLICATION_ANSWER_MAX_LENGTH, blank=True, validators=[validate_multiline]
+    )
+
+    class Meta:
+        ordering = ["application", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "question"], name="application_answer_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_text}: {self.answer[:40]}"
+
+
+class ApplicationMessage(models.Model):
+    """The admins asking an applicant for more, or the applicant's reply."""
+
+    application = models.ForeignKey(
+        MentorApplication, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_admins = models.BooleanField()
+    body = models.TextField(
+        max_length=APPLICATION_MESSAGE_MAX_LENGTH, validators=[validate_multiline]
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["application", "at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class MentorOnboarding(models.Model):
+    """What a program's newly approved mentors read before they take asks: a note and
+    links to resources. A program without one asks no acknowledgement."""
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, related_name="mentor_onboarding"
+    )
+    note = models.TextField(max_length=ONBOARDING_NOTE_MAX_LENGTH, validators=[validate_multiline])
+    # [{"title": ..., "url": ...}], in the order shown.
+    links = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Mentor onboarding of {self.program}"
+
+
+def new_upload_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class RosterUpload(models.Model):
+    """A roster file an admin uploaded, kept on the server between the import page's steps
+    (map the columns, read the dry run, commit), so the commit imports exactly the file the
+    dry run checked, never a copy the browser sends back. Only its uploader opens it, by an
+    unguessable token, for `roster.UPLOAD_HOURS`; it is deleted once imported, and expired
+    ones with the next upload."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_upload_token)
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    # The file's headers mapped to our columns ({header: column or ""}), as last chosen.
+    mapping = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.program}, {self.created_at:%Y-%m-%d %H:%M})"
+
+
+# ------------------------------------------------------------------ member invitations
+
+
+class MemberInvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+class MemberInvitation(models.Model):
+    """A personal invitation to join a program with given roles, sent by email to one
+    address. Its link carries a token of which only the hash is kept; it works until
+    `expires_at`, once, for the person who signs in with that address. Resending makes a
+    new token (the old link stops working) and a new end date."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="member_invitations"
+    )
+    email = models.EmailField(max_length=254)  # stored lower-case
+    token_hash = models.CharField(max_length=64, unique=True)
+    is_mentee = models.BooleanField(default=False)
+    is_mentor = models.BooleanField(default=False)
+    is_admin = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    times_sent = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["program", "-created_at", "-id"]
+        constraints = [
+            # One open invitation per address and program (an expired one is renewed).
+            models.UniqueConstraint(
+                fields=["program", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="member_invitation_open_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_mentee=True)
+                | models.Q(is_mentor=True)
+                | models.Q(is_admin=True),
+                name="member_invitation_has_a_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.program}"
+
+    @property
+    def roles(self) -> list[str]:
+        return [
+            r
+            for r, on in (
+                ("mentor", self.is_mentor),
+                ("mentee", self.is_mentee),
+                ("admin", self.is_admin),
+            )
+            if on
+        ]
+
+    @staticmethod
+    def status_q(status: str, now: datetime) -> models.Q:
+        """`status_at` as a filter, for lists: the same four states, in SQL."""
+        open_ = models.Q(accepted_at__isnull=True, revoked_at__isnull=True)
+        return {
+            MemberInvitationStatus.ACCEPTED: models.Q(accepted_at__isnull=False),
+            MemberInvitationStatus.REVOKED: models.Q(
+                accepted_at__isnull=True, revoked_at__isnull=False
+            ),
+            MemberInvitationStatus.EXPIRED: open_ & models.Q(expires_at__lte=now),
+            MemberInvitationStatus.PENDING: open_ & models.Q(expires_at__gt=now),
+        }[MemberInvitationStatus(status)]
+
+    def status_at(self, now: datetime) -> MemberInvitationStatus:
+        """The one definition of where an invitation stands."""
+        if self.accepted_at is not None:
+            return MemberInvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return MemberInvitationStatus.REVOKED
+        if self.expires_at <= now:
+            return MemberInvitationStatus.EXPIRED
+        return MemberInvitationStatus.PENDING

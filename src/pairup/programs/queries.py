@@ -7,15 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from pairup.accounts.models import Expertise, User
 from pairup.core.validators import text_problem
+from pairup.topics.models import Topic
 
 from . import rules
-from .models import Membership, MentorStatus, Program, RetiredInvite
+from .models import (
+    MatchRule,
+    Membership,
+    MentorStatus,
+    Pool,
+    Program,
+    RetiredInvite,
+    RosterUpload,
+)
 
 
 class InviteState(StrEnum):
@@ -135,14 +144,15 @@ def mentor_directory(
 
 
 def program_sites(program: Program) -> list[str]:
+    # DISTINCT in the database: a program of 20,000 members has a few dozen sites.
     return sorted(
-        {
-            s
-            for s in Membership.objects.filter(program=program).values_list(
-                "user__profile__site", flat=True
-            )
-            if s
-        }
+        s
+        for s in Membership.objects.filter(program=program)
+        .exclude(user__profile__site="")
+        .values_list("user__profile__site", flat=True)
+        .order_by()
+        .distinct()
+        if s
     )
 
 
@@ -162,3 +172,143 @@ def get_mentor_for_user(user: User, slug: str, mentor_id: int) -> tuple[Program,
 
 def program_members(program: Program) -> QuerySet[Membership]:
     return Membership.objects.filter(program=program).select_related("user__profile")
+
+
+def program_topics(program: Program) -> QuerySet[Topic]:
+    """The one definition of the topics a program offers, for its ask form, the topic
+    checks of asks and profiles, and its settings: the part of the site's taxonomy its
+    admins chose (none chosen: all of it), plus the program's own topics."""
+    chosen = Topic.objects.filter(programs=program)
+    if chosen.filter(shared=True).exists():
+        return chosen.order_by("position", "name")
+    return Topic.objects.filter(Q(shared=True) | Q(pk__in=chosen.values("pk"))).order_by(
+        "position", "name"
+    )
+
+
+def member_topic_ids(user: User) -> set[int] | None:
+    """The topics offered by the programs `user` belongs to, together (None when they are
+    in none: the whole taxonomy): what they may choose on their profile."""
+    if not user.is_authenticated:
+        return None
+    rows = list(
+        Program.topics.through.objects.filter(program__memberships__user=user).values_list(
+            "program_id", "topic_id", "topic__shared"
+        )
+    )
+    programs = set(Membership.objects.filter(user=user).values_list("program_id", flat=True))
+    if not programs:
+        return None
+    with_subset = {program for program, _, shared in rows if shared}
+    ids = {topic for _, topic, _ in rows}
+    if programs - with_subset:
+        ids |= set(Topic.objects.filter(shared=True).values_list("pk", flat=True))
+    return ids
+
+
+def get_roster_upload_for_user(user: User, program: Program, token: str) -> RosterUpload:
+    """A roster file `user` uploaded to `program` and has not imported yet; 404 for anyone
+    else's, another program's, or one kept past its time."""
+    from datetime import timedelta
+
+    from .roster import UPLOAD_HOURS
+
+    since = timezone.now() - timedelta(hours=UPLOAD_HOURS)
+    upload = RosterUpload.objects.filter(
+        program=program, uploaded_by=user, token=token, created_at__gte=since
+    ).first()
+    if upload is None or not user.is_authenticated:
+        raise Http404("No such roster upload")
+    return upload
+
+
+# ------------------------------------------------------------------ pools and match rules
+
+
+def program_pools(program: Program) -> QuerySet[Pool]:
+    """The program's pools by name, each with `member_count`: one query."""
+    return (
+        Pool.objects.filter(program=program)
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("name", "pk")
+    )
+
+
+def self_select_pools(program: Program) -> QuerySet[Pool]:
+    """The pools a member of `program` may choose themself, by name."""
+    return Pool.objects.filter(program=program, self_select=True).order_by("name", "pk")
+
+
+def program_match_rules(program: Program) -> QuerySet[MatchRule]:
+    """The program's match rules with their pools, by mentee pool then mentor pool."""
+    return (
+        MatchRule.objects.filter(program=program)
+        .select_related("mentee_pool", "mentor_pool")
+        .order_by("mentee_pool__name", "mentor_pool__name", "pk")
+    )
+
+
+def get_pool_for_admin(user: User, slug: str, pool_id: int) -> tuple[Program, Membership, Pool]:
+    """A pool, for its program's admins; 404 for anyone else and for a pool of another
+    program."""
+    program, membership = get_admin_program_for_user(user, slug)
+    pool = Pool.objects.filter(program=program, pk=pool_id).first()
+    if pool is None:
+        raise Http404("No such pool")
+    pool.program = program
+    return program, membership, pool
+
+
+def get_member_for_admin(
+    user: User, slug: str, membership_id: int
+) -> tuple[Program, Membership, Membership]:
+    """(program, the admin's membership, a member's membership with their profile), for
+    the program's admins; 404 for anyone else and for a member of another program."""
+    program, admin = get_admin_program_for_user(user, slug)
+    member = (
+        Membership.objects.select_related("user__profile")
+        .filter(program=program, pk=membership_id)
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member")
+    member.program = program
+    return program, admin, member
+
+
+def pool_members(pool: Pool) -> QuerySet[Membership]:
+    """A pool's members by name, with their profiles."""
+    return (
+        Membership.objects.filter(pools=pool)
+        .select_related("user__profile")
+        .order_by("user__profile__display_name", "pk")
+    )
+
+
+def members_outside_pool(pool: Pool, q: str, limit: int = 20) -> list[Membership]:
+    """Up to `limit` members of the pool's program not in it whose name or site holds
+    every word of `q`, by name: what an admin picks from to fill a pool."""
+    words = q.split()[:8]
+    if not words:
+        return []
+    members = (
+        Membership.objects.filter(program_id=pool.program_id)
+        .exclude(pools=pool)
+        .select_related("user__profile")
+    )
+    for word in words:
+        members = members.filter(
+            Q(user__profile__display_name__icontains=word) | Q(user__profile__site__icontains=word)
+        )
+    return list(members.order_by("user__profile__display_name", "pk")[:limit])
+
+
+def members_without_pool(program: Program) -> int:
+    """How many of the program's mentees and mentors are in none of its pools (while it has
+    match rules, they are matched with nobody)."""
+    return (
+        Membership.objects.filter(program=program)
+        .filter(Q(is_mentee=True) | Q(is_mentor=True))
+        .exclude(pools__isnull=False)
+        .count()
+    )

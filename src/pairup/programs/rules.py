@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-from .models import Membership, Program
+from django.conf import settings
+
+from pairup.accounts.models import User
+
+from .models import Membership, MentorStatus, Program
 
 
 def can_join_without_invite(program: Program) -> bool:
@@ -53,3 +57,42 @@ def can_see_mentor(viewer: Membership | None, mentor: Membership) -> bool:
 def can_ask_mentor(viewer: Membership | None, mentor: Membership) -> bool:
     """A mentee may start an ask from a mentor's page, except from their own."""
     return can_write_ask(viewer) and viewer is not None and viewer.user_id != mentor.user_id
+
+
+def can_answer_application(member: Membership | None) -> bool:
+    """A mentor waiting for approval answers the program's application questions and the
+    admins' requests for more."""
+    return member is not None and member.is_mentor and member.mentor_status == MentorStatus.PENDING
+
+
+def can_read_onboarding(member: Membership | None) -> bool:
+    """A program's mentors, whatever their status, and its admins read its mentor
+    onboarding."""
+    return member is not None and (member.is_mentor or member.is_admin)
+
+
+def needs_onboarding(member: Membership | None) -> bool:
+    """An approved mentor who has not yet acknowledged the onboarding note they were
+    approved under: offered no ask until they have (asks.matching.eligibility reads the
+    same flag)."""
+    return member is not None and member.is_approved_mentor and member.onboarding_due
+
+
+def can_create_program(user: User) -> bool:
+    """Site staff start programs; anyone signed in may too when the operator allows
+    self-service programs (PAIRUP_SELF_SERVICE_PROGRAMS). Whoever starts one is its first
+    admin."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_staff or settings.PAIRUP_SELF_SERVICE_PROGRAMS
+
+
+def can_see_audit_log(member: Membership | None) -> bool:
+    """A program's admins, and only they, read its audit log; nobody edits it."""
+    return can_admin_program(member)
+
+
+def can_choose_pools(member: Membership | None) -> TypeGuard[Membership]:
+    """A member chooses for themself among the program's self-selected pools (its admins
+    put anyone in any pool)."""
+    return member is not None

@@ -21,6 +21,7 @@ from .forms import (
     MentorStatusForm,
 )
 from .models import Membership, Program
+from .vetting.queries import answers_step
 
 # An invite link opened before signing up is kept here, so the first-run guide can offer
 # that program once the person has an account.
@@ -60,6 +61,7 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "memberships": memberships,
             "form": form,
             "open_programs": queries.open_programs(request.user),
+            "can_create_program": rules.can_create_program(request.user),
         },
     )
 
@@ -67,7 +69,10 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _join_page(
     request: AuthenticatedHttpRequest, program: Program, invite_code: str | None
 ) -> HttpResponse:
-    form = JoinForm(request.POST if request.method == "POST" else None)
+    form = JoinForm(
+        request.POST if request.method == "POST" else None,
+        pools=queries.self_select_pools(program),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.program_join(
@@ -76,12 +81,16 @@ def _join_page(
                 as_mentor=form.cleaned_data["as_mentor"],
                 as_mentee=form.cleaned_data["as_mentee"],
                 invite_code=invite_code,
+                pools=form.cleaned_data.get("pools"),
             )
         except ServiceError as exc:
             form.add_error(None, exc.detail)
         else:
             request.session.pop(PENDING_INVITE, None)
             welcome_message(request, membership)
+            answers = answers_step(membership)
+            if answers is not None:
+                return redirect(answers)  # the program's questions for new mentors
             if request.user.profile.welcomed_at is None:
                 return redirect("home")  # back into the first-run guide, at its next step
             return redirect(program)
@@ -123,6 +132,10 @@ def program_mentor_offer(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     program's admins approve new mentors when it vets them."""
     program, _ = queries.get_program_for_user(request.user, slug)
     membership = services.program_join(program=program, user=request.user, as_mentor=True)
+    answers = answers_step(membership)
+    if answers is not None:
+        messages.info(request, f"Thank you. Answer {program}'s questions for new mentors.")
+        return redirect(answers)
     if membership.is_approved_mentor:
         messages.success(request, f"You are a mentor in {program}. Set your availability next.")
     else:
@@ -141,27 +154,9 @@ def program_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         "membership": membership,
         "can_write_ask": rules.can_write_ask(membership),
         "can_admin": rules.can_admin_program(membership),
+        "can_choose_pools": queries.self_select_pools(program).exists(),
     }
     return render(request, "programs/program_detail.html", context)
-
-
-@login_required
-def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    program, membership = queries.get_admin_program_for_user(request.user, slug)
-    members = queries.program_members(program)
-    invite_url = request.build_absolute_uri(f"/join/{program.invite_code}/")
-    return render(
-        request,
-        "programs/members.html",
-        {
-            "program": program,
-            "membership": membership,
-            "members": members,
-            "invite_url": invite_url,
-            "invite_expired": not queries.invite_lookup(program.invite_code).valid,
-            "rotate_form": InviteRotateForm(),
-        },
-    )
 
 
 @login_required
@@ -201,4 +196,10 @@ def member_set_status(
             )
         except ServiceError as exc:
             messages.error(request, exc.detail)
+    # Back to where the button was: the filtered list's page, or the member's own page.
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
+        return redirect(back)
     return redirect("program_members", slug=program.slug)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -102,9 +103,15 @@ def slot_picker_context(
 def sessions_context(
     request: AuthenticatedHttpRequest, engagement: Engagement, *, now: datetime | None = None
 ) -> dict[str, object]:
-    """The engagement page's sessions section: its sessions and, for the mentee while
-    sessions are left, the slot picker."""
-    sessions = list(engagement.sessions.order_by("start", "pk"))
+    """The engagement page's sessions section: its sessions, each with the viewer's rating
+    of it (`my_rating`, None when not rated) so a held one offers "Rate this session" or
+    shows the rating given; and, for the mentee while sessions are left, the slot picker."""
+    mine = SessionFeedback.objects.filter(session=OuterRef("pk"), author=request.user)
+    sessions = list(
+        engagement.sessions.annotate(my_rating=Subquery(mine.values("rating")[:1])).order_by(
+            "start", "pk"
+        )
+    )
     left = queries.sessions_left(engagement)
     picker = None
     if left and rules.can_pick_slot(request.user, engagement):

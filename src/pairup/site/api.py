@@ -11,6 +11,9 @@ from pairup.accounts.api_auth import AUTH
 from pairup.asks.api import router as asks_router
 from pairup.availability.api import router as availability_router
 from pairup.programs.api import router as programs_router
+from pairup.programs.member_api import router as members_router
+from pairup.programs.pool_api import router as pools_router
+from pairup.programs.vetting.api import router as vetting_router
 from pairup.sessions.api import router as sessions_router
 from pairup.topics.api import router as topics_router
 
@@ -51,6 +54,9 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", topics_router)
 api.add_router("", programs_router)
+api.add_router("", members_router)
+api.add_router("", vetting_router)
+api.add_router("", pools_router)
 api.add_router("", asks_router)
 api.add_router("", availability_router)
 api.add_router("", sessions_router)

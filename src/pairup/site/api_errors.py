@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 
 from pairup.core.api import error_body
-from pairup.core.errors import ServiceError, payload_too_large_detail
+from pairup.core.errors import ItemErrors, ServiceError, payload_too_large_detail
 from pairup.core.limits import ERROR_ITEMS_LISTED
 
 logger = logging.getLogger(__name__)
@@ -23,6 +23,9 @@ LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file", "paylo
 
 
 def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    if len(loc) == 2 and str(loc[0]) in LOCATIONS and str(loc[0]) == str(loc[1]):
+        # A parameter named as its location (an upload named `file`): ("file", "file").
+        return str(loc[1])
     parts = [str(p) for p in loc if str(p) not in LOCATIONS]
     # ninja wraps a body schema under its parameter name (e.g. "payload"); drop that.
     return ".".join(parts) or "body"
@@ -54,6 +57,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ServiceError)
     def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         errors = [{"field": exc.field, "message": exc.detail}] if exc.field else []
+        if isinstance(exc, ItemErrors) and exc.field:
+            errors = [
+                {"field": f"{exc.field}.{i}", "message": m}
+                for i, m in exc.items[:ERROR_ITEMS_LISTED]
+            ]
+            if len(exc.items) > ERROR_ITEMS_LISTED:
+                more = len(exc.items) - ERROR_ITEMS_LISTED
+                errors.append({"field": exc.field, "message": f"and {more:,} more errors"})
         return respond(request, exc.status, error_body(exc.detail, exc.code, errors))
 
     @api.exception_handler(DjangoValidationError)

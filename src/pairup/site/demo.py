@@ -35,8 +35,15 @@ from pairup.asks.services.cohort import cohort_round_create, cohort_round_join
 from pairup.availability.services import availability_set
 from pairup.core.quiet import quietly
 from pairup.notifications.services import notifications_mark_read
-from pairup.programs.models import Program
+from pairup.programs.models import Membership, Program
+from pairup.programs.pools import pool_create, pool_members_add
 from pairup.programs.services import membership_set_mentor_status, program_create, program_join
+from pairup.programs.vetting.services import (
+    application_question_add,
+    application_submit,
+    mentor_onboarding_acknowledge,
+    mentor_onboarding_set,
+)
 
 from .demo_data import (
     ADMIN,
@@ -44,6 +51,7 @@ from .demo_data import (
     FIRST,
     LAST,
     LOGINS,
+    MENTOR_EMAIL,
     OTHER_SLUG,
     PASSWORD,
     ROLES,
@@ -92,6 +100,7 @@ def demo_load() -> bool:
     with quietly():
         users = _people(data, now)
         programs = _programs(data, users)
+        _pools(data, users, programs)
         _history(data, users, programs, now)
         for user in users.values():
             notifications_mark_read(user=user)  # what happened weeks ago was seen then
@@ -136,6 +145,18 @@ def _programs(data: Demo, users: dict[str, User]) -> dict[str, Program]:
         )
         for spec in data.programs
     }
+    questions = {
+        slug: [
+            application_question_add(
+                program=programs[slug],
+                by=users[data.approver[slug]],
+                text=text,
+                required=required,
+            )
+            for text, required in asked
+        ]
+        for slug, asked in data.questions.items()
+    }
     for member in data.members:
         program = programs[member.program]
         membership = program_join(
@@ -145,13 +166,47 @@ def _programs(data: Demo, users: dict[str, User]) -> dict[str, Program]:
             as_mentee=member.as_mentee,
             invite_code=program.invite_code,
         )
+        if member.answers:
+            application_submit(
+                membership=membership,
+                answers={
+                    q.pk: text
+                    for q, text in zip(questions[member.program], member.answers, strict=True)
+                },
+            )
         if member.mentor_status and membership.mentor_status != member.mentor_status:
             membership_set_mentor_status(
                 membership=membership,
                 status=member.mentor_status,
                 by=users[data.approver[member.program]],
             )
+    for slug, (note, links) in data.onboarding.items():
+        mentor_onboarding_set(
+            program=programs[slug],
+            by=users[data.approver[slug]],
+            note=note,
+            links=[{"title": title, "url": url} for title, url in links],
+        )
+    # The well-known mentor has read it, as the demo's contract says.
+    known = Membership.objects.get(program=programs[DEMO_SLUG], user=users[MENTOR_EMAIL])
+    mentor_onboarding_acknowledge(membership=known)
     return programs
+
+
+def _pools(data: Demo, users: dict[str, User], programs: dict[str, Program]) -> None:
+    """Each program's admin makes its pools and puts their members in them."""
+    for spec in data.pools:
+        program, admin = programs[spec.program], users[data.approver[spec.program]]
+        pool = pool_create(
+            program=program,
+            by=admin,
+            name=spec.name,
+            kind=spec.kind,
+            description=spec.description,
+            self_select=spec.self_select,
+        )
+        members = Membership.objects.filter(program=program, user__email__in=spec.members)
+        pool_members_add(pool=pool, by=admin, members=members.select_related("user__profile"))
 
 
 def _history(

@@ -322,7 +322,7 @@ class ProgramSpec:
     name: str
     slug: str
     admin: str
-    policy: Mapping[str, object]
+    policy: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -351,6 +351,21 @@ class Member:
     as_mentor: bool = False
     as_mentee: bool = False
     mentor_status: str | None = None
+    # A mentor who waits for approval answers the program's application questions, in order.
+    answers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """A pool of `program` its admin makes and fills with `members` (emails). The demo has
+    no match rules: anyone may still be matched with anyone."""
+
+    program: str
+    name: str
+    kind: str
+    members: tuple[str, ...]
+    description: str = ""
+    self_select: bool = False
 
 
 @dataclass(frozen=True)
@@ -425,6 +440,12 @@ class Demo:
     current: tuple[CurrentAsk, ...]
     # The admin who approves or pauses each program's mentors.
     approver: Mapping[str, str] = field(default_factory=dict)
+    # Mentor vetting, by program: application questions (text, required), written before
+    # anyone joins; the onboarding note and its links ((title, url)), written after the
+    # mentors of the history were approved, so they keep taking asks.
+    questions: Mapping[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    onboarding: Mapping[str, tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
+    pools: tuple[PoolSpec, ...] = ()
     # Asks signed up for Acme's sign-up round, waiting for the admin's cohort matching.
     signup: tuple[RoundAsk, ...] = ()
 
@@ -487,6 +508,32 @@ MENTOR_EXPERTISE = (
 )
 MENTEE_EMAIL = "mentee@demo.pairup"
 MENTOR_EMAIL = "mentor@demo.pairup"
+
+ACME_QUESTIONS = (
+    ("Why do you want to mentor colleagues at Acme?", True),
+    ("Which asks would you rather not take?", False),
+)
+ACME_ONBOARDING = (
+    "Welcome, and thank you for mentoring at Acme.\n\n"
+    "Answer each invitation within two days, even with a no: the ask moves on to the next "
+    "mentor. Keep sessions to the time agreed, and keep what you hear in confidence. If a "
+    "conversation goes somewhere you are not comfortable with, stop it and tell the "
+    "learning team.",
+    (
+        ("Acme mentoring handbook", "https://example.org/acme/mentoring-handbook"),
+        ("How to run a 30-minute session", "https://example.org/acme/short-sessions"),
+    ),
+)
+
+
+def _application_answers(role: Role, years: int, focus: str) -> tuple[str, ...]:
+    """What a mentor waiting for approval answered (no random draw: the demo's draws stay
+    as they were)."""
+    return (
+        f"{years} years as a {role.title.lower()} taught me most by asking colleagues; "
+        f"I would like to give that back, mostly on {focus}.",
+        "Anything about salaries at other companies: I do not know enough to help.",
+    )
 
 
 def _name(rng: random.Random, used: set[str]) -> str:
@@ -556,6 +603,7 @@ def build(seed: int = 20261122) -> Demo:
                 as_mentor=True,
                 as_mentee=rng.random() < 0.15,
                 mentor_status=status,
+                answers=_application_answers(role, years, focus) if status == "pending" else (),
             )
         )
 
@@ -599,6 +647,30 @@ def build(seed: int = 20261122) -> Demo:
     used.add("Sam Okoye")
     for i in range(79):
         mentee(f"mentee{i + 1:02d}@demo.pairup", _name(rng, used), i)
+
+    # Acme's sites as pools, everyone in theirs (no rules: matching is as without them),
+    # and an initiative its members choose themselves. Built from the lists, no random
+    # draw: the draws after this point stay as they were.
+    acme_people = [ADMIN, *mentors, *mentees]
+    pools = tuple(
+        PoolSpec(
+            DEMO_SLUG,
+            site,
+            "site",
+            tuple(p.email for p in acme_people if p.site == site),
+            description=f"Everyone based in {site}",
+        )
+        for site, _, _ in SITES
+    ) + (
+        PoolSpec(
+            DEMO_SLUG,
+            "Graduate intake",
+            "initiative",
+            tuple(p.email for p in mentees[2::6]),
+            description="Joined Acme from university this year",
+            self_select=True,
+        ),
+    )
 
     # A second program: its members must see nothing of Acme, and Acme nothing of it.
     people.append(OUTSIDER)
@@ -724,5 +796,8 @@ def build(seed: int = 20261122) -> Demo:
         availability=availability,
         current=current,
         approver={DEMO_SLUG: ADMIN.email, OTHER_SLUG: OUTSIDER.email},
+        questions={DEMO_SLUG: ACME_QUESTIONS},
+        onboarding={DEMO_SLUG: ACME_ONBOARDING},
+        pools=pools,
         signup=tuple(signup),
     )

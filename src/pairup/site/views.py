@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -16,8 +17,8 @@ from django.views.static import serve
 from pairup.asks.models import LIVE_INVITATION, EngagementStatus, Invitation, InvitationStatus
 from pairup.asks.queries import engagements_for_user
 from pairup.core.humanize import human_duration, shorten, time_left
-from pairup.programs.models import Membership
-from pairup.programs.rules import can_admin_program, can_write_ask
+from pairup.programs.models import Membership, MentorStatus
+from pairup.programs.rules import can_admin_program, can_write_ask, needs_onboarding
 
 from .welcome import next_step_url
 
@@ -115,12 +116,21 @@ def home(request: HttpRequest) -> HttpResponse:
                     f"/p/{m.program.slug}/mentors/",
                 )
             )
-        if m.is_mentor and not m.is_approved_mentor:
+        if m.is_mentor and m.mentor_status == MentorStatus.PENDING:
             steps.append(
                 (
                     f"Wait for approval in {m.program}",
-                    "An admin checks new mentors before they appear.",
-                    None,
+                    "An admin checks new mentors before they appear: your answers, and any "
+                    "question they ask you, are on your application.",
+                    reverse("mentor_application", args=[m.program.slug]),
+                )
+            )
+        if needs_onboarding(m):
+            steps.append(
+                (
+                    f"Read {m.program}'s mentor onboarding",
+                    "You are approved as a mentor: you are offered asks once you have read it.",
+                    reverse("mentor_onboarding", args=[m.program.slug]),
                 )
             )
         if can_admin_program(m):

@@ -33,19 +33,19 @@ from pairup.accounts.forms import (
     WelcomeLanguagesForm,
     WelcomeTopicsForm,
     WelcomeYouForm,
-    topic_chips,
 )
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.accounts.models import Level, Profile, User
 from pairup.asks import services as ask_services
 from pairup.asks.forms import GOOD_QUESTIONS, AskForm
+from pairup.asks.views.asks import topic_suggestions_context
 from pairup.core.errors import ServiceError
-from pairup.core.forms import choice_field
 from pairup.core.validators import COMMON_LANGUAGES
 from pairup.programs import queries as program_queries
 from pairup.programs import services as program_services
 from pairup.programs.forms import InviteCodeForm, JoinForm
 from pairup.programs.models import Membership, Program
+from pairup.programs.vetting.queries import answers_step
 from pairup.programs.views import PENDING_INVITE, welcome_message
 
 
@@ -159,7 +159,11 @@ def _step_you(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -
 def _step_topics(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -> HttpResponse:
     levels = {e.topic.slug: e.level for e in profile.expertise.select_related("topic")}
     initial = {"goals": [t.slug for t in profile.goals.all()], "expertise": list(levels)}
-    form = WelcomeTopicsForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = WelcomeTopicsForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        topics=account_services.profile_topic_ids(request.user),
+    )
     if request.method == "POST":
         if "skip" in request.POST:
             return _advance(request, profile, step)
@@ -232,7 +236,12 @@ def _join_form(profile: Profile, program: Program, data: object = None) -> JoinF
     """Roles guessed from the topics step: a mentee with goals, a mentor with expertise."""
     helps = profile.expertise.exists()
     initial = {"as_mentee": profile.goals.exists() or not helps, "as_mentor": helps}
-    return JoinForm(data, prefix=f"join-{program.slug}", initial=initial)  # type: ignore[arg-type]
+    return JoinForm(
+        data,
+        prefix=f"join-{program.slug}",
+        initial=initial,
+        pools=program_queries.self_select_pools(program),
+    )
 
 
 def _step_program(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -> HttpResponse:
@@ -279,13 +288,18 @@ def _step_program(request: AuthenticatedHttpRequest, profile: Profile, step: Ste
                         as_mentor=form.cleaned_data["as_mentor"],
                         as_mentee=form.cleaned_data["as_mentee"],
                         invite_code=pending if program == invited else None,
+                        pools=form.cleaned_data.get("pools"),
                     )
                 except ServiceError as exc:
                     form.add_error(None, exc.detail)
                 else:
                     request.session.pop(PENDING_INVITE, None)
                     welcome_message(request, membership)
-                    return _advance(request, profile, step)
+                    advanced = _advance(request, profile, step)
+                    # A program that vets its mentors asks its questions first; its page
+                    # sends the person back into the guide once they have answered.
+                    answers = answers_step(membership)
+                    return redirect(answers) if answers is not None else advanced
     memberships = Membership.objects.filter(user=user).select_related("program")
     context: dict[str, object] = {
         "invited": invited,
@@ -322,11 +336,13 @@ def _step_ask(request: AuthenticatedHttpRequest, profile: Profile, step: Step) -
         program=program,
         initial={"topics": goals},
     )
-    form.fields["topics"].widget = topic_chips(find_label="Find a topic for your question")
-    topics_field = choice_field(form, "topics")
-    topics_field.choices = topics_field.choices  # onto the new widget
-    form.fields["topics"].help_text = "One or two topics your question is about."
-    context = {"form": form, "program": program, "examples": GOOD_QUESTIONS[:3]}
+    question = form.data.get("question", "") if form.is_bound else ""
+    context = {
+        "form": form,
+        "program": program,
+        "examples": GOOD_QUESTIONS[:3],
+        **topic_suggestions_context(str(question), program),
+    }
     if request.method == "POST":
         if form.is_valid():
             try:

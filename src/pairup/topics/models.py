@@ -12,7 +12,19 @@ class Topic(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     description = models.CharField(max_length=300, blank=True)
+    # Other words people use for the topic ("salary, pay, counteroffer"): what the ask form
+    # reads, besides the name and description, to suggest topics from a question.
+    synonyms = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Other words people use for this topic, separated by commas; topics are "
+        "suggested from a question's words through them.",
+    )
     position = models.PositiveIntegerField(default=0)
+    # In the site's taxonomy, which every program may offer. A topic one program added for
+    # itself is not shared: only that program offers it (programs.queries.program_topics),
+    # and the taxonomy's lists (`queries.topics_tree`, GET /topics) leave it out.
+    shared = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["position", "name"]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+
+from django.db.models import Q
 
 from .models import Topic
 
@@ -23,9 +25,11 @@ def topic_paths() -> dict[int, str]:
     return paths
 
 
-def topics_tree() -> list[tuple[Topic, int]]:
-    """Every topic in taxonomy order with its depth, for grouped select boxes and the API."""
-    topics = list(Topic.objects.all())
+def topics_tree(include: Collection[int] = ()) -> list[tuple[Topic, int]]:
+    """The site's taxonomy in tree order with each topic's depth, for grouped select boxes
+    and the API; with `include`, also those topics of a program's own (not shared), which
+    are roots."""
+    topics = list(Topic.objects.filter(Q(shared=True) | Q(pk__in=list(include))))
     children: dict[int | None, list[Topic]] = {}
     for topic in topics:
         children.setdefault(topic.parent_id, []).append(topic)

@@ -12,7 +12,7 @@ from pairup.accounts.models import Profile
 from pairup.asks import services
 from pairup.asks.matching.eligibility import AskFacts, cohort_eligibility, eligibility
 from pairup.asks.models import Ask, Block, Invitation
-from pairup.programs.models import Membership, MentorStatus
+from pairup.programs.models import MatchRule, Membership, MentorStatus, Pool
 from tests.factories import make_mentor
 
 from .conftest import add_ask
@@ -39,9 +39,17 @@ def tangle(program, cohort):
     Profile.objects.filter(user=asks[4].mentee).update(languages=["de"])
     Membership.objects.filter(user=m[3]).update(monthly_cap=2)
     Membership.objects.filter(user=m[0]).update(invitations_paused_until=now + timedelta(days=2))
-    make_mentor(program, topics={"sql": "expert"}, languages=["de", "en"])
+    outside = make_mentor(program, topics={"sql": "expert"}, languages=["de", "en"])
     big = add_ask(program, "sql", 99, languages=["en"])
     Ask.objects.filter(pk=big.pk).update(sessions=3)
+    # A reporting line: one mentee's manager is a mentor.
+    Profile.objects.filter(user=asks[5].mentee).update(manager_email=m[2].email)
+    # Pools and a rule: people in "Paris" meet people in "Paris" only; everyone is there
+    # but one mentor.
+    paris = Pool.objects.create(program=program, name="Paris")
+    MatchRule.objects.create(program=program, mentee_pool=paris, mentor_pool=paris)
+    for membership in Membership.objects.filter(program=program).exclude(user=outside):
+        membership.pools.add(paris)
     return now
 
 
@@ -68,6 +76,8 @@ def test_cohort_eligibility_agrees_with_eligibility_for_every_pair(
         "at_cap",
         "paused",
         "not_approved",
+        "pool_rule",
+        "reporting_line",
     }
 
 

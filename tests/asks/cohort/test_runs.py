@@ -170,3 +170,26 @@ def test_reading_a_cohort_takes_a_fixed_number_of_queries(program):
         assert len(cohort.records) == len(cohort.mentors) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_pool_rules_and_the_reporting_line_hold_in_the_proposal(program, cohort, admin, run_now):
+    from pairup.accounts.models import Profile
+    from pairup.programs.models import MatchRule, Pool
+
+    sql_mentor, speaker = cohort.mentors[1], cohort.mentors[2]
+    sql_asks = [a for a in cohort.asks if a.topics.get().slug == "sql"]
+    speaking = [a for a in cohort.asks if a.topics.get().slug == "public-speaking"]
+    # Everyone in "Staff" meets "Staff", but the SQL mentor is only in "Contractors".
+    staff = Pool.objects.create(program=program, name="Staff")
+    contractors = Pool.objects.create(program=program, name="Contractors")
+    MatchRule.objects.create(program=program, mentee_pool=staff, mentor_pool=staff)
+    for membership in Membership.objects.filter(program=program):
+        pool = contractors if membership.user_id == sql_mentor.pk else staff
+        membership.pools.add(pool)
+    # The speaking mentor manages the first speaking mentee.
+    Profile.objects.filter(user=speaking[0].mentee).update(manager_email=speaker.email)
+    run = run_now(program, admin)
+    pairs = {p.ask_id: p.mentor_id for p in ProposedPair.objects.filter(run=run)}
+    assert sql_asks and all(pairs[a.pk] != sql_mentor.pk for a in sql_asks)
+    assert sql_mentor.pk not in pairs.values()
+    assert pairs[speaking[0].pk] != speaker.pk

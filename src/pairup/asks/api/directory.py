@@ -1,6 +1,7 @@
 """A program's mentor directory over /api/v1: the words of `q` ranked by the engine's
 relevance (the directory page's search, `matching.search`), filtered by topic, site and
-language; without `q`, every approved mentor by name."""
+language; without `q`, every approved mentor by name. A mentee sees only the mentors they
+may be paired with (the program's match rules, the reporting line, blocks)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pairup.core.schemas import Line
 from pairup.core.validators import language_name
 from pairup.programs.models import Membership
 from pairup.programs.queries import get_program_for_user
+from pairup.programs.rules import can_write_ask
 from pairup.topics.models import Topic
 
 from . import router
@@ -77,12 +79,14 @@ def mentor_list(
     language: Line = "",
     page: int = 1,
 ) -> dict[str, object]:
-    program, _ = get_program_for_user(request.auth, slug)
+    program, membership = get_program_for_user(request.auth, slug)
     if topic and not Topic.objects.filter(slug=topic).exists():
         raise ServiceError(f"Unknown topic '{topic}'.", code="unknown_topic", field="topic")
     if language and language_name(language) == language:
         raise ServiceError(
             f"Unknown language code '{language}'.", code="invalid_language", field="language"
         )
-    mentors = search_mentors(program, q, topic=topic, site=site, language=language)
+    # A mentee sees only the mentors they may be paired with, as on the directory page.
+    mentee = request.auth if can_write_ask(membership) else None
+    mentors = search_mentors(program, q, topic=topic, site=site, language=language, mentee=mentee)
     return page_response(mentors, page, mentor_card)

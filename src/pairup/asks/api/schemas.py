@@ -77,7 +77,12 @@ class AskIn(Input):
 
     program: str = Field(description="The program's slug")
     kind: str | None = None
-    topics: list[str] = Field(max_length=limits.ASK_TOPICS_MAX)
+    topics: list[str] | None = Field(
+        default=None,
+        max_length=limits.ASK_TOPICS_MAX,
+        description="Topic slugs. Left out, null or empty: the topics the question names "
+        "clearly (422 naming `topics` when it names none)",
+    )
     question: str = Field(max_length=limits.ASK_QUESTION_MAX_LENGTH)
     tried: str | None = Field(default=None, max_length=limits.ASK_TRIED_MAX_LENGTH)
     format: str | None = Field(default=None, description="video, in_person or chat")
@@ -94,7 +99,12 @@ class AskPatch(Input):
     never null: leave them out to keep them."""
 
     kind: Omittable[str] = Field(default=None)
-    topics: Omittable[list[str]] = Field(default=None, max_length=limits.ASK_TOPICS_MAX)
+    topics: Omittable[list[str]] = Field(
+        default=None,
+        max_length=limits.ASK_TOPICS_MAX,
+        description="Empty: the topics the question names clearly (422 naming `topics` "
+        "when it names none)",
+    )
     question: Omittable[str] = Field(default=None, max_length=limits.ASK_QUESTION_MAX_LENGTH)
     tried: str | None = Field(
         default=None, max_length=limits.ASK_TRIED_MAX_LENGTH, description="null clears it"

@@ -8,10 +8,12 @@ invitation waiting for an answer), or those of one sign-up round. Its mentors ar
 program's mentors who may take some ask of it.
 
 How the hard rules reach the engine:
-- a mentor refused for every ask (not approved, inactive, pausing) is left out;
-- a mentor refused for one ask (its author, a block, invited to it before, no room for
-  the sessions it asks) is in that ask's `exclude`; "no language in common" is the
-  engine's own rule on the same records (`shares_language`), so it is not repeated;
+- a mentor refused for every ask (not approved, not onboarded, inactive, pausing) is
+  left out;
+- a mentor refused for one ask (its author, a block, the pools' match rules, a reporting
+  line, invited to it before, no room for the sessions it asks) is in that ask's
+  `exclude`; "no language in common" is the engine's own rule on the same records
+  (`shares_language`), so it is not repeated;
 - caps count sessions and the engine counts asks, so a mentor may take at most
   room ÷ (the most sessions any ask of the cohort wants) asks, at least one when they have
   room at all (asks wanting more than their room are excluded for them): whatever asks

@@ -1,5 +1,6 @@
 """The mentor directory's search: a program's approved mentors, filtered by topic, site and
-language, and ranked by the engine's relevance of the typed words to each mentor's profile,
+language (and, for a mentee, to those they may be paired with: `eligibility.matchable_mentors`),
+and ranked by the engine's relevance of the typed words to each mentor's profile,
 topics and past asks (`engine.search`: the relevance suggestions score, with word families
 so "negotiate" finds "negotiating"); with each listed mentor's next free time as the viewer
 would meet them. Reads only; writes nothing."""
@@ -20,6 +21,7 @@ from pairup.engine import search
 from pairup.programs.models import Membership, Program
 from pairup.programs.queries import mentor_directory
 
+from .eligibility import matchable_mentors
 from .records import search_records
 
 # A search reads this many words of what was typed (a question is rarely longer).
@@ -59,13 +61,39 @@ def name_matches(members: Sequence[Membership], words: list[str]) -> list[int]:
     ]
 
 
+def for_mentee(
+    members: QuerySet[Membership], program: Program, mentee: User
+) -> QuerySet[Membership]:
+    """`members` without the mentors `mentee` may not be paired with (a block, the program's
+    match rules, the reporting line): a mentee is never shown a mentor no invitation could
+    reach. Themself stays, when they mentor too. A fixed number of queries."""
+    ids = list(members.values_list("user_id", flat=True))
+    allowed = matchable_mentors(program, mentee.pk, ids) | {mentee.pk}
+    refused = set(ids) - allowed
+    if not refused:
+        return members
+    # Whichever list is shorter goes into the query.
+    if len(refused) <= len(allowed):
+        return members.exclude(user_id__in=refused)
+    return members.filter(user_id__in=allowed)
+
+
 def search_mentors(
-    program: Program, q: str = "", *, topic: str = "", site: str = "", language: str = ""
+    program: Program,
+    q: str = "",
+    *,
+    topic: str = "",
+    site: str = "",
+    language: str = "",
+    mentee: User | None = None,
 ) -> QuerySet[Membership] | RankedMentors:
     """The program's approved mentors that the filters keep: with no words, all of them by
     name; with words, those whose name holds them, then those the engine finds relevant,
-    best first (a mentor matching none of the words is left out)."""
+    best first (a mentor matching none of the words is left out). With `mentee`, only the
+    mentors they may be paired with (`for_mentee`)."""
     members = mentor_directory(program, topic=topic, site=site, language=language)
+    if mentee is not None:
+        members = for_mentee(members, program, mentee)
     words = q.split()[:MAX_WORDS]
     if not words:
         return members

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.asks import rules
+from pairup.asks.matching.topics import inferred_topics
 from pairup.asks.models import (
     LIVE_INVITATION,
     Ask,
@@ -25,7 +26,7 @@ from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import check_count, clean_text, listed, text_problem
 from pairup.programs.models import Program
-from pairup.programs.queries import membership_of
+from pairup.programs.queries import membership_of, program_topics
 from pairup.programs.rules import can_write_ask
 from pairup.topics.models import Topic
 
@@ -33,6 +34,9 @@ from .guards import lock_ask
 from .invitations import end_live_invitation
 
 ASK_FIELDS = ("kind", "question", "tried", "format", "duration", "sessions", "by")
+NO_TOPIC = (
+    "Pick at least one topic: your question does not name one clearly enough for us to choose it."
+)
 
 
 def _validate_ask(
@@ -83,16 +87,27 @@ def _validate_ask(
         return []
     wanted = list(dict.fromkeys(topics))
     check_count(wanted, field="topics", max_items=limits.ASK_TOPICS_MAX, what="topics")
+    if not wanted:
+        # Topics left empty come from the question's words, when it names them clearly.
+        inferred = inferred_topics(question, program)
+        if not inferred:
+            raise ServiceError(NO_TOPIC, code="no_topic", field="topics")
+        return inferred
     # A slug with a control character is unknown; PostgreSQL could not even compare it.
     queryable = [s for s in wanted if isinstance(s, str) and text_problem(s) is None]
-    found = {t.slug: t for t in Topic.objects.filter(slug__in=queryable)}
+    found = {t.slug: t for t in program_topics(program).filter(slug__in=queryable)}
     missing = [s for s in wanted if s not in found]
     if missing:
+        elsewhere = Topic.objects.filter(slug__in=[s for s in missing if s in queryable])
+        if set(missing) == set(elsewhere.filter(shared=True).values_list("slug", flat=True)):
+            raise ServiceError(
+                f"{program.name} does not offer the topic {listed(missing)}.",
+                code="unknown_topic",
+                field="topics",
+            )
         raise ServiceError(
             f"Unknown topic: {listed(missing)}.", code="unknown_topic", field="topics"
         )
-    if not wanted:
-        raise ServiceError("Choose at least one topic.", code="no_topic", field="topics")
     return [found[s] for s in wanted]
 
 
@@ -106,13 +121,15 @@ def ask_create(
     *,
     program: Program,
     mentee: User,
-    topics: list[str],
+    topics: list[str] | None = None,
     submit: bool = True,
     now: datetime | None = None,
     **fields: object,
 ) -> Ask:
     """Write an ask (a draft, or open at once). Refused past the program's open-asks limit.
-    `now` dates it (written as of then, e.g. the demo's history); by default it is now."""
+    Without topics, it takes those its question names clearly (`matching.topics`), else it is
+    refused naming `topics`. `now` dates it (written as of then, e.g. the demo's history); by
+    default it is now."""
     _require_mentee(program, mentee)
     data = {"kind": AskKind.ADVICE, "format": Format.VIDEO, "tried": "", "by": None, **fields}
     data.setdefault("duration", program.session_lengths[0])
@@ -120,7 +137,7 @@ def ask_create(
     unknown = set(data) - set(ASK_FIELDS)
     if unknown:
         raise ServiceError(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
-    topic_rows = _validate_ask(program, mentee, data, topics)
+    topic_rows = _validate_ask(program, mentee, data, topics or [])
     if open_asks_count(mentee, program) >= program.max_open_asks:
         raise Conflict(
             f"You have {program.max_open_asks} open asks already: close or withdraw one first.",
@@ -150,6 +167,7 @@ def ask_update(
     **fields: object,
 ) -> Ask:
     """Edit a draft or an open ask. The mentor already invited sees the new text.
+    `topics` None keeps them; empty takes those the question names clearly, as `ask_create`.
     Pass the ask's `by` (date) field in `changes`: the keyword `by` is the acting person."""
     fields = {**(changes or {}), **fields}
     ask = lock_ask(ask)

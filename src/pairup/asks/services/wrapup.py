@@ -45,12 +45,14 @@ def engagement_close(
     cancel: bool = False,
     reason: str = "",
     cancel_sessions: bool = False,
+    notice: str = "",
     now: datetime | None = None,
 ) -> Engagement:
     """Either side closes it: completed (wrap-up opens for both) or cancelled. Sessions
     still booked ahead are cancelled with it, both people told; marking it done with
     sessions ahead needs `cancel_sessions`, so no session is ever left booked on a closed
-    engagement by surprise."""
+    engagement by surprise. `notice` replaces what the other person is told of a
+    cancellation ("… cancelled your engagement")."""
     reason = clean_text(reason, field="reason", max_length=limits.SHORT_NOTE_MAX_LENGTH)
     engagement = lock_engagement(engagement)
     participant_role(engagement, by)
@@ -80,7 +82,7 @@ def engagement_close(
         notify(
             user=other,
             kind=Kind.WRAP_UP,
-            text=f"{by.display_name} cancelled your engagement.",
+            text=notice or f"{by.display_name} cancelled your engagement.",
             url=engagement.get_absolute_url(),
         )
     else:

@@ -5,7 +5,7 @@ Each view: access helper (404 for outsiders) → form → one service call → r
 render. A refused service call becomes an error beside its field, or a message.
 """
 
-from .asks import ask_action, ask_create, ask_detail, ask_edit
+from .asks import ask_action, ask_create, ask_detail, ask_edit, ask_topic_suggestions
 from .dashboards import board, code_of_conduct, mentee_dashboard, mentor_dashboard
 from .directory import mentor_directory
 from .engagements import engagement_action, engagement_detail, thanks_profile
@@ -18,6 +18,7 @@ __all__ = [
     "ask_create",
     "ask_detail",
     "ask_edit",
+    "ask_topic_suggestions",
     "board",
     "code_of_conduct",
     "engagement_action",

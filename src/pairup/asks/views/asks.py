@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries, rules, services
@@ -20,6 +20,7 @@ from pairup.asks.forms import (
     BodyForm,
 )
 from pairup.asks.matching.suggestions import suggestions_for_display
+from pairup.asks.matching.topics import suggest_topics
 from pairup.asks.models import (
     LIVE_INVITATION,
     Ask,
@@ -32,18 +33,45 @@ from pairup.asks.models import (
 from pairup.asks.services.cohort import cohort_round_join
 from pairup.core.errors import ServiceError
 from pairup.core.validators import text_problem
+from pairup.programs.models import Program
 from pairup.programs.queries import get_program_for_user
 from pairup.programs.rules import can_write_ask
+
+
+def topic_suggestions_context(question: str, program: Program) -> dict[str, object]:
+    """What the ask form's topics field says of `question` (asks/_topic_suggestions.html):
+    the program's topics suggested from its words, and those it takes if the mentee
+    chooses none."""
+    suggestions = suggest_topics(question, program=program)
+    return {
+        "topic_suggestions": suggestions,
+        "inferred_topics": [s.topic for s in suggestions if s.confident],
+        "question_given": bool(question.strip()),
+    }
+
+
+@login_required
+@require_GET
+def ask_topic_suggestions(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The topics suggested for the question typed so far (htmx, as the mentee types)."""
+    program, _ = get_program_for_user(request.user, slug)
+    question = request.GET.get("question", "")
+    return render(
+        request, "asks/_topic_suggestions.html", topic_suggestions_context(question, program)
+    )
 
 
 @login_required
 def ask_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     program, membership = get_program_for_user(request.user, slug)
+    question = _question_from(request)
     form = AskForm(
         request.POST if request.method == "POST" else None,
         program=program,
-        initial={"question": _question_from(request)},
+        initial={"question": question},
     )
+    if form.is_bound:
+        question = str(form.data.get("question", ""))
     if request.method == "POST" and form.is_valid():
         try:
             ask = services.ask_create(
@@ -71,6 +99,7 @@ def ask_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "write_refused": not can_write_ask(membership),
             "examples": GOOD_QUESTIONS,
             "ask": None,
+            **topic_suggestions_context(question, program),
         },
     )
 
@@ -100,10 +129,17 @@ def ask_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your ask is saved.")
             return redirect(ask)
+    question = str(form.data.get("question", "")) if form.is_bound else ask.question
     return render(
         request,
         "asks/ask_form.html",
-        {"form": form, "program": program, "examples": GOOD_QUESTIONS, "ask": ask},
+        {
+            "form": form,
+            "program": program,
+            "examples": GOOD_QUESTIONS,
+            "ask": ask,
+            **topic_suggestions_context(question, program),
+        },
     )
 
 

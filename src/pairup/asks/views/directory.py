@@ -50,6 +50,8 @@ def mentor_directory(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
         topic=filters.get("topic", ""),
         site=filters.get("site", ""),
         language=filters.get("language", ""),
+        # A mentee sees only the mentors they may be paired with.
+        mentee=request.user if can_write_ask(membership) else None,
     )
     try:
         page = paginate(mentors, request.GET.get("page"))

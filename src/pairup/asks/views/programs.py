@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.asks import queries
+from pairup.asks.matching.eligibility import REFUSALS, pair_rules
 from pairup.asks.models import (
     Ask,
     AskStatus,
@@ -60,6 +61,15 @@ def mentor_profile(request: AuthenticatedHttpRequest, slug: str, user_id: int) -
     thanks = queries.public_thanks(mentor.user, program.pk)
     viewer = membership_of(request.user, program)
     invite_to, waiting = invite_offer(request.user, program, viewer)
+    # A mentee the program does not pair with this mentor (match rules, reporting line, a
+    # block) is not offered to invite them: the invitation would be refused.
+    unpaired = ""
+    if invite_to or waiting:
+        refusal = pair_rules(
+            program, mentee_ids=[request.user.pk], mentor_ids=[mentor.user_id]
+        ).refusal(request.user.pk, mentor.user_id)
+        if refusal is not None:
+            invite_to, waiting, unpaired = [], [], REFUSALS[refusal]
     return render(
         request,
         "programs/mentor_profile.html",
@@ -72,5 +82,6 @@ def mentor_profile(request: AuthenticatedHttpRequest, slug: str, user_id: int) -
             "can_ask": can_ask_mentor(viewer, mentor),
             "invite_to": invite_to,
             "waiting": waiting,
+            "unpaired": unpaired,
         },
     )

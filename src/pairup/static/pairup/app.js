@@ -1,6 +1,8 @@
 // Progressive enhancements only: every page works without this file.
 (function () {
   "use strict";
+  // Parts that need this file show, and their plain stand-ins hide (app.css, ".js ...").
+  document.documentElement.classList.add("js");
 
   function make(tag, className, text) {
     var el = document.createElement(tag);
@@ -88,6 +90,7 @@
         chosen.appendChild(li);
       });
       chosen.hidden = !chosen.children.length;
+      picker.dispatchEvent(new CustomEvent("chips:change", { bubbles: true }));
     }
 
     function close() {
@@ -181,6 +184,37 @@
     boxes.forEach(function (b) { b.addEventListener("change", render); });
     render();
   });
+
+  // Topics suggested from an ask's question (asks/_topic_suggestions.html, which htmx
+  // refreshes as the mentee types): a suggestion adds its topic's chip, or removes it when
+  // pressed again; the note "if you choose none, we take …" shows only while none is chosen.
+  function topicFieldOf(el) { return el.closest("fieldset") || document; }
+  function topicBox(field, slug) {
+    return field.querySelector("[data-chips] input[type=checkbox][value='" + slug + "']");
+  }
+  function syncTopicSuggestions() {
+    document.querySelectorAll("[data-topic-suggestions]").forEach(function (area) {
+      var field = topicFieldOf(area);
+      var any = field.querySelector("[data-chips] input[type=checkbox]:checked") !== null;
+      area.querySelectorAll("[data-add-topic]").forEach(function (button) {
+        var box = topicBox(field, button.getAttribute("data-add-topic"));
+        button.setAttribute("aria-pressed", box && box.checked ? "true" : "false");
+      });
+      area.querySelectorAll("[data-when-no-topic]").forEach(function (note) { note.hidden = any; });
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("[data-add-topic]") : null;
+    if (!button) { return; }
+    var box = topicBox(topicFieldOf(button), button.getAttribute("data-add-topic"));
+    if (!box) { return; }
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+    syncTopicSuggestions();
+  });
+  document.addEventListener("chips:change", syncTopicSuggestions);
+  document.addEventListener("htmx:afterSettle", syncTopicSuggestions);
+  syncTopicSuggestions();
 
   // A photo field: show the chosen picture at once (read as a data: URL, which the
   // Content-Security-Policy allows for images, unlike blob:), and say beside the field when
@@ -285,3 +319,21 @@
   fit();
   phone.addEventListener("change", fit);
 })();
+
+// A "Copy" button beside a read-only field (the invite link): shown only where it works.
+(function () {
+  "use strict";
+  if (!navigator.clipboard) { return; }
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) { return; }
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(input.value).then(function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = label; }, 2000);
+      }, function () { input.select(); });
+    });
+  });
+}());
