@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pairup
 
-.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load clean
+.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ bench-smoke: install-dev
 LOAD_ARGS ?=
 bench-load: install-dev
 	LOAD_PG=$(dir $(PG_URL)) $(BIN)/python bench/load.py --write-docs $(LOAD_ARGS)
+
+# Cohort matching from the database (SQLite, and PostgreSQL on PG_URL's server in the database
+# pairup_bench_cohort, dropped and recreated) against `pairup match` on the same cohort in
+# files; writes the "Cohort matching" section of docs/benchmarks.md. Not part of CI.
+bench-cohort: install-dev
+	COHORT_PG_URL=$(dir $(PG_URL))pairup_bench_cohort $(BIN)/python bench/cohort.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -1,5 +1,6 @@
 """The solvers `assign` is benchmarked against. Only bench/run.py uses them: the web app and
-`pairup match` call the engine's exact `assign` (src/pairup/engine/assign.py) alone.
+`pairup match` call the engine's exact `assign` (src/pairup/engine/assign.py); the greedy is
+the engine's own (`pairup.engine.cohort`), which cohort matching also shows admins.
 
 Each takes exact scores and eligibility (dense, or as pair lists for greedy) and each
 mentor's capacity, and returns (asks matched, total score in quanta of 1e-6), the
@@ -35,19 +36,13 @@ def greedy(
     rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, caps: np.ndarray, n_asks: int
 ) -> tuple[int, int]:
     """Pairs best-first (ties by ask, then mentor) while the ask is free and the mentor has
-    room."""
-    order = np.lexsort((cols, rows, -vals))
-    cap = caps.astype(np.int64).copy()
-    taken = np.zeros(n_asks, dtype=bool)
-    total = matched = 0
-    for p in order.tolist():
-        a, m = rows[p], cols[p]
-        if not taken[a] and cap[m] > 0:
-            taken[a] = True
-            cap[m] -= 1
-            total += quanta(vals[p])
-            matched += 1
-    return matched, total
+    room: the engine's own greedy (`pairup.engine.cohort.greedy_match`, which cohort
+    matching shows admins beside the exact optimum)."""
+    from pairup.engine.cohort import greedy_match
+
+    match = greedy_match(rows, cols, vals, caps, n_asks)
+    chosen = match[rows] == cols
+    return int(chosen.sum()), sum(quanta(v) for v in vals[chosen].tolist())
 
 
 def scipy_lsa(scores: np.ndarray, ok: np.ndarray, caps: np.ndarray) -> tuple[int, int]:

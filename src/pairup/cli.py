@@ -17,6 +17,7 @@ ALIASES = {
     "send-reminders": "send_reminders",
     "refresh-busy-feeds": "refresh_busy_feeds",
     "worker": "db_worker",
+    "match-cohort": "match_cohort",
     "import-roster": "import_roster",
 }
 # These work without settings (Django lists the core commands and says what is wrong).

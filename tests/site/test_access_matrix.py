@@ -34,6 +34,7 @@ from django.utils import timezone
 from pairup.accounts.models import ApiToken
 from pairup.accounts.services import api_token_create
 from pairup.asks import services as ask_services
+from pairup.asks.services import cohort as cohort_services
 from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
 from pairup.notifications.models import Notification
@@ -179,6 +180,36 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "engagements/<int:pk>/sessions/book/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     "sessions/<int:pk>/": ((LOGIN, 200, 200, 404, 404, 404), (LOGIN, 405)),
     "sessions/<int:pk>/<str:action>/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    # Cohort matching: the program's admins only; the POST-only actions are 405 on GET.
+    "p/<slug:slug>/matching/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/matching/start/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/matching/rounds/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/matching/by-hand/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "p/<slug:slug>/matching/runs/<int:run_id>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/matching/runs/<int:run_id>/progress/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/matching/runs/<int:run_id>/rerun/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/matching/runs/<int:run_id>/publish/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/matching/runs/<int:run_id>/scores.csv": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/matching/runs/<int:run_id>/asks/<int:ask_id>/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/matching/runs/<int:run_id>/asks/<int:ask_id>/keep/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
     "api/v1/openapi.json": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "api/v1/docs": ((200, 200, 200, 200, 200, 200), (200, 200)),
     "api/v1/": ((404, 404, 404, 404, 404, 404), (404, 404)),
@@ -297,6 +328,21 @@ API: dict[str, tuple[Any, ...]] = {
     "DELETE /programs/{slug}/rules/{rule_id}": (401, 404),
     "PATCH /programs/{slug}/members/{user_id}/matching": (401, 404),
     "PUT /programs/{slug}/my-pools": (401, 404),
+    # Cohort matching: the program's admins only.
+    "GET /programs/{slug}/cohort-rounds": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/cohort-runs": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/cohort-runs/{run_id}": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/cohort-runs/{run_id}/pairs": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/cohort-runs/{run_id}/scores.csv": (401, 404, 404, 200, 404, 404),
+    "POST /programs/{slug}/cohort-rounds": (401, 404),
+    "POST /cohort-rounds/{round_id}/asks": (401, 404),
+    "POST /programs/{slug}/cohort-runs": (401, 404),
+    "POST /programs/{slug}/cohort-runs/{run_id}/fix": (401, 404),
+    "POST /programs/{slug}/cohort-runs/{run_id}/swap": (401, 404),
+    "POST /programs/{slug}/cohort-runs/{run_id}/release": (401, 404),
+    "POST /programs/{slug}/cohort-runs/{run_id}/rerun": (401, 404),
+    "POST /programs/{slug}/cohort-runs/{run_id}/publish": (401, 404),
+    "POST /programs/{slug}/matches": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -342,6 +388,12 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /programs/{slug}/rules": {"mentee_pool": 1, "mentor_pool": 1},
     "PATCH /programs/{slug}/members/{user_id}/matching": {"manager_email": ""},
     "PUT /programs/{slug}/my-pools": {"pools": []},
+    "POST /programs/{slug}/cohort-rounds": {"name": "June", "deadline": LATER},
+    "POST /cohort-rounds/{round_id}/asks": {"ask": 1},
+    "POST /programs/{slug}/cohort-runs/{run_id}/fix": {"ask": 1, "mentor": 1},
+    "POST /programs/{slug}/cohort-runs/{run_id}/swap": {"ask": 1, "other_ask": 2},
+    "POST /programs/{slug}/cohort-runs/{run_id}/release": {"ask": 1},
+    "POST /programs/{slug}/matches": {"ask": 1, "mentor": 1},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -443,6 +495,17 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         members=Membership.objects.filter(program=program, user__in=[mentee, mentor]),
     )
     rule = match_rule_create(program=program, by=admin, mentee_pool=pool, mentor_pool=pool)
+    # A cohort run over the mentee's second, open ask, and a sign-up round.
+    cohort_ask = ask_services.ask_create(
+        program=program,
+        mentee=mentee,
+        topics=["sql"],
+        question="How do I speed up a slow SQL report with many joins?",
+    )
+    run = cohort_services.cohort_run_now(program=program, by=admin)
+    round = cohort_services.cohort_round_create(
+        program=program, by=admin, name="June", deadline=now + timedelta(days=7)
+    )
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -467,6 +530,9 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "roster_token": roster.token,
         "pool": pool.pk,
         "rule": rule.pk,
+        "run": run.pk,
+        "round": round.pk,
+        "cohort_ask": cohort_ask.pk,
         "ask_action": "withdraw",
         "invitation_action": "decline",
         "engagement_action": "close",
@@ -491,6 +557,8 @@ API_PARAMS = {
     "rule_id": "rule",
     "user_id": "mentor",
     "topic": "own_topic",
+    "run_id": "run",
+    "round_id": "round",
 }
 
 
@@ -515,6 +583,8 @@ WEB_PARAMS = {
     "topic": "own_topic",
     "pool_id": "pool",
     "rule_id": "rule",
+    "run_id": "run",
+    "ask_id": "cohort_ask",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",

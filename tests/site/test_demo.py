@@ -34,8 +34,10 @@ DEMO_ROWS = {
     "accounts_profile": 120,
     "accounts_profile_goals": 157,
     "accounts_user": 120,
-    "asks_ask": 76,
-    "asks_ask_topics": 76,
+    "asks_ask": 106,
+    "asks_ask_topics": 106,
+    "asks_cohortround": 1,
+    "asks_cohortround_asks": 30,
     "asks_engagement": 75,
     "asks_feedback": 74,
     "asks_invitation": 76,
@@ -50,8 +52,8 @@ DEMO_ROWS = {
     "notifications_notification": 356,
     # The audit log: two programs created, 31 mentor decisions; then mentor vetting: Acme's
     # two application questions and its onboarding note; then its four pools, each made
-    # and filled (8).
-    "programs_auditentry": 44,
+    # and filled (8); and the sign-up round its admin opened (1).
+    "programs_auditentry": 45,
     # Mentor vetting: every mentor of Acme (which vets them) applied; the two waiting for
     # approval answered both questions.
     "programs_applicationquestion": 2,
@@ -185,7 +187,7 @@ def test_demo_rows_pass_their_models_checks():
         for row in apps.get_model(label).objects.all():
             row.full_clean()
             checked += 1
-    assert checked == 120 * 3 + 109 + 2 + 120 + 76 * 2 + 75 + 74 + 27 + 356 + 2 + 33 + 4 + 1
+    assert checked == 120 * 3 + 109 + 2 + 120 + 106 + 76 + 75 + 74 + 27 + 356 + 2 + 33 + 4 + 1
 
 
 def test_demo_history_is_dated_as_its_data_says():
@@ -320,3 +322,16 @@ def test_demo_vets_mentors_without_making_its_approved_mentors_ineligible():
     )
     refusals = {e.refusal for e in eligibility(ask, timezone.now()).values()}
     assert "not_onboarded" not in refusals
+
+
+def test_demo_has_a_sign_up_round_to_match_as_a_cohort():
+    from pairup.asks.matching.cohort import cohort_asks
+    from pairup.asks.models import CohortRound
+
+    demo_load()
+    acme = Program.objects.get(slug="acme-mentoring")
+    round = CohortRound.objects.get(program=acme)
+    assert round.deadline > demo_now()
+    waiting = cohort_asks(acme, round)
+    assert waiting.count() == round.asks.count() == 30
+    assert not Invitation.objects.filter(ask__in=waiting).exists()

@@ -227,3 +227,82 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
             )
             for m in thread
         ]
+
+
+# ---------------------------------------------------------------- cohort matching
+
+
+class CohortRunForm(ServiceErrorsMixin, forms.Form):
+    """Which asks to match: every open ask waiting for a mentor, or a sign-up round's."""
+
+    ALL = "all"
+    round = forms.ChoiceField(
+        label="Asks to match",
+        choices=(),
+        help_text="Every open ask without a mentor, or the asks of one sign-up round.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        rounds: list[tuple[int, str]] | None = None,
+        all_label: str = "",
+        **kw: Any,
+    ) -> None:
+        super().__init__(*args, **kw)
+        choice_field(self, "round").choices = [
+            (self.ALL, all_label or "All open asks"),
+            *((str(pk), name) for pk, name in rounds or []),
+        ]
+
+    def round_id(self) -> int | None:
+        """The chosen round's id, None for every open ask (once valid)."""
+        value = self.cleaned_data["round"]
+        return None if value == self.ALL else int(value)
+
+
+class CohortRoundForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label="Round name", max_length=80)
+    deadline = forms.DateTimeField(
+        label="Sign-ups close",
+        help_text="In your time zone. Mentees sign their asks up until then.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class PairFixForm(ServiceErrorsMixin, forms.Form):
+    """Give an ask of a proposal to a mentor (the same one keeps the pair)."""
+
+    mentor = forms.TypedChoiceField(label="Mentor", coerce=int, choices=())
+
+    def __init__(self, *args: Any, mentors: list[tuple[int, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        choice_field(self, "mentor").choices = [("", "Choose a mentor"), *(mentors or [])]
+
+
+class PairSwapForm(ServiceErrorsMixin, forms.Form):
+    """Swap the mentors of two asks of a proposal."""
+
+    other_ask = forms.TypedChoiceField(label="Swap mentors with", coerce=int, choices=())
+
+    def __init__(self, *args: Any, asks: list[tuple[int, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        choice_field(self, "other_ask").choices = [("", "Choose an ask"), *(asks or [])]
+
+
+class MatchByHandForm(ServiceErrorsMixin, forms.Form):
+    """An admin matches one ask with one mentor: the mentor is invited at once."""
+
+    ask = forms.TypedChoiceField(label="Ask", coerce=int, choices=())
+    mentor = forms.TypedChoiceField(label="Mentor", coerce=int, choices=())
+
+    def __init__(
+        self,
+        *args: Any,
+        asks: list[tuple[int, str]] | None = None,
+        mentors: list[tuple[int, str]] | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(*args, **kw)
+        choice_field(self, "ask").choices = [("", "Choose an ask"), *(asks or [])]
+        choice_field(self, "mentor").choices = [("", "Choose a mentor"), *(mentors or [])]

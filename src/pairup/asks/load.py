@@ -177,8 +177,10 @@ def mentor_loads(
                 booked.setdefault((mentor_id, name), Counter())[program_id] += 1
     promised = _promised(mentor_ids, exclude_engagement)
     program_caps: dict[int, dict[int, int]] = {pk: {} for pk in mentor_ids}
-    for m in Membership.objects.filter(user_id__in=mentor_ids, is_mentor=True).select_related(
-        "program"
+    for m in (
+        Membership.objects.filter(user_id__in=mentor_ids, is_mentor=True)
+        .select_related("program")
+        .only("user_id", "program_id", "monthly_cap", "program__mentor_monthly_cap")
     ):
         program_caps[m.user_id][m.program_id] = m.effective_monthly_cap
     out = {}

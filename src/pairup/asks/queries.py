@@ -13,6 +13,7 @@ from django.utils import timezone
 from pairup.accounts.models import User
 from pairup.availability.queries import engagement_session_times
 from pairup.programs.models import Membership, MentorStatus, Program
+from pairup.programs.queries import get_program_for_user
 
 from . import rules
 from .load import mentor_load
@@ -23,6 +24,8 @@ from .models import (
     AskStatus,
     Block,
     Clarification,
+    CohortRound,
+    CohortRun,
     Engagement,
     EngagementStatus,
     Invitation,
@@ -48,6 +51,41 @@ def get_own_ask(user: User, pk: int) -> Ask:
     if not rules.can_edit_ask(user, ask):
         raise Http404("No such ask")
     return ask
+
+
+def get_matching_program_for_user(user: User, slug: str) -> tuple[Program, Membership]:
+    """The program and the user's membership, for those who match its asks (its admins);
+    404 for anyone else."""
+    program, membership = get_program_for_user(user, slug)
+    if not rules.can_match_asks(membership):
+        raise Http404("No such program")
+    return program, membership
+
+
+def get_cohort_run_for_user(user: User, slug: str, pk: int) -> tuple[Program, CohortRun]:
+    """A cohort run of the program, for those who match its asks; 404 for anyone else and
+    for a run of another program."""
+    program, _ = get_matching_program_for_user(user, slug)
+    run = (
+        CohortRun.objects.select_related("round", "created_by__profile")
+        .defer("inputs")  # read when needed: it holds every record the run scored
+        .filter(program=program, pk=pk)
+    )
+    found = run.first()
+    if found is None:
+        raise Http404("No such matching run")
+    found.program = program
+    return program, found
+
+
+def get_cohort_round(program: Program, pk: int | None) -> CohortRound | None:
+    """A sign-up round of `program` (None for None); 404 for a round of another program."""
+    if pk is None:
+        return None
+    found = CohortRound.objects.filter(program=program, pk=pk).first()
+    if found is None:
+        raise Http404("No such sign-up round")
+    return found
 
 
 def get_invitation_for_user(user: User, pk: int) -> Invitation:

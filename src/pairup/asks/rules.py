@@ -11,6 +11,7 @@ where its docstring says so. The rules of a program (who writes asks, who admins
 from __future__ import annotations
 
 from pairup.accounts.models import User
+from pairup.programs.models import Membership
 from pairup.programs.queries import membership_of
 from pairup.programs.rules import can_admin_program, can_see_board
 
@@ -65,6 +66,17 @@ def can_edit_ask(user: User, ask: Ask) -> bool:
 def can_invite(user: User, ask: Ask) -> bool:
     """Only the mentee who wrote an ask sees its suggestions and invites mentors to it."""
     return user.is_authenticated and ask.mentee_id == user.pk
+
+
+def can_match_asks(member: Membership | None) -> bool:
+    """A program's admins match its asks with mentors: cohort runs, their review, changes
+    and publishing, sign-up rounds, and matching one ask by hand."""
+    return can_admin_program(member)
+
+
+def can_join_round(user: User, ask: Ask) -> bool:
+    """Only the mentee who wrote an ask signs it up for a sign-up round."""
+    return can_edit_ask(user, ask)
 
 
 # ------------------------------------------------------------------------ invitations

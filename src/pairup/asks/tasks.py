@@ -8,7 +8,7 @@ from django_tasks import default_task_backend, task
 from pairup.core.quiet import is_quiet
 
 if TYPE_CHECKING:
-    from .models import Invitation
+    from .models import CohortRun, Invitation
 
 
 @task()
@@ -27,3 +27,17 @@ def expire_invitation_later(invitation: Invitation) -> None:
         return
     run_after = invitation.expires_at
     transaction.on_commit(lambda: expire_invitations.using(run_after=run_after).enqueue())
+
+
+@task()
+def run_cohort(run_id: int) -> None:
+    """Match a cohort run's asks and store the proposal (see services.cohort)."""
+    from .services.cohort import cohort_run_execute
+
+    cohort_run_execute(run_id=run_id)
+
+
+def run_cohort_later(run: CohortRun) -> None:
+    """Queue the run's matching after commit: `pairup worker` runs it (tests run it inline)."""
+    pk = run.pk
+    transaction.on_commit(lambda: run_cohort.enqueue(run_id=pk))

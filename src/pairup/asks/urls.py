@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import cohort
 
 urlpatterns = [
     path("asks/", views.mentee_dashboard, name="mentee_dashboard"),
@@ -26,4 +27,38 @@ urlpatterns = [
     path("engagements/<int:pk>/report/", views.engagement_report, name="engagement_report"),
     path("engagements/<int:pk>/<str:action>/", views.engagement_action, name="engagement_action"),
     path("thanks/<int:pk>/profile/", views.thanks_profile, name="thanks_profile"),
+    # Cohort matching (program admins).
+    path("p/<slug:slug>/matching/", cohort.cohort_home, name="cohort_home"),
+    path("p/<slug:slug>/matching/start/", cohort.cohort_start, name="cohort_start"),
+    path("p/<slug:slug>/matching/rounds/", cohort.cohort_round_new, name="cohort_round_new"),
+    path("p/<slug:slug>/matching/by-hand/", cohort.cohort_match_by_hand, name="cohort_match"),
+    path("p/<slug:slug>/matching/runs/<int:run_id>/", cohort.cohort_review, name="cohort_review"),
+    path(
+        "p/<slug:slug>/matching/runs/<int:run_id>/progress/",
+        cohort.cohort_progress,
+        name="cohort_progress",
+    ),
+    path(
+        "p/<slug:slug>/matching/runs/<int:run_id>/rerun/", cohort.cohort_rerun, name="cohort_rerun"
+    ),
+    path(
+        "p/<slug:slug>/matching/runs/<int:run_id>/publish/",
+        cohort.cohort_publish,
+        name="cohort_publish",
+    ),
+    path(
+        "p/<slug:slug>/matching/runs/<int:run_id>/scores.csv",
+        cohort.cohort_scores,
+        name="cohort_scores",
+    ),
+    path(
+        "p/<slug:slug>/matching/runs/<int:run_id>/asks/<int:ask_id>/",
+        cohort.cohort_pair,
+        name="cohort_pair",
+    ),
+    path(
+        "p/<slug:slug>/matching/runs/<int:run_id>/asks/<int:ask_id>/keep/",
+        cohort.cohort_pair_keep,
+        name="cohort_pair_keep",
+    ),
 ]

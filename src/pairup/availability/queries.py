@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
+
 from pairup.accounts.models import Profile, User
 from pairup.engine import slots as engine_slots
 
@@ -58,10 +60,13 @@ def as_engine(availability: Availability) -> engine_slots.Availability:
 _RECORD_FIELDS = ("timezone", "buffer_minutes", "min_notice_minutes", "horizon_days")
 
 
-def engine_availabilities(user_ids: list[int]) -> dict[int, engine_slots.Availability]:
+def engine_availabilities(
+    user_ids: list[int] | QuerySet[Any, Any],
+) -> dict[int, engine_slots.Availability]:
     """Many people's availability as engine records, in three queries of plain values (no
     model instances: suggestions read every mentor of a program on each call). People whose
-    stored availability the engine cannot read are left out, as unknown."""
+    stored availability the engine cannot read are left out, as unknown. `user_ids` may be
+    a query of ids (a subquery: thousands of ids cost more to send than to look up)."""
     rows = {
         row["pk"]: row
         for row in Availability.objects.filter(user_id__in=user_ids).values(
@@ -150,15 +155,16 @@ FREE_HORIZON = timedelta(days=14)
 
 
 def free_windows(
-    mentor_ids: list[int], mentee: User, now: datetime, horizon: timedelta = FREE_HORIZON
+    mentor_ids: list[int], mentee: User | None, now: datetime, horizon: timedelta = FREE_HORIZON
 ) -> dict[int, tuple[tuple[datetime, datetime], ...]]:
     """Each mentor's free time over the next two weeks (UTC), minus their commitments and
-    busy times and the mentee's commitments; mentors without availability are left out (the
-    engine scores them neutral)."""
+    busy times and the mentee's commitments (None: no one mentee, as in cohort matching);
+    mentors without availability are left out (the engine scores them neutral)."""
     end = now + horizon
     busy: dict[int, list[tuple[datetime, datetime]]] = {}
+    people = [*mentor_ids, mentee.pk] if mentee is not None else list(mentor_ids)
     for user_id, start, stop in Commitment.objects.filter(
-        user_id__in=[*mentor_ids, mentee.pk], booked=True, start__lt=end, end__gt=now
+        user_id__in=people, booked=True, start__lt=end, end__gt=now
     ).values_list("user_id", "start", "end"):
         busy.setdefault(user_id, []).append((start, stop))
     for user_id, start, stop in BusyTime.objects.filter(
@@ -176,7 +182,7 @@ def free_windows(
                         end,
                         now=now,
                         busy=busy.get(user_id, []),
-                        other_busy=busy.get(mentee.pk, []),
+                        other_busy=busy.get(mentee.pk, []) if mentee is not None else [],
                     )
                 )
             )
@@ -194,20 +200,43 @@ def waking_windows(
 ) -> tuple[tuple[datetime, datetime], ...]:
     """When `person` can meet over the next two weeks (UTC, on the 15-minute grid): the
     windows of their own availability if they set one, else 08:00–20:00 in their zone."""
-    end = now + horizon
-    record = engine_availabilities([person.pk]).get(person.pk)
-    if record is not None:
-        try:
-            windows = engine_slots.free_intervals(record, now, end, now=now)
-            return tuple(engine_slots.on_grid(windows))
-        except ValueError:
-            pass  # an availability the engine cannot read: their waking hours instead
     zone = getattr(getattr(person, "profile", None), "timezone", "") or "UTC"
-    try:
-        windows = engine_slots.daily_windows(zone, *WAKING_HOURS, now, end)
-    except ValueError:
-        windows = engine_slots.daily_windows("UTC", *WAKING_HOURS, now, end)
-    return tuple(engine_slots.on_grid(windows))
+    return waking_windows_of({person.pk: zone}, now, horizon)[person.pk]
+
+
+def waking_windows_of(
+    zones: dict[int, str],
+    now: datetime,
+    horizon: timedelta = FREE_HORIZON,
+    *,
+    among: QuerySet[Any, Any] | None = None,
+) -> dict[int, tuple[tuple[datetime, datetime], ...]]:
+    """`waking_windows` of many people at once ({user id: their profile's zone}), in the
+    three queries of `engine_availabilities` whatever their number; `among`: a query of
+    their ids, to send instead of the list."""
+    end = now + horizon
+    records = engine_availabilities(among if among is not None else list(zones))
+    by_zone: dict[str, tuple[tuple[datetime, datetime], ...]] = {}
+    out: dict[int, tuple[tuple[datetime, datetime], ...]] = {}
+    for pk, zone in zones.items():
+        record = records.get(pk)
+        if record is not None:
+            try:
+                out[pk] = tuple(
+                    engine_slots.on_grid(engine_slots.free_intervals(record, now, end, now=now))
+                )
+                continue
+            except ValueError:
+                pass  # an availability the engine cannot read: their waking hours instead
+        zone = zone or "UTC"
+        if zone not in by_zone:
+            try:
+                windows = engine_slots.daily_windows(zone, *WAKING_HOURS, now, end)
+            except ValueError:
+                windows = engine_slots.daily_windows("UTC", *WAKING_HOURS, now, end)
+            by_zone[zone] = tuple(engine_slots.on_grid(windows))
+        out[pk] = by_zone[zone]
+    return out
 
 
 def next_free(

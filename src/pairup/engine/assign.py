@@ -77,6 +77,7 @@ from pairup.engine.batch import (
     Scored,
     auto_workers,
     candidate_pairs,
+    every_pair,
     mentor_offers,
     score_pairs,
 )
@@ -119,21 +120,13 @@ class MatchResult:
     def eligible_pairs(self) -> Iterator[dict[str, Any]]:
         """Every eligible (ask, mentor, score) of the full problem, for independent checks,
         scored by the same batch scorer `assign` uses."""
-        index, n_m = self.index, len(self.index)
-        for lo in range(0, len(self.asks), 256):
-            chunk = self.asks[lo : lo + 256]
-            table = AskTable(index, chunk)
-            r_rows, r_m, r_val = relevance_pairs(index, chunk)
-            rows = np.repeat(np.arange(len(chunk)), n_m)
-            ms = np.tile(np.arange(n_m), len(chunk))
-            relv = np.zeros(len(rows))
-            relv[r_rows * n_m + r_m] = r_val
-            scores, ok = score_pairs(table, rows, ms, relv)
+        mentors = self.index.mentors
+        for rows, ms, scores, ok in every_pair(self.index, self.asks):
             q = quantise(scores)
             for k in np.flatnonzero(ok).tolist():
                 yield {
-                    "ask": chunk[rows[k]].id,
-                    "mentor": index.mentors[ms[k]].id,
+                    "ask": self.asks[rows[k]].id,
+                    "mentor": mentors[ms[k]].id,
                     "score": f"{q[k] * QUANTUM:.6f}",
                 }
 

@@ -246,6 +246,25 @@ def _chunk(table: AskTable, heads: np.ndarray, best: int, lo: int, hi: int) -> S
     return Scored(rows, ms, scores, ok, top)
 
 
+def every_pair(
+    index: MentorIndex, asks: Sequence[Ask], chunk: int = 256
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Every (ask, mentor) pair scored exactly, chunk by chunk of asks: (ask rows into
+    `asks`, mentor positions, scores, eligible), by the same batch scorer `assign` uses.
+    Dense: n_asks x n_mentors pairs in all, `chunk` x n_mentors at a time."""
+    n_m = len(index)
+    for lo in range(0, len(asks), chunk):
+        part = asks[lo : lo + chunk]
+        table = AskTable(index, part)
+        r_rows, r_m, r_val = relevance_pairs(index, part)
+        rows = np.repeat(np.arange(len(part)), n_m)
+        ms = np.tile(np.arange(n_m), len(part))
+        relv = np.zeros(len(rows))
+        relv[r_rows * n_m + r_m] = r_val
+        scores, ok = score_pairs(table, rows, ms, relv)
+        yield rows + lo, ms, scores, ok
+
+
 def auto_workers(n_asks: int) -> int:
     """Threads worth starting for scoring `n_asks` asks: one per available core (at most 4)
     for large batches, else 1."""

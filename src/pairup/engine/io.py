@@ -245,7 +245,9 @@ def _timezone(value: Any) -> str:
     return name
 
 
-def _common(raw: dict[str, Any], is_csv: bool, allowed: list[str], kind: str) -> dict[str, Any]:
+def _common(
+    raw: dict[str, Any], is_csv: bool, allowed: list[str], kind: str, require_text: bool = True
+) -> dict[str, Any]:
     for key in raw:
         if key not in allowed:
             raise _FieldError(key, f"unknown field for a {kind}")
@@ -273,7 +275,12 @@ def _common(raw: dict[str, Any], is_csv: bool, allowed: list[str], kind: str) ->
             out[key] = _int(value, is_csv, key, 1)
         elif key == "exclude":
             out[key] = tuple(_id(x, is_csv, "exclude") for x in _split(value, is_csv, key))
-    if not out.get("text", "").strip() and not out.get("topics") and not out.get("history"):
+    if (
+        require_text
+        and not out.get("text", "").strip()
+        and not out.get("topics")
+        and not out.get("history")
+    ):
         raise _FieldError("text", "missing (give text or topics)")
     return out
 
@@ -313,6 +320,65 @@ def read_asks(path: str | Path) -> list[Ask]:
         return Ask(**values)
 
     return _read(Path(path), build, ASK_FIELDS, "ask")
+
+
+def _windows_json(free: tuple[Window, ...] | None) -> list[list[str]] | None:
+    if free is None:
+        return None
+    return [[start.isoformat(), end.isoformat()] for start, end in free]
+
+
+def mentor_json(m: Mentor) -> dict[str, Any]:
+    """A mentor as one line of the JSON Lines format `read_mentors` reads."""
+    return {
+        "id": m.id,
+        "name": m.name,
+        "text": m.text,
+        "history": [
+            {"text": h.text, "weight": h.weight} if isinstance(h, HistoryItem) else h
+            for h in m.history
+        ],
+        "topics": [{"topic": t.path, "level": t.level} for t in m.topics],
+        "capacity": m.capacity,
+        "load": m.load,
+        "site": m.site,
+        "languages": list(m.languages),
+        "timezone": m.timezone,
+        "free": _windows_json(m.free),
+    }
+
+
+def ask_json(a: Ask) -> dict[str, Any]:
+    """An ask as one line of the JSON Lines format `read_asks` reads."""
+    return {
+        "id": a.id,
+        "text": a.text,
+        "topics": [{"topic": t.path, "level": t.level} for t in a.topics],
+        "site": a.site,
+        "languages": list(a.languages),
+        "timezone": a.timezone,
+        "duration": a.duration,
+        "free": _windows_json(a.free),
+        "exclude": list(a.exclude),
+    }
+
+
+def mentor_from_json(raw: dict[str, Any]) -> Mentor:
+    """`mentor_json` read back (the same checks as `read_mentors`, except that a mentor may
+    have no words at all: records taken from a live program, where one may say nothing)."""
+    try:
+        return Mentor(**_common(raw, False, MENTOR_FIELDS, "mentor", require_text=False))
+    except _FieldError as exc:
+        raise InputError(str(exc)) from None
+
+
+def ask_from_json(raw: dict[str, Any]) -> Ask:
+    """`ask_json` read back (see `mentor_from_json`)."""
+    try:
+        values = _common(raw, False, ASK_FIELDS, "ask", require_text=False)
+    except _FieldError as exc:
+        raise InputError(str(exc)) from None
+    return Ask(**values)
 
 
 def check_output(path: str | None, option: str) -> None:

@@ -31,6 +31,7 @@ from pairup.asks.services import (
     thanks_send,
     thanks_show_on_profile,
 )
+from pairup.asks.services.cohort import cohort_round_create, cohort_round_join
 from pairup.availability.services import availability_set
 from pairup.core.quiet import quietly
 from pairup.notifications.services import notifications_mark_read
@@ -45,6 +46,7 @@ from pairup.programs.vetting.services import (
 )
 
 from .demo_data import (
+    ADMIN,
     DEMO_SLUG,
     FIRST,
     LAST,
@@ -53,6 +55,7 @@ from .demo_data import (
     OTHER_SLUG,
     PASSWORD,
     ROLES,
+    SIGNUP_ROUND,
     Demo,
     build,
 )
@@ -103,6 +106,7 @@ def demo_load() -> bool:
             notifications_mark_read(user=user)  # what happened weeks ago was seen then
         _availability(data, users)
         _current(data, users, programs, now)
+        _signup_round(data, users, programs, now)
     return True
 
 
@@ -276,3 +280,30 @@ def _current(
         invitation = invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee, now=now)
         if current.accepted:
             invitation_accept(invitation=invitation, by=mentor, now=now)
+
+
+def _signup_round(
+    data: Demo, users: dict[str, User], programs: dict[str, Program], now: datetime
+) -> None:
+    """Acme's admin opens a sign-up round for the week; mentees sign an ask up for it, to
+    be matched all at once (cohort matching)."""
+    program = programs[DEMO_SLUG]
+    round = cohort_round_create(
+        program=program,
+        by=users[ADMIN.email],
+        name=SIGNUP_ROUND,
+        deadline=now + timedelta(days=5),
+        now=now,
+    )
+    for item in data.signup:
+        mentee = users[item.mentee]
+        ask = ask_create(
+            program=program,
+            mentee=mentee,
+            topics=[item.topic],
+            question=item.question,
+            duration=30,
+            sessions=item.sessions,
+            now=now,
+        )
+        cohort_round_join(round=round, ask=ask, by=mentee, now=now)

@@ -418,6 +418,19 @@ class CurrentAsk:
 
 
 @dataclass(frozen=True)
+class RoundAsk:
+    """An ask a mentee signs up for the program's sign-up round (cohort matching)."""
+
+    mentee: str
+    topic: str
+    question: str
+    sessions: int
+
+
+SIGNUP_ROUND = "Spring sign-up round"
+
+
+@dataclass(frozen=True)
 class Demo:
     people: tuple[Person, ...]
     programs: tuple[ProgramSpec, ...]
@@ -433,6 +446,8 @@ class Demo:
     questions: Mapping[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
     onboarding: Mapping[str, tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
     pools: tuple[PoolSpec, ...] = ()
+    # Asks signed up for Acme's sign-up round, waiting for the admin's cohort matching.
+    signup: tuple[RoundAsk, ...] = ()
 
 
 THANKS = "Thank you, that conversation really helped."
@@ -757,6 +772,22 @@ def build(seed: int = 20261122) -> Demo:
             accepted=True,
         ),
     )
+    # Thirty mentees signed an ask up for the sign-up round, each on a goal of theirs the
+    # mentors have helped with before; drawn from a generator of its own, so nothing above
+    # changes.
+    draw = random.Random(seed + 1)
+    signup = []
+    for n, person in enumerate(mentees[1:31]):
+        known = [g for g in person.goals if g in PAST_QUESTIONS] or sorted(PAST_QUESTIONS)
+        topic = draw.choice(known)
+        signup.append(
+            RoundAsk(
+                mentee=person.email,
+                topic=topic,
+                question=draw.choice(PAST_QUESTIONS[topic]),
+                sessions=2 if n % 4 == 3 else 1,
+            )
+        )
     return Demo(
         people=tuple(people),
         programs=(ACME, GLOBEX),
@@ -768,4 +799,5 @@ def build(seed: int = 20261122) -> Demo:
         questions={DEMO_SLUG: ACME_QUESTIONS},
         onboarding={DEMO_SLUG: ACME_ONBOARDING},
         pools=pools,
+        signup=tuple(signup),
     )

@@ -17,7 +17,7 @@ matching all ask it, so no screen offers a pair that an invitation would refuse.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,7 @@ from django.db.models.functions import Lower
 
 from pairup.accounts.models import User
 from pairup.asks.load import MentorLoad, mentor_loads
-from pairup.asks.models import Ask, Block, Invitation
+from pairup.asks.models import Ask, AskStatus, Block, Invitation
 from pairup.engine import shares_language
 from pairup.programs.models import MatchRule, Membership, MentorStatus, Program
 
@@ -105,10 +105,18 @@ class PairRules:
         may not be paired with `mentor_id`, or None."""
         if (min(mentee_id, mentor_id), max(mentee_id, mentor_id)) in self.blocks:
             return "blocked"
-        if self.has_rules and not self.pools_pair(mentee_id, mentor_id):
+        if self.pool_refusal(mentee_id, mentor_id):
             return "pool_rule"
         if self.manager.get(mentee_id) == mentor_id or self.manager.get(mentor_id) == mentee_id:
             return "reporting_line"
+        return None
+
+    def pool_refusal(self, mentee_id: int, mentor_id: int) -> str | None:
+        """The refusal "pool_rule" when the program's match rules do not pair their pools,
+        else None: the part of `refusal` that depends on the two people's pools alone
+        (asks of mentees in the same pools get the same answer from a mentor)."""
+        if self.has_rules and not self.pools_pair(mentee_id, mentor_id):
+            return "pool_rule"
         return None
 
     def allows(self, mentee_id: int, mentor_id: int) -> bool:
@@ -122,6 +130,19 @@ class PairRules:
             not self.reach.get(pool, frozenset()).isdisjoint(theirs)
             for pool in self.pools.get(mentee_id, ())
         )
+
+    def facts_by_person(self) -> dict[int, set[int]]:
+        """Person → the people with a fact of their own with them (a block or a manager,
+        either way): the only pairs for which `refusal` may answer otherwise than
+        `pool_refusal`."""
+        out: dict[int, set[int]] = {}
+        for a, b in self.blocks:
+            out.setdefault(a, set()).add(b)
+            out.setdefault(b, set()).add(a)
+        for person, boss in self.manager.items():
+            out.setdefault(person, set()).add(boss)
+            out.setdefault(boss, set()).add(person)
+        return out
 
 
 # Some people: their user ids, or a subquery that selects them.
@@ -244,6 +265,31 @@ def matchable_mentors(
     return {pk for pk in mentor_ids if rules.allows(mentee_id, pk)}
 
 
+@dataclass(frozen=True)
+class AskFacts:
+    """What the rule reads of an ask: its id, its mentee and their languages, the sessions
+    it asks, its program. (Cohort matching reads these for thousands of asks at once
+    without loading each ask; a new rule about the ask adds its fact here.)"""
+
+    ask_id: int
+    mentee_id: int
+    languages: tuple[str, ...]
+    sessions: int
+    program_id: int
+
+    @classmethod
+    def of(cls, ask: Ask) -> AskFacts:
+        return cls(
+            ask.pk, ask.mentee_id, tuple(ask.mentee.profile.languages), ask.sessions, ask.program_id
+        )
+
+    @property
+    def kind(self) -> tuple[object, ...]:
+        """The facts the pair rule reads besides who the mentee is: asks of one kind get the
+        same answer from a mentor (but for the pair facts of `PairRules`, asked apart)."""
+        return (self.languages, self.sessions, self.program_id)
+
+
 def _refusal(
     ask: Ask,
     m: Membership,
@@ -255,21 +301,36 @@ def _refusal(
 ) -> str | None:
     """The rule itself, on facts already read: the first reason `m` may not take `ask`.
     `pair` is `PairRules.refusal(ask.mentee_id, m.user_id)`."""
+    return _mentor_refusal(m, now) or _pair_refusal(
+        AskFacts.of(ask), m, load, invited=invited, pair=pair
+    )
+
+
+def _mentor_refusal(m: Membership, now: datetime) -> str | None:
+    """The part of the rule about the mentor alone, whatever the ask."""
     if m.mentor_status != MentorStatus.APPROVED:
         return "not_approved"
     if m.onboarding_due:  # programs.rules.needs_onboarding
         return "not_onboarded"
     if not m.user.is_active:
         return "inactive"
-    if m.user_id == ask.mentee_id:
-        return "own_ask"
     if m.invitations_paused_until is not None and m.invitations_paused_until > now:
         return "paused"
+    return None
+
+
+def _pair_refusal(
+    ask: AskFacts, m: Membership, load: MentorLoad, *, invited: bool, pair: str | None
+) -> str | None:
+    """The part of the rule about this mentor with this ask. `pair` is
+    `PairRules.refusal(ask.mentee_id, m.user_id)`."""
+    if m.user_id == ask.mentee_id:
+        return "own_ask"
     if pair is not None:
         return pair
     if invited:
         return "already_invited"
-    if not shares_language(tuple(ask.mentee.profile.languages), tuple(m.user.profile.languages)):
+    if not shares_language(ask.languages, tuple(m.user.profile.languages)):
         return "no_shared_language"
     room = load.room(ask.program_id)
     if room is not None and room < ask.sessions:
@@ -351,3 +412,126 @@ def eligibility_for_asks(mentor: User, asks: list[Ask], now: datetime) -> dict[i
         refusal = _refusal(ask, m, load, now, invited=ask.pk in invited, pair=pair)
         out[ask.pk] = Eligibility(mentor.pk, refusal, m, load)
     return out
+
+
+# The fields of a mentor's membership, account and profile that the rule (`_refusal`) and
+# the engine's records (`records.mentor_records`) read.
+MENTOR_FIELDS = (
+    "program_id",
+    "user_id",
+    "is_mentor",
+    "mentor_status",
+    "monthly_cap",
+    "invitations_paused_until",
+    "onboarding_due",
+    "user__is_active",
+    "user__profile__user_id",
+    "user__profile__display_name",
+    "user__profile__headline",
+    "user__profile__bio",
+    "user__profile__tags",
+    "user__profile__site",
+    "user__profile__languages",
+    "user__profile__timezone",
+)
+
+
+@dataclass(frozen=True)
+class CohortEligibility:
+    """Who may take which ask of a cohort (asks of one program), for cohort matching.
+
+    `mentors`: every mentor of the program with the part of the answer about them alone
+    (a refusal here refuses every ask), their membership and load. `refused[ask id]`:
+    the mentors, among those the first part lets through, refused for that ask, by
+    refusal. A pair is allowed exactly when both say nothing."""
+
+    mentors: dict[int, Eligibility]
+    refused: dict[int, dict[int, str]]
+
+    def refusal(self, ask_id: int, mentor_id: int) -> str | None:
+        verdict = self.mentors.get(mentor_id)
+        if verdict is None:
+            return "not_a_mentor"
+        return verdict.refusal or self.refused.get(ask_id, {}).get(mentor_id)
+
+
+def cohort_eligibility(asks: Sequence[AskFacts], now: datetime) -> CohortEligibility:
+    """The answer for every ask of `asks` (one program) and every mentor of their program,
+    in a fixed number of queries, by the same rule as `eligibility` (`_refusal`, with
+    `PairRules` read once for the program): the part about the mentor once per mentor; the
+    part about the pair once per mentor and kind of ask (`AskFacts.kind` and the mentee's
+    pools: what `PairRules.pool_refusal` reads), and exactly for the few pairs with a fact
+    of their own (the mentee is the mentor, a block or a manager either way, an invitation
+    before)."""
+    if not asks:
+        return CohortEligibility({}, {})
+    program_id = asks[0].program_id
+    # Only what the rule and the engine's records read: a thousand mentors come as
+    # three thousand model instances.
+    members = (
+        Membership.objects.filter(program_id=program_id, is_mentor=True)
+        .select_related("user__profile")
+        .only(*MENTOR_FIELDS)
+    )
+    by_user = {m.user_id: m for m in members}
+    loads = mentor_loads(list(by_user), now)
+    mentors = {}
+    for pk, m in by_user.items():
+        mentors[pk] = Eligibility(pk, _mentor_refusal(m, now), m, loads[pk])
+    open_ids = [pk for pk, e in mentors.items() if e.ok]
+    open_set = set(open_ids)
+    rules = pair_rules(program_id)  # every member: subqueries, not lists of ids
+    related = rules.facts_by_person()
+    # Invitations of the program's asks still looking for a mentor (few), sorted out here:
+    # thousands of ids in one query cost more to send than the rows.
+    in_cohort = {a.ask_id for a in asks}
+    invited = {
+        (ask_id, mentor_id)
+        for ask_id, mentor_id in Invitation.objects.filter(
+            ask__program_id=program_id, ask__status__in=AskStatus.unmatched()
+        ).values_list("ask_id", "mentor_id")
+        if ask_id in in_cohort and mentor_id in open_set
+    }
+    special: dict[int, set[int]] = {}  # ask id -> mentors with a fact of this pair alone
+    for a in asks:
+        found = special.setdefault(a.ask_id, set())
+        if a.mentee_id in open_set:
+            found.add(a.mentee_id)
+        found.update(related.get(a.mentee_id, set()) & open_set)
+    for ask_id, mentor_id in invited:
+        special[ask_id].add(mentor_id)
+    kinds: dict[tuple[object, ...], list[AskFacts]] = {}
+    for a in asks:
+        pools = rules.pools.get(a.mentee_id, frozenset()) if rules.has_rules else None
+        kinds.setdefault((a.kind, pools), []).append(a)
+    refused: dict[int, dict[int, str]] = {}
+    for of_kind in kinds.values():
+        common: dict[int, str] = {}
+        for pk in open_ids:
+            sample = next((a for a in of_kind if a.mentee_id != pk), None)
+            if sample is None:
+                continue  # every ask of this kind is the mentor's own: each is special
+            pool = rules.pool_refusal(sample.mentee_id, pk)
+            why = _pair_refusal(sample, by_user[pk], loads[pk], invited=False, pair=pool)
+            if why is not None:
+                common[pk] = why
+        for a in of_kind:
+            own = special[a.ask_id]
+            if not own:
+                refused[a.ask_id] = common  # shared, read only
+                continue
+            mine = dict(common)
+            for pk in own:
+                why = _pair_refusal(
+                    a,
+                    by_user[pk],
+                    loads[pk],
+                    invited=(a.ask_id, pk) in invited,
+                    pair=rules.refusal(a.mentee_id, pk),
+                )
+                if why is None:
+                    mine.pop(pk, None)
+                else:
+                    mine[pk] = why
+            refused[a.ask_id] = mine
+    return CohortEligibility(mentors, refused)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pairup.accounts.models import Expertise, Profile, User
@@ -104,13 +105,13 @@ def search_records(program: Program, members: Sequence[Membership]) -> list[Ment
 def mentor_records(
     program: Program,
     eligible: Sequence[Eligibility],
-    mentee: User,
+    mentee: User | None,
     now: datetime,
     paths: dict[int, str] | None = None,
 ) -> list[Mentor]:
     """The engine's record of each eligible mentor: profile text, past asks, expertise,
     room under their caps, this month's load in the program, and their free windows as
-    `mentee` sees them."""
+    `mentee` sees them (None: as anyone does, for cohort matching)."""
     members = [e.membership for e in eligible if e.membership is not None]
     ids = [m.user_id for m in members]
     if not ids:
@@ -146,24 +147,61 @@ def mentor_records(
 
 
 def ask_record(
-    ask: Ask, paths: dict[int, str] | None = None, now: datetime | None = None
+    ask: Ask,
+    paths: dict[int, str] | None = None,
+    now: datetime | None = None,
 ) -> EngineAsk:
     """The engine's record of an ask: its words and topics, and the mentee's site,
     languages and zone; with `now`, the mentee's own waking hours (their availability, else
     08:00–20:00 their time) as the times they can meet. `paths`: topic id to slug path, if
     already read."""
     paths = paths if paths is not None else topic_paths()
-    mentee_profile = ask.mentee.profile
-    ask_topics = list(ask.topics.all())
+    profile = ask.mentee.profile
+    return engine_ask(
+        AskWords(
+            ask.pk,
+            ask.question,
+            ask.tried,
+            [(t.pk, t.name) for t in ask.topics.all()],
+            profile.site,
+            tuple(profile.languages),
+            profile.timezone,
+            ask.duration,
+        ),
+        paths,
+        None if now is None else waking_windows(ask.mentee, now),
+    )
+
+
+@dataclass(frozen=True)
+class AskWords:
+    """What the engine's record of an ask is made of, as plain values: the ask's words and
+    topics (id, name; in the taxonomy's order), the mentee's site, languages and zone."""
+
+    ask_id: int
+    question: str
+    tried: str
+    topics: list[tuple[int, str]]
+    site: str
+    languages: tuple[str, ...]
+    timezone: str
+    duration: int
+
+
+def engine_ask(
+    words: AskWords, paths: dict[int, str], free: tuple[tuple[datetime, datetime], ...] | None
+) -> EngineAsk:
+    """The one definition of an ask's engine record (`ask_record`, and cohort matching,
+    which reads thousands of asks as plain values)."""
     return EngineAsk(
-        id=ask.pk,
-        text=" ".join([ask.question, ask.tried, " ".join(t.name for t in ask_topics)]),
-        topics=tuple(TopicLevel(paths[t.pk]) for t in ask_topics),
-        site=mentee_profile.site,
-        languages=tuple(mentee_profile.languages),
-        timezone=mentee_profile.timezone,
-        duration=ask.duration,
-        free=None if now is None else waking_windows(ask.mentee, now),
+        id=words.ask_id,
+        text=" ".join([words.question, words.tried, " ".join(name for _, name in words.topics)]),
+        topics=tuple(TopicLevel(paths[pk]) for pk, _ in words.topics),
+        site=words.site,
+        languages=words.languages,
+        timezone=words.timezone,
+        duration=words.duration,
+        free=free,
     )
 
 

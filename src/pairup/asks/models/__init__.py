@@ -2,6 +2,7 @@
 and safety. Import them from here (`pairup.asks.models`)."""
 
 from .asks import Ask, AskKind, AskStatus, Format, Route
+from .cohort import CohortRound, CohortRun, CohortRunStatus, ProposedPair
 from .engagements import Engagement, EngagementStatus, Message, Resource
 from .invitations import LIVE_INVITATION, Clarification, DeclineReason, Invitation, InvitationStatus
 from .safety import Block, Report
@@ -14,6 +15,9 @@ __all__ = [
     "AskStatus",
     "Block",
     "Clarification",
+    "CohortRound",
+    "CohortRun",
+    "CohortRunStatus",
     "DeclineReason",
     "Engagement",
     "EngagementStatus",
@@ -22,6 +26,7 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "Message",
+    "ProposedPair",
     "Report",
     "Resource",
     "Route",

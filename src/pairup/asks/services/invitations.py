@@ -85,16 +85,10 @@ def _invite(
     return invitation
 
 
-@transaction.atomic
-def invitation_create(
-    *, ask: Ask, mentor_id: int, by: User, now: datetime | None = None
-) -> Invitation:
-    """Invite one suggested mentor. One invitation at a time per ask; only mentors the engine
-    suggests for it (eligible, not at their cap, never invited to it before) may be invited."""
-    now = now or timezone.now()
-    ask = lock_ask(ask)
-    if not rules.can_invite(by, ask):
-        raise Forbidden("Only the person who wrote the ask can invite a mentor.")
+def _check_invitable(ask: Ask, mentor_id: int, now: datetime) -> None:
+    """What every invitation must pass, whoever sends it (the mentee, or an admin matching
+    the ask): the ask is open, on the invite route, with no invitation waiting, the mentor
+    never invited to it and eligible for it. Raises naming the rule."""
     if ask.status != AskStatus.OPEN:
         raise Conflict("Submit the ask before inviting a mentor.", code="ask_not_open")
     if ask.route != Route.INVITE:
@@ -115,6 +109,19 @@ def invitation_create(
             code="mentor_not_eligible",
             field="mentor",
         )
+
+
+@transaction.atomic
+def invitation_create(
+    *, ask: Ask, mentor_id: int, by: User, now: datetime | None = None
+) -> Invitation:
+    """Invite one suggested mentor. One invitation at a time per ask; only mentors the engine
+    suggests for it (eligible, not at their cap, never invited to it before) may be invited."""
+    now = now or timezone.now()
+    ask = lock_ask(ask)
+    if not rules.can_invite(by, ask):
+        raise Forbidden("Only the person who wrote the ask can invite a mentor.")
+    _check_invitable(ask, mentor_id, now)
     # Eligible, so invited; the place in the suggestions is kept to learn from.
     ranked = suggest_mentors(ask, k=None, now=now)
     for rank, s in enumerate(ranked):
@@ -122,6 +129,33 @@ def invitation_create(
             return _invite(ask, s.mentor, rank=rank, score=s.score, reasons=s.reasons, now=now)
     mentor = User.objects.get(pk=mentor_id)
     return _invite(ask, mentor, rank=len(ranked), score=0.0, reasons=(), now=now)
+
+
+@transaction.atomic
+def invitation_create_matched(
+    *,
+    ask: Ask,
+    mentor_id: int,
+    score: float = 0.0,
+    reasons: tuple[str, ...] = (),
+    now: datetime | None = None,
+) -> Invitation:
+    """Invite the mentor the program's admins matched with the ask (a published cohort
+    proposal, or one ask matched by hand), through the same rules and notices as a
+    mentee's own invitation; the mentee is told who was invited. Whether the person acting
+    may match asks in the program is the caller's check (`rules.can_match_asks`)."""
+    now = now or timezone.now()
+    ask = lock_ask(ask)
+    _check_invitable(ask, mentor_id, now)
+    mentor = User.objects.select_related("profile").get(pk=mentor_id)
+    invitation = _invite(ask, mentor, rank=0, score=score, reasons=reasons, now=now)
+    notify(
+        user=ask.mentee,
+        kind=Kind.REROUTED,
+        text=f"The program matched your ask with {mentor.display_name}: we invited them.",
+        url=ask.get_absolute_url(),
+    )
+    return invitation
 
 
 def reroute(ask: Ask, now: datetime, why: str) -> Invitation | None:

@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from pairup.accounts.http import AuthenticatedHttpRequest
@@ -24,10 +25,12 @@ from pairup.asks.models import (
     LIVE_INVITATION,
     Ask,
     AskStatus,
+    CohortRound,
     Engagement,
     Invitation,
     Route,
 )
+from pairup.asks.services.cohort import cohort_round_join
 from pairup.core.errors import ServiceError
 from pairup.core.validators import text_problem
 from pairup.programs.models import Program
@@ -161,6 +164,15 @@ def _ask_page(
     if ask.status == AskStatus.OPEN and ask.route == Route.INVITE:
         suggestions = suggestions_for_display(ask)
     engagement = Engagement.objects.filter(ask=ask).first()
+    rounds = []
+    if ask.status in AskStatus.unmatched() and ask.route == Route.INVITE and live is None:
+        joined = set(ask.cohort_rounds.values_list("pk", flat=True))
+        rounds = [
+            (r, r.pk in joined)
+            for r in CohortRound.objects.filter(
+                program_id=ask.program_id, deadline__gt=timezone.now()
+            ).order_by("deadline", "pk")
+        ]
     return render(
         request,
         "asks/ask_detail.html",
@@ -173,6 +185,7 @@ def _ask_page(
             "suggestions": suggestions,
             "engagement": engagement,
             "answer_form": answer_form or BodyForm(label="Your answer"),
+            "rounds": rounds,
         },
         status=status,
     )
@@ -244,6 +257,16 @@ def ask_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpR
         "withdraw": (
             lambda: services.ask_withdraw(ask=ask, by=user),
             "Your ask is withdrawn.",
+        ),
+        "join-round": (
+            lambda: cohort_round_join(
+                round=get_object_or_404(
+                    CohortRound, pk=_int(request.POST.get("round")), program_id=ask.program_id
+                ),
+                ask=ask,
+                by=user,
+            ),
+            "Your ask is signed up: the program's admins match the round's asks together.",
         ),
     }
     if action not in simple:
