@@ -166,7 +166,7 @@ def _ask_page(
     engagement = Engagement.objects.filter(ask=ask).first()
     rounds = []
     if ask.status in AskStatus.unmatched() and ask.route == Route.INVITE and live is None:
-        joined = set(ask.cohort_rounds.values_list("pk", flat=True))
+        joined = set(CohortRound.objects.filter(asks=ask).values_list("pk", flat=True))
         rounds = [
             (r, r.pk in joined)
             for r in CohortRound.objects.filter(
