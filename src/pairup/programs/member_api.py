@@ -242,7 +242,7 @@ def member_remove(request: ApiRequest, slug: Line, member_id: int) -> dict[str, 
 # ------------------------------------------------------------------- invitations
 
 
-class InvitationOut(Schema):
+class MemberInvitationOut(Schema):
     id: int
     email: str
     roles: list[str]
@@ -256,12 +256,12 @@ class InvitationOut(Schema):
     revoked_at: datetime | None
 
 
-class InvitationPage(PageOut):
-    items: list[InvitationOut]
+class MemberInvitationPage(PageOut):
+    items: list[MemberInvitationOut]
 
 
 class InvitationList(Schema):
-    items: list[InvitationOut]
+    items: list[MemberInvitationOut]
 
 
 def invitation_out(inv: MemberInvitation) -> dict[str, Any]:
@@ -305,7 +305,7 @@ class InvitationsIn(Input):
 
 @router.post(
     "/programs/{slug}/invitations",
-    response={201: InvitationOut},
+    response={201: MemberInvitationOut},
     summary="Invite one person by a personal link (admins)",
 )
 def invitation_create(request: ApiRequest, slug: Line, payload: InvitationIn) -> Status:
@@ -346,7 +346,7 @@ def invitation_create_many(request: ApiRequest, slug: Line, payload: Invitations
 
 @router.get(
     "/programs/{slug}/invitations",
-    response=InvitationPage,
+    response=MemberInvitationPage,
     summary="A program's personal invitations, newest first (admins)",
 )
 def invitation_list(
@@ -375,7 +375,7 @@ def _invitation(program: Program, invitation_id: int) -> MemberInvitation:
 
 @router.post(
     "/programs/{slug}/invitations/{invitation_id}/resend",
-    response=InvitationOut,
+    response=MemberInvitationOut,
     summary="Send an invitation again, with a new link (admins)",
 )
 def invitation_resend(request: ApiRequest, slug: Line, invitation_id: int) -> dict[str, Any]:
@@ -388,7 +388,7 @@ def invitation_resend(request: ApiRequest, slug: Line, invitation_id: int) -> di
 
 @router.post(
     "/programs/{slug}/invitations/{invitation_id}/revoke",
-    response=InvitationOut,
+    response=MemberInvitationOut,
     summary="Take back an invitation: its link stops working (admins)",
 )
 def invitation_revoke(request: ApiRequest, slug: Line, invitation_id: int) -> dict[str, Any]:

@@ -61,7 +61,7 @@ class AnswerOut(Schema):
     answer: str
 
 
-class MessageOut(Schema):
+class ApplicationMessageOut(Schema):
     from_admins: bool
     author: str
     body: str
@@ -79,7 +79,7 @@ class ApplicationOut(Schema):
     decline_reason: str
     questions: list[QuestionOut]
     answers: list[AnswerOut]
-    messages: list[MessageOut]
+    messages: list[ApplicationMessageOut]
 
 
 class ApplicationIn(Input):
@@ -97,7 +97,7 @@ class ApplicationIn(Input):
     multiline = frozenset({"answers", "reply"})
 
 
-class TopicOut(Schema):
+class ExpertiseOut(Schema):
     slug: str
     name: str
     level: str
@@ -111,14 +111,14 @@ class ApplicantOut(Schema):
     site: str
     timezone: str
     languages: list[str]
-    topics: list[TopicOut]
+    topics: list[ExpertiseOut]
     roles: list[str]
     joined_at: datetime
     state: str
     applied_at: datetime | None
     submitted_at: datetime | None
     answers: list[AnswerOut]
-    messages: list[MessageOut]
+    messages: list[ApplicationMessageOut]
 
 
 class QueuePage(PageOut):
@@ -132,7 +132,7 @@ class DecisionOut(Schema):
     member: bool = Field(description="Whether they are still a member of the program")
 
 
-class DeclineIn(Input):
+class ApplicationDeclineIn(Input):
     reason: str = Field(max_length=DECLINE_REASON_MAX_LENGTH)
 
     multiline = frozenset({"reason"})
@@ -410,7 +410,7 @@ def queue_approve(request: ApiRequest, slug: str, user_id: int) -> dict[str, Any
     summary="Decline a mentor waiting for approval, saying why; they are told (admins)",
 )
 def queue_decline(
-    request: ApiRequest, slug: str, user_id: int, payload: DeclineIn
+    request: ApiRequest, slug: str, user_id: int, payload: ApplicationDeclineIn
 ) -> dict[str, Any]:
     membership = _pending_for(request, slug, user_id)
     application = services.application_decline(
