@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse, JsonResponse
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Schema, UploadedFile
 
 from pairup.accounts.http import ApiRequest
 from pairup.accounts.models import User
@@ -11,13 +11,12 @@ from pairup.core import limits
 from pairup.core.api import PageOut, page_response
 from pairup.core.errors import ServiceError
 
+from .api_router import router
 from .models import Membership
 from .queries import get_admin_program_for_user
 from .roster import read_roster_file, resolve_mapping
 from .roster_plan import roster_plan
 from .roster_services import RosterInvalid, roster_import
-
-router = Router(tags=["programs"])
 
 
 class MembershipOut(Schema):
@@ -172,7 +171,3 @@ def roster_import_endpoint(
         "pools_created": plan.new_pools,
         "ignored_columns": plan.ignored_headers,
     }
-
-
-# A program's setup (templates, create, settings, topics, audit log) registers itself here.
-from . import setup_api  # noqa: E402, F401

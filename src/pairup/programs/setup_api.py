@@ -22,7 +22,7 @@ from pairup.core.validators import timezone_names
 from pairup.topics.models import Topic
 
 from . import queries, rules, services
-from .api import router
+from .api_router import router
 from .audit_log import AuditFilter, action_name, audit_entries
 from .models import AuditEntry, AuditVia, Program
 from .policy import (
