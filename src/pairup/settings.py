@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "pairup.availability",
     "pairup.asks",
     "pairup.sessions",
+    "pairup.events",
     # Holds only the history of migrations from before availability and sessions split.
     "pairup.scheduling",
     "pairup.site",

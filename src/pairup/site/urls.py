@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("pairup.asks.urls")),
     path("", include("pairup.availability.urls")),
     path("", include("pairup.sessions.urls")),
+    path("", include("pairup.events.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
