@@ -11,6 +11,7 @@ from pairup.accounts.api_auth import AUTH
 from pairup.asks.api import router as asks_router
 from pairup.availability.api import router as availability_router
 from pairup.events.api_router import router as events_router
+from pairup.insights.api import router as insights_router
 from pairup.programs import setup_api  # noqa: F401 (adds its operations to the programs router)
 from pairup.programs.api import router as programs_router
 from pairup.programs.member_api import router as members_router
@@ -63,3 +64,4 @@ api.add_router("", asks_router)
 api.add_router("", availability_router)
 api.add_router("", sessions_router)
 api.add_router("", events_router)
+api.add_router("", insights_router)

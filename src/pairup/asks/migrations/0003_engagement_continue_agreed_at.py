@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('asks', '0002_cohort_matching'),
+        ("asks", "0002_cohort_matching"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='engagement',
-            name='continue_agreed_at',
+            model_name="engagement",
+            name="continue_agreed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
