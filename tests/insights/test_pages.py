@@ -76,7 +76,7 @@ def test_the_dashboard_shows_each_figure_with_its_table_and_csv_link(client, adm
     # The funnel's table, and the heat map's cells by level.
     assert '<th scope="row">Offered to a mentor</th><td class="num">3</td>' in html
     assert 'class="num heat-5">1</td>' in html and 'class="num heat-0">0</td>' in html
-    assert "Gini coefficient</dt><dd>0.4</dd>" in html
+    assert "Gini coefficient</dt><dd>0.40</dd>" in html
 
 
 def test_a_bad_range_is_said_beside_its_field_and_shows_no_figures(client, admin, small):
@@ -112,7 +112,7 @@ def test_each_figure_downloads_as_csv_with_the_pages_filters(client, admin, smal
         'attachment; filename="acme-funnel-2026-01-05-2026-01-19.csv"'
     )
     assert _csv(response) == [
-        ["Step", "Asks", "Lost since the step before", "Kept from the step before"],
+        ["Step", "Asks", "Lost", "Kept"],
         ["Asked", "4", "0", ""],
         ["Offered to a mentor", "3", "1", "0.75"],
         ["Accepted", "2", "1", "0.6667"],

@@ -26,14 +26,14 @@ class InsightsFilterForm(CleanTextMixin, forms.Form):
     start = forms.DateField(
         label="From",
         required=False,
-        help_text="UTC, this day included",
+        help_text="UTC day, included",
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
     end = forms.DateField(
         label="Until",
         required=False,
-        help_text="UTC, this day not included",
+        help_text="UTC day, not included",
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
@@ -52,9 +52,10 @@ class InsightsFilterForm(CleanTextMixin, forms.Form):
         choice_field(self, "pool").choices = [("", "Every pool")] + [
             (str(p.pk), p.name) for p in pools
         ]
+        # The range shown when none is asked for: the last 90 days.
         start, end = default_range(now)
-        self.fields["start"].widget.attrs["placeholder"] = start.date().isoformat()
-        self.fields["end"].widget.attrs["placeholder"] = end.date().isoformat()
+        self.fields["start"].initial = start.date()
+        self.fields["end"].initial = end.date()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

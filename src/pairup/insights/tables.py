@@ -81,8 +81,8 @@ def funnel_table(f: dict[str, Any]) -> Table:
         [
             Column("Step", TEXT),
             Column("Asks"),
-            Column("Lost since the step before"),
-            Column("Kept from the step before", SHARE),
+            Column("Lost"),
+            Column("Kept", SHARE),
         ],
         [[s["label"], s["count"], s["lost"], s["kept"]] for s in f["steps"]],
     )
@@ -202,13 +202,13 @@ def thanks_table(f: dict[str, Any]) -> Table:
     return Table(
         "thanks",
         "Thanks and continuing",
-        [Column("Measure", TEXT), Column("Count"), Column("Share of engagements", SHARE)],
+        [Column("Measure", TEXT), Column("Count"), Column("Share", SHARE)],
         [
             ["Thank-you notes written in the range", f["sent"], None],
             ["Engagements begun in the range", f["engagements"], None],
             ["… thanked by the mentee", f["thanked"], f["thanked_share"]],
-            ["… where one side proposed continuing", f["continue_proposed"], None],
-            ["… where both proposed continuing", f["continue_both"], f["continue_both_share"]],
+            ["… one side proposed continuing", f["continue_proposed"], None],
+            ["… both proposed continuing", f["continue_both"], f["continue_both_share"]],
         ],
     )
 

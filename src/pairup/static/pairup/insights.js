@@ -41,6 +41,19 @@
 
   function pluck(list, key) { return list.map(function (item) { return item[key]; }); }
 
+  // Category labels cut to fit a phone's width (the tooltip and the table keep them whole).
+  function shortLabels(max) {
+    return {
+      autoSkip: false,
+      callback: function (value) {
+        var label = String(this.getLabelForValue(value));
+        return label.length > max ? label.slice(0, max - 1) + "\u2026" : label;
+      }
+    };
+  }
+  var narrow = window.matchMedia("(max-width: 640px)").matches;
+  var LABEL = narrow ? 16 : 28;
+
   // The funnel: one bar per step.
   draw("chart-funnel", {
     type: "bar",
@@ -114,7 +127,11 @@
       labels: pluck(applied, "name"),
       datasets: [{ label: "Wrap-ups", data: pluck(applied, "count"), backgroundColor: GREEN }]
     },
-    options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: integerAxis("wrap-ups") } }
+    options: {
+      indexAxis: "y",
+      plugins: { legend: { display: false } },
+      scales: { x: integerAxis("wrap-ups"), y: { ticks: shortLabels(LABEL) } }
+    }
   });
 
   // Mentor load: how many mentors gave 0, 1, 2 … sessions.
@@ -142,7 +159,13 @@
         { label: "Free capacity (sessions)", data: pluck(topics, "free_capacity"), backgroundColor: GREEN, stack: "supply" }
       ]
     },
-    options: { indexAxis: "y", scales: { x: Object.assign(integerAxis(), { stacked: true }), y: { stacked: true } } }
+    options: {
+      indexAxis: "y",
+      scales: {
+        x: Object.assign(integerAxis(), { stacked: true }),
+        y: { stacked: true, ticks: shortLabels(LABEL) }
+      }
+    }
   });
 
   // Thanks and continuing, of the engagements begun in the range.
