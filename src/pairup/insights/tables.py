@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .figures.sessions import SESSION_KINDS
+from .figures.sessions_and_load import SESSION_KINDS
 
 INT, SHARE, HOURS, TEXT, RATING = "int", "share", "hours", "text", "rating"
 

@@ -11,7 +11,7 @@ from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.programs.queries import get_admin_program_for_user
 
 from .figures import program_insights
-from .figures.sessions import SESSION_KINDS
+from .figures.sessions_and_load import SESSION_KINDS
 from .forms import filter_form
 from .tables import TABLES, csv_lines, heat_levels
 

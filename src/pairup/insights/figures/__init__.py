@@ -11,9 +11,10 @@ from typing import Any
 from pairup.programs.models import Program
 
 from .asks import funnel, response_times, topics
-from .events import events
+from .db import analytic_reads
+from .event_rows import events
 from .scope import DEFAULT_DAYS, MAX_DAYS, InsightsFilters, Scope, default_range
-from .sessions import mentor_load, sessions
+from .sessions_and_load import mentor_load, sessions
 from .sites import cross_site
 from .wrapup import ratings, thanks
 
@@ -36,7 +37,8 @@ def program_insights(
     """Every figure of `program` (or `only` the one named), keyed as the API has them."""
     scope = Scope(program=program, filters=filters, now=now)
     names = [only] if only else list(FIGURES)
-    return {name: FIGURES[name](scope) for name in names}
+    with analytic_reads():
+        return {name: FIGURES[name](scope) for name in names}
 
 
 __all__ = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
@@ -12,8 +11,11 @@ from pairup.asks.load import mentor_loads
 from pairup.asks.models import Ask, AskStatus, EngagementStatus, Invitation, InvitationStatus
 from pairup.sessions.models import Session, SessionStatus
 
-from .scope import Scope, week_of
+from .db import EpochSeconds
+from .scope import Scope
 from .stats import hours, percentiles, share
+
+WEEK_SECONDS = 7 * 24 * 3600
 
 FUNNEL_STEPS = [
     ("asked", "Asked"),
@@ -29,17 +31,30 @@ def funnel(scope: Scope) -> dict[str, Any]:
     invitation, or taken from the board), accepted (an engagement), its first session held,
     completed (marked done after a session held). Each step counts the asks that reached it
     and every step before, so `lost` is what dropped off since the previous step. One query."""
-    held = Session.objects.filter(engagement__ask=OuterRef("pk"), status=SessionStatus.HELD)
-    offered = Invitation.objects.filter(ask=OuterRef("pk"))
-    counts = scope.asks().aggregate(
-        asked=Count("pk"),
-        invited=Count("pk", filter=Q(Exists(offered))),
-        accepted=Count("pk", filter=Q(engagement__isnull=False)),
-        first_session=Count("pk", filter=Q(Exists(held))),
-        completed=Count(
-            "pk", filter=Q(Exists(held)) & Q(engagement__status=EngagementStatus.COMPLETED)
-        ),
+    held = Session.objects.filter(
+        engagement_id=OuterRef("engagement__id"), status=SessionStatus.HELD
     )
+    offered = Invitation.objects.filter(ask_id=OuterRef("pk"))
+    # Each ask's furthest facts, grouped in the database (a dozen rows at most): every
+    # subquery runs once per ask.
+    groups = (
+        scope.asks()
+        .annotate(offered=Exists(offered), held=Exists(held))
+        .values("offered", "held", "engagement__status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys([key for key, _ in FUNNEL_STEPS], 0)
+    for g in groups:
+        reached = {
+            "asked": True,
+            "invited": g["offered"],
+            "accepted": g["engagement__status"] is not None,
+            "first_session": g["held"],
+            "completed": g["held"] and g["engagement__status"] == EngagementStatus.COMPLETED,
+        }
+        for key, yes in reached.items():
+            counts[key] += g["n"] if yes else 0
     steps, previous = [], None
     for key, label in FUNNEL_STEPS:
         count = counts[key]
@@ -59,44 +74,47 @@ def funnel(scope: Scope) -> dict[str, Any]:
 def response_times(scope: Scope) -> dict[str, Any]:
     """For the asks made in the range, by the week they were made: hours from the ask to a
     mentor's first answer (accepted or declined) and to the match (the engagement), median
-    and 90th percentile over the asks that got one. One query; percentiles in Python, the
-    same on every database."""
+    and 90th percentile over the asks that got one. One query, of whole seconds; percentiles
+    in Python, the same on every database."""
     answered = [InvitationStatus.ACCEPTED, InvitationStatus.DECLINED]
     rows = (
         scope.asks()
         .annotate(
-            first_answer=Min(
-                "invitations__responded_at", filter=Q(invitations__status__in=answered)
-            )
+            asked_s=EpochSeconds("created_at"),
+            answer_s=EpochSeconds(
+                Min("invitations__responded_at", filter=Q(invitations__status__in=answered))
+            ),
+            match_s=EpochSeconds("engagement__created_at"),
         )
-        .values_list("created_at", "first_answer", "engagement__created_at")
+        .values_list("asked_s", "answer_s", "match_s")
         .order_by()
     )
-    asked: dict[Any, int] = defaultdict(int)
-    first: dict[Any, list[float]] = defaultdict(list)
-    match: dict[Any, list[float]] = defaultdict(list)
+    weeks = scope.filters.weeks()
+    first_monday = int(weeks[0].timestamp())
+    asked = [0] * len(weeks)
+    first: list[list[float]] = [[] for _ in weeks]
+    match: list[list[float]] = [[] for _ in weeks]
     for created, answer, matched in rows:
-        week = week_of(created)
+        week = (created - first_monday) // WEEK_SECONDS
         asked[week] += 1
         if answer is not None:
-            first[week].append(hours((answer - created).total_seconds()))
+            first[week].append(hours(answer - created))
         if matched is not None:
-            match[week].append(hours((matched - created).total_seconds()))
-    weeks = [
-        {
-            "week": week.date().isoformat(),
-            "asks": asked[week],
-            "first_response_hours": percentiles(first[week]),
-            "match_hours": percentiles(match[week]),
-        }
-        for week in scope.filters.weeks()
-    ]
+            match[week].append(hours(matched - created))
     return {
-        "weeks": weeks,
+        "weeks": [
+            {
+                "week": monday.date().isoformat(),
+                "asks": asked[i],
+                "first_response_hours": percentiles(first[i]),
+                "match_hours": percentiles(match[i]),
+            }
+            for i, monday in enumerate(weeks)
+        ],
         "overall": {
-            "asks": sum(asked.values()),
-            "first_response_hours": percentiles([v for vs in first.values() for v in vs]),
-            "match_hours": percentiles([v for vs in match.values() for v in vs]),
+            "asks": sum(asked),
+            "first_response_hours": percentiles([v for vs in first for v in vs]),
+            "match_hours": percentiles([v for vs in match for v in vs]),
         },
     }
 
