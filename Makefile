@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pairup
 
-.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort bench-events clean
+.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort bench-events bench-insights clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +84,9 @@ bench-events: install-dev
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+
+# Program insights on 200,000 asks, on PostgreSQL (PG_URL's server; drops and recreates the
+# database pairup_insights_bench); writes the "Program insights" section of
+# docs/benchmarks.md. Not part of CI.
+bench-insights: install-dev
+	PG_URL=$(PG_URL) $(BIN)/python bench/insights.py --write-docs

@@ -1,0 +1,521 @@
+"""Program insights on a large program: the server time of the dashboard's figures.
+
+    python bench/insights.py                # 20,000 members, 200,000 asks, 100,000 sessions,
+                                            # on PostgreSQL (PG_URL's server)
+    python bench/insights.py --write-docs   # ... and the "Program insights" section of
+                                            # docs/benchmarks.md
+    python bench/insights.py --scale 0.05 --repeat 5 --sqlite   # a quick look, on SQLite
+
+A fresh process migrates an empty database (PostgreSQL: `pairup_insights_bench` on PG_URL's
+server, dropped and made again; SQLite: a file in a temporary folder) and seeds one program
+with bulk inserts: the members (a tenth approved mentors, twelve sites, six pools, three
+topics each mentor knows), asks over two years (one topic each; some open, some withdrawn
+after a decline, the rest matched), their invitations, engagements (a few busy mentors take
+many), one session for most engagements with every outcome, mentees' ratings, thanks and
+proposals to continue, and the mentors' committed time of the last weeks (what the load
+definition reads). Then, warm, each scenario runs `--repeat` times: the figures alone
+(`program_insights`), the dashboard page and the API through Django's test client signed in
+as the admin (the whole request), with the queries one run made. The baseline, in the same
+run: the admins' "Asks and reports" page, the flat table of asks that the dashboard replaces
+as their report. Budget (issue 15): the figures in at most 300 ms of server time, warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+PG_DB = "pairup_insights_bench"
+MARK_START = "<!-- insights:start -->"
+MARK_END = "<!-- insights:end -->"
+SLUG = "bench-insights"
+SITES = ["London", "New York", "Bengaluru", "Berlin", "Paris", "Lagos", "Tokyo", "Toronto",
+         "Madrid", "Nairobi", "Sydney", "Dublin"]  # fmt: skip
+BUDGET_MS = 300
+
+# --------------------------------------------------------------------------- worker
+
+
+def seed(scale: float) -> dict:
+    import random
+    from datetime import timedelta
+
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django.utils import timezone
+
+    from pairup.accounts.models import Expertise, Profile, User
+    from pairup.asks.models import (
+        Ask,
+        AskStatus,
+        Engagement,
+        EngagementStatus,
+        Feedback,
+        Invitation,
+        ThankYou,
+    )
+    from pairup.availability.models import Commitment
+    from pairup.programs.models import Membership, MentorStatus, Pool, Program
+    from pairup.sessions.models import Session, SessionFeedback, SessionStatus
+    from pairup.topics.models import Topic
+
+    rng = random.Random(15)
+    now = timezone.now()
+    n_members, n_asks = int(20_000 * scale), int(200_000 * scale)
+    n_sessions = int(100_000 * scale)
+    batch = 5000
+    # Rows are written as of their own dates: no auto_now while seeding.
+    for model, name in ((Ask, "created_at"), (Ask, "updated_at")):
+        field = model._meta.get_field(name)
+        field.auto_now = field.auto_now_add = False  # type: ignore[attr-defined]
+
+    program = Program.objects.create(name="Bench Insights", slug=SLUG)
+    pools = Pool.objects.bulk_create([Pool(program=program, name=s) for s in SITES[:6]])
+    topics = list(Topic.objects.filter(shared=True).values_list("pk", flat=True)[:60])
+    admin = User.objects.create(email="admin@bench.pairup", password=make_password("bench"))
+    Profile.objects.filter(user=admin).update(display_name="Bench Admin", site="London")
+    Membership.objects.create(program=program, user=admin, is_admin=True)
+    users = User.objects.bulk_create(
+        [User(email=f"m{i:06d}@bench.pairup", password="!") for i in range(n_members)],
+        batch_size=batch,
+    )
+    Profile.objects.bulk_create(
+        [Profile(user=u, display_name=f"Member {u.pk}", site=rng.choice(SITES)) for u in users],
+        batch_size=batch,
+    )
+    mentors = users[: n_members // 10]
+    mentees = users[n_members // 10 :]
+    memberships = Membership.objects.bulk_create(
+        [
+            Membership(
+                program=program,
+                user=u,
+                is_mentor=i < len(mentors),
+                is_mentee=i >= len(mentors),
+                mentor_status=MentorStatus.APPROVED,
+            )
+            for i, u in enumerate(users)
+        ],
+        batch_size=batch,
+    )
+    through = Membership.pools.through
+    through.objects.bulk_create(
+        [through(membership_id=m.pk, pool_id=rng.choice(pools).pk) for m in memberships],
+        batch_size=batch,
+    )
+    profile_of = dict(
+        Profile.objects.filter(user__in=mentors).values_list("user_id", "pk").order_by()
+    )
+    Expertise.objects.bulk_create(
+        [
+            Expertise(profile_id=profile_of[u.pk], topic_id=t)
+            for u in mentors
+            for t in rng.sample(topics, 3)
+        ],
+        batch_size=batch,
+    )
+    # A few busy mentors: weights falling off like a power law.
+    weights = [1 / (k + 1) ** 0.8 for k in range(len(mentors))]
+    asks, statuses = [], []
+    for _ in range(n_asks):
+        created = now - timedelta(minutes=rng.randint(0, 730 * 24 * 60))
+        roll = rng.random()
+        if created > now - timedelta(days=30) and roll < 0.25:
+            status = AskStatus.OPEN
+        elif roll < 0.1:
+            status = AskStatus.WITHDRAWN
+        else:
+            status = AskStatus.CLOSED
+        asks.append(
+            Ask(
+                program=program,
+                mentee=rng.choice(mentees),
+                question="How do I?",
+                status=status,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        statuses.append(status)
+    asks = Ask.objects.bulk_create(asks, batch_size=batch)
+    Ask.topics.through.objects.bulk_create(
+        [Ask.topics.through(ask_id=a.pk, topic_id=rng.choice(topics)) for a in asks],
+        batch_size=batch,
+    )
+    invitations, engagements = [], []
+    for ask in asks:
+        if ask.status == AskStatus.OPEN:
+            continue
+        answered = ask.created_at + timedelta(minutes=rng.randint(10, 60 * 60))
+        first, second = rng.choices(mentors, weights, k=2)
+        if ask.status == AskStatus.WITHDRAWN or rng.random() < 0.1:
+            invitations.append(
+                Invitation(
+                    ask=ask,
+                    mentor=first,
+                    status="declined",
+                    created_at=ask.created_at,
+                    responded_at=answered,
+                )  # fmt: skip
+            )
+            if first == second or ask.status == AskStatus.WITHDRAWN:
+                continue
+            first, answered = second, answered + timedelta(hours=rng.randint(1, 30))
+        invitations.append(
+            Invitation(
+                ask=ask,
+                mentor=first,
+                status="accepted",
+                created_at=ask.created_at,
+                responded_at=answered,
+            )  # fmt: skip
+        )
+        recent = answered > now - timedelta(days=10)
+        engagements.append(
+            Engagement(
+                ask=ask,
+                program=program,
+                mentee=ask.mentee,
+                mentor=first,
+                status=EngagementStatus.ACTIVE if recent else EngagementStatus.COMPLETED,
+                created_at=answered,
+                closed_at=None if recent else answered + timedelta(days=7),
+                continue_proposed_by=ask.mentee if rng.random() < 0.1 else None,
+                continue_agreed_at=answered + timedelta(days=8) if rng.random() < 0.04 else None,
+            )
+        )
+    Invitation.objects.bulk_create(invitations, batch_size=batch)
+    engagements = Engagement.objects.bulk_create(engagements, batch_size=batch)
+    outcomes = (
+        [SessionStatus.HELD] * 14
+        + [SessionStatus.NO_SHOW_MENTEE] * 2
+        + [SessionStatus.NO_SHOW_MENTOR, SessionStatus.CANCELLED, SessionStatus.CANCELLED]
+    )
+    sessions = []
+    for k, e in enumerate(rng.sample(engagements, min(n_sessions, len(engagements)))):
+        start = e.created_at + timedelta(days=rng.randint(1, 5), minutes=k % 60)
+        status = SessionStatus.BOOKED if start > now else rng.choice(outcomes)
+        sessions.append(
+            Session(
+                engagement=e,
+                start=start,
+                end=start + timedelta(minutes=30),
+                status=status,
+                late_cancel=status == SessionStatus.CANCELLED and rng.random() < 0.5,
+                uid=f"bench-{k}@pairup",
+                created_at=e.created_at,
+            )
+        )
+    sessions = Session.objects.bulk_create(sessions, batch_size=batch)
+    by_pk = {e.pk: e for e in engagements}
+    Commitment.objects.bulk_create(
+        [
+            Commitment(
+                session_id=s.pk,
+                engagement_id=s.engagement_id,
+                program=program,
+                user_id=getattr(by_pk[s.engagement_id], f"{role}_id"),
+                role=role,
+                start=s.start,
+                end=s.end,
+                booked=s.status != SessionStatus.CANCELLED,
+            )
+            for s in sessions
+            if s.start > now - timedelta(days=45)
+            for role in ("mentee", "mentor")
+        ],
+        batch_size=batch,
+        ignore_conflicts=True,  # two sessions of one person at once: PostgreSQL refuses one
+    )
+    done = [e for e in engagements if e.status == EngagementStatus.COMPLETED]
+    Feedback.objects.bulk_create(
+        [
+            Feedback(
+                engagement=e,
+                author_id=e.mentee_id,
+                role="mentee",
+                rating=rng.choice([5, 5, 4, 4, 3, 2, 1]),
+                applied="I tried it" if rng.random() < 0.5 else "",
+                created_at=e.closed_at,
+            )
+            for e in done
+            if rng.random() < 0.6
+        ],
+        batch_size=batch,
+    )
+    SessionFeedback.objects.bulk_create(
+        [
+            SessionFeedback(
+                session=s,
+                author_id=by_pk[s.engagement_id].mentee_id,
+                rating=rng.choice([5, 4, 4, 3]),
+                created_at=s.end,
+            )
+            for s in sessions
+            if s.status == SessionStatus.HELD and rng.random() < 0.4
+        ],
+        batch_size=batch,
+    )
+    ThankYou.objects.bulk_create(
+        [
+            ThankYou(engagement=e, body="Thanks", created_at=e.closed_at)
+            for e in done
+            if rng.random() < 0.3
+        ],
+        batch_size=batch,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # what autovacuum does soon after a bulk load
+    return {
+        "admin": admin.pk,
+        "program": program.pk,
+        "pool": pools[0].pk,
+        "rows": {
+            "members": n_members,
+            "asks": len(asks),
+            "invitations": len(invitations),
+            "engagements": len(engagements),
+            "sessions": len(sessions),
+        },
+    }
+
+
+def _time(fn, warmup: int, repeat: int) -> dict:
+    for _ in range(warmup):
+        fn()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1000)
+    runs.sort()
+    return {
+        "p50_ms": statistics.median(runs),
+        "p95_ms": runs[min(len(runs) - 1, round(0.95 * (len(runs) - 1)))],
+    }
+
+
+def worker(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from pairup.accounts.models import User
+    from pairup.accounts.services import api_token_create
+    from pairup.insights.figures import InsightsFilters, default_range, program_insights
+    from pairup.programs.models import Program
+
+    call_command("migrate", verbosity=0, interactive=False)
+    t0 = time.perf_counter()
+    world = seed(args.scale)
+    seed_s = time.perf_counter() - t0
+    settings.DEBUG = False
+    connection.queries_log.clear()
+    program = Program.objects.get(pk=world["program"])
+    admin = User.objects.get(pk=world["admin"])
+    client = Client()
+    client.force_login(admin)
+    _, token = api_token_create(user=admin, name="bench")
+    now = timezone.now()
+    start, end = default_range(now)
+    last90 = InsightsFilters(start=start, end=end)
+
+    def figures(filters: InsightsFilters):
+        return lambda: program_insights(program, filters, now)
+
+    def get(path: str, **kw):
+        def go() -> None:
+            response = client.get(path, **kw)
+            assert response.status_code == 200, (path, response.status_code)
+
+        return go
+
+    from dataclasses import replace
+    from datetime import timedelta
+
+    scenarios = {
+        "figures, the last 90 days": figures(last90),
+        "figures, one site": figures(replace(last90, site="London")),
+        "figures, one pool": figures(replace(last90, pool=world["pool"])),
+        "figures, the last year": figures(replace(last90, start=end - timedelta(days=365))),
+        "dashboard page (whole request)": get(f"/p/{SLUG}/insights/"),
+        "API (whole request)": get(
+            f"/api/v1/programs/{SLUG}/insights", headers={"Authorization": f"Bearer {token}"}
+        ),
+        "one figure as CSV (topics)": get(f"/p/{SLUG}/insights/topics.csv"),
+        "baseline: the Asks and reports page": get(f"/p/{SLUG}/asks/"),
+    }
+    # Each figure alone, warm: where the time goes.
+    from pairup.insights.figures import FIGURES
+
+    parts = {}
+    for key in FIGURES:
+        one = lambda key=key: program_insights(program, last90, now, only=key)  # noqa: E731
+        parts[key] = _time(one, 1, max(3, args.repeat // 2))["p50_ms"]
+        print(f"  {key}: {parts[key]:.0f} ms", file=sys.stderr)
+    rows = []
+    for name, call in scenarios.items():
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            call()
+        queries = len(ctx.captured_queries)
+        rows.append({"scenario": name, "queries": queries, **_time(call, 1, args.repeat)})
+        print(f"{name}: {rows[-1]['p50_ms']:.0f} ms, {queries} queries", file=sys.stderr)
+    out = {
+        "backend": connection.vendor,
+        "load_average": os.getloadavg(),
+        "seed_s": seed_s,
+        "world": world["rows"],
+        "rows": rows,
+        "figures_ms": parts,
+    }
+    Path(args.out).write_text(json.dumps(out, indent=2))
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _pg_server() -> str | None:
+    pg = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/pairup").rsplit("/", 1)[0]
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{pg}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+    except Exception as exc:  # no server, no rights: said so
+        print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
+        return None
+    return pg
+
+
+def run_one(database_url: str, args: argparse.Namespace, work: Path) -> dict:
+    out = work / "result.json"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="pairup.settings",
+        PAIRUP_VAR_DIR=str(work / "var"),
+        ALLOWED_HOSTS="testserver,localhost",
+        LOG_LEVEL="WARNING",
+    )
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--out", str(out),
+           "--scale", str(args.scale), "--repeat", str(args.repeat)]  # fmt: skip
+    subprocess.run(cmd, env=env, check=True, cwd=ROOT, timeout=7200)
+    return json.loads(out.read_text())
+
+
+def markdown(result: dict, args: argparse.Namespace) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    name = "PostgreSQL" if result["backend"] == "postgresql" else "SQLite"
+    w = result["world"]
+    load = ", ".join(f"{x:.1f}" for x in result["load_average"])
+    lines = [
+        MARK_START,
+        "## Program insights",
+        "",
+        f"Generated by `python bench/insights.py --write-docs` on {when}; {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {name} on the same "
+        f"machine (load average {load} when it finished: the machine is shared). One "
+        f"program of {w['members']:,} members, {w['asks']:,} asks over two years, "
+        f"{w['invitations']:,} invitations, {w['engagements']:,} engagements and "
+        f"{w['sessions']:,} sessions (seeded in {result['seed_s']:.0f} s). Warm: each "
+        f"scenario ran once, then {args.repeat} times; median and 95th percentile in "
+        "milliseconds, and the queries one run made (the same whatever the data: "
+        "tests/insights checks 1 and 3 times a program). The baseline, in the same run: the "
+        "admins' *Asks and reports* page, the flat table of asks the dashboard replaces as "
+        "their report.",
+        "",
+        "| scenario | queries | median ms | p95 ms |",
+        "|---|---|---|---|",
+    ]
+    for row in result["rows"]:
+        lines.append(
+            f"| {row['scenario']} | {row['queries']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |"
+        )
+    parts = ", ".join(f"{k} {v:.0f}" for k, v in result["figures_ms"].items() if k != "events")
+    lines += ["", f"Each figure alone, median ms: {parts}."]
+    figures = result["rows"][0]["p50_ms"]
+    page = result["rows"][4]["p50_ms"]
+    base = result["rows"][-1]["p50_ms"]
+    verdict = "within" if figures <= BUDGET_MS else "over"
+    lines += [
+        "",
+        f"The figures of the last 90 days take {figures:.0f} ms: **{verdict} the budget of "
+        f"{BUDGET_MS} ms** (issue 15); the whole dashboard page {page:.0f} ms, "
+        f"{page / base:.1f}x the flat table it replaces ({base:.0f} ms). The machine's load "
+        "weighs on these figures: compare them within one run only.",
+        MARK_END,
+    ]
+    return "\n".join(lines)
+
+
+def write_docs(section: str) -> None:
+    text = DOCS.read_text()
+    if MARK_START in text:
+        head, rest = text.split(MARK_START, 1)
+        _, tail = rest.split(MARK_END, 1)
+        text = head + section + tail
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    DOCS.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1: 200,000 asks")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    with tempfile.TemporaryDirectory(prefix="pairup-insights-bench-") as tmp:
+        work = Path(tmp)
+        if args.sqlite:
+            url = f"sqlite:///{work / 'bench.sqlite3'}"
+            pg = None
+        else:
+            pg = _pg_server()
+            if pg is None:
+                sys.exit(2)
+            url = f"{pg}/{PG_DB}"
+        try:
+            result = run_one(url, args, work)
+        finally:
+            if pg is not None and not args.keep:
+                import psycopg
+
+                with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+                    conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+    section = markdown(result, args)
+    print(section)
+    if args.write_docs:
+        write_docs(section)
+
+
+if __name__ == "__main__":
+    main()
