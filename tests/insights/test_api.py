@@ -85,6 +85,8 @@ def test_an_admin_of_another_program_gets_404(api, outsider, small):
         ({"start": "2020-01-01", "end": "2026-01-05"}, "start"),
         ({"start": "2026-02-30"}, "start"),
         ({"end": "yesterday"}, "end"),
+        ({"end": "0001-01-02"}, "end"),
+        ({"start": "9999-12-01", "end": "9999-12-31"}, "start"),
         ({"start": "2026-03-01"}, "start"),  # after the default end (tomorrow)
         ({"site": "Atlantis"}, "site"),
         ({"site": "london"}, "site"),  # sites as members write them

@@ -16,6 +16,10 @@ from pairup.programs.queries import program_sites
 
 from .figures import DEFAULT_DAYS, MAX_DAYS, InsightsFilters, default_range
 
+# Dates a range may name: a program's history, with room around it (and no arithmetic
+# overflow at the ends of the calendar).
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
+
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
@@ -59,6 +63,10 @@ class InsightsFilterForm(CleanTextMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day is not None and not EARLIEST <= day <= LATEST:
+                self.add_error(name, f"Choose a date from {EARLIEST} to {LATEST}.")
         if "start" in self.errors or "end" in self.errors:
             return data
         start, end = self._range(data)
