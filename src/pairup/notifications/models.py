@@ -19,6 +19,9 @@ class Kind(models.TextChoices):
     SIGNIN_FAILURES = "signin_failures", "Repeated failed sign-ins to your account"
     MENTOR_APPLICATION = "mentor_application", "News about your mentor application"
     APPLICATION_REPLY = "application_reply", "A mentor applicant's reply (admins)"
+    # Events, after the event (h-evafter).
+    BUDDY = "buddy", "Your conference buddies: introduction and thank-you prompt"
+    STAY_IN_TOUCH = "stay_in_touch", "Someone you met at an event stays in touch"
 
 
 class Notification(models.Model):
