@@ -8,10 +8,12 @@ admin named them an organiser of this event.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pairup.accounts.models import User
 from pairup.programs.models import Membership
 
-from .models import Audience, Event, EventState
+from .models import Audience, BuddyThread, Event, EventKind, EventState, Seat
 
 
 def is_named_organiser(user: User, event: Event) -> bool:
@@ -39,3 +41,37 @@ def can_see_event(member: Membership | None, organiser: bool, event: Event) -> b
     if event.state == EventState.DRAFT:
         return False
     return member is not None or event.audience == Audience.ANYONE_WITH_LINK
+
+
+# After the event (h-evafter) -----------------------------------------------------------
+
+
+def takes_part_in_seat(user: User, seat: Seat) -> bool:
+    """Only a conversation's two people rate it, say "stay in touch" or follow it up."""
+    return user.is_authenticated and user.pk in (seat.mentor.user_id, seat.mentee.user_id)
+
+
+def can_see_event_summary(organiser: bool) -> bool:
+    """An event's organisers read its summary (counts only, never who said what)."""
+    return organiser
+
+
+def can_form_buddies(organiser: bool, event: Event) -> bool:
+    """An organiser forms and publishes a conference-buddy event's groups."""
+    return organiser and event.kind == EventKind.CONFERENCE_BUDDIES
+
+
+def can_read_buddy_thread(user: User, thread: BuddyThread) -> bool:
+    """A buddy thread is its members' alone: not the organisers', not the program's admins'
+    (reads the thread's members)."""
+    return user.is_authenticated and thread.members.filter(pk=user.pk).exists()
+
+
+def can_post_to_buddy_thread(user: User, thread: BuddyThread, now: datetime) -> bool:
+    """Members write while the conference lasts; after it the thread is read-only."""
+    return thread.is_open(now) and can_read_buddy_thread(user, thread)
+
+
+def can_thank_buddy(user: User, thread: BuddyThread, now: datetime) -> bool:
+    """Once the thread is closed each member may leave one short thank-you note."""
+    return not thread.is_open(now) and can_read_buddy_thread(user, thread)
