@@ -225,6 +225,34 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     ),
     # Read only: a POST is 405 for everyone signed in.
     "p/<slug:slug>/audit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
+    # Issue 14, after the event (the world's ended event "acme", where the mentee met the
+    # mentor): the people met are each participant's own (the admin, who met nobody, gets
+    # an empty page); a conversation is its two people's; the summary is the organisers'.
+    # "acme" is no buddy event: its buddy pages are 404 for all, a thread of another event
+    # included.
+    "events/<slug:slug>/met/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/met/<int:seat_id>/rate/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/met/<int:seat_id>/stay-in-touch/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/met/<int:seat_id>/follow-up/": (
+        (LOGIN, 200, 200, 404, 404, 404),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/summary/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/buddies/": ((LOGIN, 404, 404, 404, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/buddies/<int:thread_id>/": (
+        (LOGIN, 404, 404, 404, 404, 404),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/buddies/<str:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -343,6 +371,19 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/rerun": (401, 404),
     "POST /programs/{slug}/cohort-runs/{run_id}/publish": (401, 404),
     "POST /programs/{slug}/matches": (401, 404),
+    # Issue 14, after the event (see WEB).
+    "GET /events/{slug}/met": (401, 200, 200, 200, 404, 404),
+    "PUT /events/{slug}/met/{seat_id}/rating": (401, 404),
+    "PUT /events/{slug}/met/{seat_id}/stay-in-touch": (401, 404),
+    "POST /events/{slug}/met/{seat_id}/follow-up": (401, 404),
+    "GET /events/{slug}/summary": (401, 404, 404, 200, 404, 404),
+    "GET /events/{slug}/buddies": (401, 404, 404, 404, 404, 404),
+    "POST /events/{slug}/buddies": (401, 404),
+    "POST /events/{slug}/buddies/publish": (401, 404),
+    "GET /events/{slug}/buddies/mine": (401, 200, 200, 200, 404, 404),
+    "GET /events/{slug}/buddies/threads/{thread_id}/messages": (401, 404, 404, 404, 404, 404),
+    "POST /events/{slug}/buddies/threads/{thread_id}/messages": (401, 404),
+    "POST /events/{slug}/buddies/threads/{thread_id}/thanks": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -394,6 +435,10 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/swap": {"ask": 1, "other_ask": 2},
     "POST /programs/{slug}/cohort-runs/{run_id}/release": {"ask": 1},
     "POST /programs/{slug}/matches": {"ask": 1, "mentor": 1},
+    "PUT /events/{slug}/met/{seat_id}/rating": {"rating": 5},
+    "PUT /events/{slug}/met/{seat_id}/stay-in-touch": {"yes": True},
+    "POST /events/{slug}/buddies/threads/{thread_id}/messages": {"body": "Hello"},
+    "POST /events/{slug}/buddies/threads/{thread_id}/thanks": {"body": "Thanks"},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -506,6 +551,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     round = cohort_services.cohort_round_create(
         program=program, by=admin, name="June", deadline=now + timedelta(days=7)
     )
+    seat, buddy_thread = _event_world(program, mentee, mentor, now)
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -538,7 +584,51 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "engagement_action": "close",
         "session_action": "cancel",
         "own_topic": "acme-onboarding",
+        "seat": seat,
+        "buddy_thread": buddy_thread,
+        "buddies_action": "publish",
     }
+
+
+def _event_world(program, mentee, mentor, now) -> tuple[int, int]:
+    """An ended speed-mentoring event named as the program ("acme": one slug names both in
+    the paths), where the mentee met the mentor; and a buddy thread of another event."""
+    from pairup.events.models import BuddyThread, Event, EventSchedule, Registration, Seat
+
+    def event(slug: str, kind: str) -> Event:
+        return Event.objects.create(
+            program=program,
+            slug=slug,
+            kind=kind,
+            title=slug,
+            state="ended",
+            starts_at=now - timedelta(days=1),
+            ends_at=now - timedelta(hours=20),
+            registration_closes_at=now - timedelta(days=2),
+            conference_starts_on=(now - timedelta(days=1)).date(),
+            conference_ends_on=(now + timedelta(days=1)).date(),
+        )
+
+    def seat_in(e: Event) -> Seat:
+        schedule = EventSchedule.objects.create(event=e, state="published", created_at=now)
+        regs = [
+            Registration.objects.create(event=e, user=u, role=r, registered_at=now)
+            for u, r in ((mentor, "mentor"), (mentee, "mentee"))
+        ]
+        return Seat.objects.create(schedule=schedule, round=0, mentor=regs[0], mentee=regs[1])
+
+    seat = seat_in(event(program.slug, "speed_mentoring"))
+    buddies = event("acme-buddies", "conference_buddies")
+    other = seat_in(buddies)
+    thread = BuddyThread.objects.create(
+        event=buddies,
+        schedule=other.schedule,
+        mentor=other.mentor,
+        created_at=now,
+        closes_at=now + timedelta(days=2),
+    )
+    thread.members.set([mentee, mentor])
+    return seat.pk, thread.pk
 
 
 # ------------------------------------------------------------------------------ calls
@@ -559,6 +649,8 @@ API_PARAMS = {
     "topic": "own_topic",
     "run_id": "run",
     "round_id": "round",
+    "seat_id": "seat",
+    "thread_id": "buddy_thread",
 }
 
 
@@ -585,6 +677,8 @@ WEB_PARAMS = {
     "rule_id": "rule",
     "run_id": "run",
     "ask_id": "cohort_ask",
+    "seat_id": "seat",
+    "thread_id": "buddy_thread",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",
@@ -600,6 +694,7 @@ BY_SEGMENT = {
     ("action", "sessions"): "session_action",
     # Also the action of a personal invitation (resend, revoke): refused before it is read.
     ("action", "p"): "queue_action",
+    ("action", "events"): "buddies_action",
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
     ("token", "invite"): "member_invite_token",

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -67,10 +68,12 @@ def event_buddies_action(request: AuthenticatedHttpRequest, slug: str, action: s
         if action == "form":
             schedule = services.buddies_form(event=event, by=request.user)
             figures = schedule.figures
+            pairs, trios = figures["pairs"], figures["trios"]
             messages.success(
                 request,
-                f"Buddy groups formed: {figures['pairs']} pairs, {figures['trios']} trios, "
-                f"{len(figures['unmatched'])} without a buddy. Check them, then publish.",
+                f"Buddy groups formed: {pairs} pair{pluralize(pairs)}, {trios} "
+                f"trio{pluralize(trios)}, {len(figures['unmatched'])} without a buddy. "
+                "Check them, then publish.",
             )
         else:
             services.buddies_publish(event=event, by=request.user)

@@ -22,7 +22,7 @@ from pairup.events.models import (
     Seat,
 )
 from pairup.programs.models import Membership
-from tests.factories import UserFactory, make_mentor
+from tests.factories import UserFactory
 
 
 def make_event(program, **fields) -> Event:
