@@ -1,4 +1,5 @@
-"""What the engine knows of a buddy event's registrations, as plain records.
+"""What the engine knows of a buddy event's registrations, as plain records (for
+`engine.buddies`).
 
 Kept minimal on purpose: h-evsched's `events/scheduling/records.py` reads registrations
 into engine records for rotations and tables the same way, and the two are to become one.

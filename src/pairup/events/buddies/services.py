@@ -92,7 +92,7 @@ def buddies_form(*, event: Event, by: User, now: datetime | None = None) -> Even
     seats = [
         Seat(schedule=schedule, round=0, mentor_id=g.mentor_id, mentee_id=pk, score=score)
         for g in plan.groups
-        for pk, score in zip(g.mentee_ids, g.scores, strict=True)
+        for pk, score in zip(g.mentee_ids, g.seat_scores, strict=True)
     ]
     Seat.objects.bulk_create(seats)
     for side, people in ((RegistrationRole.MENTOR, sides.mentors), ("mentee", sides.mentees)):
