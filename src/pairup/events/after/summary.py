@@ -77,7 +77,7 @@ class EventSummary:
             "after": {
                 "labels": [
                     "Meetings held",
-                    "Rated",
+                    "Conversations rated",
                     "Stay-in-touch matches",
                     "Follow-up asks",
                     "Became engagements",
