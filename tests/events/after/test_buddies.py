@@ -303,3 +303,17 @@ def test_the_organiser_previews_forms_and_publishes_from_the_page(
     published = client.post(f"/events/{event.slug}/buddies/publish/", follow=True)
     assert b"Published: every buddy has" in published.content
     assert BuddyThread.objects.count() == 2
+
+
+def test_groups_are_not_published_once_the_conference_is_over(
+    program, admin, conference_dates, time_machine
+) -> None:
+    event = buddy_event(program, conference_dates)
+    people(program, event, 1, 1)
+    services.buddies_form(event=event, by=admin)
+    time_machine.move_to(conference_end(event) + timedelta(minutes=1))
+    with pytest.raises(Conflict) as refused:
+        services.buddies_publish(event=event, by=admin)
+    assert refused.value.code == "conference_over"
+    assert EventSchedule.objects.get().state == ScheduleState.DRAFT
+    assert not BuddyThread.objects.exists() and not Notification.objects.exists()
