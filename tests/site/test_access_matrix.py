@@ -37,6 +37,8 @@ from pairup.asks import services as ask_services
 from pairup.asks.services import cohort as cohort_services
 from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
+from pairup.events import setup as event_setup
+from pairup.events.registrations import registration_create
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.member_services import member_invite
@@ -225,6 +227,30 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     ),
     # Read only: a POST is 405 for everyone signed in.
     "p/<slug:slug>/audit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
+    # Events (issue 14, set-up): the world's event is published, for members, named like
+    # the program ("acme"); the mentee registered for it. Its public page and .ics are for
+    # anyone (no personal data); registering is the members' (the mentee is sent back to
+    # the page: registered already; the outsider and staff: it is for members); the rest
+    # is its organisers' (the admin).
+    "p/<slug:program_slug>/events/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 405)),
+    "p/<slug:program_slug>/events/new/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/": ((200, 200, 200, 200, 200, 200), (405, 405)),
+    "events/<slug:slug>/event.ics": ((200, 200, 200, 200, 200, 200), (405, 405)),
+    "events/<slug:slug>/register/": (
+        (LOGIN, REDIRECT, 200, 200, REDIRECT, REDIRECT),
+        (LOGIN, REDIRECT),
+    ),
+    "events/<slug:slug>/register/cancel/": ((405, 405, 405, 405, 405, 405), (LOGIN, REDIRECT)),
+    "events/<slug:slug>/edit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/publish/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/cancel/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/organisers/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/manage/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
+    "events/<slug:slug>/manage/registrations/<int:registration_id>/cancel/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/invite/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -343,6 +369,17 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/rerun": (401, 404),
     "POST /programs/{slug}/cohort-runs/{run_id}/publish": (401, 404),
     "POST /programs/{slug}/matches": (401, 404),
+    # Events (set-up and registration): members read; organisers (the admin) change.
+    "GET /programs/{slug}/events": (401, 200, 200, 200, 404, 404),
+    "POST /programs/{slug}/events": (401, 404),
+    "GET /events/{slug}": (401, 200, 200, 200, 404, 404),
+    "PATCH /events/{slug}": (401, 404),
+    "POST /events/{slug}/publish": (401, 404),
+    "POST /events/{slug}/cancel": (401, 404),
+    "GET /events/{slug}/registrations": (401, 200, 200, 200, 404, 404),
+    "POST /events/{slug}/registrations": (401, 404),
+    "POST /events/{slug}/registrations/{registration_id}/cancel": (401, 404),
+    "POST /events/{slug}/invitations": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -394,6 +431,11 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/swap": {"ask": 1, "other_ask": 2},
     "POST /programs/{slug}/cohort-runs/{run_id}/release": {"ask": 1},
     "POST /programs/{slug}/matches": {"ask": 1, "mentor": 1},
+    "POST /programs/{slug}/events": {"kind": "speed_mentoring", "title": "New event"},
+    "PATCH /events/{slug}": {"title": "Renamed"},
+    "POST /events/{slug}/cancel": {"reason": ""},
+    "POST /events/{slug}/registrations": {"role": "mentee"},
+    "POST /events/{slug}/invitations": {"members": [1]},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -506,6 +548,21 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     round = cohort_services.cohort_round_create(
         program=program, by=admin, name="June", deadline=now + timedelta(days=7)
     )
+    # A published event named like the program (route parameters called `slug` name both),
+    # with the mentee registered.
+    event = event_setup.event_publish(
+        event=event_setup.event_create(
+            program=program,
+            by=admin,
+            kind="speed_mentoring",
+            title="Speed mentoring",
+            slug=program.slug,
+            place="Atrium",
+            timezone="UTC",
+        ),
+        by=admin,
+    )
+    registration = registration_create(event=event, user=mentee, role="mentee")
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -538,6 +595,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "engagement_action": "close",
         "session_action": "cancel",
         "own_topic": "acme-onboarding",
+        "registration": registration.pk,
     }
 
 
@@ -559,6 +617,7 @@ API_PARAMS = {
     "topic": "own_topic",
     "run_id": "run",
     "round_id": "round",
+    "registration_id": "registration",
 }
 
 
@@ -585,6 +644,8 @@ WEB_PARAMS = {
     "rule_id": "rule",
     "run_id": "run",
     "ask_id": "cohort_ask",
+    "program_slug": "program",
+    "registration_id": "registration",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",
