@@ -201,3 +201,27 @@ def test_only_admins_name_organisers_over_the_api(api, program, admin, mentor, m
     event_organisers_set(event=event, by=admin, users=[mentor])
     refused = api(mentor).patch(f"/events/{event.slug}", {"organisers": [mentor.pk, mentee.pk]})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "organisers"
+
+
+def test_dates_far_out_are_refused_naming_the_field(api, program, admin):
+    for field, value in (
+        ("starts_at", "9999-12-31T23:30:00"),
+        ("registration_closes_at", "0001-01-01T00:00:00+14:00"),
+    ):
+        response = api(admin).post(
+            "/programs/acme/events",
+            {"kind": "speed_mentoring", "title": "Far", "place": "Room", field: value},
+        )
+        assert response.status_code == 422, response.json()
+        assert response.json()["errors"][0]["field"] == field
+    buddies = api(admin).post(
+        "/programs/acme/events",
+        {
+            "kind": "conference_buddies",
+            "title": "Far",
+            "place": "Hall",
+            "conference_starts_on": "9999-12-30",
+            "conference_ends_on": "9999-12-31",
+        },
+    )
+    assert buddies.status_code == 422

@@ -47,6 +47,8 @@ SLUG_MAX_LENGTH = 60
 TOPICS_MAX = 50
 TABLES_MAX = 200
 CANCEL_REASON_MAX_LENGTH = 1000
+# Dates an event may have (a year 9999 would overflow on the way to UTC).
+YEARS = (2000, 2200)
 
 # What an organiser sets, whatever the kind; then what each kind adds.
 COMMON_FIELDS = (
@@ -349,6 +351,10 @@ def _apply(event: Event, values: Mapping[str, Any], zone: ZoneInfo) -> None:
     if unknown:
         raise ServiceError(f"Unknown field {unknown[0]!r}.", field=unknown[0])
     for name, value in values.items():
+        if isinstance(value, date) and not YEARS[0] <= value.year <= YEARS[1]:
+            raise ServiceError(
+                f"Give a date between {YEARS[0]} and {YEARS[1]}.", code="out_of_range", field=name
+            )
         if isinstance(value, datetime):
             value = local_to_utc(value, zone, field=name)
         elif isinstance(value, str) and name != "timezone":
