@@ -27,6 +27,7 @@ from pairup.events.setup import (
     event_create,
     event_organisers_set,
     event_publish,
+    event_state_change,
     event_update,
     kind_defaults,
     local_to_utc,
@@ -341,3 +342,19 @@ def test_an_event_is_created_from_the_kind_defaults_in_the_creator_zone(program)
     local = event.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
     assert (local.hour, local.minute) == (17, 0)
     assert local.date() > date.today()
+
+
+def test_the_live_room_moves_an_event_along_the_state_machine(program, admin, mentee) -> None:
+    event = new_event(program, admin)
+    with pytest.raises(Conflict) as early:
+        event_state_change(event=event, to=EventState.LIVE, by=admin)
+    assert early.value.code == "bad_transition"
+    event_publish(event=event, by=admin)
+    with pytest.raises(Forbidden):
+        event_state_change(event=event, to=EventState.LIVE, by=mentee)
+    event = event_state_change(event=event, to=EventState.LIVE, by=admin)
+    event = event_state_change(event=event, to=EventState.ENDED)
+    assert event.state == EventState.ENDED
+    with pytest.raises(Conflict):
+        event_state_change(event=event, to=EventState.LIVE)
+    assert AuditEntry.objects.filter(action__in=["event_live", "event_ended"]).count() == 2

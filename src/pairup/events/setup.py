@@ -663,6 +663,46 @@ def event_cancel(*, event: Event, by: User, reason: str = "", now: datetime | No
     return event
 
 
+def event_state_change(
+    *, event: Event, to: str, by: User | None = None, now: datetime | None = None
+) -> Event:
+    """Move an event along `TRANSITIONS` (the live room: PUBLISHED → LIVE → ENDED), with
+    its row locked; Conflict `bad_transition` for a move the state machine does not allow.
+    `by` (None: PairUp itself, e.g. a task ending it on time) must organise it. Publishing
+    and cancelling have their own services (checks, emails): use those.
+
+    Side effects: an audit entry "event_<state>"."""
+    if to in (EventState.PUBLISHED, EventState.CANCELLED):
+        raise ValueError("publish and cancel through event_publish and event_cancel")
+    if by is not None:
+        _organiser_of(event, by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = (
+            Event.objects.select_for_update(of=("self",)).select_related("program").get(pk=event.pk)
+        )
+        if to not in TRANSITIONS[event.state]:
+            raise Conflict(
+                f"This event is {event.get_state_display().lower()}: it cannot become "
+                f"{EventState(to).label.lower()}.",
+                code="bad_transition",
+            )
+        before = event.state
+        event.state = to
+        event.save(update_fields=["state"])
+        audit_record(
+            program=event.program,
+            actor=by,
+            action=f"event_{to}",
+            summary=f"{event.title} is {EventState(to).label.lower()}",
+            target=event,
+            before={"state": before},
+            after={"state": to},
+            now=now,
+        )
+    return event
+
+
 def event_organisers_set(*, event: Event, by: User, users: Iterable[User]) -> Event:
     """Name exactly `users` the event's organisers (besides the program's admins, who
     organise every event). Only the program's admins; each must be a member of the
