@@ -37,6 +37,8 @@ from pairup.asks import services as ask_services
 from pairup.asks.services import cohort as cohort_services
 from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
+from pairup.events import setup as event_setup
+from pairup.events.registrations import registration_create
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.member_services import member_invite
@@ -239,8 +241,10 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
     ),
+    # The world's event is published, not yet held: nobody has met, so no follow-up yet
+    # (tests/events/after follow up after a held one).
     "events/<slug:slug>/met/<int:seat_id>/follow-up/": (
-        (LOGIN, 200, 200, 404, 404, 404),
+        (LOGIN, 404, 404, 404, 404, 404),
         (LOGIN, 404),
     ),
     "events/<slug:slug>/summary/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
@@ -253,6 +257,30 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
     ),
+    # Events (issue 14, set-up): the world's event is published, for members, named like
+    # the program ("acme"); the mentee registered for it. Its public page and .ics are for
+    # anyone (no personal data); registering is the members' (the mentee and the mentor
+    # are sent back to the page: registered already; the outsider and staff: it is for members); the rest
+    # is its organisers' (the admin).
+    "p/<slug:program_slug>/events/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 405)),
+    "p/<slug:program_slug>/events/new/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/": ((200, 200, 200, 200, 200, 200), (405, 405)),
+    "events/<slug:slug>/event.ics": ((200, 200, 200, 200, 200, 200), (405, 405)),
+    "events/<slug:slug>/register/": (
+        (LOGIN, REDIRECT, REDIRECT, 200, REDIRECT, REDIRECT),
+        (LOGIN, REDIRECT),
+    ),
+    "events/<slug:slug>/register/cancel/": ((405, 405, 405, 405, 405, 405), (LOGIN, REDIRECT)),
+    "events/<slug:slug>/edit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/publish/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/cancel/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/organisers/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/manage/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
+    "events/<slug:slug>/manage/registrations/<int:registration_id>/cancel/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/invite/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -384,6 +412,17 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /events/{slug}/buddies/threads/{thread_id}/messages": (401, 404, 404, 404, 404, 404),
     "POST /events/{slug}/buddies/threads/{thread_id}/messages": (401, 404),
     "POST /events/{slug}/buddies/threads/{thread_id}/thanks": (401, 404),
+    # Events (set-up and registration): members read; organisers (the admin) change.
+    "GET /programs/{slug}/events": (401, 200, 200, 200, 404, 404),
+    "POST /programs/{slug}/events": (401, 404),
+    "GET /events/{slug}": (401, 200, 200, 200, 404, 404),
+    "PATCH /events/{slug}": (401, 404),
+    "POST /events/{slug}/publish": (401, 404),
+    "POST /events/{slug}/cancel": (401, 404),
+    "GET /events/{slug}/registrations": (401, 200, 200, 200, 404, 404),
+    "POST /events/{slug}/registrations": (401, 404),
+    "POST /events/{slug}/registrations/{registration_id}/cancel": (401, 404),
+    "POST /events/{slug}/invitations": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -439,6 +478,11 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "PUT /events/{slug}/met/{seat_id}/stay-in-touch": {"yes": True},
     "POST /events/{slug}/buddies/threads/{thread_id}/messages": {"body": "Hello"},
     "POST /events/{slug}/buddies/threads/{thread_id}/thanks": {"body": "Thanks"},
+    "POST /programs/{slug}/events": {"kind": "speed_mentoring", "title": "New event"},
+    "PATCH /events/{slug}": {"title": "Renamed"},
+    "POST /events/{slug}/cancel": {"reason": ""},
+    "POST /events/{slug}/registrations": {"role": "mentee"},
+    "POST /events/{slug}/invitations": {"members": [1]},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -551,7 +595,22 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     round = cohort_services.cohort_round_create(
         program=program, by=admin, name="June", deadline=now + timedelta(days=7)
     )
-    seat, buddy_thread = _event_world(program, mentee, mentor, now)
+    # A published event named like the program (route parameters called `slug` name both),
+    # with the mentee registered.
+    event = event_setup.event_publish(
+        event=event_setup.event_create(
+            program=program,
+            by=admin,
+            kind="speed_mentoring",
+            title="Speed mentoring",
+            slug=program.slug,
+            place="Atrium",
+            timezone="UTC",
+        ),
+        by=admin,
+    )
+    registration = registration_create(event=event, user=mentee, role="mentee")
+    seat, buddy_thread = _event_world(program, mentee, mentor, now, event, registration)
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -587,12 +646,14 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "seat": seat,
         "buddy_thread": buddy_thread,
         "buddies_action": "publish",
+        "registration": registration.pk,
     }
 
 
-def _event_world(program, mentee, mentor, now) -> tuple[int, int]:
-    """An ended speed-mentoring event named as the program ("acme": one slug names both in
-    the paths), where the mentee met the mentor; and a buddy thread of another event."""
+def _event_world(program, mentee, mentor, now, acme, registration) -> tuple[int, int]:
+    """In the world's event "acme" (named as the program: one slug names both in the
+    paths), a published schedule where the mentee meets the mentor; and a buddy thread of
+    another event, ended."""
     from pairup.events.models import BuddyThread, Event, EventSchedule, Registration, Seat
 
     def event(slug: str, kind: str) -> Event:
@@ -609,15 +670,19 @@ def _event_world(program, mentee, mentor, now) -> tuple[int, int]:
             conference_ends_on=(now + timedelta(days=1)).date(),
         )
 
-    def seat_in(e: Event) -> Seat:
+    def seat_in(e: Event, mentee_registration: Registration | None = None) -> Seat:
         schedule = EventSchedule.objects.create(event=e, state="published", created_at=now)
-        regs = [
-            Registration.objects.create(event=e, user=u, role=r, registered_at=now)
-            for u, r in ((mentor, "mentor"), (mentee, "mentee"))
-        ]
-        return Seat.objects.create(schedule=schedule, round=0, mentor=regs[0], mentee=regs[1])
+        mentor_registration = Registration.objects.create(
+            event=e, user=mentor, role="mentor", registered_at=now
+        )
+        mentee_registration = mentee_registration or Registration.objects.create(
+            event=e, user=mentee, role="mentee", registered_at=now
+        )
+        return Seat.objects.create(
+            schedule=schedule, round=0, mentor=mentor_registration, mentee=mentee_registration
+        )
 
-    seat = seat_in(event(program.slug, "speed_mentoring"))
+    seat = seat_in(acme, registration)
     buddies = event("acme-buddies", "conference_buddies")
     other = seat_in(buddies)
     thread = BuddyThread.objects.create(
@@ -651,6 +716,7 @@ API_PARAMS = {
     "round_id": "round",
     "seat_id": "seat",
     "thread_id": "buddy_thread",
+    "registration_id": "registration",
 }
 
 
@@ -679,6 +745,8 @@ WEB_PARAMS = {
     "ask_id": "cohort_ask",
     "seat_id": "seat",
     "thread_id": "buddy_thread",
+    "program_slug": "program",
+    "registration_id": "registration",
 }
 BY_SEGMENT = {
     ("pk", "asks"): "ask",

@@ -492,3 +492,26 @@ class BuddyMessage(models.Model):
     def __str__(self) -> str:
         # Never the body: admin widgets and logs print this.
         return f"Buddy message {self.pk}"
+
+
+class EventInvitation(models.Model):
+    """An organiser invited this member to the event by email (one by one, or with a whole
+    pool): kept so nobody is invited twice to one event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["event", "sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="event_invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} invited to {self.event}"

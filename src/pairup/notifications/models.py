@@ -22,6 +22,11 @@ class Kind(models.TextChoices):
     # Events, after the event (h-evafter).
     BUDDY = "buddy", "Your conference buddies: introduction and thank-you prompt"
     STAY_IN_TOUCH = "stay_in_touch", "Someone you met at an event stays in touch"
+    EVENT_INVITATION = "event_invitation", "An invitation to an event"
+    EVENT_REGISTRATION = (
+        "event_registration",
+        "Your event registrations: confirmed, waitlist, cancelled",
+    )
 
 
 class Notification(models.Model):
