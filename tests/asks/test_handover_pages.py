@@ -185,7 +185,10 @@ def test_pages_after_a_hand_over_say_so(client, program, admin, mentee, mentor, 
     assert "Handed over to Nadia Mentor: Priya Mentor has stepped down as a mentor." in html
     assert f'href="/asks/{new_ask.pk}/"' in html
     html = client.get(f"/asks/{new_ask.pk}/").content.decode()
-    assert "This ask carries on your engagement with Priya Mentor" in html
+    assert (
+        "Priya Mentor has stepped down as a mentor. This ask carries on your engagement with "
+        "them" in html
+    )
     assert "Waiting for Nadia Mentor to answer" in html
 
     client.force_login(mentor)
@@ -201,3 +204,10 @@ def test_pages_after_a_hand_over_say_so(client, program, admin, mentee, mentor, 
     assert "Sam prefers mornings." in html
     # The old thread stays the two people's.
     assert client.get(f"/engagements/{engagement.pk}/").status_code == 404
+
+
+def test_the_offboarded_mentor_is_told_on_their_dashboard(client, program, admin, mentor):
+    mentor_offboard_handing_over(membership=_m(program, mentor), by=admin)
+    client.force_login(mentor)
+    html = client.get("/mentor/").content.decode()
+    assert "Acme Mentoring: you have stepped down as a mentor there" in html
