@@ -119,8 +119,8 @@ def test_offboarding_hands_an_engagement_over_to_the_chosen_mentor(
     assert (engagement.handed_over_to, engagement.closed_by) == (nadia, admin)
     assert engagement.cancel_reason == "Priya Mentor has stepped down as a mentor."
     assert engagement.handover_context == (
-        "0 of 2 sessions have taken place; 1 message and 0 shared resources in their thread, "
-        "which stays private to the two of them."
+        "Sessions taken place: 0 of 2. Their thread has 1 message and 0 shared resources, and "
+        "stays private to the two of them."
     )
     assert engagement.handover_note == "Sam prefers mornings."
     assert engagement.ask.status == "closed"
@@ -179,7 +179,7 @@ def test_emails_go_after_commit_to_the_mentee_and_both_mentors(
     assert set(by_person) == {mentee.email, mentor.email, nadia.email}
     body = by_person[nadia.email].body
     assert "Priya Mentor is no longer mentoring Sam Mentee" in body
-    assert "So far: 0 of 1 session have taken place" in body
+    assert "Sessions taken place: 0 of 1. Their thread has 0 messages" in body
     assert "A note from the program's admins: Sam prefers mornings." in body
 
 

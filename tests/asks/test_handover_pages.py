@@ -200,7 +200,7 @@ def test_pages_after_a_hand_over_say_so(client, program, admin, mentee, mentor, 
     html = client.get(f"/invitations/{invitation.pk}/").content.decode()
     assert "A hand-over" in html
     assert "Priya Mentor was mentoring Sam Mentee on this ask" in html
-    assert "0 of 1 session have taken place" in html
+    assert "Sessions taken place: 0 of 1." in html
     assert "Sam prefers mornings." in html
     # The old thread stays the two people's.
     assert client.get(f"/engagements/{engagement.pk}/").status_code == 404

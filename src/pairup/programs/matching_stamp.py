@@ -14,7 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import transaction
 
 # Long beyond any cache that reads it: were the stamp forgotten, an entry stored under the
@@ -32,16 +33,18 @@ def _stamp(program_ids: list[int]) -> None:
 
 
 def matching_changed(program_ids: int | Iterable[int]) -> None:
-    """Say that matching in these programs may have changed: a new stamp now (readers in
-    this transaction see it) and again when the transaction commits (readers elsewhere
-    then see the new rows: on the database cache the first stamp rolls back with the
-    transaction; a reader that cached the old rows before the commit did so under the
-    stamp before)."""
+    """Say that matching in these programs may have changed: a new stamp now. On the
+    database cache (the default) it is written in the transaction that makes the change,
+    so it commits, or rolls back, with it. Another cache (Redis) does not wait for the
+    commit: the stamp is written again once the transaction commits, so that a reader who
+    saw the new stamp but not yet the new rows cached the old ones under a stamp that is
+    already gone."""
     ids = sorted({program_ids} if isinstance(program_ids, int) else set(program_ids))
     if not ids:
         return
     _stamp(ids)
-    transaction.on_commit(lambda: _stamp(ids))
+    if not isinstance(caches["default"], DatabaseCache):
+        transaction.on_commit(lambda: _stamp(ids))
 
 
 def matching_stamp(program_id: int) -> int:

@@ -11,7 +11,7 @@ from pairup.accounts.models import Profile
 from pairup.asks import services
 from pairup.asks.matching.suggestions import suggestions_for_display
 from pairup.asks.models import Ask
-from pairup.programs.matching_stamp import matching_stamp
+from pairup.programs.matching_stamp import matching_changed, matching_stamp
 from pairup.programs.member_services import member_remove
 from pairup.programs.models import Membership
 from pairup.programs.pools import (
@@ -102,3 +102,16 @@ def test_a_photo_or_the_welcome_does_not_change_the_stamp(program, mentee):
     profile.headline = "Analyst"
     profile.save()
     assert matching_stamp(program.pk) != before
+
+
+def test_on_another_cache_the_stamp_is_renewed_after_commit(
+    settings, program, django_capture_on_commit_callbacks
+):
+    # Redis does not roll back with the transaction: the stamp is written again on commit.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        matching_changed(program.pk)
+        during = matching_stamp(program.pk)
+    assert during != 0 and len(callbacks) == 1
+    callbacks[0]()
+    assert matching_stamp(program.pk) > during

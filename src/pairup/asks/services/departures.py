@@ -21,11 +21,10 @@ from .wrapup import engagement_close
 def member_departure(*, user: User, program: Program, now: datetime) -> dict[str, int]:
     """Settle what `user` leaves in `program`: invitations waiting on them as a mentor are
     withdrawn and each ask goes to the next suggested mentor (its mentee told); their
-    engagements under way there are cancelled, sessions ahead with them, the other person
-    told why (a mentee is told to ask again: a new ask gets new suggestions, and an
-    engagement's thread and sessions belong to the two people who had it, so it is not
-    handed to someone else); their own open asks there are withdrawn, an invited mentor
-    told. Returns the counts by kind."""
+    engagements still under way there are cancelled, sessions ahead with them, the other
+    person told why (a mentee is told to ask again; those the admins chose to hand over to
+    another mentor were handed over before, `handover`); their own open asks there are
+    withdrawn, an invited mentor told. Returns the counts by kind."""
     name = user.display_name
     rerouted = invitations_withdraw_for_mentor(
         mentor=user, program=program, now=now, why=f"has left {program.name}"

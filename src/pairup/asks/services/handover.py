@@ -81,15 +81,11 @@ def handover_context(engagement: Engagement, times: SessionTimes) -> str:
     """What the new mentor is told of the engagement so far: facts, never the thread."""
     messages = engagement.messages.count()
     resources = engagement.resources.count()
-    held = (
-        f"{times.started} of {_plural(engagement.sessions_agreed, 'session')} "
-        f"{'has' if times.started == 1 else 'have'} taken place"
+    return (
+        f"Sessions taken place: {times.started} of {engagement.sessions_agreed}. Their thread "
+        f"has {_plural(messages, 'message')} and {_plural(resources, 'shared resource')}, and "
+        "stays private to the two of them."
     )
-    thread = (
-        f"{_plural(messages, 'message')} and {_plural(resources, 'shared resource')} in their "
-        "thread, which stays private to the two of them"
-    )
-    return f"{held}; {thread}."
 
 
 def engagement_hand_over(

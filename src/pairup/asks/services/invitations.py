@@ -102,7 +102,7 @@ def _invite(
         body = (
             f"{old} is no longer mentoring {ask.mentee.display_name}, and the program's admins "
             f"ask you to take over: {ask.sessions} × {ask.duration} min.\n\n“{ask.question}”\n\n"
-            f"So far: {handover.handover_context}{note}\n\n{answer}"
+            f"{handover.handover_context}{note}\n\n{answer}"
         )
     notify(
         user=mentor,
