@@ -168,3 +168,15 @@ def test_the_engagement_says_who_took_over(api, program, admin, mentee, mentor, 
     listed = api(admin).get(f"/programs/{program.slug}/engagements", status="handed_over")
     (item,) = listed.json()["items"]
     assert item["handed_over_to"]["id"] == nadia.pk
+
+
+def test_ids_out_of_range_are_refused_not_a_crash(api, program, admin, mentor, engagement):
+    member = _m(program, mentor)
+    for choice in (
+        {"engagement": 10**30, "mentor": 1},
+        {"engagement": engagement.pk, "mentor": 10**30},
+    ):
+        response = api(admin).post(
+            f"/programs/{program.slug}/members/{member.pk}/offboarding", {"handovers": [choice]}
+        )
+        assert response.status_code == 422, response.content

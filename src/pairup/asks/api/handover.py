@@ -76,12 +76,18 @@ class HandoverPlanOut(Schema):
     mentee_asks: list[int] = Field(description="A removal withdraws these open asks")
 
 
+# An id the database can hold (a larger number is 422, not a crash in the query).
+ID_MAX = 2**63 - 1
+
+
 class HandoverChoiceIn(Input):
     multiline = frozenset({"note"})
 
-    engagement: int
+    engagement: int = Field(ge=1, le=ID_MAX)
     mentor: int | None = Field(
-        description="The user id of the mentor to hand it over to; null: close it with a notice"
+        ge=1,
+        le=ID_MAX,
+        description="The user id of the mentor to hand it over to; null: close it with a notice",
     )
     note: str = Field(
         default="",
