@@ -4,20 +4,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0005_event_after_kinds'),
+        ("notifications", "0005_event_after_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='emailmute',
-            name='kind',
-            field=models.CharField(choices=[('invited', 'You are invited to an ask'), ('clarify', 'A clarifying question or answer'), ('accepted', 'Your ask was accepted'), ('declined', 'A mentor declined or did not answer'), ('rerouted', 'Your ask went to the next mentor'), ('message', 'A new message'), ('wrap_up', 'Wrap-up is due'), ('thanks', 'A thank-you note'), ('withdrawn', 'An invitation was withdrawn'), ('report', 'A report to review (admins)'), ('signin_failures', 'Repeated failed sign-ins to your account'), ('mentor_application', 'News about your mentor application'), ('application_reply', "A mentor applicant's reply (admins)"), ('buddy', 'Your conference buddies: introduction and thank-you prompt'), ('stay_in_touch', 'Someone you met at an event stays in touch'), ('event_invitation', 'An invitation to an event'), ('event_registration', 'Your event registrations: confirmed, waitlist, cancelled')], max_length=20),
+            model_name="emailmute",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("invited", "You are invited to an ask"),
+                    ("clarify", "A clarifying question or answer"),
+                    ("accepted", "Your ask was accepted"),
+                    ("declined", "A mentor declined or did not answer"),
+                    ("rerouted", "Your ask went to the next mentor"),
+                    ("message", "A new message"),
+                    ("wrap_up", "Wrap-up is due"),
+                    ("thanks", "A thank-you note"),
+                    ("withdrawn", "An invitation was withdrawn"),
+                    ("report", "A report to review (admins)"),
+                    ("signin_failures", "Repeated failed sign-ins to your account"),
+                    ("mentor_application", "News about your mentor application"),
+                    ("application_reply", "A mentor applicant's reply (admins)"),
+                    ("buddy", "Your conference buddies: introduction and thank-you prompt"),
+                    ("stay_in_touch", "Someone you met at an event stays in touch"),
+                    ("event_invitation", "An invitation to an event"),
+                    (
+                        "event_registration",
+                        "Your event registrations: confirmed, waitlist, cancelled",
+                    ),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('invited', 'You are invited to an ask'), ('clarify', 'A clarifying question or answer'), ('accepted', 'Your ask was accepted'), ('declined', 'A mentor declined or did not answer'), ('rerouted', 'Your ask went to the next mentor'), ('message', 'A new message'), ('wrap_up', 'Wrap-up is due'), ('thanks', 'A thank-you note'), ('withdrawn', 'An invitation was withdrawn'), ('report', 'A report to review (admins)'), ('signin_failures', 'Repeated failed sign-ins to your account'), ('mentor_application', 'News about your mentor application'), ('application_reply', "A mentor applicant's reply (admins)"), ('buddy', 'Your conference buddies: introduction and thank-you prompt'), ('stay_in_touch', 'Someone you met at an event stays in touch'), ('event_invitation', 'An invitation to an event'), ('event_registration', 'Your event registrations: confirmed, waitlist, cancelled')], max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("invited", "You are invited to an ask"),
+                    ("clarify", "A clarifying question or answer"),
+                    ("accepted", "Your ask was accepted"),
+                    ("declined", "A mentor declined or did not answer"),
+                    ("rerouted", "Your ask went to the next mentor"),
+                    ("message", "A new message"),
+                    ("wrap_up", "Wrap-up is due"),
+                    ("thanks", "A thank-you note"),
+                    ("withdrawn", "An invitation was withdrawn"),
+                    ("report", "A report to review (admins)"),
+                    ("signin_failures", "Repeated failed sign-ins to your account"),
+                    ("mentor_application", "News about your mentor application"),
+                    ("application_reply", "A mentor applicant's reply (admins)"),
+                    ("buddy", "Your conference buddies: introduction and thank-you prompt"),
+                    ("stay_in_touch", "Someone you met at an event stays in touch"),
+                    ("event_invitation", "An invitation to an event"),
+                    (
+                        "event_registration",
+                        "Your event registrations: confirmed, waitlist, cancelled",
+                    ),
+                ],
+                max_length=20,
+            ),
         ),
     ]
