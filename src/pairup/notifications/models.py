@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     SIGNIN_FAILURES = "signin_failures", "Repeated failed sign-ins to your account"
     MENTOR_APPLICATION = "mentor_application", "News about your mentor application"
     APPLICATION_REPLY = "application_reply", "A mentor applicant's reply (admins)"
+    EVENT_AGENDA = "event_agenda", "Your agenda for an event"
 
 
 class Notification(models.Model):
