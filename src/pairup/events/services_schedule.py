@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
@@ -189,20 +189,19 @@ def _store(
     schedule = EventSchedule.objects.create(
         event=event, state=ScheduleState.DRAFT, figures=figures, created_at=now, created_by=by
     )
-    Seat.objects.bulk_create(
+    _insert_seats(
+        schedule.pk,
         [
-            Seat(
-                schedule=schedule,
-                round=m.round,
-                table_id=table_of.get(int(m.mentor_id)),
-                mentor_id=int(m.mentor_id),
-                mentee_id=int(m.mentee_id),
-                score=m.score,
-                locked=(m.round, int(m.mentee_id)) in locked,
+            (
+                m.round,
+                table_of.get(int(m.mentor_id)),
+                int(m.mentor_id),
+                int(m.mentee_id),
+                float(m.score),
+                (m.round, int(m.mentee_id)) in locked,
             )
             for m in solution.meetings
         ],
-        batch_size=2000,
     )
     for side in (MENTOR, MENTEE):
         chosen = [pk for pk, s in records.sides.items() if s == side]
@@ -225,6 +224,33 @@ def _store(
         now=now,
     )
     return schedule
+
+
+SEAT_COLUMNS = ("schedule", "round", "table", "mentor", "mentee", "score", "locked")
+
+
+def _insert_seats(
+    schedule_id: int, rows: list[tuple[int, int | None, int, int, float, bool]]
+) -> None:
+    """Insert a schedule's seats at once, without a model instance per row (10,000 of them
+    cost more than the engine's solve; see bench/events.py): COPY on PostgreSQL, one
+    `executemany` elsewhere. The values are plain ints, floats and booleans."""
+    if not rows:
+        return
+    meta = Seat._meta
+    columns = [str(getattr(meta.get_field(name), "column", name)) for name in SEAT_COLUMNS]
+    quote = connection.ops.quote_name
+    table = f"{quote(meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((schedule_id, *row))
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(columns))})",
+            [(schedule_id, *row) for row in rows],
+        )
 
 
 def _tables(event: Event, records: EventRecords) -> dict[int, int]:

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -122,6 +123,9 @@ def preview_context(
         "roundtables": event.kind == EventKind.ROUNDTABLES,
         "scheduled_kind": event.kind in services.SCHEDULED_KINDS,
         "has_published": schedule is not None and schedule.state == ScheduleState.PUBLISHED,
+        # Each name of the grid links to its seat's page (event_schedule_seat): the start of
+        # that address once, not a reversal for each of a thousand names.
+        "seat_base": reverse("event_schedule", args=[event.slug]) + "round/",
     }
     if schedule is None:
         return context
