@@ -48,8 +48,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
-MARK_START = "<!-- events:start -->"
-MARK_END = "<!-- events:end -->"
+MARK_START = "<!-- event-schedules:start -->"
+MARK_END = "<!-- event-schedules:end -->"
 SLUG = "bench-events"
 EVENT = "bench-speed-mentoring"
 ORGANISER = "organiser@bench.pairup"
@@ -447,7 +447,7 @@ def write_docs(out: dict) -> None:
         f"speed-mentoring event with {out['mentees']:,} mentees and {out['mentors']:,} mentors "
         f"({out['seats']} seats each) x {out['rounds']} rounds, registered in a fresh database "
         "from `bench/generate.py`'s seeded program (profiles, expertise, past asks as closed "
-        "engagements, the mentees' questions as their \"what I want\" line, topics, languages, "
+        'engagements, the mentees\' questions as their "what I want" line, topics, languages, '
         "one mentee in twenty blocked from one mentor). **Database path** = "
         "`event_schedule_solve` (reading the registrations and every rule of the program, the "
         "engine's records, `rotations`, the figures, writing the draft with its tables and "
@@ -482,7 +482,7 @@ def write_docs(out: dict) -> None:
     lines += [
         "",
         "- *read_registrations*: the registered people with their profiles and topics, and the "
-        "mentors' expertise; *read_rules*: the sides of \"either\"s and `PairRules` (pools, "
+        'mentors\' expertise; *read_rules*: the sides of "either"s and `PairRules` (pools, '
         "reporting line, blocks); *read_records*: the mentors' past asks, tables, the engine's "
         "records with each mentee's exclusions; *engine*: `rotations`; *figures*: the "
         "preview's figures and who is left with nobody; *write*: the draft (one transaction: "

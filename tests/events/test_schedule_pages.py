@@ -147,3 +147,31 @@ def test_roundtables_agenda_names_the_table_topic(program, admin) -> None:
     assert "Host" in html and "SQL" in html
     html = _client(host.user).get(reverse("event_agenda", args=[event.slug])).content.decode()
     assert "Guest" in html and "Window functions" in html
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_preview_and_the_agenda_read_a_fixed_number_of_queries(program, admin) -> None:
+    small, s_mentees, _ = speed_event(program, mentees=2, mentors=1, rounds=2)
+    services.event_schedule_solve(event=small, by=admin)
+    services.event_schedule_publish(event=small, by=admin)
+    big = make_event(program, slug="big", rounds=2)
+    regs = [register(big, new_mentee(program, f"B{i}"), languages=("en",)) for i in range(9)]
+    for j in range(3):
+        register(big, new_mentee(program, f"H{j}"), RegistrationRole.MENTOR, languages=("en",))
+    services.event_schedule_solve(event=big, by=admin)
+    services.event_schedule_publish(event=big, by=admin)
+    client = _client(admin)
+    assert _queries(client, reverse("event_schedule", args=["big"])) == _queries(
+        client, reverse("event_schedule", args=[small.slug])
+    )
+    assert _queries(_client(regs[0].user), reverse("event_agenda", args=["big"])) == _queries(
+        _client(s_mentees[0].user), reverse("event_agenda", args=[small.slug])
+    )

@@ -309,3 +309,67 @@ def test_publishing_refuses_a_stale_draft_a_draft_event_and_no_draft(program, ad
     assert "Mentee 0 cancelled" in exc.value.detail
     draft.refresh_from_db()
     assert draft.state == ScheduleState.DRAFT
+
+
+def test_solving_again_keeps_the_locked_seats_and_solves_around_them(program, admin) -> None:
+    event, mentees, mentors = speed_event(program, mentees=6, mentors=3, rounds=3)
+    schedule = _solve(event)
+    a = mentees[0]
+    # Bring forward to round 0 a meeting of a's from a later round: a leaves that round,
+    # sits out round 0, then takes the place of whoever has that mentor in round 0.
+    later = Seat.objects.filter(schedule=schedule, mentee=a).exclude(round=0).first()
+    services.event_seat_move(event=event, round=later.round, mentee=a.pk, mentor=None, by=admin)
+    moved = services.event_seat_move(event=event, round=0, mentee=a.pk, mentor=None, by=admin)
+    assert moved.seats == ()
+    holder = Seat.objects.get(schedule=schedule, round=0, mentor_id=later.mentor_id)
+    done = services.event_seat_swap(
+        event=event, round=0, mentee=a.pk, other=holder.mentee_id, by=admin
+    )
+    assert [(s.mentee_id, s.mentor_id) for s in done.seats] == [(a.pk, later.mentor_id)]
+    locked = set(
+        Seat.objects.filter(schedule=schedule, locked=True).values_list(
+            "round", "mentor_id", "mentee_id"
+        )
+    )
+    assert locked == {(0, later.mentor_id, a.pk)}
+    again = _solve(event)
+    kept = set(again.seats.filter(locked=True).values_list("round", "mentor_id", "mentee_id"))
+    assert kept == locked
+    assert again.seats.filter(round=0, mentee=a, mentor_id=later.mentor_id).exists()
+    assert again.figures["repeats"] == 0
+    assert again.figures["sitouts_max"] - again.figures["sitouts_min"] <= 1
+    assert again.figures["relevance"] <= again.figures["optimum"] + 1e-9
+    assert again.figures["relevance_vs_optimum"] <= 1.0
+
+
+def test_a_lock_that_no_longer_fits_is_refused_naming_it(program, admin) -> None:
+    event, mentees, mentors = speed_event(
+        program, mentees=4, mentors=1, rounds=2, seats_per_mentor=2
+    )
+    schedule = _solve(event)
+    for s in schedule.seats.filter(round=0):
+        services.event_seat_lock(event=event, round=0, mentee=s.mentee_id, locked=True, by=admin)
+    event.seats_per_mentor = 1
+    event.save()
+    with pytest.raises(Conflict) as exc:
+        _solve(event)
+    assert exc.value.code == "locked_seat"
+    assert "unlock it" in exc.value.detail
+    assert EventSchedule.objects.get(event=event).pk == schedule.pk  # the draft stays
+
+
+def test_roundtables_over_rounds_have_no_repeat_and_even_sit_outs(program) -> None:
+    event = make_event(program, kind=EventKind.ROUNDTABLES, rounds=3, table_size=2)
+    hosts = [
+        register(event, new_mentor(program, f"H{i}", topics={"sql": "expert"}), "mentor")
+        for i in range(2)
+    ]
+    guests = [register(event, new_mentee(program, f"G{i}"), topics=("sql",)) for i in range(6)]
+    schedule = _solve(event)
+    seats = list(schedule.seats.all())
+    assert Counter((s.mentor_id, s.mentee_id) for s in seats).most_common(1)[0][1] == 1
+    assert max(Counter((s.round, s.mentor_id) for s in seats).values()) == 2
+    met = Counter(s.mentee_id for s in seats)
+    assert max(met[g.pk] for g in guests) - min(met[g.pk] for g in guests) <= 1
+    assert schedule.figures["meetings"] == 12 == len(seats)
+    assert {s.mentor_id for s in seats} == {h.pk for h in hosts}

@@ -56,9 +56,14 @@ class EventScheduleFiguresOut(Schema):
     sitouts_max: int = Field(description="Most rounds a registered mentee sits out")
     sitouts: dict[str, int] = Field(description="Mentees sitting out 0, 1, 2 ... rounds")
     mentor_load: EventScheduleLoadOut
+    mentor_load_min: int
+    mentor_load_max: int
     relevance: float = Field(description="Total pair score of the schedule")
+    relevance_total: float = Field(description="The same as relevance (the engine's name)")
     optimum: float = Field(description="The engine's best total with no seat locked")
-    relevance_vs_optimum: float
+    relevance_vs_optimum: float | None = Field(
+        description="relevance / optimum; null when the optimum is 0"
+    )
     unmatched: int
     unmatched_people: list[EventScheduleUnmatchedOut]
 

@@ -254,9 +254,11 @@ class Grid:
     sitting_out_count: tuple[int, ...]
     locked: int
     newcomers: int  # registered since the schedule was made: not in it
+    people: dict[int, Person]  # everyone the grid names, and those left with nobody
 
 
 SITTING_OUT_SHOWN = 30
+UNMATCHED_SHOWN = 200
 
 
 def schedule_hosts(schedule: EventSchedule) -> list[tuple[int, int | None, int]]:
@@ -311,7 +313,11 @@ def schedule_grid(schedule: EventSchedule, hosts: list[tuple[int, int | None, in
         for r in range(event.rounds)
     ]
     shown = {pk for ids in out_ids for pk in ids[:SITTING_OUT_SHOWN]}
-    wanted = page | {e for cell in cells.values() for e, _, _ in cell} | shown
+    alone = {
+        int(item["registration"])
+        for item in schedule.figures.get("unmatched_people", [])[:UNMATCHED_SHOWN]
+    }
+    wanted = page | {e for cell in cells.values() for e, _, _ in cell} | shown | alone
     people = people_by_id(event, wanted)
     tables = EventTable.objects.select_related("topic").in_bulk(
         [t for _, t, _ in hosts if t is not None]
@@ -333,6 +339,7 @@ def schedule_grid(schedule: EventSchedule, hosts: list[tuple[int, int | None, in
         sitting_out_count=tuple(len(ids) for ids in out_ids),
         locked=sum(1 for s in seats if s[3]),
         newcomers=sum(1 for pk in mentees if pk not in in_schedule),
+        people=people,
     )
 
 

@@ -149,7 +149,15 @@ def event_schedule_solve(
     watch["read"] = time.perf_counter() - t0
     watch.update({f"read_{k}": v for k, v in records.seconds.items()})
     report("Finding the best schedule", 30)
-    solution = solve(records, fixed=fixed)
+    try:
+        solution = solve(records, fixed=fixed)
+    except ValueError as exc:
+        # The engine names the seat; a lock checked when it was made can stop fitting when
+        # the event's rounds or seats change.
+        raise Conflict(
+            f"A locked seat no longer fits the schedule ({exc}): unlock it and solve again.",
+            code="locked_seat",
+        ) from None
     watch.update(solution.seconds)
     optimum = solution.total
     if fixed:

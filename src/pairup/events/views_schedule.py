@@ -27,6 +27,7 @@ from .agenda import agenda_ics
 from .forms_schedule import SIT_OUT, SeatMoveForm, SeatSwapForm
 from .models import Event, EventKind, EventSchedule, ScheduleState, Seat
 from .queries_schedule import (
+    UNMATCHED_SHOWN,
     draft_schedule,
     get_own_agenda,
     published_schedule,
@@ -36,7 +37,7 @@ from .queries_schedule import (
     schedule_hosts,
     seat_options,
 )
-from .scheduling.records import EventRecords, load_event_records, people_by_id, refusal_words
+from .scheduling.records import EventRecords, Person, load_event_records, refusal_words
 
 TABLES_PER_PAGE = 20
 
@@ -54,6 +55,7 @@ def figure_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     load = figures.get("mentor_load", {})
     sitouts = figures.get("sitouts", {})
+    ratio = figures.get("relevance_vs_optimum")
     spread = ", ".join(
         f"{n} sit{'s' if n == 1 else ''} out {k} round{'s' if k != '1' else ''}"
         for k, n in sitouts.items()
@@ -80,9 +82,13 @@ def figure_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "label": "Relevance (total pair score)",
             "value": f"{figures.get('relevance', 0):.3f}",
-            "detail": f"{_pct(figures.get('relevance_vs_optimum', 1.0))} of the optimum "
-            f"({figures.get('optimum', 0):.3f})",
-            "ok": figures.get("relevance_vs_optimum", 1.0) >= 0.999,
+            "detail": (
+                f"{_pct(ratio)} of the optimum ({figures.get('optimum', 0):.3f}, the best "
+                "schedule with no seat locked)"
+                if ratio is not None
+                else "no pair scores above 0"
+            ),
+            "ok": None if ratio is None else ratio >= 0.9995,
         },
         {
             "label": "Left with nobody",
@@ -92,9 +98,8 @@ def figure_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _unmatched(schedule: EventSchedule) -> list[dict[str, Any]]:
-    items = schedule.figures.get("unmatched_people", [])[:200]
-    people = people_by_id(schedule.event, [int(i["registration"]) for i in items])
+def _unmatched(schedule: EventSchedule, people: dict[int, Person]) -> list[dict[str, Any]]:
+    items = schedule.figures.get("unmatched_people", [])[:UNMATCHED_SHOWN]
     return [
         {**i, "person": people[int(i["registration"])]}
         for i in items
@@ -136,7 +141,7 @@ def preview_context(
         {
             "figures": figure_rows(schedule.figures),
             "raw": schedule.figures,
-            "unmatched": _unmatched(schedule),
+            "unmatched": _unmatched(schedule, grid.people),
             "page": page,
             "grid": grid,
             "per_round": [

@@ -1,7 +1,7 @@
-"""The figures of a schedule's preview, from its meetings alone (no database): meetings,
-repeats (must be 0), sit-outs per registered mentee (min/max and how many sit out how
-often), mentor load, relevance against the optimum; and who is left with nobody, with the
-reason in words."""
+"""The figures of a schedule's preview, from its meetings alone (no database): the engine's
+(meetings, repeats: must be 0, sit-outs per registered mentee, mentor load, relevance
+against the optimum) with how they spread; and who is left with nobody, with the reason in
+words."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pairup.engine import Meeting
+from pairup.engine import Meeting, Schedule
+from pairup.engine import schedule_figures as engine_figures
 
 from .records import MENTEE, MENTOR, EventRecords, refusal_words, seats_per_host
 
@@ -23,37 +24,38 @@ def schedule_figures(
     seats: int,
     optimum: float | None = None,
 ) -> dict[str, Any]:
-    """The preview's figures. `optimum`: the best total relevance the engine finds with no
-    seat locked (None: this schedule's own total)."""
-    meetings = list(meetings)
-    per_mentee = Counter(m.mentee_id for m in meetings)
-    per_mentor = Counter(m.mentor_id for m in meetings)
-    pairs = Counter((m.mentor_id, m.mentee_id) for m in meetings)
-    sitouts = [rounds - per_mentee[pk] for pk in mentee_ids]
-    loads = [per_mentor[pk] for pk in mentor_ids]
+    """The preview's figures: the engine's (`engine.schedule_figures`, the one definition of
+    meetings, repeats, sit-outs, mentor load and relevance against the optimum) and, for the
+    page, how many mentees sit out how often and how many mentors have how many meetings.
+    `optimum`: the engine's best total with no seat locked (None: this schedule's own)."""
+    meetings = tuple(meetings)
     total = round(sum(m.score for m in meetings), 6)
     best = total if optimum is None else round(optimum, 6)
-    return {
-        "rounds": rounds,
-        "seats": seats,
-        "mentees": len(mentee_ids),
-        "mentors": len(mentor_ids),
-        "meetings": len(meetings),
-        "repeats": sum(n - 1 for n in pairs.values() if n > 1),
-        "sitouts_min": min(sitouts, default=0),
-        "sitouts_max": max(sitouts, default=0),
-        "sitouts": {str(k): n for k, n in sorted(Counter(sitouts).items())},
-        "mentor_load": {
-            "min": min(loads, default=0),
-            "max": max(loads, default=0),
-            "mean": round(sum(loads) / len(loads), 3) if loads else 0.0,
-            "capacity": rounds * seats,
-            "counts": {str(k): n for k, n in sorted(Counter(loads).items())},
-        },
-        "relevance": total,
-        "optimum": best,
-        "relevance_vs_optimum": round(total / best, 4) if best > 0 else 1.0,
-    }
+    schedule = Schedule(rounds, seats, meetings, {}, total)
+    figures = engine_figures(schedule, mentee_ids, mentor_ids, best)
+    per_mentee = Counter(m.mentee_id for m in meetings)
+    per_mentor = Counter(m.mentor_id for m in meetings)
+    sitouts = Counter(rounds - per_mentee[pk] for pk in mentee_ids)
+    loads = [per_mentor[pk] for pk in mentor_ids]
+    figures.update(
+        {
+            "rounds": rounds,
+            "seats": seats,
+            "mentees": len(mentee_ids),
+            "mentors": len(mentor_ids),
+            "sitouts": {str(k): n for k, n in sorted(sitouts.items())},
+            "mentor_load": {
+                "min": figures["mentor_load_min"],
+                "max": figures["mentor_load_max"],
+                "mean": round(sum(loads) / len(loads), 3) if loads else 0.0,
+                "capacity": rounds * seats,
+                "counts": {str(k): n for k, n in sorted(Counter(loads).items())},
+            },
+            "relevance": figures["relevance_total"],
+            "optimum": best,
+        }
+    )
+    return figures
 
 
 def unmatched(records: EventRecords, meetings: Iterable[Meeting]) -> list[dict[str, Any]]:

@@ -73,7 +73,7 @@ EVENT_REFUSALS = {
     "off_topic": "the table's topic is not one they chose",
     "no_table_topic": "the host's table has no topic",
     "repeat": "they already meet in another round",
-    "capacity": "no seat left there in this round",
+    "capacity": "no seat left there in this round (swap with someone there instead)",
 }
 
 LEVEL_RANK = {"expert": 3, "experienced": 2, "familiar": 1}

@@ -48,6 +48,10 @@ class _Bar:
             self.bar.close()
 
 
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f} %"
+
+
 class Command(BaseCommand):
     help = "Events from the command line: `pairup event schedule EVENT [--publish] [--json]`."
 
@@ -120,7 +124,7 @@ class Command(BaseCommand):
                 f"mean {load.get('mean', 0)}",
             ),
             ("relevance", f"{f.get('relevance', 0):.3f}"),
-            ("against the optimum", f"{100 * f.get('relevance_vs_optimum', 1):.1f} %"),
+            ("against the optimum", _ratio(f.get("relevance_vs_optimum"))),
             ("left with nobody", f"{f.get('unmatched', 0)}"),
         ]
         width = max(len(label) for label, _ in rows)
