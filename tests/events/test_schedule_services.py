@@ -373,3 +373,21 @@ def test_roundtables_over_rounds_have_no_repeat_and_even_sit_outs(program) -> No
     assert max(met[g.pk] for g in guests) - min(met[g.pk] for g in guests) <= 1
     assert schedule.figures["meetings"] == 12 == len(seats)
     assert {s.mentor_id for s in seats} == {h.pk for h in hosts}
+
+
+@pytest.mark.parametrize("mentees, mentors", [(0, 0), (3, 0), (0, 2)])
+def test_an_event_with_one_side_missing_gets_an_empty_schedule(program, mentees, mentors) -> None:
+    event, e_regs, m_regs = speed_event(program, mentees=mentees, mentors=mentors)
+    schedule = _solve(event)
+    assert schedule.seats.count() == 0
+    assert schedule.figures["meetings"] == 0
+    assert schedule.figures["unmatched"] == mentees + mentors
+    reasons = {i["reason"] for i in schedule.figures["unmatched_people"]}
+    assert reasons <= {"no mentor registered", "no mentee registered"}
+
+
+def test_roundtables_with_one_side_missing(program) -> None:
+    event = make_event(program, kind=EventKind.ROUNDTABLES, rounds=2)
+    register(event, new_mentee(program, "Alone"), topics=("sql",))
+    schedule = _solve(event)
+    assert schedule.figures["unmatched"] == 1

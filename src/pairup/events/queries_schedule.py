@@ -266,6 +266,7 @@ def schedule_hosts(schedule: EventSchedule) -> list[tuple[int, int | None, int]]
     table number: the mentors seated in it, and those its figures name as left alone."""
     rows = (
         Seat.objects.filter(schedule=schedule)
+        .order_by()  # no ordering columns in the DISTINCT (Seat's ordering joins)
         .values_list("mentor_id", "table_id", "table__number")
         .distinct()
     )
@@ -285,9 +286,9 @@ def schedule_grid(schedule: EventSchedule, hosts: list[tuple[int, int | None, in
     event = schedule.event
     mentor_ids = [m for m, _, _ in hosts]
     seats = list(
-        Seat.objects.filter(schedule=schedule).values_list(
-            "round", "mentor_id", "mentee_id", "locked", "score"
-        )
+        Seat.objects.filter(schedule=schedule)
+        .order_by()
+        .values_list("round", "mentor_id", "mentee_id", "locked", "score")
     )
     mentees = list(
         Registration.objects.filter(event=event, status=RegistrationStatus.REGISTERED)
@@ -371,7 +372,9 @@ def seat_options(
     """The mentee's seat in round `in_round` (None: sitting out) and every table of the schedule as
     an option for them, best score first, with the rule that refuses it if one does."""
     seats = list(
-        Seat.objects.filter(schedule=schedule).values_list("round", "mentor_id", "mentee_id")
+        Seat.objects.filter(schedule=schedule)
+        .order_by()
+        .values_list("round", "mentor_id", "mentee_id")
     )
     here = Seat.objects.filter(schedule=schedule, round=in_round, mentee_id=mentee).first()
     met = {m: r for r, m, e in seats if e == mentee and r != in_round}
@@ -384,6 +387,7 @@ def seat_options(
     names = {m: f"Table {p.number}" for m, p in records.places.items()}
     tables = dict(
         Seat.objects.filter(schedule=schedule, table__isnull=False)
+        .order_by()
         .values_list("mentor_id", "table__name")
         .distinct()
     )

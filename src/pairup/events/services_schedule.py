@@ -343,6 +343,7 @@ def check_place(
     elsewhere = (
         Seat.objects.filter(schedule=schedule, mentor_id=mentor, mentee_id=mentee)
         .exclude(round=round)
+        .order_by("round")
         .values_list("round", flat=True)
         .first()
     )
@@ -372,9 +373,9 @@ def check_place(
 def _refresh_figures(schedule: EventSchedule, records: EventRecords) -> None:
     meetings = [
         Meeting(r, mentor, mentee, score)
-        for r, mentor, mentee, score in Seat.objects.filter(schedule=schedule).values_list(
-            "round", "mentor_id", "mentee_id", "score"
-        )
+        for r, mentor, mentee, score in Seat.objects.filter(schedule=schedule)
+        .order_by()
+        .values_list("round", "mentor_id", "mentee_id", "score")
     ]
     optimum = schedule.figures.get("optimum")
     figures = solve_figures(records, meetings, optimum)
@@ -461,6 +462,7 @@ def _table_id(
     """The table a mentor sits at in the schedule (their seats say; else their place)."""
     found = (
         Seat.objects.filter(schedule=schedule, mentor_id=mentor, table__isnull=False)
+        .order_by("round")
         .values_list("table_id", flat=True)
         .first()
     )
@@ -626,8 +628,9 @@ def event_schedule_publish(
             code="event_not_published",
         )
     draft = _draft(event)
-    seats = Seat.objects.filter(schedule=draft)
-    pairs = list(seats.values_list("mentor_id", "mentee_id"))
+    pairs = list(
+        Seat.objects.filter(schedule=draft).order_by().values_list("mentor_id", "mentee_id")
+    )
     if len(set(pairs)) != len(pairs):
         raise Conflict("The draft has a repeat: solve it again.", code="repeats")
     gone = list(

@@ -244,7 +244,7 @@ def kept_sides(event: Event) -> dict[int, str]:
         schedule__state=ScheduleState.PUBLISHED
     ) | Seat.objects.filter(schedule__event=event, schedule__state=ScheduleState.DRAFT, locked=True)
     out: dict[int, str] = {}
-    for mentor, mentee in seats.values_list("mentor_id", "mentee_id").distinct():
+    for mentor, mentee in seats.order_by().values_list("mentor_id", "mentee_id").distinct():
         out.setdefault(mentor, MENTOR)
         out.setdefault(mentee, MENTEE)
     either = set(
@@ -445,6 +445,7 @@ def _speed_tables(event: Event, tables: list[EventTable], mentors: list[int]) ->
         taken: set[int] = set()
         for mentor, table_id in (
             Seat.objects.filter(schedule=latest, table__isnull=False)
+            .order_by()
             .values_list("mentor_id", "table_id")
             .distinct()
         ):
