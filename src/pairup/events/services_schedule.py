@@ -302,7 +302,7 @@ def _draft(event: Event) -> EventSchedule:
     return draft
 
 
-def _registration(event: Event, records: EventRecords, pk: int, side: str, field: str) -> None:
+def _registration(records: EventRecords, pk: int, side: str, field: str) -> None:
     person = records.people.get(pk)
     if person is None:
         raise NotFound("No such registration at this event.", field=field)
@@ -398,9 +398,10 @@ def event_seat_move(
     by: User | None,
     now: datetime | None = None,
 ) -> SeatChange:
-    """Seat `mentee` with `mentor` in `round` of the draft (registration ids; `mentor` None:
-    the mentee sits the round out), and lock the seat so a re-solve keeps it. Refused naming
-    the rule. Side effects: the draft's figures; an audit entry."""
+    """Seat `mentee` with `mentor` in `round` of the draft (registration ids), and lock the
+    seat so a re-solve keeps it; `mentor` None: the mentee sits the round out (not a seat,
+    so not kept by a re-solve). Refused naming the rule. Side effects: the draft's figures;
+    an audit entry."""
     now = now or timezone.now()
     _require_organiser(event, by)
     event = _lock_event(event)
@@ -408,10 +409,12 @@ def event_seat_move(
     _check_round(event, round)
     draft = _draft(event)
     records = load_event_records(event, now, decide=False)
-    _registration(event, records, mentee, MENTEE, "mentee")
+    _registration(records, mentee, MENTEE, "mentee")
     if mentor is not None:
-        _registration(event, records, mentor, MENTOR, "mentor")
+        _registration(records, mentor, MENTOR, "mentor")
     before = _place(draft, round, mentee)
+    if before is None and mentor is None:
+        return SeatChange(draft, (), 0.0)  # sits the round out already
     if mentor is not None and before is not None and before.mentor_id == mentor:
         seat = _lock(before, True)
         return SeatChange(draft, (seat,), 0.0)
@@ -434,7 +437,7 @@ def event_seat_move(
             locked=True,
         )
         seats = (seat,)
-    change = round_(new_score - old_score)
+    change = _rounded(new_score - old_score)
     _refresh_figures(draft, records)
     e = records.people[mentee]
     to = records.people[mentor].name if mentor is not None else "sitting out"
@@ -452,7 +455,7 @@ def event_seat_move(
     return SeatChange(draft, seats, change)
 
 
-def round_(value: float) -> float:
+def _rounded(value: float) -> float:  # `round` is a parameter's name above
     return round(value, 6)
 
 
@@ -501,8 +504,8 @@ def event_seat_swap(
         raise ServiceError("Choose another mentee to swap with.", code="invalid", field="other")
     draft = _draft(event)
     records = load_event_records(event, now, decide=False)
-    _registration(event, records, mentee, MENTEE, "mentee")
-    _registration(event, records, other, MENTEE, "other")
+    _registration(records, mentee, MENTEE, "mentee")
+    _registration(records, other, MENTEE, "other")
     a, b = _place(draft, round, mentee), _place(draft, round, other)
     if a is None and b is None:
         raise ServiceError(
@@ -537,7 +540,7 @@ def event_seat_swap(
                     locked=True,
                 )
             )
-    change = round_(score_a + score_b - old)
+    change = _rounded(score_a + score_b - old)
     _refresh_figures(draft, records)
     names = records.people[mentee].name, records.people[other].name
     audit_record(
