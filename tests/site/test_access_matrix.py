@@ -37,6 +37,8 @@ from pairup.asks import services as ask_services
 from pairup.asks.services import cohort as cohort_services
 from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
+from pairup.events import services_schedule as schedule_services
+from pairup.events.models import Event, EventKind, EventState, Registration, RegistrationRole
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.member_services import member_invite
@@ -225,6 +227,19 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     ),
     # Read only: a POST is 405 for everyone signed in.
     "p/<slug:slug>/audit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
+    # Event schedules: the organisers' pages (the program's admin here); each participant's
+    # own agenda (the admin, not registered, is told so; the .ics is 404 without an agenda).
+    "events/<slug:slug>/schedule/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/solve/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/publish/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/round/<int:round>/mentee/<int:mentee>/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/schedule/cards/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/schedule.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/agenda/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/agenda.ics": ((LOGIN, 200, 200, 404, 404, 404), (LOGIN, 404)),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -343,6 +358,14 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/rerun": (401, 404),
     "POST /programs/{slug}/cohort-runs/{run_id}/publish": (401, 404),
     "POST /programs/{slug}/matches": (401, 404),
+    # Event schedules: organisers only; each participant's own agenda.
+    "GET /events/{slug}/schedule": (401, 404, 404, 200, 404, 404),
+    "GET /events/{slug}/agenda": (401, 200, 200, 404, 404, 404),
+    "POST /events/{slug}/schedule": (401, 404),
+    "POST /events/{slug}/schedule/move": (401, 404),
+    "POST /events/{slug}/schedule/swap": (401, 404),
+    "POST /events/{slug}/schedule/lock": (401, 404),
+    "POST /events/{slug}/schedule/publish": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -394,6 +417,9 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/swap": {"ask": 1, "other_ask": 2},
     "POST /programs/{slug}/cohort-runs/{run_id}/release": {"ask": 1},
     "POST /programs/{slug}/matches": {"ask": 1, "mentor": 1},
+    "POST /events/{slug}/schedule/move": {"round": 1, "mentee": 1, "mentor": None},
+    "POST /events/{slug}/schedule/swap": {"round": 1, "mentee": 1, "other": 2},
+    "POST /events/{slug}/schedule/lock": {"round": 1, "mentee": 1},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -506,6 +532,28 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     round = cohort_services.cohort_round_create(
         program=program, by=admin, name="June", deadline=now + timedelta(days=7)
     )
+    # A speed-mentoring event: the mentee and the mentor registered, a published schedule
+    # and a draft.
+    event = Event.objects.create(
+        program=program,
+        slug="spring-speed",
+        kind=EventKind.SPEED_MENTORING,
+        title="Spring speed mentoring",
+        state=EventState.PUBLISHED,
+        starts_at=now + timedelta(days=7),
+        ends_at=now + timedelta(days=7, hours=1),
+        registration_closes_at=now + timedelta(days=6),
+        rounds=2,
+    )
+    event_mentee = Registration.objects.create(
+        event=event, user=mentee, role=RegistrationRole.MENTEE, registered_at=now
+    )
+    Registration.objects.create(
+        event=event, user=mentor, role=RegistrationRole.MENTOR, registered_at=now
+    )
+    schedule_services.event_schedule_solve(event=event, by=admin)
+    schedule_services.event_schedule_publish(event=event, by=admin)
+    schedule_services.event_schedule_solve(event=event, by=admin)
     return {
         "program": program.slug,
         "join_code": program.invite_code,
@@ -538,6 +586,9 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "engagement_action": "close",
         "session_action": "cancel",
         "own_topic": "acme-onboarding",
+        "event": event.slug,
+        "event_round": 1,
+        "event_mentee": event_mentee.pk,
     }
 
 
@@ -604,6 +655,10 @@ BY_SEGMENT = {
     ("token", "calendar"): "calendar",
     ("token", "invite"): "member_invite_token",
     ("token", "p"): "roster_token",
+    # An event's routes name the event by its slug.
+    ("slug", "events"): "event",
+    ("round", "events"): "event_round",
+    ("mentee", "events"): "event_mentee",
 }
 
 
@@ -612,14 +667,25 @@ def web_path(route: str, world: dict[str, Any]) -> str:
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        return str(world[WEB_PARAMS.get(name) or BY_SEGMENT[name, segment]])
+        key = BY_SEGMENT.get((name, segment)) or WEB_PARAMS.get(name) or BY_SEGMENT[name, segment]
+        return str(world[key])
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
 
 
+# A parameter named otherwise under a path's first segment: /events/{slug} is an event's.
+API_BY_SEGMENT = {("slug", "events"): "event"}
+
+
 def api_path(operation: str, world: dict[str, Any]) -> str:
     path = operation.split(" ", 1)[1]
-    return "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(world[API_PARAMS[m.group(1)]]), path)
+    segment = path.split("/")[1]
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return str(world[API_BY_SEGMENT.get((name, segment)) or API_PARAMS[name]])
+
+    return "/api/v1" + re.sub(r"\{(\w+)\}", value, path)
 
 
 def observe(people: dict[str, Any], world: dict[str, Any]) -> dict[str, dict[str, Any]]:
