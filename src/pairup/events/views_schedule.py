@@ -39,7 +39,9 @@ from .queries_schedule import (
 )
 from .scheduling.records import EventRecords, Person, load_event_records, refusal_words
 
-TABLES_PER_PAGE = 20
+# A page of the grid: 12 tables × the rounds, twice (the grid, and the list per round a phone
+# shows instead), stays quick to render and to read.
+TABLES_PER_PAGE = 12
 
 
 # ------------------------------------------------------------------------ the figures

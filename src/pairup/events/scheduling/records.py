@@ -31,6 +31,7 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import QuerySet
 
@@ -109,6 +110,14 @@ class Person:
     timezone: str
     # The registration's topics: (topic id, name), in the taxonomy's order.
     topics: tuple[tuple[int, str], ...] = ()
+
+
+class TableRow(NamedTuple):
+    """An event's table as the schedule reads it (a row, not a model instance)."""
+
+    pk: int
+    number: int
+    topic_id: int | None
 
 
 @dataclass(frozen=True)
@@ -428,13 +437,18 @@ def _places(
     profile_of_reg: dict[int, int],
     paths: dict[int, str],
 ) -> dict[int, Place]:
-    tables = list(EventTable.objects.filter(event=event).order_by("number"))
+    tables = [
+        TableRow(*row)
+        for row in EventTable.objects.filter(event=event)
+        .order_by("number")
+        .values_list("pk", "number", "topic_id")
+    ]
     if event.kind == EventKind.ROUNDTABLES:
         return _host_tables(tables, people, mentors, expertise_by_profile, profile_of_reg, paths)
     return _speed_tables(event, tables, mentors)
 
 
-def _speed_tables(event: Event, tables: list[EventTable], mentors: list[int]) -> dict[int, Place]:
+def _speed_tables(event: Event, tables: list[TableRow], mentors: list[int]) -> dict[int, Place]:
     """One table per mentor: the one they had in the event's latest schedule, else the
     event's free tables by number, else new ones after the last."""
     by_id = {t.pk: t for t in tables}
@@ -468,7 +482,7 @@ def _speed_tables(event: Event, tables: list[EventTable], mentors: list[int]) ->
 
 
 def _host_tables(
-    tables: list[EventTable],
+    tables: list[TableRow],
     people: dict[int, Person],
     hosts: list[int],
     expertise_by_profile: dict[int, list[tuple[int, str, str]]],
