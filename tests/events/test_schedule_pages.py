@@ -175,3 +175,15 @@ def test_the_preview_and_the_agenda_read_a_fixed_number_of_queries(program, admi
     assert _queries(_client(regs[0].user), reverse("event_agenda", args=["big"])) == _queries(
         _client(s_mentees[0].user), reverse("event_agenda", args=[small.slug])
     )
+
+
+def test_the_hub_shows_the_schedule_and_the_participant_their_agenda_link(program, admin) -> None:
+    event, mentees, _ = speed_event(program, mentees=2, mentors=1)
+    hub = _client(admin).get(reverse("event_manage", args=[event.slug])).content.decode()
+    assert "Make the schedule" in hub
+    services.event_schedule_solve(event=event, by=admin)
+    hub = _client(admin).get(reverse("event_manage", args=[event.slug])).content.decode()
+    assert "Review and publish the draft" in hub
+    assert reverse("event_schedule_cards", args=[event.slug]) in hub
+    public = _client(mentees[0].user).get(reverse("event_public", args=[event.slug]))
+    assert reverse("event_agenda", args=[event.slug]) in public.content.decode()

@@ -136,11 +136,14 @@ def program_join(
     as_mentee: bool = False,
     invite_code: str | None = None,
     pools: Sequence[Pool] | None = None,
+    admitted: bool = False,
     now: datetime | None = None,
 ) -> Membership:
     """Join a program, or add roles in one: a newcomer through its invite code, which must
     be the program's current one and not expired, or without a code when the program is
-    open; a member adds a role without one. A new mentor waits for approval when the
+    open (or `admitted`: the caller let them in through a door of its own that it checked,
+    such as an event that takes registrations from anyone with its link); a member adds a
+    role without one. A new mentor waits for approval when the
     program vets mentors. `pools`: the member's choice among the program's self-selected
     pools (`pools.pools_choose`; a pool that is not is refused, field `pools`).
 
@@ -153,7 +156,11 @@ def program_join(
             raise invite_refusal(Invite(InviteState.UNKNOWN))
         if not invite.valid:
             raise invite_refusal(invite)
-    elif not rules.can_join_without_invite(program) and membership_of(user, program) is None:
+    elif (
+        not admitted
+        and not rules.can_join_without_invite(program)
+        and membership_of(user, program) is None
+    ):
         raise Forbidden(
             f"{program.name} takes new members through an invite link: ask its admins for one.",
             code="invite_required",
