@@ -98,6 +98,15 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 405, 405, 405, 405, 405),
         (LOGIN, 404),
     ),
+    # Issue 13, offboarding and removal with hand-overs (asks): the program's admins only.
+    "p/<slug:slug>/members/<int:membership_id>/offboard/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/members/<int:membership_id>/removal/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
     "p/<slug:slug>/members/export.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/members/invitations/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/members/invitations/<int:invitation_id>/<str:action>/": (
@@ -323,6 +332,7 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /programs/{slug}/engagements": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/members": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/members.csv": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members/{member_id}/handover": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/invitations": (401, 404, 404, 200, 404, 404),
     "GET /invitations": (401, 200, 200, 200, 200, 200),
     "GET /invitations/{invitation_id}": (401, 200, 200, 404, 404, 404),
@@ -364,6 +374,8 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /me/calendar-feed/rotate": (401, 200),
     "PATCH /programs/{slug}/members/{member_id}": (401, 404),
     "DELETE /programs/{slug}/members/{member_id}": (401, 404),
+    "POST /programs/{slug}/members/{member_id}/offboarding": (401, 404),
+    "POST /programs/{slug}/members/{member_id}/removal": (401, 404),
     "POST /programs/{slug}/invitations": (401, 404),
     "POST /programs/{slug}/invitations/bulk": (401, 404),
     "POST /programs/{slug}/invitations/{invitation_id}/resend": (401, 404),
@@ -473,6 +485,8 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /sessions/{session_id}/outcome": {"outcome": "held"},
     "POST /sessions/{session_id}/feedback": {"rating": 5},
     "PATCH /programs/{slug}/members/{member_id}": {"roles": ["mentee"]},
+    "POST /programs/{slug}/members/{member_id}/offboarding": {"handovers": []},
+    "POST /programs/{slug}/members/{member_id}/removal": {"handovers": []},
     "POST /programs/{slug}/invitations": {"email": "new@example.org", "roles": ["mentee"]},
     "POST /programs/{slug}/invitations/bulk": {"emails": ["new@example.org"], "roles": ["mentee"]},
     "POST /programs/{slug}/application-questions": {"text": "Why mentor?"},

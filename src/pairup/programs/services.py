@@ -33,6 +33,12 @@ mentor_unavailable = Signal()
 # withdrawn and re-routed, their engagements in the program closed with a notice to the other
 # person, their open asks closed. A receiver returns counts of what it did, by name.
 member_removed = Signal()
+# Sent (inside the transaction, the status already offboarded) when an admin offboards a
+# mentor: `membership`, `by`, `now`. Asks connects here: the engagements still under way with
+# them as the mentor in the program are closed with a notice to the mentee (those to hand
+# over are handed over before, by asks), their pending invitations withdrawn and re-routed.
+# A receiver returns counts of what it did, by name.
+mentor_offboarding = Signal()
 
 
 def program_create(
@@ -249,6 +255,14 @@ def membership_set_mentor_status(*, membership: Membership, status: str, by: Use
         raise Conflict("This member is not a mentor.", code="not_a_mentor")
     if status not in MentorStatus.values:
         raise ServiceError(f"Unknown mentor status {status!r}.", field="status")
+    if status == MentorStatus.OFFBOARDED:
+        # Offboarding settles the engagements under way first (handed over or closed).
+        raise Conflict(
+            "Offboard a mentor from their member page (or the offboarding endpoint of the "
+            "API): their engagements under way are handed over or closed first.",
+            code="use_offboarding",
+            field="status",
+        )
     before = membership.mentor_status
     membership.mentor_status = status
     membership.save(update_fields=["mentor_status"])
@@ -256,6 +270,7 @@ def membership_set_mentor_status(*, membership: Membership, status: str, by: Use
         MentorStatus.APPROVED: "Approved",
         MentorStatus.PAUSED: "Paused",
         MentorStatus.PENDING: "Sent back to the approval queue",
+        MentorStatus.OFFBOARDED: "Offboarded",
     }[MentorStatus(status)]
     audit_record(
         program=membership.program,

@@ -35,6 +35,7 @@ from pairup.programs.models import MatchRule, Membership, MentorStatus, Program
 REFUSALS = {
     "not_a_mentor": "not a mentor of this program",
     "not_approved": "not yet approved as a mentor of this program",
+    "offboarded": "has stepped down as a mentor of this program",
     "not_onboarded": "has not yet read the program's mentor onboarding",
     "inactive": "the account is not active",
     "own_ask": "an ask cannot go to its own author",
@@ -308,6 +309,8 @@ def _refusal(
 
 def _mentor_refusal(m: Membership, now: datetime) -> str | None:
     """The part of the rule about the mentor alone, whatever the ask."""
+    if m.mentor_status == MentorStatus.OFFBOARDED:
+        return "offboarded"
     if m.mentor_status != MentorStatus.APPROVED:
         return "not_approved"
     if m.onboarding_due:  # programs.rules.needs_onboarding
