@@ -11,7 +11,7 @@ from __future__ import annotations
 from pairup.accounts.models import User
 from pairup.programs.models import Membership
 
-from .models import Audience, Event, EventState
+from .models import Audience, Event, EventKind, EventState, RegistrationStatus
 
 
 def is_named_organiser(user: User, event: Event) -> bool:
@@ -39,3 +39,24 @@ def can_see_event(member: Membership | None, organiser: bool, event: Event) -> b
     if event.state == EventState.DRAFT:
         return False
     return member is not None or event.audience == Audience.ANYONE_WITH_LINK
+
+
+# ------------------------------------------------------------------------ the live room
+
+
+def has_live_room(event: Event) -> bool:
+    """Speed mentoring and roundtables run in rounds in a room; conference buddies do not."""
+    return event.kind != EventKind.CONFERENCE_BUDDIES
+
+
+def can_run_live_room(organiser: bool, event: Event) -> bool:
+    """An event's organisers start, pause and end its room, check people in and re-seat."""
+    return organiser and has_live_room(event)
+
+
+def can_see_live_room(organiser: bool, registration_status: str | None, event: Event) -> bool:
+    """The room's seating plan (names and tables, as printed on the wall) is for the event's
+    organisers and the people registered for it (not the waitlist), nobody else."""
+    if not has_live_room(event):
+        return False
+    return organiser or registration_status == RegistrationStatus.REGISTERED
