@@ -85,6 +85,7 @@ def _room(request: AuthenticatedHttpRequest, slug: str, view: str) -> tuple[Even
     access = event_access(request.user, slug)
     doc = json.loads(payload.body)
     doc["clock"] = _clock(doc, now)
+    doc["etag"] = payload.etag
     return access.event, access.organiser, doc
 
 
@@ -170,9 +171,15 @@ def live_control_page(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
         page = paginate(listed, request.GET.get("page"), PER_PAGE)
     except ServiceError:
         raise Http404("No such page") from None
+    now = timezone.now()
+    payload = live_payload(request.user, slug, "me", now=now)
+    initial = json.loads(payload.body)
     context = {
         "event": event,
         "state": state,
+        "initial": initial,
+        "etag": payload.etag,
+        "clock": _clock(initial, now),
         "has_schedule": schedule_id is not None,
         "pending": reseat_pending(event, schedule_id, state),
         "counts": counts,

@@ -11,7 +11,7 @@
   var view = root.getAttribute("data-live-view") || "room";
   var POLL_MS = 5000;
   var doc = null;
-  var etag = null;
+  var etag = root.getAttribute("data-live-etag") || null; // of the state the page shows
   var skewMs = 0; // server clock minus ours
   var timer = null;
   var busy = false;
@@ -160,7 +160,7 @@
     if (busy) { return; }
     if (document.visibilityState === "hidden") { schedule(POLL_MS); return; }
     busy = true;
-    fetch(url + (view === "me" ? "?view=me" : ""), {
+    fetch(url + (view === "room" ? "" : "?view=me"), {
       cache: "no-cache",
       credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -174,7 +174,16 @@
       if (!response.ok && response.status !== 304) { throw new Error(String(response.status)); }
       var tag = response.headers.get("ETag");
       if (response.status === 304 || (tag && tag === etag)) { return null; }
+      var changed = etag !== null;
       etag = tag;
+      if (view === "control" && changed) {
+        // The organisers' panel is a form page: load it again for the new phase, unless
+        // someone is typing a check-in code.
+        var typing = document.activeElement && document.activeElement.tagName === "INPUT" &&
+          document.activeElement.value;
+        if (!typing) { window.location.reload(); return null; }
+        setText("status", "The room has moved on: reload the page for the new controls.");
+      }
       return response.json();
     }).then(function (data) {
       failures = 0;
