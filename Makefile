@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pairup
 
-.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort clean
+.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort bench-events clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ bench-load: install-dev
 # files; writes the "Cohort matching" section of docs/benchmarks.md. Not part of CI.
 bench-cohort: install-dev
 	COHORT_PG_URL=$(dir $(PG_URL))pairup_bench_cohort $(BIN)/python bench/cohort.py
+
+# The event engine (rotations, re-seat against a full re-solve, roundtables, buddies);
+# writes the "Event engine" section of docs/benchmarks.md. Not part of CI.
+bench-events: install-dev
+	$(BIN)/python bench/events_engine.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

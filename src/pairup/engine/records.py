@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Id = str | int
 Window = tuple[datetime, datetime]
@@ -152,6 +152,30 @@ class Table:
 class TablePlan:
     tables: tuple[Table, ...]
     unseated: tuple[Id, ...]
+    total_score: float
+
+
+@dataclass(frozen=True, slots=True)
+class BuddyGroup:
+    """A conference-buddy group: one mentor and one or two mentees (in id order); `score` is
+    the sum of the pair scores."""
+
+    mentor_id: Id
+    mentee_ids: tuple[Id, ...]
+    score: float
+
+
+class BuddyUnmatched(NamedTuple):
+    """A mentee left without a buddy mentor, and why ("no mentor shares a language", ...)."""
+
+    mentee_id: Id
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuddyPlan:
+    groups: tuple[BuddyGroup, ...]
+    unmatched: tuple[BuddyUnmatched, ...]
     total_score: float
 
 

@@ -8,17 +8,35 @@ everyone at a table talks about the mentor's topic. The hard rules `exclude` and
 language apply. Among all seatings, the engine seats the most mentees, then maximises the
 total pair score (quantised by 1e-4; ties go to lower mentee ids), exactly, as a max-flow-min-cost problem
 (mentee -> mentor unit arcs, mentor -> sink capacity `table_size`).
+
+table_rounds(mentees, mentors, table_size, rounds, policy, fixed=, met=, first_round=) ->
+roundtables over several rounds (`Schedule`): each mentor hosts their topic table every
+round, mentees may change tables between rounds but never sit at one host's table twice.
+It is `rotations` with seats = table_size on the pairs the topic rule allows (the same
+priorities: the most seats filled, then sit-outs as even as possible, then relevance, and
+the same exactness, with fixed meetings and locked seats).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from pairup.engine.records import Ask, Id, Mentor, Policy, Table, TablePlan, TopicLevel, id_key
-from pairup.engine.rotations import ROTATION_QUANTUM, pair_scores
+from pairup.engine.records import (
+    Ask,
+    Id,
+    Meeting,
+    Mentor,
+    Policy,
+    Schedule,
+    Table,
+    TablePlan,
+    TopicLevel,
+    id_key,
+)
+from pairup.engine.rotations import ROTATION_QUANTUM, pair_scores, schedule_rounds
 from pairup.engine.topics import level_weight, normalise_path
 
 
@@ -40,6 +58,50 @@ def shares(topic: tuple[str, ...], mentee_topics: tuple[TopicLevel, ...]) -> boo
     return False
 
 
+def topic_mask(mentees: Sequence[Ask], mentors: Sequence[Mentor], policy: Policy) -> np.ndarray:
+    """mask[i, j]: mentee i may sit at mentor j's table (mentor j has a table topic and one
+    of mentee i's topics shares it)."""
+    topics = [table_topic(m, policy) for m in mentors]
+    mask = np.zeros((len(mentees), len(mentors)), dtype=bool)
+    rows: dict[tuple[TopicLevel, ...], np.ndarray] = {}
+    for i, a in enumerate(mentees):
+        row = rows.get(a.topics)
+        if row is None:
+            row = np.array([bool(t) and shares(t, a.topics) for t in topics], dtype=bool)
+            rows[a.topics] = row
+        mask[i] = row
+    return mask
+
+
+def table_rounds(
+    mentees: Sequence[Ask],
+    mentors: Sequence[Mentor],
+    table_size: int,
+    rounds: int,
+    policy: Policy | None = None,
+    *,
+    fixed: Sequence[Meeting] = (),
+    met: Collection[tuple[Id, Id]] = (),
+    first_round: int = 0,
+) -> Schedule:
+    """Roundtables over `rounds` rounds (module docstring): a `Schedule` whose meetings are
+    the seats (round, host, mentee) and whose `seats` is the table size. `fixed`, `met`
+    and `first_round` as in `rotations`; ValueError when table_size or rounds is below 1."""
+    if table_size < 1:
+        raise ValueError("table_size must be at least 1")
+    return schedule_rounds(
+        mentees,
+        mentors,
+        rounds,
+        table_size,
+        policy,
+        fixed=fixed,
+        met=met,
+        first_round=first_round,
+        mask=topic_mask,
+    )
+
+
 def tables(
     mentees: Sequence[Ask],
     mentors: Sequence[Mentor],
@@ -53,10 +115,7 @@ def tables(
     mentees, mentors = list(mentees), list(mentors)
     scores, allowed, _ = pair_scores(mentees, mentors, policy)
     topics = [table_topic(m, policy) for m in mentors]
-    for j, topic in enumerate(topics):
-        for i, a in enumerate(mentees):
-            if allowed[i, j] and not (topic and shares(topic, a.topics)):
-                allowed[i, j] = False
+    allowed &= topic_mask(mentees, mentors, policy)
     ei, mi = np.nonzero(allowed)
     seated: dict[int, list[int]] = {}
     if len(ei):
