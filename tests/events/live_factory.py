@@ -8,9 +8,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from pairup.engine import rotations
 from pairup.events.live_records import event_records
-from pairup.events.live_reseat import seats_per_table
+from pairup.events.live_reseat import solve
 from pairup.events.live_state import forget_memo
 from pairup.events.models import (
     Event,
@@ -131,9 +130,7 @@ def publish_schedule(event: Event) -> EventSchedule:
         .order_by("pk")
     )
     records = event_records(event, people, timezone.now())
-    plan = rotations(
-        records.mentees, records.mentors, event.rounds, seats_per_table(event), records.policy
-    )
+    plan = solve(event, records)
     schedule = EventSchedule.objects.create(
         event=event,
         state=ScheduleState.PUBLISHED,

@@ -10,7 +10,8 @@ every locked seat of a round to come between two people present now. A played se
 someone now absent does not count: they most likely never came, so their partner sat that
 round out, and the sit-out count gives the partner priority in the rounds to come.
 
-Roundtables are re-seated the same way, each host's table taking `table_size` mentees.
+Roundtables are re-seated the same way by `table_rounds` (each host's topic table taking
+`table_size` mentees).
 Everything is written in one transaction (the seats of the rounds to come that changed, the
 room's version), so a phone sees either the old seats or the new ones.
 """
@@ -27,9 +28,9 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.core.errors import Conflict
-from pairup.engine import Meeting, rotations
+from pairup.engine import Meeting, Schedule, rotations, table_rounds
 
-from .live_records import event_records
+from .live_records import EventPeople, event_records
 from .live_state import live_now_of, live_state_changed
 from .models import (
     Attendance,
@@ -71,8 +72,30 @@ class Reseat:
         )
 
 
-def seats_per_table(event: Event) -> int:
-    return event.table_size if event.kind == EventKind.ROUNDTABLES else event.seats_per_mentor
+def solve(
+    event: Event, people: EventPeople, *, fixed: Sequence[Meeting] = (), first_round: int = 0
+) -> Schedule:
+    """The engine's schedule of `event` for `people`: `rotations` for speed mentoring,
+    `table_rounds` (each host's topic table) for roundtables."""
+    if event.kind == EventKind.ROUNDTABLES:
+        return table_rounds(
+            people.mentees,
+            people.mentors,
+            event.table_size,
+            event.rounds,
+            people.policy,
+            fixed=fixed,
+            first_round=first_round,
+        )
+    return rotations(
+        people.mentees,
+        people.mentors,
+        event.rounds,
+        event.seats_per_mentor,
+        people.policy,
+        fixed=fixed,
+        first_round=first_round,
+    )
 
 
 def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Reseat:
@@ -116,15 +139,7 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
             if (round_ < first or is_locked) and mentor in here and mentee in here
         ]
         people = event_records(locked, present, now)
-        plan = rotations(
-            people.mentees,
-            people.mentors,
-            locked.rounds,
-            seats_per_table(locked),
-            people.policy,
-            fixed=fixed,
-            first_round=first,
-        )
+        plan = solve(locked, people, fixed=fixed, first_round=first)
         wanted = {
             (m.round, int(m.mentor_id), int(m.mentee_id)): m.score
             for m in plan.meetings
