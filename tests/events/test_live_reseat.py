@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from pairup.core.errors import Conflict
+from pairup.events import live_reseat as live_reseat_module
 from pairup.events.live import live_control
 from pairup.events.live_checkin import registration_check_in, registration_mark_absent
 from pairup.events.live_reseat import live_reseat
@@ -119,7 +120,8 @@ def test_the_re_seat_is_all_or_nothing(program, admin, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Seat.objects, "bulk_create", broken)
+    # The seats to go are deleted by then: the failure must take that back too.
+    monkeypatch.setattr(live_reseat_module, "_insert_seats", broken)
     with pytest.raises(RuntimeError):
         live_reseat(event=setup.event, by=admin)
     assert setup.seats() == before

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pairup.accounts.models import User
@@ -45,6 +45,25 @@ from .models import (
 )
 
 DELETE_CHUNK = 5000
+# What the engine's records read of a registration (live_records.event_records).
+RECORD_FIELDS = (
+    "pk",
+    "event_id",
+    "user_id",
+    "role",
+    "seated_as",
+    "languages",
+    "want",
+    "user__profile__id",
+    "user__profile__user_id",
+    "user__profile__display_name",
+    "user__profile__headline",
+    "user__profile__bio",
+    "user__profile__site",
+    "user__profile__languages",
+    "user__profile__timezone",
+)
+SEAT_COLUMNS = ("schedule", "round", "table", "mentor", "mentee", "score", "locked")
 
 
 @dataclass(frozen=True)
@@ -125,6 +144,7 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
             Registration.objects.filter(event=locked, status=RegistrationStatus.REGISTERED)
             .exclude(attendance=Attendance.ABSENT)
             .select_related("user__profile")
+            .only(*RECORD_FIELDS)
             .order_by("pk")
         )
         here = {r.pk for r in present}
@@ -149,21 +169,12 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
         gone = [pk for key, pk in coming.items() if key not in wanted]
         added = [key for key in wanted if key not in coming]
         table_of = _mentor_tables(seats)
-        for lo in range(0, len(gone), DELETE_CHUNK):
-            Seat.objects.filter(pk__in=gone[lo : lo + DELETE_CHUNK]).delete()
-        Seat.objects.bulk_create(
+        _delete_seats(schedule.pk, first, gone, [pk for key, pk in coming.items() if key in wanted])
+        _insert_seats(
             [
-                Seat(
-                    schedule=schedule,
-                    round=r,
-                    mentor_id=mentor,
-                    mentee_id=mentee,
-                    table_id=table_of.get(mentor),
-                    score=wanted[(r, mentor, mentee)],
-                )
+                (schedule.pk, r, table_of.get(mentor), mentor, mentee, wanted[(r, mentor, mentee)])
                 for r, mentor, mentee in added
-            ],
-            batch_size=2000,
+            ]
         )
         changed = [key for key in coming if key not in wanted] + added
         moved = {person for key in changed for person in key[1:] if person in here}
@@ -182,3 +193,38 @@ def _mentor_tables(
         if table is not None:
             counts.setdefault(mentor, Counter())[table] += 1
     return {mentor: c.most_common(1)[0][0] for mentor, c in counts.items()}
+
+
+def _delete_seats(schedule_id: int, first: int, gone: list[int], kept: list[int]) -> None:
+    """Delete the seats `gone` of rounds >= `first`: named by id, or by the ids kept of
+    those rounds when they are fewer (a re-seat often changes most seats)."""
+    if not gone:
+        return
+    coming = Seat.objects.filter(schedule_id=schedule_id, round__gte=first)
+    if len(kept) < len(gone) and len(kept) <= DELETE_CHUNK:
+        coming.exclude(pk__in=kept).delete()
+        return
+    for lo in range(0, len(gone), DELETE_CHUNK):
+        coming.filter(pk__in=gone[lo : lo + DELETE_CHUNK]).delete()
+
+
+def _insert_seats(rows: list[tuple[int, int, int | None, int, int, float]]) -> None:
+    """Insert seats (schedule, round, table, mentor, mentee, score) at once, without a model
+    instance per row (7,000 of them cost more than the engine): COPY on PostgreSQL, one
+    `executemany` elsewhere (as the cohort's pairs are written)."""
+    if not rows:
+        return
+    meta = Seat._meta
+    columns = [str(getattr(meta.get_field(name), "column", name)) for name in SEAT_COLUMNS]
+    quote = connection.ops.quote_name
+    table = f"{quote(meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, False))
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(columns))})",
+            [(*row, False) for row in rows],
+        )
