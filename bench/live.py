@@ -45,6 +45,7 @@ import platform
 import random
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -332,6 +333,11 @@ async def http_get(pool: Pool, path: str, headers: dict[str, str]) -> tuple[int,
             writer.write(data)
             await writer.drain()
             status, got, body = await _read_response(reader)
+        except asyncio.CancelledError:
+            # Timed out: the connection may still get the late answer, so it is not reused.
+            writer.close()
+            await asyncio.shield(pool.put(None))
+            raise
         except (ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
             writer.close()
             await pool.put(None)
@@ -345,6 +351,43 @@ async def http_get(pool: Pool, path: str, headers: dict[str, str]) -> tuple[int,
             await pool.put(conn)
         return status, got, body
     raise ConnectionError("unreachable")
+
+
+def warm(port: int, seed: dict, limit: float = 90.0) -> float:
+    """Until every worker and thread answers quickly: each gunicorn worker imports the site
+    on its first request (seconds), and the first poll of a document builds it. Returns the
+    seconds it took (bounded by `limit`)."""
+
+    async def burst() -> float:
+        pool = Pool(port)
+        path = f"/events/{seed['event']}/live/state.json"
+        slowest = 0.0
+
+        async def one(k: int) -> None:
+            nonlocal slowest
+            phone = seed["phones"][k % len(seed["phones"])]
+            t0 = time.perf_counter()
+            await asyncio.wait_for(
+                http_get(
+                    pool,
+                    path + ("?view=me" if k % 4 else ""),
+                    {"Cookie": f"sessionid={phone['session']}"},
+                ),
+                30,
+            )
+            slowest = max(slowest, time.perf_counter() - t0)
+
+        await asyncio.gather(*(one(k) for k in range(24)))
+        return slowest
+
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        try:
+            if asyncio.run(burst()) < 0.5:
+                break
+        except (TimeoutError, OSError):
+            pass
+    return round(time.monotonic() - t0, 1)
 
 
 def _post(port: int, path: str, token: str) -> int:
@@ -492,9 +535,16 @@ def server_pids(leader: int) -> list[int]:
     return out
 
 
+def free_port() -> int:
+    """A port nothing listens on now (other servers of this machine keep theirs)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
 class Server:
     def __init__(self, args: argparse.Namespace, work: Path, name: str, redis: bool):
-        self.port = args.port
+        self.port = args.port or free_port()
         self.log = work / f"server-{name}.log"
         env = base_env(
             args.pg,
@@ -614,9 +664,9 @@ def run_load(args: argparse.Namespace, work: Path, seed: dict) -> dict:
             )
             if started != 200:
                 raise SystemExit(f"starting the room answered {started}: see {server.log}")
+            print(f"{label}: warmed up in {warm(server.port, seed)} s", flush=True)
             pids = server_pids(server.proc.pid)
             cpu0, t0 = server_cpu(pids), time.monotonic()
-            print(f"{label}: ...", flush=True)
             summary = asyncio.run(
                 load_run(
                     server.port,
@@ -802,7 +852,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="pairup_bench_live")
     parser.add_argument("--redis", default=os.environ.get("REDIS_BASE", "redis://127.0.0.1:6379"))
     parser.add_argument("--redis-db", type=int, default=14)
-    parser.add_argument("--port", type=int, default=8415)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--duration", type=float, default=40.0)
@@ -812,6 +862,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-delay-ms", type=int, default=10)
     parser.add_argument("--no-wrk", action="store_true")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="skip seeding: the database of the last run"
+    )
     parser.add_argument("--child-reseat", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_reseat:
@@ -825,7 +878,13 @@ def main(argv: list[str] | None = None) -> int:
     load = f"{os.getloadavg()[0]:.1f}"
     work = Path(tempfile.mkdtemp(prefix="pairup-live-"))
     try:
-        seed = prepare(args, work)
+        kept = RESULTS / "live_seed.json"
+        if args.reuse and kept.exists():
+            seed = json.loads(kept.read_text())  # the databases of the last run, as they are
+        else:
+            seed = prepare(args, work)
+            RESULTS.mkdir(exist_ok=True)
+            kept.write_text(json.dumps(seed))
         result: dict = {
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
