@@ -248,17 +248,43 @@ def test_the_document_moves_on_by_the_clock_alone(
         assert (state(client).json()["phase"], state(client).json()["round"]) == ("round", 2)
 
 
-def test_a_cached_poll_costs_no_query_beyond_the_session(program, admin) -> None:
+def test_a_poll_reads_the_session_the_user_and_the_cache_only(program, admin) -> None:
+    """The short way (events.live_fastpath): no profile, no other query."""
     setup = live_event(program)
     client = signed_in(setup.mentees[0].user)
     etag = state(client)["ETag"]
     with CaptureQueriesContext(connection) as fresh:
         assert state(client, if_none_match=etag).status_code == 304
-    # Session, user, profile (the time zone middleware), and the cache's one read.
-    assert len(fresh.captured_queries) <= 4
+    # The session, the user, and the cache's one read (the database cache in tests).
+    assert len(fresh.captured_queries) == 3
     with CaptureQueriesContext(connection) as full:
         assert state(client).status_code == 200
     assert len(full.captured_queries) <= 4
+
+
+def test_a_session_that_does_not_verify_goes_the_whole_way(program) -> None:
+    setup = live_event(program)
+    user = setup.mentees[0].user
+    client = signed_in(user)
+    assert state(client).status_code == 200
+    # A new password ends the other sessions (Django's session hash): 404, signed out.
+    user.set_password("another-horse-battery")
+    user.save()
+    assert state(client).status_code == 404
+    assert client.get("/events/live-night/live/me/").status_code == 302
+    other = signed_in(setup.mentees[1].user)
+    type(user).objects.filter(pk=setup.mentees[1].user_id).update(is_active=False)
+    assert state(other).status_code == 404
+
+
+def test_the_short_way_keeps_the_host_check_and_the_method(program) -> None:
+    setup = live_event(program)
+    client = signed_in(setup.mentees[0].user)
+    assert (
+        client.get("/events/live-night/live/state.json", HTTP_HOST="evil.example").status_code
+        == 400
+    )
+    assert client.post("/events/live-night/live/state.json").status_code == 405
 
 
 # ------------------------------------------------------------------------- access

@@ -37,6 +37,7 @@ from .live_checkin import (
     reseat_pending,
 )
 from .live_clock import ACTIONS
+from .live_http import payload_response
 from .live_reseat import live_reseat
 from .live_state import live_now_of, live_payload, next_label, phase_label, published_schedule_id
 from .models import Attendance, Event, Registration, RegistrationStatus
@@ -60,14 +61,7 @@ def state_response(request: HttpRequest, slug: str, view: str) -> HttpResponse:
         "me" if view == "me" else "room",
         request.headers.get("If-None-Match", ""),
     )
-    if payload.status == 304:
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(payload.body, content_type="application/json")
-    response["ETag"] = payload.etag
-    response["Cache-Control"] = "private, no-cache"
-    response["Vary"] = "Cookie, Authorization"
-    return response
+    return payload_response(payload)
 
 
 @require_GET
