@@ -261,20 +261,29 @@ def run_reseat(args: argparse.Namespace, work: Path, seed: dict) -> dict:
 
 
 class Pool:
-    """Keep-alive HTTP/1.1 connections to the server (at most MAX_CONNECTIONS)."""
+    """Keep-alive HTTP/1.1 connections to the server (at most MAX_CONNECTIONS). gunicorn
+    closes a connection idle for 2 s (its keep-alive), so one idle longer is not reused."""
+
+    IDLE_S = 1.5
 
     def __init__(self, port: int):
         self.port = port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[tuple[float, asyncio.StreamReader, asyncio.StreamWriter]] = []
         self.open = 0
         self.freed = asyncio.Condition()
 
-    async def get(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def get(self, fresh: bool = False) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         async with self.freed:
-            while not self.idle and self.open >= MAX_CONNECTIONS:
+            now = time.monotonic()
+            while self.idle and now - self.idle[0][0] > self.IDLE_S:
+                _, _, writer = self.idle.pop(0)
+                writer.close()
+                self.open -= 1
+            while (fresh or not self.idle) and self.open >= MAX_CONNECTIONS:
                 await self.freed.wait()
-            if self.idle:
-                return self.idle.pop()
+            if self.idle and not fresh:
+                _, reader, writer = self.idle.pop()
+                return reader, writer
             self.open += 1
         try:
             return await asyncio.open_connection(HOST, self.port)
@@ -289,7 +298,7 @@ class Pool:
             if conn is None:
                 self.open -= 1
             else:
-                self.idle.append(conn)
+                self.idle.append((time.monotonic(), *conn))
             self.freed.notify()
 
 
@@ -327,7 +336,7 @@ async def http_get(pool: Pool, path: str, headers: dict[str, str]) -> tuple[int,
     )
     data = (raw + "\r\n").encode()
     for attempt in range(2):  # a kept-alive connection the server closed: once more, afresh
-        conn = await pool.get()
+        conn = await pool.get(fresh=attempt > 0)
         reader, writer = conn
         try:
             writer.write(data)
@@ -390,6 +399,29 @@ def warm(port: int, seed: dict, limit: float = 90.0) -> float:
     return round(time.monotonic() - t0, 1)
 
 
+def arrive(port: int, seed: dict, concurrency: int = 16) -> float:
+    """Every phone opens the room once, as people do when they arrive (not measured): their
+    sessions and standing are read and cached. Returns the seconds it took."""
+
+    async def run() -> None:
+        pool = Pool(port)
+        path = f"/events/{seed['event']}/live/state.json?view=me"
+        queue = list(seed["phones"])
+
+        async def worker() -> None:
+            while queue:
+                phone = queue.pop()
+                await asyncio.wait_for(
+                    http_get(pool, path, {"Cookie": f"sessionid={phone['session']}"}), 60
+                )
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+    t0 = time.monotonic()
+    asyncio.run(run())
+    return round(time.monotonic() - t0, 1)
+
+
 def _post(port: int, path: str, token: str) -> int:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     conn.request("POST", path, headers={"Authorization": f"Bearer {token}", "Host": HOST})
@@ -426,6 +458,7 @@ async def load_run(
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.2
     late_sends = 0
+    failures: dict[str, int] = {}
 
     async def one(at: float, kind: str, who: dict) -> None:
         headers = {"Cookie": who["cookie"], "Accept": "application/json"}
@@ -438,8 +471,9 @@ async def load_run(
             )
             if status == 200:
                 who["etag"] = got.get(b"etag", b"").decode() or None
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             status = 0
+            failures[type(exc).__name__] = failures.get(type(exc).__name__, 0) + 1
         rows.append((at, kind, status, loop.time() - (start + at)))
 
     async def organiser() -> int:
@@ -467,10 +501,13 @@ async def load_run(
     await asyncio.gather(*tasks)
     clicks = await clicker
     cpu = time.process_time() - cpu0
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"live_rows_{rng_seed}.json").write_text(json.dumps(sorted(rows)))
     measured = [r for r in rows if r[0] >= warmup]
     return summarise(measured, duration) | {
         "clicks": clicks,
         "late_sends": late_sends,
+        "failures": failures,
         "generator_cpu_pct": round(100 * cpu / (loop.time() - start), 1),
         "connections": pool.open,
     }
@@ -589,6 +626,8 @@ class Server:
         raise SystemExit(f"server did not answer within 90 s: see {self.log}")
 
     def stop(self) -> None:
+        RESULTS.mkdir(exist_ok=True)
+        shutil.copy(self.log, RESULTS / self.log.name)  # kept (bench/results is not committed)
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -664,7 +703,11 @@ def run_load(args: argparse.Namespace, work: Path, seed: dict) -> dict:
             )
             if started != 200:
                 raise SystemExit(f"starting the room answered {started}: see {server.log}")
-            print(f"{label}: warmed up in {warm(server.port, seed)} s", flush=True)
+            print(
+                f"{label}: warmed up in {warm(server.port, seed)} s, "
+                f"{len(seed['phones'])} phones arrived in {arrive(server.port, seed)} s",
+                flush=True,
+            )
             pids = server_pids(server.proc.pid)
             cpu0, t0 = server_cpu(pids), time.monotonic()
             summary = asyncio.run(

@@ -11,8 +11,9 @@ Three things are cached (Django's cache: Redis when REDIS_URL is set, else the d
   readers only `add` it when missing, so a reader that read the old row cannot overwrite
   the new head. The head also expires after HEAD_TTL seconds, a bound on staleness if a
   change ever bypassed this module.
-* each person's *standing* (organiser, registrant, or neither) per event, for WHO_TTL
-  seconds: a registration cancelled or an organiser removed is seen within that time.
+* each person's *standing* (organiser, registrant, or neither) per event, for about WHO_TTL
+  seconds: a registration cancelled or an organiser removed is seen within that time (or at
+  once where the change calls `forget_viewer`).
 * the *document* itself, keyed by event, live version, schedule and position on the
   timeline (`LiveNow.position`): a new key whenever anything shown changes, so nothing is
   ever invalidated by hand; it is kept in each process too (immutable for its key).
@@ -30,6 +31,7 @@ one line. Only the event's organisers and its registered people get either.
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -64,7 +66,9 @@ from .models import (
 from .queries import event_access
 
 HEAD_TTL = 60
-WHO_TTL = 30
+# A person's standing is kept about two minutes, each entry a little more or less, so that
+# a thousand phones opened together do not all read it again in the same second.
+WHO_TTL = 120
 DOC_TTL = 300
 MEMO_SIZE = 16
 
@@ -198,7 +202,7 @@ def live_viewer(user: User, slug: str, cached: Any = None) -> LiveViewer:
     if isinstance(cached, LiveViewer):
         return cached
     viewer = read_viewer(user, slug)
-    cache.add(_who_key(slug, user.pk), viewer, WHO_TTL)
+    cache.add(_who_key(slug, user.pk), viewer, WHO_TTL * random.uniform(0.8, 1.2))
     return viewer
 
 
