@@ -45,6 +45,7 @@ from pairup.programs.pools import match_rule_create, pool_create, pool_members_a
 from pairup.programs.roster_services import roster_upload_create
 from pairup.sessions import services as sessions_services
 from pairup.site.api import api as ninja_api
+from tests.events.live_factory import live_event, publish_schedule, register
 from tests.factories import UserFactory
 
 PERSONAS = ("anonymous", "mentee", "mentor", "admin", "outsider", "staff")
@@ -230,6 +231,29 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
 # The outsider's unsafe calls without a path parameter act on their own things (200), or
 # name the mentee's program in the body (404).
+
+# Issue 14, the live room: the room and its state are for the event's organisers (the admin)
+# and registered people (the mentee and the mentor here); the controls for organisers; the
+# state answers 404, not a sign-in redirect, to anyone else (a phone's script polls it).
+WEB.update(
+    {
+        "events/<slug:slug>/live/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+        "events/<slug:slug>/live/me/": ((LOGIN, 200, 200, REDIRECT, 404, 404), (LOGIN, 404)),
+        "events/<slug:slug>/live/state.json": ((404, 200, 200, 200, 404, 404), (405, 405)),
+        "events/<slug:slug>/live/control/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+        "events/<slug:slug>/live/control/<slug:action>/": (
+            (LOGIN, 405, 405, 405, 405, 405),
+            (LOGIN, 404),
+        ),
+        "events/<slug:slug>/live/checkin/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+        "events/<slug:slug>/live/absent-rest/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+        "events/<slug:slug>/live/registrations/<int:registration_id>/<slug:mark>/": (
+            (LOGIN, 405, 405, 405, 405, 405),
+            (LOGIN, 404),
+        ),
+    }
+)
+
 API: dict[str, tuple[Any, ...]] = {
     "GET /auth/tokens": (401, 200, 200, 200, 200, 200),
     "GET /me": (401, 200, 200, 200, 200, 200),
@@ -343,6 +367,11 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/rerun": (401, 404),
     "POST /programs/{slug}/cohort-runs/{run_id}/publish": (401, 404),
     "POST /programs/{slug}/matches": (401, 404),
+    # Issue 14, the live room (see WEB above).
+    "GET /events/{slug}/live": (401, 200, 200, 200, 404, 404),
+    "POST /events/{slug}/live/{action}": (401, 404),
+    "POST /events/{slug}/checkin": (401, 404),
+    "POST /events/{slug}/registrations/{registration_id}/absent": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -394,6 +423,7 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/swap": {"ask": 1, "other_ask": 2},
     "POST /programs/{slug}/cohort-runs/{run_id}/release": {"ask": 1},
     "POST /programs/{slug}/matches": {"ask": 1, "mentor": 1},
+    "POST /events/{slug}/checkin": {"code": "ABCDE"},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -506,7 +536,17 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     round = cohort_services.cohort_round_create(
         program=program, by=admin, name="June", deadline=now + timedelta(days=7)
     )
+    # A live speed-mentoring event: the mentor and the mentee registered, a published
+    # schedule; the admin runs it.
+    event = live_event(program, mentors=0, mentees=0, people=[], publish=False).event
+    register(event, mentor, "mentor")
+    registration = register(event, mentee, "mentee")
+    publish_schedule(event)
     return {
+        "event": event.slug,
+        "registration": registration.pk,
+        "live_action": "start",
+        "live_mark": "absent",
         "program": program.slug,
         "join_code": program.invite_code,
         "welcome_step": "languages",
@@ -587,6 +627,10 @@ WEB_PARAMS = {
     "ask_id": "cohort_ask",
 }
 BY_SEGMENT = {
+    ("slug", "events"): "event",
+    ("action", "events"): "live_action",
+    ("mark", "events"): "live_mark",
+    ("registration_id", "events"): "registration",
     ("pk", "asks"): "ask",
     ("pk", "invitations"): "invitation",
     ("pk", "engagements"): "engagement",
@@ -612,14 +656,19 @@ def web_path(route: str, world: dict[str, Any]) -> str:
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        return str(world[WEB_PARAMS.get(name) or BY_SEGMENT[name, segment]])
+        return str(world[BY_SEGMENT.get((name, segment)) or WEB_PARAMS.get(name) or ""])
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
 
 
+# An event's paths name the event by its slug (not the program's).
+EVENT_API_PARAMS = {"slug": "event", "registration_id": "registration", "action": "live_action"}
+
+
 def api_path(operation: str, world: dict[str, Any]) -> str:
     path = operation.split(" ", 1)[1]
-    return "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(world[API_PARAMS[m.group(1)]]), path)
+    names = {**API_PARAMS, **(EVENT_API_PARAMS if path.startswith("/events/") else {})}
+    return "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(world[names[m.group(1)]]), path)
 
 
 def observe(people: dict[str, Any], world: dict[str, Any]) -> dict[str, dict[str, Any]]:
