@@ -3,7 +3,8 @@
 The phases and what each control does are `live_clock`'s; this module locks the event's row
 (`select_for_update`, so two organisers clicking at once are served one after the other and
 the second sees what the first did), stores the new anchor, bumps `live_version`, sets the
-event LIVE when it starts and ENDED when it ends, and has the cached state replaced after
+event LIVE when it starts and ENDED when it ends (through `setup.event_state_change`, the
+event's own state machine, audited), and has the cached state replaced after
 commit (`live_state.live_state_changed`).
 """
 
@@ -21,6 +22,7 @@ from . import rules
 from .live_clock import ACTIONS, transition
 from .live_state import anchor_of, live_state_changed, published_schedule_id, timing_of
 from .models import Event, EventState
+from .setup import event_state_change
 
 LIVE_FIELDS = [
     "live_phase",
@@ -29,7 +31,6 @@ LIVE_FIELDS = [
     "live_paused_seconds",
     "live_paused_phase",
     "live_version",
-    "state",
 ]
 
 
@@ -49,7 +50,9 @@ def live_control(
     not published or has no published schedule, pausing a paused room, "next" after the
     last round, anything after the end, an event without a room (conference buddies).
 
-    Side effects: one row written; the live state's cache replaced after commit."""
+    Side effects: one row written; starting and ending also move the event's state
+    (`setup.event_state_change`, with its audit entry); the live state's cache replaced
+    after commit."""
     if action not in ACTIONS:
         raise ServiceError(
             f"Unknown action {action!r}: use one of {', '.join(ACTIONS)}.",
@@ -78,10 +81,10 @@ def live_control(
         locked.live_paused_seconds = anchor.paused_seconds
         locked.live_paused_phase = anchor.paused_phase
         locked.live_version += 1
-        if action == "start":
-            locked.state = EventState.LIVE
-        elif action == "end":
-            locked.state = EventState.ENDED
+        if action in ("start", "end"):
+            # The event's own state machine (audited): PUBLISHED -> LIVE -> ENDED.
+            to = EventState.LIVE if action == "start" else EventState.ENDED
+            locked.state = event_state_change(event=locked, to=to, by=by, now=now).state
         locked.save(update_fields=LIVE_FIELDS)
         live_state_changed(locked)
     return locked

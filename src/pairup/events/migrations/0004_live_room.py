@@ -22,7 +22,7 @@ def fill_checkin_codes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0001_initial"),
+        ("events", "0003_event_invitations"),
     ]
 
     operations = [
