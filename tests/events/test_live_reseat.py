@@ -199,3 +199,22 @@ def test_records_apply_the_programs_rules(program, admin) -> None:
     Block.objects.create(blocker=mentee.user, blocked=mentor.user)
     live_reseat(event=setup.event, by=admin)
     assert not [s for s in setup.seats() if (s[1], s[2]) == (mentor.pk, mentee.pk)]
+
+
+def test_ratings_of_played_rounds_stay(program, admin) -> None:
+    """Seats of the rounds to come are deleted without the ORM's cascade: what refers to
+    seats (ratings after the event) refers to played ones, which stay with their ratings."""
+    from django.utils import timezone
+
+    from pairup.events.models import ConversationRating
+
+    setup = live_event(program, mentors=2, mentees=4, rounds=3)
+    running(setup, admin, 0)
+    played = Seat.objects.filter(schedule=setup.schedule, round=0).select_related("mentee")[0]
+    now = timezone.now()
+    ConversationRating.objects.create(
+        seat=played, rater=played.mentee.user, rating=5, created_at=now, updated_at=now
+    )
+    registration_mark_absent(event=setup.event, by=admin, registration=setup.mentees[3])
+    live_reseat(event=setup.event, by=admin)
+    assert ConversationRating.objects.get(seat=played).rating == 5

@@ -197,15 +197,30 @@ def _mentor_tables(
 
 def _delete_seats(schedule_id: int, first: int, gone: list[int], kept: list[int]) -> None:
     """Delete the seats `gone` of rounds >= `first`: named by id, or by the ids kept of
-    those rounds when they are fewer (a re-seat often changes most seats)."""
+    those rounds when they are fewer (a re-seat often changes most seats).
+
+    One plain DELETE, not the ORM's: seats are referenced by ratings, stay-in-touch answers
+    and follow-ups (after the event), so the ORM would load every seat to collect them
+    (thousands of model instances); but those only ever name seats of rounds played
+    (`after.met.held_seats`), never of the rounds to come, and the database's foreign keys
+    would refuse the delete (and the whole re-seat with it) if one did."""
     if not gone:
         return
-    coming = Seat.objects.filter(schedule_id=schedule_id, round__gte=first)
-    if len(kept) < len(gone) and len(kept) <= DELETE_CHUNK:
-        coming.exclude(pk__in=kept).delete()
-        return
-    for lo in range(0, len(gone), DELETE_CHUNK):
-        coming.filter(pk__in=gone[lo : lo + DELETE_CHUNK]).delete()
+    table = connection.ops.quote_name(Seat._meta.db_table)
+    with connection.cursor() as cursor:
+        if len(kept) < len(gone) and len(kept) <= DELETE_CHUNK:
+            where = "schedule_id = %s AND round >= %s"
+            params: list[int] = [schedule_id, first]
+            if kept:
+                where += f" AND id NOT IN ({', '.join(['%s'] * len(kept))})"
+                params += kept
+            cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+            return
+        for lo in range(0, len(gone), DELETE_CHUNK):
+            chunk = gone[lo : lo + DELETE_CHUNK]
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
 
 
 def _insert_seats(rows: list[tuple[int, int, int | None, int, int, float]]) -> None:
