@@ -212,6 +212,7 @@ def child_reseat(seed: dict, repeats: int) -> dict:
                 "rest_s": total - phases["records"] - phases["engine"],
                 "removed": result.seats_removed,
                 "added": result.seats_added,
+                "changed": result.seats_changed,
                 "moved": result.moved,
                 "first_round": result.first_round,
                 "queries": len(connection.queries) - queries_before,
@@ -231,7 +232,8 @@ def child_reseat(seed: dict, repeats: int) -> dict:
             print(
                 f"  {label}: {total:.3f} s (records {row['records_s']:.3f}, engine "
                 f"{row['engine_s']:.3f}, read+write {row['rest_s']:.3f}); seats -{row['removed']} "
-                f"+{row['added']}, repeats {row['repeats']}, played kept {row['played_kept']}"
+                f"+{row['added']} ~{row['changed']}, repeats {row['repeats']}, played kept "
+                f"{row['played_kept']}"
                 + ("" if k else " [warm-up]"),
                 file=sys.stderr,
                 flush=True,

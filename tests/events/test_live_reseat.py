@@ -82,7 +82,7 @@ def test_no_shows_leave_the_rounds_to_come_and_played_rounds_stay(program, admin
     counts = sit_outs(setup)
     assert max(counts.values()) - min(counts.values()) <= 1
     assert Event.objects.get(pk=setup.event.pk).live_version == version + 1
-    assert result.seats_removed > 0 and result.moved > 0
+    assert result.seats_removed + result.seats_changed > 0 and result.moved > 0
     assert "rounds 3–6" in result.summary
 
 

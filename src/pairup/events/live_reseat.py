@@ -44,7 +44,7 @@ from .models import (
     Seat,
 )
 
-DELETE_CHUNK = 5000
+DELETE_CHUNK = 5000  # ids in one DELETE (SQLite; PostgreSQL takes them as one array)
 # What the engine's records read of a registration (live_records.event_records).
 RECORD_FIELDS = (
     "pk",
@@ -73,6 +73,8 @@ class Reseat:
     present: int
     seats_removed: int
     seats_added: int
+    # Seats kept for their mentee with someone else to meet.
+    seats_changed: int
     # People whose partners in the rounds to come changed.
     moved: int
 
@@ -83,7 +85,7 @@ class Reseat:
             if self.first_round + 1 == self.rounds
             else f"rounds {self.first_round + 1}–{self.rounds}"
         )
-        if not self.seats_removed and not self.seats_added:
+        if not (self.seats_removed or self.seats_added or self.seats_changed):
             return f"Re-seated {span}: nothing had to change."
         return (
             f"Re-seated {span} for {self.present} people present: "
@@ -160,28 +162,46 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
         ]
         people = event_records(locked, present, now)
         plan = solve(locked, people, fixed=fixed, first_round=first)
-        wanted = {
-            (m.round, int(m.mentor_id), int(m.mentee_id)): m.score
+        # The rounds to come, as they are and as the engine wants them, by (round, mentee):
+        # a mentee who keeps a place in a round but meets someone else there is one UPDATE
+        # of that seat; places that end are deleted and new ones inserted.
+        now_by_place = {
+            (r, mentee): (pk, mentor) for pk, r, mentor, mentee, _, _, _ in seats if r >= first
+        }
+        new_by_place = {
+            (m.round, int(m.mentee_id)): (int(m.mentor_id), m.score)
             for m in plan.meetings
             if m.round >= first
         }
-        coming = {(r, mentor, mentee): pk for pk, r, mentor, mentee, _, _, _ in seats if r >= first}
-        gone = [pk for key, pk in coming.items() if key not in wanted]
-        added = [key for key in wanted if key not in coming]
         table_of = _mentor_tables(seats)
-        _delete_seats(schedule.pk, first, gone, [pk for key, pk in coming.items() if key in wanted])
-        _insert_seats(
-            [
-                (schedule.pk, r, table_of.get(mentor), mentor, mentee, wanted[(r, mentor, mentee)])
-                for r, mentor, mentee in added
-            ]
-        )
-        changed = [key for key in coming if key not in wanted] + added
-        moved = {person for key in changed for person in key[1:] if person in here}
+        updates = [
+            (now_by_place[place][0], mentor, table_of.get(mentor), score)
+            for place, (mentor, score) in new_by_place.items()
+            if place in now_by_place and now_by_place[place][1] != mentor
+        ]
+        deletes = [pk for place, (pk, _) in now_by_place.items() if place not in new_by_place]
+        inserts = [
+            (schedule.pk, r, table_of.get(mentor), mentor, mentee, score)
+            for (r, mentee), (mentor, score) in new_by_place.items()
+            if (r, mentee) not in now_by_place
+        ]
+        _delete_seats(deletes)
+        _update_seats(updates)
+        _insert_seats(inserts)
+        moved: set[int] = set()  # people whose partners in the rounds to come changed
+        for place in now_by_place.keys() | new_by_place.keys():
+            before, after = now_by_place.get(place), new_by_place.get(place)
+            if before is not None and after is not None and before[1] == after[0]:
+                continue
+            moved.add(place[1])
+            moved.update(x for x in (before and before[1], after and after[0]) if x)
+        moved &= here
         locked.live_version += 1
         locked.save(update_fields=["live_version"])
         live_state_changed(locked)
-    return Reseat(first, locked.rounds, len(present), len(gone), len(added), len(moved))
+    return Reseat(
+        first, locked.rounds, len(present), len(deletes), len(inserts), len(updates), len(moved)
+    )
 
 
 def _mentor_tables(
@@ -195,32 +215,53 @@ def _mentor_tables(
     return {mentor: c.most_common(1)[0][0] for mentor, c in counts.items()}
 
 
-def _delete_seats(schedule_id: int, first: int, gone: list[int], kept: list[int]) -> None:
-    """Delete the seats `gone` of rounds >= `first`: named by id, or by the ids kept of
-    those rounds when they are fewer (a re-seat often changes most seats).
-
-    One plain DELETE, not the ORM's: seats are referenced by ratings, stay-in-touch answers
-    and follow-ups (after the event), so the ORM would load every seat to collect them
-    (thousands of model instances); but those only ever name seats of rounds played
-    (`after.met.held_seats`), never of the rounds to come, and the database's foreign keys
-    would refuse the delete (and the whole re-seat with it) if one did."""
-    if not gone:
+def _delete_seats(ids: list[int]) -> None:
+    """Delete seats by id with plain DELETEs, not the ORM's: seats are referenced by ratings,
+    stay-in-touch answers and follow-ups (after the event), so the ORM would load every seat
+    to collect them (thousands of model instances); but those only ever name seats of rounds
+    played (`after.met.held_seats`), never of the rounds to come, and the database's foreign
+    keys would refuse the delete (and the whole re-seat with it) if one did."""
+    if not ids:
         return
     table = connection.ops.quote_name(Seat._meta.db_table)
     with connection.cursor() as cursor:
-        if len(kept) < len(gone) and len(kept) <= DELETE_CHUNK:
-            where = "schedule_id = %s AND round >= %s"
-            params: list[int] = [schedule_id, first]
-            if kept:
-                where += f" AND id NOT IN ({', '.join(['%s'] * len(kept))})"
-                params += kept
-            cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])
             return
-        for lo in range(0, len(gone), DELETE_CHUNK):
-            chunk = gone[lo : lo + DELETE_CHUNK]
+        for lo in range(0, len(ids), DELETE_CHUNK):
+            chunk = ids[lo : lo + DELETE_CHUNK]
             cursor.execute(
                 f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
             )
+
+
+def _update_seats(rows: list[tuple[int, int, int | None, float]]) -> None:
+    """Give seats (id, mentor, table, score) their new mentor: on PostgreSQL one UPDATE
+    from arrays, elsewhere one `executemany`."""
+    if not rows:
+        return
+    meta = Seat._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    mentor, tab, score = (
+        quote(str(getattr(meta.get_field(name), "column", name)))
+        for name in ("mentor", "table", "score")
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"UPDATE {table} SET {mentor} = %s, {tab} = %s, {score} = %s WHERE id = %s",
+                [(m, t, sc, pk) for pk, m, t, sc in rows],
+            )
+            return
+        # Four arrays, not thousands of placeholders (the driver parses every one).
+        ids, mentors, tables, scores = (list(column) for column in zip(*rows, strict=True))
+        cursor.execute(
+            f"UPDATE {table} AS s SET {mentor} = v.mentor, {tab} = v.tab, {score} = v.score "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::double precision[]) "
+            "AS v(id, mentor, tab, score) WHERE s.id = v.id",
+            [ids, mentors, tables, scores],
+        )
 
 
 def _insert_seats(rows: list[tuple[int, int, int | None, int, int, float]]) -> None:
