@@ -460,6 +460,7 @@ async def load_run(
     start = loop.time() + 0.2
     late_sends = 0
     failures: dict[str, int] = {}
+    sent = [0]  # body bytes received, all requests (warm-up included)
 
     async def one(at: float, kind: str, who: dict) -> None:
         headers = {"Cookie": who["cookie"], "Accept": "application/json"}
@@ -467,9 +468,10 @@ async def load_run(
             headers["If-None-Match"] = who["etag"]
         target = path + ("?view=me" if kind == "phone" else "")
         try:
-            status, got, _ = await asyncio.wait_for(
+            status, got, body = await asyncio.wait_for(
                 http_get(pool, target, headers), REQUEST_TIMEOUT
             )
+            sent[0] += len(body)
             if status == 200:
                 who["etag"] = got.get(b"etag", b"").decode() or None
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -509,6 +511,7 @@ async def load_run(
         "clicks": clicks,
         "late_sends": late_sends,
         "failures": failures,
+        "body_kb_per_s": round(sent[0] / 1024 / span, 1),
         "generator_cpu_pct": round(100 * cpu / (loop.time() - start), 1),
         "connections": pool.open,
     }
@@ -685,6 +688,8 @@ def wrk_run(args: argparse.Namespace, work: Path, seed: dict, port: int) -> dict
         return None
     out = json.loads(line)
     out["duration_s"] = args.duration
+    version = subprocess.run([wrk, "-v"], capture_output=True, text=True, timeout=10)
+    out["version"] = (version.stdout or version.stderr).split(" [", 1)[0].strip() or "wrk"
     return out
 
 
@@ -826,14 +831,16 @@ def markdown(result: dict) -> str:
             "200 or 304, timeouts, refused connections.",
             "",
             "| scenario | offered req/s | answered req/s | p50 ms | p95 ms | p99 ms | max ms "
-            "| 304 share | p95 of 200s / 304s ms | errors | server CPU | generator CPU |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| 304 share | p95 of 200s / 304s ms | body KB/s | errors | server CPU | "
+            "generator CPU |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for s in sc:
             lines.append(
                 f"| {s['label']} | {s['offered_rps']} | {s['achieved_rps']} | {s['p50_ms']} | "
                 f"**{s['p95_ms']}** | {s['p99_ms']} | {s['max_ms']} | {s['share_304']:.0%} | "
-                f"{s['ok_200']['p95_ms']} / {s['ok_304']['p95_ms']} | {s['errors']} | "
+                f"{s['ok_200']['p95_ms']} / {s['ok_304']['p95_ms']} | {s['body_kb_per_s']} | "
+                f"{s['errors']} | "
                 f"{s['server_cpu_pct']} % | {s['generator_cpu_pct']} % |"
             )
         first = sc[0]
@@ -852,14 +859,28 @@ def markdown(result: dict) -> str:
         if no_etag:
             note += (
                 f"; without If-None-Match every poll is a full answer: p95 {no_etag['p95_ms']} "
-                f"ms, server CPU {no_etag['server_cpu_pct']} % against {first['server_cpu_pct']} %"
+                f"ms, server CPU {no_etag['server_cpu_pct']} % against {first['server_cpu_pct']} "
+                f"%, {no_etag['body_kb_per_s']} KB/s of bodies against {first['body_kb_per_s']}"
             )
-        lines.append(note + ".")
+        lines += [
+            note + ".",
+            "",
+            "How a poll is served: `events.live_fastpath` answers the state's path right after "
+            "Django's SecurityMiddleware for a session that verifies (the session from Redis, "
+            "as sessions are cached_db when REDIS_URL is set; the user from PostgreSQL; the "
+            "event's head and the person's standing in one Redis round trip); the ETag is "
+            "known from the head alone, so a 304 builds nothing. A phone's own document is "
+            "under 1 KB and kept built in each process (per event, version and place on the "
+            "timeline), so a full answer costs about what a 304 does: the ETag mostly saves "
+            "the phones' data (and the big screen's 30 KB room). The scenarios ran one after "
+            "the other on a shared machine whose load fell during the run; compare within a "
+            "row more than across rows.",
+        ]
         cross = first.get("wrk")
         if cross:
             lines += [
                 "",
-                f"Cross-check with wrk {cross.get('version', '')} (`bench/live_wrk.lua`; 2 threads "
+                f"Cross-check with {cross.get('version', 'wrk')} (`bench/live_wrk.lua`; 2 threads "
                 f"x 1 connection, {a['wrk_delay_ms']} ms pause between requests: closed loop, "
                 f"so it reports service time without queueing), same server and data, "
                 f"{cross['duration_s']:g} s: {cross['rps']:.0f} requests/s, p50 "
