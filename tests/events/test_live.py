@@ -469,3 +469,21 @@ def test_the_pages_render_the_state(program, admin) -> None:
     assert "Round 1 of 3" in phone and mentee.checkin_code in phone
     # The organiser has no seat: their phone view is the room.
     assert signed_in(admin).get("/events/live-night/live/me/").status_code == 302
+
+
+def test_without_a_published_schedule_nobody_is_seated_nor_sits_out(program) -> None:
+    setup = live_event(program, publish=False)
+    doc = state(signed_in(setup.mentees[0].user)).json()
+    assert (doc["phase"], doc["seating"], doc["next_seating"]) == ("waiting", None, None)
+    assert (doc["me"]["now"], doc["me"]["next"]) == (None, None)
+
+
+def test_the_event_pages_lead_to_the_room(program, admin) -> None:
+    setup = live_event(program)
+    mentee = setup.mentees[0]
+    page = signed_in(mentee.user).get("/events/live-night/").content.decode()
+    assert "/events/live-night/live/me/" in page and mentee.checkin_code in page
+    assert (
+        "/events/live-night/live/control/"
+        in signed_in(admin).get("/events/live-night/manage/").content.decode()
+    )

@@ -394,6 +394,8 @@ def build_doc(head: LiveHead, state: LiveNow) -> LiveDoc:
         pk: _Place(i + 1, f"Table {i + 1}", event.video_url) for i, pk in enumerate(mentors)
     }
     now_round, next_round = state.seated_round, state.upcoming_round
+    if head.schedule_id is None:
+        now_round = next_round = None  # no seats yet: nobody sits anywhere, nor sits out
     wanted = [r for r in (now_round, next_round) if r is not None]
     seats: dict[int, list[tuple[int, int | None, int, int]]] = {}
     if head.schedule_id is not None and wanted:
