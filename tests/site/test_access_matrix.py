@@ -304,6 +304,24 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "events/<slug:slug>/schedule.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "events/<slug:slug>/agenda/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "events/<slug:slug>/agenda.ics": ((LOGIN, 200, 200, 404, 404, 404), (LOGIN, 404)),
+    # Issue 14, the live room: the room and its state are for the event's organisers (the
+    # admin) and registered people (the mentee and the mentor of the world's event); the
+    # controls for organisers; the state answers 404, not a sign-in redirect, to anyone else
+    # (a phone's script polls it).
+    "events/<slug:slug>/live/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/live/me/": ((LOGIN, 200, 200, REDIRECT, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/live/state.json": ((404, 200, 200, 200, 404, 404), (405, 405)),
+    "events/<slug:slug>/live/control/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/live/control/<slug:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/live/checkin/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/live/absent-rest/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/live/registrations/<int:registration_id>/<slug:mark>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -457,6 +475,11 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /events/{slug}/schedule/swap": (401, 404),
     "POST /events/{slug}/schedule/lock": (401, 404),
     "POST /events/{slug}/schedule/publish": (401, 404),
+    # Issue 14, the live room (see WEB above).
+    "GET /events/{slug}/live": (401, 200, 200, 200, 404, 404),
+    "POST /events/{slug}/live/{action}": (401, 404),
+    "POST /events/{slug}/checkin": (401, 404),
+    "POST /events/{slug}/registrations/{registration_id}/absent": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -522,6 +545,7 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /events/{slug}/schedule/move": {"round": 1, "mentee": 1, "mentor": None},
     "POST /events/{slug}/schedule/swap": {"round": 1, "mentee": 1, "other": 2},
     "POST /events/{slug}/schedule/lock": {"round": 1, "mentee": 1},
+    "POST /events/{slug}/checkin": {"code": "ABCDE"},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -653,6 +677,8 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     # The schedule's pages need a draft too: the engine's, from the registrations.
     schedule_services.event_schedule_solve(event=event, by=admin)
     return {
+        "live_action": "start",
+        "live_mark": "absent",
         "program": program.slug,
         "join_code": program.invite_code,
         "welcome_step": "languages",
@@ -761,6 +787,7 @@ API_PARAMS = {
     "seat_id": "seat",
     "thread_id": "buddy_thread",
     "registration_id": "registration",
+    "action": "live_action",
 }
 
 
@@ -793,6 +820,7 @@ WEB_PARAMS = {
     "registration_id": "registration",
 }
 BY_SEGMENT = {
+    ("mark", "events"): "live_mark",
     ("pk", "asks"): "ask",
     ("pk", "invitations"): "invitation",
     ("pk", "engagements"): "engagement",

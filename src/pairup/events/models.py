@@ -14,7 +14,10 @@ one seat per (mentor, mentee), so a trio is two seats with one mentor.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +29,18 @@ from pairup.core.validators import validate_languages, validate_multiline, valid
 from pairup.programs.models import Program
 
 EVENT_WANT_MAX_LENGTH = 200
+
+# Check-in codes: letters and digits that cannot be mistaken for one another (no 0/O, 1/I).
+CHECKIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHECKIN_CODE_LENGTH = 5
+
+
+def new_checkin_code(taken: Collection[str]) -> str:
+    """A random check-in code not in `taken` (the event's codes)."""
+    while True:
+        code = "".join(secrets.choice(CHECKIN_CODE_ALPHABET) for _ in range(CHECKIN_CODE_LENGTH))
+        if code not in taken:
+            return code
 
 
 class EventKind(models.TextChoices):
@@ -138,6 +153,10 @@ class Event(models.Model):
     # While paused: the seconds that were left of the phase paused.
     live_paused_seconds = models.PositiveIntegerField(null=True, blank=True)
     live_version = models.PositiveIntegerField(default=0)
+    # While paused: the phase that was paused (round or break); blank otherwise.
+    live_paused_phase = models.CharField(
+        max_length=8, choices=LivePhase.choices, blank=True, default=""
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -249,16 +268,37 @@ class Registration(models.Model):
         max_length=8, choices=Attendance.choices, default=Attendance.UNKNOWN
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # Shown on the person's agenda and phone, typed by an organiser at the door (any case).
+    checkin_code = models.CharField(max_length=CHECKIN_CODE_LENGTH, blank=True, default="")
 
     class Meta:
         ordering = ["registered_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "user"], name="registration_once_per_event")
+            models.UniqueConstraint(fields=["event", "user"], name="registration_once_per_event"),
+            models.UniqueConstraint(
+                fields=["event", "checkin_code"],
+                condition=~models.Q(checkin_code=""),
+                name="registration_checkin_code_unique",
+            ),
         ]
         indexes = [models.Index(fields=["event", "status", "registered_at"])]
 
     def __str__(self) -> str:
         return f"{self.user} at {self.event}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every registration has its check-in code, however it was made (rows made with
+        # bulk_create get theirs from `live_checkin.ensure_checkin_codes`).
+        if not self.checkin_code and self.event_id is not None:
+            others = Registration.objects.filter(event_id=self.event_id)
+            code = new_checkin_code(())
+            while others.filter(checkin_code=code).exists():
+                code = new_checkin_code(())
+            self.checkin_code = code
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "checkin_code"}
+        super().save(*args, **kwargs)
 
     @property
     def side(self) -> str:

@@ -13,7 +13,16 @@ from datetime import datetime
 from pairup.accounts.models import User
 from pairup.programs.models import Membership
 
-from .models import Audience, BuddyThread, Event, EventKind, EventState, Registration, Seat
+from .models import (
+    Audience,
+    BuddyThread,
+    Event,
+    EventKind,
+    EventState,
+    Registration,
+    RegistrationStatus,
+    Seat,
+)
 
 
 def is_named_organiser(user: User, event: Event) -> bool:
@@ -129,3 +138,24 @@ def can_cancel_registration(user: User, registration: Registration, organiser: b
 def can_invite_to_event(organiser: bool, event: Event) -> bool:
     """Organisers invite members by email once the event is published and not over."""
     return organiser and event.state == EventState.PUBLISHED
+
+
+# ------------------------------------------------------------------------ the live room
+
+
+def has_live_room(event: Event) -> bool:
+    """Speed mentoring and roundtables run in rounds in a room; conference buddies do not."""
+    return event.kind != EventKind.CONFERENCE_BUDDIES
+
+
+def can_run_live_room(organiser: bool, event: Event) -> bool:
+    """An event's organisers start, pause and end its room, check people in and re-seat."""
+    return organiser and has_live_room(event)
+
+
+def can_see_live_room(organiser: bool, registration_status: str | None, event: Event) -> bool:
+    """The room's seating plan (names and tables, as printed on the wall) is for the event's
+    organisers and the people registered for it (not the waitlist), nobody else."""
+    if not has_live_room(event):
+        return False
+    return organiser or registration_status == RegistrationStatus.REGISTERED
