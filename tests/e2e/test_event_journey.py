@@ -33,6 +33,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+VISITOR_PASSWORD = "a-long-passphrase-42"
 
 
 def _page(browser, viewport=DESKTOP, **options):
@@ -41,10 +42,10 @@ def _page(browser, viewport=DESKTOP, **options):
     return page
 
 
-def _sign_in(page, base: str, email: str) -> None:
+def _sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/accounts/login/")
     page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
 
@@ -67,7 +68,7 @@ def test_speed_mentoring_from_set_up_to_a_re_seated_live_room_then_buddies_in_tr
     live_server, browser, program, admin, mentee
 ):
     base = live_server.url
-    day = (timezone.now() + timedelta(days=10)).date()
+    day = (timezone.now() + timedelta(days=20)).date()
 
     # The organiser creates the event and publishes it.
     organiser = _page(browser)
@@ -77,6 +78,7 @@ def test_speed_mentoring_from_set_up_to_a_re_seated_live_room_then_buddies_in_tr
     organiser.get_by_text("Speed mentoring", exact=True).click()
     organiser.get_by_role("button", name="Continue").click()
     organiser.get_by_label("Title").fill("Career speed mentoring")
+    organiser.get_by_label("What it is about").fill("Three mentors, four short rounds.")
     organiser.get_by_label("Time zone").fill("Europe/London")
     organiser.get_by_label("Starts").fill(f"{day:%Y-%m-%d}T18:00")
     organiser.get_by_label("Ends").fill(f"{day:%Y-%m-%d}T19:30")
@@ -107,8 +109,8 @@ def test_speed_mentoring_from_set_up_to_a_re_seated_live_room_then_buddies_in_tr
     visitor.get_by_role("link", name="Register").click()
     visitor.get_by_role("link", name="Create an account").click()
     visitor.get_by_label("Email").fill("vic@example.org")
-    visitor.get_by_label("Password", exact=True).fill("a-long-passphrase-42")
-    visitor.get_by_label("Password (again)").fill("a-long-passphrase-42")
+    visitor.get_by_label("Password", exact=True).fill(VISITOR_PASSWORD)
+    visitor.get_by_label("Password (again)").fill(VISITOR_PASSWORD)
     visitor.get_by_role("button", name=re.compile("Sign Up", re.I)).click()
     visitor.get_by_role("heading", name="Check your email").wait_for()
     confirm = re.search(r"http://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
@@ -137,7 +139,7 @@ def test_speed_mentoring_from_set_up_to_a_re_seated_live_room_then_buddies_in_tr
 
     # The visitor opens their agenda on a phone.
     phone = _page(browser, PHONE, is_mobile=True, has_touch=True)
-    _sign_in(phone, base, "vic@example.org")
+    _sign_in(phone, base, "vic@example.org", VISITOR_PASSWORD)
     phone.goto(f"{base}/events/{event.slug}/agenda/")
     phone.get_by_role("heading", name=re.compile("My agenda")).wait_for()
     expect(phone.get_by_text("Round 1", exact=True)).to_be_visible()
@@ -191,6 +193,7 @@ def test_speed_mentoring_from_set_up_to_a_re_seated_live_room_then_buddies_in_tr
             by=admin,
             kind="conference_buddies",
             title="Summit buddies",
+            place="Summit conference centre",
             slug="summit-buddies",
             timezone="UTC",
             starts_at=start,
