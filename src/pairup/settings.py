@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "pairup.asks",
     "pairup.sessions",
     "pairup.events",
+    "pairup.insights",
     # Holds only the history of migrations from before availability and sessions split.
     "pairup.scheduling",
     "pairup.site",

@@ -51,3 +51,17 @@ def test_an_invitation_written_quietly_queues_no_expiry(
     with django_capture_on_commit_callbacks() as callbacks:
         expire_invitation_later(invitation)
     assert len(callbacks) == 1
+
+
+def test_ask_withdraw_with_now_dates_the_withdrawal_then(program, mentee, mentor):
+    then = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    ask = services.ask_create(program=program, mentee=mentee, now=then, **ASK)
+    invitation = services.invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee, now=then)
+    later = then + timedelta(hours=5)
+    services.ask_withdraw(ask=ask, by=mentee, now=later)
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.responded_at) == ("withdrawn", later)
+    assert Ask.objects.filter(pk=ask.pk).values_list("status", "updated_at").get() == (
+        "withdrawn",
+        later,
+    )

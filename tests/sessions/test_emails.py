@@ -82,3 +82,16 @@ def test_the_calendar_title_cuts_a_long_question_at_a_word(
     cal = icalendar.Calendar.from_ical(calendar_part(mailoutbox[0]).get_payload(decode=True))
     summary = str(next(iter(cal.walk("VEVENT")))["summary"])
     assert summary.endswith("· How do I negotiate a data science offer with equity and a…")
+
+
+def test_a_session_written_quietly_emails_nobody_and_queues_no_reminder(
+    settings, frozen, engagement, mentee, mentor, django_capture_on_commit_callbacks, mailoutbox
+):
+    from pairup.core.quiet import quietly
+
+    # A backend that can defer, as a real deployment's, would queue the reminders.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, quietly():
+        session = book(engagement, mentee, django_capture_on_commit_callbacks)
+        services.session_cancel(session=session, by=mentor, reason="Ill")
+    assert (callbacks, mailoutbox) == ([], [])

@@ -174,6 +174,9 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     # The topics suggested from a question as it is typed: for the program's members.
     "p/<slug:slug>/asks/new/topics/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 405)),
     "p/<slug:slug>/asks/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    # Issue 15, insights: the program's admins only, the dashboard and each figure's CSV.
+    "p/<slug:slug>/insights/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/insights/<slug:name>.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/reports/<int:pk>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/": ((LOGIN, 200, REDIRECT, 404, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/edit/": ((LOGIN, 200, 404, 404, 404, 404), (LOGIN, 404)),
@@ -351,6 +354,7 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /programs/{slug}/members": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/members.csv": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/members/{member_id}/handover": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/insights": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/invitations": (401, 404, 404, 200, 404, 404),
     "GET /invitations": (401, 200, 200, 200, 200, 200),
     "GET /invitations/{invitation_id}": (401, 200, 200, 404, 404, 404),
@@ -700,6 +704,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "member_invitation": member_invitation.pk,
         "member_invite_token": member_token,
         "roster_token": roster.token,
+        "insights_figure": "funnel",
         "pool": pool.pk,
         "rule": rule.pk,
         "run": run.pk,
@@ -843,6 +848,7 @@ BY_SEGMENT = {
     ("slug", "events"): "event",
     ("round", "events"): "event_round",
     ("mentee", "events"): "event_mentee",
+    ("name", "p"): "insights_figure",
 }
 
 

@@ -36,14 +36,17 @@ DEMO_ROWS = {
     "accounts_profile": 120,
     "accounts_profile_goals": 157,
     "accounts_user": 120,
-    "asks_ask": 106,
-    "asks_ask_topics": 106,
+    # The history of issue 15's insights besides the first: 40 engagements of the last
+    # weeks and 7 asks that found no mentor (declined, the next mentor invited by itself,
+    # then withdrawn), so 106 + 47 asks and 76 + 40 + 7 × 2 invitations.
+    "asks_ask": 153,
+    "asks_ask_topics": 153,
     "asks_cohortround": 1,
     "asks_cohortround_asks": 30,
-    "asks_engagement": 75,
-    "asks_feedback": 74,
-    "asks_invitation": 76,
-    "asks_thankyou": 27,
+    "asks_engagement": 115,
+    "asks_feedback": 114,
+    "asks_invitation": 130,
+    "asks_thankyou": 42,
     "programs_membership": 120,
     # Acme's three site pools (everyone in theirs) and a self-selected initiative.
     "programs_pool": 4,
@@ -51,8 +54,14 @@ DEMO_ROWS = {
     "programs_program": 2,
     "scheduling_availability": 33,
     "scheduling_weeklywindow": 318,
+    # Each past engagement's session where the caps leave room: booked, then held, missed
+    # or cancelled (two changes each; two people's time each); the mentees' one-tap ratings.
+    "scheduling_session": 114,
+    "scheduling_sessionchange": 228,
+    "scheduling_sessionparticipant": 228,
+    "scheduling_sessionfeedback": 43,
     # ... and one for each of the 26 registrations for Acme's two events (read then).
-    "notifications_notification": 382,
+    "notifications_notification": 628,
     # The audit log: two programs created, 31 mentor decisions; then mentor vetting: Acme's
     # two application questions and its onboarding note; then its four pools, each made
     # and filled (8); and the sign-up round its admin opened (1); and its two events,
@@ -153,7 +162,7 @@ def test_demo_is_deterministic(django_db_blocker):
     demo_load()
     second, second_history = _snapshot(), _history()
     assert [row[1:] for row in first] == [row[1:] for row in second]
-    assert first_history == second_history and len(first_history) == 76
+    assert first_history == second_history and len(first_history) == 130
 
 
 def test_demo_writes_the_same_rows_as_before_and_nothing_on_a_second_load(
@@ -193,6 +202,8 @@ def test_demo_rows_pass_their_models_checks():
         "programs.MentorOnboarding",
         "events.Event",
         "events.Registration",
+        "meetings.Session",
+        "meetings.SessionFeedback",
     ]
     checked = 0
     for label in labels:
@@ -200,7 +211,24 @@ def test_demo_rows_pass_their_models_checks():
             row.full_clean()
             checked += 1
     assert checked == (
-        120 * 3 + 109 + 2 + 120 + 106 + 76 + 75 + 74 + 27 + 382 + 2 + 33 + 4 + 1 + 2 + 26
+        120 * 3
+        + 109
+        + 2
+        + 120
+        + 153
+        + 130
+        + 115
+        + 114
+        + 42
+        + 628
+        + 2
+        + 33
+        + 4
+        + 1
+        + 114
+        + 43
+        + 2
+        + 26
     )
 
 
@@ -211,7 +239,10 @@ def test_demo_history_is_dated_as_its_data_says():
     assert sorted(Ask.objects.filter(status="closed").values_list("created_at", flat=True)) == (
         sorted(now - timedelta(days=p.days_ago) for p in data.history)
     )
-    for engagement in Engagement.objects.filter(status="completed").select_related("ask"):
+    by_ask = {(p.mentee, p.question, now - timedelta(days=p.days_ago)): p for p in data.history}
+    assert len(by_ask) == len(data.history)
+    completed = Engagement.objects.filter(status="completed").select_related("ask__mentee")
+    for engagement in completed:
         asked = engagement.ask.created_at
         invitation = engagement.ask.invitations.get()
         assert invitation.created_at == asked and invitation.reasons  # the engine's reasons
@@ -220,6 +251,25 @@ def test_demo_history_is_dated_as_its_data_says():
         assert engagement.closed_at == asked + timedelta(days=7)
         assert engagement.closed_by_id == engagement.mentor_id
         assert [f.created_at for f in engagement.feedback.all()] == [engagement.closed_at]
+        # Its session, if the data gave it one: booked between the acceptance and the
+        # wrap-up, and what became of it as the data says.
+        past = by_ask[(engagement.ask.mentee.email, engagement.ask.question, asked)]
+        sessions = list(engagement.sessions.all())
+        assert len(sessions) == (1 if past.session else 0)
+        for session in sessions:
+            assert engagement.created_at < session.start and session.end <= engagement.closed_at
+            status = {"late_cancel": "cancelled", "cancel": "cancelled"}.get(
+                past.session, past.session
+            )
+            assert (session.status, session.late_cancel) == (status, past.session == "late_cancel")
+    # The asks that found no mentor: declined, passed on, then withdrawn, all as dated.
+    withdrawn = Ask.objects.filter(status="withdrawn").order_by("created_at")
+    assert sorted(a.created_at for a in withdrawn) == sorted(
+        now - timedelta(days=u.days_ago) for u in data.unmatched
+    )
+    for ask in withdrawn:
+        assert sorted(ask.invitations.values_list("status", flat=True)) == ["declined", "withdrawn"]
+        assert not Engagement.objects.filter(ask=ask).exists()
     # The past was seen; today's invitations and acceptance wait to be read.
     unread = Notification.objects.filter(read_at__isnull=True)
     speaker = data.current[1].mentor

@@ -26,6 +26,7 @@ from pairup.availability.services import commitment_hold, commitment_move, commi
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.humanize import human_duration
+from pairup.core.quiet import is_quiet
 from pairup.core.validators import clean_text
 from pairup.engine import slots as engine_slots
 from pairup.notifications.services import notifications_withdraw
@@ -136,7 +137,10 @@ def _place(engagement: Engagement) -> tuple[str, str]:
 
 def _tell(session: Session, subject: str, method: str) -> None:
     """Email each person their own invitation after commit. The .ics is built now, so a
-    cancellation still reaches the other person when the session row goes with an account."""
+    cancellation still reaches the other person when the session row goes with an account.
+    Nobody is emailed for what is written quietly (the demo's history)."""
+    if is_quiet():
+        return
     engagement = session.engagement
     for person in (engagement.mentee, engagement.mentor):
         local = timezone.localtime(session.start, engine_slots.zone_of(person.profile.timezone))

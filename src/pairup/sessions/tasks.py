@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from pairup.core.quiet import is_quiet
 from pairup.core.validators import one_line
 from pairup.engine import slots as engine_slots
 
@@ -149,8 +150,10 @@ def schedule_reminders(session: Session, *, now: datetime) -> None:
     """Queue the 24 h and 1 h reminders and the feedback request for the session's current
     time (after commit), leaving out any whose moment is already past at `now`, the moment
     of booking or moving. Moved sessions queue new ones; old ones find the time changed."""
-    if not default_task_backend.supports_defer:
-        return  # `pairup send-reminders` (cron) covers backends that cannot defer
+    if not default_task_backend.supports_defer or is_quiet():
+        # `pairup send-reminders` (cron) covers backends that cannot defer; what is written
+        # quietly (the demo's history) queues nothing.
+        return
     for_start = session.start.isoformat()
     plan = [
         (kind, due)

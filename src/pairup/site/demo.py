@@ -24,12 +24,16 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.accounts.services import profile_update, profile_welcome_finish, user_create
+from pairup.asks.models import Engagement
 from pairup.asks.services import (
     ask_create,
+    ask_withdraw,
+    continue_propose,
     engagement_close,
     feedback_give,
     invitation_accept,
     invitation_create,
+    invitation_decline,
     thanks_send,
     thanks_show_on_profile,
 )
@@ -49,6 +53,14 @@ from pairup.programs.vetting.services import (
     mentor_onboarding_acknowledge,
     mentor_onboarding_set,
 )
+from pairup.sessions.models import Session
+from pairup.sessions.queries import bookable_slots
+from pairup.sessions.services import (
+    session_book,
+    session_cancel,
+    session_feedback_give,
+    session_outcome,
+)
 
 from .demo_data import (
     ADMIN,
@@ -62,6 +74,8 @@ from .demo_data import (
     ROLES,
     SIGNUP_ROUND,
     Demo,
+    PastEngagement,
+    PastUnmatched,
     build,
 )
 
@@ -106,10 +120,11 @@ def demo_load() -> bool:
         users = _people(data, now)
         programs = _programs(data, users)
         _pools(data, users, programs)
+        # Availability first: the history books its sessions in the mentors' free times.
+        _availability(data, users)
         _history(data, users, programs, now)
         for user in users.values():
             notifications_mark_read(user=user)  # what happened weeks ago was seen then
-        _availability(data, users)
         _current(data, users, programs, now)
         _signup_round(data, users, programs, now)
         _events(data, users, programs, now)
@@ -218,8 +233,14 @@ def _pools(data: Demo, users: dict[str, User], programs: dict[str, Program]) -> 
 def _history(
     data: Demo, users: dict[str, User], programs: dict[str, Program], now: datetime
 ) -> None:
-    """Past engagements, oldest first: asked, invited, accepted, completed, rated, thanked."""
-    for past in sorted(data.history, key=lambda p: -p.days_ago):
+    """Past asks, oldest first. Engagements: asked, invited, accepted, their session booked
+    and its outcome recorded, completed, rated, thanked; asks that found no mentor:
+    declined, then withdrawn."""
+    items: list[PastEngagement | PastUnmatched] = [*data.history, *data.unmatched]
+    for past in sorted(items, key=lambda p: -p.days_ago):
+        if isinstance(past, PastUnmatched):
+            _unmatched(past, users, programs, now)
+            continue
         asked = now - timedelta(days=past.days_ago)
         mentee, mentor = users[past.mentee], users[past.mentor]
         ask = ask_create(
@@ -232,13 +253,13 @@ def _history(
             now=asked,
         )
         invitation = invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee, now=asked)
-        engagement = invitation_accept(
-            invitation=invitation,
-            by=mentor,
-            now=asked + timedelta(hours=past.answered_after_hours),
-        )
+        accepted = asked + timedelta(hours=past.answered_after_hours)
+        engagement = invitation_accept(invitation=invitation, by=mentor, now=accepted)
         done = asked + WRAP_UP_AFTER
-        engagement_close(engagement=engagement, by=mentor, now=done)
+        session = _past_session(engagement, past, accepted, done) if past.session else None
+        engagement.refresh_from_db()
+        if engagement.is_active:  # a session marked held closed it already, at `done`
+            engagement_close(engagement=engagement, by=mentor, now=done)
         feedback_give(
             engagement=engagement,
             by=mentee,
@@ -247,9 +268,60 @@ def _history(
             shared=True,
             now=done,
         )
+        if session is not None and past.session_rating:
+            session_feedback_give(session=session, by=mentee, rating=past.session_rating, now=done)
         if past.thanks:
             thanks = thanks_send(engagement=engagement, by=mentee, body=past.thanks, now=done)
             thanks_show_on_profile(thanks=thanks, by=mentor, show=True)
+        if past.continuing:
+            continue_propose(engagement=engagement, by=mentee, now=done)
+        if past.continuing == "both":
+            continue_propose(engagement=engagement, by=mentor, now=done + timedelta(hours=2))
+
+
+def _past_session(
+    engagement: Engagement, past: PastEngagement, accepted: datetime, done: datetime
+) -> Session | None:
+    """Book the engagement's session at one of the mentor's free times between the
+    acceptance and the wrap-up (as the mentee would pick it), then what became of it: held
+    (which completes the engagement), a no-show on either side, or cancelled. The data
+    leaves every mentor room under the caps on any date (demo_data._caps_hold)."""
+    slots = bookable_slots(engagement, accepted, done - timedelta(minutes=30), accepted)
+    if not slots:
+        raise RuntimeError(f"No free time for the demo's session of {past.mentor}")
+    start = slots[past.slot % len(slots)][0]
+    mentee, mentor = engagement.mentee, engagement.mentor
+    session = session_book(engagement=engagement, by=mentee, start=start, now=accepted)
+    if past.session == "cancel":
+        return session_cancel(session=session, by=mentee, now=accepted)
+    if past.session == "late_cancel":
+        return session_cancel(session=session, by=mentee, now=start - timedelta(hours=2))
+    by = mentee if past.session == "no_show_mentor" else mentor
+    return session_outcome(session=session, by=by, outcome=past.session, now=done)
+
+
+def _unmatched(
+    past: PastUnmatched, users: dict[str, User], programs: dict[str, Program], now: datetime
+) -> None:
+    asked = now - timedelta(days=past.days_ago)
+    mentee = users[past.mentee]
+    ask = ask_create(
+        program=programs[past.program],
+        mentee=mentee,
+        topics=[past.topic],
+        question=past.question,
+        duration=30,
+        sessions=1,
+        now=asked,
+    )
+    invitation = invitation_create(ask=ask, mentor_id=users[past.mentor].pk, by=mentee, now=asked)
+    invitation_decline(
+        invitation=invitation,
+        by=users[past.mentor],
+        reason=past.reason,
+        now=asked + timedelta(hours=past.answered_after_hours),
+    )
+    ask_withdraw(ask=ask, by=mentee, now=asked + timedelta(hours=past.withdrawn_after_hours))
 
 
 def _availability(data: Demo, users: dict[str, User]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pairup.topics.taxonomy import read_taxonomy
@@ -398,6 +398,33 @@ class PastEngagement:
     rating: int
     applied: str = "I tried it the next week."
     thanks: str = ""
+    # Its session (what the program's insights count): "" none was booked, as the first
+    # history had it; "held"; "no_show_mentee" or "no_show_mentor"; "late_cancel" (the
+    # mentee cancels two hours before it) or "cancel" (cancelled as soon as booked). `slot`
+    # picks among the free times between the acceptance and the wrap-up; `session_rating`
+    # is the mentee's one-tap rating of a held session (0: none); `continuing` who proposed
+    # to continue afterwards ("", "mentee", or "both").
+    session: str = ""
+    slot: int = 0
+    session_rating: int = 0
+    continuing: str = ""
+
+
+@dataclass(frozen=True)
+class PastUnmatched:
+    """An ask that found no mentor: `mentor` declines it (`reason`) `answered_after_hours`
+    after it was asked, the next suggested mentor is invited automatically, and the mentee
+    withdraws the ask `withdrawn_after_hours` after asking."""
+
+    program: str
+    mentee: str
+    mentor: str
+    topic: str
+    question: str
+    days_ago: int
+    answered_after_hours: int
+    withdrawn_after_hours: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -497,6 +524,8 @@ class Demo:
     signup: tuple[RoundAsk, ...] = ()
     # Published events with their registrations.
     events: tuple[EventSpec, ...] = ()
+    # Asks of the last weeks that found no mentor (declined, then withdrawn).
+    unmatched: tuple[PastUnmatched, ...] = ()
 
 
 THANKS = "Thank you, that conversation really helped."
@@ -838,11 +867,15 @@ def build(seed: int = 20261122) -> Demo:
             )
         )
     events = _events([p for p in mentors if status_of[p.email] == "approved"], mentees)
+    # Sessions, outcomes, recent weeks and asks that found no mentor, for the program's
+    # insights: drawn from a generator of their own, so nothing above changes.
+    history, unmatched = _insights_history(history, approved, mentees, names, seed)
     return Demo(
         people=tuple(people),
         programs=(ACME, GLOBEX),
         members=tuple(members),
         history=tuple(history),
+        unmatched=tuple(unmatched),
         availability=availability,
         current=current,
         approver={DEMO_SLUG: ADMIN.email, OTHER_SLUG: OUTSIDER.email},
@@ -939,3 +972,136 @@ def _events(approved: list[Person], mentees: list[Person]) -> tuple[EventSpec, .
         ),
     )
     return (speed, buddies)
+
+
+# What became of a past engagement's session, and how often (of 20).
+SESSION_OUTCOMES = (
+    ["held"] * 14 + ["no_show_mentee"] * 2 + ["no_show_mentor"] + ["late_cancel"] * 2 + ["cancel"]
+)
+RECENT_ENGAGEMENTS = 40  # in the last weeks, besides the older history
+UNMATCHED_ASKS = 7
+# Acme's mentors who take the most asks lately: the "super mentors" of the load chart.
+BUSY_MENTORS = 5
+
+
+def _caps_hold(asks: list[tuple[int, bool]]) -> bool:
+    """Whether every ask to one mentor ((days ago, with a session)) leaves room under
+    Acme's caps, on any calendar: the sessions of other asks within 45 days of an ask (its
+    session falls in the week after it, so these are all that can share a calendar month
+    with its invitation or its session) number at most 3 (the monthly cap is 4), and those
+    within 21 days at most 2 (the lowest weekly cap is 3)."""
+    for i, (day, _) in enumerate(asks):
+        others = [d for j, (d, booked) in enumerate(asks) if booked and j != i]
+        if (
+            sum(abs(day - d) <= 45 for d in others) > 3
+            or sum(abs(day - d) <= 21 for d in others) > 2
+        ):
+            return False
+    return True
+
+
+def _insights_history(
+    history: list[PastEngagement],
+    approved: list[Person],
+    mentees: list[Person],
+    names: dict[str, str],
+    seed: int,
+) -> tuple[list[PastEngagement], list[PastUnmatched]]:
+    """The history with its sessions and outcomes, more engagements in the last weeks
+    (most with a few busy mentors), and asks that found no mentor. A session is given only
+    where every mentor stays under Acme's caps whatever today's date (`_caps_hold`), so the
+    demo loads the same rows every day. The well-known mentor and mentee get nothing new:
+    their load and their dashboards stay as the demo's contract says."""
+    draw = random.Random(seed + 2)
+    asks: dict[str, list[tuple[int, bool]]] = {p.email: [] for p in approved}
+    for past in history:
+        asks[past.mentor].append((past.days_ago, False))
+
+    def session_fits(mentor: str, day: int, booked: bool) -> bool:
+        return _caps_hold([*asks[mentor], (day, booked)])
+
+    def outcome() -> dict[str, Any]:
+        session = draw.choice(SESSION_OUTCOMES)
+        rated = session == "held" and draw.random() < 0.7
+        roll = draw.random()
+        return {
+            "session": session,
+            "slot": draw.randrange(50),
+            "session_rating": draw.choice([5, 5, 4, 4, 3, 5, 2]) if rated else 0,
+            "continuing": "both" if roll < 0.12 else "mentee" if roll < 0.3 else "",
+        }
+
+    out = []
+    for past in sorted(history, key=lambda p: -p.days_ago):
+        extra = outcome()
+        entry = asks[past.mentor]
+        at = entry.index((past.days_ago, False))
+        entry[at] = (past.days_ago, True)
+        if not _caps_hold(entry):
+            entry[at] = (past.days_ago, False)
+            extra = {"session": ""}
+        out.append(replace(past, **extra))
+
+    others = [p for p in approved if p.email != MENTOR_EMAIL]
+    busy = {p.email for p in draw.sample(others, BUSY_MENTORS)}
+    weights = [20 if p.email in busy else 1 for p in others]
+    people = [p for p in mentees if p.email != MENTEE_EMAIL]
+    for _ in range(RECENT_ENGAGEMENTS):
+        day = draw.randint(8, 38)
+        extra = outcome()
+        booked = bool(extra["session"])
+        free = [
+            (p, w)
+            for p, w in zip(others, weights, strict=True)
+            if session_fits(p.email, day, booked)
+        ]
+        if not free:
+            continue
+        mentor = draw.choices([p for p, _ in free], [w for _, w in free])[0]
+        known = sorted(
+            (s for s, _ in mentor.expertise if s in PAST_QUESTIONS), key=lambda s: names[s]
+        )
+        if not known:
+            continue
+        topic = draw.choice(known)
+        asks[mentor.email].append((day, booked))
+        out.append(
+            PastEngagement(
+                program=DEMO_SLUG,
+                mentee=draw.choice(people).email,
+                mentor=mentor.email,
+                topic=topic,
+                question=draw.choice(PAST_QUESTIONS[topic]),
+                days_ago=day,
+                answered_after_hours=draw.randint(1, 30),
+                rating=draw.choice([5, 4, 5, 3, 4, 2]),
+                thanks=THANKS if draw.random() < 0.35 else "",
+                **extra,
+            )
+        )
+
+    unmatched = []
+    for _ in range(UNMATCHED_ASKS):
+        day = draw.randint(6, 60)
+        invitable = [p for p in others if session_fits(p.email, day, False)]
+        mentor = draw.choice(invitable)
+        known = sorted(
+            (s for s, _ in mentor.expertise if s in PAST_QUESTIONS), key=lambda s: names[s]
+        )
+        topic = draw.choice(known)
+        answered = draw.randint(2, 30)
+        asks[mentor.email].append((day, False))
+        unmatched.append(
+            PastUnmatched(
+                program=DEMO_SLUG,
+                mentee=draw.choice(people).email,
+                mentor=mentor.email,
+                topic=topic,
+                question=draw.choice(PAST_QUESTIONS[topic]),
+                days_ago=day,
+                answered_after_hours=answered,
+                withdrawn_after_hours=answered + draw.randint(2, 20),
+                reason=draw.choice(["no_time", "not_my_topic", "no_time"]),
+            )
+        )
+    return out, unmatched

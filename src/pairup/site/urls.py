@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("pairup.availability.urls")),
     path("", include("pairup.sessions.urls")),
     path("", include("pairup.events.urls")),
+    path("", include("pairup.insights.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

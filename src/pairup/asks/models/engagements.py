@@ -50,6 +50,8 @@ class Engagement(models.Model):
     continue_proposed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the other person proposed continuing too: both want a longer relationship.
+    continue_agreed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(

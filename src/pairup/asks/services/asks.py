@@ -203,8 +203,9 @@ def ask_submit(*, ask: Ask, by: User) -> Ask:
 
 
 @transaction.atomic
-def ask_withdraw(*, ask: Ask, by: User) -> Ask:
-    """Withdraw an ask; a pending invitation is withdrawn and its mentor told."""
+def ask_withdraw(*, ask: Ask, by: User, now: datetime | None = None) -> Ask:
+    """Withdraw an ask; a pending invitation is withdrawn and its mentor told. `now` dates
+    it (the demo writes the past), else the clock."""
     ask = lock_ask(ask)
     if not rules.can_edit_ask(by, ask):
         raise Forbidden("Only the person who wrote the ask can withdraw it.")
@@ -214,9 +215,14 @@ def ask_withdraw(*, ask: Ask, by: User) -> Ask:
         ask,
         InvitationStatus.WITHDRAWN,
         tell_mentor=f"{ask.mentee.display_name} withdrew their ask.",
+        now=now,
     )
     ask.status = AskStatus.WITHDRAWN
     ask.save(update_fields=["status", "updated_at"])
+    if now is not None:
+        # updated_at is auto_now, which a save always sets to the clock.
+        Ask.objects.filter(pk=ask.pk).update(updated_at=now)
+        ask.updated_at = now
     return ask
 
 

@@ -36,7 +36,7 @@ from .guards import lock_ask, lock_invitation
 
 
 def end_live_invitation(
-    ask: Ask, status: str, *, tell_mentor: str | None = None
+    ask: Ask, status: str, *, tell_mentor: str | None = None, now: datetime | None = None
 ) -> Invitation | None:
     live = (
         Invitation.objects.select_for_update().filter(ask=ask, status__in=LIVE_INVITATION).first()
@@ -44,7 +44,7 @@ def end_live_invitation(
     if live is None:
         return None
     live.status = status
-    live.responded_at = live.responded_at or timezone.now()
+    live.responded_at = live.responded_at or now or timezone.now()
     live.expires_at = None
     live.save(update_fields=["status", "responded_at", "expires_at"])
     if tell_mentor:

@@ -191,7 +191,12 @@ def thanks_show_on_profile(*, thanks: ThankYou, by: User, show: bool) -> ThankYo
 
 
 @transaction.atomic
-def continue_propose(*, engagement: Engagement, by: User) -> Engagement:
+def continue_propose(
+    *, engagement: Engagement, by: User, now: datetime | None = None
+) -> Engagement:
+    """Either side proposes to continue as a longer mentoring relationship; the other
+    person proposing it too (`continue_agreed_at`) makes it mutual. Side effect: the other
+    person is told."""
     engagement = lock_engagement(engagement)
     participant_role(engagement, by)
     if engagement.status in EngagementStatus.ended_early():
@@ -199,14 +204,18 @@ def continue_propose(*, engagement: Engagement, by: User) -> Engagement:
             f"This engagement was {engagement.get_status_display().lower()}.",
             code="engagement_closed",
         )
-    if engagement.continue_proposed_by_id:
+    if engagement.continue_agreed_at is not None:
+        raise Conflict("You both proposed continuing already.", code="already_agreed")
+    if engagement.continue_proposed_by_id == by.pk:
         raise Conflict("Continuing was proposed already.", code="already_proposed")
-    engagement.continue_proposed_by = by
-    engagement.save(update_fields=["continue_proposed_by"])
-    notify(
-        user=engagement.other(by),
-        kind=Kind.MESSAGE,
-        text=f"{by.display_name} proposes to continue as a longer mentoring relationship.",
-        url=engagement.get_absolute_url(),
-    )
+    other = engagement.other(by)
+    if engagement.continue_proposed_by_id is None:
+        engagement.continue_proposed_by = by
+        engagement.save(update_fields=["continue_proposed_by"])
+        text = f"{by.display_name} proposes to continue as a longer mentoring relationship."
+    else:
+        engagement.continue_agreed_at = now or timezone.now()
+        engagement.save(update_fields=["continue_agreed_at"])
+        text = f"{by.display_name} would like to continue too: you both proposed it."
+    notify(user=other, kind=Kind.MESSAGE, text=text, url=engagement.get_absolute_url())
     return engagement

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("p/<slug:slug>/insights/", views.insights_dashboard, name="insights_dashboard"),
+    path("p/<slug:slug>/insights/<slug:name>.csv", views.insights_csv, name="insights_csv"),
+]
