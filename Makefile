@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pairup
 
-.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort bench-events bench-insights clean
+.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort bench-live bench-events bench-insights clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,10 +77,22 @@ bench-load: install-dev
 bench-cohort: install-dev
 	COHORT_PG_URL=$(dir $(PG_URL))pairup_bench_cohort $(BIN)/python bench/cohort.py
 
-# The event engine (rotations, re-seat against a full re-solve, roundtables, buddies);
-# writes the "Event engine" section of docs/benchmarks.md. Not part of CI.
+# The event engine (rotations, re-seat against a full re-solve, roundtables, buddies), then
+# event schedules from the database with the organisers' preview against the bare engine call
+# (SQLite, and PostgreSQL on PG_URL's server in the database pairup_bench_events, dropped and
+# recreated); writes the "Event engine" and "Event schedules" sections of docs/benchmarks.md.
+# Not part of CI.
 bench-events: install-dev
 	$(BIN)/python bench/events_engine.py
+	EVENTS_PG_URL=$(dir $(PG_URL))pairup_bench_events $(BIN)/python bench/events.py
+
+# The live room: re-seat after 50 no-shows from the database, and 1,000 phones polling the
+# state against gunicorn (2 workers x 4 threads) on PostgreSQL (PG_URL's server; drops and
+# recreates pairup_bench_live and pairup_bench_live_reseat) with Redis (REDIS_BASE, database
+# 14, flushed); writes the "Live room" section of docs/benchmarks.md. Not part of CI.
+REDIS_BASE ?= redis://127.0.0.1:6379
+bench-live: install-dev
+	LIVE_PG=$(dir $(PG_URL)) REDIS_BASE=$(REDIS_BASE) $(BIN)/python bench/live.py --write-docs
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -19,6 +19,7 @@ ALIASES = {
     "worker": "db_worker",
     "match-cohort": "match_cohort",
     "import-roster": "import_roster",
+    "close-buddy-threads": "close_buddy_threads",
 }
 # These work without settings (Django lists the core commands and says what is wrong).
 HELP = {"help", "--help", "-h", "version", "--version"}

@@ -143,6 +143,9 @@ MIDDLEWARE = [
     # First: the load balancer's probe needs no session, Host check or HTTPS redirect.
     "pairup.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The live room's state, polled by every phone of an event: answered without the rest
+    # of the stack when the session verifies (pairup.events.live_fastpath).
+    "pairup.events.live_fastpath.LiveStateMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
@@ -215,6 +218,9 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions are read from Redis and written through to the database: one query less on
+    # every signed-in request (a thousand phones polling a live room, docs/benchmarks.md).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

@@ -11,10 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pairup.accounts.models import Expertise
 from pairup.asks import services
 from pairup.asks.matching.suggestions import DISPLAY_TTL_SECONDS
 from pairup.asks.models import Message
 from pairup.programs.models import Membership
+from pairup.topics.models import Topic
 from tests.factories import UserFactory, make_mentor
 
 pytestmark = pytest.mark.django_db
@@ -129,18 +131,23 @@ def test_suggestions_do_not_grow_with_history_or_mentors(api, program, mentee, m
 def test_suggestions_shown_are_kept_briefly_but_follow_the_mentees_own_changes(
     api, program, mentee, mentor
 ):
-    # A reload within DISPLAY_TTL_SECONDS shows the same list without scoring again; a new
-    # mentor shows once it runs out, an invitation the mentee sends shows at once.
+    # A reload within DISPLAY_TTL_SECONDS shows the same list without scoring again; a
+    # mentor's new expertise shows once it runs out, an invitation the mentee sends shows at
+    # once (and so does a change to the program's members, pools or rules:
+    # matching/test_suggestion_cache.py).
     program.max_open_asks = 10
     program.save()
     as_mentee = api(mentee)
+    other = make_mentor(program, display_name="Other Mentor")
     ask = services.ask_create(
         program=program, mentee=mentee, topics=["sql"], question=QUESTION.format(n=0)
     )
     path = f"/asks/{ask.pk}/suggestions"
     first = as_mentee.get(path).json()
     assert [s["mentor"]["id"] for s in first] == [mentor.pk]
-    other = make_mentor(program, topics={"sql": "expert"}, display_name="Other Mentor")
+    Expertise.objects.create(
+        profile=other.profile, topic=Topic.objects.get(slug="sql"), level="expert"
+    )
     assert as_mentee.get(path).json() == first
     hit = _count(as_mentee, path)
     with time_machine.travel(timezone.now() + timedelta(seconds=DISPLAY_TTL_SECONDS + 1)):

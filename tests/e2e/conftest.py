@@ -78,3 +78,19 @@ def shoot(page):
         return save_screenshot(page, name, full_page)
 
     return take
+
+
+def confirmation_path(address: str) -> str:
+    """The path of the newest email-confirmation link sent to `address`. Searched by address,
+    not taken from the last email: other mail (a registration's confirmation, say) is sent
+    after commit and may land after it."""
+    import re
+
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if address in message.to:
+            found = re.search(r"http://[^/\s]+(/accounts/confirm-email/\S+/)", message.body)
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no confirmation email to {address}")

@@ -86,8 +86,9 @@ def test_main_pages_of_every_persona_raise_no_csp_violation(
             assert "script-src 'self'" in response.headers["content-security-policy"]
             if path == "/api/v1/docs":
                 # Swagger UI (django-ninja's own static files) renders and opens an operation.
-                page.locator(".opblock-summary").first.click()
-                page.wait_for_selector(".opblock-body .responses-wrapper")
+                # (A big schema: give it time on a loaded machine.)
+                page.locator(".opblock-summary").first.click(timeout=60_000)
+                page.wait_for_selector(".opblock-body .responses-wrapper", timeout=60_000)
             if path == f"/p/{program.slug}/mentors/":
                 # An htmx swap: the results come back as a partial and replace the list.
                 with page.expect_response(lambda r: "q=negot" in r.url):

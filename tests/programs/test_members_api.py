@@ -33,6 +33,7 @@ def test_list_with_filters_counts_and_pages(api, program, admin, mentee, mentor)
         "pending": 0,
         "approved": 1,
         "paused": 0,
+        "offboarded": 0,
     }
     assert [m["display_name"] for m in body["items"]] == [
         "Alex Admin",

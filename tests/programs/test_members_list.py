@@ -108,6 +108,7 @@ def test_counts_by_role_and_status(program, crowd):
         "pending": 2,
         "approved": 1,
         "paused": 1,
+        "offboarded": 0,
     }
 
 

@@ -37,6 +37,9 @@ from pairup.asks import services as ask_services
 from pairup.asks.services import cohort as cohort_services
 from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
+from pairup.events import services_schedule as schedule_services
+from pairup.events import setup as event_setup
+from pairup.events.registrations import registration_create
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
 from pairup.programs.member_services import member_invite
@@ -93,6 +96,15 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     "p/<slug:slug>/members/<int:membership_id>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/members/<int:membership_id>/remove/": (
         (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Issue 13, offboarding and removal with hand-overs (asks): the program's admins only.
+    "p/<slug:slug>/members/<int:membership_id>/offboard/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/members/<int:membership_id>/removal/": (
+        (LOGIN, 404, 404, 200, 404, 404),
         (LOGIN, 404),
     ),
     "p/<slug:slug>/members/export.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
@@ -228,6 +240,91 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     ),
     # Read only: a POST is 405 for everyone signed in.
     "p/<slug:slug>/audit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
+    # Issue 14, after the event (the world's ended event "acme", where the mentee met the
+    # mentor): the people met are each participant's own (the admin, who met nobody, gets
+    # an empty page); a conversation is its two people's; the summary is the organisers'.
+    # "acme" is no buddy event: its buddy pages are 404 for all, a thread of another event
+    # included.
+    "events/<slug:slug>/met/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/met/<int:seat_id>/rate/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/met/<int:seat_id>/stay-in-touch/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # The world's event is published, not yet held: nobody has met, so no follow-up yet
+    # (tests/events/after follow up after a held one).
+    "events/<slug:slug>/met/<int:seat_id>/follow-up/": (
+        (LOGIN, 404, 404, 404, 404, 404),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/summary/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/buddies/": ((LOGIN, 404, 404, 404, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/buddies/<int:thread_id>/": (
+        (LOGIN, 404, 404, 404, 404, 404),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/buddies/<str:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    # Events (issue 14, set-up): the world's event is published, for members, named like
+    # the program ("acme"); the mentee registered for it. Its public page and .ics are for
+    # anyone (no personal data); registering is the members' (the mentee and the mentor
+    # are sent back to the page: registered already; the outsider and staff: it is for members); the rest
+    # is its organisers' (the admin).
+    "p/<slug:program_slug>/events/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 405)),
+    "p/<slug:program_slug>/events/new/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/": ((200, 200, 200, 200, 200, 200), (405, 405)),
+    "events/<slug:slug>/event.ics": ((200, 200, 200, 200, 200, 200), (405, 405)),
+    "events/<slug:slug>/register/": (
+        (LOGIN, REDIRECT, REDIRECT, 200, REDIRECT, REDIRECT),
+        (LOGIN, REDIRECT),
+    ),
+    "events/<slug:slug>/register/cancel/": ((405, 405, 405, 405, 405, 405), (LOGIN, REDIRECT)),
+    "events/<slug:slug>/edit/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/publish/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/cancel/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/organisers/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/manage/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
+    "events/<slug:slug>/manage/registrations/<int:registration_id>/cancel/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/invite/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    # Event schedules: the organisers' pages (the program's admin here); each participant's
+    # own agenda (the admin, not registered, is told so; the .ics is 404 without an agenda).
+    "events/<slug:slug>/schedule/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/solve/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/publish/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/round/<int:round>/mentee/<int:mentee>/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/schedule/cards/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/schedule.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/agenda/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/agenda.ics": ((LOGIN, 200, 200, 404, 404, 404), (LOGIN, 404)),
+    # Issue 14, the live room: the room and its state are for the event's organisers (the
+    # admin) and registered people (the mentee and the mentor of the world's event); the
+    # controls for organisers; the state answers 404, not a sign-in redirect, to anyone else
+    # (a phone's script polls it).
+    "events/<slug:slug>/live/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/live/me/": ((LOGIN, 200, 200, REDIRECT, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/live/state.json": ((404, 200, 200, 200, 404, 404), (405, 405)),
+    "events/<slug:slug>/live/control/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/live/control/<slug:action>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/live/checkin/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/live/absent-rest/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/live/registrations/<int:registration_id>/<slug:mark>/": (
+        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 404),
+    ),
 }
 
 # API operation "METHOD /path": GET as each of PERSONAS; unsafe as (anonymous, outsider).
@@ -256,6 +353,7 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /programs/{slug}/engagements": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/members": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/members.csv": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/members/{member_id}/handover": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/insights": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/invitations": (401, 404, 404, 200, 404, 404),
     "GET /invitations": (401, 200, 200, 200, 200, 200),
@@ -298,6 +396,8 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /me/calendar-feed/rotate": (401, 200),
     "PATCH /programs/{slug}/members/{member_id}": (401, 404),
     "DELETE /programs/{slug}/members/{member_id}": (401, 404),
+    "POST /programs/{slug}/members/{member_id}/offboarding": (401, 404),
+    "POST /programs/{slug}/members/{member_id}/removal": (401, 404),
     "POST /programs/{slug}/invitations": (401, 404),
     "POST /programs/{slug}/invitations/bulk": (401, 404),
     "POST /programs/{slug}/invitations/{invitation_id}/resend": (401, 404),
@@ -347,6 +447,43 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/rerun": (401, 404),
     "POST /programs/{slug}/cohort-runs/{run_id}/publish": (401, 404),
     "POST /programs/{slug}/matches": (401, 404),
+    # Issue 14, after the event (see WEB).
+    "GET /events/{slug}/met": (401, 200, 200, 200, 404, 404),
+    "PUT /events/{slug}/met/{seat_id}/rating": (401, 404),
+    "PUT /events/{slug}/met/{seat_id}/stay-in-touch": (401, 404),
+    "POST /events/{slug}/met/{seat_id}/follow-up": (401, 404),
+    "GET /events/{slug}/summary": (401, 404, 404, 200, 404, 404),
+    "GET /events/{slug}/buddies": (401, 404, 404, 404, 404, 404),
+    "POST /events/{slug}/buddies": (401, 404),
+    "POST /events/{slug}/buddies/publish": (401, 404),
+    "GET /events/{slug}/buddies/mine": (401, 200, 200, 200, 404, 404),
+    "GET /events/{slug}/buddies/threads/{thread_id}/messages": (401, 404, 404, 404, 404, 404),
+    "POST /events/{slug}/buddies/threads/{thread_id}/messages": (401, 404),
+    "POST /events/{slug}/buddies/threads/{thread_id}/thanks": (401, 404),
+    # Events (set-up and registration): members read; organisers (the admin) change.
+    "GET /programs/{slug}/events": (401, 200, 200, 200, 404, 404),
+    "POST /programs/{slug}/events": (401, 404),
+    "GET /events/{slug}": (401, 200, 200, 200, 404, 404),
+    "PATCH /events/{slug}": (401, 404),
+    "POST /events/{slug}/publish": (401, 404),
+    "POST /events/{slug}/cancel": (401, 404),
+    "GET /events/{slug}/registrations": (401, 200, 200, 200, 404, 404),
+    "POST /events/{slug}/registrations": (401, 404),
+    "POST /events/{slug}/registrations/{registration_id}/cancel": (401, 404),
+    "POST /events/{slug}/invitations": (401, 404),
+    # Event schedules: organisers only; each participant's own agenda.
+    "GET /events/{slug}/schedule": (401, 404, 404, 200, 404, 404),
+    "GET /events/{slug}/agenda": (401, 200, 200, 404, 404, 404),
+    "POST /events/{slug}/schedule": (401, 404),
+    "POST /events/{slug}/schedule/move": (401, 404),
+    "POST /events/{slug}/schedule/swap": (401, 404),
+    "POST /events/{slug}/schedule/lock": (401, 404),
+    "POST /events/{slug}/schedule/publish": (401, 404),
+    # Issue 14, the live room (see WEB above).
+    "GET /events/{slug}/live": (401, 200, 200, 200, 404, 404),
+    "POST /events/{slug}/live/{action}": (401, 404),
+    "POST /events/{slug}/checkin": (401, 404),
+    "POST /events/{slug}/registrations/{registration_id}/absent": (401, 404),
 }
 
 # Bodies and query strings that pass validation, so the answer is about access, not input.
@@ -375,6 +512,8 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /sessions/{session_id}/outcome": {"outcome": "held"},
     "POST /sessions/{session_id}/feedback": {"rating": 5},
     "PATCH /programs/{slug}/members/{member_id}": {"roles": ["mentee"]},
+    "POST /programs/{slug}/members/{member_id}/offboarding": {"handovers": []},
+    "POST /programs/{slug}/members/{member_id}/removal": {"handovers": []},
     "POST /programs/{slug}/invitations": {"email": "new@example.org", "roles": ["mentee"]},
     "POST /programs/{slug}/invitations/bulk": {"emails": ["new@example.org"], "roles": ["mentee"]},
     "POST /programs/{slug}/application-questions": {"text": "Why mentor?"},
@@ -398,6 +537,19 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /programs/{slug}/cohort-runs/{run_id}/swap": {"ask": 1, "other_ask": 2},
     "POST /programs/{slug}/cohort-runs/{run_id}/release": {"ask": 1},
     "POST /programs/{slug}/matches": {"ask": 1, "mentor": 1},
+    "PUT /events/{slug}/met/{seat_id}/rating": {"rating": 5},
+    "PUT /events/{slug}/met/{seat_id}/stay-in-touch": {"yes": True},
+    "POST /events/{slug}/buddies/threads/{thread_id}/messages": {"body": "Hello"},
+    "POST /events/{slug}/buddies/threads/{thread_id}/thanks": {"body": "Thanks"},
+    "POST /programs/{slug}/events": {"kind": "speed_mentoring", "title": "New event"},
+    "PATCH /events/{slug}": {"title": "Renamed"},
+    "POST /events/{slug}/cancel": {"reason": ""},
+    "POST /events/{slug}/registrations": {"role": "mentee"},
+    "POST /events/{slug}/invitations": {"members": [1]},
+    "POST /events/{slug}/schedule/move": {"round": 1, "mentee": 1, "mentor": None},
+    "POST /events/{slug}/schedule/swap": {"round": 1, "mentee": 1, "other": 2},
+    "POST /events/{slug}/schedule/lock": {"round": 1, "mentee": 1},
+    "POST /events/{slug}/checkin": {"code": "ABCDE"},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
     "GET /mentors/{mentor_id}/slots": {"start": LATER, "end": "2030-01-09T10:00:00Z"},
@@ -510,7 +662,27 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     round = cohort_services.cohort_round_create(
         program=program, by=admin, name="June", deadline=now + timedelta(days=7)
     )
+    # A published event named like the program (route parameters called `slug` name both),
+    # with the mentee registered.
+    event = event_setup.event_publish(
+        event=event_setup.event_create(
+            program=program,
+            by=admin,
+            kind="speed_mentoring",
+            title="Speed mentoring",
+            slug=program.slug,
+            place="Atrium",
+            timezone="UTC",
+        ),
+        by=admin,
+    )
+    registration = registration_create(event=event, user=mentee, role="mentee")
+    seat, buddy_thread = _event_world(program, mentee, mentor, now, event, registration)
+    # The schedule's pages need a draft too: the engine's, from the registrations.
+    schedule_services.event_schedule_solve(event=event, by=admin)
     return {
+        "live_action": "start",
+        "live_mark": "absent",
         "program": program.slug,
         "join_code": program.invite_code,
         "welcome_step": "languages",
@@ -543,7 +715,60 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "engagement_action": "close",
         "session_action": "cancel",
         "own_topic": "acme-onboarding",
+        "seat": seat,
+        "buddy_thread": buddy_thread,
+        "buddies_action": "publish",
+        "registration": registration.pk,
+        "event": event.slug,
+        "event_round": 1,
+        "event_mentee": registration.pk,
     }
+
+
+def _event_world(program, mentee, mentor, now, acme, registration) -> tuple[int, int]:
+    """In the world's event "acme" (named as the program: one slug names both in the
+    paths), a published schedule where the mentee meets the mentor; and a buddy thread of
+    another event, ended."""
+    from pairup.events.models import BuddyThread, Event, EventSchedule, Registration, Seat
+
+    def event(slug: str, kind: str) -> Event:
+        return Event.objects.create(
+            program=program,
+            slug=slug,
+            kind=kind,
+            title=slug,
+            state="ended",
+            starts_at=now - timedelta(days=1),
+            ends_at=now - timedelta(hours=20),
+            registration_closes_at=now - timedelta(days=2),
+            conference_starts_on=(now - timedelta(days=1)).date(),
+            conference_ends_on=(now + timedelta(days=1)).date(),
+        )
+
+    def seat_in(e: Event, mentee_registration: Registration | None = None) -> Seat:
+        schedule = EventSchedule.objects.create(event=e, state="published", created_at=now)
+        mentor_registration = Registration.objects.create(
+            event=e, user=mentor, role="mentor", registered_at=now
+        )
+        mentee_registration = mentee_registration or Registration.objects.create(
+            event=e, user=mentee, role="mentee", registered_at=now
+        )
+        return Seat.objects.create(
+            schedule=schedule, round=0, mentor=mentor_registration, mentee=mentee_registration
+        )
+
+    seat = seat_in(acme, registration)
+    buddies = event("acme-buddies", "conference_buddies")
+    other = seat_in(buddies)
+    thread = BuddyThread.objects.create(
+        event=buddies,
+        schedule=other.schedule,
+        mentor=other.mentor,
+        created_at=now,
+        closes_at=now + timedelta(days=2),
+    )
+    thread.members.set([mentee, mentor])
+    return seat.pk, thread.pk
 
 
 # ------------------------------------------------------------------------------ calls
@@ -564,6 +789,10 @@ API_PARAMS = {
     "topic": "own_topic",
     "run_id": "run",
     "round_id": "round",
+    "seat_id": "seat",
+    "thread_id": "buddy_thread",
+    "registration_id": "registration",
+    "action": "live_action",
 }
 
 
@@ -590,8 +819,13 @@ WEB_PARAMS = {
     "rule_id": "rule",
     "run_id": "run",
     "ask_id": "cohort_ask",
+    "seat_id": "seat",
+    "thread_id": "buddy_thread",
+    "program_slug": "program",
+    "registration_id": "registration",
 }
 BY_SEGMENT = {
+    ("mark", "events"): "live_mark",
     ("pk", "asks"): "ask",
     ("pk", "invitations"): "invitation",
     ("pk", "engagements"): "engagement",
@@ -605,10 +839,15 @@ BY_SEGMENT = {
     ("action", "sessions"): "session_action",
     # Also the action of a personal invitation (resend, revoke): refused before it is read.
     ("action", "p"): "queue_action",
+    ("action", "events"): "buddies_action",
     ("token", "notifications"): "unsubscribe",
     ("token", "calendar"): "calendar",
     ("token", "invite"): "member_invite_token",
     ("token", "p"): "roster_token",
+    # An event's routes name the event by its slug.
+    ("slug", "events"): "event",
+    ("round", "events"): "event_round",
+    ("mentee", "events"): "event_mentee",
     ("name", "p"): "insights_figure",
 }
 
@@ -618,14 +857,25 @@ def web_path(route: str, world: dict[str, Any]) -> str:
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        return str(world[WEB_PARAMS.get(name) or BY_SEGMENT[name, segment]])
+        key = BY_SEGMENT.get((name, segment)) or WEB_PARAMS.get(name) or BY_SEGMENT[name, segment]
+        return str(world[key])
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
 
 
+# A parameter named otherwise under a path's first segment: /events/{slug} is an event's.
+API_BY_SEGMENT = {("slug", "events"): "event"}
+
+
 def api_path(operation: str, world: dict[str, Any]) -> str:
     path = operation.split(" ", 1)[1]
-    return "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(world[API_PARAMS[m.group(1)]]), path)
+    segment = path.split("/")[1]
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return str(world[API_BY_SEGMENT.get((name, segment)) or API_PARAMS[name]])
+
+    return "/api/v1" + re.sub(r"\{(\w+)\}", value, path)
 
 
 def observe(people: dict[str, Any], world: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -15,6 +15,8 @@ from pairup.accounts.models import User
 from pairup.asks.matching.suggestions import suggest_mentors
 from pairup.asks.models import Ask, Engagement, Invitation
 from pairup.asks.services import ask_create
+from pairup.events.models import Event
+from pairup.events.setup_queries import registration_counts
 from pairup.notifications.models import Notification
 from pairup.programs.models import Membership, MentorStatus, Program
 from pairup.site.demo import demo_load, demo_now
@@ -58,17 +60,25 @@ DEMO_ROWS = {
     "scheduling_sessionchange": 228,
     "scheduling_sessionparticipant": 228,
     "scheduling_sessionfeedback": 43,
-    "notifications_notification": 602,
+    # ... and one for each of the 26 registrations for Acme's two events (read then).
+    "notifications_notification": 628,
     # The audit log: two programs created, 31 mentor decisions; then mentor vetting: Acme's
     # two application questions and its onboarding note; then its four pools, each made
-    # and filled (8); and the sign-up round its admin opened (1).
-    "programs_auditentry": 45,
+    # and filled (8); and the sign-up round its admin opened (1); and its two events,
+    # each created and published (4).
+    "programs_auditentry": 49,
     # Mentor vetting: every mentor of Acme (which vets them) applied; the two waiting for
     # approval answered both questions.
     "programs_applicationquestion": 2,
     "programs_mentorapplication": 33,
     "programs_applicationanswer": 4,
     "programs_mentoronboarding": 1,
+    # Events: Acme's speed mentoring (4 mentors, 12 mentees) and conference buddies (3
+    # mentors, 7 mentees), each offering six topics.
+    "events_event": 2,
+    "events_event_topics": 12,
+    "events_registration": 26,
+    "events_registration_topics": 31,
 }
 
 
@@ -190,6 +200,8 @@ def test_demo_rows_pass_their_models_checks():
         "programs.MentorApplication",
         "programs.ApplicationAnswer",
         "programs.MentorOnboarding",
+        "events.Event",
+        "events.Registration",
         "meetings.Session",
         "meetings.SessionFeedback",
     ]
@@ -199,7 +211,24 @@ def test_demo_rows_pass_their_models_checks():
             row.full_clean()
             checked += 1
     assert checked == (
-        120 * 3 + 109 + 2 + 120 + 153 + 130 + 115 + 114 + 42 + 602 + 2 + 33 + 4 + 1 + 114 + 43
+        120 * 3
+        + 109
+        + 2
+        + 120
+        + 153
+        + 130
+        + 115
+        + 114
+        + 42
+        + 628
+        + 2
+        + 33
+        + 4
+        + 1
+        + 114
+        + 43
+        + 2
+        + 26
     )
 
 
@@ -283,6 +312,30 @@ def test_demo_keeps_its_contract_for_the_mentee_and_the_mentor(api):
             duration=duration,
         )
         assert slots.status_code == 200 and len(slots.json()["slots"]) > 10
+    # Events: speed mentoring in Acme with 12 mentees and 4 mentors who share a language,
+    # mentee@ and mentor@ among them, so 4 rounds can spread sit-outs evenly; conference
+    # buddies with more mentees than mentors.
+    speed = Event.objects.get(slug="demo-speed-mentoring")
+    assert (speed.program.slug, speed.kind, speed.state, speed.rounds) == (
+        "acme-mentoring",
+        "speed_mentoring",
+        "published",
+        4,
+    )
+    assert timedelta(days=13) < speed.starts_at - timezone.now() < timedelta(days=15)
+    registered = list(speed.registrations.filter(status="registered").select_related("user"))
+    roles = sorted(r.role for r in registered)
+    assert roles == ["mentee"] * 12 + ["mentor"] * 4
+    assert {"mentee@demo.pairup", "mentor@demo.pairup"} <= {r.user.email for r in registered}
+    assert all("en" in r.languages for r in registered)
+    buddies = Event.objects.get(slug="demo-conference-buddies")
+    counts = registration_counts(buddies)
+    assert (buddies.kind, buddies.state, buddies.mentees_per_mentor) == (
+        "conference_buddies",
+        "published",
+        "auto",
+    )
+    assert (counts.registered["mentee"], counts.registered["mentor"]) == (7, 3)
 
 
 def test_demo_directory_finds_mentors_for_a_plain_question(client):

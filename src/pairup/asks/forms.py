@@ -9,13 +9,17 @@ from django import forms
 from django.utils import timezone
 
 from pairup.accounts.forms import topic_chips, topic_choices
+from pairup.core import limits
+from pairup.core.errors import ServiceError
 from pairup.core.forms import CleanTextMixin, ServiceErrorsMixin, choice_field
 from pairup.core.humanize import shorten
 from pairup.core.validators import language_choices
 from pairup.programs.models import Program
 from pairup.programs.queries import program_topics
 
+from .handover_plan import EngagementToHandOver, HandoverPlan
 from .models import Ask, AskKind, DeclineReason, Format, Message
+from .services.handover import Handover
 
 GOOD_QUESTIONS = (
     "How do I negotiate equity in a data-science offer from a Series B startup?",
@@ -306,3 +310,66 @@ class MatchByHandForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kw)
         choice_field(self, "ask").choices = [("", "Choose an ask"), *(asks or [])]
         choice_field(self, "mentor").choices = [("", "Choose a mentor"), *(mentors or [])]
+
+
+class HandoverForm(ServiceErrorsMixin, forms.Form):
+    """The admin's choice for each engagement of a leaving mentor (`handover_plan`): hand
+    it over to a mentor (their user id: one of the suggestions, and the service checks it
+    whatever it is) or close it, with a note for the new mentor. Fields `handover_<id>` and
+    `note_<id>` per engagement id."""
+
+    CLOSE = "close"
+
+    def __init__(self, *args: Any, plan: HandoverPlan, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.plan = plan
+        for item in plan.engagements:
+            pk = item.engagement.pk
+            self.fields[f"handover_{pk}"] = forms.RegexField(
+                label=f"{item.engagement.mentee.display_name}'s engagement",
+                regex=r"^(close|[0-9]{1,18})$",
+                initial=str(item.default) if item.default else self.CLOSE,
+                error_messages={
+                    "required": "Choose a mentor to hand it over to, or close it.",
+                    "invalid": "Choose a mentor to hand it over to, or close it.",
+                },
+            )
+            self.fields[f"note_{pk}"] = forms.CharField(
+                label="A note for the new mentor",
+                required=False,
+                max_length=limits.HANDOVER_NOTE_MAX_LENGTH,
+                help_text="Sent with the invitation: what they should know to carry on "
+                "(the thread itself stays private to the two people who had it).",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self) -> list[tuple[EngagementToHandOver, forms.BoundField, forms.BoundField, str]]:
+        """Each engagement with its two fields and the choice it shows (posted, or default)."""
+        out = []
+        for item in self.plan.engagements:
+            pk = item.engagement.pk
+            choice, note = self[f"handover_{pk}"], self[f"note_{pk}"]
+            value = choice.value()
+            out.append((item, choice, note, str(value) if value else self.CLOSE))
+        return out
+
+    def handovers(self) -> list[Handover]:
+        """The choices as the service takes them (once valid), in the plan's order."""
+        out = []
+        for item in self.plan.engagements:
+            pk = item.engagement.pk
+            value = self.cleaned_data[f"handover_{pk}"]
+            mentor = None if value == self.CLOSE else int(value)
+            out.append(Handover(pk, mentor, self.cleaned_data[f"note_{pk}"]))
+        return out
+
+    def add_service_error(self, exc: ServiceError) -> None:
+        """A refusal naming `handovers.<i>.mentor` (or `.note`) goes beside that engagement."""
+        parts = (exc.field or "").split(".")
+        if len(parts) == 3 and parts[0] == "handovers" and parts[1].isdigit():
+            i = int(parts[1])
+            if i < len(self.plan.engagements):
+                pk = self.plan.engagements[i].engagement.pk
+                self.add_error(f"note_{pk}" if parts[2] == "note" else f"handover_{pk}", exc.detail)
+                return
+        super().add_service_error(exc)

@@ -62,6 +62,25 @@ def get_matching_program_for_user(user: User, slug: str) -> tuple[Program, Membe
     return program, membership
 
 
+def get_member_for_handover(
+    user: User, slug: str, membership_id: int
+) -> tuple[Program, Membership]:
+    """The program and one of its members, for those who may hand that member's engagements
+    over (`rules.can_hand_over`: its admins); 404 for anyone else and for a member of
+    another program."""
+    program, membership = get_program_for_user(user, slug)
+    if not rules.can_hand_over(membership):
+        raise Http404("No such program")
+    member = (
+        Membership.objects.select_related("user__profile", "program")
+        .filter(program=program, pk=membership_id)
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member")
+    return program, member
+
+
 def get_cohort_run_for_user(user: User, slug: str, pk: int) -> tuple[Program, CohortRun]:
     """A cohort run of the program, for those who match its asks; 404 for anyone else and
     for a run of another program."""
@@ -107,7 +126,9 @@ def get_engagement_for_user(user: User, pk: int) -> Engagement:
     if not user.is_authenticated:
         raise Http404
     engagement = (
-        Engagement.objects.select_related("ask", "program", "mentee__profile", "mentor__profile")
+        Engagement.objects.select_related(
+            "ask", "program", "mentee__profile", "mentor__profile", "handed_over_to__profile"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -261,12 +282,14 @@ def session_times(engagement: Engagement, now: datetime) -> SessionTimes:
 
 
 def thanks_due(engagement: Engagement, now: datetime, times: SessionTimes | None = None) -> bool:
-    """Whether the mentee may thank the mentor yet: once a session has taken place, or once
-    the engagement is done (a chat engagement may have no session at all). `times`: the
+    """Whether the mentee may thank the mentor yet: once a session has taken place (also
+    after the engagement was handed over), or once the engagement is done (a chat
+    engagement may have no session at all). `times`: the
     engagement's `session_times`, if already read."""
     if engagement.status == EngagementStatus.COMPLETED:
         return True
-    if engagement.status != EngagementStatus.ACTIVE:
+    # Handed over to another mentor: the mentor who left is thanked for what took place.
+    if engagement.status not in (EngagementStatus.ACTIVE, EngagementStatus.HANDED_OVER):
         return False
     return (times or session_times(engagement, now)).started > 0
 

@@ -74,6 +74,12 @@ def can_match_asks(member: Membership | None) -> bool:
     return can_admin_program(member)
 
 
+def can_hand_over(member: Membership | None) -> bool:
+    """A program's admins hand a leaving mentor's engagements over to other mentors (when
+    they offboard the mentor or remove them from the program), or close them."""
+    return can_admin_program(member)
+
+
 def can_join_round(user: User, ask: Ask) -> bool:
     """Only the mentee who wrote an ask signs it up for a sign-up round."""
     return can_edit_ask(user, ask)

@@ -7,7 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from pairup.accounts.services import account_deleting
-from pairup.programs.services import member_removed, mentor_unavailable
+from pairup.programs.services import member_removed, mentor_offboarding, mentor_unavailable
 
 from . import services
 from .models import AskStatus, Engagement, EngagementStatus
@@ -42,3 +42,9 @@ def on_mentor_unavailable(sender: Any, membership: Any, **kwargs: Any) -> None:
 def on_member_removed(sender: Any, membership: Any, now: Any, **kwargs: Any) -> dict[str, int]:
     # In the removing transaction: if anything here fails, the member stays.
     return services.member_departure(user=membership.user, program=membership.program, now=now)
+
+
+@receiver(mentor_offboarding)
+def on_mentor_offboarding(sender: Any, membership: Any, now: Any, **kwargs: Any) -> dict[str, int]:
+    # In the offboarding transaction, after any hand-overs: what is left is closed.
+    return services.mentor_departure(user=membership.user, program=membership.program, now=now)

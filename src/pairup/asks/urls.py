@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import cohort
+from .views import cohort, handover
 
 urlpatterns = [
     path("asks/", views.mentee_dashboard, name="mentee_dashboard"),
@@ -27,6 +27,17 @@ urlpatterns = [
     path("engagements/<int:pk>/report/", views.engagement_report, name="engagement_report"),
     path("engagements/<int:pk>/<str:action>/", views.engagement_action, name="engagement_action"),
     path("thanks/<int:pk>/profile/", views.thanks_profile, name="thanks_profile"),
+    # Offboarding a mentor, removing a member: their engagements handed over (program admins).
+    path(
+        "p/<slug:slug>/members/<int:membership_id>/offboard/",
+        handover.member_offboard,
+        name="member_offboard",
+    ),
+    path(
+        "p/<slug:slug>/members/<int:membership_id>/removal/",
+        handover.member_remove_review,
+        name="member_remove_review",
+    ),
     # Cohort matching (program admins).
     path("p/<slug:slug>/matching/", cohort.cohort_home, name="cohort_home"),
     path("p/<slug:slug>/matching/start/", cohort.cohort_start, name="cohort_start"),

@@ -14,6 +14,11 @@ one seat per (mentor, mentee), so a trio is two seats with one mentor.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -24,6 +29,18 @@ from pairup.core.validators import validate_languages, validate_multiline, valid
 from pairup.programs.models import Program
 
 EVENT_WANT_MAX_LENGTH = 200
+
+# Check-in codes: letters and digits that cannot be mistaken for one another (no 0/O, 1/I).
+CHECKIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHECKIN_CODE_LENGTH = 5
+
+
+def new_checkin_code(taken: Collection[str]) -> str:
+    """A random check-in code not in `taken` (the event's codes)."""
+    while True:
+        code = "".join(secrets.choice(CHECKIN_CODE_ALPHABET) for _ in range(CHECKIN_CODE_LENGTH))
+        if code not in taken:
+            return code
 
 
 class EventKind(models.TextChoices):
@@ -136,6 +153,10 @@ class Event(models.Model):
     # While paused: the seconds that were left of the phase paused.
     live_paused_seconds = models.PositiveIntegerField(null=True, blank=True)
     live_version = models.PositiveIntegerField(default=0)
+    # While paused: the phase that was paused (round or break); blank otherwise.
+    live_paused_phase = models.CharField(
+        max_length=8, choices=LivePhase.choices, blank=True, default=""
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -247,16 +268,37 @@ class Registration(models.Model):
         max_length=8, choices=Attendance.choices, default=Attendance.UNKNOWN
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # Shown on the person's agenda and phone, typed by an organiser at the door (any case).
+    checkin_code = models.CharField(max_length=CHECKIN_CODE_LENGTH, blank=True, default="")
 
     class Meta:
         ordering = ["registered_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "user"], name="registration_once_per_event")
+            models.UniqueConstraint(fields=["event", "user"], name="registration_once_per_event"),
+            models.UniqueConstraint(
+                fields=["event", "checkin_code"],
+                condition=~models.Q(checkin_code=""),
+                name="registration_checkin_code_unique",
+            ),
         ]
         indexes = [models.Index(fields=["event", "status", "registered_at"])]
 
     def __str__(self) -> str:
         return f"{self.user} at {self.event}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every registration has its check-in code, however it was made (rows made with
+        # bulk_create get theirs from `live_checkin.ensure_checkin_codes`).
+        if not self.checkin_code and self.event_id is not None:
+            others = Registration.objects.filter(event_id=self.event_id)
+            code = new_checkin_code(())
+            while others.filter(checkin_code=code).exists():
+                code = new_checkin_code(())
+            self.checkin_code = code
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "checkin_code"}
+        super().save(*args, **kwargs)
 
     @property
     def side(self) -> str:
@@ -334,7 +376,186 @@ class Seat(models.Model):
                 fields=["schedule", "round", "mentee"], name="seat_one_place_per_round"
             ),
         ]
-        indexes = [models.Index(fields=["schedule", "mentor", "round"])]
+        indexes = [
+            models.Index(fields=["schedule", "mentor", "round"]),
+            # A person's agenda reads their seats as a mentee too.
+            models.Index(fields=["schedule", "mentee"], name="seat_schedule_mentee"),
+        ]
 
     def __str__(self) -> str:
         return f"round {self.round + 1}: {self.mentor} with {self.mentee}"
+
+
+# ---------------------------------------------------------------------------------------
+# After the event (h-evafter): ratings of conversations, "stay in touch", follow-up asks,
+# and the conference buddies' shared threads.
+
+
+class ConversationRating(models.Model):
+    """One participant's one-tap rating of one conversation: a seat of the published
+    schedule, rated 1–5 by its mentor or its mentee (each their own, changeable)."""
+
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seat", "rater"]
+        constraints = [
+            models.UniqueConstraint(fields=["seat", "rater"], name="rating_once_per_seat_rater"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1) & models.Q(rating__lte=5),
+                name="conversation_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rating {self.pk}"
+
+
+class StayInTouch(models.Model):
+    """`person` said yes to staying in touch with `other`, whom they met at `event`. Contact
+    details go both ways only when both said yes (the two rows exist); until then neither
+    sees anything of the other's contact, and a yes may be taken back."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="stay_in_touch")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["event", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person", "other"], name="stay_in_touch_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("other")), name="stay_in_touch_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.other_id} at event {self.event_id}"
+
+
+class EventFollowUp(models.Model):
+    """An ask a participant wrote after an event to someone they met there, invited to that
+    person (it then runs as a normal engagement): which asks came from which event, for the
+    organiser's summary and the program's insights."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="follow_ups")
+    seat = models.ForeignKey(
+        Seat, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    asker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    invited = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    ask = models.OneToOneField("asks.Ask", on_delete=models.CASCADE, related_name="event_follow_up")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["event", "created_at", "id"]
+        indexes = [models.Index(fields=["event", "asker", "invited"])]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.pk} of event {self.event_id}"
+
+
+class BuddyThread(models.Model):
+    """The shared thread of one buddy group of a conference (a mentor and their one or two
+    mentees), open from publishing until the end of the conference's last day in the
+    event's zone (`closes_at`); read-only after, with a thank-you prompt. `closed_at`: when
+    the closing note and prompt went out (by `pairup close-buddy-threads` or the first
+    visit after the end)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="buddy_threads")
+    schedule = models.ForeignKey(
+        EventSchedule, on_delete=models.CASCADE, related_name="buddy_threads"
+    )
+    mentor = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="buddy_threads")
+    created_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["event", "id"]
+        indexes = [models.Index(fields=["closed_at", "closes_at"])]
+
+    def __str__(self) -> str:
+        return f"Buddy thread {self.pk} of event {self.event_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("event_buddy_thread", args=[self.event.slug, self.pk])
+
+    def is_open(self, now: datetime) -> bool:
+        """Messages may be posted: not closed, and the conference not over."""
+        return self.closed_at is None and now < self.closes_at
+
+
+class BuddyMessageKind(models.TextChoices):
+    MESSAGE = "message", "Message"
+    INTRO = "intro", "Introduction"
+    CLOSING = "closing", "Closing note"
+    THANKS = "thanks", "Thank-you note"
+
+
+class BuddyMessage(models.Model):
+    """One message of a buddy thread; the introduction and closing note have no author.
+    Only the thread's members read it."""
+
+    thread = models.ForeignKey(BuddyThread, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(
+        max_length=8, choices=BuddyMessageKind.choices, default=BuddyMessageKind.MESSAGE
+    )
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["thread", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "author"],
+                condition=models.Q(kind="thanks"),
+                name="buddy_thanks_once_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the body: admin widgets and logs print this.
+        return f"Buddy message {self.pk}"
+
+
+class EventInvitation(models.Model):
+    """An organiser invited this member to the event by email (one by one, or with a whole
+    pool): kept so nobody is invited twice to one event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["event", "sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="event_invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} invited to {self.event}"

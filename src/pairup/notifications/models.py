@@ -19,6 +19,16 @@ class Kind(models.TextChoices):
     SIGNIN_FAILURES = "signin_failures", "Repeated failed sign-ins to your account"
     MENTOR_APPLICATION = "mentor_application", "News about your mentor application"
     APPLICATION_REPLY = "application_reply", "A mentor applicant's reply (admins)"
+    # Events, after the event (h-evafter).
+    BUDDY = "buddy", "Your conference buddies: introduction and thank-you prompt"
+    STAY_IN_TOUCH = "stay_in_touch", "Someone you met at an event stays in touch"
+    EVENT_INVITATION = "event_invitation", "An invitation to an event"
+    EVENT_REGISTRATION = (
+        "event_registration",
+        "Your event registrations: confirmed, waitlist, cancelled",
+    )
+    # Event schedules (h-evsched).
+    EVENT_AGENDA = "event_agenda", "Your agenda for an event"
 
 
 class Notification(models.Model):

@@ -54,6 +54,7 @@ class MemberCounts(Schema):
     pending: int
     approved: int
     paused: int
+    offboarded: int
 
 
 class MemberPage(PageOut):
@@ -190,7 +191,11 @@ class MemberPatch(Input):
     roles: Omittable[list[str]] = Field(
         default=None, max_length=3, description="The member's roles from now on"
     )
-    mentor_status: Omittable[str] = Field(default=None, description="approved or paused")
+    mentor_status: Omittable[str] = Field(
+        default=None,
+        description="approved or paused (to offboard a mentor, POST "
+        "/programs/{slug}/members/{member_id}/offboarding: 409 `use_offboarding` here)",
+    )
 
 
 @router.patch(

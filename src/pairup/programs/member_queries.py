@@ -197,6 +197,7 @@ def program_member_counts(program: Program) -> dict[str, int]:
         pending=Count("pk", filter=mentor & Q(mentor_status=MentorStatus.PENDING)),
         approved=Count("pk", filter=mentor & Q(mentor_status=MentorStatus.APPROVED)),
         paused=Count("pk", filter=mentor & Q(mentor_status=MentorStatus.PAUSED)),
+        offboarded=Count("pk", filter=mentor & Q(mentor_status=MentorStatus.OFFBOARDED)),
     )
     return {k: v or 0 for k, v in counts.items()}
 

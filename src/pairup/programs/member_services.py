@@ -37,7 +37,12 @@ from .models import (
     new_invitation_token,
 )
 from .queries import membership_of
-from .services import member_removed, membership_set_mentor_status, mentor_unavailable
+from .services import (
+    member_removed,
+    membership_set_mentor_status,
+    mentor_offboarding,
+    mentor_unavailable,
+)
 from .tasks import send_member_invitation_email
 from .vetting import services as vetting
 
@@ -173,6 +178,13 @@ def member_update(
             f"A mentor status is one of {', '.join(MentorStatus.values)}.",
             field="mentor_status",
         )
+    if mentor_status == MentorStatus.OFFBOARDED and mentor_status != membership.mentor_status:
+        raise Conflict(
+            "Offboard a mentor through POST /programs/{slug}/members/{member_id}/offboarding: "
+            "their engagements under way are handed over or closed first.",
+            code="use_offboarding",
+            field="mentor_status",
+        )
     if roles is not None:
         membership = member_set_roles(membership=membership, roles=roles, by=by)
     if mentor_status is not None and mentor_status != membership.mentor_status:
@@ -189,6 +201,16 @@ def member_update(
 
 
 # --------------------------------------------------------------------------- removal
+
+
+def _counted(answers: Sequence[tuple[object, object]]) -> dict[str, int]:
+    """The counts the receivers of a signal returned, added up by name."""
+    counts: dict[str, int] = {}
+    for _receiver, answer in answers:
+        if isinstance(answer, dict):
+            for key, value in answer.items():
+                counts[key] = counts.get(key, 0) + int(value)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -224,13 +246,7 @@ def member_remove(
     if membership.is_admin and _is_last_admin(membership):
         raise _last_admin_refusal(membership, "member")
     user = membership.user
-    counts: dict[str, int] = {}
-    for _receiver, answer in member_removed.send(
-        sender=Membership, membership=membership, by=by, now=now
-    ):
-        if isinstance(answer, dict):
-            for key, value in answer.items():
-                counts[key] = counts.get(key, 0) + int(value)
+    counts = _counted(member_removed.send(sender=Membership, membership=membership, by=by, now=now))
     removal = MemberRemoval(
         name=user.display_name,
         invitations_rerouted=counts.get("invitations_rerouted", 0),
@@ -258,6 +274,75 @@ def member_remove(
     )
     membership.delete()
     return removal
+
+
+# ---------------------------------------------------------------------- offboarding
+
+
+@dataclass(frozen=True)
+class MentorOffboarding:
+    """What offboarding a mentor did here (hand-overs, done before by asks, are not in it)."""
+
+    name: str
+    invitations_rerouted: int = 0
+    engagements_closed: int = 0
+
+
+@transaction.atomic
+def mentor_offboard(
+    *, membership: Membership, by: User, now: datetime | None = None
+) -> MentorOffboarding:
+    """Stop a mentor taking asks in the program for good (mentor status offboarded; an
+    admin may approve them again later), in one transaction: `mentor_offboarding` lets asks
+    close the engagements still under way with them as the mentor here (the mentee told
+    why, sessions ahead cancelled) and withdraw and re-route the invitations waiting on
+    them. To hand engagements over to other mentors instead, asks
+    (`asks.services.handover.mentor_offboard_handing_over`) does that first, in the same
+    transaction, then calls this. Their own asks and engagements as a mentee go on. Only
+    the program's admins; 409 `not_a_mentor`, `already_offboarded`.
+
+    Side effects: an audit entry `mentor_offboarded` with the status before and what was
+    closed."""
+    program = membership.program
+    _require_admin(program, by)
+    now = now or timezone.now()
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user__profile", "program")
+        .get(pk=membership.pk)
+    )
+    name = membership.user.display_name
+    if not membership.is_mentor:
+        raise Conflict(f"{name} is not a mentor here.", code="not_a_mentor")
+    if membership.mentor_status == MentorStatus.OFFBOARDED:
+        raise Conflict(f"{name} was offboarded already.", code="already_offboarded")
+    before = membership.mentor_status
+    membership.mentor_status = MentorStatus.OFFBOARDED
+    membership.save(update_fields=["mentor_status"])
+    counts = _counted(
+        mentor_offboarding.send(sender=Membership, membership=membership, by=by, now=now)
+    )
+    mentor_unavailable.send(sender=Membership, membership=membership)
+    done = MentorOffboarding(
+        name=name,
+        invitations_rerouted=counts.get("invitations_rerouted", 0),
+        engagements_closed=counts.get("engagements_closed", 0),
+    )
+    audit_record(
+        program=program,
+        actor=by,
+        action="mentor_offboarded",
+        summary=f"Offboarded {name} as a mentor",
+        target=membership,
+        before={"mentor_status": before},
+        after={
+            "mentor_status": MentorStatus.OFFBOARDED.value,
+            "invitations_rerouted": done.invitations_rerouted,
+            "engagements_closed": done.engagements_closed,
+        },
+        now=now,
+    )
+    return done
 
 
 # ------------------------------------------------------------------- invitations

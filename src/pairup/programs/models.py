@@ -204,6 +204,9 @@ class MentorStatus(models.TextChoices):
     PENDING = "pending", "Waiting for approval"
     APPROVED = "approved", "Approved"
     PAUSED = "paused", "Paused"
+    # Stepped down for good (offboarded by an admin): takes no asks, their engagements were
+    # handed over or closed; an admin may approve them again later.
+    OFFBOARDED = "offboarded", "Offboarded"
 
 
 class Membership(models.Model):

@@ -16,6 +16,7 @@ from pairup.core.errors import Conflict, Forbidden, ServiceError
 
 from . import rules
 from .audit import audit_record
+from .matching_stamp import matching_changed
 from .models import Membership, MentorStatus, Pool, Program, RosterUpload
 from .queries import membership_of
 from .roster import (
@@ -214,6 +215,8 @@ def roster_import(
             field="file",
         ) from None
     counts = plan.counts()
+    # Memberships, pools and profiles were written in bulk, which sends no signal.
+    matching_changed(program.pk)
     audit_record(
         program=program,
         actor=by,

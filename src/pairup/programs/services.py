@@ -33,6 +33,12 @@ mentor_unavailable = Signal()
 # withdrawn and re-routed, their engagements in the program closed with a notice to the other
 # person, their open asks closed. A receiver returns counts of what it did, by name.
 member_removed = Signal()
+# Sent (inside the transaction, the status already offboarded) when an admin offboards a
+# mentor: `membership`, `by`, `now`. Asks connects here: the engagements still under way with
+# them as the mentor in the program are closed with a notice to the mentee (those to hand
+# over are handed over before, by asks), their pending invitations withdrawn and re-routed.
+# A receiver returns counts of what it did, by name.
+mentor_offboarding = Signal()
 
 
 def program_create(
@@ -136,11 +142,14 @@ def program_join(
     as_mentee: bool = False,
     invite_code: str | None = None,
     pools: Sequence[Pool] | None = None,
+    admitted: bool = False,
     now: datetime | None = None,
 ) -> Membership:
     """Join a program, or add roles in one: a newcomer through its invite code, which must
     be the program's current one and not expired, or without a code when the program is
-    open; a member adds a role without one. A new mentor waits for approval when the
+    open (or `admitted`: the caller let them in through a door of its own that it checked,
+    such as an event that takes registrations from anyone with its link); a member adds a
+    role without one. A new mentor waits for approval when the
     program vets mentors. `pools`: the member's choice among the program's self-selected
     pools (`pools.pools_choose`; a pool that is not is refused, field `pools`).
 
@@ -153,7 +162,11 @@ def program_join(
             raise invite_refusal(Invite(InviteState.UNKNOWN))
         if not invite.valid:
             raise invite_refusal(invite)
-    elif not rules.can_join_without_invite(program) and membership_of(user, program) is None:
+    elif (
+        not admitted
+        and not rules.can_join_without_invite(program)
+        and membership_of(user, program) is None
+    ):
         raise Forbidden(
             f"{program.name} takes new members through an invite link: ask its admins for one.",
             code="invite_required",
@@ -242,6 +255,14 @@ def membership_set_mentor_status(*, membership: Membership, status: str, by: Use
         raise Conflict("This member is not a mentor.", code="not_a_mentor")
     if status not in MentorStatus.values:
         raise ServiceError(f"Unknown mentor status {status!r}.", field="status")
+    if status == MentorStatus.OFFBOARDED:
+        # Offboarding settles the engagements under way first (handed over or closed).
+        raise Conflict(
+            "Offboard a mentor from their member page (or the offboarding endpoint of the "
+            "API): their engagements under way are handed over or closed first.",
+            code="use_offboarding",
+            field="status",
+        )
     before = membership.mentor_status
     membership.mentor_status = status
     membership.save(update_fields=["mentor_status"])
@@ -249,6 +270,7 @@ def membership_set_mentor_status(*, membership: Membership, status: str, by: Use
         MentorStatus.APPROVED: "Approved",
         MentorStatus.PAUSED: "Paused",
         MentorStatus.PENDING: "Sent back to the approval queue",
+        MentorStatus.OFFBOARDED: "Offboarded",
     }[MentorStatus(status)]
     audit_record(
         program=membership.program,

@@ -399,16 +399,24 @@ def sessions_cancel_future(
 
 
 def sessions_cancel_for_closing(
-    *, engagement: Engagement, by: User, cancelled: bool, reason: str, now: datetime
+    *,
+    engagement: Engagement,
+    by: User | None,
+    cancelled: bool,
+    reason: str,
+    now: datetime,
+    handed_over: bool = False,
 ) -> int:
     """Cancel the sessions still ahead of an engagement being closed (in its transaction),
     each person emailed the cancellation. Marking it done asked first (asks refuses to
-    without `cancel_sessions`)."""
-    why = (
-        f"The engagement was cancelled{f': {reason}' if reason else ''}"
-        if cancelled
-        else "The engagement was marked done"
-    )
+    without `cancel_sessions`). `by` None: neither of the two (the program's admins
+    handed the engagement over to another mentor, `handed_over`)."""
+    if handed_over:
+        why = f"The engagement was handed over{f': {reason}' if reason else ''}"
+    elif cancelled:
+        why = f"The engagement was cancelled{f': {reason}' if reason else ''}"
+    else:
+        why = "The engagement was marked done"
     count = 0
     for session in Session.objects.filter(
         engagement=engagement, status=SessionStatus.BOOKED, start__gt=now

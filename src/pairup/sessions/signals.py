@@ -31,10 +31,22 @@ def on_mentor_unavailable(sender: Any, membership: Any, **kwargs: Any) -> None:
 
 @receiver(engagement_closed)
 def on_engagement_closed(
-    sender: Any, engagement: Any, by: Any, cancelled: bool, reason: str, now: Any, **kwargs: Any
-) -> None:
-    sessions_cancel_for_closing(
-        engagement=engagement, by=by, cancelled=cancelled, reason=reason, now=now
+    sender: Any,
+    engagement: Any,
+    by: Any,
+    cancelled: bool,
+    reason: str,
+    now: Any,
+    handed_over: bool = False,
+    **kwargs: Any,
+) -> int:
+    return sessions_cancel_for_closing(
+        engagement=engagement,
+        by=by,
+        cancelled=cancelled,
+        reason=reason,
+        now=now,
+        handed_over=handed_over,
     )
 
 

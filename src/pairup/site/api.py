@@ -10,6 +10,12 @@ from pairup.accounts.api import router as accounts_router
 from pairup.accounts.api_auth import AUTH
 from pairup.asks.api import router as asks_router
 from pairup.availability.api import router as availability_router
+from pairup.events import (
+    api_after,  # noqa: F401 (adds its operations to the events router)
+    api_live,  # noqa: F401 (adds the live room to the events router)
+    api_schedule,  # noqa: F401 (adds schedules and agendas to the events router)
+    api_setup,  # noqa: F401 (adds set-up and registration to the events router)
+)
 from pairup.events.api_router import router as events_router
 from pairup.insights.api import router as insights_router
 from pairup.programs import setup_api  # noqa: F401 (adds its operations to the programs router)

@@ -13,6 +13,8 @@ it and changes nothing.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -38,6 +40,9 @@ from pairup.asks.services import (
 from pairup.asks.services.cohort import cohort_round_create, cohort_round_join
 from pairup.availability.services import availability_set
 from pairup.core.quiet import quietly
+from pairup.events.registrations import registration_create
+from pairup.events.setup import event_create, event_publish
+from pairup.notifications.models import Notification
 from pairup.notifications.services import notifications_mark_read
 from pairup.programs.models import Membership, Program
 from pairup.programs.pools import pool_create, pool_members_add
@@ -122,6 +127,7 @@ def demo_load() -> bool:
             notifications_mark_read(user=user)  # what happened weeks ago was seen then
         _current(data, users, programs, now)
         _signup_round(data, users, programs, now)
+        _events(data, users, programs, now)
     return True
 
 
@@ -379,3 +385,53 @@ def _signup_round(
             now=now,
         )
         cohort_round_join(round=round, ask=ask, by=mentee, now=now)
+
+
+def _events(
+    data: Demo, users: dict[str, User], programs: dict[str, Program], now: datetime
+) -> None:
+    """Each program's admin sets up and publishes its events some days ago; people register
+    one after the other since, the mentors first."""
+    for spec in data.events:
+        program = programs[spec.program]
+        admin = users[data.approver[spec.program]]
+        published = now - timedelta(days=spec.published_days_ago)
+        zone = ZoneInfo(spec.timezone)
+        day = (now + timedelta(days=spec.days_ahead)).astimezone(zone).date()
+        start = datetime.combine(day, time(*spec.start))
+        fields: dict[str, Any] = dict(spec.settings)
+        if spec.kind == "conference_buddies":
+            fields["conference_starts_on"] = day
+            fields["conference_ends_on"] = day + timedelta(days=spec.minutes // (24 * 60) - 1)
+        else:
+            fields["starts_at"] = start
+            fields["ends_at"] = start + timedelta(minutes=spec.minutes)
+        event = event_create(
+            program=program,
+            by=admin,
+            kind=spec.kind,
+            title=spec.title,
+            slug=spec.slug,
+            description=spec.description,
+            timezone=spec.timezone,
+            place=spec.place,
+            capacity=spec.capacity,
+            topics=list(spec.topics),
+            now=published - timedelta(hours=1),
+            **fields,
+        )
+        event = event_publish(event=event, by=admin, now=published)
+        for signup in sorted(spec.signups, key=lambda s: -s.hours_ago):
+            user = users[signup.email]
+            registration_create(
+                event=event,
+                user=user,
+                role=signup.role,
+                topics=list(signup.topics),
+                languages=list(signup.languages),
+                want=signup.want,
+                now=now - timedelta(hours=signup.hours_ago),
+            )
+            # They read their confirmation then.
+            seen = Notification.objects.filter(user=user, ref=f"event:{event.pk}:registration")
+            notifications_mark_read(user=user, ids=list(seen.values_list("pk", flat=True)))

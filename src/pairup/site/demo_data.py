@@ -458,6 +458,53 @@ SIGNUP_ROUND = "Spring sign-up round"
 
 
 @dataclass(frozen=True)
+class EventSignup:
+    """Someone registered for a demo event, `hours_ago` hours before the loader's now."""
+
+    email: str
+    role: str  # mentor or mentee
+    topics: tuple[str, ...]
+    want: str
+    hours_ago: int
+    languages: tuple[str, ...] = ("en",)
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A published event of `program`: its admin creates it `published_days_ago` days ago
+    with these settings (`settings`: the kind's fields), publishes it, and people register.
+    `days_ahead` and `start` (hour, minute in `timezone`) say when it is."""
+
+    program: str
+    slug: str
+    kind: str
+    title: str
+    description: str
+    timezone: str
+    days_ahead: int
+    start: tuple[int, int]
+    minutes: int
+    place: str
+    topics: tuple[str, ...]
+    settings: Mapping[str, Any]
+    signups: tuple[EventSignup, ...]
+    capacity: int | None = None
+    published_days_ago: int = 3
+
+
+SPEED_EVENT = "demo-speed-mentoring"
+BUDDY_EVENT = "demo-conference-buddies"
+EVENT_WANTS = (
+    "Straight talk on what to do next in my career",
+    "How to prepare for my first promotion conversation",
+    "Advice on moving from analysis into data science",
+    "Feedback on how I tell my story in interviews",
+    "Someone who has negotiated an offer before",
+    "Ideas for growing my network beyond my team",
+)
+
+
+@dataclass(frozen=True)
 class Demo:
     people: tuple[Person, ...]
     programs: tuple[ProgramSpec, ...]
@@ -475,6 +522,8 @@ class Demo:
     pools: tuple[PoolSpec, ...] = ()
     # Asks signed up for Acme's sign-up round, waiting for the admin's cohort matching.
     signup: tuple[RoundAsk, ...] = ()
+    # Published events with their registrations.
+    events: tuple[EventSpec, ...] = ()
     # Asks of the last weeks that found no mentor (declined, then withdrawn).
     unmatched: tuple[PastUnmatched, ...] = ()
 
@@ -817,6 +866,7 @@ def build(seed: int = 20261122) -> Demo:
                 sessions=2 if n % 4 == 3 else 1,
             )
         )
+    events = _events([p for p in mentors if status_of[p.email] == "approved"], mentees)
     # Sessions, outcomes, recent weeks and asks that found no mentor, for the program's
     # insights: drawn from a generator of their own, so nothing above changes.
     history, unmatched = _insights_history(history, approved, mentees, names, seed)
@@ -833,7 +883,95 @@ def build(seed: int = 20261122) -> Demo:
         onboarding={DEMO_SLUG: ACME_ONBOARDING},
         pools=pools,
         signup=tuple(signup),
+        events=events,
     )
+
+
+def _signup(
+    person: Person, role: str, offer: tuple[str, ...], n: int, hours_ago: int
+) -> EventSignup:
+    """A registration from the person's own topics within the event's offer (no random
+    draw: the demo's draws stay as they were)."""
+    own = [s for s, _ in person.expertise] if role == "mentor" else list(person.goals)
+    topics = tuple(t for t in offer if t in own)[:2] or (offer[n % len(offer)],)
+    want = "" if role == "mentor" else EVENT_WANTS[n % len(EVENT_WANTS)]
+    return EventSignup(person.email, role, topics, want, hours_ago)
+
+
+def _events(approved: list[Person], mentees: list[Person]) -> tuple[EventSpec, ...]:
+    """Acme's two published events: speed mentoring in two weeks, where 12 mentees and 4
+    mentors share English (4 rounds: an even spread of sit-outs is possible), and
+    conference buddies in a month with more mentees than mentors (7 and 3: trios)."""
+    speed_offer = (
+        "negotiating-an-offer",
+        "interview-prep",
+        "career-goals",
+        "data-analysis",
+        "public-speaking",
+        "networking",
+    )
+    speed_mentors = approved[:4]  # the well-known mentor first
+    speed_mentees = mentees[:12]  # the well-known mentee first
+    speed = EventSpec(
+        program=DEMO_SLUG,
+        slug=SPEED_EVENT,
+        kind="speed_mentoring",
+        title="Speed mentoring: career moves",
+        description=(
+            "Four ten-minute conversations with four mentors, one after the other. Bring "
+            "one question about your next career move; leave with four answers.\n\n"
+            "Tea and biscuits in the atrium afterwards."
+        ),
+        timezone="Europe/London",
+        days_ahead=14,
+        start=(17, 0),
+        minutes=60,
+        place="Atrium, 3rd floor, Acme London office",
+        topics=speed_offer,
+        settings={"rounds": 4, "round_minutes": 10, "break_minutes": 2, "seats_per_mentor": 1},
+        capacity=24,
+        signups=tuple(
+            [_signup(p, "mentor", speed_offer, n, 60 - 2 * n) for n, p in enumerate(speed_mentors)]
+            + [
+                _signup(p, "mentee", speed_offer, n, 50 - 3 * n)
+                for n, p in enumerate(speed_mentees)
+            ]
+        ),
+    )
+    buddy_offer = (
+        "career-goals",
+        "networking",
+        "leading-a-team",
+        "public-speaking",
+        "negotiating-an-offer",
+        "interview-prep",
+    )
+    buddies = EventSpec(
+        program=DEMO_SLUG,
+        slug=BUDDY_EVENT,
+        kind="conference_buddies",
+        title="Acme Summit buddies",
+        description=(
+            "First time at the Acme Summit? Get a buddy who has been before: someone to "
+            "sit with at the keynote, walk the expo with and ask the questions you would "
+            "rather not ask in a session."
+        ),
+        timezone="Europe/London",
+        days_ahead=30,
+        start=(0, 0),
+        minutes=2 * 24 * 60,
+        place="ExCeL London",
+        topics=buddy_offer,
+        settings={"mentees_per_mentor": "auto"},
+        signups=tuple(
+            [_signup(p, "mentor", buddy_offer, n, 40 - 3 * n) for n, p in enumerate(approved[4:7])]
+            + [
+                _signup(p, "mentee", buddy_offer, n, 30 - 2 * n)
+                for n, p in enumerate(mentees[12:19])
+            ]
+        ),
+    )
+    return (speed, buddies)
 
 
 # What became of a past engagement's session, and how often (of 20).

@@ -10,4 +10,4 @@ from ninja import Router
 router = Router(tags=["asks"])
 
 # The endpoint modules register themselves on `router`.
-from . import asks, cohort, directory, engagements, invitations  # noqa: E402, F401
+from . import asks, cohort, directory, engagements, handover, invitations  # noqa: E402, F401

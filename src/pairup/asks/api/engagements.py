@@ -210,7 +210,7 @@ def program_engagements(
     program, _ = get_admin_program_for_user(request.auth, slug)
     qs = (
         Engagement.objects.filter(program=program)
-        .select_related("mentee__profile", "mentor__profile", "thanks")
+        .select_related("mentee__profile", "mentor__profile", "handed_over_to__profile", "thanks")
         .prefetch_related(
             Prefetch("feedback", queryset=Feedback.objects.order_by("created_at", "pk"))
         )
@@ -225,6 +225,7 @@ def program_engagements(
             "status": e.status,
             "mentee": _person(e.mentee),
             "mentor": _person(e.mentor),
+            "handed_over_to": _person(e.handed_over_to) if e.handed_over_to else None,
             "sessions_agreed": e.sessions_agreed,
             "created_at": e.created_at,
             "closed_at": e.closed_at,

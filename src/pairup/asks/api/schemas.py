@@ -267,6 +267,12 @@ class EngagementOut(Schema):
     sessions_agreed: int
     contact: ContactOut
     cancel_reason: str
+    handed_over_to: PersonOut | None = Field(
+        description="Status handed_over: the mentor the program's admins invited to take over"
+    )
+    handover_ask: int | None = Field(
+        description="Status handed_over, for the mentee: the new ask that carries it on"
+    )
     created_at: datetime
     closed_at: datetime | None
     resources: list[ResourceOut]
@@ -340,6 +346,7 @@ class AdminEngagementOut(Schema):
     status: str
     mentee: PersonOut
     mentor: PersonOut
+    handed_over_to: PersonOut | None = Field(description="Status handed_over: the new mentor")
     sessions_agreed: int
     created_at: datetime
     closed_at: datetime | None
@@ -550,6 +557,10 @@ def _engagement_out(engagement: Engagement, viewer: User) -> dict[str, Any]:
         "sessions_agreed": engagement.sessions_agreed,
         "contact": {"me": mine, "other": theirs},
         "cancel_reason": engagement.cancel_reason,
+        "handed_over_to": _person(engagement.handed_over_to)
+        if engagement.handed_over_to is not None
+        else None,
+        "handover_ask": engagement.handover_ask_id if role == "mentee" else None,
         "created_at": engagement.created_at,
         "closed_at": engagement.closed_at,
         "resources": [_resource_out(r) for r in engagement.resources.all()],

@@ -35,6 +35,7 @@ from pairup.programs.models import MatchRule, Membership, MentorStatus, Program
 REFUSALS = {
     "not_a_mentor": "not a mentor of this program",
     "not_approved": "not yet approved as a mentor of this program",
+    "offboarded": "has stepped down as a mentor of this program",
     "not_onboarded": "has not yet read the program's mentor onboarding",
     "inactive": "the account is not active",
     "own_ask": "an ask cannot go to its own author",
@@ -308,6 +309,8 @@ def _refusal(
 
 def _mentor_refusal(m: Membership, now: datetime) -> str | None:
     """The part of the rule about the mentor alone, whatever the ask."""
+    if m.mentor_status == MentorStatus.OFFBOARDED:
+        return "offboarded"
     if m.mentor_status != MentorStatus.APPROVED:
         return "not_approved"
     if m.onboarding_due:  # programs.rules.needs_onboarding
@@ -377,6 +380,37 @@ def eligible_mentors(ask: Ask, now: datetime) -> list[Eligibility]:
 def mentor_eligibility(ask: Ask, mentor_id: int, now: datetime) -> Eligibility:
     """The answer for one mentor."""
     return eligibility(ask, now, [mentor_id])[mentor_id]
+
+
+def eligibility_before_ask(
+    program_id: int, mentee: User, mentor_ids: Collection[int], now: datetime, *, sessions: int = 1
+) -> dict[int, Eligibility]:
+    """The answer `eligibility` would give each of `mentor_ids` for a new ask of `mentee`
+    in the program asking `sessions` sessions, before the ask is written: by the same rule
+    (`_mentor_refusal`, then `_pair_refusal`; a new ask has invited nobody). An event's
+    follow-up offers to invite only the people met whom the invitation would not refuse,
+    and names the rule for the others."""
+    ids = list(mentor_ids)
+    members = {
+        m.user_id: m
+        for m in Membership.objects.filter(
+            program_id=program_id, is_mentor=True, user_id__in=ids
+        ).select_related("user__profile")
+    }
+    out = {pk: Eligibility(pk, "not_a_mentor") for pk in ids if pk not in members}
+    candidates = [pk for pk in ids if pk in members]
+    if not candidates:
+        return out
+    facts = AskFacts(0, mentee.pk, tuple(mentee.profile.languages), sessions, program_id)
+    rules = pair_rules(program_id, mentee_ids=[mentee.pk], mentor_ids=candidates)
+    loads = mentor_loads(candidates, now)
+    for pk in candidates:
+        m = members[pk]
+        refusal = _mentor_refusal(m, now) or _pair_refusal(
+            facts, m, loads[pk], invited=False, pair=rules.refusal(mentee.pk, pk)
+        )
+        out[pk] = Eligibility(pk, refusal, m, loads[pk])
+    return out
 
 
 def eligibility_for_asks(mentor: User, asks: list[Ask], now: datetime) -> dict[int, Eligibility]:

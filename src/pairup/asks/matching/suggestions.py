@@ -17,6 +17,7 @@ from pairup.engine import (
     Suggestion,
     recommend,
 )
+from pairup.programs.matching_stamp import matching_stamp
 from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
@@ -134,18 +135,22 @@ def suggest_mentors(
 # What a mentee sees of their ask's suggestions is kept this long, per ask: reloading the
 # page or polling the API does not score the whole program again, and the list does not
 # reshuffle between two looks. Inviting re-checks with fresh suggestions (invitation_create),
-# so a mentor who filled up meanwhile is refused there with a clear reason.
+# so a mentor who filled up meanwhile is refused there with a clear reason. A change to who
+# may be matched with whom in the program (memberships, pools, match rules, profiles:
+# `programs.matching_stamp`) is in the key, so it shows at once.
 DISPLAY_TTL_SECONDS = 30
 
 
 def suggestions_for_display(ask: Ask, k: int = 5) -> list[MentorSuggestion]:
     """`suggest_mentors(ask, k)` for pages and the API, cached for DISPLAY_TTL_SECONDS in the
     shared cache. The key holds what the mentee changes (the ask itself, its invitations,
-    their blocks), so their own actions show at once."""
+    their blocks), so their own actions show at once, and the program's matching stamp, so
+    an admin's change to its members, pools or match rules does too."""
     invited = Invitation.objects.filter(ask=ask).count()
     blocks = Block.objects.filter(Q(blocker_id=ask.mentee_id) | Q(blocked_id=ask.mentee_id)).count()
     stamp = ask.updated_at.timestamp() if ask.updated_at else 0
-    key = f"pairup:suggest:2:{ask.pk}:{k}:{stamp}:{ask.status}:{invited}:{blocks}"
+    rules = matching_stamp(ask.program_id)
+    key = f"pairup:suggest:3:{ask.pk}:{k}:{stamp}:{ask.status}:{invited}:{blocks}:{rules}"
     cached = cache.get(key)
     if cached is not None:
         users = User.objects.select_related("profile").in_bulk([row[0] for row in cached])

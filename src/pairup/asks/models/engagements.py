@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from pairup.core import limits
+
 from .asks import Ask
 
 if TYPE_CHECKING:
@@ -20,6 +22,14 @@ class EngagementStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+    # The mentor left or stepped down and the program's admins offered the ask to another
+    # mentor: a new ask (`handover_ask`) carries it on, with its own thread.
+    HANDED_OVER = "handed_over", "Handed over"
+
+    @classmethod
+    def ended_early(cls) -> list[EngagementStatus]:
+        """Ended before it was done: cancelled, or handed over to another mentor."""
+        return [cls.CANCELLED, cls.HANDED_OVER]
 
 
 class Engagement(models.Model):
@@ -32,7 +42,7 @@ class Engagement(models.Model):
     mentee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="engagements_as_mentee")
     mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="engagements_as_mentor")
     status = models.CharField(
-        max_length=10, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
+        max_length=16, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE
     )
     sessions_agreed = models.PositiveSmallIntegerField(default=1)
     mentee_shares_contact = models.BooleanField(default=False)
@@ -48,6 +58,17 @@ class Engagement(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # A hand-over (status handed_over): the mentor the ask was offered to, the new ask that
+    # carries it on, what the new mentor is told of the engagement so far (facts, never the
+    # thread, which stays the two people's), and the admins' own note for them.
+    handed_over_to = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handover_ask = models.OneToOneField(
+        Ask, null=True, blank=True, on_delete=models.SET_NULL, related_name="handed_over_from"
+    )
+    handover_context = models.TextField(max_length=1000, blank=True)
+    handover_note = models.TextField(max_length=limits.HANDOVER_NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

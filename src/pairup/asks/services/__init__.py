@@ -15,7 +15,7 @@ from .asks import (
     ask_update,
     ask_withdraw,
 )
-from .departures import member_departure
+from .departures import member_departure, mentor_departure
 from .engagements import contact_share, message_post, resource_add
 from .invitations import (
     board_offer,
@@ -61,6 +61,7 @@ __all__ = [
     "invitations_expire",
     "invitations_withdraw_for_mentor",
     "member_departure",
+    "mentor_departure",
     "message_post",
     "report_create",
     "report_resolve",

@@ -1,5 +1,7 @@
-"""A member taken out of a program by its admins: what they leave behind there is settled in
-the same transaction (`programs.services.member_removed`)."""
+"""A member taken out of a program by its admins, or a mentor offboarded: what they leave
+behind there is settled in the same transaction (`programs.services.member_removed`,
+`mentor_offboarding`). Engagements the admins chose to hand over to other mentors are
+handed over before (`handover`); what is still under way here is closed with a notice."""
 
 from __future__ import annotations
 
@@ -19,11 +21,10 @@ from .wrapup import engagement_close
 def member_departure(*, user: User, program: Program, now: datetime) -> dict[str, int]:
     """Settle what `user` leaves in `program`: invitations waiting on them as a mentor are
     withdrawn and each ask goes to the next suggested mentor (its mentee told); their
-    engagements under way there are cancelled, sessions ahead with them, the other person
-    told why (a mentee is told to ask again: a new ask gets new suggestions, and an
-    engagement's thread and sessions belong to the two people who had it, so it is not
-    handed to someone else); their own open asks there are withdrawn, an invited mentor
-    told. Returns the counts by kind."""
+    engagements still under way there are cancelled, sessions ahead with them, the other
+    person told why (a mentee is told to ask again; those the admins chose to hand over to
+    another mentor were handed over before, `handover`); their own open asks there are
+    withdrawn, an invited mentor told. Returns the counts by kind."""
     name = user.display_name
     rerouted = invitations_withdraw_for_mentor(
         mentor=user, program=program, now=now, why=f"has left {program.name}"
@@ -67,3 +68,32 @@ def member_departure(*, user: User, program: Program, now: datetime) -> dict[str
         "engagements_closed": closed,
         "asks_closed": withdrawn,
     }
+
+
+def mentor_departure(*, user: User, program: Program, now: datetime) -> dict[str, int]:
+    """Settle what an offboarded mentor leaves in `program` as a mentor: the invitations
+    waiting on them are withdrawn and each ask goes to the next suggested mentor (its
+    mentee told); their engagements under way there as the mentor are cancelled, sessions
+    ahead with them, each mentee told why. What they do as a mentee goes on. Returns the
+    counts by kind."""
+    name = user.display_name
+    rerouted = invitations_withdraw_for_mentor(
+        mentor=user, program=program, now=now, why=f"has stepped down as a mentor in {program.name}"
+    )
+    closed = 0
+    for engagement in Engagement.objects.filter(
+        mentor=user, program=program, status=EngagementStatus.ACTIVE
+    ).order_by("pk"):
+        engagement_close(
+            engagement=engagement,
+            by=user,
+            cancel=True,
+            reason=f"{name} has stepped down as a mentor.",
+            notice=(
+                f"{name} has stepped down as a mentor in {program.name}, so your engagement "
+                "with them is closed. Write your ask again and we will suggest other mentors."
+            ),
+            now=now,
+        )
+        closed += 1
+    return {"invitations_rerouted": rerouted, "engagements_closed": closed}

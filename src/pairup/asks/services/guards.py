@@ -44,7 +44,8 @@ def participant_role(engagement: Engagement, by: User) -> str:
 def require_active(engagement: Engagement, what: str) -> None:
     if engagement.status != EngagementStatus.ACTIVE:
         raise Conflict(
-            f"This engagement is {engagement.status}: you can no longer {what}.",
+            f"This engagement is {engagement.get_status_display().lower()}: "
+            f"you can no longer {what}.",
             code="engagement_closed",
         )
 

@@ -29,6 +29,7 @@ from pairup.core.humanize import shorten
 from pairup.core.validators import clean_text
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
+from pairup.programs.matching_stamp import matching_changed
 from pairup.programs.models import Membership, Program
 
 from .guards import lock_ask, lock_invitation
@@ -52,8 +53,17 @@ def end_live_invitation(
 
 
 def _invite(
-    ask: Ask, mentor: User, *, rank: int, score: float, reasons: tuple[str, ...], now: datetime
+    ask: Ask,
+    mentor: User,
+    *,
+    rank: int,
+    score: float,
+    reasons: tuple[str, ...],
+    now: datetime,
+    handover: Engagement | None = None,
 ) -> Invitation:
+    """Invite `mentor` to `ask` and tell them. `handover`: the engagement whose rest the
+    ask carries on (`services.handover`), which the notice names with its context."""
     invitation = Invitation(
         ask=ask,
         mentor=mentor,
@@ -70,16 +80,36 @@ def _invite(
         raise Conflict(
             "This mentor was already invited to this ask.", code="already_invited"
         ) from None
+    answer = (
+        f"Please answer within {ask.program.response_window_hours} hours: "
+        "accept, decline or ask a clarifying question in one click."
+    )
+    if handover is None:
+        text = f"{ask.mentee.display_name} asks for your help: {shorten(ask.question, 100)}"
+        body = (
+            f"{ask.mentee.display_name} would like {ask.sessions} × {ask.duration} min with you.\n\n"
+            f"“{ask.question}”\n\n{answer}"
+        )
+    else:
+        old = handover.mentor.display_name
+        text = (
+            f"A hand-over: will you take over {ask.mentee.display_name}'s engagement from "
+            f"{old}? {shorten(ask.question, 80)}"
+        )
+        note = f"\n\nA note from the program's admins: {handover.handover_note}" * bool(
+            handover.handover_note
+        )
+        body = (
+            f"{old} is no longer mentoring {ask.mentee.display_name}, and the program's admins "
+            f"ask you to take over: {ask.sessions} × {ask.duration} min.\n\n“{ask.question}”\n\n"
+            f"{handover.handover_context}{note}\n\n{answer}"
+        )
     notify(
         user=mentor,
         kind=Kind.INVITED,
-        text=f"{ask.mentee.display_name} asks for your help: {shorten(ask.question, 100)}",
+        text=text,
         url=invitation.get_absolute_url(),
-        email_body=(
-            f"{ask.mentee.display_name} would like {ask.sessions} × {ask.duration} min with you.\n\n"
-            f"“{ask.question}”\n\nPlease answer within {ask.program.response_window_hours} hours: "
-            "accept, decline or ask a clarifying question in one click."
-        ),
+        email_body=body,
     )
     expire_invitation_later(invitation)
     return invitation
@@ -293,6 +323,7 @@ def invitation_decline(
         Membership.objects.filter(program_id=invitation.ask.program_id, user=by).update(
             invitations_paused_until=now + timedelta(weeks=pause_weeks)
         )
+        matching_changed(invitation.ask.program_id)  # an update sends no signal
         invitations_withdraw_for_mentor(
             mentor=by, program=invitation.ask.program, now=now, why="is taking a break"
         )

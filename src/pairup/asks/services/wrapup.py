@@ -27,8 +27,10 @@ from pairup.notifications.services import notify
 
 from .guards import lock_engagement, participant_role, require_active
 
-# Sent inside the closing transaction (engagement, by, cancelled, reason, now): sessions,
-# which sit above asks, cancel the engagement's sessions still ahead.
+# Sent inside the closing transaction (engagement, by, cancelled, reason, now; and
+# handed_over, True when the admins handed it over to another mentor, `by` None then):
+# sessions, which sit above asks, cancel the engagement's sessions still ahead and return
+# how many.
 engagement_closed = Signal()
 
 
@@ -197,8 +199,11 @@ def continue_propose(
     person is told."""
     engagement = lock_engagement(engagement)
     participant_role(engagement, by)
-    if engagement.status == EngagementStatus.CANCELLED:
-        raise Conflict("This engagement was cancelled.", code="engagement_closed")
+    if engagement.status in EngagementStatus.ended_early():
+        raise Conflict(
+            f"This engagement was {engagement.get_status_display().lower()}.",
+            code="engagement_closed",
+        )
     if engagement.continue_agreed_at is not None:
         raise Conflict("You both proposed continuing already.", code="already_agreed")
     if engagement.continue_proposed_by_id == by.pk:

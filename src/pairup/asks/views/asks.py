@@ -163,7 +163,13 @@ def _ask_page(
     suggestions = []
     if ask.status == AskStatus.OPEN and ask.route == Route.INVITE:
         suggestions = suggestions_for_display(ask)
-    engagement = Engagement.objects.filter(ask=ask).first()
+    engagement = (
+        Engagement.objects.filter(ask=ask).select_related("handed_over_to__profile").first()
+    )
+    # An ask that carries on an engagement handed over to another mentor.
+    handed_over_from = (
+        Engagement.objects.filter(handover_ask=ask).select_related("mentor__profile").first()
+    )
     rounds = []
     if ask.status in AskStatus.unmatched() and ask.route == Route.INVITE and live is None:
         joined = set(CohortRound.objects.filter(asks=ask).values_list("pk", flat=True))
@@ -184,6 +190,7 @@ def _ask_page(
             "clarifications": list(queries.clarifications(live)) if live else [],
             "suggestions": suggestions,
             "engagement": engagement,
+            "handed_over_from": handed_over_from,
             "answer_form": answer_form or BodyForm(label="Your answer"),
             "rounds": rounds,
         },

@@ -44,6 +44,10 @@ def _triage_page(
             "topics": list(ask.topics.all()),
             "clarifications": list(queries.clarifications(invitation)),
             "engagement": engagement,
+            # An ask carrying on an engagement handed over: what the new mentor is told.
+            "handed_over_from": Engagement.objects.filter(handover_ask=ask)
+            .select_related("mentor__profile")
+            .first(),
             "decline_form": decline_form or DeclineForm(),
             "clarify_form": clarify_form or BodyForm(label="Your question for the mentee"),
             "other_live": queries.other_live_invitations(invitation) if invitation.is_live else 0,

@@ -25,6 +25,7 @@ from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
 from pairup.programs import rules
 from pairup.programs.audit import audit_record, snapshot
+from pairup.programs.matching_stamp import matching_changed
 from pairup.programs.models import (
     APPLICATION_ANSWER_MAX_LENGTH,
     APPLICATION_MESSAGE_MAX_LENGTH,
@@ -526,6 +527,7 @@ def mentor_onboarding_set(
             return None
         current.delete()
         Membership.objects.filter(program=program, onboarding_due=True).update(onboarding_due=False)
+        matching_changed(program.pk)  # those mentors may take asks now
         audit_record(
             program=program,
             actor=by,

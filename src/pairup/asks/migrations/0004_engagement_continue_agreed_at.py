@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("asks", "0002_cohort_matching"),
+        ("asks", "0003_engagement_handover"),
     ]
 
     operations = [

@@ -1,0 +1,118 @@
+"""Who met whom at an event: the seats of its published schedule that were held.
+
+A seat counts as a conversation held when both its people are still registered and neither
+was marked absent, and its round was played: for a speed-mentoring or roundtable event run
+in the live room, the rounds up to the one under way (or the last one when it ended); for
+an event ended without the live room, every round; for conference buddies, every group of
+the published schedule. Nothing is held before the event starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from pairup.accounts.models import User
+from pairup.core.errors import NotFound
+from pairup.events.models import (
+    Attendance,
+    Event,
+    EventKind,
+    EventState,
+    LivePhase,
+    Registration,
+    RegistrationStatus,
+    ScheduleState,
+    Seat,
+)
+from pairup.topics.models import Topic
+
+
+def rounds_played(event: Event) -> int | None:
+    """How many rounds, from the first, were played (None: all of them)."""
+    if event.kind == EventKind.CONFERENCE_BUDDIES:
+        return None
+    if event.live_phase == LivePhase.WAITING:
+        # Never run in the live room: held once the organiser marked it ended.
+        return None if event.state == EventState.ENDED else 0
+    if event.live_round is None:
+        return 0
+    return event.live_round + 1
+
+
+def held_seats(event: Event) -> QuerySet[Seat]:
+    """The seats of the event's published schedule that were held (see the module)."""
+    seats = Seat.objects.filter(
+        schedule__event=event,
+        schedule__state=ScheduleState.PUBLISHED,
+        mentor__status=RegistrationStatus.REGISTERED,
+        mentee__status=RegistrationStatus.REGISTERED,
+    ).exclude(Q(mentor__attendance=Attendance.ABSENT) | Q(mentee__attendance=Attendance.ABSENT))
+    played = rounds_played(event)
+    if played is not None:
+        seats = seats.filter(round__lt=played)
+    return seats
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One conversation as one of its two people sees it."""
+
+    seat: Seat
+    me: Registration
+    other: Registration
+    # "mentor" or "mentee": the viewer's side in this conversation.
+    side: str
+
+    @property
+    def other_user(self) -> User:
+        return self.other.user
+
+    @property
+    def topics(self) -> list[Topic]:
+        """What the conversation was about: the table's topic, else the topics the other
+        person registered with."""
+        if self.seat.table is not None and self.seat.table.topic is not None:
+            return [self.seat.table.topic]
+        return list(self.other.topics.all())
+
+
+def _with_people(seats: QuerySet[Seat]) -> QuerySet[Seat]:
+    ordered = Topic.objects.order_by("position", "name")
+    return seats.select_related(
+        "table__topic", "mentor__user__profile", "mentee__user__profile"
+    ).prefetch_related(
+        Prefetch("mentor__topics", queryset=ordered), Prefetch("mentee__topics", queryset=ordered)
+    )
+
+
+def _as_seen_by(seat: Seat, user: User) -> Conversation:
+    if seat.mentor.user_id == user.pk:
+        return Conversation(seat, seat.mentor, seat.mentee, "mentor")
+    return Conversation(seat, seat.mentee, seat.mentor, "mentee")
+
+
+def conversations_of(event: Event, user: User) -> list[Conversation]:
+    """The conversations `user` held at `event`, by round, in a fixed number of queries."""
+    if not user.is_authenticated:
+        return []
+    seats = _with_people(
+        held_seats(event).filter(Q(mentor__user=user) | Q(mentee__user=user))
+    ).order_by("round", "id")
+    return [_as_seen_by(seat, user) for seat in seats]
+
+
+def conversation_for(event: Event, user: User, seat_id: int) -> Conversation:
+    """One conversation `user` held at `event`; NotFound (404) for a seat of anyone else,
+    of another event, or not held (a round not played, someone absent)."""
+    seat = (
+        _with_people(held_seats(event).filter(pk=seat_id))
+        .filter(Q(mentor__user=user) | Q(mentee__user=user))
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if seat is None:
+        raise NotFound("No such conversation.")
+    return _as_seen_by(seat, user)

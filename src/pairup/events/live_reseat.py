@@ -1,0 +1,286 @@
+"""Re-seating the live room: the people marked absent leave the rounds to come, the late
+arrivals join them, and the engine seats everyone present again for those rounds around
+what already happened, with no one meeting anyone twice and sit-outs kept as even as
+possible over the whole event (`engine.rotations` with `fixed` and `first_round`).
+
+The rounds to come are those from `LiveNow.upcoming_round` on: the round under way is being
+played and keeps its seats. Rounds played are never changed. What counts as having happened
+(the engine's `fixed`): every seat of a played round between two people present now, and
+every locked seat of a round to come between two people present now. A played seat with
+someone now absent does not count: they most likely never came, so their partner sat that
+round out, and the sit-out count gives the partner priority in the rounds to come.
+
+Roundtables are re-seated the same way by `table_rounds` (each host's topic table taking
+`table_size` mentees).
+Everything is written in one transaction (the seats of the rounds to come that changed, the
+room's version), so a phone sees either the old seats or the new ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pairup.accounts.models import User
+from pairup.core.errors import Conflict
+from pairup.engine import Meeting, Schedule, rotations, table_rounds
+
+from .live_records import EventPeople, event_records
+from .live_state import live_now_of, live_state_changed
+from .models import (
+    Attendance,
+    Event,
+    EventKind,
+    EventSchedule,
+    EventState,
+    Registration,
+    RegistrationStatus,
+    ScheduleState,
+    Seat,
+)
+
+DELETE_CHUNK = 5000  # ids in one DELETE (SQLite; PostgreSQL takes them as one array)
+# What the engine's records read of a registration (live_records.event_records).
+RECORD_FIELDS = (
+    "pk",
+    "event_id",
+    "user_id",
+    "role",
+    "seated_as",
+    "languages",
+    "want",
+    "user__profile__id",
+    "user__profile__user_id",
+    "user__profile__display_name",
+    "user__profile__headline",
+    "user__profile__bio",
+    "user__profile__site",
+    "user__profile__languages",
+    "user__profile__timezone",
+)
+SEAT_COLUMNS = ("schedule", "round", "table", "mentor", "mentee", "score", "locked")
+
+
+@dataclass(frozen=True)
+class Reseat:
+    first_round: int  # from 0
+    rounds: int
+    present: int
+    seats_removed: int
+    seats_added: int
+    # Seats kept for their mentee with someone else to meet.
+    seats_changed: int
+    # People whose partners in the rounds to come changed.
+    moved: int
+
+    @property
+    def summary(self) -> str:
+        span = (
+            f"round {self.first_round + 1}"
+            if self.first_round + 1 == self.rounds
+            else f"rounds {self.first_round + 1}–{self.rounds}"
+        )
+        if not (self.seats_removed or self.seats_added or self.seats_changed):
+            return f"Re-seated {span}: nothing had to change."
+        return (
+            f"Re-seated {span} for {self.present} people present: "
+            f"{self.moved} {'person has' if self.moved == 1 else 'people have'} a new seat."
+        )
+
+
+def solve(
+    event: Event, people: EventPeople, *, fixed: Sequence[Meeting] = (), first_round: int = 0
+) -> Schedule:
+    """The engine's schedule of `event` for `people`: `rotations` for speed mentoring,
+    `table_rounds` (each host's topic table) for roundtables."""
+    if event.kind == EventKind.ROUNDTABLES:
+        return table_rounds(
+            people.mentees,
+            people.mentors,
+            event.table_size,
+            event.rounds,
+            people.policy,
+            fixed=fixed,
+            first_round=first_round,
+        )
+    return rotations(
+        people.mentees,
+        people.mentors,
+        event.rounds,
+        event.seats_per_mentor,
+        people.policy,
+        fixed=fixed,
+        first_round=first_round,
+    )
+
+
+def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Reseat:
+    """Re-seat the rounds to come of `event`'s published schedule around the people marked
+    absent and the late arrivals (see the module docstring).
+
+    Refused (409) when the event has ended or has no round to come, or no published
+    schedule. Side effects, in one transaction: the seats of the rounds to come that change
+    are deleted and written; the room's version is bumped; the cached state is replaced
+    after commit."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().select_related("program").get(pk=event.pk)
+        if locked.state in (EventState.ENDED, EventState.CANCELLED):
+            raise Conflict("The event is over: nothing to re-seat.", code="event_over")
+        first = live_now_of(locked, now).upcoming_round
+        if first is None:
+            raise Conflict("No round is left to re-seat.", code="no_round_left")
+        schedule = (
+            EventSchedule.objects.select_for_update()
+            .filter(event=locked, state=ScheduleState.PUBLISHED)
+            .first()
+        )
+        if schedule is None:
+            raise Conflict("No schedule is published: publish one first.", code="no_schedule")
+        present = list(
+            Registration.objects.filter(event=locked, status=RegistrationStatus.REGISTERED)
+            .exclude(attendance=Attendance.ABSENT)
+            .select_related("user__profile")
+            .only(*RECORD_FIELDS)
+            .order_by("pk")
+        )
+        here = {r.pk for r in present}
+        seats = list(
+            Seat.objects.filter(schedule=schedule).values_list(
+                "pk", "round", "mentor_id", "mentee_id", "table_id", "score", "locked"
+            )
+        )
+        fixed = [
+            Meeting(round_, mentor, mentee, score)
+            for _, round_, mentor, mentee, _, score, is_locked in seats
+            if (round_ < first or is_locked) and mentor in here and mentee in here
+        ]
+        people = event_records(locked, present, now)
+        plan = solve(locked, people, fixed=fixed, first_round=first)
+        # The rounds to come, as they are and as the engine wants them, by (round, mentee):
+        # a mentee who keeps a place in a round but meets someone else there is one UPDATE
+        # of that seat; places that end are deleted and new ones inserted.
+        now_by_place = {
+            (r, mentee): (pk, mentor) for pk, r, mentor, mentee, _, _, _ in seats if r >= first
+        }
+        new_by_place = {
+            (m.round, int(m.mentee_id)): (int(m.mentor_id), m.score)
+            for m in plan.meetings
+            if m.round >= first
+        }
+        table_of = _mentor_tables(seats)
+        updates = [
+            (now_by_place[place][0], mentor, table_of.get(mentor), score)
+            for place, (mentor, score) in new_by_place.items()
+            if place in now_by_place and now_by_place[place][1] != mentor
+        ]
+        deletes = [pk for place, (pk, _) in now_by_place.items() if place not in new_by_place]
+        inserts = [
+            (schedule.pk, r, table_of.get(mentor), mentor, mentee, score)
+            for (r, mentee), (mentor, score) in new_by_place.items()
+            if (r, mentee) not in now_by_place
+        ]
+        _delete_seats(deletes)
+        _update_seats(updates)
+        _insert_seats(inserts)
+        moved: set[int] = set()  # people whose partners in the rounds to come changed
+        for place in now_by_place.keys() | new_by_place.keys():
+            before, after = now_by_place.get(place), new_by_place.get(place)
+            if before is not None and after is not None and before[1] == after[0]:
+                continue
+            moved.add(place[1])
+            moved.update(x for x in (before and before[1], after and after[0]) if x)
+        moved &= here
+        locked.live_version += 1
+        locked.save(update_fields=["live_version"])
+        live_state_changed(locked)
+    return Reseat(
+        first, locked.rounds, len(present), len(deletes), len(inserts), len(updates), len(moved)
+    )
+
+
+def _mentor_tables(
+    seats: Sequence[tuple[int, int, int, int, int | None, float, bool]],
+) -> dict[int, int]:
+    """Each mentor's table: the one they sit at most often in the schedule."""
+    counts: dict[int, Counter[int]] = {}
+    for _, _, mentor, _, table, _, _ in seats:
+        if table is not None:
+            counts.setdefault(mentor, Counter())[table] += 1
+    return {mentor: c.most_common(1)[0][0] for mentor, c in counts.items()}
+
+
+def _delete_seats(ids: list[int]) -> None:
+    """Delete seats by id with plain DELETEs, not the ORM's: seats are referenced by ratings,
+    stay-in-touch answers and follow-ups (after the event), so the ORM would load every seat
+    to collect them (thousands of model instances); but those only ever name seats of rounds
+    played (`after.met.held_seats`), never of the rounds to come, and the database's foreign
+    keys would refuse the delete (and the whole re-seat with it) if one did."""
+    if not ids:
+        return
+    table = connection.ops.quote_name(Seat._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])
+            return
+        for lo in range(0, len(ids), DELETE_CHUNK):
+            chunk = ids[lo : lo + DELETE_CHUNK]
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
+
+
+def _update_seats(rows: list[tuple[int, int, int | None, float]]) -> None:
+    """Give seats (id, mentor, table, score) their new mentor: on PostgreSQL one UPDATE
+    from arrays, elsewhere one `executemany`."""
+    if not rows:
+        return
+    meta = Seat._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    mentor, tab, score = (
+        quote(str(getattr(meta.get_field(name), "column", name)))
+        for name in ("mentor", "table", "score")
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"UPDATE {table} SET {mentor} = %s, {tab} = %s, {score} = %s WHERE id = %s",
+                [(m, t, sc, pk) for pk, m, t, sc in rows],
+            )
+            return
+        # Four arrays, not thousands of placeholders (the driver parses every one).
+        ids, mentors, tables, scores = (list(column) for column in zip(*rows, strict=True))
+        cursor.execute(
+            f"UPDATE {table} AS s SET {mentor} = v.mentor, {tab} = v.tab, {score} = v.score "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::double precision[]) "
+            "AS v(id, mentor, tab, score) WHERE s.id = v.id",
+            [ids, mentors, tables, scores],
+        )
+
+
+def _insert_seats(rows: list[tuple[int, int, int | None, int, int, float]]) -> None:
+    """Insert seats (schedule, round, table, mentor, mentee, score) at once, without a model
+    instance per row (7,000 of them cost more than the engine): COPY on PostgreSQL, one
+    `executemany` elsewhere (as the cohort's pairs are written)."""
+    if not rows:
+        return
+    meta = Seat._meta
+    columns = [str(getattr(meta.get_field(name), "column", name)) for name in SEAT_COLUMNS]
+    quote = connection.ops.quote_name
+    table = f"{quote(meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, False))
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(columns))})",
+            [(*row, False) for row in rows],
+        )

@@ -1,0 +1,220 @@
+"""Re-seating the live room after no-shows and late arrivals: the rounds to come change,
+played rounds never do, nobody meets anyone twice, sit-outs stay even over the whole
+event, and it all happens in one transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.test import Client
+
+from pairup.core.errors import Conflict
+from pairup.events import live_reseat as live_reseat_module
+from pairup.events.live import live_control
+from pairup.events.live_checkin import registration_check_in, registration_mark_absent
+from pairup.events.live_reseat import live_reseat
+from pairup.events.live_state import forget_memo
+from pairup.events.models import Attendance, Event, EventKind, Registration, Seat
+from tests.factories import PASSWORD
+
+from .live_factory import LiveSetup, live_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memo():
+    forget_memo()
+    yield
+    forget_memo()
+
+
+def running(setup: LiveSetup, admin, round_: int) -> None:
+    """The room with round `round_` (from 0) under way."""
+    live_control(event=setup.event, by=admin, action="start")
+    for r in range(1, round_ + 1):
+        live_control(event=setup.event, by=admin, action="next", to_round=r)
+
+
+def present_mentees(setup: LiveSetup) -> list[int]:
+    return list(
+        Registration.objects.filter(event=setup.event, seated_as="mentee")
+        .exclude(attendance=Attendance.ABSENT)
+        .values_list("pk", flat=True)
+    )
+
+
+def sit_outs(setup: LiveSetup) -> dict[int, int]:
+    """Rounds each present mentee spends without meeting a present mentor, over all rounds."""
+    here = set(
+        Registration.objects.filter(event=setup.event)
+        .exclude(attendance=Attendance.ABSENT)
+        .values_list("pk", flat=True)
+    )
+    met = Counter(m for _, j, m in setup.seats() if m in here and j in here)
+    return {m: setup.event.rounds - met[m] for m in present_mentees(setup)}
+
+
+def test_no_shows_leave_the_rounds_to_come_and_played_rounds_stay(program, admin) -> None:
+    setup = live_event(program, mentors=3, mentees=9, rounds=6)
+    running(setup, admin, 1)  # round 2 under way: rounds 3-6 are re-seated
+    before = setup.seats()
+    played = {s for s in before if s[0] <= 1}
+    version = Event.objects.get(pk=setup.event.pk).live_version
+    gone = [setup.mentees[0], setup.mentees[4], setup.mentors[2]]
+    for reg in gone:
+        registration_mark_absent(event=setup.event, by=admin, registration=reg)
+
+    result = live_reseat(event=setup.event, by=admin)
+
+    after = setup.seats()
+    assert result.first_round == 2
+    assert {s for s in after if s[0] <= 1} == played  # played rounds (and the one under way)
+    absent = {r.pk for r in gone}
+    assert not [s for s in after if s[0] >= 2 and (s[1] in absent or s[2] in absent)]
+    pairs = Counter((j, m) for _, j, m in after)
+    assert max(pairs.values()) == 1  # nobody meets anyone twice, over all rounds
+    per_round = Counter((r, m) for r, _, m in after)
+    assert max(per_round.values()) == 1  # one place per mentee per round
+    per_table = Counter((r, j) for r, j, _ in after)
+    assert max(per_table.values()) <= setup.event.seats_per_mentor
+    counts = sit_outs(setup)
+    assert max(counts.values()) - min(counts.values()) <= 1
+    assert Event.objects.get(pk=setup.event.pk).live_version == version + 1
+    assert result.seats_removed + result.seats_changed > 0 and result.moved > 0
+    assert "rounds 3–6" in result.summary
+
+
+def test_a_late_arrival_is_seated_in_the_rounds_to_come(program, admin) -> None:
+    setup = live_event(program, mentors=2, mentees=4, rounds=4)
+    late = setup.mentees[3]
+    registration_mark_absent(event=setup.event, by=admin, registration=late)
+    running(setup, admin, 0)
+    live_reseat(event=setup.event, by=admin)
+    assert not [s for s in setup.seats() if s[0] >= 1 and s[2] == late.pk]
+    registration_check_in(event=setup.event, by=admin, registration=late)
+    live_control(event=setup.event, by=admin, action="next", to_round=1)
+    live_reseat(event=setup.event, by=admin)
+    rounds = sorted(r for r, _, m in setup.seats() if m == late.pk)
+    assert rounds and min(rounds) >= 2
+    counts = sit_outs(setup)
+    assert max(counts.values()) - min(counts.values()) <= 1
+
+
+def test_locked_seats_of_people_present_are_kept(program, admin) -> None:
+    setup = live_event(program, mentors=3, mentees=6, rounds=4)
+    keep = Seat.objects.filter(schedule=setup.schedule, round=3).exclude(mentee=setup.mentees[0])[0]
+    keep.locked = True
+    keep.save()
+    registration_mark_absent(event=setup.event, by=admin, registration=setup.mentees[0])
+    live_reseat(event=setup.event, by=admin)
+    assert (3, keep.mentor_id, keep.mentee_id) in setup.seats()
+
+
+def test_the_re_seat_is_all_or_nothing(program, admin, monkeypatch) -> None:
+    setup = live_event(program, mentors=2, mentees=5, rounds=4)
+    before = setup.seats()
+    registration_mark_absent(event=setup.event, by=admin, registration=setup.mentees[0])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # The seats to go are deleted by then: the failure must take that back too.
+    monkeypatch.setattr(live_reseat_module, "_insert_seats", broken)
+    with pytest.raises(RuntimeError):
+        live_reseat(event=setup.event, by=admin)
+    assert setup.seats() == before
+    assert Event.objects.get(pk=setup.event.pk).live_version == 0
+
+
+def test_nothing_to_re_seat_after_the_last_round_or_the_end(program, admin) -> None:
+    setup = live_event(program, rounds=2)
+    running(setup, admin, 1)
+    with pytest.raises(Conflict) as refused:
+        live_reseat(event=setup.event, by=admin)
+    assert refused.value.code == "no_round_left"
+    live_control(event=setup.event, by=admin, action="end")
+    with pytest.raises(Conflict) as over:
+        live_reseat(event=setup.event, by=admin)
+    assert over.value.code == "event_over"
+
+
+def test_roundtables_are_re_seated_at_their_topic_tables(program, admin) -> None:
+    setup = live_event(program, kind=EventKind.ROUNDTABLES, mentors=2, mentees=6, seats=3, rounds=3)
+    assert setup.seats(0)  # the hosts' topic tables are filled
+    registration_mark_absent(event=setup.event, by=admin, registration=setup.mentees[1])
+    live_reseat(event=setup.event, by=admin)
+    after = setup.seats()
+    assert not [s for s in after if s[2] == setup.mentees[1].pk]
+    assert max(Counter((r, j) for r, j, _ in after).values()) <= 3
+    assert max(Counter((j, m) for _, j, m in after).values()) == 1
+
+
+def test_the_phone_shows_the_new_seat(program, admin, django_capture_on_commit_callbacks) -> None:
+    setup = live_event(program, mentors=2, mentees=3, rounds=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        live_control(event=setup.event, by=admin, action="start")
+    client = Client()
+    absent_mentor = setup.mentors[0]
+    # A mentee who meets the absent mentor in round 2.
+    (mentee_id,) = [m for r, j, m in setup.seats(1) if j == absent_mentor.pk][:1]
+    mentee = Registration.objects.get(pk=mentee_id)
+    assert client.login(email=mentee.user.email, password=PASSWORD)
+    first = client.get("/events/live-night/live/state.json?view=me")
+    assert first.json()["me"]["next"]["with"][0]["name"] == absent_mentor.user.display_name
+    registration_mark_absent(event=setup.event, by=admin, registration=absent_mentor)
+    with django_capture_on_commit_callbacks(execute=True):
+        live_reseat(event=setup.event, by=admin)
+    second = client.get(
+        "/events/live-night/live/state.json?view=me", headers={"If-None-Match": first["ETag"]}
+    )
+    assert second.status_code == 200
+    following = second.json()["me"]["next"]
+    names = [w["name"] for w in following["with"]]
+    assert absent_mentor.user.display_name not in names
+
+
+def test_re_seat_from_the_page_and_the_api(program, admin, api) -> None:
+    setup = live_event(program, mentors=2, mentees=4, rounds=3)
+    registration_mark_absent(event=setup.event, by=admin, registration=setup.mentees[0])
+    client = Client()
+    assert client.login(email=admin.email, password=PASSWORD)
+    page = client.get("/events/live-night/live/control/").content.decode()
+    assert "1 absent person still has seats" in page
+    followed = client.post("/events/live-night/live/control/reseat/", follow=True)
+    assert "Re-seated rounds 1–3" in followed.content.decode()
+    assert not [s for s in setup.seats() if s[2] == setup.mentees[0].pk]
+    response = api(admin).post("/events/live-night/live/reseat")
+    assert response.status_code == 200
+    assert api(setup.mentees[1].user).post("/events/live-night/live/reseat").status_code == 404
+
+
+def test_records_apply_the_programs_rules(program, admin) -> None:
+    """A block between two people keeps them apart in the re-seated rounds."""
+    from pairup.asks.models import Block
+
+    setup = live_event(program, mentors=2, mentees=2, rounds=2)
+    mentee, mentor = setup.mentees[0], setup.mentors[0]
+    Block.objects.create(blocker=mentee.user, blocked=mentor.user)
+    live_reseat(event=setup.event, by=admin)
+    assert not [s for s in setup.seats() if (s[1], s[2]) == (mentor.pk, mentee.pk)]
+
+
+def test_ratings_of_played_rounds_stay(program, admin) -> None:
+    """Seats of the rounds to come are deleted without the ORM's cascade: what refers to
+    seats (ratings after the event) refers to played ones, which stay with their ratings."""
+    from django.utils import timezone
+
+    from pairup.events.models import ConversationRating
+
+    setup = live_event(program, mentors=2, mentees=4, rounds=3)
+    running(setup, admin, 0)
+    played = Seat.objects.filter(schedule=setup.schedule, round=0).select_related("mentee")[0]
+    now = timezone.now()
+    ConversationRating.objects.create(
+        seat=played, rater=played.mentee.user, rating=5, created_at=now, updated_at=now
+    )
+    registration_mark_absent(event=setup.event, by=admin, registration=setup.mentees[3])
+    live_reseat(event=setup.event, by=admin)
+    assert ConversationRating.objects.get(seat=played).rating == 5
