@@ -77,10 +77,14 @@ bench-load: install-dev
 bench-cohort: install-dev
 	COHORT_PG_URL=$(dir $(PG_URL))pairup_bench_cohort $(BIN)/python bench/cohort.py
 
-# The event engine (rotations, re-seat against a full re-solve, roundtables, buddies);
-# writes the "Event engine" section of docs/benchmarks.md. Not part of CI.
+# The event engine (rotations, re-seat against a full re-solve, roundtables, buddies), then
+# event schedules from the database with the organisers' preview against the bare engine call
+# (SQLite, and PostgreSQL on PG_URL's server in the database pairup_bench_events, dropped and
+# recreated); writes the "Event engine" and "Event schedules" sections of docs/benchmarks.md.
+# Not part of CI.
 bench-events: install-dev
 	$(BIN)/python bench/events_engine.py
+	EVENTS_PG_URL=$(dir $(PG_URL))pairup_bench_events $(BIN)/python bench/events.py
 
 # The live room: re-seat after 50 no-shows from the database, and 1,000 phones polling the
 # state against gunicorn (2 workers x 4 threads) on PostgreSQL (PG_URL's server; drops and

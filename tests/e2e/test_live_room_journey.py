@@ -15,7 +15,7 @@ from tests.e2e.conftest import save_screenshot
 from tests.events.live_factory import live_event
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 MENTORS = ["Priya Raman", "Jonas Becker", "Amara Okafor", "Luis Fernández"]
 MENTEES = [

@@ -120,7 +120,7 @@ def test_next_with_the_round_seen_twice_starts_it_once(program, admin) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_organisers_clicking_next_at_once_do_not_skip_a_round(program, admin, mentor) -> None:
     setup = live_event(program, rounds=4)
     setup.event.organisers.add(mentor)

@@ -16,7 +16,12 @@ from pairup.events.registrations import registration_cancel, registration_create
 from tests.events.setup_helpers import published
 from tests.factories import MembershipFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# serialized_rollback like every transactional test here: a flush without it re-creates the
+# content types, and the next serialized test in the same worker fails to load its own.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _together(calls: list[Callable[[], Any]]) -> list[Any]:

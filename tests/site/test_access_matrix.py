@@ -37,6 +37,7 @@ from pairup.asks import services as ask_services
 from pairup.asks.services import cohort as cohort_services
 from pairup.availability import queries as availability_queries
 from pairup.availability import services as availability_services
+from pairup.events import services_schedule as schedule_services
 from pairup.events import setup as event_setup
 from pairup.events.registrations import registration_create
 from pairup.notifications.models import Notification
@@ -290,6 +291,19 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
         (LOGIN, 404),
     ),
     "events/<slug:slug>/invite/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    # Event schedules: the organisers' pages (the program's admin here); each participant's
+    # own agenda (the admin, not registered, is told so; the .ics is 404 without an agenda).
+    "events/<slug:slug>/schedule/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/solve/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/publish/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
+    "events/<slug:slug>/schedule/round/<int:round>/mentee/<int:mentee>/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "events/<slug:slug>/schedule/cards/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/schedule.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/agenda/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
+    "events/<slug:slug>/agenda.ics": ((LOGIN, 200, 200, 404, 404, 404), (LOGIN, 404)),
     # Issue 14, the live room: the room and its state are for the event's organisers (the
     # admin) and registered people (the mentee and the mentor of the world's event); the
     # controls for organisers; the state answers 404, not a sign-in redirect, to anyone else
@@ -453,6 +467,14 @@ API: dict[str, tuple[Any, ...]] = {
     "POST /events/{slug}/registrations": (401, 404),
     "POST /events/{slug}/registrations/{registration_id}/cancel": (401, 404),
     "POST /events/{slug}/invitations": (401, 404),
+    # Event schedules: organisers only; each participant's own agenda.
+    "GET /events/{slug}/schedule": (401, 404, 404, 200, 404, 404),
+    "GET /events/{slug}/agenda": (401, 200, 200, 404, 404, 404),
+    "POST /events/{slug}/schedule": (401, 404),
+    "POST /events/{slug}/schedule/move": (401, 404),
+    "POST /events/{slug}/schedule/swap": (401, 404),
+    "POST /events/{slug}/schedule/lock": (401, 404),
+    "POST /events/{slug}/schedule/publish": (401, 404),
     # Issue 14, the live room (see WEB above).
     "GET /events/{slug}/live": (401, 200, 200, 200, 404, 404),
     "POST /events/{slug}/live/{action}": (401, 404),
@@ -520,6 +542,9 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "POST /events/{slug}/cancel": {"reason": ""},
     "POST /events/{slug}/registrations": {"role": "mentee"},
     "POST /events/{slug}/invitations": {"members": [1]},
+    "POST /events/{slug}/schedule/move": {"round": 1, "mentee": 1, "mentor": None},
+    "POST /events/{slug}/schedule/swap": {"round": 1, "mentee": 1, "other": 2},
+    "POST /events/{slug}/schedule/lock": {"round": 1, "mentee": 1},
     "POST /events/{slug}/checkin": {"code": "ABCDE"},
 }
 API_QUERIES: dict[str, dict[str, Any]] = {
@@ -649,6 +674,8 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
     )
     registration = registration_create(event=event, user=mentee, role="mentee")
     seat, buddy_thread = _event_world(program, mentee, mentor, now, event, registration)
+    # The schedule's pages need a draft too: the engine's, from the registrations.
+    schedule_services.event_schedule_solve(event=event, by=admin)
     return {
         "live_action": "start",
         "live_mark": "absent",
@@ -687,6 +714,9 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "buddy_thread": buddy_thread,
         "buddies_action": "publish",
         "registration": registration.pk,
+        "event": event.slug,
+        "event_round": 1,
+        "event_mentee": registration.pk,
     }
 
 
@@ -809,6 +839,10 @@ BY_SEGMENT = {
     ("token", "calendar"): "calendar",
     ("token", "invite"): "member_invite_token",
     ("token", "p"): "roster_token",
+    # An event's routes name the event by its slug.
+    ("slug", "events"): "event",
+    ("round", "events"): "event_round",
+    ("mentee", "events"): "event_mentee",
 }
 
 
@@ -817,14 +851,25 @@ def web_path(route: str, world: dict[str, Any]) -> str:
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        return str(world[WEB_PARAMS.get(name) or BY_SEGMENT[name, segment]])
+        key = BY_SEGMENT.get((name, segment)) or WEB_PARAMS.get(name) or BY_SEGMENT[name, segment]
+        return str(world[key])
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
 
 
+# A parameter named otherwise under a path's first segment: /events/{slug} is an event's.
+API_BY_SEGMENT = {("slug", "events"): "event"}
+
+
 def api_path(operation: str, world: dict[str, Any]) -> str:
     path = operation.split(" ", 1)[1]
-    return "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(world[API_PARAMS[m.group(1)]]), path)
+    segment = path.split("/")[1]
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return str(world[API_BY_SEGMENT.get((name, segment)) or API_PARAMS[name]])
+
+    return "/api/v1" + re.sub(r"\{(\w+)\}", value, path)
 
 
 def observe(people: dict[str, Any], world: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -376,7 +376,11 @@ class Seat(models.Model):
                 fields=["schedule", "round", "mentee"], name="seat_one_place_per_round"
             ),
         ]
-        indexes = [models.Index(fields=["schedule", "mentor", "round"])]
+        indexes = [
+            models.Index(fields=["schedule", "mentor", "round"]),
+            # A person's agenda reads their seats as a mentee too.
+            models.Index(fields=["schedule", "mentee"], name="seat_schedule_mentee"),
+        ]
 
     def __str__(self) -> str:
         return f"round {self.round + 1}: {self.mentor} with {self.mentee}"

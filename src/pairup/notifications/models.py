@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
         "event_registration",
         "Your event registrations: confirmed, waitlist, cancelled",
     )
+    # Event schedules (h-evsched).
+    EVENT_AGENDA = "event_agenda", "Your agenda for an event"
 
 
 class Notification(models.Model):

@@ -13,6 +13,7 @@ from pairup.availability.api import router as availability_router
 from pairup.events import (
     api_after,  # noqa: F401 (adds its operations to the events router)
     api_live,  # noqa: F401 (adds the live room to the events router)
+    api_schedule,  # noqa: F401 (adds schedules and agendas to the events router)
     api_setup,  # noqa: F401 (adds set-up and registration to the events router)
 )
 from pairup.events.api_router import router as events_router

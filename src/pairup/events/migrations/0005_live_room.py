@@ -22,7 +22,7 @@ def fill_checkin_codes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0003_event_invitations"),
+        ("events", "0004_seat_mentee_index"),
     ]
 
     operations = [
