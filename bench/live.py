@@ -151,23 +151,24 @@ def child_reseat(seed: dict, repeats: int) -> dict:
     rng = random.Random(7)
     phases: dict[str, float] = {}
     captured: dict[str, object] = {}
-    real_records, real_solve = module.event_records, module.solve
+    real_records, real_solve = module.load_event_records, module.reseat_plan
 
     def timed_records(*a, **k):
         t0 = time.perf_counter()
         out = real_records(*a, **k)
         phases["records"] = time.perf_counter() - t0
-        captured["people"] = out
+        captured["records"] = out
         return out
 
     def timed_solve(*a, **k):
         t0 = time.perf_counter()
         out = real_solve(*a, **k)
         phases["engine"] = time.perf_counter() - t0
+        captured["absent"] = a[1]
         captured["fixed"] = k.get("fixed", ())
         return out
 
-    module.event_records, module.solve = timed_records, timed_solve
+    module.load_event_records, module.reseat_plan = timed_records, timed_solve
 
     def seats() -> set[tuple[int, int, int]]:
         return set(
@@ -219,13 +220,13 @@ def child_reseat(seed: dict, repeats: int) -> dict:
                 **check(before, absent if attendance == Attendance.ABSENT else set()),
             }
             # Baselines on the same records: the engine alone, and a full re-solve.
-            people = captured["people"]
+            records, absent_now = captured["records"], captured["absent"]
             fixed: list[Meeting] = list(captured["fixed"])  # type: ignore[call-overload]
             t1 = time.perf_counter()
-            real_solve(event, people, fixed=fixed, first_round=result.first_round)
+            real_solve(records, absent_now, fixed=fixed, first_round=result.first_round)
             row["engine_only_s"] = time.perf_counter() - t1
             t2 = time.perf_counter()
-            real_solve(event, people)
+            real_solve(records, absent_now)
             row["full_resolve_s"] = time.perf_counter() - t2
             if k > 0:
                 runs.append(row)

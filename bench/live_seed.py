@@ -38,8 +38,6 @@ def seed(*, mentees: int, mentors: int, seats: int, rounds: int, rng_seed: int =
     from pairup.accounts.models import Profile, User
     from pairup.accounts.services import api_token_create
     from pairup.events.live_checkin import ensure_checkin_codes
-    from pairup.events.live_records import event_records
-    from pairup.events.live_reseat import solve
     from pairup.events.models import (
         Event,
         EventKind,
@@ -50,6 +48,8 @@ def seed(*, mentees: int, mentors: int, seats: int, rounds: int, rng_seed: int =
         ScheduleState,
         Seat,
     )
+    from pairup.events.scheduling.records import load_event_records
+    from pairup.events.scheduling.solve import solve
     from pairup.programs.models import Membership, MentorStatus, Program
     from pairup.topics.models import Topic
 
@@ -152,10 +152,7 @@ def seed(*, mentees: int, mentors: int, seats: int, rounds: int, rng_seed: int =
             for r in regs
         )
         ensure_checkin_codes(event)
-        present = list(
-            Registration.objects.filter(event=event).select_related("user__profile").order_by("pk")
-        )
-        plan = solve(event, event_records(event, present, now))
+        plan = solve(load_event_records(event, now, decide=False)).schedule
         schedule = EventSchedule.objects.create(
             event=event, state=ScheduleState.PUBLISHED, created_at=now, published_at=now
         )

@@ -8,8 +8,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from pairup.events.live_records import event_records
-from pairup.events.live_reseat import solve
 from pairup.events.live_state import forget_memo
 from pairup.events.models import (
     Event,
@@ -18,10 +16,11 @@ from pairup.events.models import (
     EventState,
     Registration,
     RegistrationRole,
-    RegistrationStatus,
     ScheduleState,
     Seat,
 )
+from pairup.events.scheduling.records import load_event_records
+from pairup.events.scheduling.solve import solve
 from pairup.programs.models import Membership, MentorStatus
 from pairup.topics.models import Topic
 from tests.factories import UserFactory
@@ -124,13 +123,7 @@ def live_event(
 
 def publish_schedule(event: Event) -> EventSchedule:
     """A published schedule of `event`'s registered people, made by the engine."""
-    people = list(
-        Registration.objects.filter(event=event, status=RegistrationStatus.REGISTERED)
-        .select_related("user__profile", "event__program")
-        .order_by("pk")
-    )
-    records = event_records(event, people, timezone.now())
-    plan = solve(event, records)
+    plan = solve(load_event_records(event, timezone.now(), decide=False)).schedule
     schedule = EventSchedule.objects.create(
         event=event,
         state=ScheduleState.PUBLISHED,

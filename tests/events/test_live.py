@@ -481,9 +481,27 @@ def test_without_a_published_schedule_nobody_is_seated_nor_sits_out(program) -> 
 def test_the_event_pages_lead_to_the_room(program, admin) -> None:
     setup = live_event(program)
     mentee = setup.mentees[0]
-    page = signed_in(mentee.user).get("/events/live-night/").content.decode()
-    assert "/events/live-night/live/me/" in page and mentee.checkin_code in page
+    for path in ("/events/live-night/", "/events/live-night/agenda/"):
+        page = signed_in(mentee.user).get(path).content.decode()
+        assert "/events/live-night/live/me/" in page and mentee.checkin_code in page, path
     assert (
         "/events/live-night/live/control/"
         in signed_in(admin).get("/events/live-night/manage/").content.decode()
     )
+
+
+def test_publishing_a_schedule_reaches_the_phones_at_once(
+    program, admin, django_capture_on_commit_callbacks
+) -> None:
+    from pairup.events.services_schedule import event_schedule_publish, event_schedule_solve
+
+    setup = live_event(program, publish=False)
+    client = signed_in(setup.mentees[0].user)
+    before = state(client)
+    assert before.json()["next_seating"] is None  # nothing published: nobody seated
+    with django_capture_on_commit_callbacks(execute=True):
+        event_schedule_solve(event=setup.event, by=admin)
+        event_schedule_publish(event=setup.event, by=admin)
+    after = state(client, if_none_match=before["ETag"])
+    assert after.status_code == 200
+    assert after.json()["next_seating"]["round"] == 1

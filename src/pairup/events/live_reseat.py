@@ -10,8 +10,11 @@ every locked seat of a round to come between two people present now. A played se
 someone now absent does not count: they most likely never came, so their partner sat that
 round out, and the sit-out count gives the partner priority in the rounds to come.
 
-Roundtables are re-seated the same way by `table_rounds` (each host's topic table taking
-`table_size` mentees).
+The people are the schedule's own records (`scheduling.records.load_event_records`: the
+program's rules, each keeping the side and, for roundtables, the table topic they were
+scheduled with) without those marked absent. Roundtables are re-seated the same way by
+`table_rounds` (each host's topic table taking `table_size` mentees).
+
 Everything is written in one transaction (the seats of the rounds to come that changed, the
 room's version), so a phone sees either the old seats or the new ones.
 """
@@ -19,7 +22,7 @@ room's version), so a phone sees either the old seats or the new ones.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,7 +33,6 @@ from pairup.accounts.models import User
 from pairup.core.errors import Conflict
 from pairup.engine import Meeting, Schedule, rotations, table_rounds
 
-from .live_records import EventPeople, event_records
 from .live_state import live_now_of, live_state_changed
 from .models import (
     Attendance,
@@ -43,26 +45,9 @@ from .models import (
     ScheduleState,
     Seat,
 )
+from .scheduling.records import EventRecords, load_event_records, seats_per_host
 
 DELETE_CHUNK = 5000  # ids in one DELETE (SQLite; PostgreSQL takes them as one array)
-# What the engine's records read of a registration (live_records.event_records).
-RECORD_FIELDS = (
-    "pk",
-    "event_id",
-    "user_id",
-    "role",
-    "seated_as",
-    "languages",
-    "want",
-    "user__profile__id",
-    "user__profile__user_id",
-    "user__profile__display_name",
-    "user__profile__headline",
-    "user__profile__bio",
-    "user__profile__site",
-    "user__profile__languages",
-    "user__profile__timezone",
-)
 SEAT_COLUMNS = ("schedule", "round", "table", "mentor", "mentee", "score", "locked")
 
 
@@ -93,27 +78,35 @@ class Reseat:
         )
 
 
-def solve(
-    event: Event, people: EventPeople, *, fixed: Sequence[Meeting] = (), first_round: int = 0
+def reseat_plan(
+    records: EventRecords,
+    absent: Collection[int],
+    *,
+    fixed: Sequence[Meeting] = (),
+    first_round: int = 0,
 ) -> Schedule:
-    """The engine's schedule of `event` for `people`: `rotations` for speed mentoring,
-    `table_rounds` (each host's topic table) for roundtables."""
+    """The engine's schedule of the event's records without the registrations `absent`:
+    `rotations` for speed mentoring, `table_rounds` (each host's topic table) for
+    roundtables, from `first_round` on around the `fixed` meetings."""
+    event = records.event
+    mentees = [a for a in records.mentees if int(a.id) not in absent]
+    mentors = [m for m in records.mentors if int(m.id) not in absent]
     if event.kind == EventKind.ROUNDTABLES:
         return table_rounds(
-            people.mentees,
-            people.mentors,
-            event.table_size,
+            mentees,
+            mentors,
+            seats_per_host(event),
             event.rounds,
-            people.policy,
+            records.policy,
             fixed=fixed,
             first_round=first_round,
         )
     return rotations(
-        people.mentees,
-        people.mentors,
+        mentees,
+        mentors,
         event.rounds,
-        event.seats_per_mentor,
-        people.policy,
+        seats_per_host(event),
+        records.policy,
         fixed=fixed,
         first_round=first_round,
     )
@@ -142,14 +135,11 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
         )
         if schedule is None:
             raise Conflict("No schedule is published: publish one first.", code="no_schedule")
-        present = list(
-            Registration.objects.filter(event=locked, status=RegistrationStatus.REGISTERED)
-            .exclude(attendance=Attendance.ABSENT)
-            .select_related("user__profile")
-            .only(*RECORD_FIELDS)
-            .order_by("pk")
-        )
-        here = {r.pk for r in present}
+        registered = Registration.objects.filter(
+            event=locked, status=RegistrationStatus.REGISTERED
+        ).values_list("pk", "attendance")
+        absent = {pk for pk, attendance in registered if attendance == Attendance.ABSENT}
+        here = {pk for pk, _ in registered} - absent
         seats = list(
             Seat.objects.filter(schedule=schedule).values_list(
                 "pk", "round", "mentor_id", "mentee_id", "table_id", "score", "locked"
@@ -160,8 +150,10 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
             for _, round_, mentor, mentee, _, score, is_locked in seats
             if (round_ < first or is_locked) and mentor in here and mentee in here
         ]
-        people = event_records(locked, present, now)
-        plan = solve(locked, people, fixed=fixed, first_round=first)
+        # The schedule's own records (each keeps the side they were seated on), the people
+        # present only.
+        records = load_event_records(locked, now, decide=False)
+        plan = reseat_plan(records, absent, fixed=fixed, first_round=first)
         # The rounds to come, as they are and as the engine wants them, by (round, mentee):
         # a mentee who keeps a place in a round but meets someone else there is one UPDATE
         # of that seat; places that end are deleted and new ones inserted.
@@ -200,7 +192,7 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
         locked.save(update_fields=["live_version"])
         live_state_changed(locked)
     return Reseat(
-        first, locked.rounds, len(present), len(deletes), len(inserts), len(updates), len(moved)
+        first, locked.rounds, len(here), len(deletes), len(inserts), len(updates), len(moved)
     )
 
 

@@ -550,15 +550,3 @@ def live_payload(
 def live_now_of(event: Event, now: datetime | None = None) -> LiveNow:
     """The room of `event` (as loaded) at `now`."""
     return live_now(anchor_of(event), timing_of(event), now or timezone.now())
-
-
-def seated_people(schedule_id: int, rounds: Iterable[int]) -> set[int]:
-    """Registrations with a seat (either side) in any of `rounds` of the schedule."""
-    rounds = list(rounds)
-    out: set[int] = set()
-    for mentor, mentee in Seat.objects.filter(
-        schedule_id=schedule_id, round__in=rounds
-    ).values_list("mentor_id", "mentee_id"):
-        out.add(mentor)
-        out.add(mentee)
-    return out

@@ -33,6 +33,7 @@ from pairup.programs.queries import membership_of
 
 from . import rules
 from .agenda import agenda_text, agenda_url
+from .live_state import live_state_changed
 from .models import (
     Event,
     EventKind,
@@ -655,6 +656,7 @@ def event_schedule_publish(
     draft.state = ScheduleState.PUBLISHED
     draft.published_at = now
     draft.save(update_fields=["state", "published_at"])
+    live_state_changed(event)  # the live room's phones and screen show the new seats
     agendas = build_agendas(draft)
     users = dict(Registration.objects.filter(pk__in=list(agendas)).values_list("pk", "user_id"))
     people = User.objects.in_bulk(list(users.values()))
