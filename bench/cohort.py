@@ -54,6 +54,8 @@ BUDGET = 1.5
 
 sys.path.insert(0, str(HERE))
 
+from isolated import fresh_pg, isolated, median_run  # noqa: E402 (bench/ on the path first)
+
 
 def _django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
@@ -315,56 +317,17 @@ def job_db(database_url: str) -> dict:
     }
 
 
-def _run_into(queue, fn, args) -> None:
-    try:
-        queue.put(fn(*args))
-    except Exception as exc:
-        import traceback
-
-        queue.put({"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()})
-
-
-def _isolated(fn, *args, timeout: float = 1800) -> dict:
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_run_into, args=(queue, fn, args))
-    proc.start()
-    try:
-        result = queue.get(timeout=timeout)
-    finally:
-        proc.join()
-    if "error" in result:
-        raise SystemExit(f"{fn.__name__} failed: {result['error']}\n{result.get('trace', '')}")
-    return result
-
-
-def _median(runs: list[dict], key: str) -> dict:
-    ordered = sorted(runs, key=lambda r: r[key])
-    middle = dict(ordered[len(ordered) // 2])
-    middle["range"] = [ordered[0][key], ordered[-1][key]]
-    return middle
-
-
-def _fresh_pg(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def bench(label: str, url: str, n_asks: int, n_mentors: int, repeats: int) -> dict:
     print(f"[{label}] seeding {n_asks} asks x {n_mentors} mentors ...", flush=True)
-    seeded = _isolated(job_seed, url, n_asks, n_mentors)
+    seeded = isolated(job_seed, url, n_asks, n_mentors)
     folder = str(RESULTS / f"cohort-{label}-{n_asks}x{n_mentors}")
-    exported = _isolated(job_export, url, folder)
+    exported = isolated(job_export, url, folder)
     # Interleaved, so both paths meet the same load on a shared machine.
     cli, db = [], []
     for _ in range(repeats):
-        cli.append(_isolated(job_cli, folder))
-        db.append(_isolated(job_db, url))
-    cli_m, db_m = _median(cli, "seconds"), _median(db, "db_path_s")
+        cli.append(isolated(job_cli, folder))
+        db.append(isolated(job_db, url))
+    cli_m, db_m = median_run(cli, "seconds"), median_run(db, "db_path_s")
     totals = [r["total"] for r in cli + db]
     if max(totals) - min(totals) > 1e-5:
         raise SystemExit(f"[{label}] optima differ between the paths: {totals}")
@@ -488,7 +451,7 @@ def main() -> int:
     rows = [bench("SQLite", f"sqlite:///{sqlite}", args.asks, args.mentors, args.repeats)]
     if not args.no_pg:
         url = os.environ.get("COHORT_PG_URL", DEFAULT_PG)
-        _fresh_pg(url)
+        fresh_pg(url)
         rows.append(bench("PostgreSQL", url, args.asks, args.mentors, args.repeats))
     out = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

@@ -58,6 +58,8 @@ TARGET_S = 2.0
 
 sys.path.insert(0, str(HERE))
 
+from isolated import fresh_pg, isolated, median_run  # noqa: E402 (bench/ on the path first)
+
 
 def _django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
@@ -356,59 +358,20 @@ def job_db(database_url: str) -> dict:
     }
 
 
-def _run_into(queue, fn, args) -> None:
-    try:
-        queue.put(fn(*args))
-    except Exception as exc:
-        import traceback
-
-        queue.put({"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()})
-
-
-def _isolated(fn, *args, timeout: float = 1800) -> dict:
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_run_into, args=(queue, fn, args))
-    proc.start()
-    try:
-        result = queue.get(timeout=timeout)
-    finally:
-        proc.join()
-    if "error" in result:
-        raise SystemExit(f"{fn.__name__} failed: {result['error']}\n{result.get('trace', '')}")
-    return result
-
-
-def _median(runs: list[dict], key: str) -> dict:
-    ordered = sorted(runs, key=lambda r: r[key])
-    middle = dict(ordered[len(ordered) // 2])
-    middle["range"] = [ordered[0][key], ordered[-1][key]]
-    return middle
-
-
-def _fresh_pg(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def bench(label: str, url: str, args: argparse.Namespace) -> dict:
     print(
         f"[{label}] seeding {args.mentees} mentees x {args.mentors} mentors "
         f"({args.seats} seats) x {args.rounds} rounds ...",
         flush=True,
     )
-    seeded = _isolated(job_seed, url, args.mentees, args.mentors, args.rounds, args.seats)
+    seeded = isolated(job_seed, url, args.mentees, args.mentors, args.rounds, args.seats)
     folder = str(RESULTS / f"events-{label}-{args.mentees}x{args.mentors}")
-    exported = _isolated(job_export, url, folder)
+    exported = isolated(job_export, url, folder)
     engine, db = [], []
     for _ in range(args.repeats):
-        engine.append(_isolated(job_engine, folder))
-        db.append(_isolated(job_db, url))
-    engine_m, db_m = _median(engine, "seconds"), _median(db, "seconds")
+        engine.append(isolated(job_engine, folder))
+        db.append(isolated(job_db, url))
+    engine_m, db_m = median_run(engine, "seconds"), median_run(db, "seconds")
     totals = [r["total"] for r in engine + db]
     if max(totals) - min(totals) > 1e-5:
         raise SystemExit(f"[{label}] totals differ between the paths: {totals}")
@@ -534,7 +497,7 @@ def main() -> int:
     rows = [bench("SQLite", f"sqlite:///{sqlite}", args)]
     if not args.no_pg:
         url = os.environ.get("EVENTS_PG_URL", DEFAULT_PG)
-        _fresh_pg(url)
+        fresh_pg(url)
         rows.append(bench("PostgreSQL", url, args))
     out = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
