@@ -86,6 +86,31 @@ def test_no_shows_leave_the_rounds_to_come_and_played_rounds_stay(program, admin
     assert "rounds 3–6" in result.summary
 
 
+def test_a_re_seat_keeps_the_seats_of_everyone_it_need_not_move(program, admin) -> None:
+    """Eight mentees for six seats a round: one leaves; in each round to come a mentee who
+    sat out there takes their seat, and every other seat of the rounds to come stays."""
+    setup = live_event(program, mentors=6, mentees=8, rounds=4)
+    running(setup, admin, 1)  # rounds 3 and 4 are re-seated
+    before = setup.seats()
+    gone = next(m for r, _, m in sorted(before) if r == 3)
+    registration_mark_absent(
+        event=setup.event, by=admin, registration=Registration.objects.get(pk=gone)
+    )
+
+    result = live_reseat(event=setup.event, by=admin)
+
+    after = setup.seats()
+    staying = {s for s in before if s[0] >= 2 and s[2] != gone}
+    assert staying <= after  # nobody present was moved
+    freed = [s for s in before if s[0] >= 2 and s[2] == gone]
+    taken = {s for s in after if s[0] >= 2} - staying
+    assert len(taken) == len(freed)  # each freed seat filled by one who sat out there
+    assert {(r, j) for r, j, _ in taken} == {(r, j) for r, j, _ in freed}
+    assert result.moved <= 2 * len(freed)  # the ones seated there and their mentors
+    counts = sit_outs(setup)
+    assert max(counts.values()) - min(counts.values()) <= 1
+
+
 def test_a_late_arrival_is_seated_in_the_rounds_to_come(program, admin) -> None:
     setup = live_event(program, mentors=2, mentees=4, rounds=4)
     late = setup.mentees[3]

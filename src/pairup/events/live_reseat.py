@@ -15,6 +15,10 @@ program's rules, each keeping the side and, for roundtables, the table topic the
 scheduled with) without those marked absent. Roundtables are re-seated the same way by
 `table_rounds` (each host's topic table taking `table_size` mentees).
 
+The engine prefers the seats people have now (`rotations(prefer=...)`: a small relevance
+bonus per seat kept, each kept pair in its own round): a re-seat moves the absent people's
+partners and the people given a seat they lacked, and few others.
+
 Everything is written in one transaction (the seats of the rounds to come that changed, the
 room's version), so a phone sees either the old seats or the new ones.
 """
@@ -84,10 +88,12 @@ def reseat_plan(
     *,
     fixed: Sequence[Meeting] = (),
     first_round: int = 0,
+    prefer: Sequence[Meeting] = (),
 ) -> Schedule:
     """The engine's schedule of the event's records without the registrations `absent`:
     `rotations` for speed mentoring, `table_rounds` (each host's topic table) for
-    roundtables, from `first_round` on around the `fixed` meetings."""
+    roundtables, from `first_round` on around the `fixed` meetings, keeping the seats
+    people have now (`prefer`) wherever that costs little relevance."""
     event = records.event
     mentees = [a for a in records.mentees if int(a.id) not in absent]
     mentors = [m for m in records.mentors if int(m.id) not in absent]
@@ -100,6 +106,7 @@ def reseat_plan(
             records.policy,
             fixed=fixed,
             first_round=first_round,
+            prefer=prefer,
         )
     return rotations(
         mentees,
@@ -109,6 +116,7 @@ def reseat_plan(
         records.policy,
         fixed=fixed,
         first_round=first_round,
+        prefer=prefer,
     )
 
 
@@ -153,7 +161,14 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
         # The schedule's own records (each keeps the side they were seated on), the people
         # present only.
         records = load_event_records(locked, now, decide=False)
-        plan = reseat_plan(records, absent, fixed=fixed, first_round=first)
+        # The seats people have in the rounds to come: kept where the engine can (a re-seat
+        # moves only the people it must, not everyone's evening).
+        current = [
+            Meeting(round_, mentor, mentee, score)
+            for _, round_, mentor, mentee, _, score, is_locked in seats
+            if round_ >= first and not is_locked and mentor in here and mentee in here
+        ]
+        plan = reseat_plan(records, absent, fixed=fixed, first_round=first, prefer=current)
         # The rounds to come, as they are and as the engine wants them, by (round, mentee):
         # a mentee who keeps a place in a round but meets someone else there is one UPDATE
         # of that seat; places that end are deleted and new ones inserted.
