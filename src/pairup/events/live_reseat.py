@@ -5,10 +5,10 @@ possible over the whole event (`engine.rotations` with `fixed` and `first_round`
 
 The rounds to come are those from `LiveNow.upcoming_round` on: the round under way is being
 played and keeps its seats. Rounds played are never changed. What counts as having happened
-(the engine's `fixed`): every seat of a played round between two people present now, and
-every locked seat of a round to come between two people present now. A played seat with
-someone now absent does not count: they most likely never came, so their partner sat that
-round out, and the sit-out count gives the partner priority in the rounds to come.
+(the engine's `fixed`): the seats held (`after.met.held_seats`, the one definition of who
+met whom: every seat of a round played, whoever is absent now, so two people who met are
+never seated together again, even when one of them is marked absent and comes back), and
+every locked seat of a round to come between two people present now.
 
 The people are the schedule's own records (`scheduling.records.load_event_records`: the
 program's rules, each keeping the side and, for roundtables, the table topic they were
@@ -37,6 +37,7 @@ from pairup.accounts.models import User
 from pairup.core.errors import Conflict
 from pairup.engine import Meeting, Schedule, rotations, table_rounds
 
+from .after.met import held_seats
 from .live_state import live_now_of, live_state_changed
 from .models import (
     Attendance,
@@ -155,8 +156,14 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
         )
         fixed = [
             Meeting(round_, mentor, mentee, score)
+            for round_, mentor, mentee, score in held_seats(locked, now).values_list(
+                "round", "mentor_id", "mentee_id", "score"
+            )
+        ]
+        fixed += [
+            Meeting(round_, mentor, mentee, score)
             for _, round_, mentor, mentee, _, score, is_locked in seats
-            if (round_ < first or is_locked) and mentor in here and mentee in here
+            if round_ >= first and is_locked and mentor in here and mentee in here
         ]
         # The schedule's own records (each keeps the side they were seated on), the people
         # present only.
