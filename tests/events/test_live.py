@@ -314,6 +314,28 @@ def test_the_waitlist_does_not_see_the_room(program) -> None:
     assert state(signed_in(user)).status_code == 404
 
 
+def test_cancelling_takes_the_room_away_at_once_and_gives_it_to_the_promoted(
+    program, django_capture_on_commit_callbacks
+) -> None:
+    """Standings are cached for minutes; a cancellation drops the two that change (the one
+    who cancelled, the one promoted from the waitlist) when it commits."""
+    from pairup.events.registrations import registration_cancel
+
+    setup = live_event(program)
+    Event.objects.filter(pk=setup.event.pk).update(capacity=6)
+    waiting = UserFactory()
+    Membership.objects.create(program=program, user=waiting, is_mentee=True)
+    register(setup.event, waiting, "mentee", status=RegistrationStatus.WAITLISTED)
+    leaving = setup.mentees[0]
+    leaver, promoted = signed_in(leaving.user), signed_in(waiting)
+    assert state(leaver).status_code == 200  # both standings now cached
+    assert state(promoted).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=leaving, by=leaving.user)
+    assert state(leaver).status_code == 404
+    assert state(promoted).status_code == 200
+
+
 def test_only_organisers_run_the_room(program, admin, mentor) -> None:
     setup = live_event(program)
     participant = signed_in(setup.mentees[0].user)
