@@ -83,6 +83,34 @@ def test_end_sets_the_event_ended(program, admin) -> None:
         live_control(event=setup.event, by=admin, action="start")
 
 
+def test_the_end_asks_everyone_who_met_someone_to_rate_once(
+    program, admin, django_capture_on_commit_callbacks, mailoutbox
+) -> None:
+    """Ended in round 2 of 3: everyone seated in rounds 1-2 is told, once, with a link to
+    rate their conversations; nobody else."""
+    from pairup.events.after.services import event_ended_notify
+    from pairup.notifications.models import Notification
+
+    setup = live_event(program, mentors=2, mentees=5, rounds=3)
+    live_control(event=setup.event, by=admin, action="start")
+    live_control(event=setup.event, by=admin, action="next", to_round=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        live_control(event=setup.event, by=admin, action="end")
+    met = {
+        Registration.objects.get(pk=pk).user_id
+        for round_, mentor, mentee in setup.seats()
+        if round_ <= 1
+        for pk in (mentor, mentee)
+    }
+    told = Notification.objects.filter(kind="event_ended")
+    assert sorted(told.values_list("user_id", flat=True)) == sorted(met)
+    assert {(n.url, n.text) for n in told} == {
+        ("/events/live-night/met/", "Live night has ended: rate your conversations")
+    }
+    assert event_ended_notify(event_id=setup.event.pk) == 0  # once per person
+    assert told.count() == len(met)
+
+
 def test_start_needs_a_published_event_and_schedule(program, admin) -> None:
     unpublished = live_event(program, slug="no-schedule", publish=False)
     with pytest.raises(Conflict) as refused:

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     )
     # Event schedules (h-evsched).
     EVENT_AGENDA = "event_agenda", "Your agenda for an event"
+    EVENT_ENDED = "event_ended", "An event you took part in ended: rate your conversations"
 
 
 class Notification(models.Model):
