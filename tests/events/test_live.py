@@ -519,6 +519,10 @@ def test_the_pages_render_the_state(program, admin) -> None:
     assert "Round 1 of 3" in phone and mentee.checkin_code in phone
     # The organiser has no seat: their phone view is the room.
     assert signed_in(admin).get("/events/live-night/live/me/").status_code == 302
+    # The controls: the state and its script once each, in the page, not in its title.
+    controls = signed_in(admin).get("/events/live-night/live/control/").content.decode()
+    assert "<title>Run the room · Live night · PairUp</title>" in controls
+    assert controls.count('id="live-initial"') == 1 and controls.count("live.js") == 1
 
 
 def test_without_a_published_schedule_nobody_is_seated_nor_sits_out(program) -> None:
