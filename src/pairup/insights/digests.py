@@ -82,11 +82,12 @@ def programs_with_admins() -> Iterable[Program]:
     ).distinct()
 
 
-def last_weekly_alerts(program: Program) -> dict[str, str] | None:
+def last_weekly_alerts(program: Program, *, before: str = "") -> dict[str, str] | None:
     """{alert ident: fingerprint} of the alerts open at the program's last weekly email
-    (None: none went out yet)."""
+    (None: none went out yet); `before` leaves out the week being sent."""
     last = (
         Digest.objects.filter(program=program, kind=DigestKind.WEEKLY)
+        .exclude(period=before)
         .order_by("-sent_at", "-pk")
         .only("alerts")
         .first()
@@ -100,9 +101,12 @@ def is_news(alert: Alert, emailed: dict[str, str] | None) -> bool:
     return emailed is None or emailed.get(alert.ident) != alert.fingerprint
 
 
-def alerts_news(program: Program, alerts: list[Alert]) -> tuple[list[Alert], list[Alert]]:
-    """The alerts split into (news, still open from an earlier email)."""
-    emailed = last_weekly_alerts(program)
+def alerts_news(
+    program: Program, alerts: list[Alert], *, before: str = ""
+) -> tuple[list[Alert], list[Alert]]:
+    """The alerts split into (news, still open from an earlier email); `before`: as
+    `last_weekly_alerts`."""
+    emailed = last_weekly_alerts(program, before=before)
     news = [a for a in alerts if is_news(a, emailed)]
     return news, [a for a in alerts if not is_news(a, emailed)]
 
@@ -155,7 +159,7 @@ def insights_weekly_send(*, program: Program, now: datetime | None = None) -> bo
 
     def compose() -> tuple[dict[str, str], Callable[[User], None]]:
         alerts = program_alerts(program, now)
-        news, still = alerts_news(program, alerts)
+        news, still = alerts_news(program, alerts, before=str(week))
         figures = headline_figures(program, week.filters(), now)
         body = render_to_string(
             "insights/email/weekly.txt",
@@ -169,7 +173,7 @@ def insights_weekly_send(*, program: Program, now: datetime | None = None) -> bo
                 "f": figures,
                 "site_url": settings.SITE_URL,
             },
-        )
+        ).strip()
         if news:
             text = f"{program.name}, week {week}: {len(news)} new health alert" + (
                 "" if len(news) == 1 else "s"
@@ -206,7 +210,7 @@ def insights_monthly_send(
         body = render_to_string(
             "insights/email/monthly.txt",
             {**context, "site_url": settings.SITE_URL, "attached": attachment is not None},
-        )
+        ).strip()
         text = f"{program.name}: the insights report for {month.label}"
 
         def send(admin: User) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -81,19 +79,17 @@ def insights_csv(
     return response
 
 
-def _month_or_404(text: str, now: datetime) -> Month:
-    try:
-        return Month.parse(text, now)
-    except BadMonth as exc:
-        raise Http404(str(exc)) from None
-
-
 @login_required
 def insights_report(request: AuthenticatedHttpRequest, slug: str, month: str) -> HttpResponse:
     """The printable monthly report (print stylesheet, server-drawn charts)."""
     program, _ = get_admin_program_for_user(request.user, slug)
     now = timezone.now()
-    chosen = _month_or_404(month, now)
+    try:
+        chosen = Month.parse(month, now)
+    except BadMonth as exc:
+        # A page that says what is wrong, with the 404 an address of nothing gets.
+        context = {"program": program, "problem": str(exc), "last": Month.of(now).previous()}
+        return render(request, "insights/report_missing.html", context, status=404)
     context = monthly_report(program, chosen, now)
     following = chosen.next()
     context.update(
@@ -109,7 +105,10 @@ def insights_report_pdf(request: AuthenticatedHttpRequest, slug: str, month: str
     """The monthly report as a PDF (WeasyPrint); 404 where WeasyPrint cannot run."""
     program, _ = get_admin_program_for_user(request.user, slug)
     now = timezone.now()
-    chosen = _month_or_404(month, now)
+    try:
+        chosen = Month.parse(month, now)
+    except BadMonth as exc:
+        raise Http404(str(exc)) from None
     if not pdf_available():
         raise Http404("PDF reports need WeasyPrint and Pango on the server.")
     pdf = report_pdf(monthly_report(program, chosen, now), base_url=request.build_absolute_uri("/"))
