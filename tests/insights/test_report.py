@@ -44,8 +44,13 @@ def test_month_parse_takes_yyyy_mm_up_to_this_month():
 def test_bar_chart_scales_bars_to_the_largest_value():
     chart = bar_chart("t", ["a", "b"], [("x", [4, 2]), ("y", [0, 1])])
     widths = [bar.width for g in chart.groups for bar in g.bars]
-    assert widths == [392.0, 196.0, 0.0, 98.0]  # 640 − 200 label − 48 value = 392 for 4
+    assert widths == [250.0, 125.0, 0.0, 62.5]  # 440 − 150 label − 40 value = 250 for 4
     assert [g.label for g in chart.groups] == ["x", "y"]
+    # Stacked: one bar a row, the series end to end, the total written after the last.
+    chart = bar_chart("t", ["a", "b"], [("x", [3, 1]), ("y", [1, 1])], stacked=True)
+    x = chart.groups[0].bars
+    assert [(b.x, b.width, b.value) for b in x] == [(150, 187.5, ""), (337.5, 62.5, "4")]
+    assert {b.y for g in chart.groups for b in g.bars} == {0, 30}  # 20 a row, 10 between
 
 
 def test_the_report_shows_the_months_figures_charts_and_tables(client, admin, program):
@@ -65,7 +70,7 @@ def test_the_report_shows_the_months_figures_charts_and_tables(client, admin, pr
     # Charts are SVG drawn here (no canvas, no script needed), five of them.
     assert html.count('<figure class="svg-chart">') == 5
     assert "<canvas" not in html and "chart.umd" not in html
-    assert '<svg viewBox="0 0 640' in html
+    assert '<svg viewBox="0 0 440' in html
     # The previous month, and no next month (this is the current one).
     assert 'href="/p/acme/insights/report/2025-12/"' in html
     assert "/p/acme/insights/report/2026-02/" not in html

@@ -90,12 +90,12 @@ class Month:
 
 # ------------------------------------------------------------------------------- charts
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 200
-VALUE_WIDTH = 48
+CHART_WIDTH = 440
+LABEL_WIDTH = 150
+VALUE_WIDTH = 40
 ROW = 20  # one bar's height with its gap
 GROUP_GAP = 10
-LABEL_CHARS = 30
+LABEL_CHARS = 22
 # The series' colours (the dashboard's palette; dark enough on paper and in greyscale).
 COLOURS = ["#3550c8", "#e07b39", "#2f9e75", "#b4436c"]
 
@@ -106,8 +106,9 @@ class SvgBar:
     fill: str
     y: int
     width: float
-    value: str
+    value: str  # the number written after the bar ("" none)
     value_x: float
+    x: float  # where the bar starts
 
 
 @dataclass(frozen=True)
@@ -127,29 +128,46 @@ class SvgChart:
     groups: list[SvgGroup]
     height: int
     width: int = CHART_WIDTH
-    bar_x: int = LABEL_WIDTH
     bar_height: int = ROW - 6
 
 
-def bar_chart(title: str, series: list[str], rows: list[tuple[str, list[float]]]) -> SvgChart:
+def bar_chart(
+    title: str, series: list[str], rows: list[tuple[str, list[float]]], *, stacked: bool = False
+) -> SvgChart:
     """Bars in proportion to the largest value of all the rows, each row a group with one
-    bar per series; `rows` are (label, values in the order of `series`)."""
+    bar per series; `rows` are (label, values in the order of `series`). `stacked`: one bar
+    per row, its series end to end, the row's total after it."""
     span = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    top = max((v for _, values in rows for v in values), default=0) or 1
+    top = max((sum(v) if stacked else max(v, default=0) for _, v in rows), default=0) or 1
     groups, y = [], 0
     for label, values in rows:
         bars = []
-        for i, value in enumerate(values):
-            width = span * value / top
-            shown = f"{value:g}"
-            bars.append(
-                SvgBar(
-                    i, COLOURS[i % len(COLOURS)], y + i * ROW, width, shown, LABEL_WIDTH + width + 4
+        if stacked:
+            x = float(LABEL_WIDTH)
+            for i, value in enumerate(values):
+                width = span * value / top
+                last = i == len(values) - 1
+                shown = f"{sum(values):g}" if last else ""
+                bars.append(SvgBar(i, COLOURS[i % len(COLOURS)], y, width, shown, x + width + 4, x))
+                x += width
+            height = ROW
+        else:
+            for i, value in enumerate(values):
+                width = span * value / top
+                bars.append(
+                    SvgBar(
+                        i,
+                        COLOURS[i % len(COLOURS)],
+                        y + i * ROW,
+                        width,
+                        f"{value:g}",
+                        LABEL_WIDTH + width + 4,
+                        LABEL_WIDTH,
+                    )
                 )
-            )
-        first = y + (len(values) * ROW) // 2 + 4
-        groups.append(SvgGroup(shorten(label, LABEL_CHARS), first, bars))
-        y += len(values) * ROW + GROUP_GAP
+            height = len(values) * ROW
+        groups.append(SvgGroup(shorten(label, LABEL_CHARS), y + height // 2 + 2, bars))
+        y += height + GROUP_GAP
     legend = [(name, COLOURS[i % len(COLOURS)]) for i, name in enumerate(series)]
     return SvgChart(title, legend, groups, max(y, ROW))
 
@@ -173,6 +191,7 @@ def report_charts(figures: dict[str, Any]) -> dict[str, SvgChart]:
                 (f"Week of {w['week']}", [w[k] for k, _ in held_kinds])
                 for w in f["sessions"]["weeks"]
             ],
+            stacked=True,
         ),
         "ratings": bar_chart(
             "Ratings: engagements (wrap-up) and sessions",
