@@ -6,6 +6,7 @@ report is still the page (`pdf_available`)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -253,8 +254,16 @@ def _static_text(name: str) -> str:
         return f.read()
 
 
+def _quiet_weasyprint() -> None:
+    # WeasyPrint reports each step at INFO (some on import), and every screen-only CSS rule
+    # it skips: a cron run's output is for what went wrong.
+    for name in ("weasyprint", "weasyprint.progress"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def pdf_available() -> bool:
     """Whether WeasyPrint and the system libraries it draws with (Pango) are here."""
+    _quiet_weasyprint()
     try:
         import weasyprint  # noqa: F401
     except (ImportError, OSError):
@@ -266,6 +275,7 @@ def report_pdf(context: dict[str, Any], *, base_url: str) -> bytes:
     """The report as a PDF (WeasyPrint, the page's own template and print stylesheet).
     `base_url` resolves the stylesheet's address. Raises RuntimeError when WeasyPrint or
     its system libraries are missing."""
+    _quiet_weasyprint()
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: Pango missing
