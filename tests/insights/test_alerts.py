@@ -169,3 +169,31 @@ def test_alerts_are_for_the_programs_admins_only(client, mentee, mentor, outside
     for user in (mentee, mentor, outsider):
         client.force_login(user)
         assert client.get("/p/acme/insights/").status_code == 404
+
+
+# ------------------------------------------------------------------------------- the API
+
+
+def test_the_api_lists_the_alerts_for_admins(api, admin, ap, _frozen):
+    response = api(admin).get("/programs/acme/insights/alerts")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 7 and len(body["alerts"]) == 7
+    pat = next(a for a in body["alerts"] if a["kind"] == "invitations_expiring")
+    assert pat == {
+        "kind": "invitations_expiring",
+        "heading": "Mentors whose invitations keep expiring",
+        "about": f"mentor:{ap.pat.pk}",
+        "text": f"2 invitations to {ap.pat.display_name} expired unanswered in the last 30 days.",
+        "advice": "Suggest a pause: a paused mentor gets no invitations meanwhile.",
+        "url": f"/p/acme/members/{_member(ap, ap.pat)}/",
+        "action": "Pause as a mentor",
+        "news": True,
+    }
+
+
+def test_the_alerts_api_is_404_for_anyone_but_admins(api, mentee, mentor, outsider, ap, _frozen):
+    for user in (mentee, mentor, outsider):
+        response = api(user).get("/programs/acme/insights/alerts")
+        assert response.status_code == 404
+    assert api().get("/programs/acme/insights/alerts").status_code == 401
