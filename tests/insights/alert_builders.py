@@ -67,6 +67,7 @@ def alert_program(program: Program) -> AlertProgram:
     # Olga: three sessions held in January, over her cap of 2.
     for day in (6, 7, 8):
         a = ask(program, eve, at(day - 1), "sql", AskStatus.ENGAGED)
+        answered(a, olga, at(day - 1, 2), InvitationStatus.ACCEPTED)
         session(engage(a, olga, at(day - 1, 2), sessions=1), at(day, 9), SessionStatus.HELD)
 
     # Pat: two invitations expired in the last 30 days, nothing answered since. Quinn: two
@@ -83,9 +84,11 @@ def alert_program(program: Program) -> AlertProgram:
         a = ask(program, eve, when - timedelta(days=2), "negotiating-an-offer", AskStatus.CLOSED)
         expired(a, mentor, when)
         other = kim if mentor != kim else quinn
+        answered(a, other, when + timedelta(hours=1), InvitationStatus.ACCEPTED)
         engage(a, other, when + timedelta(hours=1), EngagementStatus.COMPLETED)
     declined = ask(program, eve, NOW - timedelta(days=8), "negotiating-an-offer", AskStatus.CLOSED)
     answered(declined, quinn, NOW - timedelta(days=7), InvitationStatus.DECLINED)
+    answered(declined, kim, NOW - timedelta(days=7), InvitationStatus.ACCEPTED)
     engage(declined, kim, NOW - timedelta(days=7), EngagementStatus.COMPLETED)
 
     # Fay: two asks in the last 90 days found no mentor (withdrawn, closed). Gus: two too,
@@ -95,6 +98,7 @@ def alert_program(program: Program) -> AlertProgram:
     ask(program, gus, NOW - timedelta(days=30), "negotiating-an-offer", AskStatus.WITHDRAWN)
     ask(program, gus, NOW - timedelta(days=20), "negotiating-an-offer", AskStatus.WITHDRAWN)
     matched = ask(program, gus, NOW - timedelta(days=3), "negotiating-an-offer", AskStatus.ENGAGED)
+    answered(matched, kim, NOW - timedelta(days=2), InvitationStatus.ACCEPTED)
     engage(matched, kim, NOW - timedelta(days=2))
     ask(program, hal, NOW - timedelta(days=5), "negotiating-an-offer", AskStatus.WITHDRAWN)
 
