@@ -23,9 +23,8 @@ from pairup.asks.models import Ask, AskStatus, Engagement, Invitation, Invitatio
 from pairup.asks.services.invitations import response_window
 from pairup.programs.models import Membership, MentorStatus, Program
 
-from .figures import MAX_DAYS, InsightsFilters, Scope
+from .figures import InsightsFilters, Scope, default_range
 from .figures.asks import found_no_mentor, topics
-from .figures.scope import utc_midnight
 
 # Mentors whose invitations keep expiring: this many expired in the window, none answered
 # since the last of them.
@@ -291,14 +290,11 @@ def mentees_unmatched(program: Program, now: datetime) -> list[Alert]:
 def topics_without_supply(program: Program, now: datetime) -> list[Alert]:
     """Topics with open asks and no free capacity: the topics figure's demand and supply
     (approved mentors who know the topic, and the sessions they may still take under every
-    cap by the one load definition), over every ask still open. Fingerprint: whether any
-    mentor knows the topic (recruit) or all are at their caps (make room)."""
-    end = utc_midnight(now) + timedelta(days=1)
-    scope = Scope(
-        program=program,
-        filters=InsightsFilters(start=end - timedelta(days=MAX_DAYS), end=end),
-        now=now,
-    )
+    cap by the one load definition) over the dashboard's default range, the last 90 days,
+    so the alert says what the dashboard's own chart shows. Fingerprint: whether any mentor
+    knows the topic (recruit) or all are at their caps (make room)."""
+    start, end = default_range(now)
+    scope = Scope(program=program, filters=InsightsFilters(start=start, end=end), now=now)
     out = []
     for t in topics(scope):
         if t["open"] == 0 or t["free_capacity"] > 0:
