@@ -197,3 +197,14 @@ def test_the_alerts_api_is_404_for_anyone_but_admins(api, mentee, mentor, outsid
         response = api(user).get("/programs/acme/insights/alerts")
         assert response.status_code == 404
     assert api().get("/programs/acme/insights/alerts").status_code == 401
+
+
+def test_the_dashboard_lists_ten_alerts_of_a_kind_and_counts_the_rest(client, admin, ap, _frozen):
+    for _ in range(11):
+        ask(ap.program, ap.fay, NOW - timedelta(days=4), "negotiating-an-offer")
+    client.force_login(admin)
+    html = client.get("/p/acme/insights/").content.decode()
+    waiting = html.split("<h3>Asks waiting longer than the response window</h3>")[1]
+    waiting = waiting.split("</ul>")[0]
+    assert waiting.count("Match by hand</a></li>") == 10
+    assert '<li class="muted">And 3 more' in waiting  # 2 + 11 waiting
