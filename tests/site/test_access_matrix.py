@@ -177,6 +177,12 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     # Issue 15, insights: the program's admins only, the dashboard and each figure's CSV.
     "p/<slug:slug>/insights/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/insights/<slug:name>.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    # The monthly report page and its PDF (h-alerts).
+    "p/<slug:slug>/insights/report/<str:month>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/insights/report/<str:month>.pdf": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
     "p/<slug:slug>/reports/<int:pk>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/": ((LOGIN, 200, REDIRECT, 404, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/edit/": ((LOGIN, 200, 404, 404, 404, 404), (LOGIN, 404)),
@@ -355,6 +361,7 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /programs/{slug}/members.csv": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/members/{member_id}/handover": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/insights": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/insights/alerts": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/invitations": (401, 404, 404, 200, 404, 404),
     "GET /invitations": (401, 200, 200, 200, 200, 200),
     "GET /invitations/{invitation_id}": (401, 200, 200, 404, 404, 404),
@@ -705,6 +712,7 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "member_invite_token": member_token,
         "roster_token": roster.token,
         "insights_figure": "funnel",
+        "report_month": timezone.now().strftime("%Y-%m"),
         "pool": pool.pk,
         "rule": rule.pk,
         "run": run.pk,
@@ -849,6 +857,7 @@ BY_SEGMENT = {
     ("round", "events"): "event_round",
     ("mentee", "events"): "event_mentee",
     ("name", "p"): "insights_figure",
+    ("month", "p"): "report_month",
 }
 
 

@@ -4,5 +4,15 @@ from . import views
 
 urlpatterns = [
     path("p/<slug:slug>/insights/", views.insights_dashboard, name="insights_dashboard"),
+    path(
+        "p/<slug:slug>/insights/report/<str:month>.pdf",
+        views.insights_report_pdf,
+        name="insights_report_pdf",
+    ),
+    path(
+        "p/<slug:slug>/insights/report/<str:month>/",
+        views.insights_report,
+        name="insights_report",
+    ),
     path("p/<slug:slug>/insights/<slug:name>.csv", views.insights_csv, name="insights_csv"),
 ]
