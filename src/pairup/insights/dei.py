@@ -31,7 +31,10 @@ The rule that keeps small groups hidden (K = 5)
        hold at least K people; otherwise the next smallest shown cell (a non-zero one
        first) is hidden too, and so on, repeating until every column holds. Hiding a
        measure hides it whole for that group (its "did" and "did not"), and hiding a group's
-       member count hides its whole row. A group's mean rating is shown only with its count
+       member count hides its whole row. A group shown with no members covers nothing (its
+       counts are known to be 0), so it is never hidden for cover. When no cell is left to
+       hide, what remains is the column's total itself (one group holds every member who
+       could count), which the Total row shows anyway. A group's mean rating is shown only with its count
        of raters. The total minus the shown cells is then the sum of at least two hidden
        cells of at least K people together, which no subtraction splits; the test suite
        checks this by solving for every hidden cell (tests/insights/test_dei.py).
@@ -83,16 +86,18 @@ def release_cut(now: datetime) -> datetime:
 # ---------------------------------------------------------------------- suppression
 
 
-def _complement(values: list[int], hidden: list[bool]) -> bool:
+def _complement(values: list[int], hidden: list[bool], cover: list[bool] | None = None) -> bool:
     """Hide more cells of one column until its hidden cells are none, or at least two that
-    hold at least K together. Returns whether it hid anything."""
+    hold at least K together. Only cells that `cover` allows are hidden for it (a count of
+    a group shown to have no members is known to be 0: hiding it covers nothing). Returns
+    whether it hid anything."""
     changed = False
     while any(hidden):
         count = sum(hidden)
         held = sum(v for v, h in zip(values, hidden, strict=True) if h)
         if count >= 2 and held >= K:
             break
-        shown = [i for i, h in enumerate(hidden) if not h]
+        shown = [i for i, h in enumerate(hidden) if not h and (cover is None or cover[i])]
         if not shown:
             break
         # The smallest non-zero cell first (it adds people to the hidden sum), then zeros.
@@ -121,7 +126,8 @@ def protect(members: list[int], counts: dict[str, list[int]]) -> Protected:
         others = [members[g] - y for g, y in enumerate(ys)]
         # A hidden cell hides both its "did" and "did not" (the member count is shown), so
         # the two columns share one mask; repeat until both hold.
-        while _complement(ys, hidden) | _complement(others, hidden):
+        cover = [rows[g] or n > 0 for g, n in enumerate(members)]
+        while _complement(ys, hidden, cover) | _complement(others, hidden, cover):
             pass
         measures[key] = hidden
     return Protected(rows=rows, measures=measures)
