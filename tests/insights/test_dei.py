@@ -422,3 +422,36 @@ def test_a_retired_field_leaves_the_dashboard_at_once(dei, admin):
     dei_release(program, NOW)
     identity.identity_field_retire(field=field, by=admin)
     assert dei_release(program, NOW)["fields"] == []
+
+
+def test_a_release_takes_a_fixed_number_of_queries_whatever_the_data(dei, admin, other_program):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory
+
+    program, _, _ = dei
+    MembershipFactory(program=other_program, user=admin, is_admin=True)
+    small = identity.identity_field_create(
+        program=other_program, by=admin, label="One", options=["X", "Y"], prefer_not_to_say=False
+    )
+    member = person(other_program)
+    identity.identity_answers_save(
+        membership=_joined_before(member, other_program),
+        consent=True,
+        answers={small.pk: str(small.options.first().pk)},
+        now=DEC,
+    )
+    for extra in ("Two", "Three"):  # three fields against one
+        identity.identity_field_create(
+            program=program, by=admin, label=extra, options=["P", "Q"], prefer_not_to_say=True
+        )
+
+    def queries(of) -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            dei_release(of, NOW)
+        return len(ctx.captured_queries)
+
+    assert queries(other_program) == queries(program)

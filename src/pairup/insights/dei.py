@@ -267,13 +267,22 @@ def dei_release(program: Program, now: datetime) -> dict[str, Any]:
     """The month's DEI figures of `program` (rule 2: computed once a month, then cached
     until the month ends), keeping only the fields still in use."""
     cut = release_cut(now)
+    in_use = set(identity_fields(program).values_list("pk", flat=True))
+    if not in_use:
+        # Nothing asked: nothing to count, nor to cache (one query).
+        return {
+            "k": K,
+            "counted_before": cut.date().isoformat(),
+            "computed_at": now.astimezone(UTC).isoformat(),
+            "measures": [{"key": k, "label": label} for k, label in MEASURES],
+            "fields": [],
+        }
     key = _cache_key(program, cut)
     release: dict[str, Any] | None = cache.get(key)
     if release is None:
         release = _compute(program, cut)
         release["computed_at"] = now.astimezone(UTC).isoformat()
         cache.set(key, release, timeout=35 * 24 * 3600)
-    in_use = set(identity_fields(program).values_list("pk", flat=True))
     return {**release, "fields": [f for f in release["fields"] if f["id"] in in_use]}
 
 

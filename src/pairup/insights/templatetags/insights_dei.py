@@ -16,6 +16,13 @@ from pairup.programs.models import Program
 register = template.Library()
 
 
+def _shown(key: str, value: Any) -> Any:
+    """A mean rating with two decimals, as the other figures show one; counts as they are."""
+    if key == "mean_rating" and value is not None:
+        return f"{value:.2f}"
+    return value
+
+
 @register.inclusion_tag("insights/_dei.html")
 def dei_section(program: Program) -> dict[str, Any]:
     release = dei_release(program, timezone.now())
@@ -25,7 +32,7 @@ def dei_section(program: Program) -> dict[str, Any]:
             "id": field["id"],
             "label": field["label"],
             "rows": [
-                (row["label"], [(row[k], k in row["hidden"]) for k in keys], row["key"])
+                (row["label"], [(_shown(k, row[k]), k in row["hidden"]) for k in keys], row["key"])
                 for row in [*field["groups"], field["total"]]
             ],
         }
