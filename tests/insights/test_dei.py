@@ -98,6 +98,75 @@ def assert_no_small_group_recovered(groups: list[dict], total: dict, truth: list
             assert len(options) > 1, f"group {g}'s {key} = {true} recovered"
 
 
+# What one measure says of another: a person matched made an ask; one who met (or rated)
+# was matched. The LP attacker below uses these too.
+NESTED = [("matched", "asked"), ("met", "matched"), ("rated", "matched"), ("mentored", "mentors")]
+
+
+def lp_bounds(groups: list[dict], total: dict) -> dict[tuple[int, str], tuple[float, float]]:
+    """The attacker's linear programme, the audit statistical offices run: every shown cell
+    and total fixed, every count between 0 and its group's members, the measures nested as
+    they are in life; the least and the most each hidden cell (and each hidden "did not")
+    can be. A cell whose least equals its most is recovered."""
+    from scipy.optimize import linprog
+
+    rows, keys = len(groups), KEYS
+    index = {(g, k): g * len(keys) + i for g in range(rows) for i, k in enumerate(keys)}
+    size = len(index)
+    eq, eq_b, le, le_b = [], [], [], []
+    for k in keys:
+        line = [0.0] * size
+        for g in range(rows):
+            line[index[g, k]] = 1.0
+        eq.append(line)
+        eq_b.append(total[k])
+    for g, row in enumerate(groups):
+        for k in keys:
+            if row[k] is not None:
+                line = [0.0] * size
+                line[index[g, k]] = 1.0
+                eq.append(line)
+                eq_b.append(row[k])
+            if k != "members":  # a count is at most the group's members
+                line = [0.0] * size
+                line[index[g, k]], line[index[g, "members"]] = 1.0, -1.0
+                le.append(line)
+                le_b.append(0.0)
+        for inner, outer in NESTED:
+            line = [0.0] * size
+            line[index[g, inner]], line[index[g, outer]] = 1.0, -1.0
+            le.append(line)
+            le_b.append(0.0)
+    out = {}
+    for g, row in enumerate(groups):
+        for k in keys:
+            if row[k] is not None:
+                continue
+            targets = {k: {index[g, k]: 1.0}}
+            if k != "members":
+                targets["not " + k] = {index[g, "members"]: 1.0, index[g, k]: -1.0}
+            for name, weights in targets.items():
+                c = [0.0] * size
+                for i, w in weights.items():
+                    c[i] = w
+                lo = linprog(c, A_ub=le, b_ub=le_b, A_eq=eq, b_eq=eq_b, bounds=(0, None))
+                hi = linprog(
+                    [-v for v in c], A_ub=le, b_ub=le_b, A_eq=eq, b_eq=eq_b, bounds=(0, None)
+                )
+                assert lo.status == 0 and hi.status == 0
+                out[g, name] = (lo.fun, -hi.fun)
+    return out
+
+
+def assert_lp_recovers_no_small_group(groups: list[dict], total: dict, truth: list[dict]) -> None:
+    for (g, key), (lo, hi) in lp_bounds(groups, total).items():
+        inner = key[4:] if key.startswith("not ") else key
+        true = truth[g][inner] if inner == key else truth[g]["members"] - truth[g][inner]
+        assert lo - 1e-6 <= true <= hi + 1e-6, (g, key)
+        if 0 < true < K and truth[g]["members"] != total["members"]:
+            assert hi - lo > 0.5, f"group {g}'s {key} = {true} recovered by the LP: {groups}"
+
+
 # ---------------------------------------------------------------------- suppression unit
 
 
@@ -136,17 +205,38 @@ def test_a_measure_that_leaves_out_1_to_4_people_is_hidden_too():
     assert all(r["members"] is not None for r in shown)  # the groups themselves are fine
 
 
+def _nested_counts(rng: random.Random, members: list[int]) -> dict[str, list[int]]:
+    counts: dict[str, list[int]] = {key: [] for key, _ in MEASURES}
+    for n in members:
+        asked = rng.randint(0, n)
+        matched = rng.randint(0, asked)
+        row = {
+            "mentors": rng.randint(0, n),
+            "asked": asked,
+            "matched": matched,
+            "met": rng.randint(0, matched),
+            "rated": rng.randint(0, matched),
+        }
+        row["mentored"] = rng.randint(0, row["mentors"])
+        for key, _ in MEASURES:
+            counts[key].append(row[key])
+    return counts
+
+
 def test_random_tables_never_give_a_small_group_away():
+    """Both attackers, on 150 tables of 3 or 4 groups with every kind of small cell."""
     rng = random.Random(15)
     for _ in range(150):
         size = rng.randint(3, 4)
         members = [rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 11]) for _ in range(size)]
-        counts = {key: [rng.randint(0, n) for n in members] for key, _ in MEASURES}
+        counts = _nested_counts(rng, members)
         truth = [
             {"members": n, **{k: counts[k][g] for k, _ in MEASURES}} for g, n in enumerate(members)
         ]
         total = {k: sum(t[k] for t in truth) for k in KEYS}
-        assert_no_small_group_recovered(_apply(members, counts), total, truth)
+        shown = _apply(members, counts)
+        assert_no_small_group_recovered(shown, total, truth)
+        assert_lp_recovers_no_small_group(shown, total, truth)
 
 
 # ------------------------------------------------------------------------- the program
@@ -269,6 +359,7 @@ def test_the_release_hides_the_group_of_4_and_one_more(dei):
         {"members": 7, "mentors": 1, "asked": 5, "matched": 5, "met": 5, "mentored": 1, "rated": 5},
     ]
     assert_no_small_group_recovered(table["groups"], table["total"], truth)
+    assert_lp_recovers_no_small_group(table["groups"], table["total"], truth)
 
 
 def test_the_subtraction_attack_across_site_and_pool_filters_recovers_nothing(dei, admin, api):
@@ -333,6 +424,7 @@ def test_the_subtraction_attack_across_site_and_pool_filters_recovers_nothing(de
         {"members": 7, "mentors": 1, "asked": 5, "matched": 5, "met": 5, "mentored": 1, "rated": 5},
     ]
     assert_no_small_group_recovered(groups, views[0]["All members"], truth)
+    assert_lp_recovers_no_small_group(groups, views[0]["All members"], truth)
 
 
 def test_the_page_and_csv_mark_the_small_group_hidden(dei, admin):

@@ -30,8 +30,10 @@ The rule that keeps small groups hidden (K = 5)
        measure's "did" and "did not" — the hidden cells must be at least two, and together
        hold at least K people; otherwise the next smallest shown cell (a non-zero one
        first) is hidden too, and so on, repeating until every column holds. Hiding a
-       measure hides it whole for that group (its "did" and "did not"), and hiding a group's
-       member count hides its whole row. A group shown with no members covers nothing (its
+       measure hides it whole for that group (its "did" and "did not"), with the measures
+       it nests with (made an ask ⊇ were matched ⊇ met, rated; approved mentors and gave a
+       session), so that a shown one never bounds a hidden one; hiding a group's member
+       count hides its whole row. A group shown with no members covers nothing (its
        counts are known to be 0), so it is never hidden for cover. When no cell is left to
        hide, what remains is the column's total itself (one group holds every member who
        could count), which the Total row shows anyway. A group's mean rating is shown only with its count
@@ -115,21 +117,36 @@ class Protected:
     measures: dict[str, list[bool]]
 
 
+# Measures that nest (someone matched made an ask; someone who met or rated was matched; a
+# mentor who gave a session is, as a rule, an approved mentor) are hidden together for a
+# group: a shown "matched 0" beside a hidden "met" would say the hidden one is 0.
+BLOCKS = [["mentors", "mentored"], ["asked", "matched", "met", "rated"]]
+
+
 def protect(members: list[int], counts: dict[str, list[int]]) -> Protected:
     """The suppression of rules 3 and 4 of the module docstring over one field's groups:
     `members` per group, and per measure the people per group it counts."""
     rows = [0 < n < K for n in members]
     _complement(members, rows)
+    # A group shown with no members covers nothing: its counts are known to be 0.
+    cover = [rows[g] or n > 0 for g, n in enumerate(members)]
     measures: dict[str, list[bool]] = {}
-    for key, ys in counts.items():
-        hidden = [rows[g] or 0 < y < K or 0 < members[g] - y < K for g, y in enumerate(ys)]
-        others = [members[g] - y for g, y in enumerate(ys)]
-        # A hidden cell hides both its "did" and "did not" (the member count is shown), so
-        # the two columns share one mask; repeat until both hold.
-        cover = [rows[g] or n > 0 for g, n in enumerate(members)]
-        while _complement(ys, hidden, cover) | _complement(others, hidden, cover):
-            pass
-        measures[key] = hidden
+    for block in BLOCKS:
+        hidden = [
+            rows[g] or any(0 < counts[k][g] < K or 0 < n - counts[k][g] < K for k in block)
+            for g, n in enumerate(members)
+        ]
+        # One mask for the block, and for each measure's "did" and "did not" (the member
+        # count is shown, so hiding one hides the other): repeat until every column holds.
+        changed = True
+        while changed:
+            changed = False
+            for k in block:
+                others = [n - y for n, y in zip(members, counts[k], strict=True)]
+                changed |= _complement(counts[k], hidden, cover)
+                changed |= _complement(others, hidden, cover)
+        for k in block:
+            measures[k] = list(hidden)
     return Protected(rows=rows, measures=measures)
 
 
