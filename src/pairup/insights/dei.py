@@ -317,8 +317,4 @@ def dei_field_csv_rows(release: dict[str, Any], field_id: int) -> list[list[Any]
     return rows
 
 
-def has_fields(program: Program) -> bool:
-    return identity_fields(program).exists()
-
-
 __all__ = ["K", "MEASURES", "dei_field_csv_rows", "dei_release", "protect", "release_cut"]

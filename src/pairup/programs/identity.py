@@ -87,14 +87,16 @@ def identity_fields(program: Program, *, retired: bool = False) -> QuerySet[Iden
 
 def get_identity_field_for_admin(user: User, slug: str, field_id: int) -> IdentityField:
     """A field in use of a program `user` runs; 404 for anyone else or another program's."""
-    program, _ = _admin_program(user, slug)
+    program, _ = get_identity_program_for_admin(user, slug)
     field = identity_fields(program).filter(pk=field_id).first()
     if field is None:
         raise Http404("No such field")
     return field
 
 
-def _admin_program(user: User, slug: str) -> tuple[Program, Membership]:
+def get_identity_program_for_admin(user: User, slug: str) -> tuple[Program, Membership]:
+    """The program whose questions `user` manages, and their membership; 404 for anyone
+    else (the program's members who are not admins included)."""
     program, membership = get_program_for_user(user, slug)
     if not rules.can_manage_identity_fields(membership):
         raise Http404("No such program")

@@ -45,7 +45,7 @@ def _settings_page(
 @login_required
 def identity_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The program's self-identification questions; POST adds one."""
-    program, _ = identity._admin_program(request.user, slug)
+    program, _ = identity.get_identity_program_for_admin(request.user, slug)
     if request.method != "POST":
         return _settings_page(request, program)
     form = IdentityFieldForm(request.POST)
@@ -116,7 +116,7 @@ def identity_field_edit(
 def identity_matching(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The switch "use self-identification in matching" (POST): turning it on is refused,
     beside the switch, and written to the audit log."""
-    program, _ = identity._admin_program(request.user, slug)
+    program, _ = identity.get_identity_program_for_admin(request.user, slug)
     if request.method != "POST":
         return redirect("program_identity", slug=program.slug)
     form = IdentityMatchingForm(request.POST)
