@@ -232,3 +232,10 @@ def test_nobody_but_the_member_sees_an_answer(program, admin, mentee, field):
     assert not AuditEntry.objects.filter(target_type="membership").exists()
     for url in (f"/p/{program.slug}/audit/", f"/p/{program.slug}/settings/identity/"):
         assert "Sam Mentee" not in admin_client.get(url).content.decode(), url
+
+
+def test_the_django_admin_has_no_screen_for_answers_or_consents():
+    from django.contrib import admin as django_admin
+
+    assert IdentityAnswer not in django_admin.site._registry
+    assert IdentityConsent not in django_admin.site._registry
