@@ -41,3 +41,73 @@ def run_cohort_later(run: CohortRun) -> None:
     """Queue the run's matching after commit: `pairup worker` runs it (tests run it inline)."""
     pk = run.pk
     transaction.on_commit(lambda: run_cohort.enqueue(run_id=pk))
+
+
+# Vectors of the texts matching reads (semantic relevance): encoded in the background after
+# the change commits, so the next suggestion finds them stored. Only texts whose key is new
+# are encoded (`encode_cached`). In the lexical mode nothing is queued.
+
+
+@task()
+def embed_asks(ask_ids: list[int]) -> int:
+    """Store the vectors of these asks' texts; the number of texts looked at."""
+    from pairup.core.vectors import relevance_backend
+    from pairup.engine.embedding import encode_cached
+
+    from .matching.vectors import ask_texts
+    from .models import Ask
+
+    backend = relevance_backend()
+    if backend is None:
+        return 0
+    asks = Ask.objects.filter(pk__in=ask_ids).order_by("pk").prefetch_related("topics")
+    texts = list(dict.fromkeys(ask_texts(asks)))
+    if texts:
+        encode_cached(backend[0], texts, backend[1])
+    return len(texts)
+
+
+@task()
+def embed_mentor(user_id: int) -> int:
+    """Store the vectors of a mentor's profile text and past asks, in every program where
+    they mentor; the number of texts looked at."""
+    from pairup.core.vectors import relevance_backend
+    from pairup.engine.embedding import encode_cached
+
+    from .matching.vectors import mentor_programs, mentor_texts
+
+    backend = relevance_backend()
+    if backend is None:
+        return 0
+    texts: list[str] = []
+    for program in mentor_programs(user_id):
+        texts.extend(mentor_texts(program, [user_id]))
+    texts = list(dict.fromkeys(t for t in texts if t.strip()))
+    if texts:
+        encode_cached(backend[0], texts, backend[1])
+    return len(texts)
+
+
+def _semantic() -> bool:
+    # The mode only (an environment variable): a request never loads the model to decide.
+    from pairup.engine.embedding import relevance_mode
+
+    return relevance_mode() == "hybrid" and not is_quiet()
+
+
+def embed_ask_later(ask_id: int) -> None:
+    """Queue the ask's vector after commit (`pairup worker` runs it; tests run it inline)."""
+    if _semantic():
+        transaction.on_commit(lambda: embed_asks.enqueue(ask_ids=[ask_id]))
+
+
+def embed_mentor_later(user_id: int, *, only_if_mentor: bool = False) -> None:
+    """Queue the refresh of a mentor's vectors after commit: their profile or history
+    changed. `only_if_mentor`: nothing for someone who mentors nowhere (a mentee's profile)."""
+    if not _semantic():
+        return
+    from pairup.programs.models import Membership
+
+    if only_if_mentor and not Membership.objects.filter(user_id=user_id, is_mentor=True).exists():
+        return
+    transaction.on_commit(lambda: embed_mentor.enqueue(user_id=user_id))

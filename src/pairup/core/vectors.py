@@ -1,0 +1,98 @@
+"""The database's cache of text embeddings (`TextVector`) as the engine's `VectorStore`, and
+the one place the app decides how it scores relevance (`relevance_backend`).
+
+The engine encodes only texts whose key it does not find here (`encode_cached`), so a
+profile, a past ask or an ask is encoded once per model version, whichever of a page, a
+background task or `pairup embed --rebuild` needed it first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
+from itertools import islice
+from typing import TypeVar
+
+import numpy as np
+
+from pairup.core.models import TextVector
+from pairup.engine.embedding import Embedder, load_embedder, relevance_mode
+
+# Keys per query: well under SQLite's bound on query parameters and PostgreSQL's, and few
+# round trips for a program's few thousand texts.
+BATCH = 500
+# Stored vectors are little-endian float32 whatever the machine.
+FLOAT32 = np.dtype("<f4")
+
+T = TypeVar("T")
+
+
+def _batches(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+class DatabaseVectorStore:
+    """The engine's `VectorStore` on the `TextVector` table: one query per BATCH keys to
+    read, bulk inserts that skip rows already there (another worker may have written the
+    same text meanwhile: the vector is the same, so first come stays)."""
+
+    def get_many(self, keys: Iterable[str], version: str) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        wanted = sorted(set(keys))
+        for batch in _batches(wanted):
+            rows = TextVector.objects.filter(model_version=version, key__in=batch).values_list(
+                "key", "dim", "vector"
+            )
+            for key, dim, raw in rows:
+                vector = np.frombuffer(bytes(raw), dtype=FLOAT32)
+                if vector.shape != (dim,):  # a torn row is re-encoded, never trusted
+                    continue
+                out[key] = vector.astype(np.float32)
+        return out
+
+    def put_many(self, vectors: Mapping[str, np.ndarray], version: str) -> None:
+        rows = []
+        for key, vector in sorted(vectors.items()):
+            v = np.ascontiguousarray(vector, dtype=FLOAT32).reshape(-1)
+            rows.append(
+                TextVector(key=key, model_version=version, dim=len(v), vector=v.tobytes())
+            )
+        for batch in _batches(rows):
+            TextVector.objects.bulk_create(batch, ignore_conflicts=True)
+
+    def count(self, version: str) -> int:
+        return TextVector.objects.filter(model_version=version).count()
+
+
+@cache
+def _embedder() -> Embedder | None:
+    # Loading the model costs seconds and ~100 MB: once per process.
+    return load_embedder()
+
+
+def relevance_backend() -> tuple[Embedder, DatabaseVectorStore] | None:
+    """The embedder and the vector store every caller of the engine's relevance uses
+    (suggestions, cohort matching, event schedules, the background tasks, `pairup embed`),
+    or None for the lexical mode: PAIRUP_RELEVANCE=lexical, or the model is not installed."""
+    if relevance_mode() == "lexical":
+        return None
+    embedder = _embedder()
+    if embedder is None:
+        return None
+    return embedder, DatabaseVectorStore()
+
+
+def relevance_in_words() -> str:
+    """Which relevance the app runs, in one line for `pairup check`, the server's start-up
+    line, /healthz and the matching settings page."""
+    backend = relevance_backend()
+    if backend is None:
+        if relevance_mode() == "lexical":
+            return "lexical (PAIRUP_RELEVANCE=lexical)"
+        return "lexical (the sentence-embedding model is not installed)"
+    return f"hybrid (lexical + {backend[0].version}, {backend[0].dim} dimensions)"
+
+
+__all__: Sequence[str] = ("DatabaseVectorStore", "relevance_backend", "relevance_in_words")
