@@ -63,6 +63,7 @@ from pairup.engine.batch import AskTable, score_pairs
 from pairup.engine.records import Ask, Id, Meeting, Mentor, Policy, Schedule, id_key
 from pairup.engine.relevance import relevance_pairs
 from pairup.engine.scoring import MentorIndex
+from pairup.engine.semantic import SemanticIndex
 
 ROTATION_QUANTUM = 1e-4
 # Colourings tried around locked seats before pairs are dropped (see `_colour_around`).
@@ -73,16 +74,20 @@ PairMask = Callable[[list[Ask], list[Mentor], Policy], np.ndarray]
 
 
 def pair_scores(
-    mentees: Sequence[Ask], mentors: Sequence[Mentor], policy: Policy
+    mentees: Sequence[Ask],
+    mentors: Sequence[Mentor],
+    policy: Policy,
+    semantic: SemanticIndex | None = None,
 ) -> tuple[np.ndarray, np.ndarray, MentorIndex]:
-    """Dense (mentee x mentor) exact scores and the mask of pairs allowed by the hard rules."""
+    """Dense (mentee x mentor) exact scores and the mask of pairs allowed by the hard rules;
+    hybrid relevance with `semantic` (the mentors' vectors, `semantic.semantic_index`)."""
     seen: set[Id] = set()
     for a in mentees:
         if a.id in seen:
             raise ValueError(f"duplicate mentee id {a.id!r}")
         seen.add(a.id)
     # Capacity and min_score are about asks, not events.
-    index = MentorIndex(mentors, replace(policy, min_score=float("-inf")))
+    index = MentorIndex(mentors, replace(policy, min_score=float("-inf")), semantic=semantic)
     index.open = np.ones(len(index), dtype=bool)
     n_e, n_m = len(mentees), len(index)
     scores = np.zeros((n_e, n_m))
@@ -309,6 +314,7 @@ def rotations(
     fixed: Sequence[Meeting] = (),
     met: Collection[tuple[Id, Id]] = (),
     first_round: int = 0,
+    semantic: SemanticIndex | None = None,
 ) -> Schedule:
     """The best schedule under the priorities in the module docstring: exact without locked
     seats, see "Fixed meetings" there for what is exact with them.
@@ -320,7 +326,15 @@ def rotations(
     a mentee two seats in a round or a mentor more than `seats`.
     """
     return schedule_rounds(
-        mentees, mentors, rounds, seats, policy, fixed=fixed, met=met, first_round=first_round
+        mentees,
+        mentors,
+        rounds,
+        seats,
+        policy,
+        fixed=fixed,
+        met=met,
+        first_round=first_round,
+        semantic=semantic,
     )
 
 
@@ -335,6 +349,7 @@ def schedule_rounds(
     met: Collection[tuple[Id, Id]] = (),
     first_round: int = 0,
     mask: PairMask | None = None,
+    semantic: SemanticIndex | None = None,
 ) -> Schedule:
     """`rotations`, with `mask(mentees, mentors, policy)` (a mentee x mentor boolean array)
     narrowing the allowed pairs further (roundtables: the table topic)."""
@@ -344,7 +359,7 @@ def schedule_rounds(
     if not 0 <= first_round <= rounds:
         raise ValueError(f"first_round must be between 0 and {rounds}")
     mentees, mentors, fixed = list(mentees), list(mentors), list(fixed)
-    scores, allowed, _ = pair_scores(mentees, mentors, policy)
+    scores, allowed, _ = pair_scores(mentees, mentors, policy, semantic)
     if mask is not None:
         allowed &= mask(mentees, mentors, policy)
     n_e, n_m = len(mentees), len(mentors)

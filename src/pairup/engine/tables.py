@@ -37,6 +37,7 @@ from pairup.engine.records import (
     id_key,
 )
 from pairup.engine.rotations import ROTATION_QUANTUM, pair_scores, schedule_rounds
+from pairup.engine.semantic import SemanticIndex
 from pairup.engine.topics import level_weight, normalise_path
 
 
@@ -83,6 +84,7 @@ def table_rounds(
     fixed: Sequence[Meeting] = (),
     met: Collection[tuple[Id, Id]] = (),
     first_round: int = 0,
+    semantic: SemanticIndex | None = None,
 ) -> Schedule:
     """Roundtables over `rounds` rounds (module docstring): a `Schedule` whose meetings are
     the seats (round, host, mentee) and whose `seats` is the table size. `fixed`, `met`
@@ -99,6 +101,7 @@ def table_rounds(
         met=met,
         first_round=first_round,
         mask=topic_mask,
+        semantic=semantic,
     )
 
 
@@ -107,13 +110,15 @@ def tables(
     mentors: Sequence[Mentor],
     table_size: int,
     policy: Policy | None = None,
+    *,
+    semantic: SemanticIndex | None = None,
 ) -> TablePlan:
     """Seat mentees at topic tables: most seated first, then the highest total score."""
     policy = policy or Policy()
     if table_size < 1:
         raise ValueError("table_size must be at least 1")
     mentees, mentors = list(mentees), list(mentors)
-    scores, allowed, _ = pair_scores(mentees, mentors, policy)
+    scores, allowed, _ = pair_scores(mentees, mentors, policy, semantic)
     topics = [table_topic(m, policy) for m in mentors]
     allowed &= topic_mask(mentees, mentors, policy)
     ei, mi = np.nonzero(allowed)
