@@ -8,6 +8,7 @@ background task or `pairup embed --rebuild` needed it first.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import islice
@@ -16,7 +17,11 @@ from typing import TypeVar
 import numpy as np
 
 from pairup.core.models import TextVector
-from pairup.engine.embedding import Embedder, load_embedder, relevance_mode
+from pairup.engine.embedding import Embedder, load_embedder, requested_mode
+from pairup.engine.records import Mentor
+from pairup.engine.semantic import Progress, SemanticIndex, semantic_index
+
+logger = logging.getLogger(__name__)
 
 # Keys per query: well under SQLite's bound on query parameters and PostgreSQL's, and few
 # round trips for a program's few thousand texts.
@@ -38,7 +43,7 @@ class DatabaseVectorStore:
     read, bulk inserts that skip rows already there (another worker may have written the
     same text meanwhile: the vector is the same, so first come stays)."""
 
-    def get_many(self, keys: Iterable[str], version: str) -> dict[str, np.ndarray]:
+    def get_many(self, keys: Sequence[str], version: str) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         wanted = sorted(set(keys))
         for batch in _batches(wanted):
@@ -56,9 +61,7 @@ class DatabaseVectorStore:
         rows = []
         for key, vector in sorted(vectors.items()):
             v = np.ascontiguousarray(vector, dtype=FLOAT32).reshape(-1)
-            rows.append(
-                TextVector(key=key, model_version=version, dim=len(v), vector=v.tobytes())
-            )
+            rows.append(TextVector(key=key, model_version=version, dim=len(v), vector=v.tobytes()))
         for batch in _batches(rows):
             TextVector.objects.bulk_create(batch, ignore_conflicts=True)
 
@@ -68,15 +71,23 @@ class DatabaseVectorStore:
 
 @cache
 def _embedder() -> Embedder | None:
-    # Loading the model costs seconds and ~100 MB: once per process.
-    return load_embedder()
+    # Loading the model costs seconds and ~100 MB: once per process, said once in the log
+    # (gunicorn's workers load it on their first match, not at start).
+    embedder = load_embedder()
+    if embedder is None:
+        logger.warning("relevance: lexical (the sentence-embedding model is not installed)")
+    else:
+        logger.info("relevance: hybrid (lexical + %s)", embedder.version)
+    return embedder
 
 
 def relevance_backend() -> tuple[Embedder, DatabaseVectorStore] | None:
     """The embedder and the vector store every caller of the engine's relevance uses
     (suggestions, cohort matching, event schedules, the background tasks, `pairup embed`),
-    or None for the lexical mode: PAIRUP_RELEVANCE=lexical, or the model is not installed."""
-    if relevance_mode() == "lexical":
+    or None for the lexical mode: PAIRUP_RELEVANCE=lexical, or the model is not installed.
+    The first call in a process loads the model (seconds); PAIRUP_RELEVANCE is read on
+    every call."""
+    if requested_mode() == "lexical":
         return None
     embedder = _embedder()
     if embedder is None:
@@ -84,15 +95,32 @@ def relevance_backend() -> tuple[Embedder, DatabaseVectorStore] | None:
     return embedder, DatabaseVectorStore()
 
 
+def semantic_for(
+    mentors: Sequence[Mentor], progress: Progress | None = None
+) -> SemanticIndex | None:
+    """The engine's semantic index of `mentors` (their profiles' and past asks' vectors,
+    encoding only what the store lacks) for `MentorIndex(..., semantic=)`, `rotations` and
+    `table_rounds`; None in the lexical mode, where callers pass None on."""
+    backend = relevance_backend()
+    if backend is None:
+        return None
+    return semantic_index(mentors, backend[0], backend[1], progress=progress)
+
+
 def relevance_in_words() -> str:
     """Which relevance the app runs, in one line for `pairup check`, the server's start-up
     line, /healthz and the matching settings page."""
     backend = relevance_backend()
     if backend is None:
-        if relevance_mode() == "lexical":
+        if requested_mode() == "lexical":
             return "lexical (PAIRUP_RELEVANCE=lexical)"
         return "lexical (the sentence-embedding model is not installed)"
     return f"hybrid (lexical + {backend[0].version}, {backend[0].dim} dimensions)"
 
 
-__all__: Sequence[str] = ("DatabaseVectorStore", "relevance_backend", "relevance_in_words")
+__all__: Sequence[str] = (
+    "DatabaseVectorStore",
+    "relevance_backend",
+    "relevance_in_words",
+    "semantic_for",
+)

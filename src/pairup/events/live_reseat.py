@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.core.errors import Conflict
+from pairup.core.vectors import semantic_for
 from pairup.engine import Meeting, Schedule, rotations, table_rounds
 
 from .live_state import live_now_of, live_state_changed
@@ -91,6 +92,7 @@ def reseat_plan(
     event = records.event
     mentees = [a for a in records.mentees if int(a.id) not in absent]
     mentors = [m for m in records.mentors if int(m.id) not in absent]
+    semantic = semantic_for(mentors)
     if event.kind == EventKind.ROUNDTABLES:
         return table_rounds(
             mentees,
@@ -100,6 +102,7 @@ def reseat_plan(
             records.policy,
             fixed=fixed,
             first_round=first_round,
+            semantic=semantic,
         )
     return rotations(
         mentees,
@@ -109,6 +112,7 @@ def reseat_plan(
         records.policy,
         fixed=fixed,
         first_round=first_round,
+        semantic=semantic,
     )
 
 

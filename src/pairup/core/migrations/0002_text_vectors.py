@@ -5,26 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_cache_table'),
+        ("core", "0001_cache_table"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TextVector',
+            name="TextVector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('model_version', models.CharField(max_length=100)),
-                ('dim', models.PositiveSmallIntegerField()),
-                ('vector', models.BinaryField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("model_version", models.CharField(max_length=100)),
+                ("dim", models.PositiveSmallIntegerField()),
+                ("vector", models.BinaryField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('key', 'model_version'), name='core_textvector_one_per_text_and_model')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "model_version"),
+                        name="core_textvector_one_per_text_and_model",
+                    )
+                ],
             },
         ),
     ]

@@ -24,7 +24,7 @@ from pairup.asks.matching.vectors import program_texts
 from pairup.core.models import TextVector
 from pairup.core.vectors import DatabaseVectorStore, relevance_backend, relevance_in_words
 from pairup.engine.cli import progress
-from pairup.engine.embedding import Embedder, text_key
+from pairup.engine.embedding import Embedder, document_chunks, text_key
 from pairup.programs.models import Program
 
 NAME = "pairup embed"
@@ -63,14 +63,16 @@ class Command(BaseCommand):
         assert backend is not None
         embedder, store = backend
         t0 = time.perf_counter()
+        # What the engine stores is each text's chunks (a short text is one chunk): key
+        # and encode those, as `embedding.embed_documents` does.
         texts: dict[str, str] = {}
         for program in programs:
-            for text in program_texts(program):
-                texts.setdefault(text_key(text), text)
+            for chunk in document_chunks(program_texts(program)):
+                texts.setdefault(text_key(chunk), chunk)
         if options["rebuild"]:
             todo = texts
         else:
-            stored = store.get_many(texts, embedder.version)
+            stored = store.get_many(list(texts), embedder.version)
             todo = {k: t for k, t in texts.items() if k not in stored}
         encoded = self.encode(embedder, store, todo, replace=options["rebuild"])
         seconds = time.perf_counter() - t0
