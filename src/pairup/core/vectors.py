@@ -107,15 +107,24 @@ def semantic_for(
     return semantic_index(mentors, backend[0], backend[1], progress=progress)
 
 
-def relevance_in_words() -> str:
-    """Which relevance the app runs, in one line for `pairup check`, the server's start-up
-    line, /healthz and the matching settings page."""
+def relevance_in_words(*, for_people: bool = False) -> str:
+    """Which relevance the app runs, in one line: for `pairup relevance`, the server's
+    start-up line and the log, the model's full version; `for_people` (the matching settings
+    page), in plain words with the model's name."""
     backend = relevance_backend()
     if backend is None:
         if requested_mode() == "lexical":
+            if for_people:
+                return "lexical: the words of the ask and of what mentors wrote and helped with"
             return "lexical (PAIRUP_RELEVANCE=lexical)"
+        if for_people:
+            return "lexical: the model that also reads meaning is not installed on this server"
         return "lexical (the sentence-embedding model is not installed)"
-    return f"hybrid (lexical + {backend[0].version}, {backend[0].dim} dimensions)"
+    embedder = backend[0]
+    if for_people:
+        name = embedder.version.split("/")[0]
+        return f"hybrid: the words of the ask and their meaning (read by the model {name})"
+    return f"hybrid (lexical + {embedder.version}, {embedder.dim} dimensions)"
 
 
 __all__: Sequence[str] = (

@@ -526,7 +526,9 @@ def explain(
         from pairup.engine.semantic import similar_ask_reason
 
         past = mentor.history[item]
-        out.append(similar_ask_reason(past.text if isinstance(past, HistoryItem) else past))
+        out.append(
+            similar_ask_reason((past.title or past.text) if isinstance(past, HistoryItem) else past)
+        )
     if similar == 1 and item < 0:
         out.append("Has helped with 1 similar ask")
     elif similar > 1:

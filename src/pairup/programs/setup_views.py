@@ -96,7 +96,7 @@ def _settings_page(
             "policy_fields": [form[name] for name in POLICY_FIELDS if name != "session_lengths"],
             "matching_fields": [form[name] for name in MATCHING_FIELDS[1:]],
             "own_topics": program.topics.filter(shared=False).order_by("name"),
-            "relevance": relevance_in_words(),
+            "relevance": relevance_in_words(for_people=True),
         },
         status=status,
     )
