@@ -136,7 +136,7 @@ class SemanticIndex:
         item_out = np.full((n_a, width), -1, dtype=np.int64)
         if n_a == 0 or len(self.doc_owner) == 0:
             return out, item_out
-        cos = np.rint((ask_vecs @ self.doc_vecs.T).astype(np.float64) / COS_GRID) * COS_GRID
+        cos = np.rint((self.doc_vecs @ ask_vecs.T).T.astype(np.float64) / COS_GRID) * COS_GRID
         cos[~ask_vecs.any(axis=1)] = -1.0  # a blank ask is close to nothing
         owner, hist = self.doc_owner, self.doc_item >= 0
         close = np.full((n_a, n_m), -1.0)
