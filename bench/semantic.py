@@ -23,7 +23,6 @@ the development set's titles, 1 profile and 5 past asks per mentor.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -107,8 +106,11 @@ def cmd_dev(args: argparse.Namespace) -> dict:
         index = MentorIndex(mentors, semantic=sem)
         ranked = [[s.mentor_id for s in recommend(a, index, 100)] for a in asks]
         secs = time.perf_counter() - t0
-        rr = [1 / (row.index(t) + 1) if t in row else 0.0 for row, t in zip(ranked, truth)]
-        hit = [t in row[:10] for row, t in zip(ranked, truth)]
+        rr = [
+            1 / (row.index(t) + 1) if t in row else 0.0
+            for row, t in zip(ranked, truth, strict=True)
+        ]
+        hit = [t in row[:10] for row, t in zip(ranked, truth, strict=True)]
         out[mode] = {
             "asks": len(asks),
             "mentors": len(mentors),
