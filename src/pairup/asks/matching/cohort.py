@@ -276,6 +276,10 @@ def match_cohort(cohort: Cohort, *, report: Report = _quiet) -> CohortResult:
     semantic = semantic_for(
         cohort.mentors, progress=_progress(report, 0, 20, "Reading what the mentors know")
     )
+    if semantic is not None:
+        # The asks' vectors read here, in this thread: the engine scores chunks of asks in
+        # worker threads, which must not open database connections of their own.
+        semantic.ask_vectors([r.text for r in to_match])
     index = MentorIndex(cohort.mentors, cohort.policy, semantic=semantic)
     report("Finding the best assignment", 20)
     result = assign_detailed(to_match, index, progress=_progress(report, 20, 65))
@@ -374,6 +378,8 @@ class Snapshot:
     def index(self) -> MentorIndex:
         if self._index is None:
             semantic = None if self.relevance == LEXICAL else semantic_for(self.mentors)
+            if semantic is not None:  # read here, not in the engine's worker threads
+                semantic.ask_vectors([a.text for a in self.asks])
             self._index = MentorIndex(self.mentors, self.policy, semantic=semantic)
         return self._index
 
