@@ -228,10 +228,10 @@ def cmd_embed(args: argparse.Namespace) -> dict:
     embedder = load_embedder()
     assert embedder is not None, "the model is not installed"
     words = np.mean([len(m.text.split()) for m in mentors])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     store = MemoryStore()
     semantic_index(mentors, embedder, store)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     n = args.profiles * 6
     t1 = time.perf_counter()
     edited = [*mentors[1:], Mentor(id=0, text=text("edited"), history=mentors[0].history)]
@@ -244,7 +244,11 @@ def cmd_embed(args: argparse.Namespace) -> dict:
         "threads": args.threads,
         "seconds": secs,
         "texts_per_s": n / secs,
+        "cpu_s": cpu,
+        "texts_per_cpu_s": n / cpu,
         "extrapolated_50k_min": 50_000 * 6 / (n / secs) / 60,
+        # On 2 cores of its own (no other load): CPU time spread over both.
+        "extrapolated_50k_min_2_free_cores": 50_000 * 6 / (n / cpu) / 60 / args.threads,
         "one_profile_edit_s": update,
     }
     print(json.dumps(out, indent=1))
@@ -264,14 +268,15 @@ def cmd_assign(args: argparse.Namespace) -> dict:
     ]
     out: dict = {"asks": args.asks, "mentors": args.mentors}
     for mode in ("lexical", "hybrid"):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         sem = semantic_index(mentors, mixed, MemoryStore()) if mode == "hybrid" else None
         index = MentorIndex(mentors, semantic=sem)
         result = assign_detailed(asks, index, explain=False)
-        secs = time.perf_counter() - t0
+        secs, cpu = time.perf_counter() - t0, time.process_time() - c0
         matched = [a for a in result.assignments if a.mentor_id is not None]
         out[mode] = {
             "seconds": secs,
+            "cpu_s": cpu,
             "matched": len(matched),
             "total": round(sum(a.score for a in matched), 3),
             "rounds": result.rounds,
