@@ -168,10 +168,22 @@ def test_every_mentor_is_scored_with_k_all():
     assert sorted(s.mentor_id for s in found) == [1, 2, 3]
 
 
-def test_semantic_index_must_match_the_mentors():
+def test_semantic_index_must_match_the_mentors_and_narrows_without_encoding():
     sem = semantic_index(MENTORS[:2], Words(), None)
     with pytest.raises(ValueError, match="other mentors"):
         MentorIndex(MENTORS, semantic=sem)
+    words = Words()
+    full = semantic_index(MENTORS, words, None)
+    n = len(words.encoded)
+    some = [MENTORS[2], MENTORS[0]]
+    narrowed = full.subset(some)
+    assert len(words.encoded) == n
+    ask = Ask(id="a", text="a raise from my manager")
+    fresh = semantic_index(some, Words(), None)
+    got = recommend(ask, MentorIndex(some, semantic=narrowed), k=2)
+    assert got == recommend(ask, MentorIndex(some, semantic=fresh), k=2)
+    with pytest.raises(KeyError, match="not in the semantic index"):
+        sem.subset([MENTORS[2]])
 
 
 def test_lexical_mode_and_a_missing_model_fall_back(monkeypatch):

@@ -95,7 +95,10 @@ class MentorIndex:
         self.semantic_positions = np.zeros(0, dtype=np.int64)
         if semantic is not None:
             if sorted(map(id_key, semantic.ids)) != sorted(map(id_key, self.position)):
-                raise ValueError("the semantic index was built for other mentors")
+                raise ValueError(
+                    "the semantic index was built for other mentors "
+                    "(SemanticIndex.subset(mentors) narrows one without encoding)"
+                )
             self.semantic_positions = np.array(
                 [self.position[x] for x in semantic.ids], dtype=np.int64
             )

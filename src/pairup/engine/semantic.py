@@ -106,6 +106,28 @@ class SemanticIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def subset(self, mentors: Sequence[Mentor]) -> SemanticIndex:
+        """The index of some of these mentors (e.g. those eligible for a run), in their
+        order, without encoding anything; KeyError naming a mentor it does not have."""
+        where = {x: k for k, x in enumerate(self.ids)}
+        missing = [m.id for m in mentors if m.id not in where]
+        if missing:
+            raise KeyError(f"mentor {missing[0]!r} is not in the semantic index")
+        new = object.__new__(SemanticIndex)
+        new.embedder, new.store, new.version = self.embedder, self.store, self.version
+        new.ids = tuple(m.id for m in mentors)
+        rank = np.full(len(self.ids), -1, dtype=np.int64)
+        rank[[where[m.id] for m in mentors]] = np.arange(len(mentors))
+        keep = np.flatnonzero(rank[self.doc_owner] >= 0)
+        keep = keep[np.argsort(rank[self.doc_owner[keep]], kind="stable")]
+        new.doc_owner = rank[self.doc_owner[keep]]
+        new.doc_item = self.doc_item[keep]
+        new.doc_weight = self.doc_weight[keep]
+        new.doc_text = [self.doc_text[d] for d in keep.tolist()]
+        new.doc_vecs = self.doc_vecs[keep]
+        new._asks = self._asks
+        return new
+
     def ask_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of ask texts (zeros for a blank one), through the store, kept in
         memory for the next call."""
