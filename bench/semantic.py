@@ -181,13 +181,19 @@ def cmd_recommend(args: argparse.Namespace) -> dict:
     build = time.perf_counter() - t0
     out: dict = {"mentors": args.mentors, "documents": len(sem.doc_owner), "index_s": build}
     for name, idx in (("lexical", lexical), ("hybrid", index)):
-        lat = []
+        lat, cpu = [], []
         for a in asks:
-            s = time.perf_counter()
+            s, c = time.perf_counter(), time.process_time()
             recommend(a, idx, 10)
             lat.append(time.perf_counter() - s)
-        ms = np.array(lat) * 1000
-        out[name] = {"p50_ms": float(np.median(ms)), "p95_ms": float(np.percentile(ms, 95))}
+            cpu.append(time.process_time() - c)
+        ms, cms = np.array(lat) * 1000, np.array(cpu) * 1000
+        out[name] = {
+            "p50_ms": float(np.median(ms)),
+            "p95_ms": float(np.percentile(ms, 95)),
+            "cpu_p50_ms": float(np.median(cms)),
+            "cpu_p95_ms": float(np.percentile(cms, 95)),
+        }
     # Embedding one short ask with the real model (what a new ask costs before scoring).
     enc = []
     for k, a in enumerate(asks[: min(50, len(asks))]):
