@@ -160,6 +160,21 @@ def test_hybrid_reason_names_the_similar_past_ask():
     (again,) = recommend(ask, hybrid_index([weighted]), k=1)
     assert again.reasons[0].startswith("Helped with a similar ask")
     assert SIMILAR_COS > 0
+    # A profile close in meaning, sharing no word and with no past ask to name: the reason
+    # says the profile matches.
+    coach = [Mentor(id=7, text="lettering typefaces coach")]
+    (pick,) = recommend(Ask(id="f", text="typography fonts"), hybrid_index(coach, Synonyms()), 1)
+    assert pick.reasons == ("Their profile matches your ask",)
+    assert pick.components["relevance"] > 0 and pick.topical
+
+
+class Synonyms(Words):
+    """`Words` where some different words mean the same (as a real model has it)."""
+
+    SAME = {"lettering": "typography", "typefaces": "fonts", "coach": "fonts"}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return super().encode([" ".join(self.SAME.get(w, w) for w in t.split()) for t in texts])
 
 
 def test_every_mentor_is_scored_with_k_all():

@@ -469,7 +469,8 @@ class ScoredAsk:
         }
 
     def similar_item(self, m: int) -> int:
-        """Hybrid mode: mentor m's history item most similar to the ask, -1 for none."""
+        """Hybrid mode: mentor m's history item most similar to the ask, -1 for none, -2
+        (`semantic.PROFILE_CLOSE`) when none but the profile is close."""
         k = self._rel_position(m)
         return -1 if k is None or not len(self.rel_item) else int(self.rel_item[k])
 
@@ -489,7 +490,7 @@ class ScoredAsk:
         """Whether mentor m has a reason about the ask itself: a topic they know, a similar
         past ask, or a profile that matches it (not only free time and room)."""
         similar, profile = self._evidence(m)
-        named = self.similar_item(m) >= 0
+        named = self.similar_item(m) != -1
         return bool(self.topic_scores[m] > 0) or similar > 0 or profile or named
 
     def reasons(self, m: int) -> tuple[str, ...]:
@@ -519,7 +520,7 @@ def explain(
     item: int = -1,
 ) -> tuple[str, ...]:
     """The reasons for suggesting mentor m for `ask`, most telling first: topics, the past
-    ask most like it (`item`, hybrid relevance), similar asks helped with (`similar`), the
+    ask most like it (`item`, hybrid relevance; -2: the profile is close), similar asks helped with (`similar`), the
     profile matching (`profile`), the first common free window (`avail`), another site
     (`cross`), the month's load."""
     policy = index.policy
@@ -534,6 +535,8 @@ def explain(
         out.append("Has helped with 1 similar ask")
     elif similar > 1:
         out.append(f"Has helped with {similar} similar asks")
+    if not profile and item == -2:  # semantic.PROFILE_CLOSE
+        out.append("Their profile matches your ask")
     if profile:
         words = shared_words(ask.text, mentor.text, index.text.term_idf)
         if words:

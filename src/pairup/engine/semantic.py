@@ -46,6 +46,8 @@ W_CLOSE = 0.3
 W_VOTES = 0.4
 W_LEXICAL = 0.3
 SIMILAR_COS = 0.5
+# `similarities`' item for "no past ask named, the profile reaches SIMILAR_COS".
+PROFILE_CLOSE = -2
 COS_GRID = 2.0**-16
 # Asks whose vectors are kept in memory by one SemanticIndex (the store keeps them all).
 ASK_MEMORY = 200_000
@@ -150,7 +152,8 @@ class SemanticIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(R, item) for asks x mentors: the semantic part of relevance,
         (W_CLOSE * C + W_VOTES * V) / (W_CLOSE + W_VOTES) in [0, 1], of every mentor for each
-        ask, and the history item closest to the ask (-1: none at SIMILAR_COS). Column
+        ask, and the history item closest to the ask (-1: none at SIMILAR_COS; PROFILE_CLOSE:
+        none, but the profile is). Column
         `positions[k]` holds this index's mentor k."""
         n_a, n_m = len(ask_vecs), len(self.ids)
         width = int(positions.max(initial=-1)) + 1
@@ -194,6 +197,11 @@ class SemanticIndex:
                     sel = np.arange(len(row))
                 v = weights[sel] * closeness(row[sel])
                 votes[r] = np.bincount(h_owner[sel], weights=v, minlength=n_m)
+        # No past ask named but a profile this close: the profile is the reason (-2).
+        p_docs = np.flatnonzero(~hist)
+        profile = np.full((n_a, n_m), -1.0)
+        profile[:, owner[p_docs]] = cos[:, p_docs]
+        item[(item == -1) & (profile >= SIMILAR_COS)] = PROFILE_CLOSE
         semantic = W_CLOSE * closeness(close) + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
         out[:, positions] = semantic / (W_CLOSE + W_VOTES)
         item_out[:, positions] = item
