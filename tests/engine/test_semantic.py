@@ -177,6 +177,19 @@ class Synonyms(Words):
         return super().encode([" ".join(self.SAME.get(w, w) for w in t.split()) for t in texts])
 
 
+def test_hybrid_relevance_set_is_capped_with_ties_by_id(monkeypatch):
+    from pairup.engine import relevance
+
+    monkeypatch.setattr(relevance, "RELEVANCE_SET", 2)
+    twins = [Mentor(id=k, text="same words here") for k in (4, 2, 3)]
+    index = hybrid_index(twins)
+    ask = Ask(id="t", text="same words here")
+    rel = {s.mentor_id: s.components["relevance"] for s in recommend(ask, index, 3)}
+    assert rel[2] == rel[3] > 0 and rel[4] == 0.0  # the two lowest ids keep it
+    (a,) = assign([ask], index)
+    assert a.mentor_id == 2
+
+
 def test_every_mentor_is_scored_with_k_all():
     ask = Ask(id="a", text="typography for a career page")
     found = recommend(ask, hybrid_index(), k=len(MENTORS))
