@@ -181,23 +181,32 @@ def cmd_recommend(args: argparse.Namespace) -> dict:
     build = time.perf_counter() - t0
     out: dict = {"mentors": args.mentors, "documents": len(sem.doc_owner), "index_s": build}
     for name, idx in (("lexical", lexical), ("hybrid", index)):
-        lat = []
+        lat, cpu = [], []
         for a in asks:
-            s = time.perf_counter()
+            s, c = time.perf_counter(), time.process_time()
             recommend(a, idx, 10)
             lat.append(time.perf_counter() - s)
-        ms = np.array(lat) * 1000
-        out[name] = {"p50_ms": float(np.median(ms)), "p95_ms": float(np.percentile(ms, 95))}
+            cpu.append(time.process_time() - c)
+        ms, cms = np.array(lat) * 1000, np.array(cpu) * 1000
+        out[name] = {
+            "p50_ms": float(np.median(ms)),
+            "p95_ms": float(np.percentile(ms, 95)),
+            "cpu_p50_ms": float(np.median(cms)),
+            "cpu_p95_ms": float(np.percentile(cms, 95)),
+        }
     # Embedding one short ask with the real model (what a new ask costs before scoring).
-    enc = []
+    enc, enc_cpu = [], []
     for k, a in enumerate(asks[: min(50, len(asks))]):
-        s = time.perf_counter()
+        s, c = time.perf_counter(), time.process_time()
         model.encode([f"{a.text} {k} fresh"])
         enc.append(time.perf_counter() - s)
-    enc_ms = np.array(enc) * 1000
+        enc_cpu.append(time.process_time() - c)
+    enc_ms, enc_cpu_ms = np.array(enc) * 1000, np.array(enc_cpu) * 1000
     out["embed_ask"] = {
         "p50_ms": float(np.median(enc_ms)),
         "p95_ms": float(np.percentile(enc_ms, 95)),
+        "cpu_p50_ms": float(np.median(enc_cpu_ms)),
+        "cpu_p95_ms": float(np.percentile(enc_cpu_ms, 95)),
     }
     both = np.array(lat[: len(enc)]) * 1000 + enc_ms
     out["hybrid_incl_embed_p95_ms"] = float(np.percentile(both, 95))
@@ -228,10 +237,10 @@ def cmd_embed(args: argparse.Namespace) -> dict:
     embedder = load_embedder()
     assert embedder is not None, "the model is not installed"
     words = np.mean([len(m.text.split()) for m in mentors])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     store = MemoryStore()
     semantic_index(mentors, embedder, store)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     n = args.profiles * 6
     t1 = time.perf_counter()
     edited = [*mentors[1:], Mentor(id=0, text=text("edited"), history=mentors[0].history)]
@@ -244,7 +253,11 @@ def cmd_embed(args: argparse.Namespace) -> dict:
         "threads": args.threads,
         "seconds": secs,
         "texts_per_s": n / secs,
+        "cpu_s": cpu,
+        "texts_per_cpu_s": n / cpu,
         "extrapolated_50k_min": 50_000 * 6 / (n / secs) / 60,
+        # On 2 cores of its own (no other load): CPU time spread over both.
+        "extrapolated_50k_min_2_free_cores": 50_000 * 6 / (n / cpu) / 60 / args.threads,
         "one_profile_edit_s": update,
     }
     print(json.dumps(out, indent=1))
@@ -264,14 +277,15 @@ def cmd_assign(args: argparse.Namespace) -> dict:
     ]
     out: dict = {"asks": args.asks, "mentors": args.mentors}
     for mode in ("lexical", "hybrid"):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         sem = semantic_index(mentors, mixed, MemoryStore()) if mode == "hybrid" else None
         index = MentorIndex(mentors, semantic=sem)
         result = assign_detailed(asks, index, explain=False)
-        secs = time.perf_counter() - t0
+        secs, cpu = time.perf_counter() - t0, time.process_time() - c0
         matched = [a for a in result.assignments if a.mentor_id is not None]
         out[mode] = {
             "seconds": secs,
+            "cpu_s": cpu,
             "matched": len(matched),
             "total": round(sum(a.score for a in matched), 3),
             "rounds": result.rounds,

@@ -160,6 +160,34 @@ def test_hybrid_reason_names_the_similar_past_ask():
     (again,) = recommend(ask, hybrid_index([weighted]), k=1)
     assert again.reasons[0].startswith("Helped with a similar ask")
     assert SIMILAR_COS > 0
+    # A profile close in meaning, sharing no word and with no past ask to name: the reason
+    # says the profile matches.
+    coach = [Mentor(id=7, text="lettering typefaces coach")]
+    (pick,) = recommend(Ask(id="f", text="typography fonts"), hybrid_index(coach, Synonyms()), 1)
+    assert pick.reasons == ("Their profile matches your ask",)
+    assert pick.components["relevance"] > 0 and pick.topical
+
+
+class Synonyms(Words):
+    """`Words` where some different words mean the same (as a real model has it)."""
+
+    SAME = {"lettering": "typography", "typefaces": "fonts", "coach": "fonts"}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return super().encode([" ".join(self.SAME.get(w, w) for w in t.split()) for t in texts])
+
+
+def test_hybrid_relevance_set_is_capped_with_ties_by_id(monkeypatch):
+    from pairup.engine import relevance
+
+    monkeypatch.setattr(relevance, "RELEVANCE_SET", 2)
+    twins = [Mentor(id=k, text="same words here") for k in (4, 2, 3)]
+    index = hybrid_index(twins)
+    ask = Ask(id="t", text="same words here")
+    rel = {s.mentor_id: s.components["relevance"] for s in recommend(ask, index, 3)}
+    assert rel[2] == rel[3] > 0 and rel[4] == 0.0  # the two lowest ids keep it
+    (a,) = assign([ask], index)
+    assert a.mentor_id == 2
 
 
 def test_every_mentor_is_scored_with_k_all():
@@ -168,10 +196,22 @@ def test_every_mentor_is_scored_with_k_all():
     assert sorted(s.mentor_id for s in found) == [1, 2, 3]
 
 
-def test_semantic_index_must_match_the_mentors():
+def test_semantic_index_must_match_the_mentors_and_narrows_without_encoding():
     sem = semantic_index(MENTORS[:2], Words(), None)
     with pytest.raises(ValueError, match="other mentors"):
         MentorIndex(MENTORS, semantic=sem)
+    words = Words()
+    full = semantic_index(MENTORS, words, None)
+    n = len(words.encoded)
+    some = [MENTORS[2], MENTORS[0]]
+    narrowed = full.subset(some)
+    assert len(words.encoded) == n
+    ask = Ask(id="a", text="a raise from my manager")
+    fresh = semantic_index(some, Words(), None)
+    got = recommend(ask, MentorIndex(some, semantic=narrowed), k=2)
+    assert got == recommend(ask, MentorIndex(some, semantic=fresh), k=2)
+    with pytest.raises(KeyError, match="not in the semantic index"):
+        sem.subset([MENTORS[2]])
 
 
 def test_lexical_mode_and_a_missing_model_fall_back(monkeypatch):

@@ -38,6 +38,12 @@ Hybrid relevance for a set of mentors (see `pairup.engine.semantic`):
     sem = semantic_index(mentors, embedder, store, progress=None)   # -> SemanticIndex
     index = MentorIndex(mentors, policy, semantic=sem)  # recommend / assign use it
     rotations(..., semantic=sem); tables(..., semantic=sem); table_rounds(..., semantic=sem)
+    pair_scores(mentees, mentors, policy, semantic=sem)
+    sem.subset(some_mentors)                    # the same vectors for fewer mentors, no encode
+    sem.ask_vectors(texts)                      # embed asks ahead (batched, through the store)
+
+`requested_mode()` reads PAIRUP_RELEVANCE ("hybrid" when unset; ValueError when neither),
+without loading the model.
 
 `semantic_index` embeds every profile and history item through `embed_documents` (so a
 store that already holds them encodes nothing); asks are embedded the same way when scored

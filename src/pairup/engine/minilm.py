@@ -19,6 +19,10 @@ import numpy as np
 from pairup.engine.embedding import MODEL_PACKAGE
 
 BATCH = 64
+# Up to this many texts are encoded on one thread: a single ask is too small to share, and
+# on a busy machine torch's threads would spin against other processes (20 ms on one
+# thread against a second or more on two, measured in docs/benchmarks.md).
+ONE_THREAD = 8
 
 
 class MiniLM:
@@ -34,6 +38,10 @@ class MiniLM:
         self._lock = threading.Lock()
         self.calls = 0
         self.encoded = 0
+        import torch
+
+        self._torch: Any = torch
+        self._threads = int(torch.get_num_threads())
 
     @classmethod
     def load(cls) -> MiniLM | None:
@@ -70,6 +78,9 @@ class MiniLM:
         with self._lock:
             self.calls += 1
             self.encoded += len(texts)
+            threads = 1 if len(texts) <= ONE_THREAD else self._threads
+            if self._torch.get_num_threads() != threads:
+                self._torch.set_num_threads(threads)
             vecs = self._model.encode(
                 list(texts),
                 batch_size=BATCH,

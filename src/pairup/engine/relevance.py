@@ -90,6 +90,29 @@ def relevance_pairs(
 # Hybrid relevance is dense per (ask, mentor): asks are taken in blocks of at most this many
 # (ask x mentor) cells.
 HYBRID_CELLS = 2_000_000
+# Hybrid mode: an ask's relevance set is at most its RELEVANCE_SET most relevant mentors
+# (ties at the cut: lower ids); the others count 0, like a mentor with no lexical evidence.
+# Keeps batch matching's scored pairs at asks x RELEVANCE_SET however many mentors there
+# are, and recommend's exact search small.
+RELEVANCE_SET = 1000
+
+
+def keep_best(rel: np.ndarray, id_rank: np.ndarray, n: int) -> None:
+    """Zero, in place, every entry of each row of `rel` but its n largest positive ones
+    (ties at the cut: lower `id_rank`)."""
+    for r in range(rel.shape[0]):
+        row = rel[r]
+        pos = np.flatnonzero(row > 0)
+        if len(pos) <= n:
+            continue
+        cut = np.partition(row[pos], len(pos) - n)[len(pos) - n]
+        above = pos[row[pos] > cut]
+        tied = pos[row[pos] == cut]
+        tied = tied[np.argsort(id_rank[tied], kind="stable")[: n - len(above)]]
+        drop = np.ones(len(row), dtype=bool)
+        drop[above] = False
+        drop[tied] = False
+        row[drop] = 0.0
 
 
 def evidence(
@@ -134,6 +157,7 @@ def hybrid_evidence(
     lexical = np.zeros((n_a, n_m))
     lexical[l_rows, l_ms] = l_rel
     rel = combine(semantic, lexical)
+    keep_best(rel, index.id_rank, RELEVANCE_SET)
     rows, ms = np.nonzero(rel > 0)
     cell = rows * n_m + ms
     similar = np.zeros(n_a * n_m, dtype=np.int64)

@@ -95,7 +95,10 @@ class MentorIndex:
         self.semantic_positions = np.zeros(0, dtype=np.int64)
         if semantic is not None:
             if sorted(map(id_key, semantic.ids)) != sorted(map(id_key, self.position)):
-                raise ValueError("the semantic index was built for other mentors")
+                raise ValueError(
+                    "the semantic index was built for other mentors "
+                    "(SemanticIndex.subset(mentors) narrows one without encoding)"
+                )
             self.semantic_positions = np.array(
                 [self.position[x] for x in semantic.ids], dtype=np.int64
             )
@@ -466,7 +469,8 @@ class ScoredAsk:
         }
 
     def similar_item(self, m: int) -> int:
-        """Hybrid mode: mentor m's history item most similar to the ask, -1 for none."""
+        """Hybrid mode: mentor m's history item most similar to the ask, -1 for none, -2
+        (`semantic.PROFILE_CLOSE`) when none but the profile is close."""
         k = self._rel_position(m)
         return -1 if k is None or not len(self.rel_item) else int(self.rel_item[k])
 
@@ -486,7 +490,7 @@ class ScoredAsk:
         """Whether mentor m has a reason about the ask itself: a topic they know, a similar
         past ask, or a profile that matches it (not only free time and room)."""
         similar, profile = self._evidence(m)
-        named = self.similar_item(m) >= 0
+        named = self.similar_item(m) != -1
         return bool(self.topic_scores[m] > 0) or similar > 0 or profile or named
 
     def reasons(self, m: int) -> tuple[str, ...]:
@@ -516,7 +520,7 @@ def explain(
     item: int = -1,
 ) -> tuple[str, ...]:
     """The reasons for suggesting mentor m for `ask`, most telling first: topics, the past
-    ask most like it (`item`, hybrid relevance), similar asks helped with (`similar`), the
+    ask most like it (`item`, hybrid relevance; -2: the profile is close), similar asks helped with (`similar`), the
     profile matching (`profile`), the first common free window (`avail`), another site
     (`cross`), the month's load."""
     policy = index.policy
@@ -533,6 +537,8 @@ def explain(
         out.append("Has helped with 1 similar ask")
     elif similar > 1:
         out.append(f"Has helped with {similar} similar asks")
+    if not profile and item == -2:  # semantic.PROFILE_CLOSE
+        out.append("Their profile matches your ask")
     if profile:
         words = shared_words(ask.text, mentor.text, index.text.term_idf)
         if words:

@@ -46,6 +46,8 @@ W_CLOSE = 0.3
 W_VOTES = 0.4
 W_LEXICAL = 0.3
 SIMILAR_COS = 0.5
+# `similarities`' item for "no past ask named, the profile reaches SIMILAR_COS".
+PROFILE_CLOSE = -2
 COS_GRID = 2.0**-16
 # Asks whose vectors are kept in memory by one SemanticIndex (the store keeps them all).
 ASK_MEMORY = 200_000
@@ -106,6 +108,28 @@ class SemanticIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def subset(self, mentors: Sequence[Mentor]) -> SemanticIndex:
+        """The index of some of these mentors (e.g. those eligible for a run), in their
+        order, without encoding anything; KeyError naming a mentor it does not have."""
+        where = {x: k for k, x in enumerate(self.ids)}
+        missing = [m.id for m in mentors if m.id not in where]
+        if missing:
+            raise KeyError(f"mentor {missing[0]!r} is not in the semantic index")
+        new = object.__new__(SemanticIndex)
+        new.embedder, new.store, new.version = self.embedder, self.store, self.version
+        new.ids = tuple(m.id for m in mentors)
+        rank = np.full(len(self.ids), -1, dtype=np.int64)
+        rank[[where[m.id] for m in mentors]] = np.arange(len(mentors))
+        keep = np.flatnonzero(rank[self.doc_owner] >= 0)
+        keep = keep[np.argsort(rank[self.doc_owner[keep]], kind="stable")]
+        new.doc_owner = rank[self.doc_owner[keep]]
+        new.doc_item = self.doc_item[keep]
+        new.doc_weight = self.doc_weight[keep]
+        new.doc_text = [self.doc_text[d] for d in keep.tolist()]
+        new.doc_vecs = self.doc_vecs[keep]
+        new._asks = self._asks
+        return new
+
     def ask_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of ask texts (zeros for a blank one), through the store, kept in
         memory for the next call."""
@@ -128,7 +152,8 @@ class SemanticIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(R, item) for asks x mentors: the semantic part of relevance,
         (W_CLOSE * C + W_VOTES * V) / (W_CLOSE + W_VOTES) in [0, 1], of every mentor for each
-        ask, and the history item closest to the ask (-1: none at SIMILAR_COS). Column
+        ask, and the history item closest to the ask (-1: none at SIMILAR_COS; PROFILE_CLOSE:
+        none, but the profile is). Column
         `positions[k]` holds this index's mentor k."""
         n_a, n_m = len(ask_vecs), len(self.ids)
         width = int(positions.max(initial=-1)) + 1
@@ -172,6 +197,11 @@ class SemanticIndex:
                     sel = np.arange(len(row))
                 v = weights[sel] * closeness(row[sel])
                 votes[r] = np.bincount(h_owner[sel], weights=v, minlength=n_m)
+        # No past ask named but a profile this close: the profile is the reason (-2).
+        p_docs = np.flatnonzero(~hist)
+        profile = np.full((n_a, n_m), -1.0)
+        profile[:, owner[p_docs]] = cos[:, p_docs]
+        item[(item == -1) & (profile >= SIMILAR_COS)] = PROFILE_CLOSE
         semantic = W_CLOSE * closeness(close) + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
         out[:, positions] = semantic / (W_CLOSE + W_VOTES)
         item_out[:, positions] = item
