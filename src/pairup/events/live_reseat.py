@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.core.errors import Conflict
-from pairup.core.vectors import semantic_for
 from pairup.engine import Meeting, Schedule, rotations, table_rounds
 
 from .live_state import live_now_of, live_state_changed
@@ -92,7 +91,9 @@ def reseat_plan(
     event = records.event
     mentees = [a for a in records.mentees if int(a.id) not in absent]
     mentors = [m for m in records.mentors if int(m.id) not in absent]
-    semantic = semantic_for(mentors)
+    # The records' vectors, narrowed to the people present (nothing read or encoded again).
+    everyone = records.semantic()
+    semantic = everyone.subset(mentors) if everyone is not None else None
     if event.kind == EventKind.ROUNDTABLES:
         return table_rounds(
             mentees,
