@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pairup
 
-.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort bench-live bench-events bench-insights clean
+.PHONY: run install install-dev migrate demo test test-pg fuzz lint screenshots bench bench-smoke bench-load bench-cohort bench-live bench-events bench-insights bench-semantic clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,15 @@ bench-events: install-dev
 REDIS_BASE ?= redis://127.0.0.1:6379
 bench-live: install-dev
 	LIVE_PG=$(dir $(PG_URL)) REDIS_BASE=$(REDIS_BASE) $(BIN)/python bench/live.py --write-docs
+
+# Semantic relevance (issue 16): the expert-finding development set in both modes with the
+# popularity effect, recommend among 50,000 mentors, embedding time, assign 10k x 1k hybrid
+# beside lexical. Results in bench/results/semantic_*.json; figures in docs/benchmarks.md.
+bench-semantic: install-dev
+	$(BIN)/python bench/semantic.py dev
+	$(BIN)/python bench/semantic.py recommend
+	$(BIN)/python bench/semantic.py embed
+	$(BIN)/python bench/semantic.py assign
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

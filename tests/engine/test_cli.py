@@ -18,6 +18,20 @@ def write_jsonl(path, rows):
     return str(path)
 
 
+@pytest.fixture(autouse=True)
+def _lexical(monkeypatch):
+    """These tests pin the lexical mode (the hybrid one has tests of its own in
+    test_semantic.py, with the model loaded once)."""
+    monkeypatch.setenv("PAIRUP_RELEVANCE", "lexical")
+
+
+def after_mode(err: str, command: str) -> str:
+    """stderr without its first line, which names the relevance mode."""
+    first, _, rest = err.partition("\n")
+    assert first == f"pairup {command}: relevance lexical"
+    return rest
+
+
 @pytest.fixture
 def files(tmp_path):
     return write_jsonl(tmp_path / "m.jsonl", MENTORS), write_jsonl(tmp_path / "a.jsonl", ASKS)
@@ -58,7 +72,7 @@ def test_cli_match_writes_assignments_summary_and_scores(tmp_path, files, capsys
     assert set(rows[0]) == {"ask", "mentor", "score", "reasons", "unmatched_reason"}
     pairs = list(csv.DictReader(dump.open()))
     assert len(pairs) == 4 and set(pairs[0]) == {"ask", "mentor", "score"}
-    err = capsys.readouterr().err
+    err = after_mode(capsys.readouterr().err, "match")
     assert err.startswith("matched 2, unmatched 0, total score")
     assert "(certified optimal after 1 flow solve(s), " in err
 
@@ -146,9 +160,9 @@ def test_cli_rotate_and_tables(tmp_path, files, capsys):
         (2, "7"),
         (2, "q1"),
     ]
-    assert capsys.readouterr().err == "4 meetings in 2 rounds, total score " + (
-        f"{sum(r['score'] for r in rows):.6f}\n"
-    )
+    assert after_mode(
+        capsys.readouterr().err, "rotate"
+    ) == "4 meetings in 2 rounds, total score " + (f"{sum(r['score'] for r in rows):.6f}\n")
     mentees = write_jsonl(tmp_path / "e.jsonl", [{"id": 1, "topics": ["soft/talk/nerves"]}])
     out = tmp_path / "t.csv"
     assert (

@@ -289,3 +289,12 @@ def test_the_audit_page_reads_a_fixed_number_of_queries(
         program_update(program=program, by=admin, max_open_asks=5 + n)
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(f"/p/{program.slug}/audit/")
+
+
+def test_the_matching_settings_say_which_relevance_the_server_runs(program, admin):
+    # Tests run lexical unless marked `semantic` (tests/conftest.py).
+    page = client_for(admin).get(f"/p/{program.slug}/settings/").content.decode()
+    assert (
+        '<p class="help" id="relevance-mode">Relevance on this server: lexical: the words of '
+        "the ask and of what mentors wrote and helped with.</p>"
+    ) in page

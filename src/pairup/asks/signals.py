@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from pairup.accounts.models import Expertise, Profile
 from pairup.accounts.services import account_deleting
+from pairup.programs.models import Membership
 from pairup.programs.services import member_removed, mentor_offboarding, mentor_unavailable
 
 from . import services
 from .models import AskStatus, Engagement, EngagementStatus
+from .tasks import embed_mentor_later, embeds_on_save
 
 
 @receiver(account_deleting)
@@ -48,3 +52,43 @@ def on_member_removed(sender: Any, membership: Any, now: Any, **kwargs: Any) -> 
 def on_mentor_offboarding(sender: Any, membership: Any, now: Any, **kwargs: Any) -> dict[str, int]:
     # In the offboarding transaction, after any hand-overs: what is left is closed.
     return services.mentor_departure(user=membership.user, program=membership.program, now=now)
+
+
+# Semantic relevance: a mentor's vectors follow their profile (headline, bio, tags, and the
+# topics they know), their becoming a mentor, and their history (a new engagement adds a
+# past ask). Each change queues one refresh after commit; it encodes only new texts.
+
+PROFILE_WORDS = {"headline", "bio", "tags"}
+
+
+@receiver(post_save, sender=Profile)
+def on_profile_saved(
+    sender: Any, instance: Profile, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if update_fields is not None and not PROFILE_WORDS & set(update_fields):
+        return  # a photo, a welcome step: no words changed
+    embed_mentor_later(instance.user_id, only_if_mentor=True)
+
+
+@receiver(post_save, sender=Expertise)
+@receiver(post_delete, sender=Expertise)
+def on_expertise_changed(sender: Any, instance: Expertise, **kwargs: Any) -> None:
+    # One by one (an admin, a factory); `profile_update` replaces them in bulk after saving
+    # the profile, which queued the refresh already.
+    if not embeds_on_save():
+        return
+    user_id = Profile.objects.filter(pk=instance.profile_id).values_list("user_id", flat=True)
+    if user_id:
+        embed_mentor_later(user_id[0], only_if_mentor=True)
+
+
+@receiver(post_save, sender=Membership)
+def on_membership_saved(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    if instance.is_mentor:
+        embed_mentor_later(instance.user_id)
+
+
+@receiver(post_save, sender=Engagement)
+def on_engagement_saved(sender: Any, instance: Engagement, created: bool, **kwargs: Any) -> None:
+    if created:
+        embed_mentor_later(instance.mentor_id)

@@ -41,3 +41,82 @@ def run_cohort_later(run: CohortRun) -> None:
     """Queue the run's matching after commit: `pairup worker` runs it (tests run it inline)."""
     pk = run.pk
     transaction.on_commit(lambda: run_cohort.enqueue(run_id=pk))
+
+
+# Vectors of the texts matching reads (semantic relevance): encoded in the background after
+# the change commits, so the next suggestion finds them stored. Only texts whose key is new
+# are encoded (`embedding.embed_documents`: the engine's own way to key and cut a text, so
+# matching finds exactly these). In the lexical mode nothing is queued.
+
+
+@task()
+def embed_asks(ask_ids: list[int]) -> int:
+    """Store the vectors of these asks' texts; the number of texts looked at."""
+    from pairup.core.vectors import relevance_backend
+    from pairup.engine.embedding import embed_documents
+
+    from .matching.vectors import ask_texts
+    from .models import Ask
+
+    backend = relevance_backend()
+    if backend is None:
+        return 0
+    asks = Ask.objects.filter(pk__in=ask_ids).order_by("pk").prefetch_related("topics")
+    texts = list(dict.fromkeys(ask_texts(asks)))
+    if texts:
+        embed_documents(backend[0], texts, backend[1])
+    return len(texts)
+
+
+@task()
+def embed_mentor(user_id: int) -> int:
+    """Store the vectors of a mentor's profile text and past asks, in every program where
+    they mentor; the number of texts looked at."""
+    from pairup.core.vectors import relevance_backend
+    from pairup.engine.embedding import embed_documents
+
+    from .matching.vectors import mentor_programs, mentor_texts
+
+    backend = relevance_backend()
+    if backend is None:
+        return 0
+    texts: list[str] = []
+    for program in mentor_programs(user_id):
+        texts.extend(mentor_texts(program, [user_id]))
+    texts = list(dict.fromkeys(t for t in texts if t.strip()))
+    if texts:
+        embed_documents(backend[0], texts, backend[1])
+    return len(texts)
+
+
+def embeds_on_save() -> bool:
+    # The mode only (an environment variable): a request never loads the model to decide.
+    from pairup.engine.embedding import requested_mode
+
+    return requested_mode() == "hybrid" and not is_quiet()
+
+
+def embed_ask_later(ask_id: int) -> None:
+    """Queue the ask's vector after commit (`pairup worker` runs it; tests run it inline)."""
+    if embeds_on_save():
+        transaction.on_commit(lambda: embed_asks.enqueue(ask_ids=[ask_id]))
+
+
+def embed_mentor_later(user_id: int, *, only_if_mentor: bool = False) -> None:
+    """Queue the refresh of a mentor's vectors after commit: their profile or history
+    changed. `only_if_mentor`: nothing for someone who mentors nowhere once the change has
+    committed (a mentee's profile; a new mentor's membership commits with it)."""
+    if not embeds_on_save():
+        return
+
+    def enqueue() -> None:
+        from pairup.programs.models import Membership
+
+        if (
+            only_if_mentor
+            and not Membership.objects.filter(user_id=user_id, is_mentor=True).exists()
+        ):
+            return
+        embed_mentor.enqueue(user_id=user_id)
+
+    transaction.on_commit(enqueue)

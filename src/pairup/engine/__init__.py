@@ -16,6 +16,11 @@ Stable interface for the web app (all inputs and outputs are frozen dataclasses)
     buddies(mentees, mentors, share, policy)      # -> BuddyPlan (share "1", "2", "auto")
     schedule_figures(schedule, mentee_ids, mentor_ids, optimum_total)  # -> dict (JSON-ready)
 
+Hybrid relevance (sentence embeddings with the lexical score, `embedding` and `semantic`):
+
+    sem = semantic_index(mentors, load_embedder(), store)   # store: a VectorStore
+    index = MentorIndex(mentors, policy, semantic=sem)
+
 Same input, same output: ties are broken by id. See docs/matching.md.
 """
 

@@ -755,7 +755,7 @@ def _match_reasons(table: AskTable, match: np.ndarray, workers: int) -> dict[int
     spans = [matched[lo : lo + CHUNK] for lo in range(0, len(matched), CHUNK)]
 
     def block(which: np.ndarray) -> dict[int, tuple[str, ...]]:
-        rows, ms, _, similar, profile = evidence(index, [table.asks[a] for a in which])
+        rows, ms, _, similar, profile, items = evidence(index, [table.asks[a] for a in which])
         key = rows * len(index) + ms
         cross = table.per_group("cross", table.group_of[which], match[which])
         out = {}
@@ -774,6 +774,7 @@ def _match_reasons(table: AskTable, match: np.ndarray, workers: int) -> dict[int
                 bool(profile[k]) if found else False,
                 avail,
                 bool(cross[r]),
+                item=int(items[k]) if found else -1,
             )
         return out
 

@@ -15,10 +15,14 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from pairup.engine.embedding import MODES
 from pairup.engine.io import InputError, check_output, read_asks, read_mentors, write_atomic
 from pairup.engine.records import Ask, Mentor, Policy
+
+if TYPE_CHECKING:
+    from pairup.engine.semantic import SemanticIndex
 
 T = TypeVar("T")
 
@@ -53,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--out", help="output file (default: stdout)")
         sp.add_argument("--format", choices=("jsonl", "csv"), help="default: by --out extension")
         sp.add_argument("--now", help="ISO time the availability horizon starts from")
+        sp.add_argument(
+            "--relevance",
+            choices=MODES,
+            help="hybrid: sentence embeddings with the lexical score (default where the model "
+            "is installed and PAIRUP_RELEVANCE is not 'lexical'); lexical: words only",
+        )
 
     r = sub.add_parser("recommend", help="the k best mentors for each ask")
     common(r)
@@ -126,20 +136,61 @@ def main(argv: list[str]) -> int:
             value = getattr(args, name, None)
             if value is not None and value < (0 if name == "k" else 1):
                 raise InputError(f"--{name.replace('_', '-')}: must be positive, got {value}")
+        semantic = _semantic(args, mentors)
     except InputError as exc:
         print(f"pairup {args.command}: {exc}", file=sys.stderr)
         return 2
     handler = {"recommend": _recommend, "match": _match, "rotate": _rotate, "tables": _tables}
-    return handler[args.command](args, mentors, asks, policy)
+    return handler[args.command](args, mentors, asks, policy, semantic)
+
+
+def _semantic(args: argparse.Namespace, mentors: list[Mentor]) -> SemanticIndex | None:
+    """The mentors' vectors in hybrid mode (through the on-disk cache), None in lexical
+    mode; says on stderr which mode runs. `--relevance hybrid` without the model is an
+    input error; without the flag, a missing model falls back to lexical."""
+    from pairup.engine import embedding
+
+    try:
+        asked = args.relevance or embedding.requested_mode()
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    embedder = None
+    if asked == "hybrid":
+        embedder = embedding._default_embedder()
+        if embedder is None and args.relevance == "hybrid":
+            raise InputError(
+                f"--relevance hybrid: the model is not installed ({embedding.MODEL_PACKAGE} "
+                "and sentence-transformers)"
+            )
+    if embedder is None:
+        why = "" if asked == "lexical" else " (the model is not installed)"
+        print(f"pairup {args.command}: relevance lexical{why}", file=sys.stderr)
+        return None
+    from pairup.engine.semantic import semantic_index
+
+    store = embedding.DiskStore()
+    print(
+        f"pairup {args.command}: relevance hybrid ({embedder.version}, "
+        f"vectors cached in {store.root})",
+        file=sys.stderr,
+    )
+    return semantic_index(mentors, embedder, store, progress=progress)
 
 
 def _recommend(
-    args: argparse.Namespace, mentors: list[Mentor], asks: list[Ask], policy: Policy
+    args: argparse.Namespace,
+    mentors: list[Mentor],
+    asks: list[Ask],
+    policy: Policy,
+    semantic: SemanticIndex | None,
 ) -> int:
     from pairup.engine.recommend import recommend
     from pairup.engine.scoring import MentorIndex
 
-    index = MentorIndex(mentors, policy)
+    index = MentorIndex(mentors, policy, semantic=semantic)
+    if semantic is not None:
+        # Every ask's vector at once (batched encoding, one cache look-up).
+        semantic.ask_vectors([a.text for a in asks])
     fmt = _fmt(args)
     rows: list[dict[str, Any]] = []
     for ask in progress(asks, len(asks), "recommend"):
@@ -169,11 +220,21 @@ def _recommend(
     return 0
 
 
-def _match(args: argparse.Namespace, mentors: list[Mentor], asks: list[Ask], policy: Policy) -> int:
+def _match(
+    args: argparse.Namespace,
+    mentors: list[Mentor],
+    asks: list[Ask],
+    policy: Policy,
+    semantic: SemanticIndex | None,
+) -> int:
     from pairup.engine.assign import assign_detailed
+    from pairup.engine.scoring import MentorIndex
 
     t0 = time.perf_counter()
-    result = assign_detailed(asks, mentors, policy, progress=progress, workers=args.workers)
+    if semantic is not None:
+        semantic.ask_vectors([a.text for a in asks])
+    index = MentorIndex(mentors, policy, semantic=semantic)
+    result = assign_detailed(asks, index, policy, progress=progress, workers=args.workers)
     secs = time.perf_counter() - t0
     rows = [
         {
@@ -201,11 +262,15 @@ def _match(args: argparse.Namespace, mentors: list[Mentor], asks: list[Ask], pol
 
 
 def _rotate(
-    args: argparse.Namespace, mentors: list[Mentor], mentees: list[Ask], policy: Policy
+    args: argparse.Namespace,
+    mentors: list[Mentor],
+    mentees: list[Ask],
+    policy: Policy,
+    semantic: SemanticIndex | None,
 ) -> int:
     from pairup.engine.rotations import rotations
 
-    sched = rotations(mentees, mentors, args.rounds, args.seats, policy)
+    sched = rotations(mentees, mentors, args.rounds, args.seats, policy, semantic=semantic)
     rows = [
         {"round": m.round + 1, "mentor": m.mentor_id, "mentee": m.mentee_id, "score": m.score}
         for m in sched.meetings
@@ -219,11 +284,15 @@ def _rotate(
 
 
 def _tables(
-    args: argparse.Namespace, mentors: list[Mentor], mentees: list[Ask], policy: Policy
+    args: argparse.Namespace,
+    mentors: list[Mentor],
+    mentees: list[Ask],
+    policy: Policy,
+    semantic: SemanticIndex | None,
 ) -> int:
     from pairup.engine.tables import tables
 
-    plan = tables(mentees, mentors, args.table_size, policy)
+    plan = tables(mentees, mentors, args.table_size, policy, semantic=semantic)
     rows: list[dict[str, Any]] = [
         {"mentor": t.mentor_id, "topic": t.topic, "mentees": list(t.mentee_ids), "score": t.score}
         for t in plan.tables

@@ -223,7 +223,10 @@ def _history(value: Any, is_csv: bool) -> tuple[str | HistoryItem, ...]:
             w = item.get("weight", 1.0)
             if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
                 raise _FieldError("history", "weight must be a number >= 0")
-            out.append(HistoryItem(item["text"], float(w)))
+            title = item.get("title", "")
+            if not isinstance(title, str):
+                raise _FieldError("history", "title must be a string")
+            out.append(HistoryItem(item["text"], float(w), title))
         else:
             raise _FieldError("history", "each item must be a string or {text, weight}")
     return tuple(out)
@@ -335,7 +338,11 @@ def mentor_json(m: Mentor) -> dict[str, Any]:
         "name": m.name,
         "text": m.text,
         "history": [
-            {"text": h.text, "weight": h.weight} if isinstance(h, HistoryItem) else h
+            (
+                {"text": h.text, "weight": h.weight, **({"title": h.title} if h.title else {})}
+                if isinstance(h, HistoryItem)
+                else h
+            )
             for h in m.history
         ],
         "topics": [{"topic": t.path, "level": t.level} for t in m.topics],

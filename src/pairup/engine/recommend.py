@@ -24,7 +24,7 @@ from pairup.engine.scoring import MentorIndex, ScoredAsk, member
 def as_index(mentors: MentorIndex | Sequence[Mentor], policy: Policy | None) -> MentorIndex:
     if isinstance(mentors, MentorIndex):
         if policy is not None and policy != mentors.policy:
-            return MentorIndex(mentors.mentors, policy)
+            return MentorIndex(mentors.mentors, policy, semantic=mentors.semantic)
         return mentors
     return MentorIndex(mentors, policy)
 

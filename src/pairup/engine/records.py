@@ -37,10 +37,12 @@ class TopicLevel:
 
 @dataclass(frozen=True, slots=True)
 class HistoryItem:
-    """The text of an ask a mentor took before; `weight` can carry e.g. the mentee's rating."""
+    """The text of an ask a mentor took before; `weight` can carry e.g. the mentee's rating;
+    `title` is what a reason quotes of it (the ask's question alone; the text when empty)."""
 
     text: str
     weight: float = 1.0
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)

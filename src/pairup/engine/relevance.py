@@ -87,13 +87,97 @@ def relevance_pairs(
     return evidence(index, asks)[:3]
 
 
+# Hybrid relevance is dense per (ask, mentor): asks are taken in blocks of at most this many
+# (ask x mentor) cells.
+HYBRID_CELLS = 2_000_000
+# Hybrid mode: an ask's relevance set is at most its RELEVANCE_SET most relevant mentors
+# (ties at the cut: lower ids); the others count 0, like a mentor with no lexical evidence.
+# Keeps batch matching's scored pairs at asks x RELEVANCE_SET however many mentors there
+# are, and recommend's exact search small.
+RELEVANCE_SET = 1000
+
+
+def keep_best(rel: np.ndarray, id_rank: np.ndarray, n: int) -> None:
+    """Zero, in place, every entry of each row of `rel` but its n largest positive ones
+    (ties at the cut: lower `id_rank`)."""
+    for r in range(rel.shape[0]):
+        row = rel[r]
+        pos = np.flatnonzero(row > 0)
+        if len(pos) <= n:
+            continue
+        cut = np.partition(row[pos], len(pos) - n)[len(pos) - n]
+        above = pos[row[pos] > cut]
+        tied = pos[row[pos] == cut]
+        tied = tied[np.argsort(id_rank[tied], kind="stable")[: n - len(above)]]
+        drop = np.ones(len(row), dtype=bool)
+        drop[above] = False
+        drop[tied] = False
+        row[drop] = 0.0
+
+
 def evidence(
     index: MentorIndex, asks: Sequence[Ask]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`relevance_pairs` plus, per (row, mentor), the number of its history items among the
     ask's evidence at least half as similar as the most similar one ("has helped with N
-    similar asks") and whether its profile is among the evidence: what `ScoredAsk` keeps
-    for its reasons."""
+    similar asks"), whether its profile is among the evidence, and (hybrid relevance) the
+    history item most similar to the ask, -1 for none: what `ScoredAsk` keeps for its
+    reasons.
+
+    With `index.semantic`, relevance is hybrid (`semantic.combine` of the semantic and the
+    lexical relevance) and every mentor with hybrid relevance > 0 is in the set."""
+    if index.semantic is None:
+        found = lexical_evidence(index, asks)
+        return (*found, np.full(len(found[0]), -1, dtype=np.int64))
+    n_m = max(len(index), 1)
+    step = max(1, HYBRID_CELLS // n_m)
+    parts = [hybrid_evidence(index, asks[lo : lo + step], lo) for lo in range(0, len(asks), step)]
+    if not parts:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, np.zeros(0), e, np.zeros(0, dtype=bool), e
+    cat = [np.concatenate([p[k] for p in parts]) for k in range(6)]
+    return cat[0], cat[1], cat[2], cat[3], cat[4], cat[5]
+
+
+def hybrid_evidence(
+    index: MentorIndex, asks: Sequence[Ask], offset: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`evidence` in hybrid mode for one block of asks (rows numbered from `offset`)."""
+    from pairup.engine.semantic import combine
+
+    sem = index.semantic
+    assert sem is not None
+    n_a, n_m = len(asks), len(index)
+    l_rows, l_ms, l_rel, l_similar, l_profile = lexical_evidence(index, asks)
+    semantic, item = sem.similarities(
+        sem.ask_vectors([a.text for a in asks]),
+        index.semantic_positions,
+        index.policy.evidence_items,
+    )
+    lexical = np.zeros((n_a, n_m))
+    lexical[l_rows, l_ms] = l_rel
+    rel = combine(semantic, lexical)
+    keep_best(rel, index.id_rank, RELEVANCE_SET)
+    rows, ms = np.nonzero(rel > 0)
+    cell = rows * n_m + ms
+    similar = np.zeros(n_a * n_m, dtype=np.int64)
+    similar[l_rows * n_m + l_ms] = l_similar
+    profile = np.zeros(n_a * n_m, dtype=bool)
+    profile[l_rows * n_m + l_ms] = l_profile
+    return (
+        rows.astype(np.int64) + offset,
+        ms.astype(np.int64),
+        rel[rows, ms],
+        similar[cell],
+        profile[cell],
+        item[rows, ms],
+    )
+
+
+def lexical_evidence(
+    index: MentorIndex, asks: Sequence[Ask]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`evidence` of the lexical relevance alone (BM25 votes)."""
     n_m = len(index)
     empty = np.zeros(0, dtype=np.int64)
     nothing = (empty, empty, np.zeros(0), empty, np.zeros(0, dtype=bool))

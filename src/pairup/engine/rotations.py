@@ -75,6 +75,7 @@ from pairup.engine.batch import AskTable, score_pairs
 from pairup.engine.records import Ask, Id, Meeting, Mentor, Policy, Schedule, id_key
 from pairup.engine.relevance import relevance_pairs
 from pairup.engine.scoring import MentorIndex
+from pairup.engine.semantic import SemanticIndex
 
 ROTATION_QUANTUM = 1e-4
 # What keeping a seat someone already has (`prefer`) is worth, in relevance (pair scores,
@@ -90,16 +91,20 @@ PairMask = Callable[[list[Ask], list[Mentor], Policy], np.ndarray]
 
 
 def pair_scores(
-    mentees: Sequence[Ask], mentors: Sequence[Mentor], policy: Policy
+    mentees: Sequence[Ask],
+    mentors: Sequence[Mentor],
+    policy: Policy,
+    semantic: SemanticIndex | None = None,
 ) -> tuple[np.ndarray, np.ndarray, MentorIndex]:
-    """Dense (mentee x mentor) exact scores and the mask of pairs allowed by the hard rules."""
+    """Dense (mentee x mentor) exact scores and the mask of pairs allowed by the hard rules;
+    hybrid relevance with `semantic` (the mentors' vectors, `semantic.semantic_index`)."""
     seen: set[Id] = set()
     for a in mentees:
         if a.id in seen:
             raise ValueError(f"duplicate mentee id {a.id!r}")
         seen.add(a.id)
     # Capacity and min_score are about asks, not events.
-    index = MentorIndex(mentors, replace(policy, min_score=float("-inf")))
+    index = MentorIndex(mentors, replace(policy, min_score=float("-inf")), semantic=semantic)
     index.open = np.ones(len(index), dtype=bool)
     n_e, n_m = len(mentees), len(index)
     scores = np.zeros((n_e, n_m))
@@ -381,6 +386,7 @@ def rotations(
     first_round: int = 0,
     prefer: Sequence[Meeting] = (),
     prefer_bonus: float = PREFER_BONUS,
+    semantic: SemanticIndex | None = None,
 ) -> Schedule:
     """The best schedule under the priorities in the module docstring: exact without locked
     seats, see "Fixed meetings" there for what is exact with them.
@@ -406,6 +412,7 @@ def rotations(
         first_round=first_round,
         prefer=prefer,
         prefer_bonus=prefer_bonus,
+        semantic=semantic,
     )
 
 
@@ -422,6 +429,7 @@ def schedule_rounds(
     mask: PairMask | None = None,
     prefer: Sequence[Meeting] = (),
     prefer_bonus: float = PREFER_BONUS,
+    semantic: SemanticIndex | None = None,
 ) -> Schedule:
     """`rotations`, with `mask(mentees, mentors, policy)` (a mentee x mentor boolean array)
     narrowing the allowed pairs further (roundtables: the table topic)."""
@@ -431,7 +439,7 @@ def schedule_rounds(
     if not 0 <= first_round <= rounds:
         raise ValueError(f"first_round must be between 0 and {rounds}")
     mentees, mentors, fixed = list(mentees), list(mentors), list(fixed)
-    scores, allowed, _ = pair_scores(mentees, mentors, policy)
+    scores, allowed, _ = pair_scores(mentees, mentors, policy, semantic)
     if mask is not None:
         allowed &= mask(mentees, mentors, policy)
     n_e, n_m = len(mentees), len(mentors)

@@ -23,7 +23,7 @@ ask an exact upper bound on the score of the mentors outside its relevance set
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,6 +31,9 @@ from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
 from pairup.engine.text import TextIndex, shared_words, text_index
 from pairup.engine.topics import TopicTable
+
+if TYPE_CHECKING:
+    from pairup.engine.semantic import SemanticIndex
 
 COMPONENTS = ("relevance", "topics", "availability", "load", "cross_site")
 
@@ -70,7 +73,15 @@ def shares_language(ask_languages: tuple[str, ...], mentor_languages: tuple[str,
 class MentorIndex:
     """Everything about the mentors that does not depend on an ask, built once."""
 
-    def __init__(self, mentors: Sequence[Mentor], policy: Policy | None = None) -> None:
+    def __init__(
+        self,
+        mentors: Sequence[Mentor],
+        policy: Policy | None = None,
+        *,
+        semantic: SemanticIndex | None = None,
+    ) -> None:
+        """`semantic`: the vectors of these mentors (`semantic.semantic_index`) for hybrid
+        relevance; None = lexical relevance only."""
         self.policy = policy = policy or Policy()
         self.mentors = tuple(mentors)
         n = len(self.mentors)
@@ -79,6 +90,18 @@ class MentorIndex:
             if m.id in self.position:
                 raise ValueError(f"duplicate mentor id {m.id!r}")
             self.position[m.id] = i
+        self.semantic = semantic
+        # Column of each of the semantic index's mentors in this index.
+        self.semantic_positions = np.zeros(0, dtype=np.int64)
+        if semantic is not None:
+            if sorted(map(id_key, semantic.ids)) != sorted(map(id_key, self.position)):
+                raise ValueError(
+                    "the semantic index was built for other mentors "
+                    "(SemanticIndex.subset(mentors) narrows one without encoding)"
+                )
+            self.semantic_positions = np.array(
+                [self.position[x] for x in semantic.ids], dtype=np.int64
+            )
         order = sorted(range(n), key=lambda i: id_key(self.mentors[i].id))
         self.id_rank = np.empty(n, dtype=np.int64)
         self.id_rank[order] = np.arange(n)
@@ -326,7 +349,14 @@ class ScoredAsk:
         empty = np.zeros(0, dtype=np.int64)
         self.rel_idx, self.rel_val = empty, np.zeros(0)
         self.rel_similar, self.rel_profile = empty, np.zeros(0, dtype=bool)
-        if index.text.n_docs and ask.text.strip():
+        self.rel_item = empty  # hybrid: the most similar history item (-1: none named)
+        if index.semantic is not None and terms is None:
+            from pairup.engine.relevance import evidence
+
+            _, self.rel_idx, self.rel_val, self.rel_similar, self.rel_profile, self.rel_item = (
+                evidence(index, [ask])
+            )
+        elif index.text.n_docs and ask.text.strip():
             self._relevance(index.text.query_terms(ask.text)[0] if terms is None else terms)
 
     def _relevance(self, ids: np.ndarray) -> None:
@@ -438,6 +468,12 @@ class ScoredAsk:
             "cross_site": float(self.cross[m]),
         }
 
+    def similar_item(self, m: int) -> int:
+        """Hybrid mode: mentor m's history item most similar to the ask, -1 for none, -2
+        (`semantic.PROFILE_CLOSE`) when none but the profile is close."""
+        k = self._rel_position(m)
+        return -1 if k is None or not len(self.rel_item) else int(self.rel_item[k])
+
     def _evidence(self, m: int) -> tuple[int, bool]:
         """(similar past asks, whether the profile is strong evidence) for mentor m. A profile
         counts when it is among the evidence and the mentor's relevance reaches half the best
@@ -454,13 +490,23 @@ class ScoredAsk:
         """Whether mentor m has a reason about the ask itself: a topic they know, a similar
         past ask, or a profile that matches it (not only free time and room)."""
         similar, profile = self._evidence(m)
-        return bool(self.topic_scores[m] > 0) or similar > 0 or profile
+        named = self.similar_item(m) != -1
+        return bool(self.topic_scores[m] > 0) or similar > 0 or profile or named
 
     def reasons(self, m: int) -> tuple[str, ...]:
         """Sentences a person reads, most telling first."""
         similar, profile = self._evidence(m)
         avail = self.availability(m)
-        return explain(self.index, self.ask, m, similar, profile, avail, bool(self.cross[m]))
+        return explain(
+            self.index,
+            self.ask,
+            m,
+            similar,
+            profile,
+            avail,
+            bool(self.cross[m]),
+            item=self.similar_item(m),
+        )
 
 
 def explain(
@@ -471,17 +517,28 @@ def explain(
     profile: bool,
     avail: tuple[float, av.Span | None],
     cross: bool,
+    item: int = -1,
 ) -> tuple[str, ...]:
-    """The reasons for suggesting mentor m for `ask`, most telling first: topics, similar
-    asks helped with (`similar`), the profile matching (`profile`), the first common free
-    window (`avail`), another site (`cross`), the month's load."""
+    """The reasons for suggesting mentor m for `ask`, most telling first: topics, the past
+    ask most like it (`item`, hybrid relevance; -2: the profile is close), similar asks helped with (`similar`), the
+    profile matching (`profile`), the first common free window (`avail`), another site
+    (`cross`), the month's load."""
     policy = index.policy
     mentor = index.mentors[m]
     out = index.topics.explain(ask.topics, mentor.topics)
-    if similar == 1:
+    if item >= 0:
+        from pairup.engine.semantic import similar_ask_reason
+
+        past = mentor.history[item]
+        out.append(
+            similar_ask_reason((past.title or past.text) if isinstance(past, HistoryItem) else past)
+        )
+    if similar == 1 and item < 0:
         out.append("Has helped with 1 similar ask")
     elif similar > 1:
         out.append(f"Has helped with {similar} similar asks")
+    if not profile and item == -2:  # semantic.PROFILE_CLOSE
+        out.append("Their profile matches your ask")
     if profile:
         words = shared_words(ask.text, mentor.text, index.text.term_idf)
         if words:

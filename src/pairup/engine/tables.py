@@ -42,6 +42,7 @@ from pairup.engine.rotations import (
     pair_scores,
     schedule_rounds,
 )
+from pairup.engine.semantic import SemanticIndex
 from pairup.engine.topics import level_weight, normalise_path
 
 
@@ -90,6 +91,7 @@ def table_rounds(
     first_round: int = 0,
     prefer: Sequence[Meeting] = (),
     prefer_bonus: float = PREFER_BONUS,
+    semantic: SemanticIndex | None = None,
 ) -> Schedule:
     """Roundtables over `rounds` rounds (module docstring): a `Schedule` whose meetings are
     the seats (round, host, mentee) and whose `seats` is the table size. `fixed`, `met`,
@@ -109,6 +111,7 @@ def table_rounds(
         mask=topic_mask,
         prefer=prefer,
         prefer_bonus=prefer_bonus,
+        semantic=semantic,
     )
 
 
@@ -117,13 +120,15 @@ def tables(
     mentors: Sequence[Mentor],
     table_size: int,
     policy: Policy | None = None,
+    *,
+    semantic: SemanticIndex | None = None,
 ) -> TablePlan:
     """Seat mentees at topic tables: most seated first, then the highest total score."""
     policy = policy or Policy()
     if table_size < 1:
         raise ValueError("table_size must be at least 1")
     mentees, mentors = list(mentees), list(mentors)
-    scores, allowed, _ = pair_scores(mentees, mentors, policy)
+    scores, allowed, _ = pair_scores(mentees, mentors, policy, semantic)
     topics = [table_topic(m, policy) for m in mentors]
     allowed &= topic_mask(mentees, mentors, policy)
     ei, mi = np.nonzero(allowed)

@@ -98,6 +98,9 @@ def reseat_plan(
     event = records.event
     mentees = [a for a in records.mentees if int(a.id) not in absent]
     mentors = [m for m in records.mentors if int(m.id) not in absent]
+    # The records' vectors, narrowed to the people present (nothing read or encoded again).
+    everyone = records.semantic()
+    semantic = everyone.subset(mentors) if everyone is not None else None
     if event.kind == EventKind.ROUNDTABLES:
         return table_rounds(
             mentees,
@@ -108,6 +111,7 @@ def reseat_plan(
             fixed=fixed,
             first_round=first_round,
             prefer=prefer,
+            semantic=semantic,
         )
     return rotations(
         mentees,
@@ -118,6 +122,7 @@ def reseat_plan(
         fixed=fixed,
         first_round=first_round,
         prefer=prefer,
+        semantic=semantic,
     )
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.core.errors import ServiceError
 from pairup.core.pagination import paginate
+from pairup.core.vectors import relevance_in_words
 
 from . import queries, rules, services
 from .audit_log import (
@@ -95,6 +96,7 @@ def _settings_page(
             "policy_fields": [form[name] for name in POLICY_FIELDS if name != "session_lengths"],
             "matching_fields": [form[name] for name in MATCHING_FIELDS[1:]],
             "own_topics": program.topics.filter(shared=False).order_by("name"),
+            "relevance": relevance_in_words(for_people=True),
         },
         status=status,
     )

@@ -38,6 +38,7 @@ from django.db.models import QuerySet
 
 from pairup.asks.models import LIVE_INVITATION, Ask, AskStatus, CohortRound, Route
 from pairup.availability.queries import waking_windows_of
+from pairup.core.vectors import relevance_backend, semantic_for
 from pairup.engine import Ask as EngineAsk
 from pairup.engine import Assignment, Mentor, MentorIndex, Policy
 from pairup.engine.assign import QUANTUM, assign_detailed, quantise
@@ -49,6 +50,8 @@ from pairup.topics.queries import topic_paths
 
 from .eligibility import REFUSALS, AskFacts, CohortEligibility, Eligibility, cohort_eligibility
 from .records import AskWords, engine_ask, mentor_records, program_policy
+
+LEXICAL = "lexical"
 
 # (stage in words, percent done): how a run tells its page how far it is.
 Report = Callable[[str, int], None]
@@ -251,12 +254,14 @@ def load_cohort(
     return Cohort(program, now, policy, facts, records, mentors, eligible, dict(fixed), watch)
 
 
-def _progress(report: Report, lo: int, hi: int) -> Any:
+def _progress(
+    report: Report, lo: int, hi: int, stage: str = "Scoring every ask against the mentors"
+) -> Any:
     """The engine's progress hook (`batch.Progress`) as a stretch of a run's percent."""
 
     def progress(items: Iterable[Any], total: int, desc: str) -> Iterator[Any]:
         for done, item in enumerate(items, start=1):
-            report("Scoring every ask against the mentors", lo + (hi - lo) * done // max(total, 1))
+            report(stage, lo + (hi - lo) * done // max(total, 1))
             yield item
 
     return progress
@@ -268,7 +273,14 @@ def match_cohort(cohort: Cohort, *, report: Report = _quiet) -> CohortResult:
     watch = dict(cohort.seconds)
     to_match = cohort.to_match
     t0 = time.perf_counter()
-    index = MentorIndex(cohort.mentors, cohort.policy)
+    semantic = semantic_for(
+        cohort.mentors, progress=_progress(report, 0, 20, "Reading what the mentors know")
+    )
+    if semantic is not None:
+        # The asks' vectors read here, in this thread: the engine scores chunks of asks in
+        # worker threads, which must not open database connections of their own.
+        semantic.ask_vectors([r.text for r in to_match])
+    index = MentorIndex(cohort.mentors, cohort.policy, semantic=semantic)
     report("Finding the best assignment", 20)
     result = assign_detailed(to_match, index, progress=_progress(report, 20, 65))
     fixed = tuple(
@@ -338,8 +350,12 @@ def snapshot(cohort: Cohort) -> bytes:
         if r.free is not None:
             item["free_ref"] = windows.setdefault(r.free, len(windows))
         asks.append(item)
+    backend = relevance_backend()
     data = {
         "version": 1,
+        # How the run scored relevance: a later score of one of its pairs (an admin's
+        # change, the download) scores it the same way where the model still is.
+        "relevance": backend[0].version if backend is not None else LEXICAL,
         "policy": policy,
         "windows": [[[a.isoformat(), b.isoformat()] for a, b in w] for w in windows],
         "asks": asks,
@@ -355,12 +371,16 @@ class Snapshot:
     policy: Policy
     asks: list[EngineAsk]
     mentors: list[Mentor]
+    relevance: str = LEXICAL  # LEXICAL, or the model version the run's relevance used
     _index: MentorIndex | None = None
 
     @property
     def index(self) -> MentorIndex:
         if self._index is None:
-            self._index = MentorIndex(self.mentors, self.policy)
+            semantic = None if self.relevance == LEXICAL else semantic_for(self.mentors)
+            if semantic is not None:  # read here, not in the engine's worker threads
+                semantic.ask_vectors([a.text for a in self.asks])
+            self._index = MentorIndex(self.mentors, self.policy, semantic=semantic)
         return self._index
 
     def ask(self, ask_id: int) -> EngineAsk | None:
@@ -437,4 +457,6 @@ def read_snapshot(blob: bytes | memoryview) -> Snapshot:
         Policy.from_dict(data["policy"]),
         asks,
         [mentor_from_json(m) for m in data["mentors"]],
+        # Runs stored before hybrid relevance scored lexically.
+        data.get("relevance", LEXICAL),
     )

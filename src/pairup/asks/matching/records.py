@@ -53,7 +53,8 @@ def mentor_history(
         topics = " ".join(topic_names.get(ask_id, []))
         text = f"{question} {tried} {topics}".strip()
         weight = RATING_WEIGHT.get(ratings.get(pk) or 0, 1.0)
-        history[mentor_id].append(HistoryItem(text=text, weight=weight))
+        # A reason quotes the question alone ("Helped with a similar ask: '…'").
+        history[mentor_id].append(HistoryItem(text=text, weight=weight, title=question))
     return history
 
 

@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.asks.models import Ask, Block, Invitation, InvitationStatus
+from pairup.core.vectors import semantic_for
 from pairup.engine import (
     MentorIndex,
     Suggestion,
     recommend,
 )
+from pairup.engine.embedding import requested_mode
 from pairup.programs.matching_stamp import matching_stamp
 from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
@@ -99,7 +101,7 @@ def suggest_mentors(
         # Informational interviews are matched across sites on purpose.
         cross_site_bonus=max(program.cross_site_bonus, 0.3 if ask.kind == "informational" else 0.0),
     )
-    index = MentorIndex(records, policy)
+    index = MentorIndex(records, policy, semantic=semantic_for(records))
     want = len(records) if k is None else max(k * 2, k + 5)
     found: list[Suggestion] = recommend(engine_ask, index, k=want, policy=policy)
     by_id = {m.user_id: m.user for m in members}
@@ -150,7 +152,9 @@ def suggestions_for_display(ask: Ask, k: int = 5) -> list[MentorSuggestion]:
     blocks = Block.objects.filter(Q(blocker_id=ask.mentee_id) | Q(blocked_id=ask.mentee_id)).count()
     stamp = ask.updated_at.timestamp() if ask.updated_at else 0
     rules = matching_stamp(ask.program_id)
-    key = f"pairup:suggest:3:{ask.pk}:{k}:{stamp}:{ask.status}:{invited}:{blocks}:{rules}"
+    # The relevance asked for is in the key too: switching PAIRUP_RELEVANCE shows at once.
+    mode = requested_mode()
+    key = f"pairup:suggest:3:{ask.pk}:{k}:{stamp}:{ask.status}:{invited}:{blocks}:{rules}:{mode}"
     cached = cache.get(key)
     if cached is not None:
         users = User.objects.select_related("profile").in_bulk([row[0] for row in cached])

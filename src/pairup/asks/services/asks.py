@@ -22,6 +22,7 @@ from pairup.asks.models import (
     Route,
 )
 from pairup.asks.queries import open_asks_count
+from pairup.asks.tasks import embed_ask_later
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import check_count, clean_text, listed, text_problem
@@ -154,6 +155,7 @@ def ask_create(
         Ask.objects.filter(pk=ask.pk).update(created_at=now, updated_at=now)
         ask.created_at = ask.updated_at = now
     ask.topics.set(topic_rows)
+    embed_ask_later(ask.pk)
     return ask
 
 
@@ -187,6 +189,7 @@ def ask_update(
     ask.save()
     if topics is not None:
         ask.topics.set(topic_rows)
+    embed_ask_later(ask.pk)
     return ask
 
 

