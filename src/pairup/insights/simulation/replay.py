@@ -26,8 +26,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pairup.engine import Ask, Assignment, MentorIndex, Policy
-from pairup.engine.records import Id
 from pairup.engine.assign import assign
+from pairup.engine.records import Id
 
 Month = tuple[int, int]
 
