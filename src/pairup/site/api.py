@@ -18,6 +18,7 @@ from pairup.events import (
 )
 from pairup.events.api_router import router as events_router
 from pairup.insights.api import router as insights_router
+from pairup.insights.simulation.api import router as simulation_router
 from pairup.programs import setup_api  # noqa: F401 (adds its operations to the programs router)
 from pairup.programs.api import router as programs_router
 from pairup.programs.member_api import router as members_router
@@ -71,3 +72,4 @@ api.add_router("", availability_router)
 api.add_router("", sessions_router)
 api.add_router("", events_router)
 api.add_router("", insights_router)
+api.add_router("", simulation_router)

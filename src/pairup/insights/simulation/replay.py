@@ -25,9 +25,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from pairup.engine import Ask, Assignment, MentorIndex, Policy
 from pairup.engine.assign import assign
+from pairup.engine.cohort import ALL_FULL, NO_ELIGIBLE
 from pairup.engine.records import Id
+from pairup.engine.scoring import language_set
 
 Month = tuple[int, int]
 
@@ -137,13 +141,28 @@ def replay(
             if short:
                 record = replace(record, exclude=tuple({*record.exclude, *short}))
             records.append(record)
-        for i, n, assignment in zip(positions, wanted, assign(records, round_index), strict=True):
+        results = assign(records, round_index)
+        for i, n, record, assignment in zip(positions, wanted, records, results, strict=True):
+            if assignment.unmatched_reason == NO_ELIGIBLE and _full(index, record, rooms, n):
+                assignment = replace(assignment, unmatched_reason=ALL_FULL)
             out[i] = assignment
             if assignment.mentor_id is not None:
                 m = index.position[assignment.mentor_id]
                 month_used[(m, month)] += n
                 week_used[(m, week)] += n
     return [out[i] for i in range(len(asks))]
+
+
+def _full(index: MentorIndex, ask: Ask, rooms: list[int], sessions: int) -> bool:
+    """Whether a mentor the caps closed (no room for `sessions`) would share a language with
+    the ask and is not excluded by a rule: then the ask found no mentor because they were
+    full, not because nobody may take it."""
+    excluded = {index.position[x] for x in ask.exclude if x in index.position}
+    closed = [m for m, room in enumerate(rooms) if room < sessions and m not in excluded]
+    if not closed:
+        return False
+    langs = language_set(ask.languages)
+    return bool(index.language_ok(langs, np.array(closed, dtype=np.int64)).any())
 
 
 def _sessions(ask: ReplayAsk, policy: ReplayPolicy) -> int:
