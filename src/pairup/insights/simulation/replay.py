@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from pairup.engine import Ask, Assignment, MentorIndex, Policy
-from pairup.engine.assign import assign
+from pairup.engine.assign import assign_detailed
 from pairup.engine.cohort import ALL_FULL, NO_ELIGIBLE
 from pairup.engine.records import Id
 from pairup.engine.scoring import language_set
@@ -141,7 +141,8 @@ def replay(
             if short:
                 record = replace(record, exclude=tuple({*record.exclude, *short}))
             records.append(record)
-        results = assign(records, round_index)
+        # Only who takes which ask is read: the reasons of each match are not worked out.
+        results = assign_detailed(records, round_index, explain=False).assignments
         for i, n, record, assignment in zip(positions, wanted, records, results, strict=True):
             if assignment.unmatched_reason == NO_ELIGIBLE and _full(index, record, rooms, n):
                 assignment = replace(assignment, unmatched_reason=ALL_FULL)

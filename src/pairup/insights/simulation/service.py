@@ -7,7 +7,8 @@ into `engine_ask`, the mentors' by `mentor_records`, the hard rules by `cohort_e
 What the replay sets apart from a live run:
 
 - the mentors are those who may take asks today (approved, onboarded, active, not
-  pausing), with today's profiles, past asks and free times; both sides see the same;
+  pausing), with today's profiles, past asks (the replayed asks' own engagements among
+  them, as a live run would read them today) and free times; both sides see the same;
 - of the rules about a pair, caps are the replay's own (each side counts the sessions it
   gives, under its caps) and "invited to it before" does not apply: the replay asks what
   the policy would have done from the start.
@@ -30,6 +31,7 @@ from pairup.availability.queries import waking_windows_of
 from pairup.engine import Assignment, MentorIndex
 from pairup.engine.cohort import CohortFigures, cohort_figures
 from pairup.engine.records import Id
+from pairup.engine.relevance import relevance_pairs
 from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
@@ -188,21 +190,28 @@ def _relevance(
     index: MentorIndex, asks: list[ReplayAsk], sides: dict[str, list[Assignment]]
 ) -> dict[str, float | None]:
     """Each side's mean relevance of its pairs (the engine's 0–1 relevance of the mentor's
-    words and past asks to the ask: the same measure whatever the weights)."""
-    sums = dict.fromkeys(sides, 0.0)
-    counts = dict.fromkeys(sides, 0)
-    for k, a in enumerate(asks):
-        chosen = {name: pairs[k].mentor_id for name, pairs in sides.items()}
-        wanted = sorted({index.position[m] for m in chosen.values() if m is not None})
-        if not wanted:
+    words and past asks to the ask: the same measure whatever the weights), from one batch
+    scoring of every ask (`relevance_pairs`)."""
+    rows, ms, values = relevance_pairs(index, [a.record for a in asks])
+    keys = rows.astype(np.int64) * max(len(index), 1) + ms
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], values[order]
+    out: dict[str, float | None] = {}
+    for name, pairs in sides.items():
+        chosen = [
+            k * len(index) + index.position[p.mentor_id]
+            for k, p in enumerate(pairs)
+            if p.mentor_id is not None
+        ]
+        if not chosen:
+            out[name] = None
             continue
-        values = index.score_ask(a.record).relevance_of(np.array(wanted, dtype=np.int64))
-        by_position = dict(zip(wanted, values.tolist(), strict=True))
-        for name, mentor_id in chosen.items():
-            if mentor_id is not None:
-                sums[name] += by_position[index.position[mentor_id]]
-                counts[name] += 1
-    return {name: round(sums[name] / counts[name], 4) if counts[name] else None for name in sides}
+        wanted = np.array(chosen, dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
+        got = np.where(found, values[at] if len(values) else 0.0, 0.0)
+        out[name] = round(float(got.mean()), 4)
+    return out
 
 
 def _actual_mentors(ask_ids: list[int]) -> dict[int, int]:
