@@ -151,6 +151,6 @@ def simulator_save(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         else:
             messages.success(request, "The policy is saved: matching uses it from now on.")
             url = reverse("insights_simulator", args=[program.slug])
-            return redirect(f"{url}?{urlencode(form.query())}")
+            return redirect(f"{url}?{urlencode(form.query())}#results")
     context = {"program": program, "membership": membership, "form": form}
     return render(request, "insights/simulator.html", context, status=422)
