@@ -135,14 +135,18 @@ def replay(
             policy.engine,
         )
         records = []
+        # Mentors with some room, but too little for asks wanting n sessions, by n.
+        too_short = {
+            n: [ids[m] for m, room in enumerate(rooms) if 0 < room < n] for n in set(wanted)
+        }
         for i, n in zip(positions, wanted, strict=True):
             record = asks[i].record
-            short = [ids[m] for m in range(len(ids)) if 0 < rooms[m] < n]
+            short = too_short[n]
             if short:
                 record = replace(record, exclude=tuple({*record.exclude, *short}))
             records.append(record)
         # Only who takes which ask is read: the reasons of each match are not worked out.
-        results = assign_detailed(records, round_index, explain=False).assignments
+        results = assign_detailed(records, round_index, explain=False, workers=1).assignments
         for i, n, record, assignment in zip(positions, wanted, records, results, strict=True):
             if assignment.unmatched_reason == NO_ELIGIBLE and _full(index, record, rooms, n):
                 assignment = replace(assignment, unmatched_reason=ALL_FULL)
