@@ -256,3 +256,22 @@ def test_save_refuses_a_draft_out_of_range_and_saves_nothing(client, admin, smal
     program.refresh_from_db()
     assert program.load_weight == 0.0
     assert not AuditEntry.objects.filter(program=program).exists()
+
+
+def test_a_program_without_asks_or_mentors_replays_nothing(client, admin, program):
+    sim = simulate(program, PolicyDraft.of(program), weeks=8, now=NOW)
+    assert (sim.rows, sim.mentors, sim.changed) == ([], [], 0)
+    assert sim.current.as_dict()["matched"] == 0 and sim.draft.mean_relevance is None
+    client.force_login(admin)
+    draft = PolicyDraft.of(program).changes() | {"weeks": 8, "load_weight": 1}
+    html = client.get(PAGE, draft).content.decode()
+    assert "The program had no asks in these weeks." in html
+
+
+def test_asks_but_no_mentor_leave_every_ask_unmatched(small):
+    Membership.objects.filter(program=small["program"], is_mentor=True).update(
+        mentor_status="pending"
+    )
+    sim = _run(small["program"], load_weight=5.0)
+    assert sim.mentors == [] and sim.draft.figures.unmatched == 6
+    assert _by_ask(sim.rows, "current") == [None] * 6
