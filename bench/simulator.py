@@ -93,6 +93,7 @@ def job_simulate(database_url: str) -> dict:
         "asks": len(sim.rows),
         "mentors": len(sim.mentors),
         "changed": sim.changed,
+        "phases": sim.seconds,
         "current": sim.current.as_dict(),
         "draft": sim.draft.as_dict(),
     }
@@ -178,6 +179,23 @@ def write_docs(out: dict) -> None:
             f"{b['range'][1]:.2f}] | {row['ratio']:.2f}x | "
             f"{'within' if s['seconds'] <= BUDGET_S else 'OVER'} (<= {BUDGET_S:.0f} s) |"
         )
+    lines += ["", "Where the simulator's time goes (median run, seconds):", ""]
+    names = ["asks", "eligibility", "records", "replay_current", "replay_draft", "figures"]
+    lines.append("| database | " + " | ".join(names) + " |")
+    lines.append("|---" * (len(names) + 1) + "|")
+    for row in out["rows"]:
+        p = row["simulator"]["phases"]
+        lines.append(
+            f"| {row['database']} | " + " | ".join(f"{p.get(n, 0):.2f}" for n in names) + " |"
+        )
+    lines += [
+        "",
+        "- *asks*: the asks of the window with their mentees and topics; *eligibility*: every "
+        "hard rule for every ask and mentor (`cohort_eligibility`, as a cohort run reads them, "
+        "the baseline too); *records*: the mentors' words, past asks, expertise and caps, the "
+        "mentees' waking hours, the mentor index; *replay_current*, *replay_draft*: the "
+        "rounds of each side; *figures*: relevance, Gini, shares and the per-ask rows.",
+    ]
     first = out["rows"][0]["simulator"]
     c, d = first["current"], first["draft"]
     lines += [

@@ -16,6 +16,7 @@ What the replay sets apart from a live run:
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,6 +88,7 @@ class Simulation:
     draft: SimulatedSide
     mentors: list[str]
     rows: list[SimulatedAsk] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase (bench/simulator.py)
 
     @property
     def changed(self) -> int:
@@ -107,12 +109,16 @@ def window_asks(program: Program, start: datetime, end: datetime) -> tuple[list[
 
 def simulate(program: Program, draft: PolicyDraft, *, weeks: int, now: datetime) -> Simulation:
     """Replay the program's asks of the last `weeks` weeks under its policy and `draft`."""
+    watch: dict[str, float] = {}
+    t0 = time.perf_counter()
     start, end = now - timedelta(weeks=weeks), now
     ids, truncated = window_asks(program, start, end)
     asks = Ask.objects.filter(pk__in=ids).order_by("created_at", "pk")
     facts, words = read_asks(program, asks)
     created = dict(asks.values_list("pk", "created_at"))
+    t0 = _lap(watch, "asks", t0)
     eligible = cohort_eligibility(facts, now)
+    t0 = _lap(watch, "eligibility", t0)
     pool = sorted((e for e in eligible.mentors.values() if e.ok), key=lambda e: e.mentor_id)
     paths = topic_paths()
     mentors = mentor_records(program, pool, None, now, paths) if pool else []
@@ -139,10 +145,11 @@ def simulate(program: Program, draft: PolicyDraft, *, weeks: int, now: datetime)
         record = engine_ask(w, paths, free[a.mentee_id])
         replayed.append(ReplayAsk(replace(record, exclude=exclude), created[a.ask_id], a.sessions))
     index = MentorIndex(mentors, program_policy(program, now))
-    sides = {
-        name: replay(replayed, index, caps, policy.replay_policy(program, now))
-        for name, policy in (("current", PolicyDraft.of(program)), ("draft", draft))
-    }
+    t0 = _lap(watch, "records", t0)
+    sides = {}
+    for name, policy in (("current", PolicyDraft.of(program)), ("draft", draft)):
+        sides[name] = replay(replayed, index, caps, policy.replay_policy(program, now))
+        t0 = _lap(watch, f"replay_{name}", t0)
     relevance = _relevance(index, replayed, sides)
     ask_sites: dict[Id, str] = {w.ask_id: w.site for w in words}
     mentor_sites = {m.id: m.site for m in mentors}
@@ -170,6 +177,7 @@ def simulate(program: Program, draft: PolicyDraft, *, weeks: int, now: datetime)
         )
         for w, cur, dra in zip(words, sides["current"], sides["draft"], strict=True)
     ]
+    _lap(watch, "figures", t0)
     return Simulation(
         weeks=weeks,
         start=start,
@@ -179,7 +187,14 @@ def simulate(program: Program, draft: PolicyDraft, *, weeks: int, now: datetime)
         draft=figured["draft"],
         mentors=[m.name for m in mentors],
         rows=rows,
+        seconds=watch,
     )
+
+
+def _lap(watch: dict[str, float], phase: str, since: float) -> float:
+    now = time.perf_counter()
+    watch[phase] = now - since
+    return now
 
 
 def _name(names: dict[Any, str], a: Assignment) -> str | None:
