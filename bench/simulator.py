@@ -199,12 +199,13 @@ def write_docs(out: dict) -> None:
     first = out["rows"][0]["simulator"]
     c, d = first["current"], first["draft"]
     lines += [
-        "",
         f"- What the draft changes ({out['rows'][0]['database']}): {first['changed']:,} of "
         f"{first['asks']:,} asks go elsewhere; matched {c['matched']:,} vs {d['matched']:,}, "
         f"Gini of mentor load {c['gini']:.3f} vs {d['gini']:.3f}, top 10 % share "
         f"{c['top10_share']:.3f} vs {d['top10_share']:.3f}, mean relevance "
-        f"{c['mean_relevance']} vs {d['mean_relevance']}.",
+        f"{c['mean_relevance']} vs {d['mean_relevance']}. A higher load weight can leave "
+        "asks unmatched: it takes a busy mentor's score below the minimum (0), and the "
+        "simulator shows that before the change is saved.",
         "- The simulator does two replays of the asks in about nine rounds each, so it costs "
         "a few plain matches of the same asks; reading the records is shared by both sides, "
         "and `MentorIndex.with_load` changes loads, capacities and weights between rounds "
