@@ -178,6 +178,9 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     # Issue 15, insights: the program's admins only, the dashboard and each figure's CSV.
     "p/<slug:slug>/insights/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/insights/<slug:name>.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    # The policy simulator: read only (GET; a POST is 405), and its save (POST only).
+    "p/<slug:slug>/insights/simulator/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 405)),
+    "p/<slug:slug>/insights/simulator/save/": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, 404)),
     # The monthly report page and its PDF (h-alerts).
     "p/<slug:slug>/insights/report/<str:month>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/insights/report/<str:month>.pdf": (
@@ -446,6 +449,7 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /programs/{slug}/audit": (401, 404, 404, 200, 404, 404),
     "POST /programs": (401, 403),
     "PATCH /programs/{slug}/settings": (401, 404),
+    "POST /programs/{slug}/insights/simulation": (401, 404),
     "POST /programs/{slug}/topics": (401, 404),
     "DELETE /programs/{slug}/topics/{topic}": (401, 404),
     "POST /programs/{slug}/roster": (401, 404),
@@ -550,6 +554,7 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "PUT /programs/{slug}/mentor-onboarding": {"note": "Welcome."},
     "POST /programs": {"name": "New program"},
     "PATCH /programs/{slug}/settings": {"name": "Renamed"},
+    "POST /programs/{slug}/insights/simulation": {"load_weight": 2.0},
     "POST /programs/{slug}/topics": {"name": "Onboarding"},
     "POST /programs/{slug}/pools": {"name": "Paris"},
     "PATCH /programs/{slug}/pools/{pool_id}": {"name": "Paris"},

@@ -22,7 +22,9 @@ ask an exact upper bound on the score of the mentors outside its relevance set
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -68,6 +70,18 @@ def shares_language(ask_languages: tuple[str, ...], mentor_languages: tuple[str,
     language in common, or when either lists none."""
     theirs, mine = language_set(ask_languages), language_set(mentor_languages)
     return not theirs or not mine or bool(theirs & mine)
+
+
+# Policy fields a `MentorIndex` may change without being built again (`with_load`).
+REWEIGHABLE = (
+    "relevance_weight",
+    "topic_weight",
+    "availability_weight",
+    "load_weight",
+    "cross_site_bonus",
+    "min_score",
+    "objective",
+)
 
 
 class MentorIndex:
@@ -137,11 +151,6 @@ class MentorIndex:
         self.vote_t = self.text.matrix.T.tocsr(copy=True)
         self.vote_t.data *= self.doc_weight[self.vote_t.indices]
         self.topics = TopicTable([m.topics for m in self.mentors], policy)
-        cap = np.array([np.inf if m.capacity is None else m.capacity for m in self.mentors])
-        self.capacity = cap
-        load = np.array([float(m.load) for m in self.mentors])
-        denom = load + np.where(np.isinf(cap), policy.nominal_capacity, cap)
-        self.load_ratio = np.divide(load, denom, out=np.zeros(n), where=denom > 0)
         self.langs = [language_set(m.languages) for m in self.mentors]
         all_langs = sorted(set().union(*self.langs)) if self.langs else []
         # Languages as bits when few enough (the usual case); otherwise sets, checked one by one.
@@ -160,9 +169,43 @@ class MentorIndex:
         self.free_known = np.array([s is not None for s in self.spans], dtype=bool)
         self.any_free_known = bool(self.free_known.any())
         self.longest = np.array([av.longest(s) for s in self.spans])
-        # Static part of every score and the availability upper bound.
-        self.static = -policy.load_weight * self.load_ratio
         self.avail_ub = np.where(self.free_known, 1.0, policy.availability_unknown)
+        # The static part of every score: the load's.
+        self._set_load()
+
+    def with_load(
+        self,
+        load: Sequence[int],
+        capacity: Sequence[int | None],
+        policy: Policy | None = None,
+    ) -> MentorIndex:
+        """A copy of the index with each mentor's load and capacity replaced (in the order of
+        `mentors`) and, with `policy`, other weights and objective: what a replay changes
+        from one round to the next, without indexing the texts, topics and free times again.
+        `policy` may differ from the index's only in `REWEIGHABLE` fields."""
+        policy = policy or self.policy
+        if len(load) != len(self) or len(capacity) != len(self):
+            raise ValueError("give one load and one capacity per mentor")
+        if replace(policy, **{f: getattr(self.policy, f) for f in REWEIGHABLE}) != self.policy:
+            raise ValueError(f"only {', '.join(REWEIGHABLE)} may differ from the index's policy")
+        new = copy.copy(self)
+        new.policy = policy
+        new.mentors = tuple(
+            replace(m, load=int(x), capacity=c)
+            for m, x, c in zip(self.mentors, load, capacity, strict=True)
+        )
+        new._set_load()
+        return new
+
+    def _set_load(self) -> None:
+        """What depends on the loads, capacities and weights; forgets the groups' bounds."""
+        policy, n = self.policy, len(self.mentors)
+        cap = np.array([np.inf if m.capacity is None else m.capacity for m in self.mentors])
+        self.capacity = cap
+        load = np.array([float(m.load) for m in self.mentors])
+        denom = load + np.where(np.isinf(cap), policy.nominal_capacity, cap)
+        self.load_ratio = np.divide(load, denom, out=np.zeros(n), where=denom > 0)
+        self.static = -policy.load_weight * self.load_ratio
         self.open = cap > 0
         self._groups: dict[tuple[Any, ...], Group] = {}
         self._group_cells = 0

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import dei_views, views
+from .simulation import urls as simulation_urls
 
 urlpatterns = [
     path(
@@ -21,3 +22,5 @@ urlpatterns = [
     ),
     path("p/<slug:slug>/insights/<slug:name>.csv", views.insights_csv, name="insights_csv"),
 ]
+
+urlpatterns += simulation_urls.urlpatterns

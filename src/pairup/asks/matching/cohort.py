@@ -126,8 +126,15 @@ def read_cohort(
 ) -> tuple[list[AskFacts], list[AskWords]]:
     """The cohort's asks as plain values, in two queries whatever their number: what the
     rules read (`AskFacts`) and what the engine's records are made of (`AskWords`)."""
+    return read_asks(program, cohort_asks(program, round))
+
+
+def read_asks(program: Program, asks: QuerySet[Ask]) -> tuple[list[AskFacts], list[AskWords]]:
+    """`asks` (of `program`, in the queryset's order) as plain values, in two queries: the
+    one reading of asks into rule facts and engine words, for a cohort run and for the
+    insights' policy simulator replaying past asks."""
     rows = list(
-        cohort_asks(program, round).values_list(
+        asks.values_list(
             "pk",
             "mentee_id",
             "sessions",
@@ -141,7 +148,7 @@ def read_cohort(
     )
     topics: dict[int, list[tuple[int, str]]] = {}
     for ask_id, topic_id, name in (
-        Ask.topics.through.objects.filter(ask_id__in=cohort_asks(program, round).values("pk"))
+        Ask.topics.through.objects.filter(ask_id__in=asks.values("pk"))
         .order_by("ask_id", "topic__position", "topic__name")
         .values_list("ask_id", "topic_id", "topic__name")
     ):
