@@ -153,6 +153,7 @@ def hybrid_evidence(
         sem.ask_vectors([a.text for a in asks]),
         index.semantic_positions,
         index.policy.evidence_items,
+        also=index.semantic_inverse[l_ms] if n_a == 1 else None,
     )
     lexical = np.zeros((n_a, n_m))
     lexical[l_rows, l_ms] = l_rel

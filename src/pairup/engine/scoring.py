@@ -93,6 +93,8 @@ class MentorIndex:
         self.semantic = semantic
         # Column of each of the semantic index's mentors in this index.
         self.semantic_positions = np.zeros(0, dtype=np.int64)
+        # The semantic index's mentor number of each mentor of this index.
+        self.semantic_inverse = np.zeros(0, dtype=np.int64)
         if semantic is not None:
             if sorted(map(id_key, semantic.ids)) != sorted(map(id_key, self.position)):
                 raise ValueError(
@@ -102,6 +104,8 @@ class MentorIndex:
             self.semantic_positions = np.array(
                 [self.position[x] for x in semantic.ids], dtype=np.int64
             )
+            self.semantic_inverse = np.empty(len(self.semantic_positions), dtype=np.int64)
+            self.semantic_inverse[self.semantic_positions] = np.arange(len(semantic.ids))
         order = sorted(range(n), key=lambda i: id_key(self.mentors[i].id))
         self.id_rank = np.empty(n, dtype=np.int64)
         self.id_rank[order] = np.arange(n)
