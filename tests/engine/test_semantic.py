@@ -254,6 +254,9 @@ def test_coarse_first_stage_scores_its_candidates_exactly(monkeypatch):
     assert np.array_equal(item[0, scored], exact_item[0, scored])
     assert not approx[0, np.setdiff1d(cols, scored)].any()
     assert sem.docs_of(np.array([0, 3])).tolist() == [0, 1, 2, 3, 12, 13, 14, 15]
+    # A blank ask is close to nothing, on either path.
+    blank, blank_item = sem.similarities(np.zeros((1, sem.embedder.dim)), cols, 20)
+    assert not blank.any() and (blank_item == -1).all()
     assert semantic.APPROXIMATE_FROM > 10_000
 
 

@@ -40,6 +40,7 @@ The reason a person reads names the closest past ask when its cosine reaches SIM
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -127,6 +128,7 @@ class SemanticIndex:
         self.approximate_from = APPROXIMATE_FROM
         self._doc_start: np.ndarray | None = None
         self._coarse: Coarse | None = None
+        self._coarse_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -154,6 +156,7 @@ class SemanticIndex:
         new.approximate_from = self.approximate_from
         new._doc_start = None
         new._coarse = None
+        new._coarse_lock = threading.Lock()
         return new
 
     def ask_vectors(self, texts: Sequence[str]) -> np.ndarray:
@@ -196,8 +199,10 @@ class SemanticIndex:
         item_out = np.full((n_a, width), -1, dtype=np.int64)
         if n_a == 0 or len(self.doc_owner) == 0:
             return out, item_out
+        if not ask_vecs.any():  # blank asks are close to nothing
+            return out, item_out
         docs = None
-        if n_a == 1 and len(self.doc_owner) >= self.approximate_from and ask_vecs.any():
+        if n_a == 1 and len(self.doc_owner) >= self.approximate_from:
             cand = self.candidate_mentors(ask_vecs[0])
             if also is not None and len(also):
                 cand = np.union1d(cand, also)
@@ -278,10 +283,12 @@ class SemanticIndex:
         return np.asarray(np.arange(int(size.sum()), dtype=np.int64) + base)
 
     def coarse(self) -> Coarse:
-        """The coarse first stage (built on first use, then kept)."""
-        if self._coarse is None:
-            self._coarse = Coarse(self.doc_vecs)
-        return self._coarse
+        """The coarse first stage (built on first use, once however many threads ask, then
+        kept)."""
+        with self._coarse_lock:
+            if self._coarse is None:
+                self._coarse = Coarse(self.doc_vecs)
+            return self._coarse
 
     def candidate_mentors(self, ask_vec: np.ndarray) -> np.ndarray:
         """This index's mentors (ascending) owning one of the CANDIDATE_DOCS documents
