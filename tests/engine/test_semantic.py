@@ -184,10 +184,19 @@ def test_hybrid_relevance_set_is_capped_with_ties_by_id(monkeypatch):
     twins = [Mentor(id=k, text="same words here") for k in (4, 2, 3)]
     index = hybrid_index(twins)
     ask = Ask(id="t", text="same words here")
-    rel = {s.mentor_id: s.components["relevance"] for s in recommend(ask, index, 3)}
-    assert rel[2] == rel[3] > 0 and rel[4] == 0.0  # the two lowest ids keep it
+    scored = index.score_ask(ask)
+    rel = scored.relevance_of(np.array([index.position[k] for k in (2, 3, 4)]))
+    assert rel[0] == rel[1] > 0 and rel[2] == 0.0  # the two lowest ids keep it
     (a,) = assign([ask], index)
     assert a.mentor_id == 2
+    # recommend with k above the cap keeps k mentors in the set: with k = every mentor,
+    # each is scored on its own relevance.
+    every = {s.mentor_id: s.components["relevance"] for s in recommend(ask, index, 3)}
+    assert every[4] == every[2] == every[3] > 0
+    top2 = recommend(ask, index, 2)
+    assert [(s.mentor_id, s.score) for s in top2] == [
+        (s.mentor_id, s.score) for s in recommend(ask, index, 3)[:2]
+    ]
 
 
 def test_every_mentor_is_scored_with_k_all():

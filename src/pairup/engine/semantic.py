@@ -182,6 +182,7 @@ class SemanticIndex:
         positions: np.ndarray,
         evidence_items: int,
         also: np.ndarray | None = None,
+        exact: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(R, item) for asks x mentors: the semantic part of relevance,
         (W_CLOSE * C + W_VOTES * V) / (W_CLOSE + W_VOTES) in [0, 1], of every mentor for each
@@ -192,7 +193,7 @@ class SemanticIndex:
         One ask against an index of at least `approximate_from` documents is scored through
         the coarse first stage (`candidate_mentors`): exactly for the candidates and the
         mentors `also` (this index's mentor numbers, e.g. those with lexical evidence), 0
-        for the others."""
+        for the others; `exact` reads every document whatever the size."""
         n_a = len(ask_vecs)
         width = int(positions.max(initial=-1)) + 1
         out = np.zeros((n_a, width))
@@ -202,7 +203,7 @@ class SemanticIndex:
         if not ask_vecs.any():  # blank asks are close to nothing
             return out, item_out
         docs = None
-        if n_a == 1 and len(self.doc_owner) >= self.approximate_from:
+        if n_a == 1 and not exact and len(self.doc_owner) >= self.approximate_from:
             cand = self.candidate_mentors(ask_vecs[0])
             if also is not None and len(also):
                 cand = np.union1d(cand, also)
