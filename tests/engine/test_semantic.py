@@ -218,7 +218,7 @@ def many_mentors(n: int) -> list[Mentor]:
 
 
 def test_coarse_first_stage_keeps_the_exact_top_10(monkeypatch):
-    from pairup.engine import semantic
+    from pairup.engine import relevance, semantic
 
     mentors = many_mentors(600)
     asks = [Ask(id=k, text=m.history[0]) for k, m in enumerate(mentors[:40])]
@@ -242,6 +242,12 @@ def test_coarse_first_stage_keeps_the_exact_top_10(monkeypatch):
     assert np.array_equal(again.coarse().order, coarse.order)
     other = MentorIndex(mentors, semantic=again)
     assert [[s.mentor_id for s in recommend(a, other, 10)] for a in asks] == approx
+    # Batches stay exact, even a block of one ask.
+    monkeypatch.setattr(relevance, "HYBRID_CELLS", len(mentors))
+    got = relevance.evidence(index, asks[:2])
+    sem.approximate_from = 10**9
+    exact_pairs = relevance.evidence(index, asks[:2])
+    assert all(np.array_equal(x, y) for x, y in zip(got, exact_pairs, strict=True))
 
 
 def test_coarse_first_stage_scores_its_candidates_exactly(monkeypatch):

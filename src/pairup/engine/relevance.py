@@ -133,8 +133,12 @@ def evidence(
         return (*found, np.full(len(found[0]), -1, dtype=np.int64))
     n_m = max(len(index), 1)
     step = max(1, HYBRID_CELLS // n_m)
+    # The coarse first stage serves one ask at a time (recommend); a batch is scored exactly
+    # in every block, however its asks fall into blocks.
+    exact = len(asks) > 1
     parts = [
-        hybrid_evidence(index, asks[lo : lo + step], lo, wanted) for lo in range(0, len(asks), step)
+        hybrid_evidence(index, asks[lo : lo + step], lo, wanted, exact)
+        for lo in range(0, len(asks), step)
     ]
     if not parts:
         e = np.zeros(0, dtype=np.int64)
@@ -144,7 +148,11 @@ def evidence(
 
 
 def hybrid_evidence(
-    index: MentorIndex, asks: Sequence[Ask], offset: int = 0, wanted: int = 0
+    index: MentorIndex,
+    asks: Sequence[Ask],
+    offset: int = 0,
+    wanted: int = 0,
+    exact: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`evidence` in hybrid mode for one block of asks (rows numbered from `offset`)."""
     from pairup.engine.semantic import combine
@@ -159,7 +167,7 @@ def hybrid_evidence(
         index.semantic_positions,
         index.policy.evidence_items,
         also=index.semantic_inverse[l_ms] if n_a == 1 else None,
-        exact=size > RELEVANCE_SET,
+        exact=exact or size > RELEVANCE_SET,
     )
     lexical = np.zeros((n_a, n_m))
     lexical[l_rows, l_ms] = l_rel
