@@ -180,13 +180,24 @@ def cmd_recommend(args: argparse.Namespace) -> dict:
     lexical = MentorIndex(mentors)
     build = time.perf_counter() - t0
     out: dict = {"mentors": args.mentors, "documents": len(sem.doc_owner), "index_s": build}
-    for name, idx in (("lexical", lexical), ("hybrid", index)):
-        lat, cpu = [], []
+    t0, c0 = time.perf_counter(), time.process_time()
+    sem.coarse()
+    out["coarse_build_s"] = time.perf_counter() - t0
+    out["coarse_build_cpu_s"] = time.process_time() - c0
+    ranked: dict[str, list[list[object]]] = {}
+    modes = (("lexical", lexical, None), ("hybrid_exact", index, 10**12))
+    modes += (("hybrid", index, sem.approximate_from),)
+    for name, idx, approximate_from in modes:
+        if approximate_from is not None:
+            sem.approximate_from = approximate_from
+        lat, cpu, rows = [], [], []
         for a in asks:
             s, c = time.perf_counter(), time.process_time()
-            recommend(a, idx, 10)
+            got = recommend(a, idx, 10)
             lat.append(time.perf_counter() - s)
             cpu.append(time.process_time() - c)
+            rows.append([g.mentor_id for g in got])
+        ranked[name] = rows
         ms, cms = np.array(lat) * 1000, np.array(cpu) * 1000
         out[name] = {
             "p50_ms": float(np.median(ms)),
@@ -194,6 +205,20 @@ def cmd_recommend(args: argparse.Namespace) -> dict:
             "cpu_p50_ms": float(np.median(cms)),
             "cpu_p95_ms": float(np.percentile(cms, 95)),
         }
+        print(name, out[name], flush=True)
+    # Recall@10 of the coarse first stage against the exact ranking.
+    out["recall_at_10"] = float(
+        np.mean(
+            [
+                len(set(a) & set(e)) / max(len(e), 1)
+                for a, e in zip(ranked["hybrid"], ranked["hybrid_exact"], strict=True)
+            ]
+        )
+    )
+    out["same_order_share"] = float(
+        np.mean([a == e for a, e in zip(ranked["hybrid"], ranked["hybrid_exact"], strict=True)])
+    )
+    print("recall@10", out["recall_at_10"], "identical", out["same_order_share"], flush=True)
     # Embedding one short ask with the real model (what a new ask costs before scoring).
     enc, enc_cpu = [], []
     for k, a in enumerate(asks[: min(50, len(asks))]):
@@ -210,6 +235,8 @@ def cmd_recommend(args: argparse.Namespace) -> dict:
     }
     both = np.array(lat[: len(enc)]) * 1000 + enc_ms
     out["hybrid_incl_embed_p95_ms"] = float(np.percentile(both, 95))
+    both_cpu = np.array(cpu[: len(enc)]) * 1000 + enc_cpu_ms
+    out["hybrid_incl_embed_cpu_p95_ms"] = float(np.percentile(both_cpu, 95))
     print(json.dumps(out, indent=1))
     return out
 

@@ -184,16 +184,95 @@ def test_hybrid_relevance_set_is_capped_with_ties_by_id(monkeypatch):
     twins = [Mentor(id=k, text="same words here") for k in (4, 2, 3)]
     index = hybrid_index(twins)
     ask = Ask(id="t", text="same words here")
-    rel = {s.mentor_id: s.components["relevance"] for s in recommend(ask, index, 3)}
-    assert rel[2] == rel[3] > 0 and rel[4] == 0.0  # the two lowest ids keep it
+    scored = index.score_ask(ask)
+    rel = scored.relevance_of(np.array([index.position[k] for k in (2, 3, 4)]))
+    assert rel[0] == rel[1] > 0 and rel[2] == 0.0  # the two lowest ids keep it
     (a,) = assign([ask], index)
     assert a.mentor_id == 2
+    # recommend with k above the cap keeps k mentors in the set: with k = every mentor,
+    # each is scored on its own relevance.
+    every = {s.mentor_id: s.components["relevance"] for s in recommend(ask, index, 3)}
+    assert every[4] == every[2] == every[3] > 0
+    top2 = recommend(ask, index, 2)
+    assert [(s.mentor_id, s.score) for s in top2] == [
+        (s.mentor_id, s.score) for s in recommend(ask, index, 3)[:2]
+    ]
 
 
 def test_every_mentor_is_scored_with_k_all():
     ask = Ask(id="a", text="typography for a career page")
     found = recommend(ask, hybrid_index(), k=len(MENTORS))
     assert sorted(s.mentor_id for s in found) == [1, 2, 3]
+
+
+def many_mentors(n: int) -> list[Mentor]:
+    """n mentors on distinct themes: each past ask mixes a few of 40 themes' words."""
+    rng = np.random.default_rng(11)
+    themes = [[f"t{k}w{j}" for j in range(6)] for k in range(40)]
+
+    def text() -> str:
+        picked = rng.choice(40, 2, replace=False)
+        return " ".join(w for k in picked for w in rng.choice(themes[k], 3, replace=False))
+
+    return [Mentor(id=k, text=text(), history=tuple(text() for _ in range(3))) for k in range(n)]
+
+
+def test_coarse_first_stage_keeps_the_exact_top_10(monkeypatch):
+    from pairup.engine import relevance, semantic
+
+    mentors = many_mentors(600)
+    asks = [Ask(id=k, text=m.history[0]) for k, m in enumerate(mentors[:40])]
+    sem = semantic_index(mentors, Words(), None)
+    index = MentorIndex(mentors, semantic=sem)
+    sem.approximate_from = 10**9
+    exact = [[s.mentor_id for s in recommend(a, index, 10)] for a in asks]
+    # Half the documents read per ask; candidates: the owners of the closest 300 (an eighth).
+    monkeypatch.setattr(semantic, "PROBE_DOCS", 1200)
+    monkeypatch.setattr(semantic, "CANDIDATE_DOCS", 300)
+    sem.approximate_from = 0
+    approx = [[s.mentor_id for s in recommend(a, index, 10)] for a in asks]
+    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)])
+    assert recall >= 0.99
+    coarse = sem.coarse()
+    assert sorted(coarse.order.tolist()) == list(range(len(sem.doc_owner)))
+    assert coarse.bounds[-1] == len(sem.doc_owner) and len(coarse.centroids) == 49
+    # Built again (another process, another run): the same clusters and rankings.
+    again = semantic_index(mentors, Words(), None)
+    again.approximate_from = 0
+    assert np.array_equal(again.coarse().order, coarse.order)
+    other = MentorIndex(mentors, semantic=again)
+    assert [[s.mentor_id for s in recommend(a, other, 10)] for a in asks] == approx
+    # Batches stay exact, even a block of one ask.
+    monkeypatch.setattr(relevance, "HYBRID_CELLS", len(mentors))
+    got = relevance.evidence(index, asks[:2])
+    sem.approximate_from = 10**9
+    exact_pairs = relevance.evidence(index, asks[:2])
+    assert all(np.array_equal(x, y) for x, y in zip(got, exact_pairs, strict=True))
+
+
+def test_coarse_first_stage_scores_its_candidates_exactly(monkeypatch):
+    from pairup.engine import semantic
+
+    monkeypatch.setattr(semantic, "CANDIDATE_DOCS", 100)
+    mentors = many_mentors(200)
+    sem = semantic_index(mentors, Words(), None)
+    (vec,) = sem.ask_vectors([mentors[5].history[1]])
+    cols = np.arange(len(mentors))
+    exact, exact_item = sem.similarities(vec[None], cols, 20)
+    sem.approximate_from = 0
+    cand = sem.candidate_mentors(vec)
+    assert 5 in cand and len(cand) < len(mentors)
+    approx, item = sem.similarities(vec[None], cols, 20, also=np.array([7]))
+    scored = np.union1d(cand, [7])
+    # Candidates (and the mentors asked for) get their exact value, the others 0.
+    assert np.array_equal(approx[0, scored], exact[0, scored])
+    assert np.array_equal(item[0, scored], exact_item[0, scored])
+    assert not approx[0, np.setdiff1d(cols, scored)].any()
+    assert sem.docs_of(np.array([0, 3])).tolist() == [0, 1, 2, 3, 12, 13, 14, 15]
+    # A blank ask is close to nothing, on either path.
+    blank, blank_item = sem.similarities(np.zeros((1, sem.embedder.dim)), cols, 20)
+    assert not blank.any() and (blank_item == -1).all()
+    assert semantic.APPROXIMATE_FROM > 10_000
 
 
 def test_semantic_index_must_match_the_mentors_and_narrows_without_encoding():

@@ -71,7 +71,7 @@ def recommend(
     index = as_index(mentors, policy)
     if k <= 0 or len(index) == 0:
         return []
-    scored = index.score_ask(ask)
+    scored = index.score_ask(ask, wanted=k)
     best, scores, _, _ = top_candidates(scored, k)
     best, scores = best[:k], scores[:k]
     return [

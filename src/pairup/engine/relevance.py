@@ -116,7 +116,7 @@ def keep_best(rel: np.ndarray, id_rank: np.ndarray, n: int) -> None:
 
 
 def evidence(
-    index: MentorIndex, asks: Sequence[Ask]
+    index: MentorIndex, asks: Sequence[Ask], wanted: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`relevance_pairs` plus, per (row, mentor), the number of its history items among the
     ask's evidence at least half as similar as the most similar one ("has helped with N
@@ -125,13 +125,21 @@ def evidence(
     reasons.
 
     With `index.semantic`, relevance is hybrid (`semantic.combine` of the semantic and the
-    lexical relevance) and every mentor with hybrid relevance > 0 is in the set."""
+    lexical relevance) and the set is each ask's RELEVANCE_SET most relevant mentors, or its
+    `wanted` most relevant when more (`recommend` with k above RELEVANCE_SET, e.g. every
+    mentor: each is then scored on its own relevance, exactly)."""
     if index.semantic is None:
         found = lexical_evidence(index, asks)
         return (*found, np.full(len(found[0]), -1, dtype=np.int64))
     n_m = max(len(index), 1)
     step = max(1, HYBRID_CELLS // n_m)
-    parts = [hybrid_evidence(index, asks[lo : lo + step], lo) for lo in range(0, len(asks), step)]
+    # The coarse first stage serves one ask at a time (recommend); a batch is scored exactly
+    # in every block, however its asks fall into blocks.
+    exact = len(asks) > 1
+    parts = [
+        hybrid_evidence(index, asks[lo : lo + step], lo, wanted, exact)
+        for lo in range(0, len(asks), step)
+    ]
     if not parts:
         e = np.zeros(0, dtype=np.int64)
         return e, e, np.zeros(0), e, np.zeros(0, dtype=bool), e
@@ -140,7 +148,11 @@ def evidence(
 
 
 def hybrid_evidence(
-    index: MentorIndex, asks: Sequence[Ask], offset: int = 0
+    index: MentorIndex,
+    asks: Sequence[Ask],
+    offset: int = 0,
+    wanted: int = 0,
+    exact: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`evidence` in hybrid mode for one block of asks (rows numbered from `offset`)."""
     from pairup.engine.semantic import combine
@@ -149,15 +161,18 @@ def hybrid_evidence(
     assert sem is not None
     n_a, n_m = len(asks), len(index)
     l_rows, l_ms, l_rel, l_similar, l_profile = lexical_evidence(index, asks)
+    size = max(RELEVANCE_SET, wanted)
     semantic, item = sem.similarities(
         sem.ask_vectors([a.text for a in asks]),
         index.semantic_positions,
         index.policy.evidence_items,
+        also=index.semantic_inverse[l_ms] if n_a == 1 else None,
+        exact=exact or size > RELEVANCE_SET,
     )
     lexical = np.zeros((n_a, n_m))
     lexical[l_rows, l_ms] = l_rel
     rel = combine(semantic, lexical)
-    keep_best(rel, index.id_rank, RELEVANCE_SET)
+    keep_best(rel, index.id_rank, size)
     rows, ms = np.nonzero(rel > 0)
     cell = rows * n_m + ms
     similar = np.zeros(n_a * n_m, dtype=np.int64)

@@ -107,6 +107,8 @@ class MentorIndex:
         self.semantic = semantic
         # Column of each of the semantic index's mentors in this index.
         self.semantic_positions = np.zeros(0, dtype=np.int64)
+        # The semantic index's mentor number of each mentor of this index.
+        self.semantic_inverse = np.zeros(0, dtype=np.int64)
         if semantic is not None:
             if sorted(map(id_key, semantic.ids)) != sorted(map(id_key, self.position)):
                 raise ValueError(
@@ -116,6 +118,8 @@ class MentorIndex:
             self.semantic_positions = np.array(
                 [self.position[x] for x in semantic.ids], dtype=np.int64
             )
+            self.semantic_inverse = np.empty(len(self.semantic_positions), dtype=np.int64)
+            self.semantic_inverse[self.semantic_positions] = np.arange(len(semantic.ids))
         order = sorted(range(n), key=lambda i: id_key(self.mentors[i].id))
         self.id_rank = np.empty(n, dtype=np.int64)
         self.id_rank[order] = np.arange(n)
@@ -216,8 +220,10 @@ class MentorIndex:
     def __len__(self) -> int:
         return len(self.mentors)
 
-    def score_ask(self, ask: Ask) -> ScoredAsk:
-        return ScoredAsk(self, ask)
+    def score_ask(self, ask: Ask, wanted: int = 0) -> ScoredAsk:
+        """`ask` prepared against these mentors; `wanted`: how many suggestions are sought
+        (hybrid relevance keeps at least that many mentors in its relevance set)."""
+        return ScoredAsk(self, ask, wanted=wanted)
 
     def language_ok(self, langs: frozenset[str], idx: np.ndarray | None = None) -> np.ndarray:
         """Mask of mentors (all, or at `idx`) sharing a language with `langs` or listing none."""
@@ -377,9 +383,12 @@ class Group:
 class ScoredAsk:
     """One ask prepared against a `MentorIndex`: relevance votes, its group, exact scores."""
 
-    def __init__(self, index: MentorIndex, ask: Ask, terms: np.ndarray | None = None) -> None:
+    def __init__(
+        self, index: MentorIndex, ask: Ask, terms: np.ndarray | None = None, wanted: int = 0
+    ) -> None:
         """`terms`: the term ids the ask's text stands for, when not its own words (a search
-        looks for their word families too, `TextIndex.family_ids`)."""
+        looks for their word families too, `TextIndex.family_ids`); `wanted`: how many
+        suggestions are sought (`relevance.evidence`)."""
         self.index, self.ask = index, ask
         self.group = index.group(ask)
         self.topic_scores, self.cross = self.group.topic_scores, self.group.cross
@@ -397,7 +406,7 @@ class ScoredAsk:
             from pairup.engine.relevance import evidence
 
             _, self.rel_idx, self.rel_val, self.rel_similar, self.rel_profile, self.rel_item = (
-                evidence(index, [ask])
+                evidence(index, [ask], wanted)
             )
         elif index.text.n_docs and ask.text.strip():
             self._relevance(index.text.query_terms(ask.text)[0] if terms is None else terms)

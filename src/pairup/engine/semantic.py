@@ -25,12 +25,22 @@ Cosines are rounded to COS_GRID first, so one ask scored alone and in a batch (m
 products of other shapes) gives the same relevance. A mentor with relevance > 0 is in the
 ask's relevance set; COS_LOW keeps texts that share nothing out of it.
 
+One ask against a large index (at least APPROXIMATE_FROM documents: `recommend` among many
+mentors) goes through a coarse first stage instead of reading every vector: the documents
+are clustered once per index (`Coarse`, built on first use), the ask reads the documents of
+its nearest clusters (PROBE_DOCS of them), and the mentors owning the CANDIDATE_DOCS closest
+of those, with the mentors that have lexical evidence, are scored exactly as above over all
+their documents; the others count 0 (as outside a capped relevance set). Recall@10 against
+the exact ranking is measured in bench/semantic.py (`recommend`). Batches (`assign`,
+`rotations`, ...) and small indexes stay exact.
+
 The reason a person reads names the closest past ask when its cosine reaches SIMILAR_COS:
 "Helped with a similar ask: '…'".
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -51,6 +61,17 @@ PROFILE_CLOSE = -2
 COS_GRID = 2.0**-16
 # Asks whose vectors are kept in memory by one SemanticIndex (the store keeps them all).
 ASK_MEMORY = 200_000
+
+# One ask against an index of at least this many documents goes through the coarse first
+# stage (`Coarse`): below it, reading every vector costs less than a few milliseconds.
+APPROXIMATE_FROM = 50_000
+# The coarse stage's clusters: about sqrt(documents) of them, trained on a sample.
+COARSE_TRAIN = 16_384
+COARSE_ROUNDS = 8
+# Documents read exactly per ask (the clusters nearest to the ask until this many), and the
+# closest of them whose mentors are scored exactly over all their documents.
+PROBE_DOCS = 16_384
+CANDIDATE_DOCS = 1_500
 
 Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
 
@@ -104,6 +125,10 @@ class SemanticIndex:
             np.concatenate(blocks) if blocks else np.zeros((0, embedder.dim), dtype=np.float32)
         )
         self._asks: dict[str, np.ndarray] = {}
+        self.approximate_from = APPROXIMATE_FROM
+        self._doc_start: np.ndarray | None = None
+        self._coarse: Coarse | None = None
+        self._coarse_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -128,6 +153,10 @@ class SemanticIndex:
         new.doc_text = [self.doc_text[d] for d in keep.tolist()]
         new.doc_vecs = self.doc_vecs[keep]
         new._asks = self._asks
+        new.approximate_from = self.approximate_from
+        new._doc_start = None
+        new._coarse = None
+        new._coarse_lock = threading.Lock()
         return new
 
     def ask_vectors(self, texts: Sequence[str]) -> np.ndarray:
@@ -148,28 +177,65 @@ class SemanticIndex:
         return out
 
     def similarities(
-        self, ask_vecs: np.ndarray, positions: np.ndarray, evidence_items: int
+        self,
+        ask_vecs: np.ndarray,
+        positions: np.ndarray,
+        evidence_items: int,
+        also: np.ndarray | None = None,
+        exact: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(R, item) for asks x mentors: the semantic part of relevance,
         (W_CLOSE * C + W_VOTES * V) / (W_CLOSE + W_VOTES) in [0, 1], of every mentor for each
         ask, and the history item closest to the ask (-1: none at SIMILAR_COS; PROFILE_CLOSE:
         none, but the profile is). Column
-        `positions[k]` holds this index's mentor k."""
-        n_a, n_m = len(ask_vecs), len(self.ids)
+        `positions[k]` holds this index's mentor k.
+
+        One ask against an index of at least `approximate_from` documents is scored through
+        the coarse first stage (`candidate_mentors`): exactly for the candidates and the
+        mentors `also` (this index's mentor numbers, e.g. those with lexical evidence), 0
+        for the others; `exact` reads every document whatever the size."""
+        n_a = len(ask_vecs)
         width = int(positions.max(initial=-1)) + 1
         out = np.zeros((n_a, width))
         item_out = np.full((n_a, width), -1, dtype=np.int64)
         if n_a == 0 or len(self.doc_owner) == 0:
             return out, item_out
-        cos = np.rint((self.doc_vecs @ ask_vecs.T).T.astype(np.float64) / COS_GRID) * COS_GRID
+        if not ask_vecs.any():  # blank asks are close to nothing
+            return out, item_out
+        docs = None
+        if n_a == 1 and not exact and len(self.doc_owner) >= self.approximate_from:
+            cand = self.candidate_mentors(ask_vecs[0])
+            if also is not None and len(also):
+                cand = np.union1d(cand, also)
+            docs = self.docs_of(cand)
+        semantic, item = self._similarities(ask_vecs, docs, evidence_items)
+        out[:, positions] = semantic
+        item_out[:, positions] = item
+        return out, item_out
+
+    def _similarities(
+        self, ask_vecs: np.ndarray, docs: np.ndarray | None, evidence_items: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`similarities` over the documents `docs` (ascending; None: all), this index's
+        mentors as columns; a mentor without a document there scores 0."""
+        n_a, n_m = len(ask_vecs), len(self.ids)
+        if docs is None:
+            vecs, owner = self.doc_vecs, self.doc_owner
+            d_item, d_weight = self.doc_item, self.doc_weight
+        else:
+            vecs, owner = self.doc_vecs[docs], self.doc_owner[docs]
+            d_item, d_weight = self.doc_item[docs], self.doc_weight[docs]
+        item = np.full((n_a, n_m), -1, dtype=np.int64)
+        if len(owner) == 0:
+            return np.zeros((n_a, n_m)), item
+        cos = np.rint((vecs @ ask_vecs.T).T.astype(np.float64) / COS_GRID) * COS_GRID
         cos[~ask_vecs.any(axis=1)] = -1.0  # a blank ask is close to nothing
-        owner, hist = self.doc_owner, self.doc_item >= 0
+        hist = d_item >= 0
         close = np.full((n_a, n_m), -1.0)
         # Closest document per mentor: documents are grouped by mentor, in order.
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         close[:, owner[starts]] = np.maximum.reduceat(cos, starts, axis=1)
         h_docs = np.flatnonzero(hist)
-        item = np.full((n_a, n_m), -1, dtype=np.int64)
         votes = np.zeros((n_a, n_m))
         if len(h_docs):
             h_cos = cos[:, h_docs]
@@ -182,9 +248,9 @@ class SemanticIndex:
                 first = np.flatnonzero(at)
                 first = first[np.r_[True, h_owner[first[1:]] != h_owner[first[:-1]]]]
                 named = h_cos[r, first] >= SIMILAR_COS
-                item[r, h_owner[first[named]]] = self.doc_item[h_docs[first[named]]]
+                item[r, h_owner[first[named]]] = d_item[h_docs[first[named]]]
             # Votes of the evidence_items nearest past asks.
-            weights = self.doc_weight[h_docs]
+            weights = d_weight[h_docs]
             n = min(evidence_items, len(h_docs))
             for r in range(n_a):
                 row = h_cos[r]
@@ -203,9 +269,86 @@ class SemanticIndex:
         profile[:, owner[p_docs]] = cos[:, p_docs]
         item[(item == -1) & (profile >= SIMILAR_COS)] = PROFILE_CLOSE
         semantic = W_CLOSE * closeness(close) + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
-        out[:, positions] = semantic / (W_CLOSE + W_VOTES)
-        item_out[:, positions] = item
-        return out, item_out
+        return semantic / (W_CLOSE + W_VOTES), item
+
+    def docs_of(self, mentors: np.ndarray) -> np.ndarray:
+        """Every document of these mentors (this index's numbers, ascending), ascending."""
+        if self._doc_start is None:
+            bounds = np.searchsorted(self.doc_owner, np.arange(len(self.ids) + 1))
+            self._doc_start = bounds.astype(np.int64)
+        lo, hi = self._doc_start[mentors], self._doc_start[mentors + 1]
+        size = hi - lo
+        if not size.sum():
+            return np.zeros(0, dtype=np.int64)
+        base = np.repeat(lo - np.r_[0, np.cumsum(size)[:-1]], size)
+        return np.asarray(np.arange(int(size.sum()), dtype=np.int64) + base)
+
+    def coarse(self) -> Coarse:
+        """The coarse first stage (built on first use, once however many threads ask, then
+        kept)."""
+        with self._coarse_lock:
+            if self._coarse is None:
+                self._coarse = Coarse(self.doc_vecs)
+            return self._coarse
+
+    def candidate_mentors(self, ask_vec: np.ndarray) -> np.ndarray:
+        """This index's mentors (ascending) owning one of the CANDIDATE_DOCS documents
+        closest to the ask among those of the clusters nearest to it (`Coarse.probe`)."""
+        docs = self.coarse().probe(ask_vec, PROBE_DOCS, CANDIDATE_DOCS)
+        return np.unique(self.doc_owner[docs])
+
+
+class Coarse:
+    """The coarse first stage of one ask against many documents: the documents clustered
+    once (spherical k-means over a fixed sample, seeded: the same clusters on every run),
+    each cluster's vectors kept contiguous (a float32 copy in cluster order), so an ask
+    reads its nearest clusters' documents with one matrix-vector product each instead of
+    every document."""
+
+    def __init__(self, vecs: np.ndarray, clusters: int | None = None) -> None:
+        n = len(vecs)
+        k = clusters or max(1, round(np.sqrt(n)))
+        k = min(k, n)
+        rng = np.random.default_rng(0)
+        sample = vecs[np.sort(rng.choice(n, min(n, COARSE_TRAIN), replace=False))]
+        cent = sample[np.sort(rng.choice(len(sample), k, replace=False))].copy()
+        for _ in range(COARSE_ROUNDS):
+            label = np.argmax(sample @ cent.T, axis=1)
+            sums = np.zeros_like(cent)
+            np.add.at(sums, label, sample)
+            norm = np.linalg.norm(sums, axis=1)
+            live = norm > 0
+            cent[live] = sums[live] / norm[live, None]
+        label = np.concatenate(
+            [np.argmax(vecs[lo : lo + 16_384] @ cent.T, axis=1) for lo in range(0, n, 16_384)]
+        )
+        self.order = np.argsort(label, kind="stable").astype(np.int64)
+        self.bounds = np.searchsorted(label[self.order], np.arange(k + 1)).astype(np.int64)
+        self.centroids = np.ascontiguousarray(cent, dtype=np.float32)
+        self.vecs = np.ascontiguousarray(vecs[self.order], dtype=np.float32)
+
+    def probe(self, ask_vec: np.ndarray, probe_docs: int, keep: int) -> np.ndarray:
+        """The `keep` documents closest to the ask (ties: lower document number) among those
+        of its nearest clusters (nearest first, ties: lower cluster) until `probe_docs`."""
+        q = np.asarray(ask_vec, dtype=np.float32)
+        near = np.lexsort((np.arange(len(self.centroids)), -(self.centroids @ q)))
+        size = np.diff(self.bounds)[near]
+        last = int(np.searchsorted(np.cumsum(size), probe_docs)) + 1
+        parts, docs = [], []
+        for c in near[:last].tolist():
+            lo, hi = int(self.bounds[c]), int(self.bounds[c + 1])
+            if hi > lo:
+                parts.append(self.vecs[lo:hi] @ q)
+                docs.append(self.order[lo:hi])
+        cos = np.concatenate(parts)
+        doc = np.concatenate(docs)
+        if len(cos) > keep:
+            cut = np.partition(cos, len(cos) - keep)[len(cos) - keep]
+            sel = np.flatnonzero(cos >= cut)
+            if len(sel) > keep:
+                sel = sel[np.lexsort((doc[sel], -cos[sel]))[:keep]]
+            doc = doc[sel]
+        return np.sort(doc)
 
 
 def closeness(cos: np.ndarray) -> np.ndarray:
