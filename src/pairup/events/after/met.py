@@ -9,6 +9,7 @@ the published schedule. Nothing is held before the event starts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -43,16 +44,32 @@ def rounds_played(event: Event) -> int | None:
 
 def held_seats(event: Event) -> QuerySet[Seat]:
     """The seats of the event's published schedule that were held (see the module)."""
-    seats = Seat.objects.filter(
-        schedule__event=event,
-        schedule__state=ScheduleState.PUBLISHED,
-        mentor__status=RegistrationStatus.REGISTERED,
-        mentee__status=RegistrationStatus.REGISTERED,
-    ).exclude(Q(mentor__attendance=Attendance.ABSENT) | Q(mentee__attendance=Attendance.ABSENT))
-    played = rounds_played(event)
-    if played is not None:
-        seats = seats.filter(round__lt=played)
-    return seats
+    return held_seats_of([event])
+
+
+def held_seats_of(events: Iterable[Event]) -> QuerySet[Seat]:
+    """The seats held at any of `events` (see the module), in one query whatever their
+    number: the events are grouped by the rounds played (at most one group per round
+    count), so the filter stays short. The events need `kind`, `state`, `live_phase` and
+    `live_round` loaded."""
+    by_played: dict[int | None, list[int]] = {}
+    for event in events:
+        by_played.setdefault(rounds_played(event), []).append(event.pk)
+    played_q = Q(pk__in=[])  # no events: no seats
+    for played, ids in by_played.items():
+        if played is None:
+            played_q |= Q(schedule__event_id__in=ids)
+        elif played > 0:
+            played_q |= Q(schedule__event_id__in=ids, round__lt=played)
+    return (
+        Seat.objects.filter(played_q)
+        .filter(
+            schedule__state=ScheduleState.PUBLISHED,
+            mentor__status=RegistrationStatus.REGISTERED,
+            mentee__status=RegistrationStatus.REGISTERED,
+        )
+        .exclude(Q(mentor__attendance=Attendance.ABSENT) | Q(mentee__attendance=Attendance.ABSENT))
+    )
 
 
 @dataclass(frozen=True)
