@@ -14,7 +14,7 @@ from pairup.accounts.http import ApiRequest
 from pairup.core.schemas import Line
 from pairup.programs.queries import get_admin_program_for_user
 
-from .figures import program_insights
+from .figures import cached_program_insights
 from .forms import filter_form
 
 router = Router(tags=["insights"])
@@ -204,4 +204,4 @@ def insights_get(
     form = filter_form({k: v for k, v in params.items() if v}, program, now)
     if not form.is_valid():
         raise form.service_error()
-    return program_insights(program, form.filters(), now)
+    return cached_program_insights(program, form.filters(), now)
