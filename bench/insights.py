@@ -457,11 +457,12 @@ def worker(args: argparse.Namespace) -> None:
     from datetime import timedelta
 
     from pairup.insights.figures import cached_program_insights
-    from pairup.insights.freshness import insights_changed
+    from pairup.insights.freshness import flush_pending, insights_changed
 
     def write() -> None:
         # What any write to a table the figures read does once it commits: a new stamp.
         insights_changed()
+        flush_pending(connection)
 
     page = get(f"/p/{SLUG}/insights/")
     api = get(f"/api/v1/programs/{SLUG}/insights", headers={"Authorization": f"Bearer {token}"})

@@ -104,3 +104,17 @@ def test_the_figures_read_only_watched_tables(small):
         )
     read = {t for q in ctx.captured_queries for t in TABLE.findall(q["sql"])}
     assert read and read <= watched_tables(), read - watched_tables()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_write_outside_a_transaction_moves_the_stamp_after_its_statement(program):
+    """Autocommit: the stamp is written before the next statement, not inside the write's
+    own (on SQLite, a write inside an INSERT ... RETURNING cut it short and the rows that
+    followed broke their foreign keys)."""
+    s = small_program(program)  # row by row, each save its own transaction
+    small_events(s)
+    assert _asked(program) == 4
+    stamp = insights_stamp()
+    ask(program, s.mentees["c"], at(7), "sql")
+    assert insights_stamp() > stamp
+    assert _asked(program) == 5

@@ -9,8 +9,8 @@ a new stamp, so an entry is never read after the rows it counted changed.
 The stamp is bumped by the database connection itself, not by each service: a wrapper
 around every statement (`connection.execute_wrappers`) sees each INSERT, UPDATE and DELETE
 on a watched table, whether it comes from `save()`, `QuerySet.update()`, `bulk_create()` or
-raw SQL, and writes a new stamp once the transaction commits (once per transaction; at
-once outside one). A reader who counts between the commit and the new stamp caches the new
+raw SQL, and writes a new stamp once the transaction commits (once per transaction; outside
+one, before the connection's next statement or at the end of the request). A reader who counts between the commit and the new stamp caches the new
 rows under the old stamp, which is harmless; a reader who read the stamp before the commit
 cached the old rows under a stamp that is gone once the new one is written. A process that
 dies between the commit and the stamp leaves the entries to run out (a quarter hour).
@@ -106,12 +106,18 @@ def _write_stamp() -> None:
 
 
 def insights_changed(connection: BaseDatabaseWrapper | None = None) -> None:
-    """Say the figures' rows may have changed: a new stamp once the transaction commits
-    (at once outside one). Once per transaction: its marker is its callback, still waiting
-    in `run_on_commit` (gone once the transaction commits or rolls back)."""
+    """Say the figures' rows may have changed: a new stamp once the transaction commits.
+    Once per transaction: its marker is its callback, still waiting in `run_on_commit`
+    (gone once the transaction commits or rolls back). Outside a transaction the write has
+    committed already: the stamp is written before the connection's next statement (or at
+    the end of the request, or when the stamp is read), never while a statement's cursor
+    may still be read (on SQLite that would cut short an INSERT ... RETURNING)."""
     from django.db import connection as default
 
     conn = connection or default
+    if not conn.in_atomic_block:
+        conn._insights_pending = True  # type: ignore[attr-defined]
+        return
     marker = getattr(conn, "_insights_marker", None)
     if marker is not None and any(entry[1] is marker for entry in conn.run_on_commit):
         return
@@ -123,12 +129,21 @@ def insights_changed(connection: BaseDatabaseWrapper | None = None) -> None:
     conn.on_commit(committed)
 
 
+def flush_pending(connection: BaseDatabaseWrapper) -> None:
+    """Write the stamp a write outside a transaction left pending (see insights_changed)."""
+    if getattr(connection, "_insights_pending", False) and not connection.in_atomic_block:
+        connection._insights_pending = False  # type: ignore[attr-defined]
+        _write_stamp()
+
+
 def _watch(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
+    conn = context["connection"]
+    flush_pending(conn)  # the statement before this one is done with its cursor
     result = execute(sql, params, many, context)
     if sql[:1] in "IUDiud \n" and (m := WRITE.match(sql)) and m.group(1) in watched_tables():
-        insights_changed(context["connection"])
+        insights_changed(conn)
     return result
 
 
@@ -138,12 +153,21 @@ def watch_connection(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any
         connection.execute_wrappers.append(_watch)
 
 
+def flush_at_request_end(sender: Any, **kwargs: Any) -> None:
+    """`request_finished`: a write of the request outside a transaction gets its stamp."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        flush_pending(conn)
+
+
 def insights_stamp() -> int:
     """The current stamp (0 until something changed). Reading it also forgets that this
     transaction will bump it, so a later write in the same transaction (a request that
     writes after it read) bumps it once more, after the entry read now."""
     from django.db import connection
 
+    flush_pending(connection)
     connection._insights_marker = None  # type: ignore[attr-defined]
     value = cache.get(STAMP_KEY)
     return int(value) if value is not None else 0
