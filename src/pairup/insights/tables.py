@@ -264,7 +264,7 @@ def events_table(f: list[dict[str, Any]]) -> Table:
             Column("Ratings"),
             Column("Mean rating", RATING),
             Column("Follow-up asks"),
-            Column("Became engagements"),
+            Column("Follow-ups engaged"),
         ],
         rows,
     )

@@ -38,7 +38,7 @@ document.addEventListener("DOMContentLoaded", function () {
     },
     options: {
       scales: {
-        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "people, meetings, asks" } },
+        y: { beginAtZero: true, grace: "8%", ticks: { precision: 0 }, title: { display: true, text: "people, meetings, asks" } },
         rating: {
           position: "right", min: 1, max: 5, ticks: { stepSize: 1 },
           grid: { drawOnChartArea: false }, title: { display: !narrow, text: "mean rating" }
