@@ -51,7 +51,10 @@ def cached_program_insights(
     then read back until a watched table changes (or a quarter hour passes). The page and
     the API cache every figure together; one figure alone (a CSV) is taken from there when
     it is cached, else counted and cached alone. Warm: two cache reads."""
-    key = entry_key(program.pk, (filters.start, filters.end, filters.site, filters.pool), now)
+    # The figures' names are in the key: an entry cached before a figure was added is not
+    # read back without it.
+    parts = (filters.start, filters.end, filters.site, filters.pool, tuple(FIGURES))
+    key = entry_key(program.pk, parts, now)
     found = cache.get(key)
     if found is not None:
         return {only: found[only]} if only else found
