@@ -63,9 +63,22 @@ def _spread(sched, ids) -> list[int]:
     return [f["sitouts_min"], f["sitouts_max"], f["repeats"]]
 
 
+def _changed(future, meetings) -> int:
+    """Seats (round, mentee) of the rounds to come whose mentor changed, or that one of
+    the two has and the other not: the present people's seats that a re-seat moves."""
+    before = {(x.round, x.mentee_id): x.mentor_id for x in future}
+    after = {(x.round, x.mentee_id): x.mentor_id for x in meetings if x.round >= FROM_ROUND}
+    return sum(1 for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _future_relevance(meetings) -> float:
+    return round(sum(x.score for x in meetings if x.round >= FROM_ROUND), 2)
+
+
 def job_rotations(repeats: int) -> dict:
     """The full schedule; then the re-seat after NO_SHOWS no-shows from FROM_ROUND, with and
-    without LOCKS locked future seats, against a full re-solve of the present people."""
+    without LOCKS locked future seats and preferring the seats people have, against a full
+    re-solve of the present people; and how many seats of the rounds to come each moves."""
     import numpy as np
 
     from pairup.engine import rotations
@@ -84,19 +97,44 @@ def job_rotations(repeats: int) -> dict:
         lambda: rotations(present, mentors, ROUNDS, SEATS, fixed=played, first_round=FROM_ROUND),
         repeats,
     )
+    # As the live room re-seats: the seats people have in the rounds to come preferred.
+    t_prefer, prefer = _timed(
+        lambda: rotations(
+            present, mentors, ROUNDS, SEATS, fixed=played, first_round=FROM_ROUND, prefer=future
+        ),
+        repeats,
+    )
     t_locked, locked = _timed(
         lambda: rotations(
             present, mentors, ROUNDS, SEATS, fixed=played + locks, first_round=FROM_ROUND
         ),
         repeats,
     )
-    kept = set(played) <= set(reseat.meetings) and set(played + locks) <= set(locked.meetings)
+    kept = (
+        set(played) <= set(reseat.meetings)
+        and set(played) <= set(prefer.meetings)
+        and set(played + locks) <= set(locked.meetings)
+    )
     return {
         "full": _row(
             t_full, meetings=len(full.meetings), spread=_spread(full, list(full.sit_outs))
         ),
         "resolve": _row(t_resolve, meetings=len(resolved.meetings), spread=_spread(resolved, ids)),
-        "reseat": _row(t_reseat, meetings=len(reseat.meetings), spread=_spread(reseat, ids)),
+        "reseat": _row(
+            t_reseat,
+            meetings=len(reseat.meetings),
+            spread=_spread(reseat, ids),
+            changed=_changed(future, reseat.meetings),
+            relevance=_future_relevance(reseat.meetings),
+        ),
+        "reseat_prefer": _row(
+            t_prefer,
+            meetings=len(prefer.meetings),
+            spread=_spread(prefer, ids),
+            changed=_changed(future, prefer.meetings),
+            relevance=_future_relevance(prefer.meetings),
+        ),
+        "future_seats": len(future),
         "reseat_locked": _row(t_locked, meetings=len(locked.meetings), spread=_spread(locked, ids)),
         "kept": kept,
     }
@@ -162,6 +200,8 @@ def write_docs(out: dict) -> None:
         return f"{r['median_s']:.2f} ({r['range_s'][0]:.2f}-{r['range_s'][1]:.2f})"
 
     ratio = rot["reseat"]["median_s"] / rot["resolve"]["median_s"]
+    ratio_p = rot["reseat_prefer"]["median_s"] / rot["resolve"]["median_s"]
+    plain, pref = rot["reseat"], rot["reseat_prefer"]
     ratio_l = rot["reseat_locked"]["median_s"] / rot["resolve"]["median_s"]
     lines = [
         MARK_START,
@@ -187,6 +227,9 @@ def write_docs(out: dict) -> None:
         f"fixed) | {cell(rot['reseat'])} | {ratio:.2f}x | {rot['reseat']['meetings']:,} | "
         f"{rot['reseat']['spread'][0]}-{rot['reseat']['spread'][1]} | "
         f"{rot['reseat']['spread'][2]} |",
+        f"| **re-seat** as above, preferring the seats people have (`prefer=`, as the live "
+        f"room does) | {cell(pref)} | {ratio_p:.2f}x | {pref['meetings']:,} | "
+        f"{pref['spread'][0]}-{pref['spread'][1]} | {pref['spread'][2]} |",
         f"| re-seat as above with {LOCKS} locked future seats | {cell(rot['reseat_locked'])} | "
         f"{ratio_l:.2f}x | {rot['reseat_locked']['meetings']:,} | "
         f"{rot['reseat_locked']['spread'][0]}-{rot['reseat_locked']['spread'][1]} | "
@@ -206,6 +249,14 @@ def write_docs(out: dict) -> None:
         f"{ROUNDS - FROM_ROUND} rounds instead of {ROUNDS} but scores the same pairs); the full "
         f"schedule well under 2 s, measured {rot['full']['median_s']:.2f} s. Played rounds and "
         f"locked seats kept in every re-seat: {'yes' if rot['kept'] else 'NO'}.",
+        f"- Seats of the rounds to come that a re-seat moves (of the {rot['future_seats']:,} "
+        f"the present mentees had): {plain['changed']:,} without the preference, "
+        f"**{pref['changed']:,}** with it "
+        f"({100 * (1 - pref['changed'] / max(1, plain['changed'])):.0f} % fewer), at "
+        f"{pref['relevance']:,.2f} against {plain['relevance']:,.2f} total relevance of those "
+        f"rounds ({100 * (pref['relevance'] / plain['relevance'] - 1):+.2f} %); meetings and "
+        "sit-outs are the same. A seat moves when its mentee meets someone else in that round "
+        "or gains or loses a seat there; the no-shows' own seats are not counted.",
         "- Meetings of a re-seat include the played rounds (with the no-shows' meetings "
         "there); its sit-outs are counted over all rounds for the present mentees. The full "
         "re-solve schedules the present people from round 0 and only times the baseline. "

@@ -166,6 +166,7 @@ def child_reseat(seed: dict, repeats: int) -> dict:
         phases["engine"] = time.perf_counter() - t0
         captured["absent"] = a[1]
         captured["fixed"] = k.get("fixed", ())
+        captured["prefer"] = k.get("prefer", ())
         return out
 
     module.load_event_records, module.reseat_plan = timed_records, timed_solve
@@ -223,7 +224,10 @@ def child_reseat(seed: dict, repeats: int) -> dict:
             records, absent_now = captured["records"], captured["absent"]
             fixed: list[Meeting] = list(captured["fixed"])  # type: ignore[call-overload]
             t1 = time.perf_counter()
-            real_solve(records, absent_now, fixed=fixed, first_round=result.first_round)
+            prefer: list[Meeting] = list(captured["prefer"])  # type: ignore[call-overload]
+            real_solve(
+                records, absent_now, fixed=fixed, first_round=result.first_round, prefer=prefer
+            )
             row["engine_only_s"] = time.perf_counter() - t1
             t2 = time.perf_counter()
             real_solve(records, absent_now)

@@ -20,6 +20,8 @@ ALIASES = {
     "match-cohort": "match_cohort",
     "import-roster": "import_roster",
     "close-buddy-threads": "close_buddy_threads",
+    "send-insights-weekly": "send_insights_weekly",
+    "send-insights-monthly": "send_insights_monthly",
 }
 # These work without settings (Django lists the core commands and says what is wrong).
 HELP = {"help", "--help", "-h", "version", "--version"}

@@ -238,6 +238,73 @@ def test_locked_seats_are_kept_and_the_rest_stays_valid(event, rnd):
     assert len(sched.meetings) - len(fixed) <= best
 
 
+def changed_seats(before, after, first):
+    """Seats (round, mentee) of the rounds from `first` on whose mentor differs (or that
+    one of the two schedules has and the other not)."""
+    old = {(x.round, x.mentee_id): x.mentor_id for x in before if x.round >= first}
+    new = {(x.round, x.mentee_id): x.mentor_id for x in after if x.round >= first}
+    return sum(1 for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+@PROPERTY
+@given(events(max_e=7), st.randoms(use_true_random=False))
+def test_preferring_current_seats_with_nobody_absent_changes_nothing(event, rnd):
+    mentees, mentors, rounds, seats = event
+    full = rotations(mentees, mentors, rounds, seats)
+    first = rnd.randint(0, rounds)
+    played = [x for x in full.meetings if x.round < first]
+    future = [x for x in full.meetings if x.round >= first]
+    sched = rotations(
+        mentees, mentors, rounds, seats, fixed=played, first_round=first, prefer=future
+    )
+    assert changed_seats(full.meetings, sched.meetings, first) == 0
+    assert sched.sit_outs == full.sit_outs
+
+
+@PROPERTY
+@given(events(max_e=7), st.randoms(use_true_random=False))
+def test_preferring_current_seats_keeps_the_priorities_of_a_reseat(event, rnd):
+    """Meetings and the sit-out spread are those of the re-seat without the preference
+    (they rank above relevance, where the bonus lives): only who meets whom when changes."""
+    mentees, mentors, rounds, seats = event
+    full = rotations(mentees, mentors, rounds, seats)
+    first = rnd.randint(0, rounds)
+    present = [a for a in mentees if rnd.random() < 0.7]
+    here = [m for m in mentors if rnd.random() < 0.8]
+    ids = {a.id for a in present} | {m.id for m in here}
+    played = [x for x in full.meetings if x.round < first]
+    future = [
+        x for x in full.meetings if x.round >= first and x.mentee_id in ids and x.mentor_id in ids
+    ]
+    plain = rotations(present, here, rounds, seats, fixed=played, first_round=first)
+    kept = rotations(present, here, rounds, seats, fixed=played, first_round=first, prefer=future)
+    assert_valid(kept, rounds, seats)
+    assert set(played) <= set(kept.meetings)
+    assert len(kept.meetings) == len(plain.meetings)
+    assert sorted(kept.sit_outs.values()) == sorted(plain.sit_outs.values())
+
+
+def test_a_reseat_preferring_current_seats_moves_only_who_it_must():
+    """A mentee leaves after round 2: in each round to come, one who sits out there takes
+    the freed seat, and nobody else moves (a re-solve from scratch moves many)."""
+    mentors = [Mentor(id=f"m{j}", text="sql") for j in range(6)]
+    mentees = [Ask(id=i, text="sql") for i in range(8)]
+    full = rotations(mentees, mentors, 4, 1)
+    assert set(full.sit_outs.values()) == {1}  # 8 mentees, 6 seats a round, 4 rounds
+    gone = next(x.mentee_id for x in full.meetings if x.round == 3)
+    present = [a for a in mentees if a.id != gone]
+    played = [x for x in full.meetings if x.round < 2]
+    future = [x for x in full.meetings if x.round >= 2 and x.mentee_id != gone]
+    sched = rotations(present, mentors, 4, 1, fixed=played, first_round=2, prefer=future)
+    plain = rotations(present, mentors, 4, 1, fixed=played, first_round=2)
+    assert_valid(sched, 4, 1)
+    assert len(sched.meetings) == len(plain.meetings)
+    assert set(future) <= set(sched.meetings)  # every seat kept
+    freed = sum(1 for x in full.meetings if x.round >= 2 and x.mentee_id == gone)
+    assert changed_seats(full.meetings, sched.meetings, 2) == 2 * freed  # left + taken
+    assert changed_seats(full.meetings, plain.meetings, 2) > 2 * freed
+
+
 def test_reseat_after_no_shows_keeps_what_happened():
     mentors = [Mentor(id=f"m{j}", text="sql") for j in range(3)]
     mentees = [Ask(id=i, text="sql") for i in range(6)]

@@ -83,6 +83,34 @@ def test_end_sets_the_event_ended(program, admin) -> None:
         live_control(event=setup.event, by=admin, action="start")
 
 
+def test_the_end_asks_everyone_who_met_someone_to_rate_once(
+    program, admin, django_capture_on_commit_callbacks, mailoutbox
+) -> None:
+    """Ended in round 2 of 3: everyone seated in rounds 1-2 is told, once, with a link to
+    rate their conversations; nobody else."""
+    from pairup.events.after.services import event_ended_notify
+    from pairup.notifications.models import Notification
+
+    setup = live_event(program, mentors=2, mentees=5, rounds=3)
+    live_control(event=setup.event, by=admin, action="start")
+    live_control(event=setup.event, by=admin, action="next", to_round=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        live_control(event=setup.event, by=admin, action="end")
+    met = {
+        Registration.objects.get(pk=pk).user_id
+        for round_, mentor, mentee in setup.seats()
+        if round_ <= 1
+        for pk in (mentor, mentee)
+    }
+    told = Notification.objects.filter(kind="event_ended")
+    assert sorted(told.values_list("user_id", flat=True)) == sorted(met)
+    assert {(n.url, n.text) for n in told} == {
+        ("/events/live-night/met/", "Live night has ended: rate your conversations")
+    }
+    assert event_ended_notify(event_id=setup.event.pk) == 0  # once per person
+    assert told.count() == len(met)
+
+
 def test_start_needs_a_published_event_and_schedule(program, admin) -> None:
     unpublished = live_event(program, slug="no-schedule", publish=False)
     with pytest.raises(Conflict) as refused:
@@ -314,6 +342,28 @@ def test_the_waitlist_does_not_see_the_room(program) -> None:
     assert state(signed_in(user)).status_code == 404
 
 
+def test_cancelling_takes_the_room_away_at_once_and_gives_it_to_the_promoted(
+    program, django_capture_on_commit_callbacks
+) -> None:
+    """Standings are cached for minutes; a cancellation drops the two that change (the one
+    who cancelled, the one promoted from the waitlist) when it commits."""
+    from pairup.events.registrations import registration_cancel
+
+    setup = live_event(program)
+    Event.objects.filter(pk=setup.event.pk).update(capacity=6)
+    waiting = UserFactory()
+    Membership.objects.create(program=program, user=waiting, is_mentee=True)
+    register(setup.event, waiting, "mentee", status=RegistrationStatus.WAITLISTED)
+    leaving = setup.mentees[0]
+    leaver, promoted = signed_in(leaving.user), signed_in(waiting)
+    assert state(leaver).status_code == 200  # both standings now cached
+    assert state(promoted).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=leaving, by=leaving.user)
+    assert state(leaver).status_code == 404
+    assert state(promoted).status_code == 200
+
+
 def test_only_organisers_run_the_room(program, admin, mentor) -> None:
     setup = live_event(program)
     participant = signed_in(setup.mentees[0].user)
@@ -469,6 +519,10 @@ def test_the_pages_render_the_state(program, admin) -> None:
     assert "Round 1 of 3" in phone and mentee.checkin_code in phone
     # The organiser has no seat: their phone view is the room.
     assert signed_in(admin).get("/events/live-night/live/me/").status_code == 302
+    # The controls: the state and its script once each, in the page, not in its title.
+    controls = signed_in(admin).get("/events/live-night/live/control/").content.decode()
+    assert "<title>Run the room · Live night · PairUp</title>" in controls
+    assert controls.count('id="live-initial"') == 1 and controls.count("live.js") == 1
 
 
 def test_without_a_published_schedule_nobody_is_seated_nor_sits_out(program) -> None:

@@ -86,6 +86,61 @@ def test_no_shows_leave_the_rounds_to_come_and_played_rounds_stay(program, admin
     assert "rounds 3–6" in result.summary
 
 
+def test_a_re_seat_keeps_the_seats_of_everyone_it_need_not_move(program, admin) -> None:
+    """Eight mentees for six seats a round: one leaves; in each round to come a mentee who
+    sat out there takes their seat, and every other seat of the rounds to come stays."""
+    setup = live_event(program, mentors=6, mentees=8, rounds=4)
+    running(setup, admin, 1)  # rounds 3 and 4 are re-seated
+    before = setup.seats()
+    gone = next(m for r, _, m in sorted(before) if r == 3)
+    registration_mark_absent(
+        event=setup.event, by=admin, registration=Registration.objects.get(pk=gone)
+    )
+
+    result = live_reseat(event=setup.event, by=admin)
+
+    after = setup.seats()
+    staying = {s for s in before if s[0] >= 2 and s[2] != gone}
+    assert staying <= after  # nobody present was moved
+    freed = [s for s in before if s[0] >= 2 and s[2] == gone]
+    taken = {s for s in after if s[0] >= 2} - staying
+    assert len(taken) == len(freed)  # each freed seat filled by one who sat out there
+    assert {(r, j) for r, j, _ in taken} == {(r, j) for r, j, _ in freed}
+    assert result.moved <= 2 * len(freed)  # the ones seated there and their mentors
+    counts = sit_outs(setup)
+    assert max(counts.values()) - min(counts.values()) <= 1
+
+
+def test_what_happened_is_every_seat_of_a_round_played_whoever_is_absent_now(
+    program, admin, monkeypatch
+) -> None:
+    """The re-seat keeps as met exactly the seats `held_seats` calls held (the definition
+    the ratings and the summary use): a played seat with someone now absent included."""
+    from pairup.events.after.met import held_seats
+
+    setup = live_event(program, mentors=3, mentees=6, rounds=5)
+    running(setup, admin, 1)
+    gone = setup.mentors[0]
+    registration_mark_absent(event=setup.event, by=admin, registration=gone)
+    seen: dict[str, object] = {}
+    real = live_reseat_module.reseat_plan
+
+    def spy(*args, **kwargs):
+        seen["fixed"] = {(m.round, m.mentor_id, m.mentee_id) for m in kwargs["fixed"]}
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(live_reseat_module, "reseat_plan", spy)
+    live_reseat(event=setup.event, by=admin)
+    event = Event.objects.get(pk=setup.event.pk)
+    held = set(held_seats(event).values_list("round", "mentor_id", "mentee_id"))
+    assert seen["fixed"] == held
+    assert (
+        {s for s in held if s[1] == gone.pk}
+        == {s for s in setup.seats() if s[0] <= 1 and s[1] == gone.pk}
+        != set()
+    )
+
+
 def test_a_late_arrival_is_seated_in_the_rounds_to_come(program, admin) -> None:
     setup = live_event(program, mentors=2, mentees=4, rounds=4)
     late = setup.mentees[3]

@@ -263,3 +263,27 @@ def test_buddies_balance_depends_on_mentees_per_mentor(program, admin) -> None:
     assert "3 mentees would have no buddy" in event_balance(event, counts).warning
     counts.registered.update(mentor=7)
     assert event_balance(event, counts).warning == ""
+
+
+def test_registering_after_the_schedule_is_out_says_when_they_are_seated(
+    program, mentee, client, django_capture_on_commit_callbacks
+) -> None:
+    """The published schedule has no seat for a late registrant: their confirmation, their
+    registration on the event's page and their agenda say the organisers seat them at the
+    next publish; someone in the schedule is told nothing of the kind."""
+    from tests.events.live_factory import live_event
+
+    setup = live_event(program)
+    Event.objects.filter(pk=setup.event.pk).update(
+        registration_closes_at=timezone.now() + timedelta(minutes=30)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=setup.event, user=mentee, role="mentee")
+    (message,) = mail.outbox
+    assert "The schedule was published before you registered" in message.body
+    words = "the organisers seat you when they publish it again"
+    client.force_login(mentee)
+    assert words in client.get("/events/live-night/").content.decode()
+    assert words in client.get("/events/live-night/agenda/").content.decode()
+    client.force_login(setup.mentees[0].user)
+    assert words not in client.get("/events/live-night/").content.decode()

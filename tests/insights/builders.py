@@ -259,9 +259,9 @@ def small_events(s: Small) -> None:
     1. "Speed" (8 January, ended without the live room: every round was played): M1, M2,
        A, B and C registered, D on the waitlist, M3 cancelled; M1, M2, A and B checked in,
        C marked absent. Its published schedule: round 1 M1–A, M2–B; round 2 M1–B, M2–A,
-       M1–C (not held: C was absent); a superseded schedule's seat never counts. Ratings of
-       the meetings held: A rates M1 5, M1 rates A 4, B rates M2 3 (C's 1 of a meeting not
-       held does not count). Follow-up asks written after it (on 19 January, after the
+       M1–C (held: its round was played, whoever is marked absent now); a superseded
+       schedule's seat never counts. Ratings of the meetings held: A rates M1 5, M1 rates A
+       4, B rates M2 3, C rates M1 1. Follow-up asks written after it (on 19 January, after the
        range): A's to M1, which became an engagement, and B's to M2, not answered yet.
     2. "Tables" (14 January, live, its first round under way): M3, D and A registered, A
        checked in; round 1 M3–D and M3–A held, round 2 M3–A not played yet.

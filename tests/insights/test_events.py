@@ -49,11 +49,10 @@ def test_each_event_in_the_range_with_its_registrations_meetings_ratings_and_fol
         "checked_in": 4,
         "absent": 1,
         "not_checked_in": 0,
-        # Both rounds played (ended without the live room); M1–C not held, C was absent; the
-        # superseded schedule's seat does not count.
-        "meetings_held": 4,
-        # C's rating of the meeting not held is left out.
-        "ratings": {"n": 3, "mean": 4.0, "counts": _dist(0, 0, 1, 1, 1)},
+        # Both rounds played (ended without the live room): M1–C counts, whoever is marked
+        # absent now (the summary's definition); the superseded schedule's seat does not.
+        "meetings_held": 5,
+        "ratings": {"n": 4, "mean": 3.25, "counts": _dist(1, 0, 1, 1, 1)},
         "follow_ups": 2,
         "follow_ups_engaged": 1,
     }
@@ -92,9 +91,9 @@ def test_the_figures_are_the_events_own_summary(small):
 def test_the_site_filter_chooses_registrations_meetings_ratings_and_askers(small):
     speed, tables = events(small.program, replace(RANGE, site="London"))
     # London: M1, M3, A and D. Registered M1 and A (both checked in); D on the waitlist, M3
-    # cancelled. Meetings with a Londoner: M1–A, M1–B, M2–A. Ratings by A and M1.
+    # cancelled. Meetings with a Londoner: M1–A, M1–B, M2–A, M1–C. Ratings by A and M1.
     assert (speed["registered"], speed["waitlisted"], speed["cancelled"]) == (2, 1, 1)
-    assert (speed["checked_in"], speed["absent"], speed["meetings_held"]) == (2, 0, 3)
+    assert (speed["checked_in"], speed["absent"], speed["meetings_held"]) == (2, 0, 4)
     assert speed["ratings"] == {"n": 2, "mean": 4.5, "counts": _dist(0, 0, 0, 1, 1)}
     assert (speed["follow_ups"], speed["follow_ups_engaged"]) == (1, 1)
     assert (tables["registered"], tables["meetings_held"]) == (3, 2)
@@ -139,9 +138,9 @@ def test_the_events_csv_has_a_row_per_event_and_the_totals(client, admin, small)
     response = client.get(f"/p/{small.program.slug}/insights/events.csv", _params())
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:3] == ["Event", "Date (UTC)", "Registered"]
-    assert rows[1] == ["Speed", "2026-01-08", "5", "4", "1", "0", "4", "3", "4.0", "2", "1"]
+    assert rows[1] == ["Speed", "2026-01-08", "5", "4", "1", "0", "5", "4", "3.25", "2", "1"]
     assert rows[2] == ["Tables", "2026-01-14", "3", "1", "0", "2", "2", "0", "", "0", "0"]
-    assert rows[3] == ["All events", "", "8", "5", "1", "2", "6", "3", "4.0", "2", "1"]
+    assert rows[3] == ["All events", "", "8", "5", "1", "2", "7", "4", "3.25", "2", "1"]
 
 
 def test_the_api_gives_the_events_under_their_documented_schema(api, admin, small):
@@ -149,4 +148,4 @@ def test_the_api_gives_the_events_under_their_documented_schema(api, admin, smal
     assert response.status_code == 200
     body = response.json()
     assert [e["title"] for e in body["events"]] == ["Speed", "Tables"]
-    assert body["events"][0]["ratings"]["mean"] == 4.0
+    assert body["events"][0]["ratings"]["mean"] == 3.25

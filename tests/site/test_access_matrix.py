@@ -42,6 +42,7 @@ from pairup.events import setup as event_setup
 from pairup.events.registrations import registration_create
 from pairup.notifications.models import Notification
 from pairup.notifications.services import unsubscribe_token
+from pairup.programs.identity import identity_field_create
 from pairup.programs.member_services import member_invite
 from pairup.programs.models import ApplicationQuestion, Membership, new_invitation_token
 from pairup.programs.pools import match_rule_create, pool_create, pool_members_add
@@ -177,6 +178,29 @@ WEB: dict[str, tuple[tuple[Any, ...], tuple[Any, Any]]] = {
     # Issue 15, insights: the program's admins only, the dashboard and each figure's CSV.
     "p/<slug:slug>/insights/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/insights/<slug:name>.csv": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    # The monthly report page and its PDF (h-alerts).
+    "p/<slug:slug>/insights/report/<str:month>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/insights/report/<str:month>.pdf": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    # Issue 15, the DEI lens: the questions and the aggregates are the admins' (the matching
+    # switch is POST only: a GET goes back to the questions); every member answers for
+    # themself on "About you".
+    "p/<slug:slug>/insights/dei/<int:field_id>.csv": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/settings/identity/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
+    "p/<slug:slug>/settings/identity/matching/": (
+        (LOGIN, 404, 404, REDIRECT, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/settings/identity/<int:field_id>/": (
+        (LOGIN, 404, 404, 200, 404, 404),
+        (LOGIN, 404),
+    ),
+    "p/<slug:slug>/about-you/": ((LOGIN, 200, 200, 200, 404, 404), (LOGIN, 404)),
     "p/<slug:slug>/reports/<int:pk>/": ((LOGIN, 404, 404, 200, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/": ((LOGIN, 200, REDIRECT, 404, 404, 404), (LOGIN, 404)),
     "asks/<int:pk>/edit/": ((LOGIN, 200, 404, 404, 404, 404), (LOGIN, 404)),
@@ -355,6 +379,8 @@ API: dict[str, tuple[Any, ...]] = {
     "GET /programs/{slug}/members.csv": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/members/{member_id}/handover": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/insights": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/insights/alerts": (401, 404, 404, 200, 404, 404),
+    "GET /programs/{slug}/insights/dei": (401, 404, 404, 200, 404, 404),
     "GET /programs/{slug}/invitations": (401, 404, 404, 200, 404, 404),
     "GET /invitations": (401, 200, 200, 200, 200, 200),
     "GET /invitations/{invitation_id}": (401, 200, 200, 404, 404, 404),
@@ -705,6 +731,10 @@ def build_world(program, mentee, mentor, admin) -> dict[str, Any]:
         "member_invite_token": member_token,
         "roster_token": roster.token,
         "insights_figure": "funnel",
+        "report_month": timezone.now().strftime("%Y-%m"),
+        "identity_field": identity_field_create(
+            program=program, by=admin, label="Gender", options=["A", "B"], prefer_not_to_say=True
+        ).pk,
         "pool": pool.pk,
         "rule": rule.pk,
         "run": run.pk,
@@ -806,6 +836,7 @@ def outcome(response: Any) -> Any:
 # and `token` by the route's first segment ("asks/<int:pk>/" is the mentee's ask).
 WEB_PARAMS = {
     "slug": "program",
+    "field_id": "identity_field",
     "code": "join_code",
     "step": "welcome_step",
     "path": "media_path",
@@ -849,6 +880,7 @@ BY_SEGMENT = {
     ("round", "events"): "event_round",
     ("mentee", "events"): "event_mentee",
     ("name", "p"): "insights_figure",
+    ("month", "p"): "report_month",
 }
 
 

@@ -65,8 +65,15 @@ DEMO_ROWS = {
     # The audit log: two programs created, 31 mentor decisions; then mentor vetting: Acme's
     # two application questions and its onboarding note; then its four pools, each made
     # and filled (8); and the sign-up round its admin opened (1); and its two events,
-    # each created and published (4).
-    "programs_auditentry": 49,
+    # each created and published (4); and its two self-identification questions (2).
+    "programs_auditentry": 51,
+    # Self-identification (the DEI lens): Acme's two questions (3 and 2 options); 109 of
+    # its members consented and answered (one in twenty did not); a seventh of those left
+    # the second question unanswered.
+    "programs_identityfield": 2,
+    "programs_identityoption": 5,
+    "programs_identityconsent": 109,
+    "programs_identityanswer": 201,
     # Mentor vetting: every mentor of Acme (which vets them) applied; the two waiting for
     # approval answered both questions.
     "programs_applicationquestion": 2,

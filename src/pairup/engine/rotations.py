@@ -45,6 +45,17 @@ first_round=next round).
   the result a heuristic: valid (no repeats, seats, places), but possibly short of the
   optimum by about the pairs dropped.
 
+Prefer current seats (`prefer`, a re-seat). The seats people have now in the rounds to
+come are worth PREFER_BONUS more relevance each in the flow (a new pair that fits a round
+where both are free around them, half of it), and the colouring first puts every chosen
+pair that has a seat now back in its round (it is still free there: the seats people have
+form a valid schedule), then colours the other pairs most constrained first, taking the
+shortest Kempe chain when one is needed (every edge on it moves a meeting to another
+round). Priorities 1-3 are unchanged (the bonus is part of the relevance term); only the
+relevance is traded, at most PREFER_BONUS per seat kept, so a re-seat moves the people it
+must (the absent people's partners, the mentees given a meeting in a round they sat out)
+and few others.
+
 Pairs obey the hard rules `exclude` and shared language; capacity, load and `min_score` are
 about asks, not events, and are ignored here. Mentees are `Ask` records (their text and
 topics say what they want to talk about).
@@ -52,7 +63,8 @@ topics say what they want to talk about).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import heapq
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import cast
 
@@ -65,6 +77,11 @@ from pairup.engine.relevance import relevance_pairs
 from pairup.engine.scoring import MentorIndex
 
 ROTATION_QUANTUM = 1e-4
+# What keeping a seat someone already has (`prefer`) is worth, in relevance (pair scores,
+# about 0.4 for an average meeting): a re-seat gives up at most this much relevance per
+# seat for not moving a person, and a new pair that fits a free round around the kept seats
+# gets half of it. Measured in bench/events_engine.py (docs/benchmarks.md, "Event engine").
+PREFER_BONUS = 0.1
 # Colourings tried around locked seats before pairs are dropped (see `_colour_around`).
 COLOUR_ATTEMPTS = 4
 
@@ -106,13 +123,17 @@ def _edge_colour(
     colours: int,
     seats: int = 1,
     frozen: Sequence[tuple[int, int, int]] = (),
+    wish: Sequence[int] = (),
 ) -> list[int]:
     """Colour bipartite edges (left[e], right[e]) so that no left node has two edges of one
     colour and no right node more than `seats`; needs left degrees <= colours and right
     degrees <= colours * seats (`frozen` edges included). Edges are coloured in the given
     order (deterministic). `frozen` edges (left, right, colour) come precoloured and keep
     their colour: an edge that cannot be coloured around them gets -1 (without frozen
-    edges every edge is coloured).
+    edges every edge is coloured). `wish[e]` (-1 for none): a colour edge e takes first
+    where it is still free at both ends (a seat someone already has); such edges are
+    placed before the others but are not frozen, so a later Kempe swap may still move one
+    and the guarantee above is unchanged.
 
     Each right node is split into `seats` copies of degree <= colours (König: `colours`
     colours suffice). The copy is picked when the edge is coloured: the first copy sharing a
@@ -182,31 +203,66 @@ def _edge_colour(
             else:
                 free_l[end] ^= bits
 
+    shortest = any(c >= 0 for c in wish)
+
     def ones(mask: int) -> list[int]:
         return [c for c in range(colours) if mask >> c & 1]
 
     def repair(u: int, first: int) -> tuple[int, int]:
         """(colour, copy) for an edge from u to the right node whose copies start at first,
-        after a Kempe-chain swap; (-1, -1) when frozen edges block every swap."""
+        after a Kempe-chain swap; (-1, -1) when frozen edges block every swap. With wishes
+        (seats people have) the shortest of the possible swaps is taken, as each edge on
+        the path moves a meeting to another round; otherwise the first."""
         copies = sorted(range(first, first + seats), key=lambda k: -free_r[k].bit_count())
         if not free_l[u] or not free_r[copies[0]]:
             raise ValueError("edge colouring: a node has more edges than colours allow")
+        best: tuple[int, list[int], int, int, int, bool, int, int] | None = None
         for v in copies:
             if not free_r[v]:
                 break
             for a in ones(free_l[u]):
                 for b in ones(free_r[v]):
-                    path, _, _ = chain(v, True, a, a, b)
-                    if path[:1] != [-1]:
-                        swap(path, a, b, v, True)
-                        return a, v
-                    path, _, _ = chain(u, False, b, a, b)
-                    if path[:1] != [-1]:
-                        swap(path, a, b, u, False)
-                        return b, v
-        return -1, -1
+                    for start, right_side, c0, got in ((v, True, a, a), (u, False, b, b)):
+                        path, _, _ = chain(start, right_side, c0, a, b)
+                        if path[:1] == [-1]:
+                            continue
+                        if not shortest:
+                            swap(path, a, b, start, right_side)
+                            return got, v
+                        if best is None or len(path) < best[0]:
+                            best = (len(path), path, a, b, start, right_side, got, v)
+        if best is None:
+            return -1, -1
+        _, path, a, b, start, right_side, got, v = best
+        swap(path, a, b, start, right_side)
+        return got, v
 
-    for e, (u, r) in enumerate(zip(left, right, strict=True)):
+    for e, c in enumerate(wish):
+        if c < 0:
+            continue
+        u, first, bit = left[e], right[e] * seats, 1 << c
+        if free_l[u] & bit:
+            spare = [v for v in range(first, first + seats) if free_r[v] & bit]
+            if spare:
+                place(e, u, spare[0], c)
+
+    def options(e: int) -> int:
+        """How many colours edge e could take now without a swap."""
+        first = right[e] * seats
+        at_r = 0
+        for v in range(first, first + seats):
+            at_r |= free_r[v]
+        return (free_l[left[e]] & at_r).bit_count()
+
+    order: Iterable[int] = range(n_new)
+    if shortest:
+        # The edges left after the wishes: the most constrained first (each one coloured
+        # without a swap is a meeting moved nowhere else), re-checked as colours fill.
+        order = _most_constrained_first([e for e in range(n_new) if colour[e] < 0], options)
+    for e in order:
+        u, r = left[e], right[e]
+        if colour[e] >= 0:  # placed at its wish
+            continue
         free_u = free_l[u]
         first = r * seats
         for v in range(first, first + seats):
@@ -220,6 +276,20 @@ def _edge_colour(
                 continue
         place(e, u, v, c)
     return colour[:n_new]
+
+
+def _most_constrained_first(edges: list[int], options: Callable[[int], int]) -> Iterator[int]:
+    """`edges`, the one with the fewest `options` first, the count re-read when an edge
+    comes up (a lazy heap: counts only fall as edges are coloured, except after a swap)."""
+    heap = [(options(e), e) for e in edges]
+    heapq.heapify(heap)
+    while heap:
+        k, e = heapq.heappop(heap)
+        now = options(e)
+        if now != k and heap and (now, e) > heap[0]:
+            heapq.heappush(heap, (now, e))
+            continue
+        yield e
 
 
 def _choose_pairs(
@@ -309,6 +379,8 @@ def rotations(
     fixed: Sequence[Meeting] = (),
     met: Collection[tuple[Id, Id]] = (),
     first_round: int = 0,
+    prefer: Sequence[Meeting] = (),
+    prefer_bonus: float = PREFER_BONUS,
 ) -> Schedule:
     """The best schedule under the priorities in the module docstring: exact without locked
     seats, see "Fixed meetings" there for what is exact with them.
@@ -316,11 +388,24 @@ def rotations(
     `fixed`: meetings kept exactly as given (rounds < first_round: what happened, possibly
     with people no longer listed; rounds >= first_round: locked seats of listed people).
     `met`: (mentor_id, mentee_id) pairs that may not meet. New meetings fall in rounds
-    >= first_round only. Raises ValueError naming a fixed meeting that repeats a pair, gives
-    a mentee two seats in a round or a mentor more than `seats`.
+    >= first_round only. `prefer`: the seats people have now (a re-seat: the published
+    schedule's rounds to come); each such pair is worth `prefer_bonus` more relevance and
+    is placed in its own round where that is still free, so a re-seat moves only the
+    people it must (see "Prefer current seats" in the module docstring). Raises ValueError
+    naming a fixed meeting that repeats a pair, gives a mentee two seats in a round or a
+    mentor more than `seats`.
     """
     return schedule_rounds(
-        mentees, mentors, rounds, seats, policy, fixed=fixed, met=met, first_round=first_round
+        mentees,
+        mentors,
+        rounds,
+        seats,
+        policy,
+        fixed=fixed,
+        met=met,
+        first_round=first_round,
+        prefer=prefer,
+        prefer_bonus=prefer_bonus,
     )
 
 
@@ -335,6 +420,8 @@ def schedule_rounds(
     met: Collection[tuple[Id, Id]] = (),
     first_round: int = 0,
     mask: PairMask | None = None,
+    prefer: Sequence[Meeting] = (),
+    prefer_bonus: float = PREFER_BONUS,
 ) -> Schedule:
     """`rotations`, with `mask(mentees, mentors, policy)` (a mentee x mentor boolean array)
     narrowing the allowed pairs further (roundtables: the table topic)."""
@@ -373,6 +460,14 @@ def schedule_rounds(
     for m_id, e_id in met_pairs:
         if e_id in e_of and m_id in m_of:
             allowed[e_of[e_id], m_of[m_id]] = False
+    # wish[i, j]: the colour of the seat the pair has now (`prefer`), else -1.
+    wish: np.ndarray | None = None
+    for x in prefer:
+        i, j = e_of.get(x.mentee_id, -1), m_of.get(x.mentor_id, -1)
+        if i >= 0 and j >= 0 and x.round >= first_round:
+            if wish is None:
+                wish = np.full((n_e, n_m), -1, dtype=np.int64)
+            wish[i, j] = x.round - first_round
     e_rank = _id_ranks(mentee_ids)
     ei, mi = np.nonzero(allowed)
     if frozen and len(ei):
@@ -383,13 +478,18 @@ def schedule_rounds(
     need = n_c - busy.sum(axis=1)
     if len(ei) and n_c:
         q = np.rint(scores[ei, mi] / ROTATION_QUANTUM).astype(np.int64)
+        if wish is not None:
+            q += _prefer_bonus(wish, ei, mi, busy, seat_left, prefer_bonus)
         chosen = _choose_pairs(q, ei, mi, need, played, rounds, seat_left.sum(axis=1))
         e, m = ei[chosen], mi[chosen]
         if not frozen:
             # Colour mentor by mentor, each mentor's mentees in id order.
             by_mentor = np.lexsort((e_rank[e], m))
             e, m = e[by_mentor], m[by_mentor]
-            c = np.asarray(_edge_colour(e.tolist(), m.tolist(), n_c, seats), dtype=np.int64)
+            wished = wish[e, m].tolist() if wish is not None else ()
+            c = np.asarray(
+                _edge_colour(e.tolist(), m.tolist(), n_c, seats, wish=wished), dtype=np.int64
+            )
         else:
             # The people with locks first: their free rounds are scarcer.
             e_locked = np.asarray(busy.any(axis=1))
@@ -397,7 +497,7 @@ def schedule_rounds(
             tied = e_locked[e] | m_locked[m]
             order = np.lexsort((e_rank[e], m, ~tied))
             e, m = e[order], m[order]
-            e, m, c = _colour_around(e, m, n_c, seats, frozen)
+            e, m, c = _colour_around(e, m, n_c, seats, frozen, wish)
             kept = c >= 0
             if not kept.all():
                 e, m, c = _refill(
@@ -426,6 +526,30 @@ def schedule_rounds(
     sit_outs = {x: rounds - k for x, k in zip(mentee_ids, count, strict=True)}
     total = round(sum(x.score for x in fixed) + sum(score), 6)
     return Schedule(rounds, seats, meetings, sit_outs, total)
+
+
+def _prefer_bonus(
+    wish: np.ndarray,
+    ei: np.ndarray,
+    mi: np.ndarray,
+    busy: np.ndarray,
+    seat_left: np.ndarray,
+    bonus: float,
+) -> np.ndarray:
+    """The bonus of each pair (ei, mi) in quanta: `bonus` for a seat the pair has now (a
+    wish), half of it for a new pair that fits a round where both are free around the seats
+    people have now (it moves nobody else: a mentee who sat out there fills a seat left
+    free by someone absent)."""
+    keep = wish[ei, mi] >= 0
+    i_w, j_w = np.nonzero(wish >= 0)
+    c_w = wish[i_w, j_w]
+    taken = busy.copy()
+    taken[i_w, c_w] = True
+    left = seat_left.copy()
+    np.subtract.at(left, (j_w, c_w), 1)
+    fits = (~taken[ei] & (left[mi] > 0)).any(axis=1) & ~keep
+    quanta = round(bonus / ROTATION_QUANTUM)
+    return cast(np.ndarray, keep * quanta + fits * (quanta // 2))
 
 
 def _check_fixed(
@@ -471,15 +595,20 @@ def _colour_around(
     colours: int,
     seats: int,
     frozen: list[tuple[int, int, int]],
+    wish: np.ndarray | None = None,
     attempts: int = COLOUR_ATTEMPTS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Colour the pairs (e, m) around the frozen ones; when some stay uncoloured, colour
-    again with every pair dropped so far first (they are the hard ones), up to `attempts`
-    times, keeping the colouring that drops the fewest (-1 = dropped)."""
+    """Colour the pairs (e, m) around the frozen ones (each at its `wish` colour first where
+    it is free); when some stay uncoloured, colour again with every pair dropped so far
+    first (they are the hard ones), up to `attempts` times, keeping the colouring that
+    drops the fewest (-1 = dropped)."""
     best: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     hard = np.zeros(len(e), dtype=bool)
     for _ in range(attempts):
-        c = np.asarray(_edge_colour(e.tolist(), m.tolist(), colours, seats, frozen), np.int64)
+        wished = wish[e, m].tolist() if wish is not None else ()
+        c = np.asarray(
+            _edge_colour(e.tolist(), m.tolist(), colours, seats, frozen, wished), np.int64
+        )
         if best is None or (c < 0).sum() < (best[2] < 0).sum():
             best = (e, m, c)
         if (c >= 0).all():

@@ -36,7 +36,12 @@ from pairup.engine.records import (
     TopicLevel,
     id_key,
 )
-from pairup.engine.rotations import ROTATION_QUANTUM, pair_scores, schedule_rounds
+from pairup.engine.rotations import (
+    PREFER_BONUS,
+    ROTATION_QUANTUM,
+    pair_scores,
+    schedule_rounds,
+)
 from pairup.engine.topics import level_weight, normalise_path
 
 
@@ -83,10 +88,13 @@ def table_rounds(
     fixed: Sequence[Meeting] = (),
     met: Collection[tuple[Id, Id]] = (),
     first_round: int = 0,
+    prefer: Sequence[Meeting] = (),
+    prefer_bonus: float = PREFER_BONUS,
 ) -> Schedule:
     """Roundtables over `rounds` rounds (module docstring): a `Schedule` whose meetings are
-    the seats (round, host, mentee) and whose `seats` is the table size. `fixed`, `met`
-    and `first_round` as in `rotations`; ValueError when table_size or rounds is below 1."""
+    the seats (round, host, mentee) and whose `seats` is the table size. `fixed`, `met`,
+    `first_round`, `prefer` and `prefer_bonus` as in `rotations`; ValueError when
+    table_size or rounds is below 1."""
     if table_size < 1:
         raise ValueError("table_size must be at least 1")
     return schedule_rounds(
@@ -99,6 +107,8 @@ def table_rounds(
         met=met,
         first_round=first_round,
         mask=topic_mask,
+        prefer=prefer,
+        prefer_bonus=prefer_bonus,
     )
 
 

@@ -5,15 +5,19 @@ possible over the whole event (`engine.rotations` with `fixed` and `first_round`
 
 The rounds to come are those from `LiveNow.upcoming_round` on: the round under way is being
 played and keeps its seats. Rounds played are never changed. What counts as having happened
-(the engine's `fixed`): every seat of a played round between two people present now, and
-every locked seat of a round to come between two people present now. A played seat with
-someone now absent does not count: they most likely never came, so their partner sat that
-round out, and the sit-out count gives the partner priority in the rounds to come.
+(the engine's `fixed`): the seats held (`after.met.held_seats`, the one definition of who
+met whom: every seat of a round played, whoever is absent now, so two people who met are
+never seated together again, even when one of them is marked absent and comes back), and
+every locked seat of a round to come between two people present now.
 
 The people are the schedule's own records (`scheduling.records.load_event_records`: the
 program's rules, each keeping the side and, for roundtables, the table topic they were
 scheduled with) without those marked absent. Roundtables are re-seated the same way by
 `table_rounds` (each host's topic table taking `table_size` mentees).
+
+The engine prefers the seats people have now (`rotations(prefer=...)`: a small relevance
+bonus per seat kept, each kept pair in its own round): a re-seat moves the absent people's
+partners and the people given a seat they lacked, and few others.
 
 Everything is written in one transaction (the seats of the rounds to come that changed, the
 room's version), so a phone sees either the old seats or the new ones.
@@ -33,6 +37,7 @@ from pairup.accounts.models import User
 from pairup.core.errors import Conflict
 from pairup.engine import Meeting, Schedule, rotations, table_rounds
 
+from .after.met import held_seats
 from .live_state import live_now_of, live_state_changed
 from .models import (
     Attendance,
@@ -84,10 +89,12 @@ def reseat_plan(
     *,
     fixed: Sequence[Meeting] = (),
     first_round: int = 0,
+    prefer: Sequence[Meeting] = (),
 ) -> Schedule:
     """The engine's schedule of the event's records without the registrations `absent`:
     `rotations` for speed mentoring, `table_rounds` (each host's topic table) for
-    roundtables, from `first_round` on around the `fixed` meetings."""
+    roundtables, from `first_round` on around the `fixed` meetings, keeping the seats
+    people have now (`prefer`) wherever that costs little relevance."""
     event = records.event
     mentees = [a for a in records.mentees if int(a.id) not in absent]
     mentors = [m for m in records.mentors if int(m.id) not in absent]
@@ -100,6 +107,7 @@ def reseat_plan(
             records.policy,
             fixed=fixed,
             first_round=first_round,
+            prefer=prefer,
         )
     return rotations(
         mentees,
@@ -109,6 +117,7 @@ def reseat_plan(
         records.policy,
         fixed=fixed,
         first_round=first_round,
+        prefer=prefer,
     )
 
 
@@ -147,13 +156,26 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
         )
         fixed = [
             Meeting(round_, mentor, mentee, score)
+            for round_, mentor, mentee, score in held_seats(locked, now).values_list(
+                "round", "mentor_id", "mentee_id", "score"
+            )
+        ]
+        fixed += [
+            Meeting(round_, mentor, mentee, score)
             for _, round_, mentor, mentee, _, score, is_locked in seats
-            if (round_ < first or is_locked) and mentor in here and mentee in here
+            if round_ >= first and is_locked and mentor in here and mentee in here
         ]
         # The schedule's own records (each keeps the side they were seated on), the people
         # present only.
         records = load_event_records(locked, now, decide=False)
-        plan = reseat_plan(records, absent, fixed=fixed, first_round=first)
+        # The seats people have in the rounds to come: kept where the engine can (a re-seat
+        # moves only the people it must, not everyone's evening).
+        current = [
+            Meeting(round_, mentor, mentee, score)
+            for _, round_, mentor, mentee, _, score, is_locked in seats
+            if round_ >= first and not is_locked and mentor in here and mentee in here
+        ]
+        plan = reseat_plan(records, absent, fixed=fixed, first_round=first, prefer=current)
         # The rounds to come, as they are and as the engine wants them, by (round, mentee):
         # a mentee who keeps a place in a round but meets someone else there is one UPDATE
         # of that seat; places that end are deleted and new ones inserted.

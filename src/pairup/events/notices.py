@@ -12,6 +12,7 @@ from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
 
 from .models import Event, EventKind, Registration, RegistrationRole
+from .queries_schedule import awaiting_seat
 
 
 def _zone(user: User) -> ZoneInfo:
@@ -77,6 +78,15 @@ def notify_registered(registration: Registration) -> None:
             "Can no longer come? Cancel on the event's page, so someone on the waitlist "
             "gets your place."
         )
+        if awaiting_seat(registration):
+            body += "\n\n" + (
+                "The buddy groups were published before you registered: you will be paired "
+                "when the organisers form them again, and we email you then."
+                if event.kind == EventKind.CONFERENCE_BUDDIES
+                else "The schedule was published before you registered: the organisers seat "
+                "you when they publish it again (or re-seat the room on the day), and we "
+                "email you your agenda then."
+            )
     if event.kind == EventKind.CONFERENCE_BUDDIES and event.shortage_note:
         body += f"\n\n{event.shortage_note}"
     notify(

@@ -22,6 +22,7 @@ from . import rules
 from .calendar import event_ics
 from .models import Audience, EventKind, EventState, PlaceKind, RegistrationStatus
 from .queries import EventAccess
+from .queries_schedule import awaiting_seat
 from .registrations import registration_cancel, registration_create
 from .setup_forms import KIND_HELP, RegistrationForm
 from .setup_queries import (
@@ -51,6 +52,7 @@ def _public_context(request: HttpRequest, access: EventAccess) -> dict[str, Any]
         "full": event.capacity is not None and counts.places_taken >= event.capacity,
         "mine": mine if active else None,
         "position": waitlist_position(mine) if active and mine is not None else None,
+        "awaiting_seat": active and mine is not None and awaiting_seat(mine),
         "members_only": access.member is None and event.audience == Audience.MEMBERS,
         "can_register": rules.can_register(access.member, event),
         # The video link is for those registered (and the organisers), never the public.

@@ -44,6 +44,21 @@ def published_schedule(event: Event) -> EventSchedule | None:
     return EventSchedule.objects.filter(event=event, state=ScheduleState.PUBLISHED).first()
 
 
+def awaiting_seat(registration: Registration) -> bool:
+    """Whether a registered person is missing from the published schedule (they registered
+    after it was published): the organisers seat them when they publish it again, or, once
+    the room is live, when they re-seat the rounds to come. The one rule behind the
+    registration's state on the event page and the confirmation."""
+    if registration.status != RegistrationStatus.REGISTERED:
+        return False
+    schedule = published_schedule(registration.event)
+    if schedule is None:
+        return False
+    return not Seat.objects.filter(
+        Q(mentor=registration) | Q(mentee=registration), schedule=schedule
+    ).exists()
+
+
 def schedule_for_organiser(
     user: User, slug: str, state: str | None = None
 ) -> tuple[EventAccess, EventSchedule | None]:

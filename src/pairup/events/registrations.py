@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from pairup.programs.queries import membership_of
 from pairup.programs.services import program_join
 
 from . import rules
+from .live_state import forget_viewer
 from .models import (
     EVENT_WANT_MAX_LENGTH,
     Attendance,
@@ -236,7 +238,10 @@ def registration_cancel(
     Conflict when cancelled already or the event is over. A place freed goes to the first
     on the waitlist in this same transaction (`waitlist_promote`).
 
-    Side effects: the email to whoever is promoted, after commit."""
+    Side effects: the email to whoever is promoted, after commit; the live room's cached
+    standing of the person cancelled and of those promoted is dropped after commit, so the
+    cancelled person loses the room (and the promoted gain it) at once, not within
+    `live_state.WHO_TTL`."""
     now = now or timezone.now()
     with transaction.atomic():
         event = (
@@ -260,9 +265,15 @@ def registration_cancel(
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
         registration.event = event
-        if held_a_place:
-            waitlist_promote(event=event, now=now)
+        promoted = waitlist_promote(event=event, now=now) if held_a_place else []
+        users = [registration.user_id, *(r.user_id for r in promoted)]
+        transaction.on_commit(partial(_forget_viewers, users, event.slug))
     return registration
+
+
+def _forget_viewers(user_ids: list[int], slug: str) -> None:
+    for user_id in user_ids:
+        forget_viewer(user_id, slug)
 
 
 def waitlist_promote(*, event: Event, now: datetime | None = None) -> list[Registration]:

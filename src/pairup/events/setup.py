@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ from pairup.programs.queries import membership_of, program_topics
 from pairup.topics.models import Topic
 
 from . import rules
+from .after.services import event_ended_notify
 from .models import (
     BuddyShare,
     Event,
@@ -671,7 +673,9 @@ def event_state_change(
     `by` (None: PairUp itself, e.g. a task ending it on time) must organise it. Publishing
     and cancelling have their own services (checks, emails): use those.
 
-    Side effects: an audit entry "event_<state>"."""
+    Side effects: an audit entry "event_<state>"; once ended, after commit, a notice to each
+    person who met someone there to rate their conversations (`after.services.
+    event_ended_notify`, once per person)."""
     if to in (EventState.PUBLISHED, EventState.CANCELLED):
         raise ValueError("publish and cancel through event_publish and event_cancel")
     if by is not None:
@@ -700,6 +704,8 @@ def event_state_change(
             after={"state": to},
             now=now,
         )
+        if to == EventState.ENDED:
+            transaction.on_commit(partial(event_ended_notify, event_id=event.pk))
     return event
 
 

@@ -156,7 +156,7 @@ class InsightsEvent(Schema):
     absent: int = Field(description="Registered and marked absent (no-shows)")
     not_checked_in: int = Field(description="Registered, neither checked in nor absent")
     meetings_held: int = Field(
-        description="Seats of the published schedule held: round played, both people there"
+        description="Seats of the published schedule held: round played, both registered"
     )
     ratings: InsightsRatingDistribution = Field(description="Ratings of the meetings held")
     follow_ups: int = Field(description="Follow-up asks written after the event")

@@ -10,9 +10,12 @@ from django.utils import timezone
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.programs.queries import get_admin_program_for_user
 
+from .alerts import by_kind, program_alerts
+from .digests import alerts_news
 from .figures import cached_program_insights
 from .figures.sessions_and_load import SESSION_KINDS
 from .forms import filter_form
+from .report import BadMonth, Month, monthly_report, pdf_available, report_pdf
 from .tables import TABLES, csv_lines, heat_levels
 
 
@@ -25,11 +28,17 @@ def insights_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
     program, membership = get_admin_program_for_user(request.user, slug)
     now = timezone.now()
     form = filter_form(request.GET or None, program, now)
+    alerts = program_alerts(program, now)
+    news, _ = alerts_news(program, alerts)
     context: dict[str, object] = {
         "program": program,
         "membership": membership,
         "form": form,
         "query": _query(request),
+        "alert_groups": by_kind(alerts),
+        "alert_count": len(alerts),
+        "alert_news": {a.ident for a in news},
+        "report_month": Month.of(now).previous(),
     }
     if not form.is_bound or form.is_valid():
         filters = form.filters()
@@ -67,4 +76,42 @@ def insights_csv(
         f"{program.slug}-{name}-{filters.start.date().isoformat()}-{filters.end.date().isoformat()}"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+@login_required
+def insights_report(request: AuthenticatedHttpRequest, slug: str, month: str) -> HttpResponse:
+    """The printable monthly report (print stylesheet, server-drawn charts)."""
+    program, _ = get_admin_program_for_user(request.user, slug)
+    now = timezone.now()
+    try:
+        chosen = Month.parse(month, now)
+    except BadMonth as exc:
+        # A page that says what is wrong, with the 404 an address of nothing gets.
+        context = {"program": program, "problem": str(exc), "last": Month.of(now).previous()}
+        return render(request, "insights/report_missing.html", context, status=404)
+    context = monthly_report(program, chosen, now)
+    following = chosen.next()
+    context.update(
+        previous=chosen.previous(),
+        next=following if not following > Month.of(now) else None,
+        pdf=pdf_available(),
+    )
+    return render(request, "insights/report.html", context)
+
+
+@login_required
+def insights_report_pdf(request: AuthenticatedHttpRequest, slug: str, month: str) -> HttpResponse:
+    """The monthly report as a PDF (WeasyPrint); 404 where WeasyPrint cannot run."""
+    program, _ = get_admin_program_for_user(request.user, slug)
+    now = timezone.now()
+    try:
+        chosen = Month.parse(month, now)
+    except BadMonth as exc:
+        raise Http404(str(exc)) from None
+    if not pdf_available():
+        raise Http404("PDF reports need WeasyPrint and Pango on the server.")
+    pdf = report_pdf(monthly_report(program, chosen, now), base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-report-{chosen}.pdf"'
     return response

@@ -29,6 +29,10 @@ class Kind(models.TextChoices):
     )
     # Event schedules (h-evsched).
     EVENT_AGENDA = "event_agenda", "Your agenda for an event"
+    EVENT_ENDED = "event_ended", "An event you took part in ended: rate your conversations"
+    # Program insights, for admins (h-alerts).
+    INSIGHTS_WEEKLY = "insights_weekly", "The week's health alerts and figures (admins)"
+    INSIGHTS_MONTHLY = "insights_monthly", "The monthly insights report (admins)"
 
 
 class Notification(models.Model):

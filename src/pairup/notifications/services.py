@@ -3,6 +3,10 @@ after the transaction commits (a rolled-back change sends nothing), through a ta
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -15,6 +19,24 @@ from pairup.core.validators import one_line
 
 from .models import EmailMute, Kind, Notification
 from .tasks import send_notification_email
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a notification's email."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+    def payload(self) -> dict[str, str]:
+        # Task arguments are JSON: the bytes travel as base64.
+        return {
+            "filename": self.filename,
+            "content": base64.b64encode(self.content).decode(),
+            "mimetype": self.mimetype,
+        }
+
 
 UNSUBSCRIBE_SALT = "pairup.notifications.unsubscribe"
 
@@ -34,13 +56,21 @@ TEXT_MAX_LENGTH = 300  # Notification.text
 
 
 def notify(
-    *, user: User, kind: str, text: str, url: str, email_body: str = "", ref: str = ""
+    *,
+    user: User,
+    kind: str,
+    text: str,
+    url: str,
+    email_body: str = "",
+    ref: str = "",
+    attachment: Attachment | None = None,
 ) -> Notification:
     """Record an in-app notification; queue its email after commit unless `kind` is muted
     or this runs inside `pairup.core.quiet.quietly()`. `url` is the page it is about (a path
     on this site): every notice opens it and every email links back to it on SITE_URL.
     Text too long for the subject or the notice is cut at a word, with an ellipsis. `ref`
-    names what the notice is about, for `notifications_withdraw` when that changes."""
+    names what the notice is about, for `notifications_withdraw` when that changes.
+    `attachment` goes with the email (a monthly report's PDF), never in the app."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not url.startswith("/") or url.startswith("//"):
@@ -53,13 +83,15 @@ def notify(
     if not EmailMute.objects.filter(user=user, kind=kind).exists() and user.is_active:
         body = email_body or text
         link = settings.SITE_URL + url
-        payload = {
+        payload: dict[str, Any] = {
             "to": user.email,
             "subject": shorten(one_line(text), SUBJECT_MAX_LENGTH),
             "body": f"{body}\n\nOpen it in PairUp: {link}\n",
             "unsubscribe": unsubscribe_url(user, kind),
             "kind_label": Kind(kind).label,
         }
+        if attachment is not None:
+            payload["attachment"] = attachment.payload()
         transaction.on_commit(lambda: send_notification_email.enqueue(**payload))
     return notification
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django_tasks import task
@@ -9,7 +11,13 @@ from pairup.core.validators import one_line
 
 @task()
 def send_notification_email(
-    *, to: str, subject: str, body: str, unsubscribe: str, kind_label: str
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    unsubscribe: str,
+    kind_label: str,
+    attachment: dict[str, str] | None = None,
 ) -> None:
     footer = (
         f"\n--\nYou get this email because of: {kind_label}.\nStop these emails: {unsubscribe}\n"
@@ -24,4 +32,7 @@ def send_notification_email(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+    if attachment is not None:
+        content = base64.b64decode(attachment["content"])
+        message.attach(attachment["filename"], content, attachment["mimetype"])
     message.send()

@@ -25,6 +25,10 @@ ACTION_NAMES = {
     "mentor_approved": "Mentor approved",
     "mentor_paused": "Mentor paused",
     "mentor_pending": "Mentor sent back to the queue",
+    "identity_field_added": "Self-identification question added",
+    "identity_field_changed": "Self-identification question changed",
+    "identity_field_retired": "Self-identification question retired",
+    "identity_matching_refused": "Identity in matching refused",
 }
 
 

@@ -595,3 +595,12 @@ class MemberInvitation(models.Model):
         if self.expires_at <= now:
             return MemberInvitationStatus.EXPIRED
         return MemberInvitationStatus.PENDING
+
+
+# Optional self-identification (the DEI lens), in its own module.
+from .identity_models import (  # noqa: E402, F401
+    IdentityAnswer,
+    IdentityConsent,
+    IdentityField,
+    IdentityOption,
+)

@@ -96,3 +96,15 @@ def can_choose_pools(member: Membership | None) -> TypeGuard[Membership]:
     """A member chooses for themself among the program's self-selected pools (its admins
     put anyone in any pool)."""
     return member is not None
+
+
+def can_manage_identity_fields(member: Membership | None) -> bool:
+    """A program's admins define its optional self-identification questions (and see only
+    the aggregates on the insights dashboard, never anyone's answers)."""
+    return can_admin_program(member)
+
+
+def can_answer_identity(member: Membership | None) -> TypeGuard[Membership]:
+    """Every member may answer the program's self-identification questions, for themself
+    only, or withdraw."""
+    return member is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import member_views, pool_views, roster_views, setup_views, views
+from . import identity_views, member_views, pool_views, roster_views, setup_views, views
 from .vetting import views as vetting
 
 urlpatterns = [
@@ -126,4 +126,24 @@ urlpatterns += [
         name="program_pool_member_remove",
     ),
     path("p/<slug:slug>/my-pools/", pool_views.my_pools, name="program_my_pools"),
+]
+
+# Optional self-identification (the DEI lens): the admins' questions, each member's answers.
+urlpatterns += [
+    path(
+        "p/<slug:slug>/settings/identity/",
+        identity_views.identity_settings,
+        name="program_identity",
+    ),
+    path(
+        "p/<slug:slug>/settings/identity/matching/",
+        identity_views.identity_matching,
+        name="program_identity_matching",
+    ),
+    path(
+        "p/<slug:slug>/settings/identity/<int:field_id>/",
+        identity_views.identity_field_edit,
+        name="program_identity_field",
+    ),
+    path("p/<slug:slug>/about-you/", identity_views.my_identity, name="program_identity_mine"),
 ]

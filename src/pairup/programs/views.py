@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.core.errors import ServiceError
 
-from . import queries, rules, services
+from . import identity, queries, rules, services
 from .forms import (
     InviteCodeForm,
     InviteRotateForm,
@@ -155,6 +155,8 @@ def program_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         "can_write_ask": rules.can_write_ask(membership),
         "can_admin": rules.can_admin_program(membership),
         "can_choose_pools": queries.self_select_pools(program).exists(),
+        "identity_asked": identity.identity_fields(program).exists(),
+        "identity_matching": identity.identity_matching_enabled(program),
     }
     return render(request, "programs/program_detail.html", context)
 

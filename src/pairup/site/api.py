@@ -17,7 +17,9 @@ from pairup.events import (
     api_setup,  # noqa: F401 (adds set-up and registration to the events router)
 )
 from pairup.events.api_router import router as events_router
+from pairup.insights.alerts_api import router as insights_alerts_router
 from pairup.insights.api import router as insights_router
+from pairup.insights.dei_api import router as dei_router
 from pairup.programs import setup_api  # noqa: F401 (adds its operations to the programs router)
 from pairup.programs.api import router as programs_router
 from pairup.programs.member_api import router as members_router
@@ -71,3 +73,5 @@ api.add_router("", availability_router)
 api.add_router("", sessions_router)
 api.add_router("", events_router)
 api.add_router("", insights_router)
+api.add_router("", insights_alerts_router)
+api.add_router("", dei_router)

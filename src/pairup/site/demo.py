@@ -78,6 +78,7 @@ from .demo_data import (
     PastUnmatched,
     build,
 )
+from .demo_identity import demo_identity
 
 __all__ = [
     "DEMO_SLUG",
@@ -128,6 +129,7 @@ def demo_load() -> bool:
         _current(data, users, programs, now)
         _signup_round(data, users, programs, now)
         _events(data, users, programs, now)
+        demo_identity(programs[DEMO_SLUG], users[ADMIN.email], now)
     return True
 
 

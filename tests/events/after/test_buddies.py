@@ -135,6 +135,83 @@ def test_either_takes_the_mentor_side_while_mentors_are_short(
     assert (eithers[0].seated_as, eithers[1].seated_as) == ("mentor", "mentee")
 
 
+def test_an_either_with_more_expertise_does_not_jump_the_registration_order(
+    program, admin, conference_dates
+) -> None:
+    """The buddies' own side rule (the earliest "either" first), not the schedules' (the
+    one who knows the most topics first), on the events' one records builder."""
+    event = buddy_event(program, conference_dates)
+    people(program, event, 1, 1)
+    now = timezone.now()
+    early = register(
+        event, make_mentor(program, languages=["en"]), "either", registered_at=now - timedelta(2)
+    )
+    expert = make_mentor(program, languages=["en"], topics={"sql": "expert", "python": "expert"})
+    late = register(event, expert, "either", registered_at=now - timedelta(1))
+    services.buddies_form(event=event, by=admin)
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert (early.seated_as, late.seated_as) == ("mentor", "mentee")
+
+
+def test_an_either_keeps_the_side_they_were_published_on(program, admin, conference_dates) -> None:
+    event = buddy_event(program, conference_dates)
+    people(program, event, 1, 1)
+    either = register(event, make_mentor(program, languages=["en"]), "either")
+    extra = make_mentee(program, "Extra", languages=["en"])
+    register(event, extra, "mentee", topics=["sql"])
+    services.buddies_form(event=event, by=admin)
+    services.buddies_publish(event=event, by=admin)
+    either.refresh_from_db()
+    assert either.seated_as == "mentor"
+    # Mentors now plenty: a fresh rule would make the "either" a mentee, but their
+    # published group stands.
+    for i in range(3):
+        user = make_mentor(program, display_name=f"Late mentor {i}", languages=["en"])
+        register(event, user, "mentor", topics=["sql"])
+    draft = services.buddies_form(event=event, by=admin)
+    either.refresh_from_db()
+    assert either.seated_as == "mentor"
+    assert draft.figures["mentors"] == 5
+
+
+@pytest.mark.parametrize("seasoned_first", [True, False])
+def test_a_mentors_past_asks_in_the_program_count_for_the_pairing(
+    program, admin, conference_dates, seasoned_first
+) -> None:
+    """Buddies read mentors as every event does: their past asks in the program (mentor
+    history) speak for them, so the mentee who wants what a mentor has helped with before
+    is paired with that mentor."""
+    from pairup.asks.models import Ask, Engagement
+
+    event = buddy_event(program, conference_dates, BuddyShare.ONE)
+    plain = make_mentor(program, display_name="Plain", languages=["en"])
+    seasoned = make_mentor(program, display_name="Seasoned", languages=["en"])
+    # Both orders of registration, so no tie-break decides it.
+    for user in (seasoned, plain) if seasoned_first else (plain, seasoned):
+        reg = register(event, user, "mentor", topics=["sql"])
+        if user == seasoned:
+            seasoned_reg = reg
+    asker = make_mentee(program, "Asker", languages=["en"])
+    ask = Ask.objects.create(
+        program=program,
+        mentee=asker,
+        question="Kubernetes autoscaling for bursty warehouse loads",
+        status="engaged",
+    )
+    Engagement.objects.create(
+        ask=ask, program=program, mentee=asker, mentor=seasoned, created_at=timezone.now()
+    )
+    wants = make_mentee(program, "Wants", languages=["en"])
+    wants_reg = register(
+        event, wants, "mentee", topics=["sql"], want="Kubernetes autoscaling for bursty loads"
+    )
+    draft = services.buddies_form(event=event, by=admin)
+    assert list(Seat.objects.filter(schedule=draft).values_list("mentor_id", "mentee_id")) == [
+        (seasoned_reg.pk, wants_reg.pk)
+    ]
+
+
 def test_only_organisers_form_and_publish(program, mentee, conference_dates) -> None:
     event = buddy_event(program, conference_dates)
     with pytest.raises(Forbidden):

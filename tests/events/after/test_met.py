@@ -44,10 +44,28 @@ def test_nothing_is_held_before_the_event(speed, mentee) -> None:
     assert names(speed.event, mentee) == []
 
 
-def test_a_conversation_with_someone_absent_was_not_held(speed, mentee) -> None:
+def test_a_round_played_was_met_whoever_is_absent_now(speed, mentee) -> None:
+    """Attendance is today's, not each round's: Mo, marked absent after both rounds, still
+    met Sam in round 2 (the same rule the re-seat keeps as what happened)."""
     speed.mentor2.attendance = Attendance.ABSENT
     speed.mentor2.save()
-    assert names(speed.event, mentee) == [(0, "Priya Mentor")]
+    assert names(speed.event, mentee) == [(0, "Priya Mentor"), (1, "Mo Mentor-to-be")]
+
+
+def test_the_rounds_played_are_the_live_clocks_not_the_stored_round(speed, mentee) -> None:
+    """The clock moved on to round 2 by itself (round 1's time is up): the stored round
+    still says round 1, the live room (and so who met whom) says round 2."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    event = speed.event
+    event.state, event.live_phase, event.live_round = EventState.LIVE, LivePhase.ROUND, 0
+    event.round_minutes, event.break_minutes = 10, 0
+    event.live_phase_ends_at = timezone.now() - timedelta(minutes=1)
+    event.save()
+    assert rounds_played(event) == 2
+    assert names(event, mentee) == [(0, "Priya Mentor"), (1, "Mo Mentor-to-be")]
 
 
 def test_only_the_two_people_of_a_conversation_rate_it(speed, mentee, mentor) -> None:

@@ -1,23 +1,29 @@
 """Who met whom at an event: the seats of its published schedule that were held.
 
-A seat counts as a conversation held when both its people are still registered and neither
-was marked absent, and its round was played: for a speed-mentoring or roundtable event run
-in the live room, the rounds up to the one under way (or the last one when it ended); for
-an event ended without the live room, every round; for conference buddies, every group of
-the published schedule. Nothing is held before the event starts.
+The one definition, used by the re-seat (what happened: the engine's fixed meetings), the
+conversations people rate, stay in touch over and follow up, and the organiser's summary:
+a seat of a round already played was met, whoever is marked absent now (attendance is
+today's, not each round's: someone who leaves after round 3 did meet their first three
+partners), as long as both people are still registered. The rounds played: for a
+speed-mentoring or roundtable event run in the live room, the rounds up to the one under
+way (or the last one when it ended), as the live room's clock has it now
+(`live_state.live_now_of`, the stored round lags the rounds the clock advanced); for an
+event ended without the live room, every round; for conference buddies, every group of the
+published schedule. Nothing is held before the event starts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from pairup.accounts.models import User
 from pairup.core.errors import NotFound
+from pairup.events.live_state import live_now_of
 from pairup.events.models import (
-    Attendance,
     Event,
     EventKind,
     EventState,
@@ -30,45 +36,44 @@ from pairup.events.models import (
 from pairup.topics.models import Topic
 
 
-def rounds_played(event: Event) -> int | None:
-    """How many rounds, from the first, were played (None: all of them)."""
+def rounds_played(event: Event, now: datetime | None = None) -> int | None:
+    """How many rounds, from the first, were played by `now` (None: all of them): the
+    live room's round as its clock has it (the one the live room shows), not the stored
+    one, which lags the rounds the clock advanced on its own."""
     if event.kind == EventKind.CONFERENCE_BUDDIES:
         return None
-    if event.live_phase == LivePhase.WAITING:
+    state = live_now_of(event, now)
+    if state.running_phase == LivePhase.WAITING:
         # Never run in the live room: held once the organiser marked it ended.
         return None if event.state == EventState.ENDED else 0
-    if event.live_round is None:
+    if state.round is None:
         return 0
-    return event.live_round + 1
+    return state.round + 1
 
 
-def held_seats(event: Event) -> QuerySet[Seat]:
-    """The seats of the event's published schedule that were held (see the module)."""
-    return held_seats_of([event])
+def held_seats(event: Event, now: datetime | None = None) -> QuerySet[Seat]:
+    """The seats of the event's published schedule that were held by `now`: every seat of
+    a round played, whoever is absent now, both people still registered (see the module)."""
+    return held_seats_of([event], now)
 
 
-def held_seats_of(events: Iterable[Event]) -> QuerySet[Seat]:
-    """The seats held at any of `events` (see the module), in one query whatever their
-    number: the events are grouped by the rounds played (at most one group per round
-    count), so the filter stays short. The events need `kind`, `state`, `live_phase` and
-    `live_round` loaded."""
+def held_seats_of(events: Iterable[Event], now: datetime | None = None) -> QuerySet[Seat]:
+    """The seats held by `now` at any of `events` (see the module), in one query whatever
+    their number: the events are grouped by the rounds played (at most one group per round
+    count), so the filter stays short."""
     by_played: dict[int | None, list[int]] = {}
     for event in events:
-        by_played.setdefault(rounds_played(event), []).append(event.pk)
+        by_played.setdefault(rounds_played(event, now), []).append(event.pk)
     played_q = Q(pk__in=[])  # no events: no seats
     for played, ids in by_played.items():
         if played is None:
             played_q |= Q(schedule__event_id__in=ids)
         elif played > 0:
             played_q |= Q(schedule__event_id__in=ids, round__lt=played)
-    return (
-        Seat.objects.filter(played_q)
-        .filter(
-            schedule__state=ScheduleState.PUBLISHED,
-            mentor__status=RegistrationStatus.REGISTERED,
-            mentee__status=RegistrationStatus.REGISTERED,
-        )
-        .exclude(Q(mentor__attendance=Attendance.ABSENT) | Q(mentee__attendance=Attendance.ABSENT))
+    return Seat.objects.filter(played_q).filter(
+        schedule__state=ScheduleState.PUBLISHED,
+        mentor__status=RegistrationStatus.REGISTERED,
+        mentee__status=RegistrationStatus.REGISTERED,
     )
 
 
@@ -122,7 +127,7 @@ def conversations_of(event: Event, user: User) -> list[Conversation]:
 
 def conversation_for(event: Event, user: User, seat_id: int) -> Conversation:
     """One conversation `user` held at `event`; NotFound (404) for a seat of anyone else,
-    of another event, or not held (a round not played, someone absent)."""
+    of another event, or not held (a round not played)."""
     seat = (
         _with_people(held_seats(event).filter(pk=seat_id))
         .filter(Q(mentor__user=user) | Q(mentee__user=user))

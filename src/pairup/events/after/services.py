@@ -20,13 +20,20 @@ from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import clean_text
 from pairup.events import rules
-from pairup.events.models import ConversationRating, Event, EventFollowUp, StayInTouch
-from pairup.notifications.models import Kind
+from pairup.events.models import (
+    ConversationRating,
+    Event,
+    EventFollowUp,
+    EventKind,
+    EventState,
+    StayInTouch,
+)
+from pairup.notifications.models import Kind, Notification
 from pairup.notifications.services import notify
 from pairup.programs.queries import membership_of, program_topics
 from pairup.programs.rules import can_write_ask
 
-from .met import Conversation, conversation_for
+from .met import Conversation, conversation_for, held_seats
 
 RATINGS = (1, 2, 3, 4, 5)
 
@@ -210,3 +217,40 @@ def follow_up_create(
     return EventFollowUp.objects.create(
         event=event, seat=conversation.seat, asker=by, invited=other, ask=ask, created_at=now
     )
+
+
+def event_ended_notify(*, event_id: int) -> int:
+    """Tell everyone who met someone at an ended speed-mentoring or roundtable event (the
+    seats held, `met.held_seats`) that it ended, linking to the page where they rate their
+    conversations, stay in touch and follow up. Idempotent: once per person and event (the
+    notice's ref), so a second call tells nobody; conference buddies have their own
+    thank-you prompt when their threads close. Returns how many were told.
+
+    Side effects, in one transaction: an in-app notice each, and its email after commit
+    unless muted."""
+    with transaction.atomic():
+        event = Event.objects.select_related("program").get(pk=event_id)
+        if event.kind == EventKind.CONFERENCE_BUDDIES or event.state != EventState.ENDED:
+            return 0
+        ref = f"event:{event.pk}:ended"
+        met: set[int] = set()
+        for pair in held_seats(event).values_list("mentor__user_id", "mentee__user_id"):
+            met.update(pair)
+        told = set(Notification.objects.filter(ref=ref).values_list("user_id", flat=True))
+        people = User.objects.in_bulk(sorted(met - told))
+        url = reverse("event_met", args=[event.slug])
+        for user in people.values():
+            notify(
+                user=user,
+                kind=Kind.EVENT_ENDED,
+                text=f"{event.title} has ended: rate your conversations",
+                url=url,
+                email_body=(
+                    f"Thank you for taking part in {event.title}. Rate each conversation "
+                    "with one tap, say whom you would like to stay in touch with (contact "
+                    "details go both ways only when both say yes), and follow up with an "
+                    "ask to someone you met."
+                ),
+                ref=ref,
+            )
+        return len(people)

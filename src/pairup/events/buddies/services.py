@@ -18,7 +18,6 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from pairup.accounts.models import User
-from pairup.asks.matching.records import program_policy
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import clean_text
@@ -31,7 +30,6 @@ from pairup.events.models import (
     EventSchedule,
     Registration,
     RegistrationRole,
-    RegistrationStatus,
     ScheduleState,
     Seat,
 )
@@ -39,10 +37,9 @@ from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
 from pairup.programs.queries import membership_of
 from pairup.topics.models import Topic
-from pairup.topics.queries import topic_paths
 
 from .plan import plan_buddies
-from .records import buddy_records, buddy_sides
+from .records import buddy_records
 
 THANKS_MAX_LENGTH = 500
 
@@ -68,45 +65,38 @@ def conference_end(event: Event) -> datetime:
 
 @transaction.atomic
 def buddies_form(*, event: Event, by: User, now: datetime | None = None) -> EventSchedule:
-    """Form the buddy groups from the event's registrations with the engine (see
-    `records` and `plan`) and store them as the draft schedule, replacing an earlier
+    """Form the buddy groups from the event's registrations with the engine (the events'
+    one records builder with the buddies' side rule, see `records`; and `plan`) and store them as the draft schedule, replacing an earlier
     draft: round 0, one seat per mentor and mentee (a trio is two seats with one mentor),
     with the preview's figures (pairs, trios, unmatched mentees with the reason)."""
     now = now or timezone.now()
     _require_organiser(event, by)
     event = _lock_event(event)
-    ordered = Topic.objects.order_by("position", "name")
-    registrations = list(
-        Registration.objects.filter(event=event, status=RegistrationStatus.REGISTERED)
-        .select_related("user__profile")
-        .prefetch_related(Prefetch("topics", queryset=ordered))
-        .order_by("registered_at", "pk")
-    )
-    sides = buddy_sides(event, registrations)
-    asks, mentors = buddy_records(event, sides, topic_paths())
-    policy = program_policy(event.program, now, availability_weight=0.0, load_weight=0.0)
-    plan = plan_buddies(asks, mentors, event.mentees_per_mentor, policy)
+    records = buddy_records(event, now)
+    plan = plan_buddies(records.mentees, records.mentors, event.mentees_per_mentor, records.policy)
     EventSchedule.objects.filter(event=event, state=ScheduleState.DRAFT).delete()
     schedule = EventSchedule.objects.create(event=event, created_at=now, created_by=by)
-    by_id = {r.pk: r for r in registrations}
     seats = [
         Seat(schedule=schedule, round=0, mentor_id=g.mentor_id, mentee_id=pk, score=score)
         for g in plan.groups
         for pk, score in zip(g.mentee_ids, g.seat_scores, strict=True)
     ]
     Seat.objects.bulk_create(seats)
-    for side, people in ((RegistrationRole.MENTOR, sides.mentors), ("mentee", sides.mentees)):
-        Registration.objects.filter(pk__in=[r.pk for r in people]).update(seated_as=side)
+    for side, ids in (
+        (RegistrationRole.MENTOR, records.mentor_ids),
+        ("mentee", records.mentee_ids),
+    ):
+        Registration.objects.filter(pk__in=ids).update(seated_as=side)
     schedule.figures = {
         "kind": "buddies",
         "share": event.mentees_per_mentor,
-        "mentees": len(sides.mentees),
-        "mentors": len(sides.mentors),
+        "mentees": len(records.mentees),
+        "mentors": len(records.mentors),
         "pairs": sum(1 for g in plan.groups if len(g.mentee_ids) == 1),
         "trios": sum(1 for g in plan.groups if len(g.mentee_ids) == 2),
-        "mentors_without_buddy": len(sides.mentors) - len(plan.groups),
+        "mentors_without_buddy": len(records.mentors) - len(plan.groups),
         "unmatched": [
-            {"registration": pk, "name": by_id[pk].user.display_name, "reason": reason}
+            {"registration": pk, "name": records.people[pk].name, "reason": reason}
             for pk, reason in plan.unmatched
         ],
         "total_score": plan.total_score,

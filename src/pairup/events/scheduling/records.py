@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple
@@ -246,6 +246,11 @@ def decide_sides(
     return sides
 
 
+# How the "either"s take sides: (event, roles, expertise, kept) → registration id → side, as
+# `decide_sides`. Conference buddies bring their own (`events.buddies.records`).
+SideRule = Callable[[Event, dict[int, str], dict[int, int], dict[int, str]], dict[int, str]]
+
+
 def kept_sides(event: Event) -> dict[int, str]:
     """The "either"s whose side is fixed: seated in the published schedule, or in a locked
     seat of the draft (registration id → side)."""
@@ -263,11 +268,18 @@ def kept_sides(event: Event) -> dict[int, str]:
 
 
 def load_event_records(
-    event: Event, now: datetime, *, decide: bool = True, paths: dict[int, str] | None = None
+    event: Event,
+    now: datetime,
+    *,
+    decide: bool = True,
+    paths: dict[int, str] | None = None,
+    side_rule: SideRule = decide_sides,
 ) -> EventRecords:
     """Read the event's registered people and build the engine's records (see the module's
-    docstring). `decide`: seat the "either"s anew (a new schedule); otherwise each keeps the
-    side stored on their registration (`Registration.side`), as a stored schedule has it."""
+    docstring): the one builder of every kind of event (speed mentoring, roundtables, the
+    re-seat, conference buddies). `decide`: seat the "either"s anew (a new schedule) by
+    `side_rule` (`decide_sides` unless the kind has its own); otherwise each keeps the side
+    stored on their registration (`Registration.seated_as`), as a stored schedule has it."""
     watch: dict[str, float] = {}
     t0 = time.perf_counter()
     rows = list(registered(event).order_by("pk").values_list(*REG_FIELDS))
@@ -288,7 +300,7 @@ def load_event_records(
 
     t0 = time.perf_counter()
     if decide:
-        sides = decide_sides(
+        sides = side_rule(
             event,
             roles,
             {pk: len(expertise_by_profile.get(profile_of_reg[pk], [])) for pk in maybe_mentors},

@@ -26,6 +26,18 @@ FUNNEL_STEPS = [
 ]
 
 
+def found_no_mentor(path: str = "") -> Q:
+    """Asks that found no mentor: withdrawn or closed without an engagement (`path` leads
+    from the rows queried to the ask, e.g. "ask__"). The topics figure's unmatched demand and
+    the health alert about mentees whose asks keep failing both count these."""
+    return Q(
+        **{
+            f"{path}status__in": [AskStatus.WITHDRAWN, AskStatus.CLOSED],
+            f"{path}engagement__isnull": True,
+        }
+    )
+
+
 def funnel(scope: Scope) -> dict[str, Any]:
     """Asks made in the range and how far each got so far: offered to a mentor (an
     invitation, or taken from the board), accepted (an engagement), its first session held,
@@ -134,10 +146,7 @@ def topics(scope: Scope) -> list[dict[str, Any]]:
             open=Count("ask_id", filter=Q(ask__status=AskStatus.OPEN)),
             unmatched=Count(
                 "ask_id",
-                filter=Q(
-                    ask__status__in=[AskStatus.WITHDRAWN, AskStatus.CLOSED],
-                    ask__engagement__isnull=True,
-                ),
+                filter=found_no_mentor("ask__"),
             ),
         )
         .order_by()

@@ -25,8 +25,8 @@ def events(scope: Scope) -> list[dict[str, Any]]:
     """Per event of the program starting in the range (drafts and cancelled events left
     out), in order: its registrations by status and, of the people registered, those
     checked in, those marked absent (no-shows) and those not checked in; the meetings held
-    (a seat of the published schedule whose round was played, both people there: the
-    summary's definition); the ratings of those meetings (distribution and mean, both
+    (a seat of the published schedule whose round was played by now, both people still
+    registered: the summary's definition, `held_seats_of`); the ratings of those meetings (distribution and mean, both
     sides' ratings); and the follow-up asks written after it, and how many became
     engagements. The filters choose people: their registrations, the meetings where either
     person is chosen, their ratings and their follow-up asks. Five queries (one when no
@@ -36,7 +36,6 @@ def events(scope: Scope) -> list[dict[str, Any]]:
             program=scope.program, starts_at__gte=scope.start, starts_at__lt=scope.end
         )
         .exclude(state__in=NOT_SHOWN)
-        .only("pk", "slug", "title", "kind", "state", "starts_at", "live_phase", "live_round")
         .order_by("starts_at", "pk")
     )
     if not shown:
@@ -50,7 +49,7 @@ def events(scope: Scope) -> list[dict[str, Any]]:
         .annotate(**registration_counts())
         .order_by()
     }
-    held = held_seats_of(shown)
+    held = held_seats_of(shown, scope.now)
     meetings = dict(
         held.filter(scope.person_q("mentor__user_id", "mentee__user_id"))
         .values("schedule__event_id")
