@@ -162,3 +162,39 @@ def test_the_mentors_own_weekly_cap_counts_every_program(
         _book(elsewhere, datetime(2026, 4, 1, 10, 0, tzinfo=UTC))
         assert mentor_load(mentor.pk, BEFORE_DST).room(program.pk) == 1
         assert mentor.pk in [s.mentor.pk for s in suggest_mentors(here, k=None)]
+
+
+def test_the_promised_sessions_add_up_in_the_database_as_sessions_unbooked_counts_them(
+    program, other_program, berlin_mentor
+):
+    """`sessions_left` (summed in the database for thousands of mentors) is
+    `sessions_unbooked`'s rule, and the loads read through a subquery of mentors (`among`,
+    the program's insights) are the loads read through a list."""
+    from pairup.asks.load import mentor_loads, sessions_left, sessions_unbooked
+    from pairup.asks.models import Engagement
+
+    mentor = berlin_mentor
+    Membership.objects.create(
+        program=other_program, user=mentor, is_mentor=True, mentor_status="approved"
+    )
+    other = UserFactory()
+    Membership.objects.create(program=program, user=other, is_mentor=True, mentor_status="approved")
+    with time_machine.travel(BEFORE_DST, tick=False):
+        two = _engage(program, mentor, sessions=2)
+        _book(two, datetime(2026, 3, 28, 10, 0, tzinfo=UTC))
+        session = _book(two, datetime(2026, 3, 28, 11, 0, tzinfo=UTC))
+        _engage(other_program, mentor, sessions=2)
+        _engage(program, other, sessions=1)
+    from pairup.sessions.services import session_cancel
+
+    with time_machine.travel(BEFORE_DST, tick=False):
+        session_cancel(session=session, by=mentor, reason="Ill")  # gives its place back
+    engagements = list(Engagement.objects.all())
+    in_sql = dict(Engagement.objects.annotate(left=sessions_left()).values_list("pk", "left"))
+    assert in_sql == sessions_unbooked(engagements)
+    assert in_sql[two.pk] == 1  # two agreed, one booked, one cancelled
+    ids = sorted([mentor.pk, other.pk])
+    listed = mentor_loads(ids, BEFORE_DST)
+    among = Membership.objects.filter(program=program, is_mentor=True).values("user_id")
+    assert mentor_loads(ids, BEFORE_DST, among=among) == listed
+    assert listed[mentor.pk].month.promised == {program.pk: 1, other_program.pk: 2}

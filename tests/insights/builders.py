@@ -21,6 +21,20 @@ from pairup.asks.models import (
     ThankYou,
 )
 from pairup.availability.services import commitment_hold
+from pairup.events.models import (
+    Attendance,
+    ConversationRating,
+    Event,
+    EventFollowUp,
+    EventKind,
+    EventSchedule,
+    EventState,
+    LivePhase,
+    Registration,
+    RegistrationStatus,
+    ScheduleState,
+    Seat,
+)
 from pairup.insights.figures import InsightsFilters
 from pairup.programs.models import Membership, MentorStatus, Pool, Program
 from pairup.sessions.models import Session, SessionFeedback, SessionStatus
@@ -195,3 +209,110 @@ def small_program(program: Program, shift: int = 0) -> Small:
     # 6. A draft is not an ask yet.
     ask(program, a, at(7), "sql", AskStatus.DRAFT)
     return Small(program, pool, m1, m2, m3, {"a": a, "b": b, "c": c, "d": d})
+
+
+_event_slugs = itertools.count(1)
+
+
+def _event(program: Program, title: str, when: datetime, state: str, **fields: object) -> Event:
+    return Event.objects.create(
+        program=program,
+        slug=f"insights-event-{next(_event_slugs)}",
+        kind=fields.pop("kind", EventKind.SPEED_MENTORING),
+        title=title,
+        state=state,
+        starts_at=when,
+        ends_at=when + timedelta(hours=2),
+        registration_closes_at=when - timedelta(days=1),
+        **fields,
+    )
+
+
+def _register(
+    event: Event,
+    user: User,
+    role: str,
+    status: str = RegistrationStatus.REGISTERED,
+    attendance: str = Attendance.UNKNOWN,
+) -> Registration:
+    return Registration.objects.create(
+        event=event,
+        user=user,
+        role=role,
+        seated_as=role,
+        status=status,
+        attendance=attendance,
+        registered_at=event.starts_at - timedelta(days=3),
+    )
+
+
+def _schedule(event: Event, state: str, seats: list[tuple[int, Registration, Registration]]):
+    schedule = EventSchedule.objects.create(event=event, state=state, created_at=event.starts_at)
+    return Seat.objects.bulk_create(
+        [Seat(schedule=schedule, round=r, mentor=m, mentee=e) for r, m, e in seats]
+    )
+
+
+def small_events(s: Small) -> None:
+    """The events of the small program (see test_events.py for every answer).
+
+    1. "Speed" (8 January, ended without the live room: every round was played): M1, M2,
+       A, B and C registered, D on the waitlist, M3 cancelled; M1, M2, A and B checked in,
+       C marked absent. Its published schedule: round 1 M1–A, M2–B; round 2 M1–B, M2–A,
+       M1–C (held: its round was played, whoever is marked absent now); a superseded
+       schedule's seat never counts. Ratings of the meetings held: A rates M1 5, M1 rates A
+       4, B rates M2 3, C rates M1 1. Follow-up asks written after it (on 19 January, after the
+       range): A's to M1, which became an engagement, and B's to M2, not answered yet.
+    2. "Tables" (14 January, live, its first round under way): M3, D and A registered, A
+       checked in; round 1 M3–D and M3–A held, round 2 M3–A not played yet.
+    3. Left out: a draft and a cancelled event in the range, an event after it.
+    """
+    p, m1, m2, m3 = s.program, s.london_mentor, s.berlin_mentor, s.idle_mentor
+    a, b, c, d = (s.mentees[k] for k in "abcd")
+    present, absent = Attendance.PRESENT, Attendance.ABSENT
+    speed = _event(p, "Speed", at(8, 17), EventState.ENDED, rounds=2)
+    rm1 = _register(speed, m1, "mentor", attendance=present)
+    rm2 = _register(speed, m2, "mentor", attendance=present)
+    ra = _register(speed, a, "mentee", attendance=present)
+    rb = _register(speed, b, "mentee", attendance=present)
+    rc = _register(speed, c, "mentee", attendance=absent)
+    _register(speed, d, "mentee", status=RegistrationStatus.WAITLISTED)
+    _register(speed, m3, "mentor", status=RegistrationStatus.CANCELLED)
+    _schedule(speed, ScheduleState.SUPERSEDED, [(0, rm1, rb)])
+    m1_a, m2_b, _, _, m1_c = _schedule(
+        speed,
+        ScheduleState.PUBLISHED,
+        [(0, rm1, ra), (0, rm2, rb), (1, rm1, rb), (1, rm2, ra), (1, rm1, rc)],
+    )
+    for seat, rater, rating in ((m1_a, a, 5), (m1_a, m1, 4), (m2_b, b, 3), (m1_c, c, 1)):
+        ConversationRating.objects.create(
+            seat=seat, rater=rater, rating=rating, created_at=at(8, 20), updated_at=at(8, 20)
+        )
+    for asker, invited, seat, engaged in ((a, m1, m1_a, True), (b, m2, m2_b, False)):
+        status = AskStatus.ENGAGED if engaged else AskStatus.OPEN
+        follow_up = ask(p, asker, at(19, 12), "sql", status)
+        if engaged:
+            engage(follow_up, invited, at(19, 13), EngagementStatus.COMPLETED)
+        EventFollowUp.objects.create(
+            event=speed, seat=seat, asker=asker, invited=invited, ask=follow_up, created_at=at(19)
+        )
+    tables = _event(
+        p,
+        "Tables",
+        at(14, 17),
+        EventState.LIVE,
+        kind=EventKind.ROUNDTABLES,
+        rounds=3,
+        live_phase=LivePhase.ROUND,
+        live_round=0,
+    )
+    rm3 = _register(tables, m3, "mentor")
+    rd = _register(tables, d, "mentee")
+    ra2 = _register(tables, a, "mentee", attendance=present)
+    _schedule(tables, ScheduleState.PUBLISHED, [(0, rm3, rd), (0, rm3, ra2), (1, rm3, ra2)])
+    for title, when, state in (
+        ("Draft", at(10), EventState.DRAFT),
+        ("Cancelled", at(11), EventState.CANCELLED),
+        ("Later", at(19), EventState.PUBLISHED),
+    ):
+        _register(_event(p, title, when, state), a, "mentee")

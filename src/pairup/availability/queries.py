@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from pairup.accounts.models import Profile, User
 from pairup.engine import slots as engine_slots
@@ -258,27 +259,33 @@ def next_free(
 # ---------------------------------------------------------------- committed time, counted
 
 
-def zones_and_caps(user_ids: list[int]) -> dict[int, tuple[str, int | None, int | None]]:
+def zones_and_caps(
+    user_ids: list[int], *, among: QuerySet[Any, Any] | None = None
+) -> dict[int, tuple[str, int | None, int | None]]:
     """(zone, weekly cap, monthly cap) of each person: the zone of their availability, else
-    of their profile, in which their weeks and months are counted; caps None when unset."""
+    of their profile, in which their weeks and months are counted; caps None when unset.
+    `among`: the same people as a query of user ids, which the database reads faster than
+    a list of thousands of ids."""
+    people: Any = among if among is not None else user_ids
     out: dict[int, tuple[str, int | None, int | None]] = {
         pk: (zone or "UTC", weekly, monthly)
         for pk, zone, weekly, monthly in Availability.objects.filter(
-            user_id__in=user_ids
+            user_id__in=people
         ).values_list("user_id", "timezone", "weekly_cap", "monthly_cap")
     }
-    rest = [pk for pk in user_ids if pk not in out]
-    if rest:
+    rest: Any = among if among is not None else [pk for pk in user_ids if pk not in out]
+    if among is not None or rest:
         for pk, zone in Profile.objects.filter(user_id__in=rest).values_list("user_id", "timezone"):
-            out[pk] = (zone or "UTC", None, None)
+            out.setdefault(pk, (zone or "UTC", None, None))
     return {pk: out.get(pk, ("UTC", None, None)) for pk in user_ids}
 
 
 def mentor_commitments(
-    mentor_ids: list[int], start: datetime, end: datetime
+    mentor_ids: list[int] | QuerySet[Any, Any], start: datetime, end: datetime
 ) -> list[tuple[int, int | None, int, datetime]]:
     """(mentor id, program id, session id, start) of each session booked or held (not
-    cancelled) that a mentor gives and that starts in [start, end)."""
+    cancelled) that a mentor gives and that starts in [start, end). `mentor_ids` may be a
+    query of user ids."""
     return list(
         Commitment.objects.filter(
             user_id__in=mentor_ids,
@@ -290,17 +297,38 @@ def mentor_commitments(
     )
 
 
+def _committed() -> QuerySet[Commitment]:
+    """The commitments that count an engagement's sessions: the mentor's, booked or held."""
+    return Commitment.objects.filter(role=CommitmentRole.MENTOR, booked=True)
+
+
 def sessions_committed(engagement_ids: list[int]) -> dict[int, int]:
     """How many sessions each engagement has booked or held (cancelled ones not counted)."""
     counts = dict.fromkeys(engagement_ids, 0)
     if not engagement_ids:
         return counts
-    for engagement_id in Commitment.objects.filter(
-        engagement_id__in=engagement_ids, role=CommitmentRole.MENTOR, booked=True
-    ).values_list("engagement_id", flat=True):
+    for engagement_id in (
+        _committed()
+        .filter(engagement_id__in=engagement_ids)
+        .values_list("engagement_id", flat=True)
+    ):
         if engagement_id is not None:  # never None (the filter is on ids); typed nullable
             counts[engagement_id] += 1
     return counts
+
+
+def sessions_committed_of(engagement: OuterRef) -> Coalesce:
+    """`sessions_committed` of each engagement of a query, counted in the database:
+    `engagement` is the reference to the engagement's id (e.g. OuterRef("pk"))."""
+    count = (
+        _committed()
+        .filter(engagement_id=engagement)
+        .order_by()
+        .values("engagement_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
 
 
 def engagement_session_times(engagement_id: int) -> list[tuple[datetime, datetime]]:

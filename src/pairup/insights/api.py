@@ -14,7 +14,7 @@ from pairup.accounts.http import ApiRequest
 from pairup.core.schemas import Line
 from pairup.programs.queries import get_admin_program_for_user
 
-from .figures import program_insights
+from .figures import cached_program_insights
 from .forms import filter_form
 
 router = Router(tags=["insights"])
@@ -143,6 +143,26 @@ class InsightsThanks(Schema):
     continue_both_share: float | None
 
 
+class InsightsEvent(Schema):
+    event: str = Field(description="The event's slug")
+    title: str
+    kind: str = Field(description="speed_mentoring, roundtables or conference_buddies")
+    state: str = Field(description="published, live or ended (drafts and cancelled left out)")
+    starts_at: str = Field(description="When it starts, UTC (ISO 8601)")
+    registered: int
+    waitlisted: int
+    cancelled: int = Field(description="Registrations cancelled")
+    checked_in: int = Field(description="Registered and checked in")
+    absent: int = Field(description="Registered and marked absent (no-shows)")
+    not_checked_in: int = Field(description="Registered, neither checked in nor absent")
+    meetings_held: int = Field(
+        description="Seats of the published schedule held: round played, both registered"
+    )
+    ratings: InsightsRatingDistribution = Field(description="Ratings of the meetings held")
+    follow_ups: int = Field(description="Follow-up asks written after the event")
+    follow_ups_engaged: int = Field(description="... that became engagements")
+
+
 class InsightsOut(Schema):
     funnel: InsightsFunnel
     response_times: InsightsResponseTimes
@@ -152,7 +172,10 @@ class InsightsOut(Schema):
     cross_site: InsightsCrossSite
     topics: list[InsightsTopic]
     thanks: InsightsThanks
-    events: list[dict[str, Any]] = Field(description="Per event (filled in by events)")
+    events: list[InsightsEvent] = Field(
+        description="Per event starting in the range, in order; the filters choose people "
+        "(registrations, meetings where either person is chosen, ratings, follow-up asks)"
+    )
 
 
 @router.get(
@@ -181,4 +204,4 @@ def insights_get(
     form = filter_form({k: v for k, v in params.items() if v}, program, now)
     if not form.is_valid():
         raise form.service_error()
-    return program_insights(program, form.filters(), now)
+    return cached_program_insights(program, form.filters(), now)

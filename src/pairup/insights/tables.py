@@ -214,9 +214,60 @@ def thanks_table(f: dict[str, Any]) -> Table:
 
 
 def events_table(f: list[dict[str, Any]]) -> Table:
-    """Filled in with the events figures (issue 14): one row per event."""
-    columns = [Column(str(k), TEXT) for k in (f[0] if f else {})]
-    return Table("events", "Events", columns, [list(e.values()) for e in f])
+    """One row per event, then the totals; the mean rating is of every rating counted."""
+    rows: list[list[Any]] = []
+    for e in f:
+        rows.append(
+            [
+                e["title"],
+                e["starts_at"][:10],
+                e["registered"],
+                e["checked_in"],
+                e["absent"],
+                e["not_checked_in"],
+                e["meetings_held"],
+                e["ratings"]["n"],
+                e["ratings"]["mean"],
+                e["follow_ups"],
+                e["follow_ups_engaged"],
+            ]
+        )
+    if len(f) > 1:
+        n = sum(e["ratings"]["n"] for e in f)
+        stars = sum(c["rating"] * c["count"] for e in f for c in e["ratings"]["counts"])
+        total = [
+            sum(e[k] for e in f)
+            for k in ("registered", "checked_in", "absent", "not_checked_in", "meetings_held")
+        ]
+        rows.append(
+            [
+                "All events",
+                "",
+                *total,
+                n,
+                round(stars / n, 2) if n else None,
+                sum(e["follow_ups"] for e in f),
+                sum(e["follow_ups_engaged"] for e in f),
+            ]
+        )
+    return Table(
+        "events",
+        "Events: registrations, attendance, meetings held, ratings and follow-up asks",
+        [
+            Column("Event", TEXT),
+            Column("Date (UTC)", TEXT),
+            Column("Registered"),
+            Column("Checked in"),
+            Column("No-show"),
+            Column("Not checked in"),
+            Column("Meetings held"),
+            Column("Ratings"),
+            Column("Mean rating", RATING),
+            Column("Follow-up asks"),
+            Column("Follow-ups engaged"),
+        ],
+        rows,
+    )
 
 
 def heat_levels(f: dict[str, Any], levels: int = 5) -> list[tuple[str, list[tuple[int, int]]]]:

@@ -12,7 +12,7 @@ from pairup.programs.queries import get_admin_program_for_user
 
 from .alerts import by_kind, program_alerts
 from .digests import alerts_news
-from .figures import program_insights
+from .figures import cached_program_insights
 from .figures.sessions_and_load import SESSION_KINDS
 from .forms import filter_form
 from .report import BadMonth, Month, monthly_report, pdf_available, report_pdf
@@ -42,7 +42,7 @@ def insights_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
     }
     if not form.is_bound or form.is_valid():
         filters = form.filters()
-        figures = program_insights(program, filters, now)
+        figures = cached_program_insights(program, filters, now)
         context.update(
             filters=filters,
             figures=figures,
@@ -68,7 +68,7 @@ def insights_csv(
         return HttpResponse(error.detail, status=422, content_type="text/plain; charset=utf-8")
     filters = form.filters()
     key, table = TABLES[name]
-    figure = program_insights(program, filters, now, only=key)[key]
+    figure = cached_program_insights(program, filters, now, only=key)[key]
     response = StreamingHttpResponse(
         csv_lines(table(figure)), content_type="text/csv; charset=utf-8"
     )

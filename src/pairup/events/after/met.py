@@ -14,6 +14,7 @@ published schedule. Nothing is held before the event starts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,16 +54,27 @@ def rounds_played(event: Event, now: datetime | None = None) -> int | None:
 def held_seats(event: Event, now: datetime | None = None) -> QuerySet[Seat]:
     """The seats of the event's published schedule that were held by `now`: every seat of
     a round played, whoever is absent now, both people still registered (see the module)."""
-    seats = Seat.objects.filter(
-        schedule__event=event,
+    return held_seats_of([event], now)
+
+
+def held_seats_of(events: Iterable[Event], now: datetime | None = None) -> QuerySet[Seat]:
+    """The seats held by `now` at any of `events` (see the module), in one query whatever
+    their number: the events are grouped by the rounds played (at most one group per round
+    count), so the filter stays short."""
+    by_played: dict[int | None, list[int]] = {}
+    for event in events:
+        by_played.setdefault(rounds_played(event, now), []).append(event.pk)
+    played_q = Q(pk__in=[])  # no events: no seats
+    for played, ids in by_played.items():
+        if played is None:
+            played_q |= Q(schedule__event_id__in=ids)
+        elif played > 0:
+            played_q |= Q(schedule__event_id__in=ids, round__lt=played)
+    return Seat.objects.filter(played_q).filter(
         schedule__state=ScheduleState.PUBLISHED,
         mentor__status=RegistrationStatus.REGISTERED,
         mentee__status=RegistrationStatus.REGISTERED,
     )
-    played = rounds_played(event, now)
-    if played is not None:
-        seats = seats.filter(round__lt=played)
-    return seats
 
 
 @dataclass(frozen=True)

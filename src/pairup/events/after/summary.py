@@ -93,6 +93,20 @@ class EventSummary:
         }
 
 
+def registration_counts() -> dict[str, Count]:
+    """The registrations of an event by status and, of those registered, by attendance:
+    what the summary and the program's insights count (`registered − checked_in − absent`
+    is the people registered and not checked in)."""
+    registered = Q(status=RegistrationStatus.REGISTERED)
+    return {
+        "registered": Count("pk", filter=registered),
+        "waitlisted": Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        "cancelled": Count("pk", filter=Q(status=RegistrationStatus.CANCELLED)),
+        "checked_in": Count("pk", filter=registered & Q(attendance=Attendance.PRESENT)),
+        "absent": Count("pk", filter=registered & Q(attendance=Attendance.ABSENT)),
+    }
+
+
 def _buddy_figures(event: Event) -> BuddyFigures:
     schedule = event.schedules.filter(state=ScheduleState.PUBLISHED).first()
     figures = schedule.figures if schedule is not None else {}
@@ -113,18 +127,7 @@ def _buddy_figures(event: Event) -> BuddyFigures:
 
 def event_summary(event: Event) -> EventSummary:
     """The summary's figures, in a fixed number of queries whatever the event's size."""
-    people = Registration.objects.filter(event=event).aggregate(
-        registered=Count("pk", filter=Q(status=RegistrationStatus.REGISTERED)),
-        waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
-        cancelled=Count("pk", filter=Q(status=RegistrationStatus.CANCELLED)),
-        checked_in=Count(
-            "pk",
-            filter=Q(status=RegistrationStatus.REGISTERED, attendance=Attendance.PRESENT),
-        ),
-        absent=Count(
-            "pk", filter=Q(status=RegistrationStatus.REGISTERED, attendance=Attendance.ABSENT)
-        ),
-    )
+    people = Registration.objects.filter(event=event).aggregate(**registration_counts())
     held = held_seats(event)
     held_pairs = list(held.values_list("pk", "mentor_id", "mentee_id"))
     met = {m for _, m, _ in held_pairs} | {m for _, _, m in held_pairs}

@@ -171,13 +171,15 @@ def topics(scope: Scope) -> list[dict[str, Any]]:
         row(d["topic_id"], d["topic__slug"], d["topic__name"]).update(
             asks=d["asks"], open=d["open"], unmatched=d["unmatched"]
         )
+    expertise = Expertise.objects.filter(profile__user_id__in=scope.mentors().values("user_id"))
     known = list(
-        Expertise.objects.filter(profile__user_id__in=scope.mentors().values("user_id"))
-        .values_list("topic_id", "topic__slug", "topic__name", "profile__user_id")
-        .order_by()
+        expertise.values_list(
+            "topic_id", "topic__slug", "topic__name", "profile__user_id"
+        ).order_by()
     )
     mentor_ids = sorted({user_id for *_, user_id in known})
-    loads = mentor_loads(mentor_ids, scope.now)
+    # Thousands of mentors in a large program: their loads read them as a subquery.
+    loads = mentor_loads(mentor_ids, scope.now, among=expertise.values("profile__user_id"))
     program_id = scope.program.pk
     for topic_id, slug, name, user_id in known:
         r = row(topic_id, slug, name)

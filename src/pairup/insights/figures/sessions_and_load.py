@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
 from pairup.engine.cohort import gini, top_share
@@ -65,24 +65,28 @@ def mentor_load(scope: Scope) -> dict[str, Any]:
     mentors: the histogram (how many mentors gave 0, 1, 2 … sessions), the Gini coefficient
     and the share on the busiest tenth (`pairup.engine.cohort`, as a cohort run reports
     them), and the approved mentors who never had a session in the program before the end
-    of the range. Three queries."""
-    given = dict(
-        scope.sessions(side="mentor")
-        .filter(status__in=GIVEN)
+    of the range. Two queries."""
+    # One pass over the mentors' sessions before the end of the range: those in the range
+    # (their load) and any at all (who has had a session yet).
+    given: dict[int, int] = {}
+    ever: set[int] = set()
+    for mentor_id, n, before in (
+        Session.objects.filter(
+            engagement__program=scope.program, status__in=GIVEN, start__lt=scope.end
+        )
+        .filter(scope.person_q("engagement__mentor_id"))
         .values("engagement__mentor_id")
-        .annotate(n=Count("pk"))
-        .values_list("engagement__mentor_id", "n")
+        .annotate(n=Count("pk", filter=Q(start__gte=scope.start)), before=Count("pk"))
+        .values_list("engagement__mentor_id", "n", "before")
         .order_by()
-    )
+    ):
+        if n:
+            given[mentor_id] = n
+        if before:
+            ever.add(mentor_id)
     approved = set(scope.mentors().values_list("user_id", flat=True))
     loads = [given.get(pk, 0) for pk in approved | set(given)]
-    ever = Session.objects.filter(
-        engagement__program=scope.program,
-        engagement__mentor_id=OuterRef("user_id"),
-        status__in=GIVEN,
-        start__lt=scope.end,
-    )
-    without = scope.mentors().filter(~Exists(ever)).count()
+    without = len(approved - ever)
     histogram = sorted(Counter(loads).items())
     return {
         "mentors": len(loads),

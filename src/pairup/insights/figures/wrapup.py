@@ -15,7 +15,7 @@ from .stats import share
 RATINGS = range(1, 6)
 
 
-def _distribution(counts: dict[Any, int]) -> dict[str, Any]:
+def rating_distribution(counts: dict[Any, int]) -> dict[str, Any]:
     n = sum(counts.values())
     total = sum(r * c for r, c in counts.items())
     return {
@@ -65,8 +65,8 @@ def ratings(scope: Scope) -> dict[str, Any]:
         .order_by("-n", "engagement__ask__topics__name")
     )
     return {
-        "engagement": _distribution(engagement),
-        "session": _distribution(session),
+        "engagement": rating_distribution(engagement),
+        "session": rating_distribution(session),
         "applied": {
             "total": applied.count(),
             "topics": [
