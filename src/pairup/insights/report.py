@@ -281,6 +281,9 @@ def report_pdf(context: dict[str, Any], *, base_url: str) -> bytes:
     except (ImportError, OSError) as exc:  # OSError: Pango missing
         raise RuntimeError(f"PDF reports need WeasyPrint and Pango: {exc}") from exc
     css = "\n".join(_static_text(name) for name in ("pairup/app.css", "pairup/report.css"))
-    html = render_to_string("insights/report_pdf.html", {**context, "css": css})
-    pdf: bytes = weasyprint.HTML(string=html, base_url=base_url).write_pdf()
+    # The stylesheets go to WeasyPrint apart, not inline: no template of ours has a <style>.
+    html = render_to_string("insights/report_pdf.html", context)
+    pdf: bytes = weasyprint.HTML(string=html, base_url=base_url).write_pdf(
+        stylesheets=[weasyprint.CSS(string=css, base_url=base_url)]
+    )
     return pdf
