@@ -43,6 +43,8 @@ def test_admin_reads_the_programs_insights(live_server, browser):
     page.goto(f"{base}/p/{DEMO_SLUG}/")
     page.get_by_role("link", name="Insights").click()
     page.get_by_role("heading", name="From ask to completed").wait_for()
+    # The charts are drawn by a deferred script once the page is parsed: wait for the last.
+    page.locator(".insight-chart.drawn canvas").nth(CHARTS - 1).wait_for()
     assert page.locator(".insight-chart.drawn canvas").count() == CHARTS
     held = page.locator(".insight-tiles li").nth(2).inner_text()
     assert int(held.split()[0]) > 0, held  # the demo has sessions to show

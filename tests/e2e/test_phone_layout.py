@@ -37,9 +37,9 @@ DESKTOP = {"width": 1280, "height": 900}
 LONG_URL = "https://example.org/talks/" + "a-very-long-slug-without-spaces-" * 4 + "?page=1"
 LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen"
 # Not pages of the site's own layout: sign-out (a POST), the API and its docs, Django's
-# admin, files (calendar, CSV export), calendar feeds and unsubscribe links (mail only).
+# admin, files (calendar, CSV export, PDF report), calendar feeds and unsubscribe links (mail only).
 SKIP = re.compile(
-    r"^/(?:api/|admin/|static/|accounts/logout/|calendar/)|\.(?:ics|csv)$|/unsubscribe"
+    r"^/(?:api/|admin/|static/|accounts/logout/|calendar/)|\.(?:ics|csv|pdf)$|/unsubscribe"
 )
 
 # The elements whose right edge passes the screen's, innermost first: what to fix.

@@ -114,3 +114,20 @@ def test_only_the_programs_admins_see_the_report(client, program, mentee, mentor
     client.logout()
     response = client.get(PAGE)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_report_links_back_to_the_programs_first_month_and_no_further(client, admin, program):
+    # The program was made (the `program` fixture) in January 2026; an ask imported from
+    # November 2025 makes November the first month with anything to report.
+    from pairup.asks.models import Ask
+
+    small_program(program)
+    client.force_login(admin)
+    assert "/insights/report/2025-12/" in client.get(PAGE).content.decode()
+    first = Ask.objects.filter(program=program).first()
+    Ask.objects.filter(pk=first.pk).update(created_at=datetime(2025, 11, 3, tzinfo=UTC))
+    december = client.get("/p/acme/insights/report/2025-12/").content.decode()
+    assert "/insights/report/2025-11/" in december
+    november = client.get("/p/acme/insights/report/2025-11/").content.decode()
+    assert "/insights/report/2025-10/" not in november
+    assert "December 2025 →" in november

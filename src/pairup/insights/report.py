@@ -13,9 +13,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.staticfiles import finders
+from django.db.models import Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from pairup.asks.models import Ask
 from pairup.core.humanize import shorten
 from pairup.programs.models import Program
 
@@ -223,6 +225,15 @@ def report_charts(figures: dict[str, Any]) -> dict[str, SvgChart]:
 
 
 # ------------------------------------------------------------------------------- the report
+
+
+def first_month(program: Program) -> Month:
+    """The first month a report of `program` has anything to show: the month it was created,
+    or of its first ask if that is earlier (an imported history). The report links back no
+    further."""
+    first_ask = Ask.objects.filter(program=program).aggregate(first=Min("created_at"))["first"]
+    start = min(program.created_at, first_ask) if first_ask else program.created_at
+    return Month.of(start)
 
 
 def monthly_report(program: Program, month: Month, now: datetime | None = None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from .digests import alerts_news
 from .figures import cached_program_insights
 from .figures.sessions_and_load import SESSION_KINDS
 from .forms import filter_form
-from .report import BadMonth, Month, monthly_report, pdf_available, report_pdf
+from .report import BadMonth, Month, first_month, monthly_report, pdf_available, report_pdf
 from .tables import TABLES, csv_lines, heat_levels
 
 
@@ -92,8 +92,9 @@ def insights_report(request: AuthenticatedHttpRequest, slug: str, month: str) ->
         return render(request, "insights/report_missing.html", context, status=404)
     context = monthly_report(program, chosen, now)
     following = chosen.next()
+    before = chosen.previous()
     context.update(
-        previous=chosen.previous(),
+        previous=before if not before < first_month(program) else None,
         next=following if not following > Month.of(now) else None,
         pdf=pdf_available(),
     )
