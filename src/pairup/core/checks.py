@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core import checks
 
-from pairup.engine.embedding import MODEL_PACKAGE, requested_mode
+from pairup.engine.embedding import requested_mode
+from pairup.engine.minilm import MODEL_PACKAGE
 
 # What the default embedder imports (`engine.minilm`): looked for, not loaded, so every
 # command does not pay the seconds a model takes to load.

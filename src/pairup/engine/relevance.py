@@ -9,12 +9,45 @@ document's vote (normalised BM25 times the document's weight); each ask keeps it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
-from pairup.engine.records import Ask
-from pairup.engine.scoring import MentorIndex, relevance_of_votes
+from pairup.engine.records import Ask, Policy
+from pairup.engine.semantic import SemanticIndex, combine
+from pairup.engine.text import TextIndex
+
+
+class RelevanceIndex(Protocol):
+    """What relevance reads of the mentors' index. `scoring.MentorIndex` is the one index;
+    it scores a single ask with these functions, so this module names only the parts it
+    reads instead of importing it (the import runs one way: scoring -> relevance)."""
+
+    policy: Policy
+    text: TextIndex
+    vote_t: Any  # scipy.sparse csr matrix, terms x documents
+    doc_owner: np.ndarray
+    doc_weight: np.ndarray
+    doc_is_history: np.ndarray
+    id_rank: np.ndarray
+    semantic: SemanticIndex | None
+    semantic_positions: np.ndarray
+    semantic_inverse: np.ndarray
+
+    def __len__(self) -> int: ...
+
+
+# Votes are summed as integers in units of VOTE_QUANTUM, so a mentor's total does not depend
+# on the order its documents are added in (the batch and the single-ask scorers agree to
+# the last bit). Sums stay exact below 2**53 units: 100 documents of weight up to 80.
+VOTE_QUANTUM = 2.0**-40
+
+
+def relevance_of_votes(owner: np.ndarray, votes: np.ndarray, saturation: float) -> np.ndarray:
+    """relevance = 1 - exp(-total / saturation) per owner (0..max(owner)) of the votes."""
+    units = np.bincount(owner, weights=np.rint(votes / VOTE_QUANTUM))
+    return np.asarray(1.0 - np.exp(-(units * VOTE_QUANTUM) / saturation))
 
 
 def top_per_row(indptr: np.ndarray, docs: np.ndarray, votes: np.ndarray, n: int) -> np.ndarray:
@@ -63,7 +96,7 @@ def top_few_per_row(indptr: np.ndarray, ties: np.ndarray, values: np.ndarray, k:
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-def query_matrix(index: MentorIndex, texts: Sequence[str]) -> sp.csr_matrix:
+def query_matrix(index: RelevanceIndex, texts: Sequence[str]) -> sp.csr_matrix:
     """(texts x terms): each text's known terms, weighted 1 / its ideal BM25."""
     text = index.text
     rows, cols = text.query_ids(texts)
@@ -76,7 +109,7 @@ def query_matrix(index: MentorIndex, texts: Sequence[str]) -> sp.csr_matrix:
 
 
 def relevance_pairs(
-    index: MentorIndex, asks: Sequence[Ask]
+    index: RelevanceIndex, asks: Sequence[Ask]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, mentor, relevance) for every ask row with relevance > 0, ordered by row.
 
@@ -116,7 +149,7 @@ def keep_best(rel: np.ndarray, id_rank: np.ndarray, n: int) -> None:
 
 
 def evidence(
-    index: MentorIndex, asks: Sequence[Ask], wanted: int = 0
+    index: RelevanceIndex, asks: Sequence[Ask], wanted: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`relevance_pairs` plus, per (row, mentor), the number of its history items among the
     ask's evidence at least half as similar as the most similar one ("has helped with N
@@ -148,14 +181,13 @@ def evidence(
 
 
 def hybrid_evidence(
-    index: MentorIndex,
+    index: RelevanceIndex,
     asks: Sequence[Ask],
     offset: int = 0,
     wanted: int = 0,
     exact: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`evidence` in hybrid mode for one block of asks (rows numbered from `offset`)."""
-    from pairup.engine.semantic import combine
 
     sem = index.semantic
     assert sem is not None
@@ -190,7 +222,7 @@ def hybrid_evidence(
 
 
 def lexical_evidence(
-    index: MentorIndex, asks: Sequence[Ask]
+    index: RelevanceIndex, asks: Sequence[Ask]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`evidence` of the lexical relevance alone (BM25 votes)."""
     n_m = len(index)

@@ -31,6 +31,7 @@ import numpy as np
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
+from pairup.engine.relevance import evidence, relevance_of_votes
 from pairup.engine.text import TextIndex, shared_words, text_index
 from pairup.engine.topics import TopicTable
 
@@ -38,17 +39,6 @@ if TYPE_CHECKING:
     from pairup.engine.semantic import SemanticIndex
 
 COMPONENTS = ("relevance", "topics", "availability", "load", "cross_site")
-
-# Votes are summed as integers in units of VOTE_QUANTUM, so a mentor's total does not depend
-# on the order its documents are added in (the batch and the single-ask scorers agree to
-# the last bit). Sums stay exact below 2**53 units: 100 documents of weight up to 80.
-VOTE_QUANTUM = 2.0**-40
-
-
-def relevance_of_votes(owner: np.ndarray, votes: np.ndarray, saturation: float) -> np.ndarray:
-    """relevance = 1 - exp(-total / saturation) per owner (0..max(owner)) of the votes."""
-    units = np.bincount(owner, weights=np.rint(votes / VOTE_QUANTUM))
-    return np.asarray(1.0 - np.exp(-(units * VOTE_QUANTUM) / saturation))
 
 
 def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -403,8 +393,6 @@ class ScoredAsk:
         self.rel_similar, self.rel_profile = empty, np.zeros(0, dtype=bool)
         self.rel_item = empty  # hybrid: the most similar history item (-1: none named)
         if index.semantic is not None and terms is None:
-            from pairup.engine.relevance import evidence
-
             _, self.rel_idx, self.rel_val, self.rel_similar, self.rel_profile, self.rel_item = (
                 evidence(index, [ask], wanted)
             )
