@@ -23,6 +23,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from docs_section import write_section  # noqa: E402 (bench/ on the path first)
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 DOCS = HERE.parent / "docs" / "benchmarks.md"
@@ -268,15 +270,7 @@ def write_docs(out: dict) -> None:
         "- Reproduce with `make bench-events` or `python bench/events_engine.py`.",
         MARK_END,
     ]
-    text = DOCS.read_text()
-    block = "\n".join(lines) + "\n"
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        tail = rest.split(MARK_END, 1)[1].lstrip("\n")
-        text = head + block + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    DOCS.write_text(text)
+    write_section(DOCS, MARK_START, MARK_END, "\n".join(lines))
 
 
 def main() -> int:

@@ -34,6 +34,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from docs_section import write_section  # noqa: E402 (bench/ on the path first)
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -601,14 +603,7 @@ def markdown(result: dict, args: argparse.Namespace) -> str:
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text()
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        _, tail = rest.split(MARK_END, 1)
-        text = head + section + tail
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOCS.write_text(text)
+    write_section(DOCS, MARK_START, MARK_END, section)
 
 
 def main() -> None:

@@ -54,6 +54,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from docs_section import write_section  # noqa: E402 (bench/ on the path first)
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -904,14 +906,7 @@ def markdown(result: dict) -> str:
 
 
 def write_docs(result: dict) -> None:
-    text = DOCS.read_text()
-    section = markdown(result)
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + section + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text)
+    write_section(DOCS, MARK_START, MARK_END, markdown(result))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,6 +47,7 @@ WEEKS = 8
 sys.path.insert(0, str(HERE))
 
 from cohort import SLUG, _django, job_seed  # noqa: E402 (bench/ on the path first)
+from docs_section import write_section  # noqa: E402 (bench/ on the path first)
 from isolated import fresh_pg, isolated, median_run  # noqa: E402
 
 
@@ -216,15 +217,7 @@ def write_docs(out: dict) -> None:
         f"default `{DEFAULT_PG}`, dropped and created again); `--no-pg` for SQLite alone.",
         MARK_END,
     ]
-    text = DOCS.read_text()
-    block = "\n".join(lines) + "\n"
-    if MARK_START in text:
-        head, _, rest = text.partition(MARK_START)
-        _, _, tail = rest.partition(MARK_END + "\n")
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    DOCS.write_text(text)
+    write_section(DOCS, MARK_START, MARK_END, "\n".join(lines))
 
 
 def main() -> int:
