@@ -128,8 +128,8 @@ def test_hybrid_relevance_is_on_a_fixed_scale():
     more = [*MENTORS, Mentor(id=4, text="Chef", history=("baking sourdough bread",))]
     sem_few, sem_more = (semantic_index(m, Words(), None) for m in (MENTORS, more))
     (vec,) = sem_few.ask_vectors([ask.text])
-    few, _ = sem_few.similarities(vec[None], np.arange(3), 100)
-    wide, _ = sem_more.similarities(vec[None], np.arange(4), 100)
+    few, _, _ = sem_few.similarities(vec[None], np.arange(3), 100)
+    wide, _, _ = sem_more.similarities(vec[None], np.arange(4), 100)
     assert np.array_equal(few[0], wide[0, :3]) and few.max() <= 1.0
     other = Ask(id="b", text="my python tests fail at random")
     (got, _) = assign([ask, other], index)
@@ -205,6 +205,68 @@ def test_every_mentor_is_scored_with_k_all():
     assert sorted(s.mentor_id for s in found) == [1, 2, 3]
 
 
+class Fixed:
+    """An Embedder with set vectors: each text's vector is made of (axis, value) pairs."""
+
+    version = "fixed-test/1"
+    dim = 8
+
+    def __init__(self, vectors: dict[str, dict[int, float]]) -> None:
+        self.vectors = vectors
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for axis, value in self.vectors[t].items():
+                out[i, axis] = value
+            out[i] /= np.linalg.norm(out[i])
+        return out
+
+
+def test_k_all_orders_the_mentors_without_relevance_by_their_nearest_cosine():
+    # No mentor shares a word with the ask, and every document lies below the cosine floor:
+    # none has relevance, yet with k = every mentor they come in the order of how near
+    # their closest document is (mentor 3: 0.12, 2: 0.05, 1: -0.3, 4: none), not by id.
+    low = {
+        "quantum lattice": {0: 1.0},
+        "sourdough baking": {0: -0.3, 1: 0.954},
+        "river kayaking": {0: 0.05, 2: 0.9987},
+        "garden compost": {0: 0.12, 3: 0.9928},
+        "chess openings": {0: 0.02, 4: 0.9998},
+    }
+    mentors = [
+        Mentor(id=1, text="sourdough baking"),
+        Mentor(id=2, text="river kayaking", history=("chess openings",)),
+        Mentor(id=3, history=("garden compost",)),
+        Mentor(id=4),
+    ]
+    ask = Ask(id="a", text="quantum lattice")
+    index = hybrid_index(mentors, Fixed(low))
+    found = recommend(ask, index, k=len(mentors))
+    assert [s.components["relevance"] for s in found] == [0.0] * 4
+    assert [s.mentor_id for s in found] == [3, 2, 1, 4]
+    assert [s.mentor_id for s in recommend(ask, index, k=2)] == [3, 2]
+    # The lexical mode has no such order: no evidence at all, equal scores go by id.
+    assert [s.mentor_id for s in recommend(ask, MentorIndex(mentors), k=4)] == [1, 2, 3, 4]
+
+
+def test_k_all_reads_every_vector_however_large_the_index(monkeypatch):
+    # With k = every mentor the coarse first stage is not used: each mentor gets its exact
+    # relevance, not 0 for those the stage did not pick.
+    from pairup.engine import semantic
+
+    monkeypatch.setattr(semantic, "CANDIDATE_DOCS", 40)
+    mentors = many_mentors(120)
+    sem = semantic_index(mentors, Words(), None)
+    index = MentorIndex(mentors, semantic=sem)
+    ask = Ask(id="a", text=mentors[5].history[1])
+    sem.approximate_from = 10**9
+    exact = [(s.mentor_id, s.score) for s in recommend(ask, index, len(mentors))]
+    sem.approximate_from = 0
+    assert len(sem.candidate_mentors(sem.ask_vectors([ask.text])[0])) < len(mentors)
+    assert [(s.mentor_id, s.score) for s in recommend(ask, index, len(mentors))] == exact
+
+
 def many_mentors(n: int) -> list[Mentor]:
     """n mentors on distinct themes: each past ask mixes a few of 40 themes' words."""
     rng = np.random.default_rng(11)
@@ -258,20 +320,22 @@ def test_coarse_first_stage_scores_its_candidates_exactly(monkeypatch):
     sem = semantic_index(mentors, Words(), None)
     (vec,) = sem.ask_vectors([mentors[5].history[1]])
     cols = np.arange(len(mentors))
-    exact, exact_item = sem.similarities(vec[None], cols, 20)
+    exact, exact_item, exact_near = sem.similarities(vec[None], cols, 20)
     sem.approximate_from = 0
     cand = sem.candidate_mentors(vec)
     assert 5 in cand and len(cand) < len(mentors)
-    approx, item = sem.similarities(vec[None], cols, 20, also=np.array([7]))
+    approx, item, near = sem.similarities(vec[None], cols, 20, also=np.array([7]))
     scored = np.union1d(cand, [7])
     # Candidates (and the mentors asked for) get their exact value, the others 0.
     assert np.array_equal(approx[0, scored], exact[0, scored])
     assert np.array_equal(item[0, scored], exact_item[0, scored])
+    assert np.array_equal(near[0, scored], exact_near[0, scored])
     assert not approx[0, np.setdiff1d(cols, scored)].any()
+    assert (near[0, np.setdiff1d(cols, scored)] == semantic.NO_COSINE).all()
     assert sem.docs_of(np.array([0, 3])).tolist() == [0, 1, 2, 3, 12, 13, 14, 15]
     # A blank ask is close to nothing, on either path.
-    blank, blank_item = sem.similarities(np.zeros((1, sem.embedder.dim)), cols, 20)
-    assert not blank.any() and (blank_item == -1).all()
+    blank, blank_item, blank_near = sem.similarities(np.zeros((1, sem.embedder.dim)), cols, 20)
+    assert not blank.any() and (blank_item == -1).all() and (blank_near == semantic.NO_COSINE).all()
     assert semantic.APPROXIMATE_FROM > 10_000
 
 

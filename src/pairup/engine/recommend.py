@@ -8,7 +8,11 @@ Index once, query many times:
 
 The search scores exactly the mentors with relevance evidence plus the best `L` others by
 an upper bound of their score (`ScoredAsk.bound`), and doubles `L` until the k-th exact
-score beats the bound of every mentor not yet scored. Ties are broken by mentor id.
+score beats the bound of every mentor not yet scored. Ties are broken by mentor id; in
+hybrid mode first by the cosine of the mentor's closest document to the ask
+(`ScoredAsk.nearest`), so the mentors left without relevance (every document below the
+cosine floor, no shared word) are still ordered by how near they come, as `recommend` with
+k = every mentor lists them.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ def as_index(mentors: MentorIndex | Sequence[Mentor], policy: Policy | None) -> 
 def top_candidates(
     scored: ScoredAsk, k: int, start: int = 16
 ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    """Exactly scored eligible mentors of one ask, best first (ties by id), whose first k
-    are the exact top k.
+    """Exactly scored eligible mentors of one ask, best first (ties: the nearest cosine in
+    hybrid mode, then id), whose first k are the exact top k.
 
     Returns (positions, scores, bound on the score of any mentor not scored, every scored
     position). The bound is -inf once all are scored.
@@ -54,7 +58,10 @@ def top_candidates(
         everyone = cand = np.union1d(rel_set, extra).astype(np.int64)
         scores, ok = scored.score(cand)
         cand, scores = cand[ok], scores[ok]
-        ranked = np.lexsort((index.id_rank[cand], -scores))
+        if scored.nearest is None:
+            ranked = np.lexsort((index.id_rank[cand], -scores))
+        else:  # hybrid: equal scores by the nearest cosine of the mentor's evidence, then id
+            ranked = np.lexsort((index.id_rank[cand], -scored.nearest[cand], -scores))
         cand, scores = cand[ranked], scores[ranked]
         if (len(cand) >= k and scores[k - 1] > rest) or rest == -np.inf or take >= n:
             return cand, scores, rest, everyone

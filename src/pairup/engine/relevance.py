@@ -160,7 +160,8 @@ def evidence(
     With `index.semantic`, relevance is hybrid (`semantic.combine` of the semantic and the
     lexical relevance) and the set is each ask's RELEVANCE_SET most relevant mentors, or its
     `wanted` most relevant when more (`recommend` with k above RELEVANCE_SET, e.g. every
-    mentor: each is then scored on its own relevance, exactly)."""
+    mentor: each is then scored on its own relevance, exactly; with k = every mentor, every
+    vector is read whatever the index's size)."""
     if index.semantic is None:
         found = lexical_evidence(index, asks)
         return (*found, np.full(len(found[0]), -1, dtype=np.int64))
@@ -170,7 +171,7 @@ def evidence(
     # in every block, however its asks fall into blocks.
     exact = len(asks) > 1
     parts = [
-        hybrid_evidence(index, asks[lo : lo + step], lo, wanted, exact)
+        hybrid_evidence(index, asks[lo : lo + step], lo, wanted, exact)[0]
         for lo in range(0, len(asks), step)
     ]
     if not parts:
@@ -180,26 +181,44 @@ def evidence(
     return cat[0], cat[1], cat[2], cat[3], cat[4], cat[5]
 
 
+Evidence = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def ask_evidence(
+    index: RelevanceIndex, ask: Ask, wanted: int = 0
+) -> tuple[Evidence, np.ndarray | None]:
+    """`evidence` of one ask (what `scoring.ScoredAsk` keeps) and, in hybrid mode, the
+    cosine of every mentor's closest document to the ask (`SemanticIndex.similarities`'
+    nearest; None in lexical mode): the order among equal scores in `recommend`, so the
+    mentors without relevance are still ordered by how near their evidence comes."""
+    if index.semantic is None:
+        return evidence(index, [ask], wanted), None
+    found, nearest = hybrid_evidence(index, [ask], 0, wanted)
+    return found, nearest[0]
+
+
 def hybrid_evidence(
     index: RelevanceIndex,
     asks: Sequence[Ask],
     offset: int = 0,
     wanted: int = 0,
     exact: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`evidence` in hybrid mode for one block of asks (rows numbered from `offset`)."""
+) -> tuple[Evidence, np.ndarray]:
+    """`evidence` in hybrid mode for one block of asks (rows numbered from `offset`), and
+    the nearest cosine of every (ask, mentor) (`ask_evidence`). With `wanted` at least the
+    number of mentors (every mentor asked for), every vector is read."""
 
     sem = index.semantic
     assert sem is not None
     n_a, n_m = len(asks), len(index)
     l_rows, l_ms, l_rel, l_similar, l_profile = lexical_evidence(index, asks)
     size = max(RELEVANCE_SET, wanted)
-    semantic, item = sem.similarities(
+    semantic, item, nearest = sem.similarities(
         sem.ask_vectors([a.text for a in asks]),
         index.semantic_positions,
         index.policy.evidence_items,
         also=index.semantic_inverse[l_ms] if n_a == 1 else None,
-        exact=exact or size > RELEVANCE_SET,
+        exact=exact or size > RELEVANCE_SET or wanted >= n_m,
     )
     lexical = np.zeros((n_a, n_m))
     lexical[l_rows, l_ms] = l_rel
@@ -218,7 +237,7 @@ def hybrid_evidence(
         similar[cell],
         profile[cell],
         item[rows, ms],
-    )
+    ), nearest
 
 
 def lexical_evidence(

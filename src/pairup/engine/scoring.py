@@ -31,7 +31,7 @@ import numpy as np
 
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
-from pairup.engine.relevance import evidence, relevance_of_votes
+from pairup.engine.relevance import ask_evidence, relevance_of_votes
 from pairup.engine.text import TextIndex, shared_words, text_index
 from pairup.engine.topics import TopicTable
 
@@ -392,10 +392,12 @@ class ScoredAsk:
         self.rel_idx, self.rel_val = empty, np.zeros(0)
         self.rel_similar, self.rel_profile = empty, np.zeros(0, dtype=bool)
         self.rel_item = empty  # hybrid: the most similar history item (-1: none named)
+        # Hybrid: every mentor's nearest cosine (`relevance.ask_evidence`), the order among
+        # equal scores; None: lexical relevance, equal scores go by id alone.
+        self.nearest: np.ndarray | None = None
         if index.semantic is not None and terms is None:
-            _, self.rel_idx, self.rel_val, self.rel_similar, self.rel_profile, self.rel_item = (
-                evidence(index, [ask], wanted)
-            )
+            found, self.nearest = ask_evidence(index, ask, wanted)
+            _, self.rel_idx, self.rel_val, self.rel_similar, self.rel_profile, self.rel_item = found
         elif index.text.n_docs and ask.text.strip():
             self._relevance(index.text.query_terms(ask.text)[0] if terms is None else terms)
 

@@ -23,7 +23,11 @@ ask and every collection), for an ask and a mentor:
 
 Cosines are rounded to COS_GRID first, so one ask scored alone and in a batch (matrix
 products of other shapes) gives the same relevance. A mentor with relevance > 0 is in the
-ask's relevance set; COS_LOW keeps texts that share nothing out of it.
+ask's relevance set; COS_LOW keeps texts that share nothing out of it. The cosine of each
+mentor's closest document (rounded the same way, `similarities`' nearest) orders equal
+scores in `recommend` before the id: the mentors left at relevance 0 (every document below
+COS_LOW, no shared word) still come in the order of how near they are, which is what
+`recommend` with k = every mentor lists (every vector is then read, never the coarse stage).
 
 One ask against a large index (at least APPROXIMATE_FROM documents: `recommend` among many
 mentors) goes through a coarse first stage instead of reading every vector: the documents
@@ -59,6 +63,9 @@ SIMILAR_COS = 0.5
 # `similarities`' item for "no past ask named, the profile reaches SIMILAR_COS".
 PROFILE_CLOSE = -2
 COS_GRID = 2.0**-16
+# `similarities`' nearest cosine of a mentor without a document (or one the coarse stage did
+# not read): below every cosine.
+NO_COSINE = -2.0
 # Asks whose vectors are kept in memory by one SemanticIndex (the store keeps them all).
 ASK_MEMORY = 200_000
 
@@ -183,11 +190,12 @@ class SemanticIndex:
         evidence_items: int,
         also: np.ndarray | None = None,
         exact: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(R, item) for asks x mentors: the semantic part of relevance,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(R, item, nearest) for asks x mentors: the semantic part of relevance,
         (W_CLOSE * C + W_VOTES * V) / (W_CLOSE + W_VOTES) in [0, 1], of every mentor for each
-        ask, and the history item closest to the ask (-1: none at SIMILAR_COS; PROFILE_CLOSE:
-        none, but the profile is). Column
+        ask, the history item closest to the ask (-1: none at SIMILAR_COS; PROFILE_CLOSE:
+        none, but the profile is), and the cosine of the mentor's closest document, rounded
+        like the relevance's (NO_COSINE: the mentor has none, or was not read). Column
         `positions[k]` holds this index's mentor k.
 
         One ask against an index of at least `approximate_from` documents is scored through
@@ -198,26 +206,28 @@ class SemanticIndex:
         width = int(positions.max(initial=-1)) + 1
         out = np.zeros((n_a, width))
         item_out = np.full((n_a, width), -1, dtype=np.int64)
+        near_out = np.full((n_a, width), NO_COSINE)
         if n_a == 0 or len(self.doc_owner) == 0:
-            return out, item_out
+            return out, item_out, near_out
         if not ask_vecs.any():  # blank asks are close to nothing
-            return out, item_out
+            return out, item_out, near_out
         docs = None
         if n_a == 1 and not exact and len(self.doc_owner) >= self.approximate_from:
             cand = self.candidate_mentors(ask_vecs[0])
             if also is not None and len(also):
                 cand = np.union1d(cand, also)
             docs = self.docs_of(cand)
-        semantic, item = self._similarities(ask_vecs, docs, evidence_items)
+        semantic, item, near = self._similarities(ask_vecs, docs, evidence_items)
         out[:, positions] = semantic
         item_out[:, positions] = item
-        return out, item_out
+        near_out[:, positions] = near
+        return out, item_out, near_out
 
     def _similarities(
         self, ask_vecs: np.ndarray, docs: np.ndarray | None, evidence_items: int
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`similarities` over the documents `docs` (ascending; None: all), this index's
-        mentors as columns; a mentor without a document there scores 0."""
+        mentors as columns; a mentor without a document there scores 0 (nearest: NO_COSINE)."""
         n_a, n_m = len(ask_vecs), len(self.ids)
         if docs is None:
             vecs, owner = self.doc_vecs, self.doc_owner
@@ -227,14 +237,15 @@ class SemanticIndex:
             d_item, d_weight = self.doc_item[docs], self.doc_weight[docs]
         item = np.full((n_a, n_m), -1, dtype=np.int64)
         if len(owner) == 0:
-            return np.zeros((n_a, n_m)), item
+            return np.zeros((n_a, n_m)), item, np.full((n_a, n_m), NO_COSINE)
         cos = np.rint((vecs @ ask_vecs.T).T.astype(np.float64) / COS_GRID) * COS_GRID
         cos[~ask_vecs.any(axis=1)] = -1.0  # a blank ask is close to nothing
         hist = d_item >= 0
-        close = np.full((n_a, n_m), -1.0)
+        close = np.full((n_a, n_m), NO_COSINE)
         # Closest document per mentor: documents are grouped by mentor, in order.
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         close[:, owner[starts]] = np.maximum.reduceat(cos, starts, axis=1)
+        close[~ask_vecs.any(axis=1)] = NO_COSINE
         h_docs = np.flatnonzero(hist)
         votes = np.zeros((n_a, n_m))
         if len(h_docs):
@@ -269,7 +280,7 @@ class SemanticIndex:
         profile[:, owner[p_docs]] = cos[:, p_docs]
         item[(item == -1) & (profile >= SIMILAR_COS)] = PROFILE_CLOSE
         semantic = W_CLOSE * closeness(close) + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
-        return semantic / (W_CLOSE + W_VOTES), item
+        return semantic / (W_CLOSE + W_VOTES), item, close
 
     def docs_of(self, mentors: np.ndarray) -> np.ndarray:
         """Every document of these mentors (this index's numbers, ascending), ascending."""
