@@ -27,6 +27,7 @@ from pairup.insights.figures import (
     program_insights,
 )
 from pairup.insights.freshness import STAMP_PREFIX, insights_stamps, watched_tables
+from pairup.insights.reads import ALERT_READS
 from pairup.notifications.models import Kind, Notification
 from pairup.programs.models import Membership
 from pairup.sessions.models import Session, SessionFeedback, SessionStatus
@@ -120,7 +121,7 @@ TABLE = re.compile(r'(?:FROM|JOIN)\s+"([a-z0-9_]+)"', re.I)
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_each_figure_reads_only_the_tables_it_says(small, name):
     """A figure reading a table missing from its `READS` would be served stale after a
-    write to that table: add the table to `pairup.insights.figures.READS` (or, read for a
+    write to that table: add the table to `pairup.insights.reads.READS` (or, read for a
     filter, to `FILTER_READS`)."""
     for filters in (
         RANGE,
@@ -302,7 +303,7 @@ def test_the_alerts_read_only_the_tables_they_say(program):
         with CaptureQueriesContext(connection) as ctx:
             find(ap.program, NOW)
         read = {t for q in ctx.captured_queries for t in TABLE.findall(q["sql"])}
-        assert read <= alerts.alert_reads(), (find.__name__, read - alerts.alert_reads())
+        assert read <= ALERT_READS, (find.__name__, read - ALERT_READS)
 
 
 def test_the_dashboards_alerts_are_cached_until_a_write_changes_them(

@@ -25,9 +25,10 @@ from pairup.asks.models import Ask, AskStatus, Engagement, Invitation, Invitatio
 from pairup.asks.services.invitations import response_window
 from pairup.programs.models import Membership, MentorStatus, Program
 
-from .figures import READS, InsightsFilters, Scope, cached_program_insights, default_range
+from .figures import InsightsFilters, Scope, cached_program_insights, default_range
 from .figures.asks import found_no_mentor, topics
 from .freshness import CLOCK_ENTRY_TTL_SECONDS, entry_key, insights_stamps
+from .reads import ALERT_READS
 
 # Mentors whose invitations keep expiring: this many expired in the window, none answered
 # since the last of them.
@@ -353,23 +354,12 @@ def program_alerts(program: Program, now: datetime) -> list[Alert]:
     return [alert for find in ALERTS.values() for alert in find(program, now)]
 
 
-def alert_reads() -> frozenset[str]:
-    """The tables the alerts read: the topics figure's and the rules' (tests/insights/
-    test_freshness.py checks each alert's queries against them)."""
-    from pairup.availability.models import Availability, Commitment
-    from pairup.programs.models import Program as ProgramModel
-
-    return READS["topics"] | frozenset(
-        m._meta.db_table for m in (Availability, Commitment, ProgramModel, Membership, Ask)
-    )
-
-
 def cached_program_alerts(program: Program, now: datetime) -> list[Alert]:
     """`program_alerts` for the dashboard, through the insights' cache: counted again after a
     write to a table they read, or a quarter hour later (they are about now: an ask waiting
     past the response window); their topics figure is the dashboard's own, cached with the
     figures. Warm: two cache reads. The weekly email counts them afresh (`program_alerts`)."""
-    stamps = insights_stamps(alert_reads())
+    stamps = insights_stamps(ALERT_READS)
     key = entry_key(program.pk, ("alerts", tuple(ALERTS)), stamps, now)
     found = cache.get(key)
     if found is not None:

@@ -3,7 +3,7 @@
 The figures of a large program take a second or more to count (docs/benchmarks.md), and an
 admin opens the dashboard, changes a filter, downloads a CSV, comes back: the same figures
 again. So each figure is cached under a key made of the program, the range, the filters, the
-figure and the **change stamps of the tables it reads** (`pairup.insights.figures.READS`),
+figure and the **change stamps of the tables it reads** (`pairup.insights.reads`),
 and every write to a table gives that table a new stamp: an entry is never read after the
 rows it counted changed, and a write to a table a figure does not read (a message, a
 registration to an event for the funnel) leaves that figure cached.
@@ -67,13 +67,10 @@ ONE_COLUMN_UPDATE = re.compile(
 
 @memoize
 def watched_tables() -> frozenset[str]:
-    """The tables the figures and the alerts read (`pairup.insights.figures.READS` and
-    `FILTER_READS`, `pairup.insights.alerts.alert_reads`; tests/insights/test_freshness.py
-    checks every table in each figure's queries is among its own)."""
-    from pairup.insights.alerts import alert_reads
-    from pairup.insights.figures import FILTER_READS, READS
+    """The tables the figures and the alerts read (`pairup.insights.reads`)."""
+    from pairup.insights.reads import watched
 
-    return FILTER_READS.union(*READS.values(), alert_reads())
+    return watched()
 
 
 @memoize

@@ -9,28 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Model
 
-from pairup.accounts.models import Expertise, Profile, User
-from pairup.asks.models import Ask, Engagement, Feedback, Invitation, ThankYou
-from pairup.availability.models import Availability, Commitment
-from pairup.events.models import (
-    ConversationRating,
-    Event,
-    EventFollowUp,
-    EventSchedule,
-    Registration,
-    Seat,
-)
 from pairup.insights.freshness import (
     CLOCK_ENTRY_TTL_SECONDS,
     ENTRY_TTL_SECONDS,
     entry_key,
     insights_stamps,
 )
-from pairup.programs.models import Membership, Program
-from pairup.sessions.models import Session, SessionFeedback
-from pairup.topics.models import Topic
+from pairup.insights.reads import CLOCK, FILTER_READS, READS
+from pairup.programs.models import Program
 
 from .asks import funnel, response_times, topics
 from .db import analytic_reads
@@ -51,48 +38,6 @@ FIGURES = {
     "thanks": thanks,
     "events": events,
 }
-
-
-def _tables(*models: type[Model]) -> frozenset[str]:
-    return frozenset(m._meta.db_table for m in models)
-
-
-# The tables each figure reads, without filters: a write to any other leaves its cached
-# value as it was (`pairup.insights.freshness`; tests/insights/test_freshness.py checks
-# each figure's queries against its own list). A site or pool filter reads the people's
-# memberships, pools and profiles as well (`FILTER_READS`, `Scope.people`).
-READS: dict[str, frozenset[str]] = {
-    "funnel": _tables(Ask, Invitation, Engagement, Session),
-    "response_times": _tables(Ask, Invitation, Engagement),
-    "sessions": _tables(Session, Engagement),
-    "ratings": _tables(
-        Feedback, SessionFeedback, Session, Engagement, Ask, Ask.topics.through, Topic
-    ),
-    "mentor_load": _tables(Session, Engagement, Membership, Program, User),
-    "cross_site": _tables(Engagement, User, Profile),
-    "topics": _tables(
-        Ask,
-        Ask.topics.through,
-        Topic,
-        Engagement,
-        Invitation,
-        Expertise,
-        Profile,
-        User,
-        Membership,
-        Program,
-        Availability,
-        Commitment,
-    ),
-    "thanks": _tables(ThankYou, Engagement),
-    "events": _tables(
-        Event, Registration, EventSchedule, Seat, ConversationRating, EventFollowUp, Ask, Engagement
-    ),
-}
-FILTER_READS = _tables(Membership, Membership.pools.through, User, Profile)
-# Figures that change with the clock as well as with the rows: the free capacity counts the
-# mentors' current week and month, the events the rounds played by now.
-CLOCK = frozenset({"topics", "events"})
 
 
 def figure_reads(name: str, filters: InsightsFilters) -> frozenset[str]:
