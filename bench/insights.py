@@ -5,6 +5,8 @@
     python bench/insights.py --write-docs   # ... and the "Program insights" section of
                                             # docs/benchmarks.md
     python bench/insights.py --scale 0.05 --repeat 5 --sqlite   # a quick look, on SQLite
+    BENCH_PG_DB=mine python bench/insights.py --reuse   # seed once into database `mine`,
+                                            # keep it, and measure it again on later runs
 
 A fresh process migrates an empty database (PostgreSQL: `pairup_insights_bench` on PG_URL's
 server, dropped and made again; SQLite: a file in a temporary folder) and seeds one program
@@ -15,7 +17,9 @@ many), one session for most engagements with every outcome, mentees' ratings, th
 proposals to continue, and the mentors' committed time of the last weeks (what the load
 definition reads). Then, warm, each scenario runs `--repeat` times: the figures alone
 (`program_insights`), the dashboard page and the API through Django's test client signed in
-as the admin (the whole request), with the queries one run made. The baseline, in the same
+as the admin (the whole request), warm and after one committed write (a message, a
+sign-in, a session's outcome, a new ask, every watched table), with the queries one run made
+and the CPU time of this process and its PostgreSQL backend. The baseline, in the same
 run: the admins' "Asks and reports" page, the flat table of asks that the dashboard replaces
 as their report. Budget (issue 15): the figures in at most 300 ms of server time, warm.
 """
