@@ -10,7 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from pairup.asks.models import AskStatus
 from pairup.insights.figures import InsightsFilters, program_insights
+from pairup.topics.models import Topic
 from tests.factories import ProgramFactory
 
 from .builders import JAN, NOW, RANGE, ask, at, engage, person, small_events, small_program
@@ -176,6 +178,17 @@ def test_topics_set_unmet_demand_against_the_free_capacity_of_the_load_definitio
             "free_capacity": 2,
         },
     ]
+
+
+def test_an_ask_on_two_topics_is_demand_for_each_once(program):
+    mentee = person(program, site="Paris")
+    two = ask(program, mentee, at(6), "sql")
+    two.topics.add(Topic.objects.get(slug="public-speaking"))
+    ask(program, mentee, at(7), "sql", AskStatus.WITHDRAWN)  # found no mentor
+    demand = {
+        t["topic"]: (t["asks"], t["open"], t["unmatched"]) for t in figures(program)["topics"]
+    }
+    assert demand == {"sql": (2, 1, 1), "public-speaking": (1, 1, 0)}
 
 
 def test_thanks_and_continuing(small):

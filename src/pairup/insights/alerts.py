@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max
 from django.urls import reverse
 
@@ -23,8 +25,10 @@ from pairup.asks.models import Ask, AskStatus, Engagement, Invitation, Invitatio
 from pairup.asks.services.invitations import response_window
 from pairup.programs.models import Membership, MentorStatus, Program
 
-from .figures import InsightsFilters, Scope, default_range
+from .figures import InsightsFilters, Scope, cached_program_insights, default_range
 from .figures.asks import found_no_mentor, topics
+from .freshness import CLOCK_ENTRY_TTL_SECONDS, entry_key, insights_stamps
+from .reads import ALERT_READS
 
 # Mentors whose invitations keep expiring: this many expired in the window, none answered
 # since the last of them.
@@ -287,16 +291,21 @@ def mentees_unmatched(program: Program, now: datetime) -> list[Alert]:
     return sorted(out, key=lambda a: a.text)
 
 
-def topics_without_supply(program: Program, now: datetime) -> list[Alert]:
+def topics_without_supply(
+    program: Program, now: datetime, rows: list[dict[str, Any]] | None = None
+) -> list[Alert]:
     """Topics with open asks and no free capacity: the topics figure's demand and supply
     (approved mentors who know the topic, and the sessions they may still take under every
     cap by the one load definition) over the dashboard's default range, the last 90 days,
-    so the alert says what the dashboard's own chart shows. Fingerprint: whether any mentor
-    knows the topic (recruit) or all are at their caps (make room)."""
-    start, end = default_range(now)
-    scope = Scope(program=program, filters=InsightsFilters(start=start, end=end), now=now)
+    so the alert says what the dashboard's own chart shows (`rows`: that figure, counted
+    already). Fingerprint: whether any mentor knows the topic (recruit) or all are at their
+    caps (make room)."""
+    if rows is None:
+        start, end = default_range(now)
+        scope = Scope(program=program, filters=InsightsFilters(start=start, end=end), now=now)
+        rows = topics(scope)
     out = []
-    for t in topics(scope):
+    for t in rows:
         if t["open"] == 0 or t["free_capacity"] > 0:
             continue
         if t["mentors"] == 0:
@@ -345,6 +354,33 @@ def program_alerts(program: Program, now: datetime) -> list[Alert]:
     return [alert for find in ALERTS.values() for alert in find(program, now)]
 
 
+def cached_program_alerts(program: Program, now: datetime) -> list[Alert]:
+    """`program_alerts` for the dashboard, through the insights' cache: counted again after a
+    write to a table they read, or a quarter hour later (they are about now: an ask waiting
+    past the response window); their topics figure is the dashboard's own, cached with the
+    figures. Warm: two cache reads. The weekly email counts them afresh (`program_alerts`)."""
+    stamps = insights_stamps(ALERT_READS)
+    key = entry_key(program.pk, ("alerts", tuple(ALERTS)), stamps, now)
+    found = cache.get(key)
+    if found is not None:
+        return list(found)
+    start, end = default_range(now)
+    rows = cached_program_insights(
+        program, InsightsFilters(start=start, end=end), now, only="topics"
+    )["topics"]
+    found = [
+        alert
+        for kind, find in ALERTS.items()
+        for alert in (
+            topics_without_supply(program, now, rows)
+            if kind == TOPIC_NO_SUPPLY
+            else find(program, now)
+        )
+    ]
+    cache.set(key, found, CLOCK_ENTRY_TTL_SECONDS)
+    return found
+
+
 def by_kind(alerts: list[Alert]) -> list[tuple[str, list[Alert]]]:
     """The alerts grouped under their kind's heading, kinds without alerts left out."""
     return [
@@ -354,4 +390,4 @@ def by_kind(alerts: list[Alert]) -> list[tuple[str, list[Alert]]]:
     ]
 
 
-__all__ = ["ALERTS", "KINDS", "Alert", "by_kind", "program_alerts"]
+__all__ = ["ALERTS", "KINDS", "Alert", "by_kind", "cached_program_alerts", "program_alerts"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.programs.queries import get_admin_program_for_user
 
-from .alerts import by_kind, program_alerts
+from .alerts import by_kind, cached_program_alerts
 from .digests import alerts_news
 from .figures import cached_program_insights
 from .figures.sessions_and_load import SESSION_KINDS
@@ -28,7 +28,7 @@ def insights_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
     program, membership = get_admin_program_for_user(request.user, slug)
     now = timezone.now()
     form = filter_form(request.GET or None, program, now)
-    alerts = program_alerts(program, now)
+    alerts = cached_program_alerts(program, now)
     news, _ = alerts_news(program, alerts)
     context: dict[str, object] = {
         "program": program,

@@ -57,7 +57,11 @@ class Session(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_ends_after_start")
         ]
-        indexes = [models.Index(fields=["status", "start"])]
+        indexes = [
+            models.Index(fields=["status", "start"]),
+            # The insights' date ranges (sessions starting in the range, any status).
+            models.Index(fields=["start"], name="session_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Session {self.pk} {self.start:%Y-%m-%d %H:%M}"

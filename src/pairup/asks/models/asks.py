@@ -69,7 +69,11 @@ class Ask(models.Model):
                 condition=Q(duration__in=[15, 30, 45, 60]), name="ask_duration_valid"
             ),
         ]
-        indexes = [models.Index(fields=["program", "status", "route"])]
+        indexes = [
+            models.Index(fields=["program", "status", "route"]),
+            # The insights' date ranges (asks made in the range, of one program).
+            models.Index(fields=["program", "created_at"], name="ask_program_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.question[:60]

@@ -75,6 +75,8 @@ class Engagement(models.Model):
         indexes = [
             models.Index(fields=["mentor", "status"]),
             models.Index(fields=["mentee", "status"]),
+            # The insights' date ranges (engagements begun in the range, of one program).
+            models.Index(fields=["program", "created_at"], name="engagement_program_created_idx"),
         ]
 
     def __str__(self) -> str:

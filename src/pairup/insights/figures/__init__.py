@@ -10,7 +10,13 @@ from typing import Any
 
 from django.core.cache import cache
 
-from pairup.insights.freshness import ENTRY_TTL_SECONDS, entry_key
+from pairup.insights.freshness import (
+    CLOCK_ENTRY_TTL_SECONDS,
+    ENTRY_TTL_SECONDS,
+    entry_key,
+    insights_stamps,
+)
+from pairup.insights.reads import CLOCK, FILTER_READS, READS
 from pairup.programs.models import Program
 
 from .asks import funnel, response_times, topics
@@ -34,12 +40,23 @@ FIGURES = {
 }
 
 
+def figure_reads(name: str, filters: InsightsFilters) -> frozenset[str]:
+    """The tables figure `name` reads under `filters`."""
+    return READS[name] | (FILTER_READS if filters.site or filters.pool is not None else frozenset())
+
+
 def program_insights(
-    program: Program, filters: InsightsFilters, now: datetime, *, only: str | None = None
+    program: Program,
+    filters: InsightsFilters,
+    now: datetime,
+    *,
+    only: str | None = None,
+    names: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Every figure of `program` (or `only` the one named), keyed as the API has them."""
+    """Every figure of `program` (or `only` the one named, or those `names`), keyed as the
+    API has them."""
     scope = Scope(program=program, filters=filters, now=now)
-    names = [only] if only else list(FIGURES)
+    names = [only] if only else names if names is not None else list(FIGURES)
     with analytic_reads():
         return {name: FIGURES[name](scope) for name in names}
 
@@ -47,31 +64,36 @@ def program_insights(
 def cached_program_insights(
     program: Program, filters: InsightsFilters, now: datetime, *, only: str | None = None
 ) -> dict[str, Any]:
-    """`program_insights` through the cache (`pairup.insights.freshness`): counted once,
-    then read back until a watched table changes (or a quarter hour passes). The page and
-    the API cache every figure together; one figure alone (a CSV) is taken from there when
-    it is cached, else counted and cached alone. Warm: two cache reads."""
-    # The figures' names are in the key: an entry cached before a figure was added is not
-    # read back without it.
-    parts = (filters.start, filters.end, filters.site, filters.pool, tuple(FIGURES))
-    key = entry_key(program.pk, parts, now)
-    found = cache.get(key)
-    if found is not None:
-        return {only: found[only]} if only else found
-    if only:
-        key = f"{key}:{only}"
-        found = cache.get(key)
-        if found is not None:
-            return found
-    figures = program_insights(program, filters, now, only=only)
-    cache.set(key, figures, ENTRY_TTL_SECONDS)
-    return figures
+    """`program_insights` through the cache (`pairup.insights.freshness`): each figure
+    counted once, then read back until a table it reads changes (or, for a figure that
+    depends on the clock, a quarter hour passes); after a write, only the figures that read
+    the tables written are counted again. Warm: two cache reads (the stamps, the entries)."""
+    names = [only] if only else list(FIGURES)
+    stamps = insights_stamps(set().union(*(figure_reads(n, filters) for n in names)))
+    keys = {}
+    for name in names:
+        parts = (filters.start, filters.end, filters.site, filters.pool, name)
+        mine = {t: stamps[t] for t in figure_reads(name, filters)}
+        keys[name] = entry_key(program.pk, parts, mine, now if name in CLOCK else None)
+    found = cache.get_many(list(keys.values()))
+    figures = {name: found[key] for name, key in keys.items() if key in found}
+    stale = [name for name in names if name not in figures]
+    if stale:
+        counted = program_insights(program, filters, now, names=stale)
+        figures.update(counted)
+        for clock in (True, False):
+            entries = {keys[n]: v for n, v in counted.items() if (n in CLOCK) == clock}
+            if entries:
+                ttl = CLOCK_ENTRY_TTL_SECONDS if clock else ENTRY_TTL_SECONDS
+                cache.set_many(entries, ttl)
+    return {name: figures[name] for name in names}
 
 
 __all__ = [
     "DEFAULT_DAYS",
     "FIGURES",
     "MAX_DAYS",
+    "READS",
     "InsightsFilters",
     "Scope",
     "cached_program_insights",

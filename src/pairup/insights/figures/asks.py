@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from pairup.accounts.models import Expertise
 from pairup.asks.load import mentor_loads
-from pairup.asks.models import Ask, AskStatus, EngagementStatus, Invitation, InvitationStatus
+from pairup.asks.models import AskStatus, EngagementStatus, Invitation, InvitationStatus
 from pairup.sessions.models import Session, SessionStatus
 
 from .db import EpochSeconds
@@ -137,17 +137,16 @@ def topics(scope: Scope) -> list[dict[str, Any]]:
     Supply: the approved mentors who know the topic and their free capacity now, the
     sessions they may still take in this program under every cap (the one load definition,
     `pairup.asks.load`). Topics with demand or supply, most unmet demand first."""
-    through = Ask.topics.through
+    # From the asks of the range to their topics (one row per ask and topic): the database
+    # reads the range's asks by index, not every ask's topic.
     demand = (
-        through.objects.filter(ask__in=scope.asks().values("pk"))
-        .values("topic_id", "topic__slug", "topic__name")
+        scope.asks()
+        .filter(topics__isnull=False)
+        .values("topics__id", "topics__slug", "topics__name")
         .annotate(
-            asks=Count("ask_id"),
-            open=Count("ask_id", filter=Q(ask__status=AskStatus.OPEN)),
-            unmatched=Count(
-                "ask_id",
-                filter=found_no_mentor("ask__"),
-            ),
+            asks=Count("pk"),
+            open=Count("pk", filter=Q(status=AskStatus.OPEN)),
+            unmatched=Count("pk", filter=found_no_mentor()),
         )
         .order_by()
     )
@@ -168,7 +167,7 @@ def topics(scope: Scope) -> list[dict[str, Any]]:
         )
 
     for d in demand:
-        row(d["topic_id"], d["topic__slug"], d["topic__name"]).update(
+        row(d["topics__id"], d["topics__slug"], d["topics__name"]).update(
             asks=d["asks"], open=d["open"], unmatched=d["unmatched"]
         )
     expertise = Expertise.objects.filter(profile__user_id__in=scope.mentors().values("user_id"))
