@@ -1,17 +1,22 @@
-"""`pairup embed [--rebuild] [--program SLUG]` and `pairup relevance`, on the real database
+"""`pairup embed [--rebuild] [--prune] [--program SLUG]` and `pairup relevance`, on the real database
 and (marked `semantic`) the real model."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from pairup.accounts.models import Profile
 from pairup.asks import services
+from pairup.asks.management.commands.embed import prune
 from pairup.asks.matching.vectors import program_texts
 from pairup.core.models import TextVector
 from pairup.engine.embedding import document_chunks, text_key
+from pairup.programs.models import Program
 from tests.factories import make_mentor
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +59,61 @@ def test_embed_stores_what_is_missing_then_nothing_then_rebuilds(program, texts)
     assert rebuilt.startswith(f"{n} texts of 1 program: {n} encoded, 0 already stored")
     assert set(TextVector.objects.values_list("key", flat=True)) == texts
     assert not ids_before & set(TextVector.objects.values_list("pk", flat=True))  # replaced
+
+
+@pytest.mark.semantic
+def test_prune_deletes_the_vectors_of_edited_texts_only(program, texts):
+    run("embed")
+    sol = Profile.objects.get(display_name="Sol Query")
+    Profile.objects.filter(pk=sol.pk).update(bio="Databases, and reports that load slowly.")
+    old = TextVector.objects.count()
+
+    out, _ = run("embed", "--prune")
+
+    every = {text_key(c) for p in Program.objects.all() for c in document_chunks(program_texts(p))}
+    assert set(TextVector.objects.values_list("key", flat=True)) == every
+    assert TextVector.objects.count() == old  # the new bio's vector in, the old one's out
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{len(every)} texts of 2 programs: 1 encoded, ")
+    assert lines[1] == "1 stored vector no text has any more deleted."
+    again, _ = run("embed", "--prune")
+    assert again.splitlines()[1] == "0 stored vectors no text has any more deleted."
+
+
+def test_prune_keeps_other_models_and_rows_stored_since_it_started(db):
+    now = timezone.now()
+
+    def row(key: str, version: str, age: int) -> None:
+        TextVector.objects.create(
+            key=key,
+            model_version=version,
+            dim=1,
+            vector=b"\0" * 4,
+            created_at=now - timedelta(seconds=age),
+        )
+
+    row("kept", "m/1", 60)
+    row("stale", "m/1", 60)
+    row("new", "m/1", 0)  # stored by a task after the command started
+    row("stale", "m/2", 60)  # another model's: not this one's to judge
+
+    assert prune("m/1", {"kept"}, before=now - timedelta(seconds=1)) == 1
+    assert sorted(TextVector.objects.values_list("key", "model_version")) == [
+        ("kept", "m/1"),
+        ("new", "m/1"),
+        ("stale", "m/2"),
+    ]
+
+
+def test_prune_with_one_program_exits_2(program):
+    err = StringIO()
+    with pytest.raises(SystemExit) as exit:
+        call_command("embed", "--prune", "--program", program.slug, stderr=err)
+    assert exit.value.code == 2
+    assert err.getvalue().strip() == (
+        "pairup embed: --prune reads every program (what one no longer reads, another may): "
+        "drop --program."
+    )
 
 
 def test_embed_in_the_lexical_mode_exits_2_and_says_why(program):

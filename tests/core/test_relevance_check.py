@@ -14,6 +14,15 @@ def test_an_unknown_relevance_is_an_error_naming_the_variable(monkeypatch) -> No
     assert error.msg == "PAIRUP_RELEVANCE must be 'hybrid' or 'lexical', not 'semantic'"
 
 
+def test_an_unknown_embedding_precision_is_an_error_naming_the_variable(monkeypatch) -> None:
+    monkeypatch.setenv("PAIRUP_EMBED_PRECISION", "fp16")
+    [error] = checks.relevance_check()
+    assert error.id == "pairup.E002"
+    assert error.msg == (
+        "PAIRUP_EMBED_PRECISION must be 'auto', 'float32' or 'bfloat16', not 'fp16'"
+    )
+
+
 def test_hybrid_without_the_model_warns_that_relevance_runs_lexical(monkeypatch) -> None:
     monkeypatch.setenv("PAIRUP_RELEVANCE", "hybrid")
     # As on an install without the model package (the real lookup, one name missing).

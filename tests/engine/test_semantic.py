@@ -395,7 +395,7 @@ def test_cli_hybrid_without_the_model_exits_2_and_default_falls_back(
     tmp_path, files, capsys, monkeypatch
 ):
     monkeypatch.delenv("PAIRUP_RELEVANCE", raising=False)
-    monkeypatch.setattr(emb, "_default_embedder", lambda: None)
+    monkeypatch.setattr(emb, "default_embedder", lambda: None)
     out = tmp_path / "o.jsonl"
     args = ["recommend", "--mentors", files[0], "--asks", files[1], "--out", str(out)]
     assert main([*args, "--relevance", "hybrid"]) == 2
@@ -407,12 +407,27 @@ def test_cli_hybrid_without_the_model_exits_2_and_default_falls_back(
     )
 
 
+def test_cli_hybrid_with_an_unknown_precision_exits_2_naming_the_variable(
+    tmp_path, files, capsys, monkeypatch
+):
+    monkeypatch.setenv("PAIRUP_EMBED_PRECISION", "half")
+    out = tmp_path / "o.jsonl"
+    args = ["recommend", "--mentors", files[0], "--asks", files[1], "--out", str(out)]
+    assert main([*args, "--relevance", "hybrid"]) == 2
+    assert capsys.readouterr().err == (
+        "pairup recommend: PAIRUP_EMBED_PRECISION must be 'auto', 'float32' or 'bfloat16', "
+        "not 'half'\n"
+    )
+    assert not out.exists()
+    assert main([*args, "--relevance", "lexical"]) == 0  # lexical runs no model
+
+
 @pytest.mark.parametrize("command", ["recommend", "match", "rotate", "tables"])
 def test_cli_relevance_flag_runs_hybrid_with_a_disk_cache(
     tmp_path, files, capsys, monkeypatch, command
 ):
     words = Words()
-    monkeypatch.setattr(emb, "_default_embedder", lambda: words)
+    monkeypatch.setattr(emb, "default_embedder", lambda: words)
     monkeypatch.setenv("PAIRUP_VECTOR_CACHE", str(tmp_path / "cache"))
     inputs = ["--asks" if command in ("recommend", "match") else "--mentees", files[1]]
     extra = {"rotate": ["--rounds", "1"], "tables": ["--table-size", "2"]}.get(command, [])

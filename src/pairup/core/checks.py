@@ -9,7 +9,7 @@ from typing import Any
 from django.core import checks
 
 from pairup.engine.embedding import requested_mode
-from pairup.engine.minilm import MODEL_PACKAGE
+from pairup.engine.minilm import MODEL_PACKAGE, requested_precision
 
 # What the default embedder imports (`engine.minilm`): looked for, not loaded, so every
 # command does not pay the seconds a model takes to load.
@@ -22,6 +22,10 @@ def relevance_check(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
         mode = requested_mode()
     except ValueError as exc:
         return [checks.Error(str(exc), id="pairup.E001")]
+    try:
+        requested_precision()
+    except ValueError as exc:
+        return [checks.Error(str(exc), id="pairup.E002")]
     missing = [name for name in MODEL_MODULES if find_spec(name) is None]
     if mode == "hybrid" and missing:
         return [

@@ -15,6 +15,7 @@ from itertools import islice
 from typing import TypeVar
 
 import numpy as np
+from django.db import transaction
 
 from pairup.core.models import TextVector
 from pairup.engine.embedding import Embedder, load_embedder, requested_mode
@@ -40,8 +41,9 @@ def _batches(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
 
 class DatabaseVectorStore:
     """The engine's `VectorStore` on the `TextVector` table: one query per BATCH keys to
-    read, bulk inserts that skip rows already there (another worker may have written the
-    same text meanwhile: the vector is the same, so first come stays)."""
+    read; one transaction of bulk inserts per `put_many`, skipping rows already there
+    (another worker may have written the same text meanwhile: the vector is the same, so
+    first come stays)."""
 
     def get_many(self, keys: Sequence[str], version: str) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
@@ -62,8 +64,9 @@ class DatabaseVectorStore:
         for key, vector in sorted(vectors.items()):
             v = np.ascontiguousarray(vector, dtype=FLOAT32).reshape(-1)
             rows.append(TextVector(key=key, model_version=version, dim=len(v), vector=v.tobytes()))
-        for batch in _batches(rows):
-            TextVector.objects.bulk_create(batch, ignore_conflicts=True)
+        with transaction.atomic():
+            for batch in _batches(rows):
+                TextVector.objects.bulk_create(batch, ignore_conflicts=True)
 
     def count(self, version: str) -> int:
         return TextVector.objects.filter(model_version=version).count()

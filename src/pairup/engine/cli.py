@@ -156,7 +156,11 @@ def _semantic(args: argparse.Namespace, mentors: list[Mentor]) -> SemanticIndex 
         raise InputError(str(exc)) from None
     embedder = None
     if asked == "hybrid":
-        embedder = embedding._default_embedder()
+        try:
+            minilm.requested_precision()  # before the model: a cached one would not check
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        embedder = embedding.default_embedder()
         if embedder is None and args.relevance == "hybrid":
             raise InputError(
                 f"--relevance hybrid: the model is not installed ({minilm.MODEL_PACKAGE} "

@@ -27,6 +27,8 @@ Interface (the web app implements `VectorStore` over a database table):
 
     load_embedder() -> Embedder | None          # None when PAIRUP_RELEVANCE=lexical or the
                                                 # model package is missing; never downloads
+    default_embedder() -> Embedder | None       # the model whatever PAIRUP_RELEVANCE says
+                                                # (`--relevance hybrid`); None when missing
     relevance_mode() -> "hybrid" | "lexical"    # what load_embedder() gives
     MemoryStore()                               # a dict: tests, one-off runs
     DiskStore(root=None)                        # the CLI's: one SQLite file per model version
@@ -273,9 +275,12 @@ def load_embedder() -> Embedder | None:
     PAIRUP_RELEVANCE=lexical or the packages are missing. Loads offline only."""
     if requested_mode() == "lexical":
         return None
-    return _default_embedder()
+    return default_embedder()
 
 
 @cache
-def _default_embedder() -> Embedder | None:
+def default_embedder() -> Embedder | None:
+    """The default model, loaded once per process, whatever PAIRUP_RELEVANCE says (for a
+    caller that asks for hybrid relevance explicitly, as `--relevance hybrid`); None when
+    its packages are missing; ValueError when PAIRUP_EMBED_PRECISION is not a precision."""
     return MiniLM.load()

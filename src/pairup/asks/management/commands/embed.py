@@ -1,24 +1,35 @@
-"""`pairup embed [--rebuild] [--program SLUG]`: store the vectors of every text matching
-reads (mentors' profiles and past asks, asks) for semantic relevance, in every program or
-one.
+"""`pairup embed [--rebuild] [--prune] [--program SLUG]`: store the vectors of every text
+matching reads (mentors' profiles and past asks, asks) for semantic relevance, in every
+program or one.
 
 Without --rebuild only texts with no stored vector for the installed model are encoded (what
 the background tasks keep up to date anyway: use it after a bulk import, or to warm a new
 install). With --rebuild every text of the scope is encoded again and its stored vector
 replaced, batch by batch, so matching always finds one meanwhile (after a change to the
-model package that kept its version, or to check the timing). A progress bar shows on a
-terminal (stderr), nothing when piped. Exits 2 with one line when there is no model to embed
-with (PAIRUP_RELEVANCE=lexical, or the model is not installed) or the program is unknown.
+model package that kept its version, or to check the timing). With --prune, the stored
+vectors of the installed model that no text of any program has any more (a profile or ask
+edited since, a mentor removed) are then deleted, in one transaction; rows stored after the
+command started are kept (a task may have stored a text saved meanwhile), and a text some
+other use reads again is encoded again then. A progress bar shows on a terminal (stderr),
+nothing when piped. Exits 2 with one line when there is no model to embed with
+(PAIRUP_RELEVANCE=lexical, or the model is not installed), the program is unknown, or
+--prune is given with --program (what one program no longer reads, another may).
+
+The texts to encode go to the model longest first, BATCH at a time: each encode call holds
+texts of about one length, so little of a batch is padding, and is large enough for the
+model's own batches and all of torch's threads.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from pairup.asks.matching.vectors import program_texts
 from pairup.core.models import TextVector
@@ -28,9 +39,11 @@ from pairup.engine.embedding import Embedder, document_chunks, text_key
 from pairup.programs.models import Program
 
 NAME = "pairup embed"
-# Texts per encode call: large enough for the model's own batching, small enough for the
-# progress bar to move and for a batch's rows to be one short transaction.
-BATCH = 64
+# Texts per encode call: several of the model's own batches (64) of one length, small
+# enough for the progress bar to move and for a batch's rows to be one short transaction.
+BATCH = 512
+# Stored rows read or deleted per query when pruning.
+PRUNE_BATCH = 500
 
 
 class Command(BaseCommand):
@@ -42,6 +55,11 @@ class Command(BaseCommand):
             action="store_true",
             help="encode every text again and replace its stored vector (default: only new texts)",
         )
+        parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="then delete the stored vectors no text of any program has any more",
+        )
         parser.add_argument("--program", help="only this program (its slug); default: every one")
 
     def fail(self, line: str) -> None:
@@ -49,6 +67,12 @@ class Command(BaseCommand):
         raise SystemExit(2)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["prune"] and options["program"]:
+            self.fail(
+                f"{NAME}: --prune reads every program (what one no longer reads, another "
+                "may): drop --program."
+            )
+        started = timezone.now()
         programs = Program.objects.order_by("pk")
         if options["program"]:
             programs = programs.filter(slug=options["program"])
@@ -81,6 +105,11 @@ class Command(BaseCommand):
             f"{len(texts)} texts of {n} program{'s' if n != 1 else ''}: {encoded} encoded, "
             f"{len(texts) - encoded} already stored ({embedder.version}, {seconds:.1f} s)."
         )
+        if options["prune"]:
+            pruned = prune(embedder.version, set(texts), before=started)
+            self.stdout.write(
+                f"{pruned} stored vector{'s' if pruned != 1 else ''} no text has any more deleted."
+            )
 
     def encode(
         self,
@@ -90,7 +119,8 @@ class Command(BaseCommand):
         *,
         replace: bool,
     ) -> int:
-        keys = list(todo)
+        # Longest first (ties by key): texts of one length share an encode call.
+        keys = sorted(todo, key=lambda k: (-len(todo[k]), k))
         batches: Sequence[list[str]] = [keys[i : i + BATCH] for i in range(0, len(keys), BATCH)]
         for batch in progress(batches, len(batches), "Embedding"):
             vectors = embedder.encode([todo[k] for k in batch])
@@ -101,3 +131,14 @@ class Command(BaseCommand):
                     ).delete()
                 store.put_many(dict(zip(batch, vectors, strict=True)), embedder.version)
         return len(keys)
+
+
+def prune(version: str, keep: set[str], *, before: datetime) -> int:
+    """Delete the vectors of `version` stored before `before` whose key is not in `keep`, in
+    one transaction; how many."""
+    with transaction.atomic():
+        rows = TextVector.objects.filter(model_version=version, created_at__lt=before)
+        stale = [pk for pk, key in rows.values_list("pk", "key").iterator() if key not in keep]
+        for lo in range(0, len(stale), PRUNE_BATCH):
+            TextVector.objects.filter(pk__in=stale[lo : lo + PRUNE_BATCH]).delete()
+    return len(stale)
