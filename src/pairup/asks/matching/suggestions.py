@@ -40,6 +40,10 @@ class MentorSuggestion:
     topical: bool = True
 
 
+# The scope of a program's kept semantic index: mentors' records as `mentor_records` builds
+# them, by user id.
+KEPT_SCOPE = "mentor_records"
+
 # The reason shown when nobody eligible matches the ask's topic or words.
 NO_TOPICAL_MATCH = "No mentor matches this topic yet: free and under their cap"
 
@@ -101,7 +105,10 @@ def suggest_mentors(
         # Informational interviews are matched across sites on purpose.
         cross_site_bonus=max(program.cross_site_bonus, 0.3 if ask.kind == "informational" else 0.0),
     )
-    index = MentorIndex(records, policy, semantic=semantic_for(records))
+    # The program's vectors stay in this process between suggestions: only mentors new to
+    # it, or whose profile or past asks changed, are read again (core.vectors.semantic_for).
+    semantic = semantic_for(records, keep=(KEPT_SCOPE, program.pk))
+    index = MentorIndex(records, policy, semantic=semantic)
     want = len(records) if k is None else max(k * 2, k + 5)
     found: list[Suggestion] = recommend(engine_ask, index, k=want, policy=policy)
     by_id = {m.user_id: m.user for m in members}
