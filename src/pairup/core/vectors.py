@@ -121,7 +121,7 @@ def semantic_for(
     if backend is None:
         return None
     if keep is not None:
-        return KEPT.index(keep, mentors, backend[0], backend[1])
+        return KEPT.index(keep, mentors, backend[0], backend[1], progress=progress)
     return semantic_index(mentors, backend[0], backend[1], progress=progress)
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from pairup.engine.embedding import Embedder, VectorStore
 from pairup.engine.records import HistoryItem, Id, Mentor
-from pairup.engine.semantic import SemanticIndex
+from pairup.engine.semantic import Progress, SemanticIndex
 
 # What a mentor's documents are made of: the profile text, and each past ask's text and
 # weight in order (`SemanticIndex` reads nothing else of a record).
@@ -74,10 +74,12 @@ class SemanticCache:
         mentors: Sequence[Mentor],
         embedder: Embedder,
         store: VectorStore | None = None,
+        *,
+        progress: Progress | None = None,
     ) -> SemanticIndex:
         """The semantic index of `mentors` in their order, as `semantic_index(mentors,
         embedder, store)` builds it, from the scope's kept index where the mentors' words
-        are unchanged."""
+        are unchanged (`progress`: of embedding the others)."""
         key = (scope, embedder.version)
         words = [mentor_words(m) for m in mentors]
         with self._lock:
@@ -89,7 +91,7 @@ class SemanticCache:
         else:
             stale = [m for m, w in zip(mentors, words, strict=True) if kept.words.get(m.id) != w]
         if kept is None or stale:
-            fresh = SemanticIndex(stale, embedder, store)
+            fresh = SemanticIndex(stale, embedder, store, progress=progress)
             with self._lock:
                 self.embedded += len(stale)
             if kept is None:

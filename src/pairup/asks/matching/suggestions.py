@@ -24,7 +24,7 @@ from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
 from .eligibility import eligible_mentors
-from .records import ask_record, mentor_records, program_policy
+from .records import ask_record, kept_scope, mentor_records, program_policy
 
 # Mentors whose invitations keep expiring rank lower: score × (1 − penalty × expired share).
 EXPIRY_PENALTY = 0.5
@@ -39,10 +39,6 @@ class MentorSuggestion:
     # Knows a topic of the ask, or their profile or past asks match its words.
     topical: bool = True
 
-
-# The scope of a program's kept semantic index: mentors' records as `mentor_records` builds
-# them, by user id.
-KEPT_SCOPE = "mentor_records"
 
 # The reason shown when nobody eligible matches the ask's topic or words.
 NO_TOPICAL_MATCH = "No mentor matches this topic yet: free and under their cap"
@@ -107,7 +103,7 @@ def suggest_mentors(
     )
     # The program's vectors stay in this process between suggestions: only mentors new to
     # it, or whose profile or past asks changed, are read again (core.vectors.semantic_for).
-    semantic = semantic_for(records, keep=(KEPT_SCOPE, program.pk))
+    semantic = semantic_for(records, keep=kept_scope(program))
     index = MentorIndex(records, policy, semantic=semantic)
     want = len(records) if k is None else max(k * 2, k + 5)
     found: list[Suggestion] = recommend(engine_ask, index, k=want, policy=policy)
