@@ -90,7 +90,8 @@ def _lexical_unless_semantic(request: pytest.FixtureRequest, monkeypatch) -> Non
     otherwise be embedded inline (tasks run inline here) and every suggestion encode the
     program's texts, seconds of CPU across the suite, and the many tests that assert a
     ranking were written for the lexical scores. The semantic tests opt in; they share one
-    loaded model per test process (`core.vectors` loads it once). The engine's own tests
+    loaded model per test process (`core.vectors` loads it once), and start with no kept
+    semantic index (`core.vectors.KEPT`). The engine's own tests
     (no database) are left to choose for themselves."""
     if "engine" in request.node.nodeid.split("/")[:2]:
         return  # the engine's own tests choose their relevance by argument
@@ -98,8 +99,11 @@ def _lexical_unless_semantic(request: pytest.FixtureRequest, monkeypatch) -> Non
         monkeypatch.setenv("PAIRUP_RELEVANCE", "lexical")
         return
     monkeypatch.setenv("PAIRUP_RELEVANCE", "hybrid")
-    from pairup.core.vectors import relevance_backend
+    from pairup.core.vectors import KEPT, relevance_backend
 
+    # The semantic indexes a process keeps between suggestions start empty in each test, so
+    # a test's reads and encodes do not depend on the tests before it.
+    KEPT.clear()
     if relevance_backend() is None:
         if os.environ.get("CI"):
             pytest.fail("the sentence-embedding model is not installed (`make install`)")

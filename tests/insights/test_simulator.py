@@ -275,3 +275,30 @@ def test_asks_but_no_mentor_leave_every_ask_unmatched(small):
     sim = _run(small["program"], load_weight=5.0)
     assert sim.mentors == [] and sim.draft.figures.unmatched == 6
     assert _by_ask(sim.rows, "current") == [None] * 6
+
+
+@pytest.mark.semantic
+def test_a_second_simulation_reads_no_mentor_vector_again(small, monkeypatch):
+    """The simulator shares the program's kept semantic index (`records.kept_scope`): a
+    second run reads no mentor's vector again and replays the same."""
+    from pairup.asks.matching.vectors import mentor_texts
+    from pairup.core import vectors
+    from pairup.engine.embedding import text_key
+
+    program = small["program"]
+    first = _run(program, load_weight=5.0)
+    read: list[str] = []
+    get_many = vectors.DatabaseVectorStore.get_many
+
+    def counted(self, keys, version):
+        read.extend(keys)
+        return get_many(self, keys, version)
+
+    monkeypatch.setattr(vectors.DatabaseVectorStore, "get_many", counted)
+
+    second = _run(program, load_weight=5.0)
+
+    for side in ("current", "draft"):
+        assert _by_ask(second.rows, side) == _by_ask(first.rows, side)
+    mentors = {text_key(t) for t in mentor_texts(program, [m.pk for m in small["mentors"]])}
+    assert not mentors & set(read)

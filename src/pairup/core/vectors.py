@@ -9,7 +9,7 @@ background task or `pairup embed --rebuild` needed it first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import islice
 from typing import TypeVar
@@ -21,6 +21,7 @@ from pairup.core.models import TextVector
 from pairup.engine.embedding import Embedder, load_embedder, requested_mode
 from pairup.engine.records import Mentor
 from pairup.engine.semantic import Progress, SemanticIndex, semantic_index
+from pairup.engine.semantic_cache import SemanticCache
 
 logger = logging.getLogger(__name__)
 
@@ -98,15 +99,32 @@ def relevance_backend() -> tuple[Embedder, DatabaseVectorStore] | None:
     return embedder, DatabaseVectorStore()
 
 
+# The semantic indexes `semantic_for(..., keep=)` keeps in this process: about 1.5 KB a
+# document (a 384-float vector and its text), so at most ~150 MB; a program's index is a
+# profile and each past ask of every mentor who was in one of its calls.
+KEPT_DOCS = 100_000
+KEPT = SemanticCache(max_docs=KEPT_DOCS)
+
+
 def semantic_for(
-    mentors: Sequence[Mentor], progress: Progress | None = None
+    mentors: Sequence[Mentor],
+    progress: Progress | None = None,
+    *,
+    keep: Hashable | None = None,
 ) -> SemanticIndex | None:
     """The engine's semantic index of `mentors` (their profiles' and past asks' vectors,
     encoding only what the store lacks) for `MentorIndex(..., semantic=)`, `rotations` and
-    `table_rounds`; None in the lexical mode, where callers pass None on."""
+    `table_rounds`; None in the lexical mode, where callers pass None on.
+
+    With `keep` (a scope, e.g. the program's id, whose mentor ids mean one person each),
+    the index is built from the one this process keeps for that scope (`KEPT`): only the
+    mentors new to it or whose words changed since are read from the store, the rest is
+    narrowed out of memory. The result is the same index either way."""
     backend = relevance_backend()
     if backend is None:
         return None
+    if keep is not None:
+        return KEPT.index(keep, mentors, backend[0], backend[1], progress=progress)
     return semantic_index(mentors, backend[0], backend[1], progress=progress)
 
 

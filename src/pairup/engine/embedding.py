@@ -42,6 +42,10 @@ Hybrid relevance for a set of mentors (see `pairup.engine.semantic`):
     rotations(..., semantic=sem); tables(..., semantic=sem); table_rounds(..., semantic=sem)
     pair_scores(mentees, mentors, policy, semantic=sem)
     sem.subset(some_mentors)                    # the same vectors for fewer mentors, no encode
+    sem.joined(other)                           # both indexes' mentors, no encode
+    SemanticCache(max_docs).index(scope, mentors, embedder, store)
+        # semantic_index(mentors, ...) from an index kept per scope across calls: reads
+        # only mentors new to it or whose words changed (`semantic_cache`)
     sem.ask_vectors(texts)                      # embed asks ahead (batched, through the store)
 
 `requested_mode()` reads PAIRUP_RELEVANCE ("hybrid" when unset; ValueError when neither),

@@ -140,26 +140,72 @@ class SemanticIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def subset(self, mentors: Sequence[Mentor]) -> SemanticIndex:
+    def subset(self, mentors: Sequence[Mentor], *, own_asks: bool = False) -> SemanticIndex:
         """The index of some of these mentors (e.g. those eligible for a run), in their
-        order, without encoding anything; KeyError naming a mentor it does not have."""
+        order, without encoding anything; KeyError naming a mentor it does not have. The
+        asks' vectors it embeds are kept with this index's (`own_asks`: apart, so a
+        long-lived index does not gather every caller's asks)."""
+        return self.subset_ids(tuple(m.id for m in mentors), own_asks=own_asks)
+
+    def subset_ids(self, ids: Sequence[Id], *, own_asks: bool = False) -> SemanticIndex:
+        """`subset` of the mentors with these ids."""
         where = {x: k for k, x in enumerate(self.ids)}
-        missing = [m.id for m in mentors if m.id not in where]
+        missing = [x for x in ids if x not in where]
         if missing:
             raise KeyError(f"mentor {missing[0]!r} is not in the semantic index")
-        new = object.__new__(SemanticIndex)
-        new.embedder, new.store, new.version = self.embedder, self.store, self.version
-        new.ids = tuple(m.id for m in mentors)
         rank = np.full(len(self.ids), -1, dtype=np.int64)
-        rank[[where[m.id] for m in mentors]] = np.arange(len(mentors))
+        rank[[where[x] for x in ids]] = np.arange(len(ids))
         keep = np.flatnonzero(rank[self.doc_owner] >= 0)
         keep = keep[np.argsort(rank[self.doc_owner[keep]], kind="stable")]
-        new.doc_owner = rank[self.doc_owner[keep]]
-        new.doc_item = self.doc_item[keep]
-        new.doc_weight = self.doc_weight[keep]
-        new.doc_text = [self.doc_text[d] for d in keep.tolist()]
-        new.doc_vecs = self.doc_vecs[keep]
-        new._asks = self._asks
+        return self._from_parts(
+            tuple(ids),
+            rank[self.doc_owner[keep]],
+            self.doc_item[keep],
+            self.doc_weight[keep],
+            [self.doc_text[d] for d in keep.tolist()],
+            self.doc_vecs[keep],
+            {} if own_asks else self._asks,
+        )
+
+    def joined(self, other: SemanticIndex) -> SemanticIndex:
+        """This index's mentors, then `other`'s (of the same model), without encoding
+        anything; ValueError naming a mentor both have."""
+        if other.version != self.version:
+            raise ValueError(f"cannot join indexes of {self.version!r} and {other.version!r}")
+        both = set(self.ids).intersection(other.ids)
+        if both:
+            raise ValueError(f"mentor {min(both, key=repr)!r} is in both semantic indexes")
+        return self._from_parts(
+            self.ids + other.ids,
+            np.concatenate([self.doc_owner, other.doc_owner + len(self.ids)]),
+            np.concatenate([self.doc_item, other.doc_item]),
+            np.concatenate([self.doc_weight, other.doc_weight]),
+            self.doc_text + other.doc_text,
+            np.concatenate([self.doc_vecs, other.doc_vecs]),
+            {},
+        )
+
+    def _from_parts(
+        self,
+        ids: tuple[Id, ...],
+        doc_owner: np.ndarray,
+        doc_item: np.ndarray,
+        doc_weight: np.ndarray,
+        doc_text: list[str],
+        doc_vecs: np.ndarray,
+        asks: dict[str, np.ndarray],
+    ) -> SemanticIndex:
+        """An index of this one's model and store over these documents (grouped by mentor,
+        in the order of `ids`), as `subset` and `joined` make them."""
+        new = object.__new__(SemanticIndex)
+        new.embedder, new.store, new.version = self.embedder, self.store, self.version
+        new.ids = ids
+        new.doc_owner = doc_owner
+        new.doc_item = doc_item
+        new.doc_weight = doc_weight
+        new.doc_text = doc_text
+        new.doc_vecs = doc_vecs
+        new._asks = asks
         new.approximate_from = self.approximate_from
         new._doc_start = None
         new._coarse = None

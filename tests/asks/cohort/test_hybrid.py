@@ -9,8 +9,11 @@ import zlib
 import pytest
 
 from pairup.asks.matching.cohort import read_snapshot
+from pairup.asks.matching.vectors import mentor_texts
 from pairup.asks.models import CohortRunStatus, ProposedPair
+from pairup.core import vectors
 from pairup.core.vectors import relevance_backend
+from pairup.engine.embedding import text_key
 
 pytestmark = [pytest.mark.django_db, pytest.mark.semantic]
 
@@ -29,3 +32,33 @@ def test_a_hybrid_run_scores_its_pairs_as_a_later_look_does(cohort, admin, run_n
     for pair in pairs:
         score, reasons = snapshot.score(pair.ask_id, pair.mentor_id)
         assert (score, list(reasons)) == (pytest.approx(pair.score, abs=1e-6), pair.reasons)
+
+
+def test_a_second_run_reads_no_mentor_vector_again_and_proposes_the_same(
+    cohort, admin, run_now, monkeypatch: pytest.MonkeyPatch
+):
+    """Cohort runs share the program's kept semantic index with suggestions
+    (`records.kept_scope`): a run after another reads only the asks' vectors."""
+    first = run_now(cohort.program, admin)
+    read: list[str] = []
+    get_many = vectors.DatabaseVectorStore.get_many
+
+    def counted(self, keys, version):
+        read.extend(keys)
+        return get_many(self, keys, version)
+
+    monkeypatch.setattr(vectors.DatabaseVectorStore, "get_many", counted)
+
+    second = run_now(cohort.program, admin)
+
+    def pairs(run):
+        return sorted(
+            ProposedPair.objects.filter(run=run).values_list("ask_id", "mentor_id", "score")
+        )
+
+    assert second.status == CohortRunStatus.READY
+    assert pairs(second) == pairs(first)
+    mentor_ids = sorted({m for _, m, _ in pairs(first) if m is not None})
+    assert mentor_ids
+    mentors = {text_key(t) for t in mentor_texts(cohort.program, mentor_ids)}
+    assert read and not mentors & set(read)

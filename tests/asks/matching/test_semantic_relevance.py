@@ -200,3 +200,71 @@ def test_without_the_model_relevance_falls_back_to_lexical(
     )
     assert {s.mentor.pk for s in found} == {nadia.pk, omar.pk}
     assert TextVector.objects.count() == kept
+
+
+@pytest.mark.semantic
+def test_suggestions_reuse_the_kept_vectors_and_see_an_edit_at_once(
+    program, mentee, people, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+):
+    """The program's semantic index is kept between suggestions (core.vectors.KEPT): a
+    second suggestion reads no mentor's vector again, and every suggestion equals the one a
+    freshly built index gives, after a profile edit and a new past ask too."""
+    nadia, omar = people
+    ask = services.ask_create(
+        program=program, mentee=mentee, topics=["negotiating-an-offer"], question=ASK
+    )
+    read: list[str] = []
+    get_many = vectors.DatabaseVectorStore.get_many
+
+    def counted(self, keys, version):
+        read.extend(keys)
+        return get_many(self, keys, version)
+
+    monkeypatch.setattr(vectors.DatabaseVectorStore, "get_many", counted)
+
+    def fresh_ranking() -> list[tuple[int, float, tuple[str, ...]]]:
+        vectors.KEPT.clear()
+        return ranking(ask)
+
+    first = fresh_ranking()  # (inviting in `people` suggested, hence kept, already)
+    mentors = {text_key(t) for t in mentor_texts(program, [nadia.pk, omar.pk])}
+    assert mentors <= set(read)
+    read.clear()
+
+    again = ranking(ask)
+
+    assert again == first
+    assert not mentors & set(read)  # only the ask's own vector was looked up
+    assert again == fresh_ranking()
+    omar_score = next(s for pk, s, _ in first if pk == omar.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_update(
+            user=omar,
+            fields={"bio": "I negotiated my own salary three times and coach others to."},
+        )
+    read.clear()
+    edited = ranking(ask)
+
+    assert next(s for pk, s, _ in edited if pk == omar.pk) > omar_score
+    # Omar's new profile was read, Nadia's unchanged texts were not.
+    nadia_texts = {text_key(t) for t in mentor_texts(program, [nadia.pk])}
+    assert text_key(mentor_texts(program, [omar.pk])[0]) in read
+    assert not nadia_texts & set(read)
+    assert edited == fresh_ranking()
+
+    # A new past ask of Omar's is seen at once too.
+    ranking(ask)
+    with django_capture_on_commit_callbacks(execute=True):
+        past = services.ask_create(
+            program=program,
+            mentee=mentee,
+            topics=["negotiating-an-offer"],
+            question="Pushing back on a lowball salary offer over email",
+        )
+        invitation = services.invitation_create(ask=past, mentor_id=omar.pk, by=mentee)
+        services.invitation_accept(invitation=invitation, by=omar)
+    helped = ranking(ask)
+
+    assert helped != edited
+    assert helped == fresh_ranking()

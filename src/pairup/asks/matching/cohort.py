@@ -49,7 +49,7 @@ from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
 from .eligibility import REFUSALS, AskFacts, CohortEligibility, Eligibility, cohort_eligibility
-from .records import AskWords, engine_ask, mentor_records, program_policy
+from .records import AskWords, engine_ask, kept_scope, mentor_records, program_policy
 
 LEXICAL = "lexical"
 
@@ -281,7 +281,9 @@ def match_cohort(cohort: Cohort, *, report: Report = _quiet) -> CohortResult:
     to_match = cohort.to_match
     t0 = time.perf_counter()
     semantic = semantic_for(
-        cohort.mentors, progress=_progress(report, 0, 20, "Reading what the mentors know")
+        cohort.mentors,
+        progress=_progress(report, 0, 20, "Reading what the mentors know"),
+        keep=kept_scope(cohort.program),
     )
     if semantic is not None:
         # The asks' vectors read here, in this thread: the engine scores chunks of asks in

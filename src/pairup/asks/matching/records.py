@@ -103,6 +103,14 @@ def search_records(program: Program, members: Sequence[Membership]) -> list[Ment
     ]
 
 
+def kept_scope(program: Program) -> tuple[str, int]:
+    """The scope under which a process keeps the semantic index of `program`'s mentors as
+    `mentor_records` builds them (`core.vectors.semantic_for(..., keep=)`): suggestions,
+    cohort matching and the policy simulator share it, each reading again only the mentors
+    whose words changed since."""
+    return ("mentor_records", program.pk)
+
+
 def mentor_records(
     program: Program,
     eligible: Sequence[Eligibility],

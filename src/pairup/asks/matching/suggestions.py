@@ -24,7 +24,7 @@ from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
 from .eligibility import eligible_mentors
-from .records import ask_record, mentor_records, program_policy
+from .records import ask_record, kept_scope, mentor_records, program_policy
 
 # Mentors whose invitations keep expiring rank lower: score × (1 − penalty × expired share).
 EXPIRY_PENALTY = 0.5
@@ -101,7 +101,10 @@ def suggest_mentors(
         # Informational interviews are matched across sites on purpose.
         cross_site_bonus=max(program.cross_site_bonus, 0.3 if ask.kind == "informational" else 0.0),
     )
-    index = MentorIndex(records, policy, semantic=semantic_for(records))
+    # The program's vectors stay in this process between suggestions: only mentors new to
+    # it, or whose profile or past asks changed, are read again (core.vectors.semantic_for).
+    semantic = semantic_for(records, keep=kept_scope(program))
+    index = MentorIndex(records, policy, semantic=semantic)
     want = len(records) if k is None else max(k * 2, k + 5)
     found: list[Suggestion] = recommend(engine_ask, index, k=want, policy=policy)
     by_id = {m.user_id: m.user for m in members}

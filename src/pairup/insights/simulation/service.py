@@ -26,7 +26,12 @@ import numpy as np
 from pairup.accounts.models import Profile
 from pairup.asks.matching.cohort import read_asks
 from pairup.asks.matching.eligibility import cohort_eligibility
-from pairup.asks.matching.records import engine_ask, mentor_records, program_policy
+from pairup.asks.matching.records import (
+    engine_ask,
+    kept_scope,
+    mentor_records,
+    program_policy,
+)
 from pairup.asks.models import Ask, AskStatus, Engagement
 from pairup.availability.queries import waking_windows_of
 from pairup.core.vectors import semantic_for
@@ -147,7 +152,7 @@ def simulate(program: Program, draft: PolicyDraft, *, weeks: int, now: datetime)
         replayed.append(ReplayAsk(replace(record, exclude=exclude), created[a.ask_id], a.sessions))
     # The relevance the app runs (hybrid or lexical, core.vectors): the replay scores pairs
     # as suggestions and cohort matching do.
-    semantic = semantic_for(mentors)
+    semantic = semantic_for(mentors, keep=kept_scope(program))
     if semantic is not None:
         semantic.ask_vectors([r.record.text for r in replayed])
     index = MentorIndex(mentors, program_policy(program, now), semantic=semantic)
