@@ -111,6 +111,33 @@ def test_the_end_asks_everyone_who_met_someone_to_rate_once(
     assert told.count() == len(met)
 
 
+def test_ending_quietly_tells_who_met_at_once_and_emails_nobody(
+    program, admin, django_capture_on_commit_callbacks, mailoutbox
+) -> None:
+    """Written on people's behalf (the demo's past event, inside `quietly()`): the notices
+    are written before the commit, while it is still quiet; nothing waits for the commit
+    to tell or email anyone, when it would no longer be quiet."""
+    from pairup.core.quiet import quietly
+    from pairup.events.after.services import event_ended_notify
+    from pairup.notifications.models import Notification
+
+    setup = live_event(program, mentors=2, mentees=4, rounds=2)
+    live_control(event=setup.event, by=admin, action="start")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, quietly():
+        live_control(event=setup.event, by=admin, action="end")
+        told = sorted(
+            Notification.objects.filter(kind="event_ended").values_list("user_id", flat=True)
+        )
+    met = {
+        Registration.objects.get(pk=pk).user_id
+        for round_, mentor, mentee in setup.seats()
+        if round_ == 0
+        for pk in (mentor, mentee)
+    }
+    assert told == sorted(met) and mailoutbox == []
+    assert not [c for c in callbacks if getattr(c, "func", None) is event_ended_notify]
+
+
 def test_start_needs_a_published_event_and_schedule(program, admin) -> None:
     unpublished = live_event(program, slug="no-schedule", publish=False)
     with pytest.raises(Conflict) as refused:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.apps import apps
@@ -20,7 +20,7 @@ from pairup.events.setup_queries import registration_counts
 from pairup.notifications.models import Notification
 from pairup.programs.models import Membership, MentorStatus, Program
 from pairup.site.demo import demo_load, demo_now
-from pairup.site.demo_data import build
+from pairup.site.demo_data import Demo, build
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +38,20 @@ DEMO_ROWS = {
     "accounts_user": 120,
     # The history of issue 15's insights besides the first: 40 engagements of the last
     # weeks and 7 asks that found no mentor (declined, the next mentor invited by itself,
-    # then withdrawn), so 106 + 47 asks and 76 + 40 + 7 × 2 invitations.
-    "asks_ask": 153,
-    "asks_ask_topics": 153,
+    # then withdrawn), so 106 + 47 asks and 76 + 40 + 7 × 2 invitations. Then the last
+    # weeks' stories: 3 follow-up asks after the past event (2 accepted, completed and
+    # rated, one thanked; 1 declined, passed on, withdrawn: 4 invitations), the quiet
+    # mentor's 2 asks (expired, passed on, withdrawn: 4), the ask on the board (none) and
+    # the busy mentor's 2 accepted asks (2); and 1 follow-up after the roundtables
+    # (accepted, completed): 9 asks and 11 invitations more, each ask on one topic.
+    "asks_ask": 162,
+    "asks_ask_topics": 162,
     "asks_cohortround": 1,
     "asks_cohortround_asks": 30,
-    "asks_engagement": 115,
-    "asks_feedback": 114,
-    "asks_invitation": 130,
-    "asks_thankyou": 42,
+    "asks_engagement": 120,
+    "asks_feedback": 117,
+    "asks_invitation": 141,
+    "asks_thankyou": 43,
     "programs_membership": 120,
     # Acme's three site pools (everyone in theirs) and a self-selected initiative.
     "programs_pool": 4,
@@ -56,17 +61,21 @@ DEMO_ROWS = {
     "scheduling_weeklywindow": 318,
     # Each past engagement's session where the caps leave room: booked, then held, missed
     # or cancelled (two changes each; two people's time each); the mentees' one-tap ratings.
-    "scheduling_session": 114,
-    "scheduling_sessionchange": 228,
-    "scheduling_sessionparticipant": 228,
-    "scheduling_sessionfeedback": 43,
-    # ... and one for each of the 26 registrations for Acme's two events (read then).
-    "notifications_notification": 628,
+    # The three accepted follow-ups' sessions, held and rated, besides.
+    "scheduling_session": 117,
+    "scheduling_sessionchange": 234,
+    "scheduling_sessionparticipant": 234,
+    "scheduling_sessionfeedback": 46,
+    # ... and one for each of the 58 registrations for Acme's four events (read then), and
+    # the past events' agendas, "rate your conversations" notices, mutual stay-in-touch
+    # notices and follow-up asks, and the stories' invitations and re-routes.
+    "notifications_notification": 756,
     # The audit log: two programs created, 31 mentor decisions; then mentor vetting: Acme's
     # two application questions and its onboarding note; then its four pools, each made
-    # and filled (8); and the sign-up round its admin opened (1); and its two events,
-    # each created and published (4); and its two self-identification questions (2).
-    "programs_auditentry": 51,
+    # and filled (8); and the sign-up round its admin opened (1); and its four events,
+    # each created and published (8), the past ones' schedules solved and published, the
+    # events started and ended (8); and its two self-identification questions (2).
+    "programs_auditentry": 63,
     # Self-identification (the DEI lens): Acme's two questions (3 and 2 options); 109 of
     # its members consented and answered (one in twenty did not); a seventh of those left
     # the second question unanswered.
@@ -81,11 +90,22 @@ DEMO_ROWS = {
     "programs_applicationanswer": 4,
     "programs_mentoronboarding": 1,
     # Events: Acme's speed mentoring (4 mentors, 12 mentees) and conference buddies (3
-    # mentors, 7 mentees), each offering six topics.
-    "events_event": 2,
-    "events_event_topics": 12,
-    "events_registration": 26,
-    "events_registration_topics": 31,
+    # mentors, 7 mentees), each offering six topics; and the speed mentoring of four weeks
+    # ago (6 mentors, 13 mentees, one of whom cancelled): its published schedule, a table
+    # per mentor, 30 conversations (6 mentors in 5 rounds), 44 ratings of them (both
+    # sides), 16 yeses to staying in touch and 3 follow-up asks; and the lunchtime
+    # roundtables of eight weeks ago (3 hosts at a table each on its topic, 10 mentees, one
+    # absent): 18 conversations in 2 rounds, 27 ratings, 6 yeses, 1 follow-up.
+    "events_event": 4,
+    "events_event_topics": 21,
+    "events_registration": 58,
+    "events_registration_topics": 74,
+    "events_eventschedule": 2,
+    "events_eventtable": 9,
+    "events_seat": 48,
+    "events_conversationrating": 71,
+    "events_stayintouch": 22,
+    "events_eventfollowup": 4,
 }
 
 
@@ -169,7 +189,11 @@ def test_demo_is_deterministic(django_db_blocker):
     demo_load()
     second, second_history = _snapshot(), _history()
     assert [row[1:] for row in first] == [row[1:] for row in second]
-    assert first_history == second_history and len(first_history) == 130
+    assert first_history == second_history and len(first_history) == 141
+
+
+def _qualname(callback: object) -> str:
+    return str(getattr(getattr(callback, "func", callback), "__qualname__", callback))
 
 
 def test_demo_writes_the_same_rows_as_before_and_nothing_on_a_second_load(
@@ -182,7 +206,14 @@ def test_demo_writes_the_same_rows_as_before_and_nothing_on_a_second_load(
     written = {t: loaded[t] - empty[t] for t in loaded if loaded[t] != empty[t]}
     assert written == DEMO_ROWS
     # No email sent, and no email nor task queued for after the commit.
-    assert (callbacks, mail.outbox) == ([], [])
+    # No email sent, and no email nor task queued for after the commit: only caches are
+    # refreshed then, the live room's of the past events and the insights' stamp.
+    assert mail.outbox == []
+    assert {_qualname(c) for c in callbacks} <= {
+        "live_state_changed.<locals>.<lambda>",  # schedules published, re-seats, controls
+        "_forget_viewers",  # the registration cancelled before the speed mentoring
+        "insights_changed.<locals>.committed",  # the figures' rows changed
+    }
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert demo_load() is False
     assert (_rows(), callbacks, mail.outbox) == (loaded, [], [])
@@ -209,6 +240,11 @@ def test_demo_rows_pass_their_models_checks():
         "programs.MentorOnboarding",
         "events.Event",
         "events.Registration",
+        "events.EventSchedule",
+        "events.Seat",
+        "events.ConversationRating",
+        "events.StayInTouch",
+        "events.EventFollowUp",
         "meetings.Session",
         "meetings.SessionFeedback",
     ]
@@ -222,33 +258,57 @@ def test_demo_rows_pass_their_models_checks():
         + 109
         + 2
         + 120
-        + 153
-        + 130
-        + 115
-        + 114
-        + 42
-        + 628
+        + 162
+        + 141
+        + 120
+        + 117
+        + 43
+        + 756
         + 2
         + 33
         + 4
         + 1
-        + 114
-        + 43
+        + 4
+        + 58
         + 2
-        + 26
+        + 48
+        + 71
+        + 22
+        + 4
+        + 117
+        + 46
     )
+
+
+def _stories_asks(data: Demo, now: datetime) -> list[int]:
+    """The asks of the alerts' stories (`demo_data.Stories`), by their mentee and date."""
+    stories = data.stories
+    assert stories is not None
+    told = {
+        (s.mentee, now - timedelta(days=s.days_ago))
+        for s in (*stories.unanswered, stories.board, *stories.busy_asks)
+    }
+    return [
+        a.pk for a in Ask.objects.select_related("mentee") if (a.mentee.email, a.created_at) in told
+    ]
 
 
 def test_demo_history_is_dated_as_its_data_says():
     demo_load()
     now = demo_now()
     data = build()
-    assert sorted(Ask.objects.filter(status="closed").values_list("created_at", flat=True)) == (
+    # The history's asks: not the past event's follow-ups nor the alerts' stories (tested
+    # below).
+    stories = _stories_asks(data, now)
+    history = Ask.objects.filter(event_follow_up__isnull=True).exclude(pk__in=stories)
+    assert sorted(history.filter(status="closed").values_list("created_at", flat=True)) == (
         sorted(now - timedelta(days=p.days_ago) for p in data.history)
     )
     by_ask = {(p.mentee, p.question, now - timedelta(days=p.days_ago)): p for p in data.history}
     assert len(by_ask) == len(data.history)
-    completed = Engagement.objects.filter(status="completed").select_related("ask__mentee")
+    completed = Engagement.objects.filter(status="completed", ask__in=history).select_related(
+        "ask__mentee"
+    )
     for engagement in completed:
         asked = engagement.ask.created_at
         invitation = engagement.ask.invitations.get()
@@ -270,7 +330,7 @@ def test_demo_history_is_dated_as_its_data_says():
             )
             assert (session.status, session.late_cancel) == (status, past.session == "late_cancel")
     # The asks that found no mentor: declined, passed on, then withdrawn, all as dated.
-    withdrawn = Ask.objects.filter(status="withdrawn").order_by("created_at")
+    withdrawn = history.filter(status="withdrawn").order_by("created_at")
     assert sorted(a.created_at for a in withdrawn) == sorted(
         now - timedelta(days=u.days_ago) for u in data.unmatched
     )
@@ -430,3 +490,82 @@ def test_demo_has_a_sign_up_round_to_match_as_a_cohort():
     waiting = cohort_asks(acme, round)
     assert waiting.count() == round.asks.count() == 30
     assert not Invitation.objects.filter(ask__in=waiting).exists()
+
+
+def test_demo_dashboard_shows_a_past_event_with_attendance_ratings_and_follow_ups(api, client):
+    """Issue 15: the dashboard's default range (the last 90 days) holds the speed
+    mentoring of four weeks ago and the roundtables of eight, run through the services:
+    registrations and a cancellation, check-ins and no-shows, the conversations held,
+    their ratings and follow-ups."""
+    from pairup.events.after.met import held_seats
+    from pairup.events.models import Attendance, EventFollowUp
+
+    demo_load()
+    admin = User.objects.get(email="admin@demo.pairup")
+    body = api(admin).get("/programs/acme-mentoring/insights").json()
+    rows = {r["event"]: r for r in body["events"] if r["state"] == "ended"}
+    assert sorted(rows) == ["demo-roundtables-lunch", "demo-speed-mentoring-growing"]
+    tables = rows["demo-roundtables-lunch"]
+    assert (tables["kind"], tables["checked_in"], tables["absent"]) == ("roundtables", 12, 1)
+    assert (tables["meetings_held"], tables["ratings"]["n"], tables["follow_ups"]) == (18, 27, 1)
+    row = rows["demo-speed-mentoring-growing"]
+    assert row["kind"] == "speed_mentoring"
+    assert {k: row[k] for k in ("registered", "cancelled", "checked_in", "absent")} == {
+        "registered": 18,
+        "cancelled": 1,
+        "checked_in": 16,
+        "absent": 2,
+    }
+    assert (row["meetings_held"], row["ratings"]["n"]) == (30, 44)
+    assert {c["rating"] for c in row["ratings"]["counts"] if c["count"]} >= {3, 4, 5}
+    assert (row["follow_ups"], row["follow_ups_engaged"]) == (3, 2)
+    # The re-seat took the no-shows out before the first round: nobody met an absent person,
+    # and each of the ten mentees who came met three of the six mentors.
+    event = Event.objects.get(slug="demo-speed-mentoring-growing")
+    assert (event.state, event.live_phase) == ("ended", "ended")
+    held = held_seats(event)
+    assert not held.filter(mentee__attendance=Attendance.ABSENT).exists()
+    per_mentee = [
+        held.filter(mentee=r).count()
+        for r in event.registrations.filter(role="mentee", attendance=Attendance.PRESENT)
+    ]
+    assert per_mentee == [3] * 10
+    follow_ups = EventFollowUp.objects.filter(event=event).select_related("ask")
+    assert all(f.ask.created_at == f.created_at > event.ends_at for f in follow_ups)
+    # The dashboard's own page shows it, not "No events in this range".
+    client.force_login(admin)
+    html = client.get("/p/acme-mentoring/insights/").content.decode()
+    assert "Speed mentoring: growing in your role" in html and "Lunchtime roundtables" in html
+    assert "No events in this range" not in html
+
+
+def test_demo_fires_each_health_alert_about_the_people_of_its_story():
+    from pairup.insights.alerts import KINDS, program_alerts
+
+    demo_load()
+    data = build()
+    stories = data.stories
+    assert stories is not None
+    acme = Program.objects.get(slug="acme-mentoring")
+    alerts = program_alerts(acme, timezone.now())
+    assert {a.kind for a in alerts} == set(KINDS)
+    about = {a.kind: a.about for a in alerts if a.kind != "topic_no_supply"}
+    user = {u.email: u.pk for u in User.objects.all()}
+    board = Ask.objects.get(route="board", mentee__email=stories.board.mentee)
+    assert about == {
+        "over_cap": f"mentor:{user[stories.busy_mentor]}",
+        "ask_waiting": f"ask:{board.pk}",
+        "invitations_expiring": f"mentor:{user[stories.quiet_mentor]}",
+        "mentee_unmatched": f"mentee:{user[stories.unanswered[0].mentee]}",
+    }
+    over = next(a for a in alerts if a.kind == "over_cap")
+    assert over.text.endswith("has 4 sessions this month, over their own cap of 3.")
+    # The quiet mentor's invitations expired after the response window and the asks went
+    # on to another mentor by themselves before their mentee withdrew them.
+    for ask in Ask.objects.filter(mentee__email=stories.unanswered[0].mentee, status="withdrawn"):
+        statuses = dict(ask.invitations.values_list("mentor__email", "status"))
+        assert statuses.pop(stories.quiet_mentor) == "expired"
+        assert list(statuses.values()) == ["withdrawn"]
+    # The well-known people are in no alert: their contract stands.
+    known = {f"mentor:{user['mentor@demo.pairup']}", f"mentee:{user['mentee@demo.pairup']}"}
+    assert not known & {a.about for a in alerts}

@@ -1,7 +1,10 @@
 """Load the demo (`pairup.site.demo_data`) through the services, as its people would have
 written it: they sign up and fill in their profiles, admins create programs and approve
 mentors, mentors set their availability, mentees ask and invite, mentors accept, both wrap
-up, mentees rate and thank. Every row passes the same checks as theirs.
+up, mentees rate and thank; organisers run the last weeks' events in the live room (check-in,
+no-shows, re-seat, rounds on the clock) and people rate their conversations and follow up;
+and the recent past the health alerts watch for happens to a few of them. Every row passes
+the same checks as theirs.
 
 The history is written as of its own dates (each service's `now`), oldest first, so each
 invitation sees the mentor's load as it was then. Everything runs inside `quietly()`: the
@@ -24,9 +27,10 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.accounts.services import profile_update, profile_welcome_finish, user_create
-from pairup.asks.models import Engagement
+from pairup.asks.models import Ask, Engagement, Invitation
 from pairup.asks.services import (
     ask_create,
+    ask_post_to_board,
     ask_withdraw,
     continue_propose,
     engagement_close,
@@ -34,14 +38,23 @@ from pairup.asks.services import (
     invitation_accept,
     invitation_create,
     invitation_decline,
+    invitations_expire,
     thanks_send,
     thanks_show_on_profile,
 )
 from pairup.asks.services.cohort import cohort_round_create, cohort_round_join
 from pairup.availability.services import availability_set
 from pairup.core.quiet import quietly
-from pairup.events.registrations import registration_create
-from pairup.events.setup import event_create, event_publish
+from pairup.events.after.met import held_seats
+from pairup.events.after.services import conversation_rate, follow_up_create, stay_in_touch_set
+from pairup.events.live import live_control
+from pairup.events.live_checkin import registration_check_in, registration_mark_absent
+from pairup.events.live_reseat import live_reseat
+from pairup.events.models import Event, Registration, RegistrationStatus
+from pairup.events.registrations import registration_cancel, registration_create
+from pairup.events.services_schedule import event_schedule_publish, event_schedule_solve
+from pairup.events.setup import TableSpec, event_create, event_publish
+from pairup.events.setup_queries import event_registrations
 from pairup.notifications.models import Notification
 from pairup.notifications.services import notifications_mark_read
 from pairup.programs.models import Membership, Program
@@ -74,8 +87,12 @@ from .demo_data import (
     ROLES,
     SIGNUP_ROUND,
     Demo,
+    EventSpec,
     PastEngagement,
+    PastEventRun,
     PastUnmatched,
+    StoryAsk,
+    Weekly,
     build,
 )
 from .demo_identity import demo_identity
@@ -124,6 +141,8 @@ def demo_load() -> bool:
         # Availability first: the history books its sessions in the mentors' free times.
         _availability(data, users)
         _history(data, users, programs, now)
+        _past_events(data, users, programs, now)
+        _stories(data, users, programs, now)
         for user in users.values():
             notifications_mark_read(user=user)  # what happened weeks ago was seen then
         _current(data, users, programs, now)
@@ -255,30 +274,38 @@ def _history(
             now=asked,
         )
         invitation = invitation_create(ask=ask, mentor_id=mentor.pk, by=mentee, now=asked)
-        accepted = asked + timedelta(hours=past.answered_after_hours)
-        engagement = invitation_accept(invitation=invitation, by=mentor, now=accepted)
-        done = asked + WRAP_UP_AFTER
-        session = _past_session(engagement, past, accepted, done) if past.session else None
-        engagement.refresh_from_db()
-        if engagement.is_active:  # a session marked held closed it already, at `done`
-            engagement_close(engagement=engagement, by=mentor, now=done)
-        feedback_give(
-            engagement=engagement,
-            by=mentee,
-            rating=past.rating,
-            applied=past.applied,
-            shared=True,
-            now=done,
-        )
-        if session is not None and past.session_rating:
-            session_feedback_give(session=session, by=mentee, rating=past.session_rating, now=done)
-        if past.thanks:
-            thanks = thanks_send(engagement=engagement, by=mentee, body=past.thanks, now=done)
-            thanks_show_on_profile(thanks=thanks, by=mentor, show=True)
-        if past.continuing:
-            continue_propose(engagement=engagement, by=mentee, now=done)
-        if past.continuing == "both":
-            continue_propose(engagement=engagement, by=mentor, now=done + timedelta(hours=2))
+        _engaged(invitation, past, asked)
+
+
+def _engaged(invitation: Invitation, past: PastEngagement, asked: datetime) -> None:
+    """An invitation of `asked` accepted and carried through as `past` says: its session
+    booked and what became of it, completed by the mentor a week after the ask, rated by
+    the mentee and perhaps thanked and continued."""
+    mentee, mentor = invitation.ask.mentee, invitation.mentor
+    accepted = asked + timedelta(hours=past.answered_after_hours)
+    engagement = invitation_accept(invitation=invitation, by=mentor, now=accepted)
+    done = asked + WRAP_UP_AFTER
+    session = _past_session(engagement, past, accepted, done) if past.session else None
+    engagement.refresh_from_db()
+    if engagement.is_active:  # a session marked held closed it already, at `done`
+        engagement_close(engagement=engagement, by=mentor, now=done)
+    feedback_give(
+        engagement=engagement,
+        by=mentee,
+        rating=past.rating,
+        applied=past.applied,
+        shared=True,
+        now=done,
+    )
+    if session is not None and past.session_rating:
+        session_feedback_give(session=session, by=mentee, rating=past.session_rating, now=done)
+    if past.thanks:
+        thanks = thanks_send(engagement=engagement, by=mentee, body=past.thanks, now=done)
+        thanks_show_on_profile(thanks=thanks, by=mentor, show=True)
+    if past.continuing:
+        continue_propose(engagement=engagement, by=mentee, now=done)
+    if past.continuing == "both":
+        continue_propose(engagement=engagement, by=mentor, now=done + timedelta(hours=2))
 
 
 def _past_session(
@@ -328,15 +355,20 @@ def _unmatched(
 
 def _availability(data: Demo, users: dict[str, User]) -> None:
     for weekly in data.availability:
-        availability_set(
-            user=users[weekly.email],
-            timezone_name=weekly.timezone,
-            weekly=[(day, time(*start), time(*end)) for day, start, end in weekly.windows],
-            buffer_minutes=weekly.buffer_minutes,
-            min_notice_minutes=weekly.min_notice_minutes,
-            horizon_days=weekly.horizon_days,
-            weekly_cap=weekly.weekly_cap,
-        )
+        _availability_set(weekly, users[weekly.email])
+
+
+def _availability_set(weekly: Weekly, user: User, monthly_cap: int | None = None) -> None:
+    availability_set(
+        user=user,
+        timezone_name=weekly.timezone,
+        weekly=[(day, time(*start), time(*end)) for day, start, end in weekly.windows],
+        buffer_minutes=weekly.buffer_minutes,
+        min_notice_minutes=weekly.min_notice_minutes,
+        horizon_days=weekly.horizon_days,
+        weekly_cap=weekly.weekly_cap,
+        monthly_cap=monthly_cap,
+    )
 
 
 def _current(
@@ -395,45 +427,205 @@ def _events(
     """Each program's admin sets up and publishes its events some days ago; people register
     one after the other since, the mentors first."""
     for spec in data.events:
-        program = programs[spec.program]
-        admin = users[data.approver[spec.program]]
-        published = now - timedelta(days=spec.published_days_ago)
-        zone = ZoneInfo(spec.timezone)
-        day = (now + timedelta(days=spec.days_ahead)).astimezone(zone).date()
-        start = datetime.combine(day, time(*spec.start))
-        fields: dict[str, Any] = dict(spec.settings)
-        if spec.kind == "conference_buddies":
-            fields["conference_starts_on"] = day
-            fields["conference_ends_on"] = day + timedelta(days=spec.minutes // (24 * 60) - 1)
-        else:
-            fields["starts_at"] = start
-            fields["ends_at"] = start + timedelta(minutes=spec.minutes)
-        event = event_create(
-            program=program,
-            by=admin,
-            kind=spec.kind,
-            title=spec.title,
-            slug=spec.slug,
-            description=spec.description,
-            timezone=spec.timezone,
-            place=spec.place,
-            capacity=spec.capacity,
-            topics=list(spec.topics),
-            now=published - timedelta(hours=1),
-            **fields,
+        _event(spec, data, users, programs, now)
+
+
+def _event(
+    spec: EventSpec,
+    data: Demo,
+    users: dict[str, User],
+    programs: dict[str, Program],
+    now: datetime,
+) -> Event:
+    """One event as its admin set it up and published it, and its registrations."""
+    program = programs[spec.program]
+    admin = users[data.approver[spec.program]]
+    published = now - timedelta(days=spec.published_days_ago)
+    zone = ZoneInfo(spec.timezone)
+    day = (now + timedelta(days=spec.days_ahead)).astimezone(zone).date()
+    start = datetime.combine(day, time(*spec.start))
+    fields: dict[str, Any] = dict(spec.settings)
+    if spec.kind == "conference_buddies":
+        fields["conference_starts_on"] = day
+        fields["conference_ends_on"] = day + timedelta(days=spec.minutes // (24 * 60) - 1)
+    else:
+        fields["starts_at"] = start
+        fields["ends_at"] = start + timedelta(minutes=spec.minutes)
+    event = event_create(
+        program=program,
+        by=admin,
+        kind=spec.kind,
+        title=spec.title,
+        slug=spec.slug,
+        description=spec.description,
+        timezone=spec.timezone,
+        place=spec.place,
+        capacity=spec.capacity,
+        topics=list(spec.topics),
+        tables=[TableSpec(topic=topic) for topic in spec.tables] or None,
+        now=published - timedelta(hours=1),
+        **fields,
+    )
+    event = event_publish(event=event, by=admin, now=published)
+    for signup in sorted(spec.signups, key=lambda s: -s.hours_ago):
+        user = users[signup.email]
+        registration_create(
+            event=event,
+            user=user,
+            role=signup.role,
+            topics=list(signup.topics),
+            languages=list(signup.languages),
+            want=signup.want,
+            now=now - timedelta(hours=signup.hours_ago),
         )
-        event = event_publish(event=event, by=admin, now=published)
-        for signup in sorted(spec.signups, key=lambda s: -s.hours_ago):
-            user = users[signup.email]
-            registration_create(
-                event=event,
-                user=user,
-                role=signup.role,
-                topics=list(signup.topics),
-                languages=list(signup.languages),
-                want=signup.want,
-                now=now - timedelta(hours=signup.hours_ago),
+        # They read their confirmation then.
+        seen = Notification.objects.filter(user=user, ref=f"event:{event.pk}:registration")
+        notifications_mark_read(user=user, ids=list(seen.values_list("pk", flat=True)))
+    return event
+
+
+def _past_events(
+    data: Demo, users: dict[str, User], programs: dict[str, Program], now: datetime
+) -> None:
+    """The events of the last weeks: set up, published and registered for as any event,
+    then run as their `PastEventRun` says, each step through its service as of its time."""
+    for spec in data.past_events:
+        event = _event(spec, data, users, programs, now)
+        assert spec.run is not None
+        _run(event, spec, spec.run, users[data.approver[spec.program]], users)
+
+
+def _run(
+    event: Event, spec: EventSpec, run: PastEventRun, admin: User, users: dict[str, User]
+) -> None:
+    """How the event went (`PastEventRun`): cancellations, the schedule, the door, the
+    rounds on the live room's clock, then the ratings, "stay in touch" and follow-ups."""
+    assert event.starts_at is not None and event.rounds and event.round_minutes
+    start = event.starts_at
+    for email in run.cancelled:
+        registration = Registration.objects.get(event=event, user=users[email])
+        registration_cancel(
+            registration=registration, by=users[email], now=start - timedelta(days=3)
+        )
+    day_before = start - timedelta(days=1)
+    event_schedule_solve(event=event, by=admin, now=day_before)
+    event_schedule_publish(event=event, by=admin, now=day_before + timedelta(minutes=10))
+    # The door opens a quarter of an hour before: each person is checked in as they
+    # arrive; at the start, those who did not come are marked absent and the rounds
+    # re-seated around them.
+    absent = {users[email].pk for email in run.absent}
+    registered = list(event_registrations(event, (RegistrationStatus.REGISTERED,)))
+    for n, registration in enumerate(r for r in registered if r.user_id not in absent):
+        at = start - timedelta(minutes=15) + timedelta(seconds=40 * n)
+        registration_check_in(event=event, by=admin, registration=registration, now=at)
+    for registration in registered:
+        if registration.user_id in absent:
+            registration_mark_absent(event=event, by=admin, registration=registration)
+    live_reseat(event=event, by=admin, now=start)
+    started = start + timedelta(minutes=2)
+    live_control(event=event, by=admin, action="start", now=started)
+    # The clock runs the rounds and breaks; the organiser ends it once the last is over.
+    rounds, minutes, pause = event.rounds, event.round_minutes, event.break_minutes or 0
+    ended = started + timedelta(minutes=rounds * minutes + (rounds - 1) * pause + 3)
+    live_control(event=event, by=admin, action="end", now=ended)
+    event.refresh_from_db()
+    seats = list(
+        held_seats(event, ended)
+        .select_related("mentor__user", "mentee__user")
+        .order_by("round", "mentor__user__email")
+    )
+    for n, seat in enumerate(seats):
+        mentee, mentor = seat.mentee.user, seat.mentor.user
+        at = ended + timedelta(minutes=20 * n)
+        by_mentee = run.mentee_ratings[n % len(run.mentee_ratings)]
+        by_mentor = run.mentor_ratings[n % len(run.mentor_ratings)]
+        if by_mentee:
+            conversation_rate(event=event, seat_id=seat.pk, by=mentee, rating=by_mentee, now=at)
+        if by_mentor:
+            later = at + timedelta(minutes=10)
+            conversation_rate(event=event, seat_id=seat.pk, by=mentor, rating=by_mentor, now=later)
+        if by_mentee >= run.stay_in_touch_at:
+            stay_in_touch_set(event=event, seat_id=seat.pk, by=mentee, yes=True, now=at)
+            if by_mentor >= run.stay_in_touch_at:
+                later = at + timedelta(minutes=10)
+                stay_in_touch_set(event=event, seat_id=seat.pk, by=mentor, yes=True, now=later)
+    asked = start + timedelta(days=1)
+    followed = {users[MENTOR_EMAIL].pk}  # the well-known mentor keeps their load
+    for n, follow in enumerate(run.follow_ups):
+        mentee = users[follow.mentee]
+        seat = next(
+            s for s in seats if s.mentee.user_id == mentee.pk and s.mentor.user_id not in followed
+        )
+        mentor = seat.mentor.user
+        followed.add(mentor.pk)
+        at = asked + timedelta(hours=n)
+        up = follow_up_create(
+            event=event, seat_id=seat.pk, by=mentee, now=at, ask_fields={"duration": 30}
+        )
+        invitation = up.ask.invitations.get()
+        if follow.accepted:
+            past = PastEngagement(
+                program=spec.program,
+                mentee=follow.mentee,
+                mentor=mentor.email,
+                topic="",
+                question=up.ask.question,
+                days_ago=0,
+                answered_after_hours=follow.answered_after_hours,
+                rating=follow.rating,
+                thanks=follow.thanks,
+                session="held",
+                slot=n,
+                session_rating=follow.session_rating,
             )
-            # They read their confirmation then.
-            seen = Notification.objects.filter(user=user, ref=f"event:{event.pk}:registration")
-            notifications_mark_read(user=user, ids=list(seen.values_list("pk", flat=True)))
+            _engaged(invitation, past, at)
+        else:
+            answered = at + timedelta(hours=follow.answered_after_hours)
+            invitation_decline(invitation=invitation, by=mentor, reason="no_time", now=answered)
+            ask_withdraw(ask=up.ask, by=mentee, now=answered + timedelta(days=1))
+
+
+def _story_ask(story: StoryAsk, users: dict[str, User], program: Program, now: datetime) -> Ask:
+    """The story's ask, written by its mentee `story.days_ago` days before `now`."""
+    return ask_create(
+        program=program,
+        mentee=users[story.mentee],
+        topics=[story.topic],
+        question=story.question,
+        duration=30,
+        sessions=story.sessions,
+        now=now - timedelta(days=story.days_ago),
+    )
+
+
+def _stories(
+    data: Demo, users: dict[str, User], programs: dict[str, Program], now: datetime
+) -> None:
+    """The stories the health alerts tell (`demo_data.Stories`), as they happened."""
+    stories = data.stories
+    if stories is None:
+        return
+    program = programs[DEMO_SLUG]
+    quiet = users[stories.quiet_mentor]
+    for story in stories.unanswered:
+        ask = _story_ask(story, users, program, now)
+        invitation = invitation_create(
+            ask=ask, mentor_id=quiet.pk, by=ask.mentee, now=ask.created_at
+        )
+        assert invitation.expires_at is not None
+        # The cron's next run after the response window: expired, passed on to the next
+        # suggested mentor; the mentee gives up on it the next day.
+        invitations_expire(now=invitation.expires_at + timedelta(minutes=5))
+        ask_withdraw(ask=ask, by=ask.mentee, now=invitation.expires_at + timedelta(days=1))
+    board = _story_ask(stories.board, users, program, now)
+    ask_post_to_board(ask=board, by=board.mentee, now=board.created_at + timedelta(minutes=5))
+    busy = users[stories.busy_mentor]
+    for story in stories.busy_asks:
+        ask = _story_ask(story, users, program, now)
+        invitation = invitation_create(
+            ask=ask, mentor_id=busy.pk, by=ask.mentee, now=ask.created_at
+        )
+        invitation_accept(invitation=invitation, by=busy, now=ask.created_at + timedelta(hours=3))
+    # A day later they lowered their own monthly cap, under what they had taken on.
+    weekly = next(w for w in data.availability if w.email == stories.busy_mentor)
+    _availability_set(weekly, busy, monthly_cap=stories.own_cap)

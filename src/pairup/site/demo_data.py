@@ -470,10 +470,47 @@ class EventSignup:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """After a past event, `mentee` follows up with an ask to a mentor they met there (the
+    first of their conversations whose mentor nobody followed up with yet, never the
+    well-known mentor): the mentor answers `answered_after_hours` later, accepting (the
+    session is held in the week after, then rated and perhaps thanked, as the history's
+    engagements) or declining for lack of time (the ask is passed on by itself and the
+    mentee withdraws it a day later)."""
+
+    mentee: str
+    accepted: bool
+    answered_after_hours: int
+    rating: int = 5
+    session_rating: int = 0
+    thanks: str = ""
+
+
+@dataclass(frozen=True)
+class PastEventRun:
+    """How a past event went, through the organiser's and the people's own services:
+    `cancelled` cancelled their registration three days before; the schedule was solved
+    and published the day before; at the door everyone else was checked in but `absent`
+    (no-shows, marked absent, then a re-seat); the rounds ran on the live room's clock and
+    the organiser ended it. Afterwards each conversation (the seats held, by round) is
+    rated by its mentee and its mentor from the cycles of ratings (0: not rated); a mentee
+    who rated `stay_in_touch_at` or more says "stay in touch", and the mentor too when
+    their own rating is as high (mutual); then the `follow_ups`."""
+
+    cancelled: tuple[str, ...]
+    absent: tuple[str, ...]
+    mentee_ratings: tuple[int, ...]
+    mentor_ratings: tuple[int, ...]
+    follow_ups: tuple[FollowUp, ...]
+    stay_in_touch_at: int = 5
+
+
+@dataclass(frozen=True)
 class EventSpec:
     """A published event of `program`: its admin creates it `published_days_ago` days ago
     with these settings (`settings`: the kind's fields), publishes it, and people register.
-    `days_ahead` and `start` (hour, minute in `timezone`) say when it is."""
+    `days_ahead` and `start` (hour, minute in `timezone`) say when it is (negative: days
+    ago, for a past event, which has its `run`)."""
 
     program: str
     slug: str
@@ -490,6 +527,9 @@ class EventSpec:
     signups: tuple[EventSignup, ...]
     capacity: int | None = None
     published_days_ago: int = 3
+    run: PastEventRun | None = None
+    # Roundtables: the topic of each table, in order.
+    tables: tuple[str, ...] = ()
 
 
 SPEED_EVENT = "demo-speed-mentoring"
@@ -502,6 +542,40 @@ EVENT_WANTS = (
     "Someone who has negotiated an offer before",
     "Ideas for growing my network beyond my team",
 )
+
+
+@dataclass(frozen=True)
+class StoryAsk:
+    """A one-session ask by `mentee` on `topic`, `days_ago` days before now."""
+
+    mentee: str
+    topic: str
+    question: str
+    days_ago: int
+    sessions: int = 1
+
+
+@dataclass(frozen=True)
+class Stories:
+    """The recent past the health alerts are about, each a small story of the program.
+
+    - `quiet_mentor` has gone quiet: each of `unanswered` invites them, the invitation
+      expires after the response window (the cron's `invitations_expire`), the ask is
+      passed on to the next suggested mentor by itself, and its mentee, who asked both,
+      withdraws it a day later: twice in a month (invitations that keep expiring; a mentee
+      whose asks keep failing to match).
+    - `board` was posted to the open board and nobody has taken it (an ask waiting longer
+      than the response window).
+    - `busy_mentor` accepted `busy_asks` (two sessions each) within hours, which left them
+      at the program's monthly cap, then lowered their own monthly cap to `own_cap` a day
+      later (a mentor over their cap)."""
+
+    quiet_mentor: str
+    unanswered: tuple[StoryAsk, ...]
+    board: StoryAsk
+    busy_mentor: str
+    busy_asks: tuple[StoryAsk, ...]
+    own_cap: int
 
 
 @dataclass(frozen=True)
@@ -526,6 +600,10 @@ class Demo:
     events: tuple[EventSpec, ...] = ()
     # Asks of the last weeks that found no mentor (declined, then withdrawn).
     unmatched: tuple[PastUnmatched, ...] = ()
+    # Events held in the last weeks, with how they went.
+    past_events: tuple[EventSpec, ...] = ()
+    # What the program's health alerts watch for, as it happened lately.
+    stories: Stories | None = None
 
 
 THANKS = "Thank you, that conversation really helped."
@@ -870,6 +948,23 @@ def build(seed: int = 20261122) -> Demo:
     # Sessions, outcomes, recent weeks and asks that found no mentor, for the program's
     # insights: drawn from a generator of their own, so nothing above changes.
     history, unmatched = _insights_history(history, approved, mentees, names, seed)
+    # The last weeks' event and the stories of the health alerts, around that history and
+    # with no random draw, so nothing above changes.
+    asks = _asks_by_mentor(approved, history, unmatched)
+    past_events = _past_events(approved, mentees, asks)
+    stories = _stories(
+        approved,
+        mentees,
+        history,
+        unmatched,
+        asks,
+        names,
+        caps={w.email: w.weekly_cap for w in availability},
+        taken={
+            current[1].mentor,
+            *(s.email for e in (*events, *past_events) for s in e.signups),
+        },
+    )
     return Demo(
         people=tuple(people),
         programs=(ACME, GLOBEX),
@@ -884,6 +979,8 @@ def build(seed: int = 20261122) -> Demo:
         pools=pools,
         signup=tuple(signup),
         events=events,
+        past_events=past_events,
+        stories=stories,
     )
 
 
@@ -1105,3 +1202,248 @@ def _insights_history(
             )
         )
     return out, unmatched
+
+
+# ---------------------------------------------------------------- the last weeks' stories
+
+PAST_SPEED_EVENT = "demo-speed-mentoring-growing"
+PAST_EVENT_DAYS_AGO = 26
+PAST_ROUNDTABLES = "demo-roundtables-lunch"
+ROUNDTABLES_DAYS_AGO = 54
+# Follow-up asks are written the day after the event.
+FOLLOW_UP_DAYS_AGO = PAST_EVENT_DAYS_AGO - 1
+# The quiet mentor's two invitations, and the ask on the board, asked this many days ago.
+UNANSWERED_DAYS_AGO = (22, 12)
+BOARD_DAYS_AGO = 4
+BUSY_DAYS_AGO = (3, 2)
+
+
+def _asks_by_mentor(
+    approved: list[Person], history: list[PastEngagement], unmatched: list[PastUnmatched]
+) -> dict[str, list[tuple[int, bool]]]:
+    """Each approved mentor's asks of the history ((days ago, with a session)), as
+    `_insights_history` weighed them against the caps."""
+    asks: dict[str, list[tuple[int, bool]]] = {p.email: [] for p in approved}
+    for past in history:
+        asks[past.mentor].append((past.days_ago, bool(past.session)))
+    for miss in unmatched:
+        asks[miss.mentor].append((miss.days_ago, False))
+    return asks
+
+
+def _past_events(
+    approved: list[Person], mentees: list[Person], asks: dict[str, list[tuple[int, bool]]]
+) -> tuple[EventSpec, ...]:
+    """Acme's speed mentoring of four weeks ago: the well-known mentor and five others
+    (each with room under the caps for a follow-up session whatever today's date), the
+    well-known mentee and twelve others; one cancelled, two did not come, so ten mentees
+    met six mentors in five rounds. Three of them followed up with an ask. And its
+    lunchtime roundtables of eight weeks ago (`_roundtables`)."""
+    offer = (
+        "leading-a-team",
+        "giving-feedback",
+        "career-goals",
+        "public-speaking",
+        "promotion",
+        "time-management",
+    )
+    others = [p for p in approved[7:] if _caps_hold([*asks[p.email], (FOLLOW_UP_DAYS_AGO, True)])]
+    speakers = [approved[0], *others[:5]]  # the well-known mentor first
+    guests = [mentees[0], *mentees[19:31]]  # the well-known mentee first
+    published = PAST_EVENT_DAYS_AGO + 14
+    run = PastEventRun(
+        cancelled=(guests[6].email,),
+        absent=(guests[2].email, guests[9].email),
+        mentee_ratings=(5, 4, 5, 0, 3, 5, 4, 2, 5, 0, 4, 5),
+        mentor_ratings=(4, 0, 5, 5, 0, 3, 0, 4),
+        follow_ups=(
+            FollowUp(guests[1].email, True, 5, rating=5, session_rating=5, thanks=THANKS),
+            FollowUp(guests[4].email, True, 20, rating=4, session_rating=4),
+            FollowUp(guests[7].email, False, 30),
+        ),
+    )
+    return (
+        EventSpec(
+            program=DEMO_SLUG,
+            slug=PAST_SPEED_EVENT,
+            kind="speed_mentoring",
+            title="Speed mentoring: growing in your role",
+            description=(
+                "Five rounds of ten-minute conversations with mentors who lead teams, give "
+                "feedback for a living or went for a promotion lately. Bring one question "
+                "about growing where you are."
+            ),
+            timezone="Europe/London",
+            days_ahead=-PAST_EVENT_DAYS_AGO,
+            start=(17, 0),
+            minutes=75,
+            place="Meeting room Thames, 2nd floor, Acme London office",
+            topics=offer,
+            settings={
+                "rounds": 5,
+                "round_minutes": 10,
+                "break_minutes": 3,
+                "seats_per_mentor": 1,
+            },
+            capacity=30,
+            published_days_ago=published,
+            signups=tuple(
+                [
+                    _signup(p, "mentor", offer, n, (published - 1) * 24 - 5 * n)
+                    for n, p in enumerate(speakers)
+                ]
+                + [
+                    _signup(p, "mentee", offer, n, (published - 2) * 24 - 11 * n)
+                    for n, p in enumerate(guests)
+                ]
+            ),
+            run=run,
+        ),
+        _roundtables(approved, mentees, asks, taken={p.email for p in speakers}),
+    )
+
+
+def _roundtables(
+    approved: list[Person],
+    mentees: list[Person],
+    asks: dict[str, list[tuple[int, bool]]],
+    taken: set[str],
+) -> EventSpec:
+    """Lunchtime roundtables of eight weeks ago: three hosts, each at a table on a topic
+    they know (with room under the caps for a follow-up session), and ten mentees who each
+    chose two of the three topics; one did not come. Two rounds: each mentee sits at both
+    tables they chose. One followed up with an ask."""
+    hosts: list[Person] = []
+    tables: list[str] = []
+    for person in approved[7:]:
+        if person.email in taken or not _caps_hold(
+            [*asks[person.email], (ROUNDTABLES_DAYS_AGO - 1, True)]
+        ):
+            continue
+        topic = next((s for s, _ in person.expertise if s not in tables), None)
+        if topic is not None:
+            hosts.append(person)
+            tables.append(topic)
+        if len(hosts) == 3:
+            break
+    guests = mentees[50:60]
+    published = ROUNDTABLES_DAYS_AGO + 12
+    return EventSpec(
+        program=DEMO_SLUG,
+        slug=PAST_ROUNDTABLES,
+        kind="roundtables",
+        title="Lunchtime roundtables",
+        description=(
+            "Three tables, three topics, two rounds of 25 minutes: sit with a host who "
+            "knows the topic and three or four colleagues who chose it too. Lunch provided."
+        ),
+        timezone="Europe/London",
+        days_ahead=-ROUNDTABLES_DAYS_AGO,
+        start=(12, 0),
+        minutes=75,
+        place="Canteen, ground floor, Acme London office",
+        topics=tuple(tables),
+        tables=tuple(tables),
+        settings={"rounds": 2, "round_minutes": 25, "break_minutes": 5, "table_size": 4},
+        capacity=20,
+        published_days_ago=published,
+        signups=tuple(
+            [
+                EventSignup(p.email, "mentor", (tables[n],), "", (published - 1) * 24 - 7 * n)
+                for n, p in enumerate(hosts)
+            ]
+            + [
+                EventSignup(
+                    p.email,
+                    "mentee",
+                    tuple(t for i, t in enumerate(tables) if i != n % len(tables)),
+                    EVENT_WANTS[n % len(EVENT_WANTS)],
+                    (published - 2) * 24 - 13 * n,
+                )
+                for n, p in enumerate(guests)
+            ]
+        ),
+        run=PastEventRun(
+            cancelled=(),
+            absent=(guests[4].email,),
+            mentee_ratings=(4, 5, 3, 4, 0, 5, 4),
+            mentor_ratings=(0, 4, 5, 0, 3),
+            follow_ups=(FollowUp(guests[0].email, True, 8, rating=4, session_rating=5),),
+        ),
+    )
+
+
+def _stories(
+    approved: list[Person],
+    mentees: list[Person],
+    history: list[PastEngagement],
+    unmatched: list[PastUnmatched],
+    asks: dict[str, list[tuple[int, bool]]],
+    names: dict[str, str],
+    *,
+    caps: dict[str, int | None],
+    taken: set[str],
+) -> Stories:
+    """The alerts' stories (`Stories`), told by people the rest of the demo leaves free
+    at the time: mentors at no event and not the well-known one; the quiet mentor with no
+    ask of the history since a month (nothing answered since), the busy one with none in
+    45 days (no session of theirs shares a month with its acceptances, which fit under the
+    program's cap of 4 then) and no
+    weekly cap of 3 (two asks of two sessions would not fit); mentees at no event, none of
+    them in the sign-up round, the one whose asks fail with no ask of the history in the
+    last two weeks (no engagement since)."""
+    free = [p for p in approved if p.email != MENTOR_EMAIL and p.email not in taken]
+    recent: dict[str, int] = {}
+    items: list[PastEngagement | PastUnmatched] = [*history, *unmatched]
+    for past in items:
+        recent[past.mentor] = min(recent.get(past.mentor, 10**6), past.days_ago)
+        recent[past.mentee] = min(recent.get(past.mentee, 10**6), past.days_ago)
+
+    def quiet_since(person: Person, days: int) -> bool:
+        return recent.get(person.email, 10**6) > days
+
+    def known(person: Person) -> list[str]:
+        return sorted(
+            (s for s, _ in person.expertise if s in PAST_QUESTIONS), key=lambda s: names[s]
+        )
+
+    quiet = next(
+        p
+        for p in free
+        if quiet_since(p, 30)
+        and known(p)
+        and _caps_hold([*asks[p.email], *((d, False) for d in UNANSWERED_DAYS_AGO)])
+    )
+    busy = next(
+        p for p in free if p is not quiet and quiet_since(p, 45) and known(p) and caps[p.email] != 3
+    )
+    people = [p for p in mentees[31:] if p.email not in taken]
+    failing = next(p for p in people if quiet_since(p, 14))
+    rest = [p for p in people if p is not failing]
+    topic = known(quiet)[0]
+    busy_topics = known(busy)
+    board_topic = (
+        next(g for g in rest[2].goals if g in PAST_QUESTIONS)
+        if any(g in PAST_QUESTIONS for g in rest[2].goals)
+        else topic
+    )
+    return Stories(
+        quiet_mentor=quiet.email,
+        unanswered=tuple(
+            StoryAsk(failing.email, topic, PAST_QUESTIONS[topic][n % len(PAST_QUESTIONS[topic])], d)
+            for n, d in enumerate(UNANSWERED_DAYS_AGO)
+        ),
+        board=StoryAsk(rest[2].email, board_topic, PAST_QUESTIONS[board_topic][0], BOARD_DAYS_AGO),
+        busy_mentor=busy.email,
+        busy_asks=tuple(
+            StoryAsk(
+                rest[n].email,
+                busy_topics[n % len(busy_topics)],
+                PAST_QUESTIONS[busy_topics[n % len(busy_topics)]][0],
+                d,
+                sessions=2,
+            )
+            for n, d in enumerate(BUSY_DAYS_AGO)
+        ),
+        own_cap=3,
+    )

@@ -4,7 +4,10 @@ apply and a refusal names the rule, with nothing written."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from pairup.asks import services as asks
 from pairup.asks.models import Ask, AskStatus, Invitation, InvitationStatus
@@ -36,6 +39,17 @@ def test_one_click_writes_an_ask_and_invites_the_mentor_met(speed, mentee, mento
     # It then runs as a normal engagement.
     engagement = asks.invitation_accept(invitation=invitation, by=mentor)
     assert engagement.ask == ask and engagement.mentor == mentor
+
+
+def test_a_follow_up_written_as_of_a_time_is_dated_then(speed, mentee) -> None:
+    """`now` dates the ask and its invitation alike (the demo writes its past event's
+    follow-ups as of the day after), not the ask by the clock."""
+    at = timezone.now() - timedelta(days=3)
+    seat = speed.seat(0, speed.mentor)
+    follow_up = services.follow_up_create(event=speed.event, seat_id=seat.pk, by=mentee, now=at)
+    ask = Ask.objects.get(pk=follow_up.ask_id)
+    invitation = Invitation.objects.get(ask=ask)
+    assert (follow_up.created_at, ask.created_at, invitation.created_at) == (at, at, at)
 
 
 def test_a_second_follow_up_to_the_same_person_is_refused(speed, mentee) -> None:

@@ -230,8 +230,9 @@ def ask_withdraw(*, ask: Ask, by: User, now: datetime | None = None) -> Ask:
 
 
 @transaction.atomic
-def ask_post_to_board(*, ask: Ask, by: User) -> Ask:
-    """Move an open ask to the program's open board (never both routes at once)."""
+def ask_post_to_board(*, ask: Ask, by: User, now: datetime | None = None) -> Ask:
+    """Move an open ask to the program's open board (never both routes at once). `now`
+    dates the change (the demo writes the past), else the clock."""
     ask = lock_ask(ask)
     if not rules.can_edit_ask(by, ask):
         raise Forbidden("Only the person who wrote the ask can post it.")
@@ -244,6 +245,10 @@ def ask_post_to_board(*, ask: Ask, by: User) -> Ask:
         )
     ask.route = Route.BOARD
     ask.save(update_fields=["route", "updated_at"])
+    if now is not None:
+        # updated_at is auto_now, which every save sets to the clock (as in `ask_create`).
+        Ask.objects.filter(pk=ask.pk).update(updated_at=now)
+        ask.updated_at = now
     return ask
 
 

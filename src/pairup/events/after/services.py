@@ -211,6 +211,7 @@ def follow_up_create(
         program=event.program,
         mentee=by,
         topics=follow_up_topics(event, conversation) if topics is None else topics,
+        now=now,
         **fields,
     )
     invitation_create(ask=ask, mentor_id=other.pk, by=by, now=now)
