@@ -404,3 +404,19 @@ def test_nav_shows_unread_notifications(client, program, mentee, mentor):
     client.force_login(mentee)
     html = client.get("/").content.decode()
     assert 'href="/mentor/"' not in html and 'class="badge"' not in html
+
+
+def test_a_closed_engagement_does_not_invite_messages_it_cannot_take(
+    client, program, mentee, mentor
+):
+    """Done with no message or session: the page says so, rather than 'say hello and
+    propose a time' above no message form."""
+    engagement = engaged(program, mentee, mentor)
+    client.force_login(mentee)
+    active = client.get(f"/engagements/{engagement.pk}/").content.decode()
+    assert "Say hello and propose a time." in active and "No session booked yet." in active
+    services.engagement_close(engagement=engagement, by=mentee)
+    html = client.get(f"/engagements/{engagement.pk}/").content.decode()
+    assert "Say hello" not in html and "No messages were sent." in html
+    assert "No session booked yet." not in html and "No session was booked." in html
+    assert f'action="/engagements/{engagement.pk}/message/"' not in html

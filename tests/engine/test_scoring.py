@@ -38,7 +38,7 @@ def test_recommend_explains_topic_history_window_and_load(mentors, ask):
         "Knows negotiating an offer (expert)",
         "Has helped with 1 similar ask",
         "Their profile mentions ‘Data’",
-        "Free Tue 14:00–15:00 your time",
+        "Free Tue 14:00–15:00 Paris time",
         "Has 1 of 4 sessions this month",
     )
     assert set(best.components) == {"relevance", "topics", "availability", "load", "cross_site"}
@@ -110,9 +110,18 @@ def test_availability_needs_window_of_ask_duration():
     assert recommend(ask, [m], 1)[0].components["availability"] == 0.0
 
 
-def test_describe_window_uses_ask_timezone():
+def test_describe_window_uses_ask_timezone_and_names_it():
+    """Admins read the same reasons on the cohort review and handover pages: "your time"
+    would read as their own zone, so the window names the ask's zone."""
     window = (utc("2026-11-24T13:00").timestamp(), utc("2026-11-24T14:00").timestamp())
-    assert describe_window(window, "America/New_York") == "Free Tue 08:00–09:00 your time"
+    assert describe_window(window, "America/New_York") == "Free Tue 08:00–09:00 New York time"
+    assert describe_window(window, "UTC") == "Free Tue 13:00–14:00 UTC"
+    assert describe_window(window, "Etc/UTC") == "Free Tue 13:00–14:00 UTC"
+    assert describe_window(window, "Nowhere/Else") == "Free Tue 13:00–14:00 UTC"
+    assert (
+        describe_window(window, "America/Argentina/Buenos_Aires")
+        == "Free Tue 10:00–11:00 Buenos Aires time"
+    )
 
 
 def test_mentor_index_rejects_duplicate_ids():

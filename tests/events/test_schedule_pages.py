@@ -187,3 +187,35 @@ def test_the_hub_shows_the_schedule_and_the_participant_their_agenda_link(progra
     assert reverse("event_schedule_cards", args=[event.slug]) in hub
     public = _client(mentees[0].user).get(reverse("event_public", args=[event.slug]))
     assert reverse("event_agenda", args=[event.slug]) in public.content.decode()
+
+
+def test_the_organisers_pages_link_back_to_the_event(program, admin) -> None:
+    """Schedule, live controls and summary name the event as a link to its page, so an
+    organiser is never stuck on one of them; the live panel points to the schedule it needs."""
+    event, _, _ = speed_event(program, mentees=2, mentors=1)
+    client = _client(admin)
+    back = f'href="{reverse("event_manage", args=[event.slug])}"'
+    for name in ("event_schedule", "event_live_control", "event_summary"):
+        page = client.get(reverse(name, args=[event.slug]))
+        assert page.status_code == 200, name
+        assert back in page.content.decode(), name
+    live = client.get(reverse("event_live_control", args=[event.slug])).content.decode()
+    assert f'href="{reverse("event_schedule", args=[event.slug])}">publish one</a>' in live
+
+
+def test_the_event_hub_links_to_the_live_room_not_a_placeholder(program, admin) -> None:
+    """The hub's live part said 'The live room, check-in and round controls will be here.'
+    long after they were built; it links to them once the event is published."""
+    event, _, _ = speed_event(program, mentees=2, mentors=1)
+    client = _client(admin)
+    html = client.get(reverse("event_manage", args=[event.slug])).content.decode()
+    assert "will be here" not in html
+    assert (
+        f'href="{reverse("event_live_control", args=[event.slug])}">Controls and check-in</a>'
+        in html
+    )
+    assert f'href="{reverse("event_live_room", args=[event.slug])}">The big screen</a>' in html
+    event.state = "draft"
+    event.save(update_fields=["state"])
+    html = client.get(reverse("event_manage", args=[event.slug])).content.decode()
+    assert "Publish the event first" in html and "Controls and check-in" not in html

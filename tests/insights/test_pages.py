@@ -119,7 +119,16 @@ def test_each_figure_downloads_as_csv_with_the_pages_filters(client, admin, smal
         ["First session held", "2", "0", "1.0"],
         ["Completed", "1", "1", "0.5"],
     ]
-    rows = _csv(client.get("/p/acme/insights/cross_site.csv", {**RANGE, "site": "London"}))
+    london = client.get("/p/acme/insights/cross_site.csv", {**RANGE, "site": "London"})
+    # Named apart from the whole program's download of the same range.
+    assert london["Content-Disposition"] == (
+        'attachment; filename="acme-cross_site-2026-01-05-2026-01-19-london.csv"'
+    )
+    graduates = client.get("/p/acme/insights/funnel.csv", {**RANGE, "pool": small.pool.pk})
+    assert graduates["Content-Disposition"] == (
+        'attachment; filename="acme-funnel-2026-01-05-2026-01-19-graduates.csv"'
+    )
+    rows = _csv(london)
     assert rows == [["Mentee's site ↓ / mentor's site →", "London"], ["London", "1"]]
     rows = _csv(client.get("/p/acme/insights/sessions.csv", RANGE))
     assert rows[-1] == ["All weeks", "3", "1", "1", "1", "1", "0"]

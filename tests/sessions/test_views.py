@@ -117,6 +117,21 @@ def test_refused_booking_shows_the_reason_in_plain_words(client, frozen, engagem
     assert not Session.objects.exists()
 
 
+def test_a_time_already_past_is_refused_as_past_not_as_notice(client, frozen, engagement, mentee):
+    """A slot page left open until its first times passed: the refusal says the time has
+    passed (a past time is inside the notice period too, but that is not what happened)."""
+    client.force_login(mentee)
+    response = client.post(
+        f"/engagements/{engagement.pk}/sessions/book/",
+        {"start": "2026-02-27T10:00:00+00:00", "duration": "30", "key": "k1"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "That time has passed: pick one of the times offered now." in html
+    assert "notice period" not in html
+    assert not Session.objects.exists()
+
+
 def test_taken_slot_is_explained(client, frozen, program, engagement, mentee, mentor):
     other = UserFactory(profile_fields={"display_name": "Other Mentee"})
     Membership.objects.create(program=program, user=other, is_mentee=True)

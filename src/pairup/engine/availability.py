@@ -91,8 +91,18 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def zone_label(tz_name: str) -> str:
+    """How a reason names a time zone: its city ("New York time") or, for a zone with no
+    city, its name ("UTC"). Reasons are read by the mentee and by admins (cohort review,
+    handover), so a window never says "your time": that would be the reader's zone."""
+    key = zone(tz_name).key
+    if "/" not in key or key.startswith("Etc/"):
+        return key.removeprefix("Etc/")
+    return f"{key.rsplit('/', 1)[1].replace('_', ' ')} time"
+
+
 def describe_window(window: Span, tz_name: str) -> str:
-    """ "Free Tue 14:00–15:00 your time" in the ask's time zone."""
+    """ "Free Tue 14:00–15:00 New York time" in the ask's time zone, named (zone_label)."""
     tz = zone(tz_name)
     start = datetime.fromtimestamp(window[0], UTC).astimezone(tz)
     end = datetime.fromtimestamp(window[1], UTC).astimezone(tz)
@@ -104,4 +114,4 @@ def describe_window(window: Span, tz_name: str) -> str:
             span = f"{start:%a %H:%M}–24:00"
     else:
         span = f"{start:%a %H:%M}–{end:%a %H:%M}"
-    return f"Free {span} your time"
+    return f"Free {span} {zone_label(tz_name)}"

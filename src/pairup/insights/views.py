@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import slugify
 
 from pairup.accounts.http import AuthenticatedHttpRequest
 from pairup.programs.queries import get_admin_program_for_user
@@ -75,6 +76,10 @@ def insights_csv(
     filename = (
         f"{program.slug}-{name}-{filters.start.date().isoformat()}-{filters.end.date().isoformat()}"
     )
+    # A filtered download is named apart from the program's whole figure.
+    for part in (filters.site, form.pool_name()):
+        if slugify(part):
+            filename += f"-{slugify(part)}"
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 

@@ -91,6 +91,12 @@ def _check_slot(
         )
     end = start + timedelta(minutes=minutes)
     notice = timedelta(minutes=availability.min_notice_minutes)
+    if start <= now:
+        # A slot page left open until its times passed: say so, not "inside the notice
+        # period" (the same code: a past time is inside it too).
+        raise Conflict(
+            "That time has passed: pick one of the times offered now.", code="inside_notice"
+        )
     if start < now + notice:
         raise Conflict(
             f"That is inside the mentor's notice period ({human_duration(notice)}).",

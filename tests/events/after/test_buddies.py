@@ -394,3 +394,12 @@ def test_groups_are_not_published_once_the_conference_is_over(
     assert refused.value.code == "conference_over"
     assert EventSchedule.objects.get().state == ScheduleState.DRAFT
     assert not BuddyThread.objects.exists() and not Notification.objects.exists()
+
+
+def test_the_buddies_page_names_the_pairing_rule(program, admin, conference_dates, client) -> None:
+    """The page's summary said 'Two only when mentors are short.' on its own: a fragment
+    that reads as nothing; it is the pairing rule, named as the event's facts name it."""
+    event = buddy_event(program, conference_dates)
+    client.force_login(admin)
+    html = client.get(f"/events/{event.slug}/buddies/").content.decode()
+    assert "Pairing: two only when mentors are short." in html
