@@ -199,10 +199,11 @@ def test_a_mentee_signs_an_ask_up_for_a_round_from_its_page(cohort, admin):
     client = _client(ask.mentee)
     page = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
     assert "Sign up for June" in page
+    assert "your time." in page  # the deadline says whose clock it is read on
     done = client.post(reverse("ask_action", args=[ask.pk, "join-round"]), {"round": round.pk})
     assert done.status_code == 302 and list(round.asks.all()) == [ask]
     page = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
-    assert "signed up; matched after" in page
+    assert "signed up; matched after" in page and "your time." in page
     # Someone else's round id (or none) is 404; another mentee's ask is 404 as always.
     assert (
         client.post(reverse("ask_action", args=[ask.pk, "join-round"]), {"round": 0}).status_code
