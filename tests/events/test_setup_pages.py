@@ -72,6 +72,11 @@ def test_a_new_event_starts_with_its_kind(client, program, admin, mentee):
     assert "What kind of event?" in page and 'name="kind"' in page
     form = client.get("/p/acme/events/new/?kind=roundtables").content.decode()
     assert "Mentees per table" in form and 'name="tables-TOTAL_FORMS"' in form
+    # The room and the video link are each needed by where people meet: neither is
+    # labelled optional (the help text says when each is needed).
+    for label in ("Room or address", "Video link"):
+        assert f"{label}</label>" in form, label
+    assert "Needed in person" in form and "Needed online" in form
     buddies = client.get("/p/acme/events/new/?kind=conference_buddies").content.decode()
     assert "Conference&#x27;s first day" in buddies and 'name="starts_at"' not in buddies
 

@@ -88,6 +88,10 @@ class EventKindForm(forms.Form):
 class EventForm(ServiceErrorsMixin, forms.Form):
     """An event's set-up, for one kind: the fields of every event, then that kind's."""
 
+    # Needed or not by where people meet (the service says which): the label says neither
+    # "optional" nor required; the help text says when.
+    conditionally_required = ("place", "video_url")
+
     title = forms.CharField(label="Title", max_length=120)
     slug = forms.CharField(
         label="Web address",
@@ -121,14 +125,14 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         label="Room or address",
         required=False,
         max_length=200,
-        help_text="e.g. “Atrium, 3rd floor, 1 King St”. Not needed online.",
+        help_text="e.g. “Atrium, 3rd floor, 1 King St”. Needed in person, not online.",
     )
     video_url = forms.URLField(
         label="Video link",
         required=False,
         max_length=200,
         assume_scheme="https",
-        help_text="Online: the link for everyone (tables may have their own). Shown only to "
+        help_text="Needed online: the link for everyone (or one per table). Shown only to "
         "those registered.",
     )
     registration_opens_at = WallClockField(
