@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from pairup.accounts.models import Profile, User
@@ -68,22 +68,21 @@ def engine_availabilities(
     model instances: suggestions read every mentor of a program on each call). People whose
     stored availability the engine cannot read are left out, as unknown. `user_ids` may be
     a query of ids (a subquery: thousands of ids cost more to send than to look up)."""
-    rows = {
-        row["pk"]: row
-        for row in Availability.objects.filter(user_id__in=user_ids).values(
-            "pk", "user_id", *_RECORD_FIELDS
-        )
-    }
+    stored = Availability.objects.filter(user_id__in=user_ids)
+    rows = {row["pk"]: row for row in stored.values("pk", "user_id", *_RECORD_FIELDS)}
+    # Given a query of people, the windows are read by a subquery too, not by a list of
+    # the thousands of availability ids just read.
+    of: Any = stored.values("pk") if isinstance(user_ids, QuerySet) else rows
     weekly: dict[int, list[tuple[int, time, time]]] = {pk: [] for pk in rows}
     for pk, day, start, end in (
-        WeeklyWindow.objects.filter(availability_id__in=rows)
+        WeeklyWindow.objects.filter(availability_id__in=of)
         .order_by("availability_id", "weekday", "start")
         .values_list("availability_id", "weekday", "start", "end")
     ):
         weekly[pk].append((day, start, end))
     overrides: dict[int, list[tuple[date, time | None, time | None]]] = {pk: [] for pk in rows}
     for pk, on, from_, until in (
-        DateOverride.objects.filter(availability_id__in=rows)
+        DateOverride.objects.filter(availability_id__in=of)
         .order_by("availability_id", "date", "start")
         .values_list("availability_id", "date", "start", "end")
     ):
@@ -156,24 +155,39 @@ FREE_HORIZON = timedelta(days=14)
 
 
 def free_windows(
-    mentor_ids: list[int], mentee: User | None, now: datetime, horizon: timedelta = FREE_HORIZON
+    mentor_ids: list[int],
+    mentee: User | None,
+    now: datetime,
+    horizon: timedelta = FREE_HORIZON,
+    *,
+    among: QuerySet[Any, Any] | None = None,
 ) -> dict[int, tuple[tuple[datetime, datetime], ...]]:
     """Each mentor's free time over the next two weeks (UTC), minus their commitments and
     busy times and the mentee's commitments (None: no one mentee, as in cohort matching);
-    mentors without availability are left out (the engine scores them neutral)."""
+    mentors without availability are left out (the engine scores them neutral). `among`:
+    a query of user ids holding at least `mentor_ids` (a program's mentors), sent instead
+    of the list: thousands of ids cost more to send than to look up; the answer is the
+    same, only about `mentor_ids`."""
     end = now + horizon
+    wanted = set(mentor_ids)
+    mentors: Any = among if among is not None else list(mentor_ids)
     busy: dict[int, list[tuple[datetime, datetime]]] = {}
-    people = [*mentor_ids, mentee.pk] if mentee is not None else list(mentor_ids)
-    for user_id, start, stop in Commitment.objects.filter(
-        user_id__in=people, booked=True, start__lt=end, end__gt=now
-    ).values_list("user_id", "start", "end"):
+    commitments = Commitment.objects.filter(booked=True, start__lt=end, end__gt=now)
+    if mentee is not None:
+        commitments = commitments.filter(Q(user_id__in=mentors) | Q(user_id=mentee.pk))
+    else:
+        commitments = commitments.filter(user_id__in=mentors)
+    for user_id, start, stop in commitments.values_list("user_id", "start", "end"):
         busy.setdefault(user_id, []).append((start, stop))
     for user_id, start, stop in BusyTime.objects.filter(
-        availability__user_id__in=mentor_ids, start__lt=end, end__gt=now
+        availability__user_id__in=mentors, start__lt=end, end__gt=now
     ).values_list("availability__user_id", "start", "end"):
         busy.setdefault(user_id, []).append((start, stop))
+    mentee_busy = busy.get(mentee.pk, []) if mentee is not None else []
     out: dict[int, tuple[tuple[datetime, datetime], ...]] = {}
-    for user_id, record in engine_availabilities(mentor_ids).items():
+    for user_id, record in engine_availabilities(mentors).items():
+        if user_id not in wanted:
+            continue
         try:
             out[user_id] = tuple(
                 engine_slots.on_grid(
@@ -183,7 +197,7 @@ def free_windows(
                         end,
                         now=now,
                         busy=busy.get(user_id, []),
-                        other_busy=busy.get(mentee.pk, []) if mentee is not None else [],
+                        other_busy=mentee_busy,
                     )
                 )
             )

@@ -346,30 +346,47 @@ def eligibility(
 ) -> dict[int, Eligibility]:
     """The answer for each of `mentor_ids` (default: every mentor of the ask's program), in a
     fixed number of queries."""
-    members = Membership.objects.filter(program_id=ask.program_id, is_mentor=True).select_related(
-        "user__profile", "program"
-    )
+    members = Membership.objects.filter(program_id=ask.program_id, is_mentor=True)
+    # The program is the ask's: when it is loaded already, each membership shares it rather
+    # than joining it again into thousands of rows.
+    program = Ask.program.field.get_cached_value(ask, None)
+    members = members.select_related("user__profile", *([] if program else ["program"]))
     if mentor_ids is not None:
         members = members.filter(user_id__in=mentor_ids)
     by_user = {m.user_id: m for m in members}
+    if program is not None:
+        for m in by_user.values():
+            Membership.program.field.set_cached_value(m, program)
     ids = list(by_user) if mentor_ids is None else list(mentor_ids)
     out = {pk: Eligibility(pk, "not_a_mentor") for pk in ids if pk not in by_user}
     candidates = [pk for pk in ids if pk in by_user]
     if not candidates:
         return out
-    invited = set(
-        Invitation.objects.filter(ask=ask, mentor_id__in=candidates).values_list(
-            "mentor_id", flat=True
-        )
+    # Every mentor of the program: the reads below select them by a subquery, not by a
+    # list of thousands of ids (which costs more to build and send than the rows).
+    among = program_mentors(ask.program_id) if mentor_ids is None else None
+    invitations = Invitation.objects.filter(ask=ask)
+    if among is None:
+        invitations = invitations.filter(mentor_id__in=candidates)
+    invited = set(invitations.values_list("mentor_id", flat=True))
+    rules = pair_rules(
+        ask.program_id,
+        mentee_ids=[ask.mentee_id],
+        mentor_ids=None if among is not None else candidates,
     )
-    rules = pair_rules(ask.program_id, mentee_ids=[ask.mentee_id], mentor_ids=candidates)
-    loads = mentor_loads(candidates, now)
+    loads = mentor_loads(candidates, now, among=among)
     for pk in candidates:
         m = by_user[pk]
         pair = rules.refusal(ask.mentee_id, pk)
         refusal = _refusal(ask, m, loads[pk], now, invited=pk in invited, pair=pair)
         out[pk] = Eligibility(pk, refusal, m, loads[pk])
     return out
+
+
+def program_mentors(program_id: int) -> QuerySet[Any, Any]:
+    """The user ids of every mentor of a program (approved or not), as a query: what
+    `eligibility` answers about by default, for reads that take a subquery of people."""
+    return Membership.objects.filter(program_id=program_id, is_mentor=True).values("user_id")
 
 
 def eligible_mentors(ask: Ask, now: datetime) -> list[Eligibility]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
 
 from pairup.accounts.models import Expertise, Profile, User
 from pairup.asks.models import Ask, Engagement, Feedback
@@ -26,22 +29,41 @@ RATING_WEIGHT = {5: 1.5, 4: 1.2, 3: 1.0, 2: 0.6, 1: 0.3}
 
 
 def mentor_history(
-    program: Program, mentor_ids: list[int], paths: dict[int, str]
+    program: Program,
+    mentor_ids: list[int],
+    paths: dict[int, str],
+    *,
+    among: QuerySet[Any, Any] | None = None,
 ) -> dict[int, list[HistoryItem]]:
+    """Each mentor's past asks in `program`, oldest first. `among`: a query of user ids
+    holding at least `mentor_ids`, sent instead of the list (the answer is the same)."""
     # Plain values, not model instances with a prefetch: a program's whole history is read
     # on every suggestion, and building thousands of Engagement + Ask objects cost most of it.
     history: dict[int, list[HistoryItem]] = {m: [] for m in mentor_ids}
     engagements = (
-        Engagement.objects.filter(program=program, mentor_id__in=mentor_ids)
+        Engagement.objects.filter(
+            program=program, mentor_id__in=among if among is not None else mentor_ids
+        )
         .exclude(status="cancelled")
         .order_by("created_at", "pk")
     )
-    rows = list(engagements.values_list("pk", "mentor_id", "ask_id", "ask__question", "ask__tried"))
+    rows = [
+        row
+        for row in engagements.values_list(
+            "pk", "mentor_id", "ask_id", "ask__question", "ask__tried"
+        )
+        if row[1] in history
+    ]
     topic_names: dict[int, list[str]] = {}
+    # The asks by a subquery: a program's history is thousands of asks (none: no query).
     for ask_id, name in (
-        Ask.topics.through.objects.filter(ask_id__in=[r[2] for r in rows])
-        .order_by("topic__position", "topic__name")
-        .values_list("ask_id", "topic__name")
+        (
+            Ask.topics.through.objects.filter(ask_id__in=engagements.values("ask_id"))
+            .order_by("topic__position", "topic__name")
+            .values_list("ask_id", "topic__name")
+        )
+        if rows
+        else ()
     ):
         topic_names.setdefault(ask_id, []).append(name)
     ratings = dict(
@@ -58,15 +80,24 @@ def mentor_history(
     return history
 
 
-def mentor_expertise(profile_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
-    """(topic id, topic name, level) per profile, by topic name, as plain values."""
+def mentor_expertise(
+    profile_ids: list[int], *, among: QuerySet[Any, Any] | None = None
+) -> dict[int, list[tuple[int, str, str]]]:
+    """(topic id, topic name, level) per profile, by topic name, as plain values. `among`:
+    a query of the user ids of (at least) those profiles' people, sent instead of the list
+    (the answer is the same, only about `profile_ids`)."""
     out: dict[int, list[tuple[int, str, str]]] = {}
-    for profile_id, topic_id, name, level in (
-        Expertise.objects.filter(profile_id__in=profile_ids)
-        .order_by("profile_id", "topic__name", "pk")
-        .values_list("profile_id", "topic_id", "topic__name", "level")
-    ):
-        out.setdefault(profile_id, []).append((topic_id, name, level))
+    rows = (
+        Expertise.objects.filter(profile__user_id__in=among)
+        if among is not None
+        else Expertise.objects.filter(profile_id__in=profile_ids)
+    )
+    wanted = set(profile_ids)
+    for profile_id, topic_id, name, level in rows.order_by(
+        "profile_id", "topic__name", "pk"
+    ).values_list("profile_id", "topic_id", "topic__name", "level"):
+        if profile_id in wanted:
+            out.setdefault(profile_id, []).append((topic_id, name, level))
     return out
 
 
@@ -117,18 +148,22 @@ def mentor_records(
     mentee: User | None,
     now: datetime,
     paths: dict[int, str] | None = None,
+    *,
+    among: QuerySet[Any, Any] | None = None,
 ) -> list[Mentor]:
     """The engine's record of each eligible mentor: profile text, past asks, expertise,
     room under their caps, this month's load in the program, and their free windows as
-    `mentee` sees them (None: as anyone does, for cohort matching)."""
+    `mentee` sees them (None: as anyone does, for cohort matching). `among`: a query of
+    user ids holding at least the eligible mentors (`program_mentors`), which the database
+    reads faster than a list of thousands of ids; the records are the same."""
     members = [e.membership for e in eligible if e.membership is not None]
     ids = [m.user_id for m in members]
     if not ids:
         return []
     paths = paths if paths is not None else topic_paths()
-    history = mentor_history(program, ids, paths)
-    free = free_windows(ids, mentee, now)
-    expertise_of = mentor_expertise([m.user.profile.pk for m in members])
+    history = mentor_history(program, ids, paths, among=among)
+    free = free_windows(ids, mentee, now, among=among)
+    expertise_of = mentor_expertise([m.user.profile.pk for m in members], among=among)
     records = []
     for e in eligible:
         m, load = e.membership, e.load

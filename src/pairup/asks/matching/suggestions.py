@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from statistics import median
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pairup.accounts.models import User
@@ -23,7 +24,7 @@ from pairup.programs.matching_stamp import matching_stamp
 from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
-from .eligibility import eligible_mentors
+from .eligibility import eligible_mentors, program_mentors
 from .records import ask_record, kept_scope, mentor_records, program_policy
 
 # Mentors whose invitations keep expiring rank lower: score × (1 − penalty × expired share).
@@ -45,18 +46,26 @@ NO_TOPICAL_MATCH = "No mentor matches this topic yet: free and under their cap"
 
 
 def responsiveness(
-    program: Program, mentor_ids: list[int]
+    program: Program, mentor_ids: list[int], *, among: QuerySet[Any, Any] | None = None
 ) -> dict[int, tuple[float | None, float]]:
-    """(median hours to respond, share of invitations that expired) over recent invitations."""
+    """(median hours to respond, share of invitations that expired) over recent invitations.
+    `among`: a query of user ids holding at least `mentor_ids`, sent instead of the list."""
     out: dict[int, tuple[float | None, float]] = {}
+    wanted = set(mentor_ids)
     rows = (
-        Invitation.objects.filter(ask__program=program, mentor_id__in=mentor_ids, via_board=False)
+        Invitation.objects.filter(
+            ask__program=program,
+            mentor_id__in=among if among is not None else mentor_ids,
+            via_board=False,
+        )
         .filter(status__in=InvitationStatus.answered())
         .order_by("-created_at")
         .values_list("mentor_id", "status", "created_at", "responded_at")
     )
     per: dict[int, list[tuple[str, datetime, datetime | None]]] = {}
     for mentor_id, status, created, responded in rows:
+        if mentor_id not in wanted:
+            continue
         if len(per.setdefault(mentor_id, [])) < 20:
             per[mentor_id].append((status, created, responded))
     for mentor_id, items in per.items():
@@ -89,9 +98,12 @@ def suggest_mentors(
     ids = [m.user_id for m in members]
     if not ids:
         return []
-    stats = responsiveness(program, ids)
+    # The eligible mentors are most of the program's: the reads select them by a subquery
+    # of its mentors, not by a list of thousands of ids (the answers are the same).
+    among = program_mentors(program.pk)
+    stats = responsiveness(program, ids, among=among)
     paths = topic_paths()
-    records = mentor_records(program, eligible, ask.mentee, now, paths)
+    records = mentor_records(program, eligible, ask.mentee, now, paths, among=among)
     if not records:
         return []
     engine_ask = ask_record(ask, paths, now)
