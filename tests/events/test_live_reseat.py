@@ -12,9 +12,13 @@ from django.test import Client
 from pairup.core.errors import Conflict
 from pairup.events import live_reseat as live_reseat_module
 from pairup.events.live import live_control
-from pairup.events.live_checkin import registration_check_in, registration_mark_absent
+from pairup.events.live_checkin import (
+    registration_check_in,
+    registration_mark_absent,
+    reseat_pending,
+)
 from pairup.events.live_reseat import live_reseat
-from pairup.events.live_state import forget_memo
+from pairup.events.live_state import forget_memo, live_now_of
 from pairup.events.models import Attendance, Event, EventKind, Registration, Seat
 from tests.factories import PASSWORD
 
@@ -273,3 +277,98 @@ def test_ratings_of_played_rounds_stay(program, admin) -> None:
     registration_mark_absent(event=setup.event, by=admin, registration=setup.mentees[3])
     live_reseat(event=setup.event, by=admin)
     assert ConversationRating.objects.get(seat=played).rating == 5
+
+
+def _card(client: Client) -> str:
+    """The re-seat card of the control page."""
+    page = client.get("/events/live-night/live/control/").content.decode()
+    return page[page.index('id="reseat-title"') : page.index('id="checkin-title"')]
+
+
+def _pending(setup: LiveSetup):
+    event = Event.objects.get(pk=setup.event.pk)
+    return reseat_pending(event, setup.schedule.pk, live_now_of(event))
+
+
+def test_the_card_urges_a_re_seat_only_when_attendance_changed_since_the_last(
+    program, admin
+) -> None:
+    """Two places a round for four mentees: in the last round two of them sit out however
+    the room is re-seated. After a re-seat the card no longer urges another (it would seat
+    no one more) until someone comes or goes."""
+    setup = live_event(program, mentors=2, mentees=4, rounds=3)
+    late = setup.mentees[3]
+    registration_mark_absent(event=setup.event, by=admin, registration=late)
+    running(setup, admin, 1)  # round 2 under way: round 3 is the one to come
+    client = Client()
+    assert client.login(email=admin.email, password=PASSWORD)
+    assert _pending(setup).due  # never re-seated: people here have no seat in round 3
+    assert "data-reseat-due" in _card(client)
+
+    live_reseat(event=setup.event, by=admin)
+    pending = _pending(setup)
+    assert pending.unseated_present > 0 and pending.reseated
+    assert not pending.due
+    card = _card(client)
+    assert "data-reseat-due" not in card
+    assert 'class="ghost">Re-seat rounds 3–3' in card
+    # Three mentees here for two places.
+    assert pending.unseated_present == 1
+    assert "1 person sits out the rounds to come: every place is taken" in card
+
+    registration_check_in(event=setup.event, by=admin, registration=late)
+    pending = _pending(setup)
+    assert pending.due and pending.arrived == 1
+    card = _card(client)
+    assert "data-reseat-due" in card
+    assert "1 person arrived since the last re-seat." in card
+    assert 'class="ghost">Re-seat' not in card
+
+    live_reseat(event=setup.event, by=admin)
+    assert not _pending(setup).due
+    # A check-in of someone who was not marked absent changes nothing a re-seat acts on.
+    registration_check_in(event=setup.event, by=admin, registration=setup.mentees[0])
+    assert not _pending(setup).due
+    registration_mark_absent(event=setup.event, by=admin, registration=setup.mentees[1])
+    pending = _pending(setup)
+    assert pending.due and pending.changes == "1 person marked absent since the last re-seat."
+
+
+def test_changes_since_the_last_re_seat_in_words() -> None:
+    from pairup.events.live_checkin import Pending
+
+    pending = Pending(2, 0, 3, reseated=True, arrived=2, marked_absent=1, cancelled=1)
+    assert pending.due
+    assert pending.changes == (
+        "2 people arrived, 1 person marked absent and 1 person cancelled since the last re-seat."
+    )
+    assert pending.settled == ""
+    settled = Pending(2, 0, 3, reseated=True)
+    assert not settled.due
+    assert settled.settled.startswith("3 people sit out the rounds to come: every place is taken")
+    assert Pending(2, 0, 3).due  # never re-seated
+    assert not Pending(2, 0, 0, reseated=True, arrived=1).due  # everyone is seated
+
+
+def test_the_door_closing_and_a_cancellation_count_as_changes(program, admin) -> None:
+    from pairup.events.live_checkin import registrations_mark_rest_absent
+    from pairup.events.registrations import registration_cancel
+
+    setup = live_event(program, mentors=2, mentees=4, rounds=3)
+    for registration in [*setup.mentors, *setup.mentees[:3]]:
+        registration_check_in(event=setup.event, by=admin, registration=registration)
+    running(setup, admin, 1)
+    live_reseat(event=setup.event, by=admin)
+    assert not _pending(setup).due
+    registrations_mark_rest_absent(event=setup.event, by=admin)
+    pending = _pending(setup)
+    assert pending.marked_absent == 1 and pending.due
+    live_reseat(event=setup.event, by=admin)
+    assert not _pending(setup).due
+    seated = Registration.objects.get(
+        pk=next(m for r, _, m in setup.seats() if r == 2 and m != setup.mentees[3].pk)
+    )
+    registration_cancel(registration=seated, by=seated.user)
+    pending = _pending(setup)
+    assert pending.cancelled == 1 and pending.cancelled_seated == 1 and pending.due
+    assert pending.changes == "1 person cancelled since the last re-seat."

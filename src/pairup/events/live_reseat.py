@@ -20,7 +20,7 @@ bonus per seat kept, each kept pair in its own round): a re-seat moves the absen
 partners and the people given a seat they lacked, and few others.
 
 Everything is written in one transaction (the seats of the rounds to come that changed, the
-room's version), so a phone sees either the old seats or the new ones.
+room's version, when it was re-seated: `Event.live_reseated_at`), so a phone sees either the old seats or the new ones.
 """
 
 from __future__ import annotations
@@ -132,8 +132,8 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
 
     Refused (409) when the event has ended or has no round to come, or no published
     schedule. Side effects, in one transaction: the seats of the rounds to come that change
-    are deleted and written; the room's version is bumped; the cached state is replaced
-    after commit."""
+    are deleted and written; the room's version is bumped and `live_reseated_at` set; the
+    cached state is replaced after commit."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Event.objects.select_for_update().select_related("program").get(pk=event.pk)
@@ -216,7 +216,8 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
             moved.update(x for x in (before and before[1], after and after[0]) if x)
         moved &= here
         locked.live_version += 1
-        locked.save(update_fields=["live_version"])
+        locked.live_reseated_at = now
+        locked.save(update_fields=["live_version", "live_reseated_at"])
         live_state_changed(locked)
     return Reseat(
         first, locked.rounds, len(here), len(deletes), len(inserts), len(updates), len(moved)

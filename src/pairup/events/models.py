@@ -153,6 +153,9 @@ class Event(models.Model):
     # While paused: the seconds that were left of the phase paused.
     live_paused_seconds = models.PositiveIntegerField(null=True, blank=True)
     live_version = models.PositiveIntegerField(default=0)
+    # When the rounds to come were last re-seated (`live_reseat.live_reseat`): attendance
+    # changed after it is what a new re-seat would act on (`live_checkin.reseat_pending`).
+    live_reseated_at = models.DateTimeField(null=True, blank=True)
     # While paused: the phase that was paused (round or break); blank otherwise.
     live_paused_phase = models.CharField(
         max_length=8, choices=LivePhase.choices, blank=True, default=""
@@ -268,6 +271,9 @@ class Registration(models.Model):
         max_length=8, choices=Attendance.choices, default=Attendance.UNKNOWN
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # When the person last moved between absent and here (not yet checked in, or present):
+    # the change a re-seat acts on (`live_checkin.reseat_pending`).
+    attendance_changed_at = models.DateTimeField(null=True, blank=True)
     # Shown on the person's agenda and phone, typed by an organiser at the door (any case).
     checkin_code = models.CharField(max_length=CHECKIN_CODE_LENGTH, blank=True, default="")
 

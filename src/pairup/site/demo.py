@@ -520,7 +520,9 @@ def _run(
         registration_check_in(event=event, by=admin, registration=registration, now=at)
     for registration in registered:
         if registration.user_id in absent:
-            registration_mark_absent(event=event, by=admin, registration=registration)
+            registration_mark_absent(
+                event=event, by=admin, registration=registration, now=start - timedelta(minutes=1)
+            )
     live_reseat(event=event, by=admin, now=start)
     started = start + timedelta(minutes=2)
     live_control(event=event, by=admin, action="start", now=started)
