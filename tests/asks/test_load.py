@@ -198,3 +198,31 @@ def test_the_promised_sessions_add_up_in_the_database_as_sessions_unbooked_count
     among = Membership.objects.filter(program=program, is_mentor=True).values("user_id")
     assert mentor_loads(ids, BEFORE_DST, among=among) == listed
     assert listed[mentor.pk].month.promised == {program.pk: 1, other_program.pk: 2}
+
+
+def test_loads_read_through_a_subquery_ignore_a_mentor_who_joined_since_the_list(
+    program, berlin_mentor
+):
+    """`among` is read live: a mentor who joins (a roster import, a sign-up) between the
+    list of mentors and the loads' queries is in the subquery's rows but not in the list;
+    the loads are those of the list, as if they had not joined yet, instead of a KeyError
+    on every suggestion page."""
+    from pairup.asks.load import mentor_loads
+
+    mentor = berlin_mentor
+    with time_machine.travel(BEFORE_DST, tick=False):
+        listed = mentor_loads([mentor.pk], BEFORE_DST)
+        newcomer = UserFactory()
+        Membership.objects.create(
+            program=program, user=newcomer, is_mentor=True, mentor_status="approved"
+        )
+        availability_set(
+            user=newcomer,
+            timezone_name="Asia/Tokyo",
+            weekly=[(d, time(0), time(0)) for d in range(7)],
+            buffer_minutes=0,
+        )
+        engagement = _engage(program, newcomer, sessions=2)
+        _book(engagement, datetime(2026, 3, 28, 10, 0, tzinfo=UTC))
+        among = Membership.objects.filter(program=program, is_mentor=True).values("user_id")
+        assert mentor_loads([mentor.pk], BEFORE_DST, among=among) == listed

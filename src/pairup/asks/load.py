@@ -147,14 +147,16 @@ def _promised(
         .values_list("mentor_id", "program_id", "n")
         .order_by()
     ):
-        out[mentor_id][program_id] += n or 0
+        if mentor_id in out:  # `among` may hold a mentor who joined since `mentor_ids`
+            out[mentor_id][program_id] += n or 0
     for row in (
         Invitation.objects.filter(mentor_id__in=people, status__in=InvitationStatus.live())
         .values("mentor_id", "ask__program_id")
         .annotate(n=Sum("ask__sessions"))
         .order_by()
     ):
-        out[row["mentor_id"]][row["ask__program_id"]] += row["n"] or 0
+        if row["mentor_id"] in out:
+            out[row["mentor_id"]][row["ask__program_id"]] += row["n"] or 0
     return out
 
 
@@ -188,8 +190,8 @@ def mentor_loads(
     hi = max(b[name][1] for b in bounds.values() for name in (WEEK, MONTH))
     booked: dict[tuple[int, str], Counter[int | None]] = {}
     for mentor_id, program_id, session_id, start in mentor_commitments(people, lo, hi):
-        if session_id == exclude_session:
-            continue
+        if session_id == exclude_session or mentor_id not in bounds:
+            continue  # (`among` may hold a mentor who joined since `mentor_ids` was read)
         for name in (WEEK, MONTH):
             first, last = bounds[mentor_id][name]
             if first <= start < last:
@@ -199,7 +201,8 @@ def mentor_loads(
     for user_id, program_id, own, program_cap in Membership.objects.filter(
         user_id__in=people, is_mentor=True
     ).values_list("user_id", "program_id", "monthly_cap", "program__mentor_monthly_cap"):
-        program_caps[user_id][program_id] = effective_monthly_cap(own, program_cap)
+        if user_id in program_caps:
+            program_caps[user_id][program_id] = effective_monthly_cap(own, program_cap)
     out = {}
     for pk in mentor_ids:
         periods = {}
