@@ -36,3 +36,29 @@ def test_when_nobody_matches_the_eligible_show_labelled(program, mentee, mentor)
     assert [s.mentor for s in shown] == [mentor]
     assert shown[0].reasons[0] == NO_TOPICAL_MATCH
     assert not shown[0].topical
+
+
+def test_equal_scores_keep_the_engines_order_not_the_mentors_ids(
+    program, mentee, mentor, monkeypatch
+):
+    """The engine orders equal scores by more than the mentor (in hybrid mode, the nearest
+    cosine first): the page keeps that order, so the short list (k) is the head of the
+    long one (k=None) and a re-route with k=1 picks the first of the page."""
+    from pairup.asks.matching import suggestions
+    from pairup.engine.records import Suggestion
+
+    later = make_mentor(program, display_name="Lena Later", languages=["en"])
+    assert later.pk > mentor.pk
+
+    def engine_order(ask, index, k, policy):  # the engine's own tie order, later first
+        return [
+            Suggestion(str(later.pk), 0.5, {}, ("Knows the topic",)),
+            Suggestion(str(mentor.pk), 0.5, {}, ("Knows the topic",)),
+        ][:k]
+
+    monkeypatch.setattr(suggestions, "recommend", engine_order)
+    ask = _ask(
+        program, mentee, "How do I negotiate a data science offer?", ["negotiating-an-offer"]
+    )
+    assert [s.mentor for s in suggest_mentors(ask, k=None)] == [later, mentor]
+    assert [s.mentor for s in suggest_mentors(ask, k=1)] == [later]

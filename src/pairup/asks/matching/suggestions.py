@@ -138,7 +138,9 @@ def suggest_mentors(
                 topical=s.topical,
             )
         )
-    out.sort(key=lambda s: (-s.score, s.mentor.pk))
+    # Stable: equal scores keep the engine's order (its exact score, then in hybrid mode the
+    # nearest cosine, then the mentor), so the short list is the head of the long one.
+    out.sort(key=lambda s: -s.score)
     if k is None:
         return out  # every eligible mentor, for inviting
     # A short list never pads with mentors whose only merit is free time and room: those
