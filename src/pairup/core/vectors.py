@@ -9,10 +9,10 @@ background task or `pairup embed --rebuild` needed it first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from django.db import transaction
@@ -128,6 +128,28 @@ def semantic_for(
     return semantic_index(mentors, backend[0], backend[1], progress=progress)
 
 
+# What each app embeds: a function of a query of programs giving the texts of theirs that some
+# use will embed (a page, a task, a schedule), registered by the app at `AppConfig.ready()`
+# (asks: mentors' profiles, past asks, asks; events: the registrations of events not ended).
+# Apps below events cannot import them, so they are asked through this list.
+TextsInUse = Callable[[Any], Iterable[str]]
+_TEXTS_IN_USE: list[TextsInUse] = []
+
+
+def register_texts_in_use(provider: TextsInUse) -> None:
+    """Add `provider` to the texts in use (`texts_in_use`); once however often it is given."""
+    if provider not in _TEXTS_IN_USE:
+        _TEXTS_IN_USE.append(provider)
+
+
+def texts_in_use(programs: Any) -> list[str]:
+    """Every text of `programs` (a query of them) that the app embeds, by every registered
+    provider: each once, blank ones left out, in a stable order. What `pairup embed`
+    stores, and what its `--prune` keeps."""
+    texts = (t for provider in _TEXTS_IN_USE for t in provider(programs))
+    return list(dict.fromkeys(t for t in texts if t.strip()))
+
+
 def relevance_in_words(*, for_people: bool = False) -> str:
     """Which relevance the app runs, in one line: for `pairup relevance`, the server's
     start-up line and the log, the model's full version; `for_people` (the matching settings
@@ -150,7 +172,9 @@ def relevance_in_words(*, for_people: bool = False) -> str:
 
 __all__: Sequence[str] = (
     "DatabaseVectorStore",
+    "register_texts_in_use",
     "relevance_backend",
     "relevance_in_words",
     "semantic_for",
+    "texts_in_use",
 )

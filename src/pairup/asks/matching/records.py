@@ -232,6 +232,12 @@ class AskWords:
     duration: int
 
 
+def ask_text(words: AskWords) -> str:
+    """An ask's text as the engine reads (and embeds) it: the question, what was tried, the
+    topics' names."""
+    return " ".join([words.question, words.tried, " ".join(name for _, name in words.topics)])
+
+
 def engine_ask(
     words: AskWords, paths: dict[int, str], free: tuple[tuple[datetime, datetime], ...] | None
 ) -> EngineAsk:
@@ -239,7 +245,7 @@ def engine_ask(
     which reads thousands of asks as plain values)."""
     return EngineAsk(
         id=words.ask_id,
-        text=" ".join([words.question, words.tried, " ".join(name for _, name in words.topics)]),
+        text=ask_text(words),
         topics=tuple(TopicLevel(paths[pk]) for pk, _ in words.topics),
         site=words.site,
         languages=words.languages,

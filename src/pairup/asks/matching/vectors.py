@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.db.models import QuerySet
+
 from pairup.accounts.models import Profile
 from pairup.asks.models import Ask
 from pairup.programs.models import Membership, Program
@@ -62,3 +64,10 @@ def program_texts(program: Program) -> list[str]:
     asks = Ask.objects.filter(program=program).order_by("pk").prefetch_related("topics")
     texts.extend(ask_texts(asks.iterator(chunk_size=500)))
     return list(dict.fromkeys(t for t in texts if t.strip()))
+
+
+def programs_texts(programs: QuerySet[Program]) -> Iterator[str]:
+    """`program_texts` of each of `programs`: what asks registers in `core.vectors` as texts
+    in use."""
+    for program in programs.order_by("pk"):
+        yield from program_texts(program)

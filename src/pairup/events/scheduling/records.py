@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 
@@ -39,6 +39,7 @@ from pairup.accounts.models import Profile
 from pairup.asks.matching.eligibility import REFUSALS, PairRules, pair_rules
 from pairup.asks.matching.records import (
     AskWords,
+    ask_text,
     engine_ask,
     mentor_expertise,
     mentor_history,
@@ -56,6 +57,7 @@ from pairup.events.models import (
     Event,
     EventKind,
     EventSchedule,
+    EventState,
     EventTable,
     Registration,
     RegistrationRole,
@@ -63,6 +65,7 @@ from pairup.events.models import (
     ScheduleState,
     Seat,
 )
+from pairup.programs.models import Program
 from pairup.topics.queries import topic_paths
 
 MENTOR = RegistrationRole.MENTOR.value
@@ -294,15 +297,7 @@ def load_event_records(
     watch: dict[str, float] = {}
     t0 = time.perf_counter()
     rows = list(registered(event).order_by("pk").values_list(*REG_FIELDS))
-    reg_topics: dict[int, list[tuple[int, str]]] = {}
-    for reg_id, topic_id, name in (
-        Registration.topics.through.objects.filter(
-            registration__event=event, registration__status=RegistrationStatus.REGISTERED
-        )
-        .order_by("registration_id", "topic__position", "topic__name")
-        .values_list("registration_id", "topic_id", "topic__name")
-    ):
-        reg_topics.setdefault(reg_id, []).append((topic_id, name))
+    reg_topics = _registration_topics(event)
     roles = {row[0]: row[2] for row in rows}
     profile_of_reg = {row[0]: row[6] for row in rows}
     maybe_mentors = [pk for pk, r in roles.items() if r != MENTEE]
@@ -321,24 +316,12 @@ def load_event_records(
         sides = {row[0]: row[3] or MENTEE for row in rows if row[2] == EITHER}
     people: dict[int, Person] = {}
     profiles: dict[int, Profile] = {}
-    for pk, user, role, _, langs, want, _prof, name, head, bio, tags, site, plangs, zone in rows:
+    for row in rows:
+        pk, role = row[0], row[2]
         side = sides.get(pk, role if role != EITHER else MENTEE)
-        people[pk] = Person(
-            registration_id=pk,
-            user_id=user,
-            name=name or f"Member {user}",
-            role=role,
-            side=side,
-            headline=head or "",
-            want=want or "",
-            site=site or "",
-            languages=tuple(langs or plangs or ()),
-            timezone=zone or "UTC",
-            topics=tuple(reg_topics.get(pk, ())),
-        )
+        people[pk] = _person(row, side, reg_topics.get(pk, ()))
         if side == MENTOR:
-            # profile_text reads a Profile's words; these are plain values of one.
-            profiles[pk] = Profile(headline=head or "", bio=bio or "", tags=tags or [])
+            profiles[pk] = _profile(row)
     mentor_regs = [pk for pk, p in people.items() if p.side == MENTOR]
     mentee_regs = [pk for pk, p in people.items() if p.side == MENTEE]
     rules = pair_rules(
@@ -356,14 +339,11 @@ def load_event_records(
     for pk in mentor_regs:
         p = people[pk]
         expertise = expertise_by_profile.get(profile_of_reg[pk], [])
-        words = [name for _, name, _ in expertise] + [
-            name for _, name in p.topics if all(name != e[1] for e in expertise)
-        ]
         mentors.append(
             Mentor(
                 id=pk,
                 name=p.name,
-                text=profile_text(profiles[pk], words),
+                text=mentor_text(profiles[pk], expertise, p.topics),
                 history=tuple(history.get(p.user_id, ())),
                 topics=_mentor_topics(event, p, expertise, places.get(pk), paths),
                 site=p.site,
@@ -375,13 +355,7 @@ def load_event_records(
     mentees = []
     for pk in mentee_regs:
         p = people[pk]
-        record = engine_ask(
-            AskWords(
-                pk, p.want, "", list(p.topics), p.site, p.languages, p.timezone, event.round_minutes
-            ),
-            paths,
-            None,
-        )
+        record = engine_ask(mentee_words(event, p), paths, None)
         exclude = excluded.get(pk)
         mentees.append(_with_exclude(record, exclude) if exclude else record)
     watch["records"] = time.perf_counter() - t0
@@ -398,6 +372,99 @@ def load_event_records(
         paths=paths,
         seconds=watch,
     )
+
+
+def _registration_topics(event: Event) -> dict[int, list[tuple[int, str]]]:
+    """Each registered person's topics (registration id → (topic id, name)), in the
+    taxonomy's order."""
+    reg_topics: dict[int, list[tuple[int, str]]] = {}
+    for reg_id, topic_id, name in (
+        Registration.topics.through.objects.filter(
+            registration__event=event, registration__status=RegistrationStatus.REGISTERED
+        )
+        .order_by("registration_id", "topic__position", "topic__name")
+        .values_list("registration_id", "topic_id", "topic__name")
+    ):
+        reg_topics.setdefault(reg_id, []).append((topic_id, name))
+    return reg_topics
+
+
+def _person(row: tuple[Any, ...], side: str, topics: Iterable[tuple[int, str]]) -> Person:
+    """A registered person from a row of REG_FIELDS, sitting on `side`."""
+    pk, user, role, _, langs, want, _prof, name, head, _bio, _tags, site, plangs, zone = row
+    return Person(
+        registration_id=pk,
+        user_id=user,
+        name=name or f"Member {user}",
+        role=role,
+        side=side,
+        headline=head or "",
+        want=want or "",
+        site=site or "",
+        languages=tuple(langs or plangs or ()),
+        timezone=zone or "UTC",
+        topics=tuple(topics),
+    )
+
+
+def _profile(row: tuple[Any, ...]) -> Profile:
+    # profile_text reads a Profile's words; these are plain values of one.
+    return Profile(headline=row[8] or "", bio=row[9] or "", tags=row[10] or [])
+
+
+def mentor_text(
+    profile: Profile, expertise: list[tuple[int, str, str]], topics: Iterable[tuple[int, str]]
+) -> str:
+    """An event mentor's text as the engine reads (and embeds) it: their profile's words, the
+    names of the topics they know, then of those they registered for besides."""
+    words = [name for _, name, _ in expertise] + [
+        name for _, name in topics if all(name != e[1] for e in expertise)
+    ]
+    return profile_text(profile, words)
+
+
+def mentee_words(event: Event, p: Person) -> AskWords:
+    """A mentee's ask at an event: their "what I want from this" line and the topics they
+    registered for, for one round."""
+    return AskWords(
+        p.registration_id,
+        p.want,
+        "",
+        list(p.topics),
+        p.site,
+        p.languages,
+        p.timezone,
+        event.round_minutes,
+    )
+
+
+def event_texts(event: Event) -> list[str]:
+    """Every text a schedule of `event` (a solve, a re-seat) embeds, whichever side each
+    "either" takes: each registered mentee's ask (`mentee_words`), each registered mentor's
+    text (`mentor_text`). Their past asks are the program's asks (`program_texts`)."""
+    rows = list(registered(event).order_by("pk").values_list(*REG_FIELDS))
+    reg_topics = _registration_topics(event)
+    expertise = mentor_expertise([row[6] for row in rows if row[2] != MENTEE])
+    texts: list[str] = []
+    for row in rows:
+        pk, role = row[0], row[2]
+        p = _person(row, MENTEE, reg_topics.get(pk, ()))
+        if role != MENTOR:
+            texts.append(ask_text(mentee_words(event, p)))
+        if role != MENTEE:
+            texts.append(mentor_text(_profile(row), expertise.get(row[6], []), p.topics))
+    return texts
+
+
+def open_event_texts(programs: QuerySet[Program]) -> Iterator[str]:
+    """The texts of every event of `programs` that may still be scheduled or re-seated (not
+    ended nor cancelled): `event_texts`. Registered in `core.vectors` as texts in use, so
+    `pairup embed` stores them and `--prune` keeps them."""
+    events = Event.objects.filter(program__in=programs).exclude(
+        state__in=[EventState.ENDED, EventState.CANCELLED]
+    )
+    for event in events.select_related("program").order_by("pk"):
+        yield from event_texts(event)
 
 
 def _with_exclude(record: EngineAsk, exclude: list[int]) -> EngineAsk:

@@ -1,14 +1,17 @@
 """`pairup embed [--rebuild] [--prune] [--program SLUG]`: store the vectors of every text
-matching reads (mentors' profiles and past asks, asks) for semantic relevance, in every
-program or one.
+the app embeds for semantic relevance (`core.vectors.texts_in_use`: mentors' profiles and
+past asks, asks, and the registrations of the events not ended nor cancelled: mentees'
+wants and topics, mentors' profiles with the topics they registered for), in every program
+or one.
 
 Without --rebuild only texts with no stored vector for the installed model are encoded (what
 the background tasks keep up to date anyway: use it after a bulk import, or to warm a new
 install). With --rebuild every text of the scope is encoded again and its stored vector
 replaced, batch by batch, so matching always finds one meanwhile (after a change to the
 model package that kept its version, or to check the timing). With --prune, the stored
-vectors of the installed model that no text of any program has any more (a profile or ask
-edited since, a mentor removed) are then deleted, in one transaction; rows stored after the
+vectors of the installed model that none of those texts has any more (a profile or ask
+edited since, a mentor removed, a registration of an event that ended) are then deleted, in
+one transaction; rows stored after the
 command started are kept (a task may have stored a text saved meanwhile), and a text some
 other use reads again is encoded again then. A progress bar shows on a terminal (stderr),
 nothing when piped. Exits 2 with one line when there is no model to embed with
@@ -31,9 +34,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from pairup.asks.matching.vectors import program_texts
 from pairup.core.models import TextVector
-from pairup.core.vectors import DatabaseVectorStore, relevance_backend, relevance_in_words
+from pairup.core.vectors import (
+    DatabaseVectorStore,
+    relevance_backend,
+    relevance_in_words,
+    texts_in_use,
+)
 from pairup.engine.cli import progress
 from pairup.engine.embedding import Embedder, document_chunks, text_key
 from pairup.programs.models import Program
@@ -47,7 +54,7 @@ PRUNE_BATCH = 500
 
 
 class Command(BaseCommand):
-    help = "Store the vectors of every text matching reads; --rebuild encodes them all again."
+    help = "Store the vectors of every text the app embeds; --rebuild encodes them all again."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -58,7 +65,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--prune",
             action="store_true",
-            help="then delete the stored vectors no text of any program has any more",
+            help="then delete the stored vectors no text in use has any more",
         )
         parser.add_argument("--program", help="only this program (its slug); default: every one")
 
@@ -90,9 +97,8 @@ class Command(BaseCommand):
         # What the engine stores is each text's chunks (a short text is one chunk): key
         # and encode those, as `embedding.embed_documents` does.
         texts: dict[str, str] = {}
-        for program in programs:
-            for chunk in document_chunks(program_texts(program)):
-                texts.setdefault(text_key(chunk), chunk)
+        for chunk in document_chunks(texts_in_use(programs)):
+            texts.setdefault(text_key(chunk), chunk)
         if options["rebuild"]:
             todo = texts
         else:
