@@ -287,3 +287,11 @@ def test_a_draft_takes_no_invitations(client, program, admin):
     event = new_event(program, admin)
     client.force_login(admin)
     assert client.get(f"/events/{event.slug}/invite/").status_code == 302
+
+
+def test_an_optional_field_of_another_form_is_still_labelled_optional(client, program, admin):
+    """Marking the event's room and video link as needed-by-place leaves every other
+    form's optional fields labelled so (the label template reads a field's own mark)."""
+    client.force_login(admin)
+    form = client.get("/p/acme/events/new/?kind=roundtables").content.decode()
+    assert '<span class="optional">(optional)</span>' in form  # e.g. the capacity

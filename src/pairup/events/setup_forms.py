@@ -88,10 +88,6 @@ class EventKindForm(forms.Form):
 class EventForm(ServiceErrorsMixin, forms.Form):
     """An event's set-up, for one kind: the fields of every event, then that kind's."""
 
-    # Needed or not by where people meet (the service says which): the label says neither
-    # "optional" nor required; the help text says when.
-    conditionally_required = ("place", "video_url")
-
     title = forms.CharField(label="Title", max_length=120)
     slug = forms.CharField(
         label="Web address",
@@ -217,6 +213,10 @@ class EventForm(ServiceErrorsMixin, forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        # Needed or not by where people meet (the service says which): their labels say
+        # neither "optional" nor required; the help text says when (templates/_field.html).
+        for name in ("place", "video_url"):
+            self.fields[name].conditionally_required = True  # type: ignore[attr-defined]
         self.fields["topics"].widget = topic_chips(
             find_label="Find a topic", browse_label="Browse the program's topics", within=topic_ids
         )
