@@ -32,6 +32,7 @@ from pairup.insights.simulation.service import simulate
 from pairup.programs.models import AuditEntry, Membership, Program
 from pairup.topics.models import Topic
 from tests.factories import UserFactory, make_mentor
+from tests.vector_reads import count_vector_reads
 
 pytestmark = pytest.mark.django_db
 
@@ -282,19 +283,11 @@ def test_a_second_simulation_reads_no_mentor_vector_again(small, monkeypatch):
     """The simulator shares the program's kept semantic index (`records.kept_scope`): a
     second run reads no mentor's vector again and replays the same."""
     from pairup.asks.matching.vectors import mentor_texts
-    from pairup.core import vectors
     from pairup.engine.embedding import text_key
 
     program = small["program"]
     first = _run(program, load_weight=5.0)
-    read: list[str] = []
-    get_many = vectors.DatabaseVectorStore.get_many
-
-    def counted(self, keys, version):
-        read.extend(keys)
-        return get_many(self, keys, version)
-
-    monkeypatch.setattr(vectors.DatabaseVectorStore, "get_many", counted)
+    read = count_vector_reads(monkeypatch)
 
     second = _run(program, load_weight=5.0)
 

@@ -11,9 +11,9 @@ import pytest
 from pairup.asks.matching.cohort import read_snapshot
 from pairup.asks.matching.vectors import mentor_texts
 from pairup.asks.models import CohortRunStatus, ProposedPair
-from pairup.core import vectors
 from pairup.core.vectors import relevance_backend
 from pairup.engine.embedding import text_key
+from tests.vector_reads import count_vector_reads
 
 pytestmark = [pytest.mark.django_db, pytest.mark.semantic]
 
@@ -40,14 +40,7 @@ def test_a_second_run_reads_no_mentor_vector_again_and_proposes_the_same(
     """Cohort runs share the program's kept semantic index with suggestions
     (`records.kept_scope`): a run after another reads only the asks' vectors."""
     first = run_now(cohort.program, admin)
-    read: list[str] = []
-    get_many = vectors.DatabaseVectorStore.get_many
-
-    def counted(self, keys, version):
-        read.extend(keys)
-        return get_many(self, keys, version)
-
-    monkeypatch.setattr(vectors.DatabaseVectorStore, "get_many", counted)
+    read = count_vector_reads(monkeypatch)
 
     second = run_now(cohort.program, admin)
 

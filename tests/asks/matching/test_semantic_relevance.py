@@ -21,6 +21,7 @@ from pairup.core import vectors
 from pairup.core.models import TextVector
 from pairup.engine.embedding import normalise_text, text_key
 from tests.factories import make_mentor
+from tests.vector_reads import count_vector_reads
 
 pytestmark = pytest.mark.django_db
 
@@ -213,14 +214,7 @@ def test_suggestions_reuse_the_kept_vectors_and_see_an_edit_at_once(
     ask = services.ask_create(
         program=program, mentee=mentee, topics=["negotiating-an-offer"], question=ASK
     )
-    read: list[str] = []
-    get_many = vectors.DatabaseVectorStore.get_many
-
-    def counted(self, keys, version):
-        read.extend(keys)
-        return get_many(self, keys, version)
-
-    monkeypatch.setattr(vectors.DatabaseVectorStore, "get_many", counted)
+    read = count_vector_reads(monkeypatch)
 
     def fresh_ranking() -> list[tuple[int, float, tuple[str, ...]]]:
         vectors.KEPT.clear()
