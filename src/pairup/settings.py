@@ -215,7 +215,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: shared state (sign-in rate limits) lives in the database by default, or in Redis.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES: dict[str, dict[str, object]] = {
+    CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     # Sessions are read from Redis and written through to the database: one query less on
@@ -226,10 +226,6 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "pairup_cache",
-            # Django's default, 300 rows, is a few programs' insights figures: past it each
-            # write culls a third of the table. Rows are small (a figure is a few KB), and
-            # counting the table before each write stays cheap at this size.
-            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 

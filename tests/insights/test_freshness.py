@@ -10,17 +10,15 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import update_last_login
-from django.core.cache import cache, caches
-from django.core.cache.backends.db import DatabaseCache
-from django.db import connection, transaction
+from django.core.cache import cache
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pairup.accounts.models import Expertise, Profile, User
 from pairup.asks.models import Ask, AskStatus, Engagement, Invitation, InvitationStatus, ThankYou
 from pairup.events.models import ConversationRating, Seat
-from pairup.insights import alerts, freshness
+from pairup.insights import alerts
 from pairup.insights import figures as figures_module
 from pairup.insights.figures import (
     FIGURES,
@@ -28,7 +26,7 @@ from pairup.insights.figures import (
     figure_reads,
     program_insights,
 )
-from pairup.insights.freshness import STAMP_PREFIX, entry_key, insights_stamps, watched_tables
+from pairup.insights.freshness import STAMP_PREFIX, insights_stamps, watched_tables
 from pairup.insights.reads import ALERT_READS
 from pairup.notifications.models import Kind, Notification
 from pairup.programs.models import Membership
@@ -330,110 +328,3 @@ def test_the_dashboards_alerts_are_cached_until_a_write_changes_them(
     assert alerts.cached_program_alerts(ap.program, later) == alerts.program_alerts(
         ap.program, later
     )
-
-
-# ------------------------------------------------------------- when the stamps are written
-
-PROFILES = Profile._meta.db_table
-
-
-def _stamp(table: str) -> int | None:
-    return cache.get(STAMP_PREFIX + table)
-
-
-def _touch_profiles() -> None:
-    Profile.objects.filter(pk=-1).update(site="Nowhere")  # a watched write, no row
-
-
-def _refuse(monkeypatch, *methods: str) -> None:
-    def refused(*args, **kwargs):
-        raise ConnectionError("the cache is down")
-
-    for method in methods:
-        monkeypatch.setattr(caches["default"], method, refused)
-
-
-def test_a_cache_that_refuses_the_stamp_fails_nothing_and_serves_no_stale_figure(
-    small, counted, monkeypatch, django_capture_on_commit_callbacks
-):
-    cached_program_insights(small.program, RANGE, NOW)
-    after: list[str] = []
-    with monkeypatch.context() as m:
-        _refuse(m, "set_many")
-        with django_capture_on_commit_callbacks(execute=True):
-            ask(small.program, small.mentees["c"], at(7), "sql")
-            transaction.on_commit(lambda: after.append("email"))
-    assert after == ["email"]  # the callbacks after the stamp's still ran
-    assert _stamp(ASKS) is None  # deleted instead: made anew when read
-    counted.clear()
-    assert _asked(small.program) == 5
-    assert "funnel" in counted
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_stamp_the_cache_refused_entirely_is_written_at_the_next_flush(monkeypatch):
-    before = insights_stamps([PROFILES])[PROFILES]
-    monkeypatch.setattr(freshness, "RETRY_SECONDS", 0.0)
-    with monkeypatch.context() as m:
-        _refuse(m, "set_many", "delete_many")
-        with transaction.atomic():
-            _touch_profiles()
-    assert freshness._failed == {PROFILES}
-    User.objects.exists()  # any statement outside a transaction writes it
-    assert not freshness._failed
-    assert _stamp(PROFILES) > before
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_autocommit_write_followed_only_by_transactions_gets_its_stamp():
-    """A command or a worker whose next work is all inside transactions."""
-    before = insights_stamps([PROFILES])[PROFILES]
-    _touch_profiles()  # autocommit: pending until the connection's next statement
-    assert connection._insights_pending == {PROFILES}
-    with transaction.atomic():
-        assert not connection._insights_pending  # written as the transaction began
-        assert _stamp(PROFILES) > before
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_autocommit_write_gets_its_stamp_when_the_connection_closes_or_the_process_exits():
-    before = insights_stamps([PROFILES])[PROFILES]
-    _touch_profiles()
-    connection.close()
-    closed = _stamp(PROFILES)
-    assert closed > before
-    _touch_profiles()
-    assert connection._insights_pending == {PROFILES}
-    freshness._flush_at_exit()
-    assert not connection._insights_pending
-    assert _stamp(PROFILES) > closed
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_on_commit_callback_that_raises_first_does_not_lose_the_stamp():
-    before = insights_stamps([PROFILES])[PROFILES]
-
-    def fails() -> None:
-        raise RuntimeError("an earlier callback fails")
-
-    with pytest.raises(RuntimeError), transaction.atomic():
-        transaction.on_commit(fails)  # not robust: Django drops the callbacks after it
-        _touch_profiles()
-    assert connection._insights_pending == {PROFILES}
-    User.objects.exists()  # the next statement writes the committed tables' stamps
-    assert _stamp(PROFILES) > before
-
-
-def test_the_database_cache_holds_enough_entries():
-    assert settings.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] >= 10_000
-
-
-def test_the_database_cache_culls_the_entries_before_the_stamps(db):
-    small_cache = DatabaseCache(
-        "pairup_cache", {"OPTIONS": {"MAX_ENTRIES": 6, "CULL_FREQUENCY": 2}}
-    )
-    small_cache.set(STAMP_PREFIX + ASKS, 1)
-    for i in range(12):
-        small_cache.set(entry_key(i, ("funnel",), {ASKS: 1}), i)
-    assert small_cache.get(STAMP_PREFIX + ASKS) == 1
-    assert entry_key(0, (), {}) < STAMP_PREFIX  # "pairup:insights:" sorts first

@@ -12,9 +12,8 @@ The stamps are bumped by the database connection itself, not by each service: a 
 around every statement (`connection.execute_wrappers`) sees each INSERT, UPDATE and DELETE
 on a watched table, whether it comes from `save()`, `QuerySet.update()`, `bulk_create()` or
 raw SQL, and writes new stamps for the tables written once the transaction commits (once per
-transaction; outside one, before the connection's next statement, at the start of its next
-outermost transaction, when it closes, at the end of the request or at process exit). A
-stamp the cache refuses is deleted instead, or written again later (`_write_stamps`). A reader who counts between the commit and the new stamp caches the new rows under
+transaction; outside one, before the connection's next statement or at the end of the
+request). A reader who counts between the commit and the new stamp caches the new rows under
 the old stamp, which is harmless; a reader who read the stamp before the commit cached the
 old rows under a stamp that is gone once the new one is written. A process that dies between
 the commit and the stamp leaves the entries to run out (`ENTRY_TTL_SECONDS`).
@@ -35,11 +34,8 @@ rounds played by now) also have the quarter hour in their key (`CLOCK`).
 
 from __future__ import annotations
 
-import atexit
 import hashlib
-import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -51,9 +47,7 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-# After "pairup:insights:" in key order: the database cache culls the lowest keys first, so
-# it culls entries before the few stamps (a culled stamp makes every figure count again).
-STAMP_PREFIX = "pairup:stamp:insights:"
+STAMP_PREFIX = "pairup:insights-stamp:"
 STAMP_TTL_SECONDS = 7 * 24 * 3600
 # A figure that depends on the rows alone lives until they change (or a day passes, which
 # also changes the default range); one that depends on the clock, a quarter hour.
@@ -104,87 +98,16 @@ def _stamp_key(table: str) -> str:
     return STAMP_PREFIX + table
 
 
-logger = logging.getLogger(__name__)
-
-# Tables whose new stamps the cache refused (down, full, timing out): written again at the
-# next flush (`flush_pending`), at most every RETRY_SECONDS so a cache that is down does not
-# cost a timeout on every statement.
-RETRY_SECONDS = 5.0
-_failed: set[str] = set()
-_failed_lock = threading.Lock()
-_retry_at = 0.0
-
-
 def _write_stamps(tables: Iterable[str]) -> None:
-    """Write new stamps for `tables`; never raises (it runs after the commit, where an error
-    would fail a request whose rows are saved and drop the other on-commit callbacks).
-
-    A stamp the cache refused is not given up: if the cache refuses the write but still
-    serves the old stamp (a write timeout, a full or read-only replica), the entries under
-    it would be served for ENTRY_TTL_SECONDS. So the stamps are deleted instead (a missing
-    stamp is made anew when read, so nothing cached under the old one is read again), and
-    if the cache refuses that too, the tables are kept and written again at the next flush
-    of any connection of this process (before a statement, at an outermost transaction's
-    start, at the end of a request, at exit)."""
-    global _retry_at
-    with _failed_lock:
-        names = set(tables) | _failed
-        _failed.clear()
-    if not names:
-        return
     now = time.time_ns()
-    keys = [_stamp_key(t) for t in sorted(names)]
     try:
-        cache.set_many(dict.fromkeys(keys, now), STAMP_TTL_SECONDS)
-        return
-    except Exception as error:
-        if _no_cache_table(error):
-            # The database cache's table is made after the first migrations, which write
-            # rows already: nothing can be cached before it exists either.
-            return
-        logger.warning("insights: could not write the stamps of %s: %r", sorted(names), error)
-    try:
-        cache.delete_many(keys)
-        return
-    except Exception as error:
-        logger.warning("insights: could not delete the stamps either, retrying: %r", error)
-    with _failed_lock:
-        _failed.update(names)
-        _retry_at = time.monotonic() + RETRY_SECONDS
-
-
-def _no_cache_table(error: Exception) -> bool:
-    backend = caches["default"]
-    if not (isinstance(error, DatabaseError) and isinstance(backend, DatabaseCache)):
-        return False
-    from django.db import connections, router
-
-    conn = connections[router.db_for_write(backend.cache_model_class)]
-    try:
-        if conn.in_atomic_block:
-            # A failed statement spoils the transaction; the caller runs after commit.
-            return False
-        return getattr(backend, "_table", None) not in conn.introspection.table_names()
+        cache.set_many({_stamp_key(t): now for t in sorted(tables)}, STAMP_TTL_SECONDS)
     except DatabaseError:
-        return False
-
-
-def _retry_due() -> bool:
-    return bool(_failed) and time.monotonic() >= _retry_at
-
-
-class _Committed:
-    """A transaction's on-commit callback: new stamps for the tables it wrote."""
-
-    def __init__(self, tables: set[str], connection: BaseDatabaseWrapper) -> None:
-        self.tables = tables
-        self.connection = connection
-
-    def __call__(self) -> None:
-        # Written now: no longer pending (see flushing_commit in watch_connection).
-        if pending := getattr(self.connection, "_insights_pending", None):
-            pending -= self.tables
-        _write_stamps(self.tables)
+        # The database cache's table is made after the first migrations, which write rows
+        # already: nothing can be cached before it exists either.
+        if isinstance(caches["default"], DatabaseCache):
+            return
+        raise
 
 
 def insights_changed(
@@ -195,8 +118,7 @@ def insights_changed(
     waiting in `run_on_commit` (gone once the transaction commits or rolls back), which
     gathers the tables the transaction writes. Outside a transaction the write has
     committed already: the stamps are written before the connection's next statement (or at
-    the start of its next outermost transaction, when it closes, at the end of the request,
-    at exit, or when a stamp is read), never while a statement's cursor may
+    the end of the request, or when a stamp is read), never while a statement's cursor may
     still be read (on SQLite that would cut short an INSERT ... RETURNING)."""
     from django.db import connection as default
 
@@ -213,28 +135,30 @@ def insights_changed(
         marker.tables |= names
         return
 
-    conn._insights_marker = committed = _Committed(names, conn)  # type: ignore[attr-defined]
-    conn.on_commit(committed, robust=True)
+    class Committed:
+        def __init__(self) -> None:
+            self.tables = names
+
+        def __call__(self) -> None:
+            _write_stamps(self.tables)
+
+    conn._insights_marker = committed = Committed()  # type: ignore[attr-defined]
+    conn.on_commit(committed)
 
 
 def flush_pending(connection: BaseDatabaseWrapper) -> None:
-    """Write the stamps a write outside a transaction left pending (see insights_changed),
-    and those the cache refused before (see _write_stamps)."""
-    if connection.in_atomic_block:
-        return
+    """Write the stamps a write outside a transaction left pending (see insights_changed)."""
     pending = getattr(connection, "_insights_pending", None)
-    if pending:
+    if pending and not connection.in_atomic_block:
         connection._insights_pending = None  # type: ignore[attr-defined]
         _write_stamps(pending)
-    elif _retry_due():
-        _write_stamps(())
 
 
 def _watch(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
     conn = context["connection"]
-    if getattr(conn, "_insights_pending", None) or _retry_due():
+    if getattr(conn, "_insights_pending", None):
         flush_pending(conn)  # the statement before this one is done with its cursor
     result = execute(sql, params, many, context)
     if table := changed_tables(sql):
@@ -243,64 +167,17 @@ def _watch(
 
 
 def watch_connection(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    """`connection_created`: watch the new connection's writes (once), and write what a
-    write outside a transaction left pending when an outermost transaction starts (its
-    statements run inside it, where a stamp written to the database cache could be rolled
-    back: a command or a worker whose next work is all in transactions would otherwise
-    leave it unwritten) and when the connection closes."""
+    """`connection_created`: watch the new connection's writes (once)."""
     if _watch not in connection.execute_wrappers:
         connection.execute_wrappers.append(_watch)
-    if getattr(connection, "_insights_hooked", False):
-        return
-    connection._insights_hooked = True  # type: ignore[attr-defined]
-    set_autocommit = connection.set_autocommit
-    close = connection.close
-    commit = connection.commit
-
-    def flushing_commit() -> None:
-        # Once committed, the tables are pending until their callback writes them: an
-        # earlier on-commit callback that raises drops the callbacks after it.
-        commit()
-        tables = {
-            t
-            for entry in connection.run_on_commit
-            if isinstance(entry[1], _Committed)
-            for t in entry[1].tables
-        }
-        if tables:
-            pending = getattr(connection, "_insights_pending", None) or set()
-            connection._insights_pending = pending | tables  # type: ignore[attr-defined]
-
-    def flushing_set_autocommit(autocommit: bool, *args: Any, **kwargs: Any) -> None:
-        if not autocommit:
-            flush_pending(connection)
-        set_autocommit(autocommit, *args, **kwargs)
-
-    def flushing_close() -> None:
-        if connection.connection is not None:
-            flush_pending(connection)
-        close()
-
-    connection.set_autocommit = flushing_set_autocommit  # type: ignore[method-assign]
-    connection.commit = flushing_commit  # type: ignore[method-assign]
-    connection.close = flushing_close  # type: ignore[method-assign]
 
 
 def flush_at_request_end(sender: Any, **kwargs: Any) -> None:
-    """`request_finished` (and process exit): a write outside a transaction gets its
-    stamps."""
+    """`request_finished`: a write of the request outside a transaction gets its stamps."""
     from django.db import connections
 
     for conn in connections.all(initialized_only=True):
         flush_pending(conn)
-
-
-@atexit.register
-def _flush_at_exit() -> None:
-    try:
-        flush_at_request_end(None)
-    except Exception:  # the interpreter is going away; the entries run out
-        logger.exception("insights: could not write the stamps at exit")
 
 
 def insights_stamps(tables: Iterable[str]) -> dict[str, int]:
