@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
@@ -214,6 +215,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: shared state (sign-in rate limits) lives in the database by default, or in Redis.
 REDIS_URL = env("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -226,6 +228,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "pairup_cache",
+            # Django's default of 300 entries would cull the insights' figures and stamps
+            # (one per figure, filter and table) and suggestions within minutes.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
 

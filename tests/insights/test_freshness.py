@@ -328,3 +328,31 @@ def test_the_dashboards_alerts_are_cached_until_a_write_changes_them(
     assert alerts.cached_program_alerts(ap.program, later) == alerts.program_alerts(
         ap.program, later
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_cache_that_refuses_the_stamp_fails_no_commit_and_drops_no_later_callback(
+    program, monkeypatch
+):
+    """The stamp is written after commit; a cache that is down (Redis gone) must not turn
+    the committed request into an error, nor drop the on-commit work after it (emails)."""
+    from django.db import transaction
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(cache, "set_many", refused)
+    later: list[str] = []
+    with transaction.atomic():
+        Profile.objects.filter(user__memberships__program=program).update(headline="Edited")
+        transaction.on_commit(lambda: later.append("email sent"))
+    assert later == ["email sent"]
+
+
+def test_the_database_cache_holds_the_figures_and_their_stamps():
+    """Django's default of 300 entries would cull them within minutes on a busy site."""
+    from django.conf import settings
+
+    options = settings.CACHES["default"].get("OPTIONS", {})
+    if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+        assert options.get("MAX_ENTRIES", 300) >= 10_000

@@ -216,7 +216,7 @@ def test_demo_writes_the_same_rows_as_before_and_nothing_on_a_second_load(
     assert {_qualname(c) for c in callbacks} <= {
         "live_state_changed.<locals>.<lambda>",  # schedules published, re-seats, controls
         "_forget_viewers",  # the registration cancelled before the speed mentoring
-        "_Committed",  # the insights stamps: the figures' rows changed
+        "insights_changed.<locals>.Committed",  # the figures' rows changed
     }
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert demo_load() is False

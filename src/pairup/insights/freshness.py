@@ -35,6 +35,7 @@ rounds played by now) also have the quarter hour in their key (`CLOCK`).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -46,6 +47,8 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+logger = logging.getLogger(__name__)
 
 STAMP_PREFIX = "pairup:insights-stamp:"
 STAMP_TTL_SECONDS = 7 * 24 * 3600
@@ -107,7 +110,13 @@ def _write_stamps(tables: Iterable[str]) -> None:
         # already: nothing can be cached before it exists either.
         if isinstance(caches["default"], DatabaseCache):
             return
-        raise
+        logger.warning("insights: could not write the change stamps of %s", sorted(tables))
+    except Exception:
+        # A cache that is down (Redis gone) serves no stale figure either; the write that
+        # moved the stamp, committed already, must not fail for it.
+        logger.warning(
+            "insights: could not write the change stamps of %s", sorted(tables), exc_info=True
+        )
 
 
 def insights_changed(
@@ -143,7 +152,9 @@ def insights_changed(
             _write_stamps(self.tables)
 
     conn._insights_marker = committed = Committed()  # type: ignore[attr-defined]
-    conn.on_commit(committed)
+    # Robust: a cache that refuses the stamp must not fail the committed request, nor drop
+    # the on-commit callbacks (emails, tasks) that come after this one.
+    conn.on_commit(committed, robust=True)
 
 
 def flush_pending(connection: BaseDatabaseWrapper) -> None:
