@@ -137,6 +137,109 @@ def test_hybrid_relevance_is_on_a_fixed_scale():
     assert (got.mentor_id, got.score) == (first.mentor_id, first.score)
 
 
+def test_top_mean_takes_each_segments_best_with_ties_and_missing_as_zero():
+    from pairup.engine.semantic import top_mean
+
+    values = np.array([[0.9, 0.5, 0.5, 0.2, 0.7, 0.0, 0.0], [0.4, 0.4, 0.4, 0.4, 0.0, 0.3, 0.6]])
+    got = top_mean(values, np.array([0, 4, 5]), 3)
+    want = [[(0.9 + 0.5 + 0.5) / 3, 0.7 / 3, 0.0], [0.4, 0.0, (0.6 + 0.3) / 3]]
+    assert np.allclose(got, want, rtol=0, atol=1e-15)
+    assert np.allclose(top_mean(values, np.array([0]), 1), [[0.9], [0.6]])
+
+
+def reference_semantic(sem, ask_vec, evidence_items):
+    """The semantic part as its definition reads, one mentor and one text at a time."""
+    from pairup.engine import semantic as S
+
+    cos = np.rint((sem.doc_vecs @ ask_vec).astype(np.float64) / S.COS_GRID) * S.COS_GRID
+    s = S.closeness(cos)
+    holders: dict[str, int] = {}
+    for d, text in enumerate(sem.doc_text):
+        if sem.doc_item[d] >= 0:
+            holders[text] = holders.get(text, 0) + 1
+    first = {}
+    for d, text in enumerate(sem.doc_text):
+        if sem.doc_item[d] >= 0 and text not in first:
+            first[text] = d
+    nearest = sorted(first, key=lambda t: (-cos[first[t]], first[t]))
+    voting = set(nearest[: min(evidence_items, S.VOTE_TEXTS)])
+    out = []
+    for m in range(len(sem.ids)):
+        mine = [d for d in range(len(sem.doc_owner)) if sem.doc_owner[d] == m]
+        best = sorted((s[d] for d in mine), reverse=True)[: S.CLOSE_ITEMS]
+        close = sum(best) / S.CLOSE_ITEMS
+        votes = sum(
+            sem.doc_weight[d] * s[d] / holders[sem.doc_text[d]]
+            for d in mine
+            if sem.doc_item[d] >= 0 and sem.doc_text[d] in voting
+        )
+        v = 1.0 - np.exp(-votes / S.VOTE_SATURATION)
+        out.append((S.W_CLOSE * close + S.W_VOTES * v) / (S.W_CLOSE + S.W_VOTES))
+    return np.array(out)
+
+
+def test_the_semantic_part_is_its_definition_with_shared_texts_and_weights():
+    rng = np.random.default_rng(5)
+    pool = [
+        f"{a} {b} {c}"
+        for a, b, c in rng.choice(
+            [
+                "tax",
+                "raise",
+                "offer",
+                "email",
+                "python",
+                "tests",
+                "postgres",
+                "slow",
+                "fonts",
+                "layout",
+                "pitch",
+                "deck",
+            ],
+            (30, 3),
+        )
+    ]
+    mentors = [
+        Mentor(
+            id=k,
+            text=pool[(k * 7) % 30] if k % 3 else "",
+            history=tuple(
+                HistoryItem(pool[int(j)], weight=float(1 + (k + int(j)) % 3))
+                for j in rng.choice(30, int(rng.integers(0, 6)), replace=False)
+            ),
+        )
+        for k in range(25)
+    ]
+    sem = semantic_index(mentors, Words(), None)
+    asks = sem.ask_vectors(["email a raise offer", "slow python tests", "deck pitch fonts"])
+    for evidence_items in (3, 8, 100):
+        got, _, _ = sem.similarities(asks, np.arange(len(mentors)), evidence_items)
+        for r in range(len(asks)):
+            want = reference_semantic(sem, asks[r], evidence_items)
+            assert np.allclose(got[r], want, rtol=0, atol=1e-12)
+
+
+def test_a_text_several_mentors_hold_is_one_neighbour_whose_vote_they_share():
+    ask = "negotiating a counter-offer by email"
+    mentors = [
+        Mentor(id=1, text="", history=(ask,)),
+        Mentor(id=2, text="", history=(ask,)),
+        # The same words in another order: the same vector, another text.
+        Mentor(id=3, text="", history=("email by counter-offer a negotiating",)),
+        Mentor(id=4, text="", history=("negotiating a counter-offer",)),
+    ]
+    sem = semantic_index(mentors, Words(), None)
+    (vec,) = sem.ask_vectors([ask])
+    two, _, _ = sem.similarities(vec[None], np.arange(4), 2)
+    # The 2 nearest distinct texts are the shared one and mentor 3's: mentors 1 and 2 share
+    # one vote, mentor 3 has one of its own, mentor 4's text is not among them.
+    assert two[0, 0] == two[0, 1] < two[0, 2]
+    assert two[0, 3] < two[0, 0]
+    wide, _, _ = sem.similarities(vec[None], np.arange(4), 100)
+    assert wide[0, 3] > two[0, 3]  # with more neighbours, mentor 4's text votes too
+
+
 def test_hybrid_rankings_are_identical_on_repeated_runs():
     asks = [Ask(id=i, text=t) for i, t in enumerate(["raise", "python tests", "fonts", ""])]
 

@@ -9,13 +9,17 @@ window, averaged). With c = the cosine of the ask to a document and
 s(c) = clip((c - COS_LOW) / (COS_HIGH - COS_LOW), 0, 1) (fixed cosines, the same for every
 ask and every collection), for an ask and a mentor:
 
-- closeness C = s(the cosine of the ask to the mentor's closest past ask or profile): how
-  near the mentor's best evidence is, for every mentor (a graded order of all of them);
-- semantic votes V = 1 - exp(-sum(weight * s(c)) / VOTE_SATURATION) over the mentor's past
-  asks among the ask's `policy.evidence_items` nearest past asks (ties: lower document
-  number): how much of the ask's neighbourhood the mentor has helped with, the same
-  evidence-voting as the lexical relevance, saturating so a busy mentor's count does not
-  run away;
+- closeness C = the mean of the mentor's CLOSE_ITEMS (3) best s(c) over their past asks and
+  profile, missing ones counting 0 (`top_mean`): how near the mentor's best few pieces of
+  evidence are, for every mentor (a graded order of all of them; one lucky near text
+  counts less than several);
+- semantic votes V = 1 - exp(-sum(weight * s(c) / n) / VOTE_SATURATION) over the mentor's
+  past asks among the ask's VOTE_TEXTS (at most `policy.evidence_items`) nearest distinct
+  past-ask texts (ties: lower document number), n the number of past asks of this index
+  with that text: how much of the ask's neighbourhood the mentor has helped with. A text
+  several mentors hold (an ask handed over, asked of a group) is one neighbour whose vote
+  they share, as a question's answerers share its evidence in the voting model of expert
+  finding; the votes saturate so a busy mentor's count does not run away;
 - relevance = W_CLOSE * C + W_VOTES * V + W_LEXICAL * L, L the lexical relevance
   (`scoring`). The weights add up to 1 and every part lies in [0, 1] on a scale that does
   not depend on the other mentors or asks, so relevance does too: scores stay comparable
@@ -56,6 +60,10 @@ from pairup.engine.records import HistoryItem, Id, Mentor
 COS_LOW = 0.15
 COS_HIGH = 0.85
 VOTE_SATURATION = 1.0
+# Closeness C is the mean of the mentor's CLOSE_ITEMS best document closenesses (missing
+# ones count 0); votes V come from the ask's VOTE_TEXTS nearest distinct past asks.
+CLOSE_ITEMS = 3
+VOTE_TEXTS = 50
 W_CLOSE = 0.3
 W_VOTES = 0.4
 W_LEXICAL = 0.3
@@ -134,6 +142,7 @@ class SemanticIndex:
         self._asks: dict[str, np.ndarray] = {}
         self.approximate_from = APPROXIMATE_FROM
         self._doc_start: np.ndarray | None = None
+        self._groups: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._coarse: Coarse | None = None
         self._coarse_lock = threading.Lock()
 
@@ -208,6 +217,7 @@ class SemanticIndex:
         new._asks = asks
         new.approximate_from = self.approximate_from
         new._doc_start = None
+        new._groups = None
         new._coarse = None
         new._coarse_lock = threading.Lock()
         return new
@@ -306,11 +316,20 @@ class SemanticIndex:
                 first = first[np.r_[True, h_owner[first[1:]] != h_owner[first[:-1]]]]
                 named = h_cos[r, first] >= SIMILAR_COS
                 item[r, h_owner[first[named]]] = d_item[h_docs[first[named]]]
-            # Votes of the evidence_items nearest past asks.
-            weights = d_weight[h_docs]
-            n = min(evidence_items, len(h_docs))
+            # Votes of the nearest distinct past asks: a text several mentors hold is one
+            # neighbour (the first of its documents here stands for it, all its copies having
+            # the same vector), and its vote is shared among its holders.
+            group, size, first_past_asks = self._text_groups()
+            if docs is None:
+                h_group, rep = group[h_docs], first_past_asks
+            else:
+                h_group = group[docs[h_docs]]
+                rep = np.sort(np.unique(h_group, return_index=True)[1])
+            share = d_weight[h_docs] / size[h_group]
+            n = min(evidence_items, VOTE_TEXTS, len(rep))
+            chosen = np.zeros(len(size), dtype=bool)
             for r in range(n_a):
-                row = h_cos[r]
+                row = h_cos[r, rep]
                 if n < len(row):
                     cut = np.partition(row, len(row) - n)[len(row) - n]
                     sel = np.flatnonzero(row >= cut)
@@ -318,15 +337,39 @@ class SemanticIndex:
                         sel = sel[np.lexsort((sel, -row[sel]))[:n]]
                 else:
                     sel = np.arange(len(row))
-                v = weights[sel] * closeness(row[sel])
-                votes[r] = np.bincount(h_owner[sel], weights=v, minlength=n_m)
+                chosen[h_group[rep[sel]]] = True
+                voters = np.flatnonzero(chosen[h_group])
+                chosen[h_group[rep[sel]]] = False
+                v = share[voters] * closeness(h_cos[r, voters])
+                votes[r] = np.bincount(h_owner[voters], weights=v, minlength=n_m)
         # No past ask named but a profile this close: the profile is the reason (-2).
         p_docs = np.flatnonzero(~hist)
         profile = np.full((n_a, n_m), -1.0)
         profile[:, owner[p_docs]] = cos[:, p_docs]
         item[(item == -1) & (profile >= SIMILAR_COS)] = PROFILE_CLOSE
-        semantic = W_CLOSE * closeness(close) + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
+        near = top_mean(closeness(cos), starts, CLOSE_ITEMS)
+        closeness_part = np.zeros((n_a, n_m))
+        closeness_part[:, owner[starts]] = near
+        semantic = W_CLOSE * closeness_part + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
         return semantic / (W_CLOSE + W_VOTES), item, close
+
+    def _text_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(group, size, first): `group[d]` numbers document d's text (the same text, the
+        same number), `size[g]` counts the past asks of text g in this index (profiles are
+        not counted), and `first` lists, ascending, the position among the past asks of
+        each text's first one (built on first use, then kept)."""
+        if self._groups is None:
+            numbers: dict[str, int] = {}
+            group = np.fromiter(
+                (numbers.setdefault(t, len(numbers)) for t in self.doc_text),
+                dtype=np.int64,
+                count=len(self.doc_text),
+            )
+            past = self.doc_item >= 0
+            size = np.bincount(group, weights=past, minlength=len(numbers))
+            first = np.sort(np.unique(group[past], return_index=True)[1])
+            self._groups = group, size, first
+        return self._groups
 
     def docs_of(self, mentors: np.ndarray) -> np.ndarray:
         """Every document of these mentors (this index's numbers, ascending), ascending."""
@@ -411,6 +454,31 @@ class Coarse:
 def closeness(cos: np.ndarray) -> np.ndarray:
     """s(c) = clip((c - COS_LOW) / (COS_HIGH - COS_LOW), 0, 1)."""
     return np.clip((cos - COS_LOW) / (COS_HIGH - COS_LOW), 0.0, 1.0)
+
+
+def top_mean(values: np.ndarray, starts: np.ndarray, k: int) -> np.ndarray:
+    """Per row of `values` (every entry >= 0) and per segment of columns starting at
+    `starts`: the mean of the segment's k largest entries, a segment of fewer than k
+    counting the missing ones as 0. Exact with ties (k rounds of one maximum each: the
+    entries equal to it count as many times as they are, up to the places left)."""
+    n_rows, n_cols = values.shape
+    out = np.zeros((n_rows, len(starts)))
+    if n_cols == 0 or not len(starts):
+        return out
+    lengths = np.diff(np.r_[starts, n_cols])
+    left = np.full((n_rows, len(starts)), float(k))
+    rest = values.astype(np.float64, copy=True)
+    for _ in range(k):
+        best = np.maximum.reduceat(rest, starts, axis=1)
+        at = rest == np.repeat(best, lengths, axis=1)
+        many = np.add.reduceat(at, starts, axis=1)
+        take = np.minimum(many, left)
+        out += np.where(best > 0, best, 0.0) * take
+        left -= take
+        if not left.any():
+            break
+        rest[at] = -1.0
+    return out / k
 
 
 def semantic_index(
