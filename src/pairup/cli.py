@@ -1,7 +1,7 @@
 """The `pairup` command.
 
-Engine commands (recommend, match, rotate, tables) run without Django so they start fast
-and work on plain files; everything else goes through Django's management commands
+Engine commands (recommend, match, rotate, tables, buddies) run without Django so they start
+fast and work on plain files; everything else goes through Django's management commands
 (`pairup serve`, `pairup demo`, `pairup migrate`, ...).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-ENGINE_COMMANDS = {"recommend", "match", "rotate", "tables"}
+ENGINE_COMMANDS = {"recommend", "match", "rotate", "tables", "buddies"}
 # Friendlier names for Django management commands.
 ALIASES = {
     "expire-invitations": "expire_invitations",

@@ -1,4 +1,5 @@
-"""Conference buddies: exact against brute force, trios only on shortage, reasons."""
+"""Conference buddies: exact against brute force, trios only on shortage, reasons, hybrid
+relevance with a semantic index."""
 
 import itertools
 
@@ -8,7 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pairup.engine import Ask, BuddyUnmatched, Mentor, Policy, TopicLevel, buddies
+from pairup.engine.embedding import MemoryStore
 from pairup.engine.rotations import ROTATION_QUANTUM, pair_scores
+from pairup.engine.semantic import semantic_index
+from tests.engine.test_semantic import Synonyms
 
 WORDS = ["sql", "offer", "talk", "email", "python", "feedback", "salary"]
 TOPICS = ["career/offer", "career/interview", "soft/talk", "hard/sql"]
@@ -145,3 +149,25 @@ def test_unmatched_reasons():
 def test_buddies_reject_unknown_share():
     with pytest.raises(ValueError, match="share"):
         buddies([], [], "3")  # type: ignore[arg-type]
+
+
+def test_hybrid_relevance_pairs_by_meaning_where_words_differ():
+    # The mentee's ask and the letterer's past ask share no word but mean the same (to the
+    # `Synonyms` embedder, as to a real model); the poster designer shares a word only.
+    ask = Ask(id=1, text="typography fonts")
+    letterer = Mentor(id="b", history=("lettering typefaces",))
+    poster = Mentor(id="a", text="typography posters for the office party")
+    assert not set(ask.text.split()) & set(letterer.history[0].split())
+    mentors = [letterer, poster]
+    sem = semantic_index(mentors, Synonyms(), MemoryStore())
+
+    lexical = buddies([ask], mentors, "1")
+    hybrid = buddies([ask], mentors, "1", semantic=sem)
+
+    assert [g.mentor_id for g in lexical.groups] == ["a"]
+    assert [g.mentor_id for g in hybrid.groups] == ["b"]
+    scores, _, _ = pair_scores([ask], sorted(mentors, key=lambda m: m.id), Policy(), sem)
+    assert hybrid.groups[0].score == round(float(scores[0, 1]), 6)
+    assert hybrid.total_score == hybrid.groups[0].score
+    # The index is matched to the mentors by id: their order does not matter.
+    assert buddies([ask], mentors[::-1], "1", semantic=sem) == hybrid

@@ -186,6 +186,29 @@ def test_cli_rotate_and_tables(tmp_path, files, capsys):
     ]
 
 
+def test_cli_buddies_pairs_by_relevance_and_names_who_is_left(tmp_path, files, capsys):
+    from pairup.cli import main as pairup
+
+    mentees = write_jsonl(tmp_path / "e.jsonl", [*ASKS, {"id": "z", "text": "negotiate pay"}])
+    out = tmp_path / "b.jsonl"
+    args = ["buddies", "--mentors", files[0], "--mentees", mentees, "--out", str(out)]
+    # Through the `pairup` command, which hands engine commands over without Django.
+    assert pairup(args) == 0  # "auto" by default: three mentees, two mentors, one trio
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [(r["mentor"], r["mentees"]) for r in rows] == [(1, ["q1", "z"]), ("b", [7])]
+    total = round(sum(r["score"] for r in rows), 6)
+    assert after_mode(capsys.readouterr().err, "buddies") == (
+        f"1 pairs, 1 trios, 0 unmatched, total score {total:.6f}\n"
+    )
+    out = tmp_path / "b.csv"
+    args = ["buddies", "--mentors", files[0], "--mentees", mentees, "--out", str(out)]
+    assert main([*args, "--share", "1"]) == 0
+    got = [(r["mentor"], r["mentees"], r["unmatched_reason"]) for r in csv.DictReader(out.open())]
+    assert got == [("1", "q1", ""), ("b", "7", ""), ("", "z", "every eligible mentor is full")]
+    assert main([*args, "--share", "3"]) == 2
+    assert "argument --share: invalid choice: '3'" in capsys.readouterr().err
+
+
 def test_cli_bad_policy_exits_2(tmp_path, files, capsys):
     policy = tmp_path / "p.json"
     policy.write_text('{"relevance_weight": "high"}')
@@ -269,7 +292,7 @@ def test_read_csv_skips_blank_lines_and_rows_of_empty_cells(tmp_path):
     assert [(a.id, a.duration) for a in read_asks(path)] == [("q1", 45)]
 
 
-@pytest.mark.parametrize("command", ["recommend", "match", "rotate", "tables"])
+@pytest.mark.parametrize("command", ["recommend", "match", "rotate", "tables", "buddies"])
 def test_cli_short_csv_row_exits_2_and_writes_nothing(tmp_path, files, capsys, command):
     mentees = tmp_path / "a.csv"
     mentees.write_text("id,text,topics,site,languages,timezone,duration,free,exclude\nq1,a,b,c\n")

@@ -525,7 +525,7 @@ def test_cli_hybrid_with_an_unknown_precision_exits_2_naming_the_variable(
     assert main([*args, "--relevance", "lexical"]) == 0  # lexical runs no model
 
 
-@pytest.mark.parametrize("command", ["recommend", "match", "rotate", "tables"])
+@pytest.mark.parametrize("command", ["recommend", "match", "rotate", "tables", "buddies"])
 def test_cli_relevance_flag_runs_hybrid_with_a_disk_cache(
     tmp_path, files, capsys, monkeypatch, command
 ):

@@ -13,13 +13,15 @@ Stable interface for the web app (all inputs and outputs are frozen dataclasses)
     tables(mentees, mentors, table_size, policy)  # -> TablePlan (one round)
     table_rounds(mentees, mentors, table_size, rounds, policy, fixed=, met=, first_round=)
                                                   # -> Schedule (roundtables over rounds)
-    buddies(mentees, mentors, share, policy)      # -> BuddyPlan (share "1", "2", "auto")
+    buddies(mentees, mentors, share, policy, semantic=)  # -> BuddyPlan (share "1", "2", "auto")
     schedule_figures(schedule, mentee_ids, mentor_ids, optimum_total)  # -> dict (JSON-ready)
 
 Hybrid relevance (sentence embeddings with the lexical score, `embedding` and `semantic`):
 
     sem = semantic_index(mentors, load_embedder(), store)   # store: a VectorStore
     index = MentorIndex(mentors, policy, semantic=sem)
+    rotations(..., semantic=sem); tables(..., semantic=sem); table_rounds(..., semantic=sem)
+    buddies(..., semantic=sem)                    # the same relevance for every event kind
 
 Same input, same output: ties are broken by id. See docs/matching.md.
 """

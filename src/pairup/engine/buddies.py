@@ -1,11 +1,12 @@
-"""buddies(mentees, mentors, share, policy) -> conference buddies (`BuddyPlan`).
+"""buddies(mentees, mentors, share, policy, semantic=) -> conference buddies (`BuddyPlan`).
 
 Each mentee gets at most one buddy mentor for the span of a conference; each mentor takes
 one mentee (share "1"), up to two ("2"), or two only when mentees outnumber mentors
 ("auto"). Pairs are scored as `assign` scores them (topics, relevance, languages, sites
-through the policy's weights and `cross_site_bonus`) and obey the same hard rules
-(`exclude`, a shared language); capacity, load caps and `min_score` are about asks and are
-ignored, as in rotations.
+through the policy's weights and `cross_site_bonus`; hybrid relevance with `semantic`, the
+mentors' `SemanticIndex`, lexical without) and obey the same hard rules (`exclude`, a
+shared language); capacity, load caps and `min_score` are about asks and are ignored, as in
+rotations.
 
 Priorities, lexicographic and exact:
 
@@ -41,6 +42,7 @@ from pairup.engine.records import (
 )
 from pairup.engine.rotations import ROTATION_QUANTUM, pair_scores
 from pairup.engine.scoring import shares_language
+from pairup.engine.semantic import SemanticIndex
 
 Share = Literal["1", "2", "auto"]
 
@@ -55,16 +57,20 @@ def buddies(
     mentors: Sequence[Mentor],
     share: Share,
     policy: Policy | None = None,
+    *,
+    semantic: SemanticIndex | None = None,
 ) -> BuddyPlan:
     """The exact best buddy plan under the priorities in the module docstring: groups in
-    mentor id order (mentees in id order), unmatched mentees in id order with the reason."""
+    mentor id order (mentees in id order), unmatched mentees in id order with the reason.
+    `semantic`: the mentors' vectors for hybrid relevance (`semantic.semantic_index`), as
+    `rotations` and `tables` take it; None scores by words alone."""
     if share not in ("1", "2", "auto"):
         raise ValueError("share must be '1', '2' or 'auto'")
     policy = policy or Policy()
     mentees = sorted(mentees, key=lambda a: id_key(a.id))
     mentors = sorted(mentors, key=lambda m: id_key(m.id))
     n_e, n_m = len(mentees), len(mentors)
-    scores, allowed, _ = pair_scores(mentees, mentors, policy)
+    scores, allowed, _ = pair_scores(mentees, mentors, policy, semantic)
     two = share == "2" or (share == "auto" and n_e > n_m)
     ei, mi = np.nonzero(allowed)
     match = np.full(n_e, -1, dtype=np.int64)

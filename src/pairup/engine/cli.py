@@ -1,4 +1,4 @@
-"""`pairup recommend|match|rotate|tables`: the engine on plain files, without Django.
+"""`pairup recommend|match|rotate|tables|buddies`: the engine on plain files, without Django.
 
 Input is JSON Lines or CSV (by extension); output is JSON Lines unless `--format csv` or an
 `--out` ending in `.csv`. Bad input exits with code 2 and `FILE:LINE: field 'x': problem`;
@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     common(t)
     t.add_argument("--mentees", required=True, type=Path)
     t.add_argument("--table-size", required=True, type=int)
+    b = sub.add_parser("buddies", help="conference buddies: a mentor for each mentee")
+    common(b)
+    b.add_argument("--mentees", required=True, type=Path)
+    b.add_argument(
+        "--share",
+        choices=("1", "2", "auto"),
+        default="auto",
+        help="mentees per mentor: 1, up to 2, or 2 only when mentors are short (default)",
+    )
     return p
 
 
@@ -140,7 +149,13 @@ def main(argv: list[str]) -> int:
     except InputError as exc:
         print(f"pairup {args.command}: {exc}", file=sys.stderr)
         return 2
-    handler = {"recommend": _recommend, "match": _match, "rotate": _rotate, "tables": _tables}
+    handler = {
+        "recommend": _recommend,
+        "match": _match,
+        "rotate": _rotate,
+        "tables": _tables,
+        "buddies": _buddies,
+    }
     return handler[args.command](args, mentors, asks, policy, semantic)
 
 
@@ -304,6 +319,34 @@ def _tables(
     write_atomic(args.out, rows, ["mentor", "topic", "mentees", "score"], _fmt(args))
     print(
         f"{len(plan.tables)} tables, {len(plan.unseated)} unseated, "
+        f"total score {plan.total_score:.6f}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _buddies(
+    args: argparse.Namespace,
+    mentors: list[Mentor],
+    mentees: list[Ask],
+    policy: Policy,
+    semantic: SemanticIndex | None,
+) -> int:
+    from pairup.engine.buddies import buddies
+
+    plan = buddies(mentees, mentors, args.share, policy, semantic=semantic)
+    rows: list[dict[str, Any]] = [
+        {"mentor": g.mentor_id, "mentees": list(g.mentee_ids), "score": g.score}
+        for g in plan.groups
+    ]
+    rows += [
+        {"mentor": None, "mentees": [u.mentee_id], "score": 0.0, "unmatched_reason": u.reason}
+        for u in plan.unmatched
+    ]
+    write_atomic(args.out, rows, ["mentor", "mentees", "score", "unmatched_reason"], _fmt(args))
+    trios = sum(len(g.mentee_ids) == 2 for g in plan.groups)
+    print(
+        f"{len(plan.groups) - trios} pairs, {trios} trios, {len(plan.unmatched)} unmatched, "
         f"total score {plan.total_score:.6f}",
         file=sys.stderr,
     )

@@ -40,6 +40,7 @@ Hybrid relevance for a set of mentors (see `pairup.engine.semantic`):
     sem = semantic_index(mentors, embedder, store, progress=None)   # -> SemanticIndex
     index = MentorIndex(mentors, policy, semantic=sem)  # recommend / assign use it
     rotations(..., semantic=sem); tables(..., semantic=sem); table_rounds(..., semantic=sem)
+    buddies(..., semantic=sem)
     pair_scores(mentees, mentors, policy, semantic=sem)
     sem.subset(some_mentors)                    # the same vectors for fewer mentors, no encode
     sem.joined(other)                           # both indexes' mentors, no encode

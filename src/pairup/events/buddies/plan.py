@@ -1,6 +1,7 @@
 """The buddy groups for a set of mentees and mentors, from the engine's exact
 `engine.buddies` (most mentees matched; with "auto", the fewest trios; then the best total
-score), with its reasons put in words an organiser reads."""
+score), with its reasons put in words an organiser reads. Relevance is the events' one:
+hybrid with the records' semantic index (`EventRecords.semantic()`), as a schedule's."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Literal, cast
 
 from pairup.engine import Ask, Mentor, Policy, buddies
 from pairup.engine.buddies import FULL, NO_ELIGIBLE, NO_LANGUAGE, NO_MENTORS
+from pairup.engine.semantic import SemanticIndex
 
 UNMATCHED_WORDS = {
     NO_MENTORS: "no mentor registered",
@@ -42,11 +44,19 @@ class Plan:
 
 
 def plan_buddies(
-    mentees: Sequence[Ask], mentors: Sequence[Mentor], share: str, policy: Policy
+    mentees: Sequence[Ask],
+    mentors: Sequence[Mentor],
+    share: str,
+    policy: Policy,
+    *,
+    semantic: SemanticIndex | None = None,
 ) -> Plan:
     """Groups of one mentor and one or two mentees: `share` "1" one mentee per mentor,
-    "2" up to two, "auto" two only when mentors are short."""
-    plan = buddies(mentees, mentors, cast(Literal["1", "2", "auto"], share), policy)
+    "2" up to two, "auto" two only when mentors are short. `semantic`: the mentors' vectors
+    (the records' `semantic()`; None: lexical relevance)."""
+    plan = buddies(
+        mentees, mentors, cast(Literal["1", "2", "auto"], share), policy, semantic=semantic
+    )
     return Plan(
         groups=tuple(
             Group(int(g.mentor_id), tuple(int(pk) for pk in g.mentee_ids), g.score)

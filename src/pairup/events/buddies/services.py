@@ -66,14 +66,22 @@ def conference_end(event: Event) -> datetime:
 @transaction.atomic
 def buddies_form(*, event: Event, by: User, now: datetime | None = None) -> EventSchedule:
     """Form the buddy groups from the event's registrations with the engine (the events'
-    one records builder with the buddies' side rule, see `records`; and `plan`) and store them as the draft schedule, replacing an earlier
-    draft: round 0, one seat per mentor and mentee (a trio is two seats with one mentor),
-    with the preview's figures (pairs, trios, unmatched mentees with the reason)."""
+    one records builder with the buddies' side rule, see `records`; and `plan`, with the
+    records' relevance, hybrid where it is on, as a schedule's) and store them as the draft
+    schedule, replacing an earlier draft: round 0, one seat per mentor and mentee (a trio
+    is two seats with one mentor), with the preview's figures (pairs, trios, unmatched
+    mentees with the reason)."""
     now = now or timezone.now()
     _require_organiser(event, by)
     event = _lock_event(event)
     records = buddy_records(event, now)
-    plan = plan_buddies(records.mentees, records.mentors, event.mentees_per_mentor, records.policy)
+    plan = plan_buddies(
+        records.mentees,
+        records.mentors,
+        event.mentees_per_mentor,
+        records.policy,
+        semantic=records.semantic(),
+    )
     EventSchedule.objects.filter(event=event, state=ScheduleState.DRAFT).delete()
     schedule = EventSchedule.objects.create(event=event, created_at=now, created_by=by)
     seats = [
