@@ -137,12 +137,12 @@ def test_hybrid_relevance_is_on_a_fixed_scale():
     assert (got.mentor_id, got.score) == (first.mentor_id, first.score)
 
 
-def test_top_mean_takes_each_segments_best_with_ties_and_missing_as_zero():
+def test_top_mean_takes_each_segments_best_with_ties_and_short_segments_whole():
     from pairup.engine.semantic import top_mean
 
     values = np.array([[0.9, 0.5, 0.5, 0.2, 0.7, 0.0, 0.0], [0.4, 0.4, 0.4, 0.4, 0.0, 0.3, 0.6]])
     got = top_mean(values, np.array([0, 4, 5]), 3)
-    want = [[(0.9 + 0.5 + 0.5) / 3, 0.7 / 3, 0.0], [0.4, 0.0, (0.6 + 0.3) / 3]]
+    want = [[(0.9 + 0.5 + 0.5) / 3, 0.7, 0.0], [0.4, 0.0, (0.6 + 0.3) / 2]]
     assert np.allclose(got, want, rtol=0, atol=1e-15)
     assert np.allclose(top_mean(values, np.array([0]), 1), [[0.9], [0.6]])
 
@@ -167,7 +167,7 @@ def reference_semantic(sem, ask_vec, evidence_items):
     for m in range(len(sem.ids)):
         mine = [d for d in range(len(sem.doc_owner)) if sem.doc_owner[d] == m]
         best = sorted((s[d] for d in mine), reverse=True)[: S.CLOSE_ITEMS]
-        close = sum(best) / S.CLOSE_ITEMS
+        close = sum(best) / len(best) if best else 0.0
         votes = sum(
             sem.doc_weight[d] * s[d] / holders[sem.doc_text[d]]
             for d in mine

@@ -10,9 +10,10 @@ s(c) = clip((c - COS_LOW) / (COS_HIGH - COS_LOW), 0, 1) (fixed cosines, the same
 ask and every collection), for an ask and a mentor:
 
 - closeness C = the mean of the mentor's CLOSE_ITEMS (3) best s(c) over their past asks and
-  profile, missing ones counting 0 (`top_mean`): how near the mentor's best few pieces of
-  evidence are, for every mentor (a graded order of all of them; one lucky near text
-  counts less than several);
+  profile, or of all of them when they have fewer (`top_mean`): how near the mentor's best
+  few pieces of evidence are, for every mentor (a graded order of all of them; one lucky
+  near text among many counts less than several, and a new mentor with a profile alone is
+  judged on it in full);
 - semantic votes V = 1 - exp(-sum(weight * s(c) / n) / VOTE_SATURATION) over the mentor's
   past asks among the ask's VOTE_TEXTS (at most `policy.evidence_items`) nearest distinct
   past-ask texts (ties: lower document number), n the number of past asks of this index
@@ -60,8 +61,8 @@ from pairup.engine.records import HistoryItem, Id, Mentor
 COS_LOW = 0.15
 COS_HIGH = 0.85
 VOTE_SATURATION = 1.0
-# Closeness C is the mean of the mentor's CLOSE_ITEMS best document closenesses (missing
-# ones count 0); votes V come from the ask's VOTE_TEXTS nearest distinct past asks.
+# Closeness C is the mean of the mentor's CLOSE_ITEMS best document closenesses (of all
+# of them when fewer); votes V come from the ask's VOTE_TEXTS nearest distinct past asks.
 CLOSE_ITEMS = 3
 VOTE_TEXTS = 50
 W_CLOSE = 0.3
@@ -458,15 +459,16 @@ def closeness(cos: np.ndarray) -> np.ndarray:
 
 def top_mean(values: np.ndarray, starts: np.ndarray, k: int) -> np.ndarray:
     """Per row of `values` (every entry >= 0) and per segment of columns starting at
-    `starts`: the mean of the segment's k largest entries, a segment of fewer than k
-    counting the missing ones as 0. Exact with ties (k rounds of one maximum each: the
-    entries equal to it count as many times as they are, up to the places left)."""
+    `starts` (each non-empty): the mean of the segment's k largest entries, or of all of
+    them when it has fewer. Exact with ties (k rounds of one maximum each: the entries
+    equal to it count as many times as they are, up to the places left)."""
     n_rows, n_cols = values.shape
     out = np.zeros((n_rows, len(starts)))
     if n_cols == 0 or not len(starts):
         return out
     lengths = np.diff(np.r_[starts, n_cols])
-    left = np.full((n_rows, len(starts)), float(k))
+    places = np.minimum(lengths, k).astype(np.float64)
+    left = np.repeat(places[None, :], n_rows, axis=0)
     rest = values.astype(np.float64, copy=True)
     for _ in range(k):
         best = np.maximum.reduceat(rest, starts, axis=1)
@@ -478,7 +480,7 @@ def top_mean(values: np.ndarray, starts: np.ndarray, k: int) -> np.ndarray:
         if not left.any():
             break
         rest[at] = -1.0
-    return out / k
+    return out / places
 
 
 def semantic_index(
