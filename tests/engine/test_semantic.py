@@ -137,16 +137,6 @@ def test_hybrid_relevance_is_on_a_fixed_scale():
     assert (got.mentor_id, got.score) == (first.mentor_id, first.score)
 
 
-def test_top_mean_takes_each_segments_best_with_ties_and_short_segments_whole():
-    from pairup.engine.semantic import top_mean
-
-    values = np.array([[0.9, 0.5, 0.5, 0.2, 0.7, 0.0, 0.0], [0.4, 0.4, 0.4, 0.4, 0.0, 0.3, 0.6]])
-    got = top_mean(values, np.array([0, 4, 5]), 3)
-    want = [[(0.9 + 0.5 + 0.5) / 3, 0.7, 0.0], [0.4, 0.0, (0.6 + 0.3) / 2]]
-    assert np.allclose(got, want, rtol=0, atol=1e-15)
-    assert np.allclose(top_mean(values, np.array([0]), 1), [[0.9], [0.6]])
-
-
 def reference_semantic(sem, ask_vec, evidence_items):
     """The semantic part as its definition reads, one mentor and one text at a time."""
     from pairup.engine import semantic as S
@@ -162,12 +152,11 @@ def reference_semantic(sem, ask_vec, evidence_items):
         if sem.doc_item[d] >= 0 and text not in first:
             first[text] = d
     nearest = sorted(first, key=lambda t: (-cos[first[t]], first[t]))
-    voting = set(nearest[: min(evidence_items, S.VOTE_TEXTS)])
+    voting = set(nearest[:evidence_items])
     out = []
     for m in range(len(sem.ids)):
         mine = [d for d in range(len(sem.doc_owner)) if sem.doc_owner[d] == m]
-        best = sorted((s[d] for d in mine), reverse=True)[: S.CLOSE_ITEMS]
-        close = sum(best) / len(best) if best else 0.0
+        close = max((s[d] for d in mine), default=0.0)
         votes = sum(
             sem.doc_weight[d] * s[d] / holders[sem.doc_text[d]]
             for d in mine

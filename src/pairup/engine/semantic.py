@@ -9,18 +9,15 @@ window, averaged). With c = the cosine of the ask to a document and
 s(c) = clip((c - COS_LOW) / (COS_HIGH - COS_LOW), 0, 1) (fixed cosines, the same for every
 ask and every collection), for an ask and a mentor:
 
-- closeness C = the mean of the mentor's CLOSE_ITEMS (3) best s(c) over their past asks and
-  profile, or of all of them when they have fewer (`top_mean`): how near the mentor's best
-  few pieces of evidence are, for every mentor (a graded order of all of them; one lucky
-  near text among many counts less than several, and a new mentor with a profile alone is
-  judged on it in full);
+- closeness C = s(the cosine of the ask to the mentor's closest past ask or profile): how
+  near the mentor's best evidence is, for every mentor (a graded order of all of them);
 - semantic votes V = 1 - exp(-sum(weight * s(c) / n) / VOTE_SATURATION) over the mentor's
-  past asks among the ask's VOTE_TEXTS (at most `policy.evidence_items`) nearest distinct
-  past-ask texts (ties: lower document number), n the number of past asks of this index
-  with that text: how much of the ask's neighbourhood the mentor has helped with. A text
-  several mentors hold (an ask handed over, asked of a group) is one neighbour whose vote
-  they share, as a question's answerers share its evidence in the voting model of expert
-  finding; the votes saturate so a busy mentor's count does not run away;
+  past asks among the ask's `policy.evidence_items` nearest distinct past-ask texts (ties:
+  lower document number), n the number of past asks of this index with that text: how
+  much of the ask's neighbourhood the mentor has helped with. A text several mentors hold
+  (an ask handed over, asked of a group) is one neighbour whose vote they share, as a
+  question's answerers share its evidence in the voting model of expert finding; the votes
+  saturate so a busy mentor's count does not run away;
 - relevance = W_CLOSE * C + W_VOTES * V + W_LEXICAL * L, L the lexical relevance
   (`scoring`). The weights add up to 1 and every part lies in [0, 1] on a scale that does
   not depend on the other mentors or asks, so relevance does too: scores stay comparable
@@ -60,11 +57,7 @@ from pairup.engine.records import HistoryItem, Id, Mentor
 
 COS_LOW = 0.15
 COS_HIGH = 0.85
-VOTE_SATURATION = 1.0
-# Closeness C is the mean of the mentor's CLOSE_ITEMS best document closenesses (of all
-# of them when fewer); votes V come from the ask's VOTE_TEXTS nearest distinct past asks.
-CLOSE_ITEMS = 3
-VOTE_TEXTS = 50
+VOTE_SATURATION = 2.0
 W_CLOSE = 0.3
 W_VOTES = 0.4
 W_LEXICAL = 0.3
@@ -327,7 +320,7 @@ class SemanticIndex:
                 h_group = group[docs[h_docs]]
                 rep = np.sort(np.unique(h_group, return_index=True)[1])
             share = d_weight[h_docs] / size[h_group]
-            n = min(evidence_items, VOTE_TEXTS, len(rep))
+            n = min(evidence_items, len(rep))
             chosen = np.zeros(len(size), dtype=bool)
             for r in range(n_a):
                 row = h_cos[r, rep]
@@ -348,10 +341,7 @@ class SemanticIndex:
         profile = np.full((n_a, n_m), -1.0)
         profile[:, owner[p_docs]] = cos[:, p_docs]
         item[(item == -1) & (profile >= SIMILAR_COS)] = PROFILE_CLOSE
-        near = top_mean(closeness(cos), starts, CLOSE_ITEMS)
-        closeness_part = np.zeros((n_a, n_m))
-        closeness_part[:, owner[starts]] = near
-        semantic = W_CLOSE * closeness_part + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
+        semantic = W_CLOSE * closeness(close) + W_VOTES * (1.0 - np.exp(-votes / VOTE_SATURATION))
         return semantic / (W_CLOSE + W_VOTES), item, close
 
     def _text_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -455,32 +445,6 @@ class Coarse:
 def closeness(cos: np.ndarray) -> np.ndarray:
     """s(c) = clip((c - COS_LOW) / (COS_HIGH - COS_LOW), 0, 1)."""
     return np.clip((cos - COS_LOW) / (COS_HIGH - COS_LOW), 0.0, 1.0)
-
-
-def top_mean(values: np.ndarray, starts: np.ndarray, k: int) -> np.ndarray:
-    """Per row of `values` (every entry >= 0) and per segment of columns starting at
-    `starts` (each non-empty): the mean of the segment's k largest entries, or of all of
-    them when it has fewer. Exact with ties (k rounds of one maximum each: the entries
-    equal to it count as many times as they are, up to the places left)."""
-    n_rows, n_cols = values.shape
-    out = np.zeros((n_rows, len(starts)))
-    if n_cols == 0 or not len(starts):
-        return out
-    lengths = np.diff(np.r_[starts, n_cols])
-    places = np.minimum(lengths, k).astype(np.float64)
-    left = np.repeat(places[None, :], n_rows, axis=0)
-    rest = values.astype(np.float64, copy=True)
-    for _ in range(k):
-        best = np.maximum.reduceat(rest, starts, axis=1)
-        at = rest == np.repeat(best, lengths, axis=1)
-        many = np.add.reduceat(at, starts, axis=1)
-        take = np.minimum(many, left)
-        out += np.where(best > 0, best, 0.0) * take
-        left -= take
-        if not left.any():
-            break
-        rest[at] = -1.0
-    return out / places
 
 
 def semantic_index(
