@@ -4,19 +4,23 @@ beside it. And the dashboard shows them at the top, to the program's admins only
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pairup.asks.models import Invitation, InvitationStatus
+from pairup.asks.models import AskStatus, Invitation, InvitationStatus
+from pairup.availability.models import Availability
 from pairup.insights import alerts
 from pairup.programs.models import Membership, MentorStatus
+from pairup.sessions.models import SessionStatus
 
 from .alert_builders import alert_program, expired
-from .builders import NOW, ask, person
+from .builders import NOW, ask, at, engage, person, session
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +131,58 @@ def test_program_alerts_gathers_every_kind_in_order_in_a_fixed_number_of_queries
         found = alerts.program_alerts(ap.program, NOW)
     assert len([a for a in found if a.kind == "invitations_expiring"]) == 4
     assert len(more) == len(small)
+
+
+def _statements(find) -> list[str]:
+    """The statements `find()` sends, numbers (ids, dates) written N."""
+    with CaptureQueriesContext(connection) as ctx:
+        find()
+    return [re.sub(r"\d+", "N", q["sql"]) for q in ctx.captured_queries]
+
+
+def test_the_alerts_send_the_same_statements_for_many_more_mentors_and_asks(ap):
+    small = _statements(lambda: alerts.program_alerts(ap.program, NOW))
+    # Twenty more approved mentors with room, ten more asks waiting with no mentor invited:
+    # the program's mentors and the waiting asks stay subqueries, never lists of their ids.
+    for _ in range(20):
+        person(ap.program, mentor=True, knows=("negotiating-an-offer",))
+    for days in range(3, 13):
+        ask(ap.program, ap.fay, NOW - timedelta(days=days), "negotiating-an-offer")
+    found = alerts.program_alerts(ap.program, NOW)
+    assert len([a for a in found if a.kind == "ask_waiting"]) == 12
+    bigger = _statements(lambda: alerts.program_alerts(ap.program, NOW))
+    assert len(bigger) == len(small)
+    assert bigger == small
+
+
+def test_the_dashboards_alerts_count_the_mentors_loads_once(ap):
+    """The topics figure (free capacity) and the over-cap alert both need every approved
+    mentor's load: counted once, by the one definition, and shared. Each count of it reads
+    the mentors' availability (their zones and caps) once; nothing else here reads it."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        found = alerts.cached_program_alerts(ap.program, NOW)
+    assert [a.kind for a in found] == [a.kind for a in alerts.program_alerts(ap.program, NOW)]
+    table = f'"{Availability._meta.db_table}"'
+    assert len([q for q in ctx.captured_queries if table in q["sql"]]) == 1
+
+
+def test_a_mentor_the_topics_figure_did_not_count_is_counted_for_the_over_cap_alert(ap):
+    """The topics figure counts the loads of the mentors who know a topic; one who knows
+    none is counted when the over-cap alert needs them, by the same definition."""
+    ned = person(ap.program, mentor=True)  # knows no topic
+    Membership.objects.filter(program=ap.program, user=ned).update(monthly_cap=1)
+    for day in (12, 13):
+        a = ask(ap.program, ap.fay, at(day - 1), "sql", AskStatus.ENGAGED)
+        session(engage(a, ned, at(day - 1, 2), sessions=1), at(day, 9), SessionStatus.HELD)
+    cache.clear()
+    found = alerts.cached_program_alerts(ap.program, NOW)
+    over = {a.about: a.text for a in found if a.kind == "over_cap"}
+    assert set(over) == {f"mentor:{ap.olga.pk}", f"mentor:{ned.pk}"}
+    assert over[f"mentor:{ned.pk}"] == (
+        f"{ned.display_name} has 2 sessions this month, over the program's cap of 1."
+    )
+    assert found == alerts.program_alerts(ap.program, NOW)
 
 
 def test_nothing_alerts_in_a_quiet_program(program, mentor, mentee):

@@ -7,7 +7,9 @@ Each alert has an identity (`ident`: its kind and what it is about) and a `finge
 the facts whose change makes an alert still open news again. The weekly admin email sends
 an alert once (`pairup.insights.digests`): when it is new, or was open at the last email
 with another fingerprint, or had cleared since and came back. Every alert is a fixed
-number of queries, whatever the size of the program.
+number of queries, whatever the size of the program, and reads whole rows only of what it
+reports: the program's thousands of mentors are ids to the database, and their loads are
+counted once for the over-cap alert and the topics figure together (`SharedLoads`).
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from pairup.asks.load import MONTH, mentor_loads
+from pairup.accounts.models import User
+from pairup.asks.load import MONTH, Cap, MentorLoad
 from pairup.asks.models import Ask, AskStatus, Engagement, Invitation, InvitationStatus
 from pairup.asks.services.invitations import response_window
-from pairup.programs.models import Membership, MentorStatus, Program
+from pairup.programs.models import Membership, Program
 
 from .figures import InsightsFilters, Scope, cached_program_insights, default_range
 from .figures.asks import found_no_mentor, topics
+from .figures.scope import SharedLoads, program_mentors, shared_loads
 from .freshness import CLOCK_ENTRY_TTL_SECONDS, entry_key, insights_stamps
 from .reads import ALERT_READS
 
@@ -82,33 +86,33 @@ def _member_url(program: Program, membership_id: int) -> str:
     return reverse("program_member", args=[program.slug, membership_id])
 
 
-def _mentors(program: Program) -> dict[int, Membership]:
-    """The program's approved mentors with active accounts, by user id."""
-    return {
-        m.user_id: m
-        for m in Membership.objects.filter(
-            program=program,
-            is_mentor=True,
-            mentor_status=MentorStatus.APPROVED,
-            user__is_active=True,
-        ).select_related("user__profile")
-    }
+def _names(user_ids: list[int]) -> dict[int, str]:
+    """The display names of a few people (those an alert is about), by user id."""
+    people = User.objects.filter(pk__in=user_ids).select_related("profile")
+    return {u.pk: u.display_name for u in people.only("id", "profile__display_name")}
 
 
-def mentors_over_cap(program: Program, now: datetime) -> list[Alert]:
+def mentors_over_cap(
+    program: Program, now: datetime, *, loads: SharedLoads | None = None
+) -> list[Alert]:
     """Approved mentors whose load (`pairup.asks.load`, the one definition booking enforces)
     is over a cap that binds this program's sessions: the program's monthly cap (or their
     own override), or their own weekly or monthly cap. Fingerprint: the cap and its period,
-    so a new month over the cap again is news, one more session in the same month is not."""
-    mentors = _mentors(program)
-    loads = mentor_loads(sorted(mentors), now)
+    so a new month over the cap again is news, one more session in the same month is not.
+    `loads`: the loads counted already for this moment (the topics figure's), to share."""
+    mentors = program_mentors(program)
+    membership_of = dict(mentors.values_list("user_id", "pk"))
+    counted = shared_loads(loads, now).of(membership_of, among=mentors.values("user_id"))
+    over: dict[int, tuple[MentorLoad, Cap]] = {}
+    for user_id in membership_of:
+        load = counted[user_id]
+        if caps := [cap for cap in load.caps(program.pk) if cap.left < 0]:
+            over[user_id] = (load, caps[0])
+    names = _names(list(over)) if over else {}
     out = []
-    for user_id, m in mentors.items():
-        load = loads[user_id]
-        over = [cap for cap in load.caps(program.pk) if cap.left < 0]
-        if not over:
-            continue
-        cap = over[0]
+    for user_id, (load, cap) in over.items():
+        if (name := names.get(user_id)) is None:
+            continue  # their account is gone since
         whose = "their own" if cap.is_own else "the program's"
         period = "month" if cap.period == MONTH else "week"
         starts = load.period(cap.period).start
@@ -117,11 +121,11 @@ def mentors_over_cap(program: Program, now: datetime) -> list[Alert]:
                 kind=OVER_CAP,
                 about=f"mentor:{user_id}",
                 text=(
-                    f"{m.user.display_name} has {_plural(cap.used, 'session')} this {period}, "
+                    f"{name} has {_plural(cap.used, 'session')} this {period}, "
                     f"over {whose} cap of {cap.limit}."
                 ),
                 advice="Ask them whether it is too much, or change their cap.",
-                url=_member_url(program, m.pk),
+                url=_member_url(program, membership_of[user_id]),
                 action="Open their membership",
                 fingerprint=f"{cap.period}:{starts.date().isoformat()}:{cap.limit}:"
                 f"{'own' if cap.is_own else 'program'}",
@@ -136,27 +140,26 @@ def asks_waiting(program: Program, now: datetime) -> list[Alert]:
     counts). Fingerprint: where the ask stands (the mentor invited, on the board, or nobody),
     so re-routing it to another mentor that does not answer either is news."""
     window = response_window(program)
+    waiting = Ask.objects.filter(
+        program=program,
+        status=AskStatus.OPEN,
+        created_at__lt=now - window,
+        engagement__isnull=True,
+    )
+    # Thousands of waiting asks in a large program: only the fields the alert says, and
+    # their invitations found by a subquery, not a list of their ids.
     asks = list(
-        Ask.objects.filter(
-            program=program,
-            status=AskStatus.OPEN,
-            created_at__lt=now - window,
-            engagement__isnull=True,
-        )
-        .select_related("mentee__profile")
+        waiting.select_related("mentee__profile")
+        .only("pk", "created_at", "route", "mentee__id", "mentee__profile__display_name")
         .order_by("created_at", "pk")
     )
     live = dict(
         Invitation.objects.filter(
-            ask__in=[a.pk for a in asks], status__in=InvitationStatus.live()
+            ask__in=waiting.values("pk"), status__in=InvitationStatus.live()
         ).values_list("ask_id", "mentor_id")
     )
-    names = {
-        m.user_id: m.user.display_name
-        for m in Membership.objects.filter(
-            program=program, user_id__in=set(live.values())
-        ).select_related("user__profile")
-    }
+    members = Membership.objects.filter(program=program, user_id__in=set(live.values()))
+    names = _names(list(members.values_list("user_id", flat=True)))
     url = reverse("cohort_home", args=[program.slug])
     out = []
     for a in asks:
@@ -189,11 +192,11 @@ def mentors_expiring(program: Program, now: datetime) -> list[Alert]:
     """Approved mentors, not paused, with at least 2 invitations of this program expired in
     the last 30 days and none answered since the last expiry: suggest a pause. Fingerprint:
     the last expiry, so one more expired invitation is news."""
-    mentors = _mentors(program)
+    mentors = program_mentors(program)
     expired = (
         Invitation.objects.filter(
             ask__program=program,
-            mentor_id__in=list(mentors),
+            mentor_id__in=mentors.values("user_id"),
             status=InvitationStatus.EXPIRED,
             expires_at__gte=now - EXPIRING_WINDOW,
             expires_at__lte=now,
@@ -204,6 +207,8 @@ def mentors_expiring(program: Program, now: datetime) -> list[Alert]:
         .order_by()
     )
     rows = {r["mentor_id"]: r for r in expired}
+    if not rows:
+        return []
     answered = dict(
         Invitation.objects.filter(
             ask__program=program,
@@ -215,9 +220,13 @@ def mentors_expiring(program: Program, now: datetime) -> list[Alert]:
         .order_by()
         .values_list("mentor_id", "last")
     )
+    members = {
+        m.user_id: m for m in mentors.filter(user_id__in=list(rows)).select_related("user__profile")
+    }
     out = []
     for user_id, r in rows.items():
-        m = mentors[user_id]
+        if (m := members.get(user_id)) is None:
+            continue  # no longer an approved mentor
         if m.invitations_paused_until is not None and m.invitations_paused_until > now:
             continue  # they paused themselves already
         if (last_answer := answered.get(user_id)) is not None and last_answer > r["last"]:
@@ -292,18 +301,23 @@ def mentees_unmatched(program: Program, now: datetime) -> list[Alert]:
 
 
 def topics_without_supply(
-    program: Program, now: datetime, rows: list[dict[str, Any]] | None = None
+    program: Program,
+    now: datetime,
+    rows: list[dict[str, Any]] | None = None,
+    *,
+    loads: SharedLoads | None = None,
 ) -> list[Alert]:
     """Topics with open asks and no free capacity: the topics figure's demand and supply
     (approved mentors who know the topic, and the sessions they may still take under every
     cap by the one load definition) over the dashboard's default range, the last 90 days,
     so the alert says what the dashboard's own chart shows (`rows`: that figure, counted
     already). Fingerprint: whether any mentor knows the topic (recruit) or all are at their
-    caps (make room)."""
+    caps (make room). `loads`: the mentors' loads counted already for this moment, to
+    share."""
     if rows is None:
         start, end = default_range(now)
-        scope = Scope(program=program, filters=InsightsFilters(start=start, end=end), now=now)
-        rows = topics(scope)
+        filters = InsightsFilters(start=start, end=end)
+        rows = topics(Scope(program=program, filters=filters, now=now, loads=loads))
     out = []
     for t in rows:
         if t["open"] == 0 or t["free_capacity"] > 0:
@@ -349,9 +363,28 @@ ALERTS = {
 }
 
 
+def _gather(
+    program: Program,
+    now: datetime,
+    loads: SharedLoads,
+    topic_rows: list[dict[str, Any]] | None = None,
+) -> list[Alert]:
+    """Every alert, by kind in the order of KINDS, the mentors' loads counted once for the
+    over-cap alert and the topics figure (`topic_rows`: that figure, counted already)."""
+    out: list[Alert] = []
+    for kind, find in ALERTS.items():
+        if kind == OVER_CAP:
+            out += mentors_over_cap(program, now, loads=loads)
+        elif kind == TOPIC_NO_SUPPLY:
+            out += topics_without_supply(program, now, topic_rows, loads=loads)
+        else:
+            out += find(program, now)
+    return out
+
+
 def program_alerts(program: Program, now: datetime) -> list[Alert]:
     """Every alert of the program open now, by kind in the order of KINDS."""
-    return [alert for find in ALERTS.values() for alert in find(program, now)]
+    return _gather(program, now, SharedLoads(now))
 
 
 def cached_program_alerts(program: Program, now: datetime) -> list[Alert]:
@@ -365,18 +398,13 @@ def cached_program_alerts(program: Program, now: datetime) -> list[Alert]:
     if found is not None:
         return list(found)
     start, end = default_range(now)
+    # The topics figure, when stale, counts the mentors' loads: the over-cap alert reads
+    # them from it rather than count them again.
+    loads = SharedLoads(now)
     rows = cached_program_insights(
-        program, InsightsFilters(start=start, end=end), now, only="topics"
+        program, InsightsFilters(start=start, end=end), now, only="topics", loads=loads
     )["topics"]
-    found = [
-        alert
-        for kind, find in ALERTS.items()
-        for alert in (
-            topics_without_supply(program, now, rows)
-            if kind == TOPIC_NO_SUPPLY
-            else find(program, now)
-        )
-    ]
+    found = _gather(program, now, loads, rows)
     cache.set(key, found, CLOCK_ENTRY_TTL_SECONDS)
     return found
 

@@ -22,7 +22,7 @@ from pairup.programs.models import Program
 from .asks import funnel, response_times, topics
 from .db import analytic_reads
 from .event_rows import events
-from .scope import DEFAULT_DAYS, MAX_DAYS, InsightsFilters, Scope, default_range
+from .scope import DEFAULT_DAYS, MAX_DAYS, InsightsFilters, Scope, SharedLoads, default_range
 from .sessions_and_load import mentor_load, sessions
 from .sites import cross_site
 from .wrapup import ratings, thanks
@@ -52,22 +52,29 @@ def program_insights(
     *,
     only: str | None = None,
     names: list[str] | None = None,
+    loads: SharedLoads | None = None,
 ) -> dict[str, Any]:
     """Every figure of `program` (or `only` the one named, or those `names`), keyed as the
-    API has them."""
-    scope = Scope(program=program, filters=filters, now=now)
+    API has them; `loads`: the mentors' loads at `now`, shared with the caller."""
+    scope = Scope(program=program, filters=filters, now=now, loads=loads)
     names = [only] if only else names if names is not None else list(FIGURES)
     with analytic_reads():
         return {name: FIGURES[name](scope) for name in names}
 
 
 def cached_program_insights(
-    program: Program, filters: InsightsFilters, now: datetime, *, only: str | None = None
+    program: Program,
+    filters: InsightsFilters,
+    now: datetime,
+    *,
+    only: str | None = None,
+    loads: SharedLoads | None = None,
 ) -> dict[str, Any]:
     """`program_insights` through the cache (`pairup.insights.freshness`): each figure
     counted once, then read back until a table it reads changes (or, for a figure that
     depends on the clock, a quarter hour passes); after a write, only the figures that read
-    the tables written are counted again. Warm: two cache reads (the stamps, the entries)."""
+    the tables written are counted again. Warm: two cache reads (the stamps, the entries).
+    `loads`: as `program_insights`."""
     names = [only] if only else list(FIGURES)
     stamps = insights_stamps(set().union(*(figure_reads(n, filters) for n in names)))
     keys = {}
@@ -79,7 +86,7 @@ def cached_program_insights(
     figures = {name: found[key] for name, key in keys.items() if key in found}
     stale = [name for name in names if name not in figures]
     if stale:
-        counted = program_insights(program, filters, now, names=stale)
+        counted = program_insights(program, filters, now, names=stale, loads=loads)
         figures.update(counted)
         for clock in (True, False):
             entries = {keys[n]: v for n, v in counted.items() if (n in CLOCK) == clock}
@@ -96,6 +103,7 @@ __all__ = [
     "READS",
     "InsightsFilters",
     "Scope",
+    "SharedLoads",
     "cached_program_insights",
     "default_range",
     "program_insights",

@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from pairup.accounts.models import Expertise
-from pairup.asks.load import mentor_loads
 from pairup.asks.models import AskStatus, EngagementStatus, Invitation, InvitationStatus
 from pairup.sessions.models import Session, SessionStatus
 
@@ -176,9 +175,9 @@ def topics(scope: Scope) -> list[dict[str, Any]]:
             "topic_id", "topic__slug", "topic__name", "profile__user_id"
         ).order_by()
     )
-    mentor_ids = sorted({user_id for *_, user_id in known})
+    mentor_ids = {user_id for *_, user_id in known}
     # Thousands of mentors in a large program: their loads read them as a subquery.
-    loads = mentor_loads(mentor_ids, scope.now, among=expertise.values("profile__user_id"))
+    loads = scope.mentor_loads(mentor_ids, among=expertise.values("profile__user_id"))
     program_id = scope.program.pk
     for topic_id, slug, name, user_id in known:
         r = row(topic_id, slug, name)

@@ -8,12 +8,14 @@ supply, and either side for the site × site map.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from pairup.asks.load import MentorLoad, mentor_loads
 from pairup.asks.models import Ask, AskStatus, Engagement
 from pairup.programs.models import Membership, MentorStatus, Program
 from pairup.sessions.models import Session, SessionStatus
@@ -47,6 +49,56 @@ def week_of(moment: datetime) -> datetime:
     return day - timedelta(days=day.weekday())
 
 
+def program_mentors(program: Program) -> QuerySet[Membership]:
+    """The program's approved mentors with active accounts: whose supply the topics figure
+    counts and whom the mentor alerts watch."""
+    return Membership.objects.filter(
+        program=program,
+        is_mentor=True,
+        mentor_status=MentorStatus.APPROVED,
+        user__is_active=True,
+    )
+
+
+# Fewer mentors than this still to count, after others were: sent as a list, which costs
+# less than the subquery of the thousands counted already.
+_FEW = 100
+
+
+class SharedLoads:
+    """Mentors' loads now, by the one definition (`pairup.asks.load.mentor_loads`), each
+    counted once and then shared by whatever else one request or one email reads about the
+    same moment: the topics figure's free capacity and the over-cap alert both need the
+    load of every approved mentor, which is the costliest part of either (six queries and a
+    pass over thousands of mentors in a large program). A mentor's load does not depend on
+    which other mentors are counted with them, so loads counted for one need serve another."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._loads: dict[int, MentorLoad] = {}
+
+    def of(
+        self, mentor_ids: Iterable[int], *, among: QuerySet[Any, Any] | None = None
+    ) -> Mapping[int, MentorLoad]:
+        """The loads of `mentor_ids` (and of any counted before), those not counted yet
+        counted now (`among`: a query of user ids holding at least them, read by the
+        database faster than a list of thousands, as `mentor_loads` takes it)."""
+        wanted = sorted(set(mentor_ids) - self._loads.keys())
+        if wanted:
+            few = bool(self._loads) and len(wanted) < _FEW
+            self._loads.update(mentor_loads(wanted, self.now, among=None if few else among))
+        return self._loads
+
+
+def shared_loads(loads: SharedLoads | None, now: datetime) -> SharedLoads:
+    """`loads` when given (counted for `now`), else loads of `now` for one reader alone."""
+    if loads is None:
+        return SharedLoads(now)
+    if loads.now != now:
+        raise ValueError("loads counted for another moment")
+    return loads
+
+
 @dataclass(frozen=True)
 class InsightsFilters:
     start: datetime  # UTC, included
@@ -68,6 +120,15 @@ class Scope:
     program: Program
     filters: InsightsFilters
     now: datetime
+    # Loads counted for this moment by another part of the same request (the alerts), to
+    # share rather than count again; None: counted for this scope alone.
+    loads: SharedLoads | None = field(default=None, compare=False, repr=False)
+
+    def mentor_loads(
+        self, mentor_ids: Iterable[int], *, among: QuerySet[Any, Any] | None = None
+    ) -> Mapping[int, MentorLoad]:
+        """`mentor_loads` of `mentor_ids` now, shared through `loads` when given."""
+        return shared_loads(self.loads, self.now).of(mentor_ids, among=among)
 
     @property
     def start(self) -> datetime:
@@ -125,9 +186,4 @@ class Scope:
 
     def mentors(self) -> QuerySet[Membership]:
         """The program's approved mentors (active accounts) the filters choose."""
-        return Membership.objects.filter(
-            program=self.program,
-            is_mentor=True,
-            mentor_status=MentorStatus.APPROVED,
-            user__is_active=True,
-        ).filter(self.person_q("user_id"))
+        return program_mentors(self.program).filter(self.person_q("user_id"))
