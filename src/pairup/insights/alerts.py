@@ -30,7 +30,7 @@ from pairup.programs.models import Membership, Program
 
 from .figures import InsightsFilters, Scope, cached_program_insights, default_range
 from .figures.asks import found_no_mentor, topics
-from .figures.scope import SharedLoads, program_mentors, shared_loads
+from .figures.scope import SharedLoads, approved_mentors, shared_loads
 from .freshness import CLOCK_ENTRY_TTL_SECONDS, entry_key, insights_stamps
 from .reads import ALERT_READS
 
@@ -100,7 +100,7 @@ def mentors_over_cap(
     own override), or their own weekly or monthly cap. Fingerprint: the cap and its period,
     so a new month over the cap again is news, one more session in the same month is not.
     `loads`: the loads counted already for this moment (the topics figure's), to share."""
-    mentors = program_mentors(program)
+    mentors = approved_mentors(program)
     membership_of = dict(mentors.values_list("user_id", "pk"))
     counted = shared_loads(loads, now).of(membership_of, among=mentors.values("user_id"))
     over: dict[int, tuple[MentorLoad, Cap]] = {}
@@ -192,7 +192,7 @@ def mentors_expiring(program: Program, now: datetime) -> list[Alert]:
     """Approved mentors, not paused, with at least 2 invitations of this program expired in
     the last 30 days and none answered since the last expiry: suggest a pause. Fingerprint:
     the last expiry, so one more expired invitation is news."""
-    mentors = program_mentors(program)
+    mentors = approved_mentors(program)
     expired = (
         Invitation.objects.filter(
             ask__program=program,

@@ -49,7 +49,7 @@ def week_of(moment: datetime) -> datetime:
     return day - timedelta(days=day.weekday())
 
 
-def program_mentors(program: Program) -> QuerySet[Membership]:
+def approved_mentors(program: Program) -> QuerySet[Membership]:
     """The program's approved mentors with active accounts: whose supply the topics figure
     counts and whom the mentor alerts watch."""
     return Membership.objects.filter(
@@ -186,4 +186,4 @@ class Scope:
 
     def mentors(self) -> QuerySet[Membership]:
         """The program's approved mentors (active accounts) the filters choose."""
-        return program_mentors(self.program).filter(self.person_q("user_id"))
+        return approved_mentors(self.program).filter(self.person_q("user_id"))
