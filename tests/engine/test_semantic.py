@@ -256,7 +256,7 @@ def test_hybrid_reason_names_the_similar_past_ask():
     # says the profile matches.
     coach = [Mentor(id=7, text="lettering typefaces coach")]
     (pick,) = recommend(Ask(id="f", text="typography fonts"), hybrid_index(coach, Synonyms()), 1)
-    assert pick.reasons == ("Their profile matches your ask",)
+    assert pick.reasons == ("Their profile matches the ask",)
     assert pick.components["relevance"] > 0 and pick.topical
 
 

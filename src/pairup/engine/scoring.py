@@ -580,7 +580,7 @@ def explain(
     elif similar > 1:
         out.append(f"Has helped with {similar} similar asks")
     if not profile and item == -2:  # semantic.PROFILE_CLOSE
-        out.append("Their profile matches your ask")
+        out.append("Their profile matches the ask")
     if profile:
         words = shared_words(ask.text, mentor.text, index.text.term_idf)
         if words:
@@ -588,7 +588,7 @@ def explain(
             named = f"{named} and ‘{words[-1]}’" if named else f"‘{words[-1]}’"
             out.append(f"Their profile mentions {named}")
         else:
-            out.append("Their profile matches your ask")
+            out.append("Their profile matches the ask")
     value, window = avail
     if window is not None:
         out.append(av.describe_window(window, ask.timezone))
