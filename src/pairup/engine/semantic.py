@@ -80,7 +80,7 @@ COARSE_ROUNDS = 8
 # Documents read exactly per ask (the clusters nearest to the ask until this many), and the
 # closest of them whose mentors are scored exactly over all their documents.
 PROBE_DOCS = 16_384
-CANDIDATE_DOCS = 1_500
+CANDIDATE_DOCS = 1_000
 
 Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
 
