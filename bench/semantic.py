@@ -184,6 +184,8 @@ def voting_reference(mentors: Sequence, asks: Sequence, k: int = 50) -> list[lis
     for row in sims:
         score: dict[object, float] = {}
         for q in np.argsort(-row, kind="stable")[:k]:
+            if row[q] <= 0:  # nothing in common: no vote
+                break
             for u in owners[texts[q]]:
                 score[u] = score.get(u, 0.0) + float(row[q])
         ranked.append(sorted(score, key=lambda u: (-score[u], str(u)))[:100])

@@ -431,6 +431,32 @@ def test_coarse_first_stage_scores_its_candidates_exactly(monkeypatch):
     assert semantic.APPROXIMATE_FROM > 10_000
 
 
+def test_coarse_first_stage_scores_exactly_when_many_mentors_hold_the_same_texts(monkeypatch):
+    from pairup.engine import semantic
+
+    rng = np.random.default_rng(3)
+    pool = [m.history[0] for m in many_mentors(100)]
+    mentors = [
+        Mentor(id=k, text="", history=tuple(pool[j] for j in rng.choice(100, 3, replace=False)))
+        for k in range(250)
+    ]
+    sem = semantic_index(mentors, Words(), None)
+    cols = np.arange(len(mentors))
+    # Every document read; the 30 closest distinct texts' holders scored exactly: they hold
+    # the 20 texts that vote, however many copies of each there are.
+    monkeypatch.setattr(semantic, "PROBE_DOCS", 10**6)
+    monkeypatch.setattr(semantic, "CANDIDATE_DOCS", 30)
+    for text in pool[:12]:
+        (vec,) = sem.ask_vectors([f"{text} {text.split()[0]}"])
+        sem.approximate_from = 10**9
+        exact, _, _ = sem.similarities(vec[None], cols, 20)
+        sem.approximate_from = 0
+        cand = sem.candidate_mentors(vec)
+        approx, _, _ = sem.similarities(vec[None], cols, 20)
+        assert len(cand) < len(mentors)
+        assert np.array_equal(approx[0, cand], exact[0, cand])
+
+
 def test_semantic_index_must_match_the_mentors_and_narrows_without_encoding():
     sem = semantic_index(MENTORS[:2], Words(), None)
     with pytest.raises(ValueError, match="other mentors"):

@@ -85,8 +85,9 @@ from pairup.engine.flow import certified_duals, solve_flow
 from pairup.engine.recommend import as_index
 from pairup.engine.records import Ask, Assignment, Id, Mentor, Policy
 from pairup.engine.relevance import evidence, relevance_pairs
-from pairup.engine.scoring import MentorIndex, member
+from pairup.engine.scoring import MentorIndex
 from pairup.engine.scoring import explain as explain_pair
+from pairup.engine.semantic import member
 from pairup.engine.stopwatch import Stopwatch
 
 QUANTUM = 1e-6

@@ -22,7 +22,8 @@ import numpy as np
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, id_key
 from pairup.engine.relevance import relevance_pairs, top_few_per_row
-from pairup.engine.scoring import Group, MentorIndex, language_set, member
+from pairup.engine.scoring import Group, MentorIndex, language_set
+from pairup.engine.semantic import member
 
 CHUNK = 500
 # Above this many (group x mentor) cells, per-group vectors are read group by group instead

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from pairup.engine.records import Ask, Mentor, Policy, Suggestion
-from pairup.engine.scoring import MentorIndex, ScoredAsk, member
+from pairup.engine.scoring import MentorIndex, ScoredAsk
+from pairup.engine.semantic import member
 
 
 def as_index(mentors: MentorIndex | Sequence[Mentor], policy: Policy | None) -> MentorIndex:

@@ -32,6 +32,7 @@ import numpy as np
 from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
 from pairup.engine.relevance import ask_evidence, relevance_of_votes
+from pairup.engine.semantic import member
 from pairup.engine.text import TextIndex, shared_words, text_index
 from pairup.engine.topics import TopicTable
 
@@ -39,15 +40,6 @@ if TYPE_CHECKING:
     from pairup.engine.semantic import SemanticIndex
 
 COMPONENTS = ("relevance", "topics", "availability", "load", "cross_site")
-
-
-def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Mask of `values` found in the sorted array `sorted_set` (np.isin is slow on small
-    arrays)."""
-    if len(sorted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return np.asarray(sorted_set[pos] == values)
 
 
 def language_set(values: tuple[str, ...]) -> frozenset[str]:

@@ -13,15 +13,17 @@ ask and every collection), for an ask and a mentor:
   near the mentor's best evidence is, for every mentor (a graded order of all of them);
 - semantic votes V = 1 - exp(-sum(weight * s(c) / n) / VOTE_SATURATION) over the mentor's
   past asks among the ask's `policy.evidence_items` nearest distinct past-ask texts (ties:
-  lower document number), n the number of past asks of this index with that text: how
-  much of the ask's neighbourhood the mentor has helped with. A text several mentors hold
+  lower document number), n the number of past asks of this index with that text (its
+  mentors are those being scored, e.g. the ones eligible for the ask): how much of the
+  ask's neighbourhood the mentor has helped with. A text several mentors hold
   (an ask handed over, asked of a group) is one neighbour whose vote they share, as a
   question's answerers share its evidence in the voting model of expert finding; the votes
   saturate so a busy mentor's count does not run away;
 - relevance = W_CLOSE * C + W_VOTES * V + W_LEXICAL * L, L the lexical relevance
   (`scoring`). The weights add up to 1 and every part lies in [0, 1] on a scale that does
-  not depend on the other mentors or asks, so relevance does too: scores stay comparable
-  across asks and `assign`'s sums keep their meaning.
+  not depend on the other mentors or asks (which of them are the nearest neighbours and
+  share a text does), so relevance does too: scores stay comparable across asks and
+  `assign`'s sums keep their meaning.
 
 Cosines are rounded to COS_GRID first, so one ask scored alone and in a batch (matrix
 products of other shapes) gives the same relevance. A mentor with relevance > 0 is in the
@@ -34,9 +36,9 @@ COS_LOW, no shared word) still come in the order of how near they are, which is 
 One ask against a large index (at least APPROXIMATE_FROM documents: `recommend` among many
 mentors) goes through a coarse first stage instead of reading every vector: the documents
 are clustered once per index (`Coarse`, built on first use), the ask reads the documents of
-its nearest clusters (PROBE_DOCS of them), and the mentors owning the CANDIDATE_DOCS closest
-of those, with the mentors that have lexical evidence, are scored exactly as above over all
-their documents; the others count 0 (as outside a capped relevance set). Recall@10 against
+its nearest clusters (PROBE_DOCS of them), and the mentors holding the CANDIDATE_DOCS closest
+distinct texts of those, with the mentors that have lexical evidence, are scored exactly as
+above over all their documents; the others count 0 (as outside a capped relevance set). Recall@10 against
 the exact ranking is measured in bench/semantic.py (`recommend`). Batches (`assign`,
 `rotations`, ...) and small indexes stay exact.
 
@@ -52,7 +54,13 @@ from typing import Any
 
 import numpy as np
 
-from pairup.engine.embedding import Embedder, VectorStore, embed_documents, text_key
+from pairup.engine.embedding import (
+    Embedder,
+    VectorStore,
+    embed_documents,
+    normalise_text,
+    text_key,
+)
 from pairup.engine.records import HistoryItem, Id, Mentor
 
 COS_LOW = 0.15
@@ -125,6 +133,7 @@ class SemanticIndex:
         self.doc_item = np.asarray(item, dtype=np.int64)
         self.doc_weight = np.asarray(weight, dtype=np.float64)
         self.doc_text = texts
+        self.doc_text_id = text_ids(texts)
         spans = range(0, len(texts), batch)
         parts: Iterable[int] = spans
         if progress is not None and len(spans) > 1:
@@ -166,6 +175,7 @@ class SemanticIndex:
             self.doc_item[keep],
             self.doc_weight[keep],
             [self.doc_text[d] for d in keep.tolist()],
+            self.doc_text_id[keep],
             self.doc_vecs[keep],
             {} if own_asks else self._asks,
         )
@@ -184,6 +194,7 @@ class SemanticIndex:
             np.concatenate([self.doc_item, other.doc_item]),
             np.concatenate([self.doc_weight, other.doc_weight]),
             self.doc_text + other.doc_text,
+            np.concatenate([self.doc_text_id, other.doc_text_id]),
             np.concatenate([self.doc_vecs, other.doc_vecs]),
             {},
         )
@@ -195,6 +206,7 @@ class SemanticIndex:
         doc_item: np.ndarray,
         doc_weight: np.ndarray,
         doc_text: list[str],
+        doc_text_id: np.ndarray,
         doc_vecs: np.ndarray,
         asks: dict[str, np.ndarray],
     ) -> SemanticIndex:
@@ -207,6 +219,7 @@ class SemanticIndex:
         new.doc_item = doc_item
         new.doc_weight = doc_weight
         new.doc_text = doc_text
+        new.doc_text_id = doc_text_id
         new.doc_vecs = doc_vecs
         new._asks = asks
         new.approximate_from = self.approximate_from
@@ -345,19 +358,16 @@ class SemanticIndex:
         return semantic / (W_CLOSE + W_VOTES), item, close
 
     def _text_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(group, size, first): `group[d]` numbers document d's text (the same text, the
-        same number), `size[g]` counts the past asks of text g in this index (profiles are
-        not counted), and `first` lists, ascending, the position among the past asks of
-        each text's first one (built on first use, then kept)."""
+        """(group, size, first): `group[d]` numbers document d's text (the same text after
+        `normalise_text`, as the vector store keys it: the same number), `size[g]` counts
+        the past asks of text g in this index (profiles are not counted), and `first`
+        lists, ascending, the position among the past asks of each text's first one (built
+        on first use, then kept)."""
         if self._groups is None:
-            numbers: dict[str, int] = {}
-            group = np.fromiter(
-                (numbers.setdefault(t, len(numbers)) for t in self.doc_text),
-                dtype=np.int64,
-                count=len(self.doc_text),
-            )
+            _, group = np.unique(self.doc_text_id, return_inverse=True)
+            group = group.astype(np.int64).reshape(-1)
             past = self.doc_item >= 0
-            size = np.bincount(group, weights=past, minlength=len(numbers))
+            size = np.bincount(group, weights=past, minlength=int(group.max(initial=-1)) + 1)
             first = np.sort(np.unique(group[past], return_index=True)[1])
             self._groups = group, size, first
         return self._groups
@@ -383,9 +393,19 @@ class SemanticIndex:
             return self._coarse
 
     def candidate_mentors(self, ask_vec: np.ndarray) -> np.ndarray:
-        """This index's mentors (ascending) owning one of the CANDIDATE_DOCS documents
-        closest to the ask among those of the clusters nearest to it (`Coarse.probe`)."""
-        docs = self.coarse().probe(ask_vec, PROBE_DOCS, CANDIDATE_DOCS)
+        """This index's mentors (ascending) holding one of the CANDIDATE_DOCS distinct texts
+        closest to the ask among the documents of the clusters nearest to it
+        (`Coarse.probe`; ties at the cut all kept). The copies of a text have one vector,
+        so one cluster: all its holders are among the documents read, and a text many
+        mentors hold takes one place, as it takes one vote."""
+        docs, cos = self.coarse().probe(ask_vec, PROBE_DOCS)
+        group = self._text_groups()[0][docs]
+        texts, at = np.unique(group, return_index=True)
+        if len(texts) > CANDIDATE_DOCS:
+            near = cos[at]
+            cut = np.partition(near, len(near) - CANDIDATE_DOCS)[len(near) - CANDIDATE_DOCS]
+            texts = texts[near >= cut]
+            docs = docs[member(group, texts)]
         return np.unique(self.doc_owner[docs])
 
 
@@ -418,9 +438,9 @@ class Coarse:
         self.centroids = np.ascontiguousarray(cent, dtype=np.float32)
         self.vecs = np.ascontiguousarray(vecs[self.order], dtype=np.float32)
 
-    def probe(self, ask_vec: np.ndarray, probe_docs: int, keep: int) -> np.ndarray:
-        """The `keep` documents closest to the ask (ties: lower document number) among those
-        of its nearest clusters (nearest first, ties: lower cluster) until `probe_docs`."""
+    def probe(self, ask_vec: np.ndarray, probe_docs: int) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, cosines) of the clusters nearest to the ask (nearest first, ties:
+        lower cluster) until `probe_docs` documents, in that order."""
         q = np.asarray(ask_vec, dtype=np.float32)
         near = np.lexsort((np.arange(len(self.centroids)), -(self.centroids @ q)))
         size = np.diff(self.bounds)[near]
@@ -431,15 +451,23 @@ class Coarse:
             if hi > lo:
                 parts.append(self.vecs[lo:hi] @ q)
                 docs.append(self.order[lo:hi])
-        cos = np.concatenate(parts)
-        doc = np.concatenate(docs)
-        if len(cos) > keep:
-            cut = np.partition(cos, len(cos) - keep)[len(cos) - keep]
-            sel = np.flatnonzero(cos >= cut)
-            if len(sel) > keep:
-                sel = sel[np.lexsort((doc[sel], -cos[sel]))[:keep]]
-            doc = doc[sel]
-        return np.sort(doc)
+        return np.concatenate(docs), np.concatenate(parts)
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Mask of `values` found in the sorted array `sorted_set` (np.isin is slow on small
+    arrays)."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return np.asarray(sorted_set[pos] == values)
+
+
+def text_ids(texts: Sequence[str]) -> np.ndarray:
+    """A number per text, the same for texts equal after `normalise_text` (their vectors
+    are one): Python's string hash, 64 bits, so equal numbers mean equal texts but for a
+    chance of about n² / 2⁶⁴ (this process only; nothing keeps them)."""
+    return np.fromiter((hash(normalise_text(t)) for t in texts), dtype=np.int64, count=len(texts))
 
 
 def closeness(cos: np.ndarray) -> np.ndarray:

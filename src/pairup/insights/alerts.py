@@ -27,10 +27,11 @@ from pairup.asks.load import MONTH, Cap, MentorLoad
 from pairup.asks.models import Ask, AskStatus, Engagement, Invitation, InvitationStatus
 from pairup.asks.services.invitations import response_window
 from pairup.programs.models import Membership, Program
+from pairup.programs.queries import approved_mentors
 
 from .figures import InsightsFilters, Scope, cached_program_insights, default_range
 from .figures.asks import found_no_mentor, topics
-from .figures.scope import SharedLoads, approved_mentors, shared_loads
+from .figures.scope import SharedLoads, shared_loads
 from .freshness import CLOCK_ENTRY_TTL_SECONDS, entry_key, insights_stamps
 from .reads import ALERT_READS
 

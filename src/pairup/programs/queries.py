@@ -107,6 +107,14 @@ def get_admin_program_for_user(user: User, slug: str) -> tuple[Program, Membersh
     return program, membership
 
 
+def approved_mentors(program: Program) -> QuerySet[Membership]:
+    """The program's approved mentors with active accounts: who is listed in its directory,
+    whose supply the insights count and whom the mentor alerts watch."""
+    return Membership.objects.filter(
+        program=program, is_mentor=True, mentor_status=MentorStatus.APPROVED, user__is_active=True
+    )
+
+
 def mentor_directory(
     program: Program,
     *,
@@ -117,9 +125,7 @@ def mentor_directory(
     """Approved mentors of a program, filtered, by name, with everything a list page shows
     in a fixed number of queries. (Searching by words ranks by the engine's relevance:
     `pairup.asks.matching.search`.)"""
-    qs = Membership.objects.filter(
-        program=program, is_mentor=True, mentor_status=MentorStatus.APPROVED, user__is_active=True
-    )
+    qs = approved_mentors(program)
     if topic:
         qs = qs.filter(
             Q(user__profile__expertise__topic__slug=topic)

@@ -17,7 +17,8 @@ from django.db.models import Q, QuerySet
 
 from pairup.asks.load import MentorLoad, mentor_loads
 from pairup.asks.models import Ask, AskStatus, Engagement
-from pairup.programs.models import Membership, MentorStatus, Program
+from pairup.programs.models import Membership, Program
+from pairup.programs.queries import approved_mentors
 from pairup.sessions.models import Session, SessionStatus
 
 DEFAULT_DAYS = 90
@@ -47,17 +48,6 @@ def week_of(moment: datetime) -> datetime:
     """The Monday 00:00 UTC that starts the week of `moment`."""
     day = utc_midnight(moment)
     return day - timedelta(days=day.weekday())
-
-
-def approved_mentors(program: Program) -> QuerySet[Membership]:
-    """The program's approved mentors with active accounts: whose supply the topics figure
-    counts and whom the mentor alerts watch."""
-    return Membership.objects.filter(
-        program=program,
-        is_mentor=True,
-        mentor_status=MentorStatus.APPROVED,
-        user__is_active=True,
-    )
 
 
 # Fewer mentors than this still to count, after others were: sent as a list, which costs
