@@ -229,6 +229,20 @@ def test_a_text_several_mentors_hold_is_one_neighbour_whose_vote_they_share():
     assert wide[0, 3] > two[0, 3]  # with more neighbours, mentor 4's text votes too
 
 
+def test_texts_tied_at_the_votes_cut_go_by_mentor_id_whatever_the_index_order():
+    # Two texts with one vector (the same words): one place to vote, the lower id's text.
+    a = Mentor(id=1, text="", history=("salary offer email",))
+    b = Mentor(id=2, text="", history=("email offer salary",))
+    scores = {}
+    for order in ([a, b], [b, a]):
+        sem = semantic_index(order, Words(), None)
+        (vec,) = sem.ask_vectors(["salary offer email"])
+        got, _, _ = sem.similarities(vec[None], np.arange(2), 1)
+        scores[order[0].id] = {m.id: got[0, k] for k, m in enumerate(order)}
+    assert scores[1] == scores[2]
+    assert scores[1][1] > scores[1][2]
+
+
 def test_hybrid_rankings_are_identical_on_repeated_runs():
     asks = [Ask(id=i, text=t) for i, t in enumerate(["raise", "python tests", "fonts", ""])]
 

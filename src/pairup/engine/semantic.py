@@ -13,7 +13,7 @@ ask and every collection), for an ask and a mentor:
   near the mentor's best evidence is, for every mentor (a graded order of all of them);
 - semantic votes V = 1 - exp(-sum(weight * s(c) / n) / VOTE_SATURATION) over the mentor's
   past asks among the ask's `policy.evidence_items` nearest distinct past-ask texts (ties:
-  lower document number), n the number of past asks of this index with that text (its
+  the text of the lowest mentor id, then item), n the number of past asks of this index with that text (its
   mentors are those being scored, e.g. the ones eligible for the ask): how much of the
   ask's neighbourhood the mentor has helped with. A text several mentors hold
   (an ask handed over, asked of a group) is one neighbour whose vote they share, as a
@@ -61,7 +61,7 @@ from pairup.engine.embedding import (
     normalise_text,
     text_key,
 )
-from pairup.engine.records import HistoryItem, Id, Mentor
+from pairup.engine.records import HistoryItem, Id, Mentor, id_key
 
 COS_LOW = 0.15
 COS_HIGH = 0.85
@@ -146,6 +146,7 @@ class SemanticIndex:
         self.approximate_from = APPROXIMATE_FROM
         self._doc_start: np.ndarray | None = None
         self._groups: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._rank: np.ndarray | None = None
         self._coarse: Coarse | None = None
         self._coarse_lock = threading.Lock()
 
@@ -225,6 +226,7 @@ class SemanticIndex:
         new.approximate_from = self.approximate_from
         new._doc_start = None
         new._groups = None
+        new._rank = None
         new._coarse = None
         new._coarse_lock = threading.Lock()
         return new
@@ -340,8 +342,9 @@ class SemanticIndex:
                 if n < len(row):
                     cut = np.partition(row, len(row) - n)[len(row) - n]
                     sel = np.flatnonzero(row >= cut)
-                    if len(sel) > n:  # ties at the cut: the lower documents
-                        sel = sel[np.lexsort((sel, -row[sel]))[:n]]
+                    if len(sel) > n:  # ties at the cut: the text of the lowest mentor id
+                        tie = self._text_rank()[h_group[rep[sel]]]
+                        sel = sel[np.lexsort((tie, -row[sel]))[:n]]
                 else:
                     sel = np.arange(len(row))
                 chosen[h_group[rep[sel]]] = True
@@ -371,6 +374,24 @@ class SemanticIndex:
             first = np.sort(np.unique(group[past], return_index=True)[1])
             self._groups = group, size, first
         return self._groups
+
+    def _text_rank(self) -> np.ndarray:
+        """Per text (`_text_groups`' numbers): the place, among this index's past asks in
+        the order of their mentor's id (`id_key`) then item, of the first that holds it: the
+        order of texts tied at the vote's cut, the same however the index was built (built
+        on first use, then kept)."""
+        if self._rank is None:
+            group = self._text_groups()[0]
+            by_id = sorted(range(len(self.ids)), key=lambda k: id_key(self.ids[k]))
+            mentor_rank = np.empty(len(self.ids), dtype=np.int64)
+            mentor_rank[by_id] = np.arange(len(self.ids))
+            items = int(self.doc_item.max(initial=0)) + 2
+            place = mentor_rank[self.doc_owner] * items + self.doc_item + 1
+            past = self.doc_item >= 0
+            rank = np.full(int(group.max(initial=-1)) + 1, np.iinfo(np.int64).max)
+            np.minimum.at(rank, group[past], place[past])
+            self._rank = rank
+        return self._rank
 
     def docs_of(self, mentors: np.ndarray) -> np.ndarray:
         """Every document of these mentors (this index's numbers, ascending), ascending."""
