@@ -52,41 +52,16 @@ def load_dev() -> tuple[list, list, list]:
     """(mentors, asks, accepted answerer per ask), as evaluate.py builds them."""
     from pairup.engine import Ask, Mentor
 
-    hist = DATA / "history"
-
-    def load_text(path: Path) -> dict[str, str]:
-        out = {}
-        for line in path.read_text(errors="replace").splitlines():
-            qid, _, text = line.partition(" ")
-            out[qid] = text
-        return out
-
-    titles, contents = load_text(hist / "Q_title.txt"), load_text(hist / "Q_content.txt")
-    records = [json.loads(x) for x in (hist / "Record_All.json").read_text().splitlines() if x]
-    train_ids = {
-        json.loads(x)["QuestionId"]
-        for x in (hist / "Record_Train.json").read_text().splitlines()
-        if x.strip()
-    }
-
-    def text(r: dict) -> str:
-        q = r["QuestionId"]
-        return " ".join([titles.get(q, ""), contents.get(q, "")[:1000], " ".join(r["Tags"])])
-
+    text, train, rest = load_records()
     history: dict[str, list[str]] = {}
-    for r in records:
-        if r["QuestionId"] in train_ids:
-            for u in r["AnswererIdList"]:
-                history.setdefault(u, []).append(text(r))
-    test = [
-        r
-        for r in records
-        if r["QuestionId"] not in train_ids and r["AcceptedAnswererId"] in history
-    ]
+    for r in train:
+        for u in r["AnswererIdList"]:
+            history.setdefault(u, []).append(text[r["QuestionId"]])
+    test = [r for r in rest if r["AcceptedAnswererId"] in history]
     mentors = [
         Mentor(id=u, text=" ".join(h[:3]), history=tuple(h)) for u, h in sorted(history.items())
     ]
-    asks = [Ask(id=r["QuestionId"], text=text(r)) for r in test]
+    asks = [Ask(id=r["QuestionId"], text=text[r["QuestionId"]]) for r in test]
     return mentors, asks, [r["AcceptedAnswererId"] for r in test]
 
 
