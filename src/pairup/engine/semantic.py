@@ -421,13 +421,21 @@ class SemanticIndex:
         mentors hold takes one place, as it takes one vote."""
         docs, cos = self.coarse().probe(ask_vec, PROBE_DOCS)
         group = self._text_groups()[0][docs]
-        texts, at = np.unique(group, return_index=True)
-        if len(texts) > CANDIDATE_DOCS:
-            near = cos[at]
-            cut = np.partition(near, len(near) - CANDIDATE_DOCS)[len(near) - CANDIDATE_DOCS]
-            texts = texts[near >= cut]
-            docs = docs[member(group, texts)]
-        return np.unique(self.doc_owner[docs])
+        # The closest documents until they hold CANDIDATE_DOCS distinct texts (ties at a
+        # cut all in), then every probed copy of those texts.
+        keep = CANDIDATE_DOCS
+        while True:
+            if len(docs) <= keep:
+                near = np.arange(len(docs))
+            else:
+                cut = np.partition(cos, len(cos) - keep)[len(cos) - keep]
+                near = np.flatnonzero(cos >= cut)
+            texts = np.unique(group[near])
+            if len(texts) >= CANDIDATE_DOCS or len(near) == len(docs):
+                break
+            keep *= 2
+        held = near if len(texts) == len(near) else member(group, texts)
+        return np.unique(self.doc_owner[docs[held]])
 
 
 class Coarse:
