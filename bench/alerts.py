@@ -103,7 +103,14 @@ def worker(args: argparse.Namespace) -> None:
     from pairup.programs.models import Program
 
     call_command("migrate", verbosity=0, interactive=False)
-    world = (seeded() if args.reuse else None) or seed(args.scale)
+    world = seeded() if args.reuse else None
+    if world is not None and world["rows"]["members"] != int(20_000 * args.scale):
+        sys.exit(
+            f"the kept database holds a program of {world['rows']['members']:,} members, "
+            f"not the {int(20_000 * args.scale):,} of --scale {args.scale}: pass the scale it "
+            "was seeded at, or drop it (without --reuse) to seed again"
+        )
+    world = world or seed(args.scale)
     settings.DEBUG = False
     program = Program.objects.get(pk=world["program"])
     client = Client()
