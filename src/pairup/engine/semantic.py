@@ -13,12 +13,12 @@ ask and every collection), for an ask and a mentor:
   near the mentor's best evidence is, for every mentor (a graded order of all of them);
 - semantic votes V = 1 - exp(-sum(weight * s(c) / n) / VOTE_SATURATION) over the mentor's
   past asks among the ask's `policy.evidence_items` nearest distinct past-ask texts (ties:
-  the text of the lowest mentor id, then item), n the number of past asks of this index with that text (its
-  mentors are those being scored, e.g. the ones eligible for the ask): how much of the
-  ask's neighbourhood the mentor has helped with. A text several mentors hold
-  (an ask handed over, asked of a group) is one neighbour whose vote they share, as a
-  question's answerers share its evidence in the voting model of expert finding; the votes
-  saturate so a busy mentor's count does not run away;
+  the text of the lowest mentor id, then item), n the number of past asks of this index
+  with that text (its mentors are those being scored, e.g. the ones eligible for the ask):
+  how much of the ask's neighbourhood the mentor has helped with. A text several mentors
+  hold (an ask handed over, asked of a group) is one neighbour whose vote they share, as a
+  question's answerers share its evidence in the voting model of expert finding; the
+  votes saturate so a busy mentor's count does not run away;
 - relevance = W_CLOSE * C + W_VOTES * V + W_LEXICAL * L, L the lexical relevance
   (`scoring`). The weights add up to 1 and every part lies in [0, 1] on a scale that does
   not depend on the other mentors or asks (which of them are the nearest neighbours and
@@ -36,11 +36,11 @@ COS_LOW, no shared word) still come in the order of how near they are, which is 
 One ask against a large index (at least APPROXIMATE_FROM documents: `recommend` among many
 mentors) goes through a coarse first stage instead of reading every vector: the documents
 are clustered once per index (`Coarse`, built on first use), the ask reads the documents of
-its nearest clusters (PROBE_DOCS of them), and the mentors holding the CANDIDATE_DOCS closest
-distinct texts of those, with the mentors that have lexical evidence, are scored exactly as
-above over all their documents; the others count 0 (as outside a capped relevance set). Recall@10 against
-the exact ranking is measured in bench/semantic.py (`recommend`). Batches (`assign`,
-`rotations`, ...) and small indexes stay exact.
+its nearest clusters (PROBE_DOCS of them), and the mentors holding the CANDIDATE_DOCS
+closest distinct texts of those, with the mentors that have lexical evidence, are scored
+exactly as above over all their documents; the others count 0 (as outside a capped
+relevance set). Recall@10 against the exact ranking is measured in bench/semantic.py
+(`recommend`). Batches (`assign`, `rotations`, ...) and small indexes stay exact.
 
 The reason a person reads names the closest past ask when its cosine reaches SIMILAR_COS:
 "Helped with a similar ask: '…'".
