@@ -144,6 +144,11 @@ class SemanticIndex:
         )
         self._asks: dict[str, np.ndarray] = {}
         self.approximate_from = APPROXIMATE_FROM
+        self._start_derived()
+
+    def _start_derived(self) -> None:
+        """What this index derives from its documents on first use (`docs_of`,
+        `_text_groups`, `_text_rank`, `coarse`): none of it built yet."""
         self._doc_start: np.ndarray | None = None
         self._groups: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._rank: np.ndarray | None = None
@@ -224,11 +229,7 @@ class SemanticIndex:
         new.doc_vecs = doc_vecs
         new._asks = asks
         new.approximate_from = self.approximate_from
-        new._doc_start = None
-        new._groups = None
-        new._rank = None
-        new._coarse = None
-        new._coarse_lock = threading.Lock()
+        new._start_derived()
         return new
 
     def ask_vectors(self, texts: Sequence[str]) -> np.ndarray:
