@@ -13,9 +13,11 @@ from pairup.core.models import TextVector
 from pairup.core.vectors import relevance_backend, texts_in_use
 from pairup.engine.embedding import document_chunks, embed_documents, text_key
 from pairup.events.models import EventState, RegistrationRole
+from pairup.events.registrations import registration_create
 from pairup.events.scheduling.records import load_event_records
 from pairup.programs.models import Program
 from tests.events.schedule_helpers import make_event, new_mentee, new_mentor, register
+from tests.events.setup_helpers import published
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,33 @@ def test_prune_keeps_the_vectors_of_events_not_ended_and_drops_those_of_ended_on
     old = {text_key(c) for c in document_chunks(sorted(records_texts(ended)))}
     assert not old & stored
     assert out.getvalue().splitlines()[1].endswith(" no text has any more deleted.")
+
+
+@pytest.mark.semantic
+def test_a_registration_stores_its_texts_after_commit_and_the_solve_encodes_nothing(
+    program, mentee, mentor, admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    event = published(program, admin, capacity=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(
+            event=event, user=mentee, role="mentee", want="Rehearse a conference talk."
+        )
+        registration_create(event=event, user=mentor, role="mentor")
+
+    stored = set(TextVector.objects.values_list("key", flat=True))
+    assert {text_key(c) for c in document_chunks(sorted(records_texts(event)))} <= stored
+
+    # Scheduling the event now reads those vectors and encodes none.
+    embedder, _ = relevance_backend() or (None, None)
+    assert embedder is not None
+    monkeypatch.setattr(embedder, "encode", lambda texts: pytest.fail(f"encoded {texts}"))
+    assert load_event_records(event, timezone.now()).semantic() is not None
+
+
+def test_a_registration_in_the_lexical_mode_stores_no_vector(
+    program, mentee, admin, django_capture_on_commit_callbacks
+):
+    event = published(program, admin, capacity=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=event, user=mentee, role="mentee", want="A talk.")
+    assert not TextVector.objects.exists()

@@ -52,41 +52,29 @@ def run_cohort_later(run: CohortRun) -> None:
 @task()
 def embed_asks(ask_ids: list[int]) -> int:
     """Store the vectors of these asks' texts; the number of texts looked at."""
-    from pairup.core.vectors import relevance_backend
-    from pairup.engine.embedding import embed_documents
+    from pairup.core.vectors import store_vectors
 
     from .matching.vectors import ask_texts
     from .models import Ask
 
-    backend = relevance_backend()
-    if backend is None:
+    if not ask_ids:
         return 0
-    asks = Ask.objects.filter(pk__in=ask_ids).order_by("pk").prefetch_related("topics")
-    texts = list(dict.fromkeys(ask_texts(asks)))
-    if texts:
-        embed_documents(backend[0], texts, backend[1])
-    return len(texts)
+    return store_vectors(
+        ask_texts(Ask.objects.filter(pk__in=ask_ids).order_by("pk").prefetch_related("topics"))
+    )
 
 
 @task()
 def embed_mentor(user_id: int) -> int:
     """Store the vectors of a mentor's profile text and past asks, in every program where
     they mentor; the number of texts looked at."""
-    from pairup.core.vectors import relevance_backend
-    from pairup.engine.embedding import embed_documents
+    from pairup.core.vectors import store_vectors
 
     from .matching.vectors import mentor_programs, mentor_texts
 
-    backend = relevance_backend()
-    if backend is None:
-        return 0
-    texts: list[str] = []
-    for program in mentor_programs(user_id):
-        texts.extend(mentor_texts(program, [user_id]))
-    texts = list(dict.fromkeys(t for t in texts if t.strip()))
-    if texts:
-        embed_documents(backend[0], texts, backend[1])
-    return len(texts)
+    return store_vectors(
+        text for program in mentor_programs(user_id) for text in mentor_texts(program, [user_id])
+    )
 
 
 def embeds_on_save() -> bool:

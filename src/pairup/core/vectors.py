@@ -18,7 +18,7 @@ import numpy as np
 from django.db import transaction
 
 from pairup.core.models import TextVector
-from pairup.engine.embedding import Embedder, load_embedder, requested_mode
+from pairup.engine.embedding import Embedder, embed_documents, load_embedder, requested_mode
 from pairup.engine.records import Mentor
 from pairup.engine.semantic import Progress, SemanticIndex, semantic_index
 from pairup.engine.semantic_cache import SemanticCache
@@ -97,6 +97,21 @@ def relevance_backend() -> tuple[Embedder, DatabaseVectorStore] | None:
     if embedder is None:
         return None
     return embedder, DatabaseVectorStore()
+
+
+def store_vectors(texts: Iterable[str]) -> int:
+    """Encode and store the vectors of `texts` that the store lacks (each text once, blank
+    ones left out), as matching would encode them (`embedding.embed_documents`), so a later
+    `semantic_for` only reads them: for the background tasks, and for services that must
+    not encode while they hold a lock. The number of texts looked at; 0 in the lexical
+    mode, where nothing is encoded."""
+    backend = relevance_backend()
+    if backend is None:
+        return 0
+    wanted = list(dict.fromkeys(t for t in texts if t.strip()))
+    if wanted:
+        embed_documents(backend[0], wanted, backend[1])
+    return len(wanted)
 
 
 # The semantic indexes `semantic_for(..., keep=)` keeps in this process: about 1.5 KB a

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from pairup.accounts.models import User
 from pairup.core.errors import Conflict
+from pairup.core.vectors import store_vectors
 from pairup.engine import Meeting, Schedule, rotations, table_rounds
 
 from .after.met import held_seats
@@ -50,7 +51,7 @@ from .models import (
     ScheduleState,
     Seat,
 )
-from .scheduling.records import EventRecords, load_event_records, seats_per_host
+from .scheduling.records import EventRecords, event_texts, load_event_records, seats_per_host
 
 DELETE_CHUNK = 5000  # ids in one DELETE (SQLite; PostgreSQL takes them as one array)
 SEAT_COLUMNS = ("schedule", "round", "table", "mentor", "mentee", "score", "locked")
@@ -135,6 +136,9 @@ def live_reseat(*, event: Event, by: User, now: datetime | None = None) -> Resea
     are deleted and written; the room's version is bumped and `live_reseated_at` set; the
     cached state is replaced after commit."""
     now = now or timezone.now()
+    # Late arrivals' texts are encoded before the event's row is locked (registering waits
+    # for it); under the lock the engine only reads vectors.
+    store_vectors(event_texts(event))
     with transaction.atomic():
         locked = Event.objects.select_for_update().select_related("program").get(pk=event.pk)
         if locked.state in (EventState.ENDED, EventState.CANCELLED):

@@ -38,6 +38,7 @@ from .models import (
 )
 from .notices import notify_promoted, notify_registered
 from .setup_queries import WindowState, event_topic_offer, registration_window, waitlist_position
+from .tasks import embed_registration_later
 
 ACCESSIBILITY_MAX_LENGTH = 1000
 TOPICS_MAX = 20
@@ -227,6 +228,7 @@ def _register(
     registration.topics.set(chosen)
     registration.event = event
     notify_registered(registration)
+    embed_registration_later(event.pk, registration.pk)
     return registration
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from pairup.core.vectors import relevance_backend
 from pairup.events.buddies import services
 from pairup.events.models import BuddyShare, Seat
 from tests.factories import make_mentor
@@ -52,3 +53,35 @@ def test_buddies_are_paired_by_what_their_words_mean(
     monkeypatch.setenv("PAIRUP_RELEVANCE", "lexical")
     lexical = services.buddies_form(event=event, by=admin)
     assert pairs(lexical) == {(nell.pk, ida.pk), (quinn.pk, sol.pk)}
+
+
+def test_texts_are_encoded_before_the_event_is_locked(
+    program, admin, conference_dates, monkeypatch
+) -> None:
+    # Registering waits for the event's row lock: forming the groups encodes the
+    # registrations' texts first and only reads vectors while it holds the lock.
+    event = buddy_event(program, conference_dates, BuddyShare.ONE)
+    register(event, make_mentor(program, display_name="Ida", bio="Query tuning."), "mentor")
+    register(event, make_mentee(program, "Nell"), "mentee", want="Nervous before talks")
+    backend = relevance_backend()
+    assert backend is not None
+    embedder = backend[0]
+    locked = False
+    encoded: list[tuple[bool, int]] = []
+    encode, lock = embedder.encode, services._lock_event
+
+    def spy_encode(texts):
+        encoded.append((locked, len(texts)))
+        return encode(texts)
+
+    def spy_lock(e):
+        nonlocal locked
+        locked = True
+        return lock(e)
+
+    monkeypatch.setattr(embedder, "encode", spy_encode)
+    monkeypatch.setattr(services, "_lock_event", spy_lock)
+    services.buddies_form(event=event, by=admin)
+    assert locked
+    assert encoded and sum(n for _, n in encoded) >= 2
+    assert [n for under_lock, n in encoded if under_lock] == []

@@ -21,6 +21,7 @@ from pairup.accounts.models import User
 from pairup.core import limits
 from pairup.core.errors import Conflict, Forbidden, ServiceError
 from pairup.core.validators import clean_text
+from pairup.core.vectors import store_vectors
 from pairup.events import rules
 from pairup.events.models import (
     BuddyMessage,
@@ -33,6 +34,7 @@ from pairup.events.models import (
     ScheduleState,
     Seat,
 )
+from pairup.events.scheduling.records import event_texts
 from pairup.notifications.models import Kind
 from pairup.notifications.services import notify
 from pairup.programs.queries import membership_of
@@ -63,16 +65,26 @@ def conference_end(event: Event) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(event.timezone or "UTC"))
 
 
-@transaction.atomic
 def buddies_form(*, event: Event, by: User, now: datetime | None = None) -> EventSchedule:
     """Form the buddy groups from the event's registrations with the engine (the events'
     one records builder with the buddies' side rule, see `records`; and `plan`, with the
     records' relevance, hybrid where it is on, as a schedule's) and store them as the draft
     schedule, replacing an earlier draft: round 0, one seat per mentor and mentee (a trio
     is two seats with one mentor), with the preview's figures (pairs, trios, unmatched
-    mentees with the reason)."""
+    mentees with the reason).
+
+    The registrations' texts are encoded first, before the event's row is locked
+    (`event_texts`, whichever side each "either" takes): registering for the event waits
+    for that lock, and encoding a conference's texts takes seconds; under the lock the
+    plan only reads their vectors."""
     now = now or timezone.now()
     _require_organiser(event, by)
+    store_vectors(event_texts(event))
+    return _form(event, by, now)
+
+
+@transaction.atomic
+def _form(event: Event, by: User, now: datetime) -> EventSchedule:
     event = _lock_event(event)
     records = buddy_records(event, now)
     plan = plan_buddies(

@@ -438,11 +438,15 @@ def mentee_words(event: Event, p: Person) -> AskWords:
     )
 
 
-def event_texts(event: Event) -> list[str]:
-    """Every text a schedule of `event` (a solve, a re-seat) embeds, whichever side each
-    "either" takes: each registered mentee's ask (`mentee_words`), each registered mentor's
-    text (`mentor_text`). Their past asks are the program's asks (`program_texts`)."""
-    rows = list(registered(event).order_by("pk").values_list(*REG_FIELDS))
+def event_texts(event: Event, registrations: Collection[int] | None = None) -> list[str]:
+    """Every text a schedule of `event` (a solve, a re-seat, buddy groups) embeds, whichever
+    side each "either" takes: each registered mentee's ask (`mentee_words`), each registered
+    mentor's text (`mentor_text`); only those of `registrations` (ids) when given. Their
+    past asks are the program's asks (`program_texts`)."""
+    query = registered(event)
+    if registrations is not None:
+        query = query.filter(pk__in=list(registrations))
+    rows = list(query.order_by("pk").values_list(*REG_FIELDS))
     reg_topics = _registration_topics(event)
     expertise = mentor_expertise([row[6] for row in rows if row[2] != MENTEE])
     texts: list[str] = []
