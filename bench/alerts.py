@@ -129,14 +129,8 @@ def worker(args: argparse.Namespace) -> None:
         # One committed ask with its topic: the cached alerts and the figures reading asks
         # are stale after it (bench/insights.py's write).
         with transaction.atomic():
-            at = timezone.now()  # the seed turned auto_now off
             a = Ask.objects.create(
-                program=program,
-                mentee_id=mentee_id,
-                question="How do I?",
-                status="open",
-                created_at=at,
-                updated_at=at,
+                program=program, mentee_id=mentee_id, question="How do I?", status="open"
             )
             a.topics.set([topic_id])
         made.append(a.pk)

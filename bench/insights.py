@@ -283,6 +283,9 @@ def seed(scale: float) -> dict:
         batch_size=batch,
     )
     n_events = seed_events(program, mentors, mentees, asks, engagements, rng, now, scale)
+    for model, name in ((Ask, "created_at"), (Ask, "updated_at")):  # as the app has them
+        field = model._meta.get_field(name)
+        field.auto_now, field.auto_now_add = name == "updated_at", name == "created_at"  # type: ignore[attr-defined]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # what autovacuum does soon after a bulk load
@@ -364,8 +367,9 @@ def seed_events(program, mentors, mentees, asks, engagements, rng, now, scale: f
             registration_closes_at=starts - timedelta(days=1),
             rounds=3,
         )
-        people = [(u, "mentor") for u in rng.sample(mentors, 20)]
-        people += [(u, "mentee") for u in rng.sample(mentees, 24)]
+        # 20 mentors and 24 mentees a night, or as many as a small scale has.
+        people = [(u, "mentor") for u in rng.sample(mentors, min(20, len(mentors)))]
+        people += [(u, "mentee") for u in rng.sample(mentees, min(24, len(mentees)))]
         regs = Registration.objects.bulk_create(
             [
                 Registration(
@@ -385,12 +389,14 @@ def seed_events(program, mentors, mentees, asks, engagements, rng, now, scale: f
         schedule = EventSchedule.objects.create(
             event=event, state=ScheduleState.PUBLISHED, created_at=starts, published_at=starts
         )
-        mentor_regs, mentee_regs = regs[:20], regs[20:40]
+        n_mentors = sum(1 for _, role in people if role == "mentor")
+        mentor_regs, mentee_regs = regs[:n_mentors], regs[n_mentors:40]
+        n_seated = min(len(mentor_regs), len(mentee_regs))
         seats = Seat.objects.bulk_create(
             [
-                Seat(schedule=schedule, round=r, mentor=m, mentee=mentee_regs[(i + r) % 20])
+                Seat(schedule=schedule, round=r, mentor=m, mentee=mentee_regs[(i + r) % n_seated])
                 for r in range(3)
-                for i, m in enumerate(mentor_regs)
+                for i, m in enumerate(mentor_regs[:n_seated])
             ]
         )
         ConversationRating.objects.bulk_create(
@@ -407,7 +413,7 @@ def seed_events(program, mentors, mentees, asks, engagements, rng, now, scale: f
             ]
         )
         follow_ups = []
-        for seat in rng.sample(seats, 4):
+        for seat in rng.sample(seats, min(4, len(seats))):
             ask = next(spare)
             follow_ups.append(
                 EventFollowUp(
@@ -554,7 +560,10 @@ def worker(args: argparse.Namespace) -> None:
     def new_ask() -> None:
         with transaction.atomic():
             a = Ask.objects.create(
-                program=program, mentee=active.mentee, question="How do I?", status="open"
+                program=program,
+                mentee=active.mentee,
+                question="How do I?",
+                status="open",
             )
             a.topics.set([topic])
 
