@@ -7,6 +7,7 @@ matching in hybrid mode beside the lexical mode.
     python bench/semantic.py recommend [--mentors 50000] [--queries 200]
     python bench/semantic.py embed [--profiles 2000] [--threads 2]
     python bench/semantic.py assign [--asks 10000] [--mentors 1000]
+    python bench/semantic.py long [--per-doc 3]   # graded order of every mentor, long texts
 
 `dev` reads ../shared/data/expert-finding (or $EXPERT_FINDING) with the protocol of its
 evaluate.py, in-process. The top-20 share is the share of all top-10 slots that go to the 20
@@ -110,18 +111,19 @@ def cmd_dev(args: argparse.Namespace) -> dict:
     return out
 
 
+def read_texts(path: Path) -> dict[str, str]:
+    """A text file of the development set: question id, a space, the text, per line."""
+    out = {}
+    for line in path.read_text(errors="replace").splitlines():
+        qid, _, text = line.partition(" ")
+        out[qid] = text
+    return out
+
+
 def load_records() -> tuple[dict[str, str], list[dict], list[dict]]:
     """(text by question id, training records, test records) of the development set."""
     hist = DATA / "history"
-
-    def load_text(path: Path) -> dict[str, str]:
-        out = {}
-        for line in path.read_text(errors="replace").splitlines():
-            qid, _, text = line.partition(" ")
-            out[qid] = text
-        return out
-
-    titles, contents = load_text(hist / "Q_title.txt"), load_text(hist / "Q_content.txt")
+    titles, contents = read_texts(hist / "Q_title.txt"), read_texts(hist / "Q_content.txt")
     records = [json.loads(x) for x in (hist / "Record_All.json").read_text().splitlines() if x]
     train_ids = {
         json.loads(x)["QuestionId"]
@@ -242,6 +244,116 @@ def cmd_cv(args: argparse.Namespace) -> dict:
             round(float(x), 4) for x in np.percentile(d[picks].mean(axis=1), [2.5, 97.5])
         ]
         print("hybrid - reference", out["hybrid_vs_reference"], out["hybrid_vs_reference_95"])
+    return out
+
+
+def cmd_long(args: argparse.Namespace) -> dict:
+    """Graded relevance on long documents, every mentor ranked (a check of the long-text
+    path, built from the development set's full question bodies): the questions of the 60
+    most used tags go to their rarest such tag; each tag with enough questions gets 2
+    mentors, each owning 3 documents of `per_doc` whole questions (their profile: the first
+    two questions), and 2 asks of `per_doc` other questions. Grades: 2 for a mentor of the
+    ask's tag, 1 for a tag that shares at least 5 questions with it, else 0. NDCG over all
+    mentors (recommend with k = every mentor, as the long-text judging reads) and MRR of the
+    first mentor of the ask's tag: lexical, hybrid (with a paired bootstrap interval of
+    their difference), and embeddings alone for reference (the closest document; the
+    centroid of a mentor's documents)."""
+    import collections
+    import random
+
+    from pairup.engine import Ask, Mentor, MentorIndex, recommend
+    from pairup.engine.embedding import DiskStore, embed_documents, load_embedder
+    from pairup.engine.semantic import semantic_index
+
+    hist = DATA / "history"
+    titles, contents = read_texts(hist / "Q_title.txt"), read_texts(hist / "Q_content.txt")
+    records = [json.loads(x) for x in (hist / "Record_All.json").read_text().splitlines() if x]
+    uses = collections.Counter(t for r in records for t in r["Tags"])
+    top = [t for t, _ in uses.most_common(60)]
+    by_tag: dict[str, list[str]] = collections.defaultdict(list)
+    for r in records:
+        mine = [t for t in top if t in r["Tags"]]
+        if mine:
+            by_tag[min(mine, key=lambda t: (uses[t], t))].append(r["QuestionId"])
+    together = collections.Counter((a, b) for r in records for a in r["Tags"] for b in r["Tags"])
+    n = args.per_doc
+    need = 2 * 3 * n + 2 * n
+    rng = random.Random(args.seed)
+
+    def document(ids: Sequence[str]) -> str:
+        return " ".join(f"{titles.get(q, '')} {contents.get(q, '')}" for q in ids)
+
+    mentors, asks, tag_of = [], [], {}
+    for tag in sorted(t for t, ids in by_tag.items() if len(ids) >= need):
+        ids = sorted(by_tag[tag])
+        rng.shuffle(ids)
+        for j in range(2):
+            own = ids[j * 3 * n : (j + 1) * 3 * n]
+            docs = tuple(document(own[i : i + n]) for i in range(0, 3 * n, n))
+            mentors.append(Mentor(id=f"{tag}/{j}", text=document(own[:2]), history=docs))
+            tag_of[f"{tag}/{j}"] = tag
+        for j in range(2):
+            start = 6 * n + j * n
+            asks.append(Ask(id=f"ask {tag}/{j}", text=document(ids[start : start + n])))
+            tag_of[f"ask {tag}/{j}"] = tag
+
+    def grade(ask: object, mentor: object) -> int:
+        a, m = tag_of[str(ask)], tag_of[str(mentor)]
+        return 2 if a == m else int(together[(a, m)] >= 5)
+
+    def ndcg(ask: object, ranked: Sequence[object]) -> float:
+        gains = [2 ** grade(ask, m) - 1 for m in ranked]
+        ideal = sorted((2 ** grade(ask, m.id) - 1 for m in mentors), reverse=True)
+        at = 1 / np.log2(np.arange(len(gains)) + 2)
+        return float(np.dot(gains, at) / np.dot(ideal, at[: len(ideal)]))
+
+    runs: dict[str, object] = {"lexical": MentorIndex(mentors)}
+    ranked: dict[str, list[list[object]]] = {}
+    embedder = load_embedder()
+    if embedder is not None:
+        store = DiskStore()
+        sem = semantic_index(mentors, embedder, store)
+        sem.ask_vectors([a.text for a in asks])
+        runs["hybrid"] = MentorIndex(mentors, semantic=sem)
+        # References, embeddings alone: a mentor by their closest document, and by the
+        # centroid of their documents (one vector per mentor).
+        q = embed_documents(embedder, [a.text for a in asks], store)
+        docs = [embed_documents(embedder, list(m.history), store) for m in mentors]
+        closest = np.stack([(d @ q.T).max(axis=0) for d in docs], axis=1)
+        centroids = np.stack([d.mean(axis=0) / np.linalg.norm(d.mean(axis=0)) for d in docs])
+        for mode, scores in (("closest document", closest), ("centroid", q @ centroids.T)):
+            ranked[mode] = [
+                [mentors[j].id for j in np.argsort(-row, kind="stable")] for row in scores
+            ]
+    words = [len(d.split()) for m in mentors for d in m.history]
+    out: dict = {
+        "mentors": len(mentors),
+        "asks": len(asks),
+        "words_per_document": round(float(np.mean(words))),
+        "words_per_ask": round(float(np.mean([len(a.text.split()) for a in asks]))),
+    }
+    for mode, index in runs.items():
+        ranked[mode] = [[s.mentor_id for s in recommend(a, index, len(mentors))] for a in asks]
+    per_ask: dict[str, np.ndarray] = {}
+    for mode, rows in ranked.items():
+        gains = np.array([ndcg(a.id, row) for a, row in zip(asks, rows, strict=True)])
+        first = [
+            next((1 / (i + 1) for i, m in enumerate(row) if grade(a.id, m) == 2), 0.0)
+            for a, row in zip(asks, rows, strict=True)
+        ]
+        per_ask[mode] = gains
+        out[mode] = {"ndcg": round(float(gains.mean()), 4), "mrr": round(float(np.mean(first)), 4)}
+        print(mode, out[mode], flush=True)
+    picks = np.random.default_rng(0).integers(0, len(asks), (2000, len(asks)))
+    for other in [m for m in per_ask if m != "hybrid"] if "hybrid" in per_ask else []:
+        d = per_ask["hybrid"] - per_ask[other]
+        name = f"hybrid_vs_{other.replace(' ', '_')}_ndcg"
+        out[name] = round(float(d.mean()), 4)
+        out[f"{name}_95"] = [
+            round(float(x), 4) for x in np.percentile(d[picks].mean(axis=1), [2.5, 97.5])
+        ]
+        print(f"hybrid - {other}", out[name], out[f"{name}_95"])
+    print(json.dumps({k: v for k, v in out.items() if not isinstance(v, dict)}))
     return out
 
 
@@ -463,6 +575,9 @@ def main() -> None:
     e = sub.add_parser("embed")
     e.add_argument("--profiles", type=int, default=2000)
     e.add_argument("--threads", type=int, default=2)
+    g = sub.add_parser("long")
+    g.add_argument("--per-doc", type=int, default=3, help="whole questions per document")
+    g.add_argument("--seed", type=int, default=5)
     a = sub.add_parser("assign")
     a.add_argument("--asks", type=int, default=10_000)
     a.add_argument("--mentors", type=int, default=1_000)
@@ -473,6 +588,7 @@ def main() -> None:
         "recommend": cmd_recommend,
         "embed": cmd_embed,
         "assign": cmd_assign,
+        "long": cmd_long,
     }[args.cmd](args)
     results = HERE / "results"
     results.mkdir(exist_ok=True)
