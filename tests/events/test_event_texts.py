@@ -14,7 +14,7 @@ from pairup.core.vectors import relevance_backend, texts_in_use
 from pairup.engine.embedding import document_chunks, embed_documents, text_key
 from pairup.events.models import EventState, RegistrationRole
 from pairup.events.registrations import registration_create
-from pairup.events.scheduling.records import load_event_records
+from pairup.events.scheduling.records import event_texts, load_event_records
 from pairup.programs.models import Program
 from tests.events.schedule_helpers import make_event, new_mentee, new_mentor, register
 from tests.events.setup_helpers import published
@@ -128,3 +128,13 @@ def test_a_registration_in_the_lexical_mode_stores_no_vector(
     with django_capture_on_commit_callbacks(execute=True):
         registration_create(event=event, user=mentee, role="mentee", want="A talk.")
     assert not TextVector.objects.exists()
+
+
+def test_the_texts_of_some_registrations_are_theirs_among_the_events(events):
+    coming, _ = events
+    everyone = event_texts(coming)
+    ids = list(coming.registrations.order_by("pk").values_list("pk", flat=True))
+    parts = [event_texts(coming, [pk]) for pk in ids]
+    assert all(part and set(part) <= set(everyone) for part in parts)
+    assert sorted(t for part in parts for t in part) == sorted(everyone)
+    assert event_texts(coming, []) == []

@@ -374,17 +374,20 @@ def load_event_records(
     )
 
 
-def _registration_topics(event: Event) -> dict[int, list[tuple[int, str]]]:
+def _registration_topics(
+    event: Event, registrations: Collection[int] | None = None
+) -> dict[int, list[tuple[int, str]]]:
     """Each registered person's topics (registration id → (topic id, name)), in the
-    taxonomy's order."""
+    taxonomy's order; only those of `registrations` (ids) when given."""
     reg_topics: dict[int, list[tuple[int, str]]] = {}
-    for reg_id, topic_id, name in (
-        Registration.topics.through.objects.filter(
-            registration__event=event, registration__status=RegistrationStatus.REGISTERED
-        )
-        .order_by("registration_id", "topic__position", "topic__name")
-        .values_list("registration_id", "topic_id", "topic__name")
-    ):
+    links = Registration.topics.through.objects.filter(
+        registration__event=event, registration__status=RegistrationStatus.REGISTERED
+    )
+    if registrations is not None:
+        links = links.filter(registration_id__in=list(registrations))
+    for reg_id, topic_id, name in links.order_by(
+        "registration_id", "topic__position", "topic__name"
+    ).values_list("registration_id", "topic_id", "topic__name"):
         reg_topics.setdefault(reg_id, []).append((topic_id, name))
     return reg_topics
 
@@ -447,7 +450,7 @@ def event_texts(event: Event, registrations: Collection[int] | None = None) -> l
     if registrations is not None:
         query = query.filter(pk__in=list(registrations))
     rows = list(query.order_by("pk").values_list(*REG_FIELDS))
-    reg_topics = _registration_topics(event)
+    reg_topics = _registration_topics(event, registrations)
     expertise = mentor_expertise([row[6] for row in rows if row[2] != MENTEE])
     texts: list[str] = []
     for row in rows:
