@@ -95,10 +95,13 @@ bench-live: install-dev
 	LIVE_PG=$(dir $(PG_URL)) REDIS_BASE=$(REDIS_BASE) $(BIN)/python bench/live.py --write-docs
 
 # Semantic relevance (issue 16): the expert-finding development set in both modes with the
-# popularity effect, recommend among 50,000 mentors, embedding time, assign 10k x 1k hybrid
+# popularity effect, cross-validated on its training questions, the order of every mentor on
+# long documents, recommend among 50,000 mentors, embedding time, assign 10k x 1k hybrid
 # beside lexical. Results in bench/results/semantic_*.json; figures in docs/benchmarks.md.
 bench-semantic: install-dev
 	$(BIN)/python bench/semantic.py dev
+	$(BIN)/python bench/semantic.py cv
+	$(BIN)/python bench/semantic.py long
 	$(BIN)/python bench/semantic.py recommend
 	$(BIN)/python bench/semantic.py embed
 	$(BIN)/python bench/semantic.py assign
