@@ -9,12 +9,13 @@ from django.dispatch import receiver
 
 from pairup.accounts.models import Expertise, Profile
 from pairup.accounts.services import account_deleting
+from pairup.core.vectors import embeds_on_save
 from pairup.programs.models import Membership
 from pairup.programs.services import member_removed, mentor_offboarding, mentor_unavailable
 
 from . import services
 from .models import AskStatus, Engagement, EngagementStatus
-from .tasks import embed_mentor_later, embeds_on_save
+from .tasks import embed_mentor_later
 
 
 @receiver(account_deleting)

@@ -77,15 +77,10 @@ def embed_mentor(user_id: int) -> int:
     )
 
 
-def embeds_on_save() -> bool:
-    # The mode only (an environment variable): a request never loads the model to decide.
-    from pairup.engine.embedding import requested_mode
-
-    return requested_mode() == "hybrid" and not is_quiet()
-
-
 def embed_ask_later(ask_id: int) -> None:
     """Queue the ask's vector after commit (`pairup worker` runs it; tests run it inline)."""
+    from pairup.core.vectors import embeds_on_save
+
     if embeds_on_save():
         transaction.on_commit(lambda: embed_asks.enqueue(ask_ids=[ask_id]))
 
@@ -94,6 +89,8 @@ def embed_mentor_later(user_id: int, *, only_if_mentor: bool = False) -> None:
     """Queue the refresh of a mentor's vectors after commit: their profile or history
     changed. `only_if_mentor`: nothing for someone who mentors nowhere once the change has
     committed (a mentee's profile; a new mentor's membership commits with it)."""
+    from pairup.core.vectors import embeds_on_save
+
     if not embeds_on_save():
         return
 

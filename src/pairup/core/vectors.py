@@ -18,6 +18,7 @@ import numpy as np
 from django.db import transaction
 
 from pairup.core.models import TextVector
+from pairup.core.quiet import is_quiet
 from pairup.engine.embedding import Embedder, embed_documents, load_embedder, requested_mode
 from pairup.engine.records import Mentor
 from pairup.engine.semantic import Progress, SemanticIndex, semantic_index
@@ -97,6 +98,13 @@ def relevance_backend() -> tuple[Embedder, DatabaseVectorStore] | None:
     if embedder is None:
         return None
     return embedder, DatabaseVectorStore()
+
+
+def embeds_on_save() -> bool:
+    """Whether saving a text queues its vectors (`store_vectors` in a background task): in
+    the hybrid mode, unless writing `quietly()` (the demo). Reads the mode only (an
+    environment variable): a request never loads the model to decide."""
+    return requested_mode() == "hybrid" and not is_quiet()
 
 
 def store_vectors(texts: Iterable[str]) -> int:
