@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 
 from pairup.core.errors import Conflict
+from pairup.core.models import TextVector
+from pairup.core.vectors import relevance_backend
 from pairup.events import live_reseat as live_reseat_module
 from pairup.events.live import live_control
 from pairup.events.live_checkin import (
@@ -372,3 +374,34 @@ def test_the_door_closing_and_a_cancellation_count_as_changes(program, admin) ->
     pending = _pending(setup)
     assert pending.cancelled == 1 and pending.cancelled_seated == 1 and pending.due
     assert pending.changes == "1 person cancelled since the last re-seat."
+
+
+@pytest.mark.semantic
+def test_a_re_seat_encodes_nothing_while_the_event_is_locked(program, admin, monkeypatch) -> None:
+    # Registering and checking in wait for the event's row lock: the texts the re-seat
+    # lacks (a late arrival's) are encoded before it takes the lock.
+    setup = live_event(program, mentors=2, mentees=4, rounds=4)
+    running(setup, admin, 0)
+    TextVector.objects.all().delete()  # as if nobody's texts were stored yet
+    backend = relevance_backend()
+    assert backend is not None
+    embedder = backend[0]
+    locked = False
+    encoded: list[tuple[bool, int]] = []
+    encode, load = embedder.encode, live_reseat_module.load_event_records
+
+    def spy_encode(texts):
+        encoded.append((locked, len(texts)))
+        return encode(texts)
+
+    def spy_load(*args, **kwargs):  # read once the event's row is locked
+        nonlocal locked
+        locked = True
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(embedder, "encode", spy_encode)
+    monkeypatch.setattr(live_reseat_module, "load_event_records", spy_load)
+    live_reseat(event=setup.event, by=admin)
+    assert locked
+    assert encoded and sum(n for _, n in encoded) >= 2
+    assert [n for under_lock, n in encoded if under_lock] == []
