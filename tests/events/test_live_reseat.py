@@ -23,6 +23,7 @@ from pairup.events.live_reseat import live_reseat
 from pairup.events.live_state import forget_memo, live_now_of
 from pairup.events.models import Attendance, Event, EventKind, Registration, Seat
 from tests.factories import PASSWORD
+from tests.vector_reads import EncodesUnderLock
 
 from .live_factory import LiveSetup, live_event
 
@@ -386,22 +387,7 @@ def test_a_re_seat_encodes_nothing_while_the_event_is_locked(program, admin, mon
     backend = relevance_backend()
     assert backend is not None
     embedder = backend[0]
-    locked = False
-    encoded: list[tuple[bool, int]] = []
-    encode, load = embedder.encode, live_reseat_module.load_event_records
-
-    def spy_encode(texts):
-        encoded.append((locked, len(texts)))
-        return encode(texts)
-
-    def spy_load(*args, **kwargs):  # read once the event's row is locked
-        nonlocal locked
-        locked = True
-        return load(*args, **kwargs)
-
-    monkeypatch.setattr(embedder, "encode", spy_encode)
-    monkeypatch.setattr(live_reseat_module, "load_event_records", spy_load)
+    # Its first read under the lock stands for the lock.
+    watch = EncodesUnderLock(monkeypatch, embedder, live_reseat_module, "load_event_records")
     live_reseat(event=setup.event, by=admin)
-    assert locked
-    assert encoded and sum(n for _, n in encoded) >= 2
-    assert [n for under_lock, n in encoded if under_lock] == []
+    watch.assert_encoded_before_the_lock(at_least=2)

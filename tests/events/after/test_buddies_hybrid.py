@@ -10,6 +10,7 @@ from pairup.core.vectors import relevance_backend
 from pairup.events.buddies import services
 from pairup.events.models import BuddyShare, Seat
 from tests.factories import make_mentor
+from tests.vector_reads import EncodesUnderLock
 
 from .conftest import make_mentee, register
 from .test_buddies import buddy_event
@@ -66,22 +67,6 @@ def test_texts_are_encoded_before_the_event_is_locked(
     backend = relevance_backend()
     assert backend is not None
     embedder = backend[0]
-    locked = False
-    encoded: list[tuple[bool, int]] = []
-    encode, lock = embedder.encode, services._lock_event
-
-    def spy_encode(texts):
-        encoded.append((locked, len(texts)))
-        return encode(texts)
-
-    def spy_lock(e):
-        nonlocal locked
-        locked = True
-        return lock(e)
-
-    monkeypatch.setattr(embedder, "encode", spy_encode)
-    monkeypatch.setattr(services, "_lock_event", spy_lock)
+    watch = EncodesUnderLock(monkeypatch, embedder, services, "_lock_event")
     services.buddies_form(event=event, by=admin)
-    assert locked
-    assert encoded and sum(n for _, n in encoded) >= 2
-    assert [n for under_lock, n in encoded if under_lock] == []
+    watch.assert_encoded_before_the_lock(at_least=2)
