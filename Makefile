@@ -101,6 +101,7 @@ bench-live: install-dev
 bench-semantic: install-dev
 	$(BIN)/python bench/semantic.py dev
 	$(BIN)/python bench/semantic.py cv
+	$(BIN)/python bench/semantic.py learned
 	$(BIN)/python bench/semantic.py long
 	$(BIN)/python bench/semantic.py recommend
 	$(BIN)/python bench/semantic.py embed

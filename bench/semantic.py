@@ -4,6 +4,7 @@ matching in hybrid mode beside the lexical mode.
 
     python bench/semantic.py dev                 # MRR@100, Hit@10, top-20 share, both modes
     python bench/semantic.py cv [--folds 10] [--seed 11]   # the same, cross-validated
+    python bench/semantic.py learned [--folds 10]   # + a popularity prior or a mentor classifier
     python bench/semantic.py recommend [--mentors 50000] [--queries 200]
     python bench/semantic.py embed [--profiles 2000] [--threads 2]
     python bench/semantic.py assign [--asks 10000] [--mentors 1000]
@@ -40,7 +41,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -78,8 +79,7 @@ def cmd_dev(args: argparse.Namespace) -> dict:
     from pairup.engine.semantic import semantic_index
 
     mentors, asks, truth = load_dev()
-    counts = {m.id: len(m.history) for m in mentors}
-    busiest = set(sorted(counts, key=lambda x: (-counts[x], x))[:20])
+    busiest = busiest_mentors(mentors)
     out = {}
     for mode in ("lexical", "hybrid"):
         t0 = time.perf_counter()
@@ -169,22 +169,19 @@ def voting_reference(mentors: Sequence, asks: Sequence, k: int = 50) -> list[lis
     return ranked
 
 
-def cmd_cv(args: argparse.Namespace) -> dict:
+def cv_folds(folds: int, seed: int) -> Iterator[tuple[list, list, list]]:
+    """(mentors, asks, accepted answerer per ask) of each fold of the development set's
+    training questions (seeded): the fold's questions asked of mentors built from the
+    other folds', with the protocol of evaluate.py otherwise."""
     import random
 
-    from pairup.engine import Ask, Mentor, MentorIndex, recommend
-    from pairup.engine.embedding import DiskStore, load_embedder
-    from pairup.engine.semantic import semantic_index
+    from pairup.engine import Ask, Mentor
 
     text, train, _ = load_records()
     order = list(range(len(train)))
-    random.Random(args.seed).shuffle(order)
-    fold = {train[i]["QuestionId"]: n % args.folds for n, i in enumerate(order)}
-    embedder = load_embedder()
-    rr: dict[str, list[float]] = {"lexical": [], "hybrid": [], "reference": []}
-    slots: dict[str, list[float]] = {"lexical": [], "hybrid": [], "reference": []}
-    t0 = time.perf_counter()
-    for f in range(args.folds):
+    random.Random(seed).shuffle(order)
+    fold = {train[i]["QuestionId"]: n % folds for n, i in enumerate(order)}
+    for f in range(folds):
         history: dict[str, list[str]] = {}
         for r in train:
             if fold[r["QuestionId"]] != f:
@@ -199,9 +196,26 @@ def cmd_cv(args: argparse.Namespace) -> dict:
             if fold[r["QuestionId"]] == f and r.get("AcceptedAnswererId") in history
         ]
         asks = [Ask(id=r["QuestionId"], text=text[r["QuestionId"]]) for r in held]
-        truth = [r["AcceptedAnswererId"] for r in held]
-        counts = {m.id: len(m.history) for m in mentors}
-        busiest = set(sorted(counts, key=lambda x: (-counts[x], x))[:20])
+        yield mentors, asks, [r["AcceptedAnswererId"] for r in held]
+
+
+def busiest_mentors(mentors: Sequence) -> set[object]:
+    """The 20 mentors with the most past asks (ties by id): the top-20 share's mentors."""
+    counts = {m.id: len(m.history) for m in mentors}
+    return set(sorted(counts, key=lambda x: (-counts[x], x))[:20])
+
+
+def cmd_cv(args: argparse.Namespace) -> dict:
+    from pairup.engine import MentorIndex, recommend
+    from pairup.engine.embedding import DiskStore, load_embedder
+    from pairup.engine.semantic import semantic_index
+
+    embedder = load_embedder()
+    rr: dict[str, list[float]] = {"lexical": [], "hybrid": [], "reference": []}
+    slots: dict[str, list[float]] = {"lexical": [], "hybrid": [], "reference": []}
+    t0 = time.perf_counter()
+    for f, (mentors, asks, truth) in enumerate(cv_folds(args.folds, args.seed)):
+        busiest = busiest_mentors(mentors)
         runs = {"lexical": MentorIndex(mentors)}
         if embedder is not None:
             sem = semantic_index(mentors, embedder, DiskStore())
@@ -244,6 +258,97 @@ def cmd_cv(args: argparse.Namespace) -> dict:
             round(float(x), 4) for x in np.percentile(d[picks].mean(axis=1), [2.5, 97.5])
         ]
         print("hybrid - reference", out["hybrid_vs_reference"], out["hybrid_vs_reference_95"])
+    return out
+
+
+def mentor_classifier(
+    vecs: np.ndarray, owner: np.ndarray, n_mentors: int, l2: float, steps: int = 300
+) -> tuple[np.ndarray, np.ndarray]:
+    """(weights, bias) of a softmax over mentors fitted to which mentor holds each past ask
+    (its frozen vector): p(mentor | text), the log-linear expert model of Van Gysel et al.
+    (2016) on sentence vectors, full-batch Adam from zeros (deterministic on one thread)."""
+    import torch
+
+    x = torch.from_numpy(np.ascontiguousarray(vecs, dtype=np.float32))
+    y = torch.from_numpy(owner.astype(np.int64))
+    w = torch.zeros(x.shape[1], n_mentors, requires_grad=True)
+    b = torch.zeros(n_mentors, requires_grad=True)
+    opt = torch.optim.Adam([w, b], lr=0.05)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(x @ w + b, y) + l2 * (w * w).sum()
+        loss.backward()
+        opt.step()
+    return w.detach().numpy(), b.detach().numpy()
+
+
+def ranks(score: np.ndarray) -> np.ndarray:
+    """Each row's rank of every column, 0 = highest (ties: the lower column first)."""
+    return np.argsort(np.argsort(-score, axis=1, kind="stable"), axis=1)
+
+
+def cmd_learned(args: argparse.Namespace) -> dict:
+    """Cross-validated MRR@100 and top-20 share of what a popularity prior or a mentor
+    classifier learned from the mentors' own past asks adds to the committed hybrid score
+    (every mentor scored; equal scores by id)."""
+    import torch
+
+    from pairup.engine import MentorIndex
+    from pairup.engine.embedding import DiskStore, load_embedder
+    from pairup.engine.recommend import top_candidates
+    from pairup.engine.semantic import semantic_index
+
+    embedder = load_embedder()
+    assert embedder is not None, "the model is not installed"
+    torch.set_num_threads(1)
+    rr: dict[str, list[float]] = {}
+    slots: dict[str, list[bool]] = {}
+    for mentors, asks, truth in cv_folds(args.folds, args.seed):
+        n = len(mentors)
+        sem = semantic_index(mentors, embedder, DiskStore())
+        ask_vecs = sem.ask_vectors([a.text for a in asks])
+        index = MentorIndex(mentors, semantic=sem)
+        hybrid = np.zeros((len(asks), n))
+        for i, a in enumerate(asks):
+            pos, scores, _, _ = top_candidates(index.score_ask(a, wanted=n), n)
+            hybrid[i, pos[:n]] = scores[:n]
+        by_id = np.argsort(np.argsort([str(m.id) for m in mentors]))
+        at = {m.id: i for i, m in enumerate(mentors)}
+        want = np.array([at[t] for t in truth])
+        busiest = np.isin(np.arange(n), [at[m] for m in busiest_mentors(mentors)])
+
+        runs = {"hybrid (committed)": hybrid}
+        past = np.array([len(m.history) for m in mentors], dtype=np.float64)
+        prior = np.log1p(past) / np.log1p(past.max())
+        for beta in (0.05, 0.1, 0.2):
+            runs[f"hybrid + {beta} x log prior"] = hybrid + beta * prior
+        held = sem.doc_item >= 0
+        for l2 in (1e-4, 3e-4, 1e-3, 3e-3, 1e-2):
+            w, b = mentor_classifier(sem.doc_vecs[held], sem.doc_owner[held], n, l2)
+            plain = ask_vecs @ w
+            for prior_kept, logits in ((False, plain), (True, plain + b)):
+                name = f"classifier l2 {l2}" + ("" if prior_kept else ", without its bias")
+                runs[name] = logits
+                fused = 1 / (60 + ranks(hybrid)) + 1 / (60 + ranks(logits))
+                runs[f"hybrid + {name}: rank fusion"] = fused
+                p = np.exp(logits - logits.max(axis=1, keepdims=True))
+                runs[f"hybrid + 2 p, {name}"] = hybrid + 2 * p / p.sum(axis=1, keepdims=True)
+        for name, score in runs.items():
+            for row, t in zip(score, want, strict=True):
+                top = np.lexsort((by_id, -row))[:100]
+                hit = np.flatnonzero(top == t)
+                rr.setdefault(name, []).append(1 / (hit[0] + 1) if len(hit) else 0.0)
+                slots.setdefault(name, []).extend(busiest[top[:10]])
+        print(f"fold: {len(asks)} asks", file=sys.stderr, flush=True)
+    out = {
+        name: {
+            "mrr100": round(float(np.mean(v)), 4),
+            "top20_share": round(float(np.mean(slots[name])), 3),
+        }
+        for name, v in rr.items()
+    }
+    for name, row in out.items():
+        print(f"{name}: {row}")
     return out
 
 
@@ -526,9 +631,45 @@ def cmd_embed(args: argparse.Namespace) -> dict:
         "extrapolated_50k_min_1_free_core": 50_000 * 6 / (n / cpu) / 60,
         "extrapolated_50k_min_2_free_cores": 50_000 * 6 / (n / cpu) / 60 / 2,
         "one_profile_edit_s": update,
+        **compute_floor(embedder, [m.text for m in mentors[:1000]], args.threads, n / secs),
     }
     print(json.dumps(out, indent=1))
     return out
+
+
+def compute_floor(embedder: object, texts: Sequence[str], threads: int, rate: float) -> dict:
+    """How close the encoder runs to this CPU's matrix-product rate in the encoder's
+    precision: the model's multiply-adds per text (all-MiniLM-L6-v2: 6 layers of width 384,
+    feed-forward 1,536, at the texts' mean word pieces), against a product of the layers'
+    shape timed on `threads` torch threads; and the 300,000 texts at that rate, a floor for
+    this precision on this CPU."""
+    import torch
+
+    tokenizer = embedder._model.tokenizer  # type: ignore[attr-defined]
+    pieces = float(np.mean([len(tokenizer(t)["input_ids"]) for t in texts]))
+    width, layers = 384, 6
+    flop_per_text = 2 * layers * (12 * width * width + 2 * pieces * width) * pieces
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    dtype = torch.bfloat16 if getattr(embedder, "precision", "") == "bfloat16" else torch.float32
+    a = torch.randn(32 * round(pieces), width, dtype=dtype)
+    w = torch.randn(width, 4 * width, dtype=dtype)
+    for _ in range(5):
+        a @ w
+    t0, reps = time.perf_counter(), 300
+    for _ in range(reps):
+        a @ w
+    gemm = 2 * a.shape[0] * width * 4 * width * reps / (time.perf_counter() - t0)
+    torch.set_num_threads(before)
+    return {
+        "gemm_dtype": str(dtype),
+        "word_pieces_per_text": pieces,
+        "gflop_per_text": flop_per_text / 1e9,
+        "gemm_gflop_per_s": gemm / 1e9,
+        "encoder_gflop_per_s": rate * flop_per_text / 1e9,
+        "share_of_gemm_rate": rate * flop_per_text / gemm,
+        "floor_50k_min_at_gemm_rate": 50_000 * 6 * flop_per_text / gemm / 60,
+    }
 
 
 def cmd_assign(args: argparse.Namespace) -> dict:
@@ -569,6 +710,9 @@ def main() -> None:
     c = sub.add_parser("cv")
     c.add_argument("--folds", type=int, default=10)
     c.add_argument("--seed", type=int, default=11)
+    c = sub.add_parser("learned")
+    c.add_argument("--folds", type=int, default=10)
+    c.add_argument("--seed", type=int, default=11)
     r = sub.add_parser("recommend")
     r.add_argument("--mentors", type=int, default=50_000)
     r.add_argument("--queries", type=int, default=200)
@@ -585,6 +729,7 @@ def main() -> None:
     result = {
         "dev": cmd_dev,
         "cv": cmd_cv,
+        "learned": cmd_learned,
         "recommend": cmd_recommend,
         "embed": cmd_embed,
         "assign": cmd_assign,
