@@ -287,6 +287,15 @@ def test_a_profile_reason_names_the_words_that_matched():
     assert again.reasons == found.reasons  # the same reasons, every time
 
 
+def test_a_profile_reason_does_not_name_counts_or_order_words():
+    # Seen in the demo: "Their profile mentions 'two' and 'interviews'".
+    mentor = Mentor(id="m1", text="Two decades of interviews; I help first-time candidates")
+    index = MentorIndex([mentor, Mentor(id="m2", text="Gardening")], Policy())
+    ask = Ask(id="a1", text="My first interview is in two days: I need help with answers")
+    [found] = [s for s in recommend(ask, index, k=2) if s.mentor_id == "m1"]
+    assert "Their profile mentions ‘interviews’" in found.reasons
+
+
 def test_a_profile_that_shares_a_word_or_two_is_no_topical_reason():
     strong = Mentor(id="m1", text="Salary negotiation coach: offers, equity, counter-offers")
     weak = Mentor(id="m2", text="I read a lot about gardening")

@@ -247,13 +247,45 @@ def tokenize(text: str) -> list[str]:
     return [norm for norm in map(normalise, TOKEN_RE.findall(text.lower())) if norm]
 
 
+# Words a reason does not name as matched ("mentions 'two' and 'first'" tells a mentee
+# nothing), though they still count in the score: counts, order, and what every ask says.
+UNTELLING_TERMS = frozenset(
+    [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "first",
+        "second",
+        "third",
+        "last",
+        "next",
+        "new",
+        "good",
+        "better",
+        "best",
+        "help",
+        "need",
+        "want",
+        "know",
+        "make",
+    ]
+)
+
+
 def shared_words(
     query: str, doc: str, weight: Callable[[str], float] | None = None, limit: int = 3
 ) -> list[str]:
     """The words of `doc` whose terms `query` also has, each term once in its first
     spelling in `doc`, the most telling first (highest `weight` of the term, e.g. its idf;
-    then first in `doc`): what a reason names as matched ("mentions 'salary'")."""
-    wanted = set(tokenize(query))
+    then first in `doc`): what a reason names as matched ("mentions 'salary'"). Terms in
+    UNTELLING_TERMS are never named."""
+    wanted = set(tokenize(query)) - UNTELLING_TERMS
     found: dict[str, tuple[int, str]] = {}
     for position, word in enumerate(TOKEN_RE.findall(doc)):
         term = normalise(word.lower())
