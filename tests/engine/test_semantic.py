@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -593,3 +594,13 @@ def test_minilm_vectors_and_hybrid_ranking(minilm):
     calls = minilm.calls
     semantic_index(MENTORS, minilm, store)
     assert minilm.calls == calls  # cached: the model is not called again
+
+
+def test_loading_the_model_logs_nothing_beside_the_mode_line(minilm, caplog):
+    # Seen in `pairup demo` and `pairup serve`: "Loading SentenceTransformer model from
+    # <path>" printed before our own "relevance: hybrid (...)" line.
+    from pairup.engine.minilm import MiniLM
+
+    with caplog.at_level(logging.INFO):
+        assert MiniLM.load() is not None
+    assert not [r for r in caplog.records if r.name.startswith("sentence_transformers")]

