@@ -37,7 +37,7 @@ def test_recommend_explains_topic_history_window_and_load(mentors, ask):
     assert best.reasons == (
         "Knows negotiating an offer (expert)",
         "Has helped with 1 similar ask",
-        "Their profile mentions ‘Data’",
+        "Their profile mentions ‘data’",
         "Free Tue 14:00–15:00 Paris time",
         "Has 1 of 4 sessions this month",
     )
@@ -305,3 +305,34 @@ def test_a_profile_that_shares_a_word_or_two_is_no_topical_reason():
     assert found["m1"].topical and any("mentions" in r for r in found["m1"].reasons)
     assert not found["m2"].topical
     assert not any("profile" in r for r in found["m2"].reasons)
+
+
+def test_a_profile_reason_does_not_repeat_what_a_topic_reason_names():
+    # Seen in the demo: "Knows system design (expert)", then "Their profile mentions
+    # 'System' and 'design'".
+    topic = (TopicLevel("engineering/system-design", "expert"),)
+    only_topic = Mentor(id="m1", text="System design reviews.", topics=topic)
+    more = Mentor(id="m2", text="System design for payments at scale", topics=topic)
+    index = MentorIndex([only_topic, more, Mentor(id="m3", text="Gardening")], Policy())
+    ask = Ask(id="a1", text="Preparing a system design interview about payments", topics=topic)
+    found = {s.mentor_id: s.reasons for s in recommend(ask, index, k=3)}
+    assert any(r.startswith("Knows system design") for r in found["m1"])
+    assert not any("profile" in r for r in found["m1"])
+    assert "Their profile mentions ‘payments’" in found["m2"]
+
+
+def test_a_profile_reason_names_a_word_as_it_is_spelt_inside_a_sentence():
+    index = MentorIndex(
+        [
+            Mentor(id="m1", text="Negotiation is my field. I coach Negotiation for AWS teams"),
+            Mentor(id="m2", text="Salary talks. Offers too"),
+            Mentor(id="m3", text="Gardening"),
+        ],
+        Policy(),
+    )
+    found = {
+        s.mentor_id: s.reasons
+        for s in recommend(Ask(id="a1", text="negotiation of salary offers on AWS"), index, k=3)
+    }
+    assert "Their profile mentions ‘Negotiation’ and ‘AWS’" in found["m1"]
+    assert "Their profile mentions ‘salary’ and ‘offers’" in found["m2"]

@@ -33,7 +33,7 @@ from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
 from pairup.engine.relevance import ask_evidence, relevance_of_votes
 from pairup.engine.semantic import member
-from pairup.engine.text import TextIndex, shared_words, text_index
+from pairup.engine.text import TextIndex, shared_words, text_index, tokenize
 from pairup.engine.topics import TopicTable
 
 if TYPE_CHECKING:
@@ -560,6 +560,8 @@ def explain(
     policy = index.policy
     mentor = index.mentors[m]
     out = index.topics.explain(ask.topics, mentor.topics)
+    # What the topic reasons name ("Knows system design") a profile reason does not repeat.
+    said = tokenize(" ".join(out))
     if item >= 0:
         from pairup.engine.semantic import similar_ask_reason
 
@@ -574,12 +576,14 @@ def explain(
     if not profile and item == -2:  # semantic.PROFILE_CLOSE
         out.append("Their profile matches the ask")
     if profile:
-        words = shared_words(ask.text, mentor.text, index.text.term_idf)
+        words = shared_words(ask.text, mentor.text, index.text.term_idf, said=said)
         if words:
             named = ", ".join(f"‘{w}’" for w in words[:-1])
             named = f"{named} and ‘{words[-1]}’" if named else f"‘{words[-1]}’"
             out.append(f"Their profile mentions {named}")
-        else:
+        elif not said or not shared_words(ask.text, mentor.text):
+            # Nothing to name; unless every word it shares is one a topic reason named,
+            # which then says it already.
             out.append("Their profile matches the ask")
     value, window = avail
     if window is not None:

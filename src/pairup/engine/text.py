@@ -13,7 +13,7 @@ import bisect
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -279,22 +279,61 @@ UNTELLING_TERMS = frozenset(
 
 
 def shared_words(
-    query: str, doc: str, weight: Callable[[str], float] | None = None, limit: int = 3
+    query: str,
+    doc: str,
+    weight: Callable[[str], float] | None = None,
+    limit: int = 3,
+    said: Iterable[str] = (),
 ) -> list[str]:
-    """The words of `doc` whose terms `query` also has, each term once in its first
-    spelling in `doc`, the most telling first (highest `weight` of the term, e.g. its idf;
-    then first in `doc`): what a reason names as matched ("mentions 'salary'"). Terms in
-    UNTELLING_TERMS are never named."""
-    wanted = set(tokenize(query)) - UNTELLING_TERMS
+    """The words of `doc` whose terms `query` also has, each term once, the most telling
+    first (highest `weight` of the term, e.g. its idf; then first in `doc`): what a reason
+    names as matched ("mentions 'salary'"). Terms in UNTELLING_TERMS, or in `said` (the
+    terms of what an earlier reason already names, e.g. "Knows system design"), are never
+    named. A word is named as `doc` spells it inside a sentence: one capitalised only
+    because a sentence starts with it is named as `query` spells it inside a sentence, else
+    in lower case ("System design is my field" names 'system', not 'System')."""
+    wanted = set(tokenize(query)) - UNTELLING_TERMS - set(said)
     found: dict[str, tuple[int, str]] = {}
-    for position, word in enumerate(TOKEN_RE.findall(doc)):
+    initial: set[str] = set()  # terms found only at the start of a sentence so far
+    for position, (word, starts) in enumerate(_words(doc)):
         term = normalise(word.lower())
-        if term and term in wanted and term not in found:
+        if not term or term not in wanted:
+            continue
+        if term not in found:
             found[term] = (position, word)
+            if starts:
+                initial.add(term)
+        elif term in initial and not starts:
+            found[term] = (found[term][0], word)
+            initial.discard(term)
+    if initial:
+        inside = {normalise(word.lower()): word for word, starts in _words(query) if not starts}
+        for term in initial:
+            position, word = found[term]
+            spelt = inside.get(term)
+            if spelt is None:
+                spelt = word.lower() if word[:1].isupper() and word[1:].islower() else word
+            found[term] = (position, spelt)
     ranked = sorted(
         found.items(), key=lambda item: (-(weight(item[0]) if weight else 0.0), item[1][0])
     )
     return [word for _, (_, word) in ranked[:limit]]
+
+
+_SENTENCE_END = re.compile(r"[.!?:;\n]\s*$")
+
+
+def _words(text: str) -> Iterator[tuple[str, bool]]:
+    """Each word of `text` with whether it starts a sentence (the text's first word, or the
+    first after '.', '!', '?', ':', ';' or a line break)."""
+    last = 0
+    first = True
+    for match in TOKEN_RE.finditer(text):
+        between = text[last : match.start()]
+        starts = first or bool(_SENTENCE_END.search(between))
+        first = False
+        last = match.end()
+        yield match.group(), starts
 
 
 def bm25_idf(n_docs: int, df: Any) -> Any:
