@@ -1,6 +1,8 @@
 import os
+import signal
 import subprocess
 import sys
+from types import FrameType
 
 from django.conf import settings
 from django.core.management import call_command
@@ -31,9 +33,16 @@ class Command(BaseCommand):
             # The development server runs in this process: load the model now and say
             # which relevance it runs (gunicorn's workers log it on their first match).
             self.stdout.write(f"Relevance: {relevance_in_words()}")
+            # The worker does not reload on code changes, as the server beside it does not;
+            # a reloader would be one more process polling every source file.
             worker = (
-                None if no_worker else subprocess.Popen([pairup, "db_worker", "--interval", "2"])
+                None
+                if no_worker
+                else subprocess.Popen([pairup, "db_worker", "--interval", "2", "--no-reload"])
             )
+            # A SIGTERM (kill, a supervisor, a container stopping) ends the server as Ctrl-C
+            # does, through `finally`: the worker is stopped with it, not left behind.
+            signal.signal(signal.SIGTERM, _exit)
             try:
                 call_command("runserver", f"{host}:{port}", use_reloader=False)
             finally:
@@ -56,3 +65,7 @@ class Command(BaseCommand):
                 "-",
             ],
         )
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    sys.exit(128 + signum)
