@@ -336,3 +336,37 @@ def test_a_profile_reason_names_a_word_as_it_is_spelt_inside_a_sentence():
     }
     assert "Their profile mentions ‘Negotiation’ and ‘AWS’" in found["m1"]
     assert "Their profile mentions ‘salary’ and ‘offers’" in found["m2"]
+
+
+def test_a_profile_reason_keeps_what_a_topic_reason_names_only_of_the_ask():
+    # "Knows X, close to salary negotiation" names the ask's topic, not the mentor's:
+    # 'salary' in the profile is still named; a level ('expert') is no topic word.
+    policy = Policy()
+    mentor = Mentor(
+        id="m1",
+        text="Kubernetes expert. I coach salary talks",
+        topics=(TopicLevel("career/negotiating-an-offer", "expert"),),
+    )
+    index = MentorIndex([mentor, Mentor(id="m2", text="Gardening")], policy)
+    ask = Ask(
+        id="a1",
+        text="salary negotiation with an expert in kubernetes",
+        topics=(TopicLevel("career/salary-negotiation"),),
+    )
+    [found] = [s for s in recommend(ask, index, k=2) if s.mentor_id == "m1"]
+    assert found.reasons[0].startswith("Knows negotiating an offer (expert), close to salary")
+    profile = [r for r in found.reasons if "profile" in r]
+    assert profile and "‘salary’" in profile[0] and "‘expert’" in profile[0]
+    # 'Kubernetes' starts the profile's sentence: named as the ask spells it.
+    assert "‘kubernetes’" in profile[0]
+
+
+def test_shared_words_spelling_and_sentence_starts():
+    from pairup.engine.text import shared_words, shares_words
+
+    assert not shares_words("two new things I need", "Two new roles")
+    assert shared_words("an offer I reviewed", "Offers reviewed. Offers too") == [
+        "Offers",
+        "reviewed",
+    ]
+    assert shared_words("talks about Node.js", "Node.js talks") == ["Node", "js", "talks"]

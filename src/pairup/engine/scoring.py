@@ -33,8 +33,8 @@ from pairup.engine import availability as av
 from pairup.engine.records import Ask, HistoryItem, Id, Mentor, Policy, id_key
 from pairup.engine.relevance import ask_evidence, relevance_of_votes
 from pairup.engine.semantic import member
-from pairup.engine.text import TextIndex, shared_words, text_index, tokenize
-from pairup.engine.topics import TopicTable
+from pairup.engine.text import TextIndex, shared_words, shares_words, text_index, tokenize
+from pairup.engine.topics import TopicTable, known_topic_names
 
 if TYPE_CHECKING:
     from pairup.engine.semantic import SemanticIndex
@@ -560,8 +560,8 @@ def explain(
     policy = index.policy
     mentor = index.mentors[m]
     out = index.topics.explain(ask.topics, mentor.topics)
-    # What the topic reasons name ("Knows system design") a profile reason does not repeat.
-    said = tokenize(" ".join(out))
+    # The topics those reasons name ("Knows system design") a profile reason does not repeat.
+    said = tokenize(" ".join(known_topic_names(ask.topics, mentor.topics, policy)))
     if item >= 0:
         from pairup.engine.semantic import similar_ask_reason
 
@@ -581,7 +581,7 @@ def explain(
             named = ", ".join(f"‘{w}’" for w in words[:-1])
             named = f"{named} and ‘{words[-1]}’" if named else f"‘{words[-1]}’"
             out.append(f"Their profile mentions {named}")
-        elif not said or not shared_words(ask.text, mentor.text):
+        elif not said or not shares_words(ask.text, mentor.text):
             # Nothing to name; unless every word it shares is one a topic reason named,
             # which then says it already.
             out.append("Their profile matches the ask")

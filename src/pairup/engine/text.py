@@ -288,10 +288,11 @@ def shared_words(
     """The words of `doc` whose terms `query` also has, each term once, the most telling
     first (highest `weight` of the term, e.g. its idf; then first in `doc`): what a reason
     names as matched ("mentions 'salary'"). Terms in UNTELLING_TERMS, or in `said` (the
-    terms of what an earlier reason already names, e.g. "Knows system design"), are never
-    named. A word is named as `doc` spells it inside a sentence: one capitalised only
-    because a sentence starts with it is named as `query` spells it inside a sentence, else
-    in lower case ("System design is my field" names 'system', not 'System')."""
+    terms of what an earlier reason already names, e.g. the topic "system design"), are
+    never named. A word is named as `doc` spells it inside a sentence; one `doc` has only
+    at the start of a sentence, capitalised, is named as `query` spells the same word inside
+    a sentence, if it does ("System design is my field", asked about "a system design
+    interview", names 'system'; a name the ask spells "Paris" stays 'Paris')."""
     wanted = set(tokenize(query)) - UNTELLING_TERMS - set(said)
     found: dict[str, tuple[int, str]] = {}
     initial: set[str] = set()  # terms found only at the start of a sentence so far
@@ -307,30 +308,37 @@ def shared_words(
             found[term] = (found[term][0], word)
             initial.discard(term)
     if initial:
-        inside = {normalise(word.lower()): word for word, starts in _words(query) if not starts}
+        inside: dict[str, str] = {}
+        for word, starts in _words(query):
+            if not starts:
+                inside.setdefault(word.lower(), word)
         for term in initial:
             position, word = found[term]
-            spelt = inside.get(term)
-            if spelt is None:
-                spelt = word.lower() if word[:1].isupper() and word[1:].islower() else word
-            found[term] = (position, spelt)
+            found[term] = (position, inside.get(word.lower(), word))
     ranked = sorted(
         found.items(), key=lambda item: (-(weight(item[0]) if weight else 0.0), item[1][0])
     )
     return [word for _, (_, word) in ranked[:limit]]
 
 
-_SENTENCE_END = re.compile(r"[.!?:;\n]\s*$")
+def shares_words(query: str, doc: str) -> bool:
+    """Whether `doc` has a term of `query` that a reason could name (`shared_words`)."""
+    return bool((set(tokenize(query)) - UNTELLING_TERMS) & set(tokenize(doc)))
 
 
 def _words(text: str) -> Iterator[tuple[str, bool]]:
-    """Each word of `text` with whether it starts a sentence (the text's first word, or the
-    first after '.', '!', '?', ':', ';' or a line break)."""
+    """Each word of `text` with whether it starts a sentence: the text's first word, the
+    first on a new line, or the first after '.', '!', '?', ':' or ';' and a space."""
     last = 0
     first = True
     for match in TOKEN_RE.finditer(text):
         between = text[last : match.start()]
-        starts = first or bool(_SENTENCE_END.search(between))
+        stripped = between.rstrip()
+        starts = (
+            first
+            or "\n" in between
+            or (len(stripped) < len(between) and stripped.endswith((".", "!", "?", ":", ";")))
+        )
         first = False
         last = match.end()
         yield match.group(), starts

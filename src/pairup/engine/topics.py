@@ -207,6 +207,37 @@ def explain_topics(
     """Reasons such as "Knows negotiating an offer (expert)" for the best-matching topics:
     one reason per mentor topic (a fact said once), naming the ask's topic it is close to
     only when it is not one of the ask's own."""
+    asked, order, best_for, close_to = _best_matches(ask_topics, mentor_topics, policy)
+    out: list[str] = []
+    for mp in order:
+        found = best_for[mp]
+        level = f" ({found.level})" if found.level else ""
+        near = [] if mp in asked else list(dict.fromkeys(close_to.get(mp, [])))
+        text = f"Knows {humanise(mp)}{level}"
+        if near:
+            text += ", close to " + " and ".join(humanise(ap) for ap in near)
+        out.append(text)
+    return out
+
+
+def known_topic_names(
+    ask_topics: tuple[TopicLevel, ...], mentor_topics: tuple[TopicLevel, ...], policy: Policy
+) -> list[str]:
+    """The names of the mentor's topics that `explain_topics` says they know ("negotiating
+    an offer"): what a later reason need not name again."""
+    return [humanise(mp) for mp in _best_matches(ask_topics, mentor_topics, policy)[1]]
+
+
+def _best_matches(
+    ask_topics: tuple[TopicLevel, ...], mentor_topics: tuple[TopicLevel, ...], policy: Policy
+) -> tuple[
+    list[tuple[str, ...]],
+    list[tuple[str, ...]],
+    dict[tuple[str, ...], TopicLevel],
+    dict[tuple[str, ...], list[tuple[str, ...]]],
+]:
+    """For each of the ask's topics, the mentor topic that matches it best: the asked paths,
+    the matched mentor paths in order, each one's topic, and the asked paths it matched."""
     asked = [normalise_path(at.path) for at in ask_topics]
     best_for: dict[tuple[str, ...], TopicLevel] = {}
     close_to: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
@@ -227,13 +258,4 @@ def explain_topics(
             order.append(mp)
         if ap != mp:
             close_to.setdefault(mp, []).append(ap)
-    out: list[str] = []
-    for mp in order:
-        found = best_for[mp]
-        level = f" ({found.level})" if found.level else ""
-        near = [] if mp in asked else list(dict.fromkeys(close_to.get(mp, [])))
-        text = f"Knows {humanise(mp)}{level}"
-        if near:
-            text += ", close to " + " and ".join(humanise(ap) for ap in near)
-        out.append(text)
-    return out
+    return asked, order, best_for, close_to

@@ -104,7 +104,10 @@ def mentor_expertise(
 def profile_text(profile: Profile, topic_words: Iterable[str]) -> str:
     """A mentor's own words as the engine reads them: headline, bio, tags, and the words of
     the topics they know (their names for suggestions; names and descriptions for search)."""
-    return " ".join([profile.headline, profile.bio, " ".join(profile.tags), *topic_words])
+    # One part a line: a reason then reads where a sentence starts ("System design" as a
+    # tag is no word capitalised mid-sentence). Keys, terms and vectors read blanks as one
+    # space, so the line breaks change nothing else.
+    return "\n".join([profile.headline, profile.bio, " ".join(profile.tags), *topic_words])
 
 
 def search_records(program: Program, members: Sequence[Membership]) -> list[Mentor]:
