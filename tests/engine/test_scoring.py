@@ -370,3 +370,14 @@ def test_shared_words_spelling_and_sentence_starts():
         "reviewed",
     ]
     assert shared_words("talks about Node.js", "Node.js talks") == ["Node", "js", "talks"]
+
+
+def test_a_profile_matching_in_untelling_words_only_still_says_it_matches():
+    # Beside a topic reason: the words it shares are none the topic names, so the profile
+    # line stays, without naming them.
+    topic = (TopicLevel("career/interview-prep"),)
+    mentor = Mentor(id="m1", text="Happy to help. Need to know more?", topics=topic)
+    index = MentorIndex([mentor, Mentor(id="m2", text="Gardening")], Policy())
+    ask = Ask(id="a1", text="I need help, I want to know", topics=topic)
+    [found] = [s for s in recommend(ask, index, k=2) if s.mentor_id == "m1"]
+    assert found.reasons == ("Knows interview prep", "Their profile matches the ask")
