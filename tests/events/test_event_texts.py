@@ -73,7 +73,7 @@ def test_texts_in_use_are_what_a_schedule_of_an_event_not_ended_embeds(events):
     assert records_texts(coming) <= in_use  # mentees, mentors, the guest, the either's side
     either = {"Trade notes on pipelines.  SQL"}  # as a mentee; as a mentor: their profile
     assert either <= in_use
-    assert any("Data pipelines." in t and t.endswith(" SQL") for t in in_use)
+    assert any("Data pipelines." in t and t.endswith("\nSQL") for t in in_use)
     assert not records_texts(ended) & in_use
 
 
